@@ -1,0 +1,193 @@
+package parser
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+)
+
+// Unmarshal decodes the JSON value raw (a whole payload, or one element from
+// SplitArray) into v, with each placeholder {"_placeholder":true,"num":k}
+// standing for attachments[k].
+//
+// Without attachments, Unmarshal is json.Unmarshal: placeholders, if any,
+// stay plain objects, as socket.io-parser leaves them in text packets. With
+// attachments:
+//   - if v is a *[]byte and raw is a placeholder, *v is set to the attachment
+//     itself (not a copy);
+//   - if v is a *any, *[]any or *map[string]any, v gets what Value returns:
+//     a []byte wherever there was a placeholder;
+//   - for any other v, such as a struct with []byte fields, each placeholder
+//     is replaced by the base64 JSON string of its attachment and the text is
+//     decoded by encoding/json. A []byte destination thus gets a copy of the
+//     attachment, while a string, any or json.RawMessage destination inside
+//     such a v gets the base64 text. Read such values with Value instead.
+//
+// A placeholder whose num is not an integer in [0, len(attachments)) is an
+// error wrapping ErrIllegalAttachments. Other errors come from encoding/json,
+// wrapped with the prefix "parser: ".
+func Unmarshal(raw json.RawMessage, attachments [][]byte, v any) error {
+	if len(attachments) == 0 {
+		return stdUnmarshal(raw, v)
+	}
+	s := scanner{data: raw, collect: true}
+	start, err := s.scanAll()
+	if err != nil {
+		return err
+	}
+	if len(s.phs) == 0 {
+		return stdUnmarshal(raw, v)
+	}
+	if err := checkRange(s.phs, len(attachments)); err != nil {
+		return err
+	}
+	switch p := v.(type) {
+	case *[]byte:
+		if ph := s.phs[0]; len(s.phs) == 1 && ph.start == start && s.skipWS(ph.end) == len(raw) {
+			*p = attachments[ph.num]
+			return nil
+		}
+	case *any:
+		val, err := Value(raw, attachments)
+		if err != nil {
+			return err
+		}
+		*p = val
+		return nil
+	case *[]any:
+		val, err := Value(raw, attachments)
+		if err != nil {
+			return err
+		}
+		switch x := val.(type) {
+		case []any:
+			*p = x
+			return nil
+		case nil:
+			*p = nil
+			return nil
+		}
+		return &json.UnmarshalTypeError{Value: jsonKind(val), Type: reflect.TypeFor[[]any]()}
+	case *map[string]any:
+		val, err := Value(raw, attachments)
+		if err != nil {
+			return err
+		}
+		switch x := val.(type) {
+		case map[string]any:
+			*p = x
+			return nil
+		case nil:
+			*p = nil
+			return nil
+		}
+		return &json.UnmarshalTypeError{Value: jsonKind(val), Type: reflect.TypeFor[map[string]any]()}
+	}
+	return stdUnmarshal(substitute(raw, s.phs, attachments), v)
+}
+
+func stdUnmarshal(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("parser: %w", err)
+	}
+	return nil
+}
+
+// substitute returns raw with each placeholder replaced by the base64 JSON
+// string of its attachment.
+func substitute(raw []byte, phs []phRef, attachments [][]byte) []byte {
+	size := len(raw)
+	for _, ph := range phs {
+		size += base64.StdEncoding.EncodedLen(len(attachments[ph.num])) + 2
+	}
+	out := make([]byte, 0, size)
+	last := 0
+	for _, ph := range phs {
+		out = append(out, raw[last:ph.start]...)
+		out = append(out, '"')
+		out = base64.StdEncoding.AppendEncode(out, attachments[ph.num])
+		out = append(out, '"')
+		last = ph.end
+	}
+	return append(out, raw[last:]...)
+}
+
+func checkRange(phs []phRef, n int) error {
+	for _, ph := range phs {
+		if ph.num < 0 || ph.num >= n {
+			return fmt.Errorf("%w: placeholder number out of range", ErrIllegalAttachments)
+		}
+	}
+	return nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "bool"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case []byte:
+		return "binary attachment"
+	}
+	return "object"
+}
+
+// Value decodes the JSON value raw into a generic Go value: nil, bool,
+// float64, string, []any or map[string]any as encoding/json produces them,
+// and []byte (the attachment itself, not a copy) for each placeholder
+// {"_placeholder":true,"num":k}, at any depth. Without attachments,
+// placeholders stay plain objects. Numbers become float64, so integers beyond
+// 2^53 lose precision, as in JavaScript; use Unmarshal with a typed target to
+// keep them.
+//
+// A placeholder whose num is not an integer in [0, len(attachments)) is an
+// error wrapping ErrIllegalAttachments.
+func Value(raw json.RawMessage, attachments [][]byte) (any, error) {
+	var v any
+	if err := stdUnmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	if len(attachments) == 0 {
+		return v, nil
+	}
+	return replacePlaceholders(v, attachments)
+}
+
+// replacePlaceholders replaces, in place, the placeholder maps in v by their
+// attachments. It recognises placeholders as the scanner does.
+func replacePlaceholders(v any, attachments [][]byte) (any, error) {
+	switch x := v.(type) {
+	case []any:
+		for i, el := range x {
+			r, err := replacePlaceholders(el, attachments)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = r
+		}
+	case map[string]any:
+		if b, ok := x["_placeholder"].(bool); ok && b {
+			f, ok := x["num"].(float64)
+			if !ok || f < 0 || f >= float64(len(attachments)) || f != float64(int(f)) {
+				return nil, fmt.Errorf("%w: placeholder number out of range", ErrIllegalAttachments)
+			}
+			return attachments[int(f)], nil
+		}
+		for k, el := range x {
+			r, err := replacePlaceholders(el, attachments)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = r
+		}
+	}
+	return v, nil
+}
