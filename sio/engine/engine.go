@@ -1,0 +1,363 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/websocket"
+)
+
+// Handler is everything the engine knows about the layer above it.
+type Handler interface {
+	// Open is called once per new session, after its open packet is queued
+	// and before any of its messages. The returned SessionHandler receives
+	// them; a nil one drops them.
+	Open(s *Session) SessionHandler
+}
+
+// SessionHandler receives the messages of one session and its end.
+//
+// Its methods are called one at a time: Message in arrival order and never
+// concurrently with another Message or with Close, PacketClose exactly once and
+// last. They run on the goroutine that read the packet (a request handler or
+// the WebSocket reader) or, for Close, on whichever goroutine ended the
+// session, so a slow Message delays that session's next packets (and its
+// heartbeat answers), not other sessions. Session.Send and Session.Close may
+// be called from inside them; a Close requested from inside Message is
+// delivered after Message returns. A panic in Open or Message is recovered,
+// logged, and closes the session with ReasonTransportError.
+type SessionHandler interface {
+	// Message receives one message; data is owned by the callee.
+	Message(data []byte, binary bool)
+	// Close is called exactly once, last, when the session has ended.
+	Close(reason Reason)
+}
+
+// Server is an Engine.IO v4 server: an http.Handler that accepts sessions
+// over HTTP long-polling and WebSocket, upgrades polling sessions to
+// WebSocket, keeps them alive with pings, and hands their messages to a
+// Handler.
+//
+// Mount it at a path of your choosing, with a trailing slash so that prefix
+// matching works ("/engine.io/"); the engine looks only at the query string.
+//
+// Concurrency: ServeHTTP, PacketClose and Count may be called from any goroutine.
+// Each session costs no goroutine while it is polling (requests run on
+// net/http's goroutines) and one while it is on WebSocket (its reader); a
+// second goroutine writes to a WebSocket only while that session's queue is
+// not empty. Timers drive heartbeats, upgrades and close timeouts. One slow
+// client never stalls another session or a sender.
+type Server struct {
+	st       *settings
+	handler  Handler
+	obs      Observer
+	upgrader websocket.Upgrader
+
+	mu       sync.RWMutex
+	sessions map[string]*Session
+	closed   bool
+}
+
+// wsReadBufferSize keeps an idle WebSocket small: the read buffer is the
+// only buffer it holds, write buffers come from a pool while writing.
+const wsReadBufferSize = 1024
+
+// NewServer returns a Server with cfg (see Config for the defaults) that
+// hands new sessions to h.
+func NewServer(cfg Config, h Handler) *Server {
+	st := newSettings(cfg)
+	srv := &Server{
+		st:       st,
+		handler:  h,
+		obs:      cfg.Observer,
+		sessions: make(map[string]*Session),
+	}
+	srv.upgrader = websocket.Upgrader{
+		ReadBufferSize:  wsReadBufferSize,
+		WriteBufferSize: 4096,
+		WriteBufferPool: &sync.Pool{},
+		// Browsers do not apply CORS to WebSockets and the official server
+		// does not check Origin either; use AllowRequest to restrict it.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	return srv
+}
+
+// Count returns the number of open sessions.
+func (srv *Server) Count() int {
+	srv.mu.RLock()
+	defer srv.mu.RUnlock()
+	return len(srv.sessions)
+}
+
+// Close ends every session with ReasonForcedClose: pending polling GETs get a
+// close packet, WebSockets are closed. Later requests, handshakes included,
+// get 400 {"code":1,"message":"Session ID unknown"}. Close does not wait for
+// the handlers' Close calls.
+func (srv *Server) Close() {
+	srv.mu.Lock()
+	srv.closed = true
+	all := make([]*Session, 0, len(srv.sessions))
+	for _, s := range srv.sessions {
+		all = append(all, s)
+	}
+	srv.mu.Unlock()
+	if srv.obs != nil {
+		srv.debug(DebugServer, "", "closing all open clients")
+	}
+	for _, s := range all {
+		srv.closeSession(s, ReasonForcedClose, PacketClose)
+	}
+}
+
+func (srv *Server) lookup(sid string) *Session {
+	srv.mu.RLock()
+	defer srv.mu.RUnlock()
+	return srv.sessions[sid]
+}
+
+// ServeHTTP answers one Engine.IO request: a handshake, a polling GET or
+// POST, or a WebSocket (new, or upgrading a polling session).
+func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if srv.obs != nil {
+		srv.debug(DebugServer, "", fmt.Sprintf("handling %q http request %q", r.Method, r.URL.RequestURI()))
+	}
+	if c := srv.st.CORS; c != nil && c.apply(w, r) {
+		return
+	}
+	upgrade := websocket.IsWebSocketUpgrade(r)
+	reject := func(e *httpError) {
+		if upgrade {
+			e.writeUpgrade(w)
+		} else {
+			e.writeJSON(w)
+		}
+	}
+	q := r.URL.Query()
+	transport := q.Get("transport")
+	if !srv.st.enabled(transport) {
+		if srv.obs != nil {
+			srv.debug(DebugServer, "", fmt.Sprintf("unknown transport %q", transport))
+		}
+		reject(errCode(CodeUnknownTransport))
+		return
+	}
+
+	if sid := q.Get("sid"); sid != "" {
+		s := srv.lookup(sid)
+		if s == nil {
+			if srv.obs != nil {
+				srv.debug(DebugServer, sid, fmt.Sprintf("unknown sid %q", sid))
+			}
+			reject(errCode(CodeUnknownSID))
+			return
+		}
+		if upgrade {
+			if transport != TransportWebSocket {
+				reject(errCode(CodeBadRequest))
+				return
+			}
+			switch s.reserveProbe() {
+			case probeReserved:
+				srv.serveProbe(w, r, s)
+			case probeRefused:
+				// as the official server does: accept the WebSocket, then
+				// close it at once
+				if conn, err := srv.upgrader.Upgrade(w, r, nil); err == nil {
+					closeWebSocket(conn, true)
+				}
+			default:
+				reject(errCode(CodeUnknownSID))
+			}
+			return
+		}
+		if current := s.Transport(); current != transport || transport != TransportPolling {
+			if srv.obs != nil {
+				srv.debug(DebugServer, sid, "bad request: unexpected transport without upgrade")
+			}
+			reject(errCode(CodeBadRequest))
+			return
+		}
+		if srv.obs != nil {
+			srv.debug(DebugServer, sid, "setting new request for existing client")
+		}
+		switch r.Method {
+		case http.MethodGet:
+			s.servePoll(w, r)
+		case http.MethodPost:
+			s.serveData(w, r)
+		default:
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+		return
+	}
+
+	if r.Method != http.MethodGet {
+		reject(errCode(CodeBadHandshakeMethod))
+		return
+	}
+	if (transport == TransportWebSocket) != upgrade {
+		if srv.obs != nil {
+			srv.debug(DebugServer, "", "invalid transport upgrade")
+		}
+		reject(errCode(CodeBadRequest))
+		return
+	}
+	if srv.st.AllowRequest != nil {
+		if err := srv.st.AllowRequest(r); err != nil {
+			e := errCode(CodeForbidden)
+			if msg := err.Error(); msg != "" {
+				e.message = msg
+			}
+			reject(e)
+			return
+		}
+	}
+	if q.Get("EIO") != "4" {
+		if srv.obs != nil {
+			srv.debug(DebugServer, "", "unsupported protocol version")
+		}
+		reject(errCode(CodeUnsupportedProtocolVersion))
+		return
+	}
+	srv.mu.RLock()
+	closed := srv.closed
+	srv.mu.RUnlock()
+	if closed {
+		reject(errCode(CodeUnknownSID))
+		return
+	}
+	if transport == TransportPolling {
+		s := srv.newSession(r, TransportPolling)
+		if !srv.openSession(s) {
+			reject(errCode(CodeUnknownSID))
+			return
+		}
+		s.servePoll(w, r)
+		return
+	}
+	srv.serveWebSocket(w, r)
+}
+
+// newSession makes a session for the handshake request r.
+func (srv *Server) newSession(r *http.Request, transport string) *Session {
+	req := r.Clone(context.WithoutCancel(r.Context()))
+	req.Body = http.NoBody
+	req.GetBody = nil
+	s := &Session{
+		srv:       srv,
+		st:        srv.st,
+		id:        newSessionID(),
+		req:       req,
+		transport: transport,
+		done:      make(chan struct{}),
+	}
+	if transport == TransportPolling {
+		s.pollWake = make(chan struct{}, 1)
+	}
+	return s
+}
+
+// openSession queues the open packet of s, registers it, starts its
+// heartbeat and calls the Handler's Open. It reports false if the server is
+// closed.
+func (srv *Server) openSession(s *Session) bool {
+	tail := srv.st.openWebSocket
+	if s.transport == TransportPolling {
+		tail = srv.st.openPolling
+	}
+	open := make([]byte, 0, len(`{"sid":"`)+len(s.id)+len(tail))
+	open = append(open, `{"sid":"`...)
+	open = append(open, s.id...)
+	open = append(open, tail...)
+
+	srv.mu.Lock()
+	if srv.closed {
+		srv.mu.Unlock()
+		return false
+	}
+	srv.sessions[s.id] = s
+	srv.mu.Unlock()
+
+	if srv.obs != nil {
+		srv.debug(DebugServer, s.id, fmt.Sprintf("handshaking client %q", s.id))
+		srv.debug(DebugSocket, s.id, fmt.Sprintf("sending packet \"open\" (%s)", open))
+	}
+	s.mu.Lock()
+	s.queue = append(s.queue, Packet{Type: PacketOpen, Data: open})
+	s.kickLocked()
+	s.armPingLocked()
+	s.mu.Unlock()
+	if srv.obs != nil {
+		srv.obs.Opened(s)
+	}
+	s.runOpen()
+	return true
+}
+
+// closeSession is the one way a session ends. It marks s closed, removes it
+// from the map, stops its timers, wakes its goroutines (a pending GET then
+// answers with pollFinal: Close, or Noop when the client itself closed),
+// closes its WebSockets, and tells the observer and the handler why.
+func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType) {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosed
+	s.closeReason = reason
+	s.pollFinal = pollFinal
+	s.stopTimersLocked()
+	s.queue = nil
+	ws, probe, writing := s.ws, s.probe, s.writing
+	s.probe = nil
+	runClose := !s.inCallback && !s.handlerDone
+	if runClose {
+		s.handlerDone = true
+	}
+	h := s.handler
+	s.mu.Unlock()
+
+	close(s.done)
+	srv.mu.Lock()
+	if srv.sessions[s.id] == s {
+		delete(srv.sessions, s.id)
+	}
+	srv.mu.Unlock()
+
+	if srv.obs != nil {
+		srv.debug(DebugSocket, s.id, fmt.Sprintf("closing session - reason: %s", reason))
+	}
+	if ws != nil {
+		closeWebSocket(ws, !writing)
+		if srv.obs != nil {
+			srv.debug(DebugWS, s.id, "closing")
+		}
+	}
+	if probe != nil {
+		probe.Close()
+	}
+	if srv.obs != nil {
+		srv.obs.Closed(s, reason)
+	}
+	if runClose {
+		s.callClose(h, reason)
+	}
+}
+
+func (srv *Server) debug(ns, sid, msg string) {
+	srv.obs.Debug(ns, sid, msg)
+}
+
+// newSessionID returns 20 characters of URL-safe base64 from 15 random bytes.
+func newSessionID() string {
+	var b [15]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -1,0 +1,52 @@
+package engine
+
+// Direction says which way a packet went.
+type Direction uint8
+
+// The two directions of Observer.Packet.
+const (
+	In  Direction = iota // from the client
+	Out                  // to the client
+)
+
+// String returns "in" or "out".
+func (d Direction) String() string {
+	if d == In {
+		return "in"
+	}
+	return "out"
+}
+
+// The debug namespaces of the official server, used as the namespace
+// argument of Observer.Debug.
+const (
+	DebugServer  = "engine"         // requests, handshakes, upgrades accepted or refused
+	DebugSocket  = "engine:socket"  // a session: packets, heartbeat, upgrade steps, close
+	DebugPolling = "engine:polling" // long-polling GETs and POSTs
+	DebugWS      = "engine:ws"      // WebSocket frames
+)
+
+// Observer sees what the engine does, for an inspector or a trace. A nil
+// Observer in Config costs nothing: no event is built.
+//
+// Methods are called synchronously from the goroutine doing the work
+// (request handlers, WebSocket readers and writers, timers), possibly
+// concurrently for different sessions and, for one session, from its reader
+// and its writer at once. They must be quick and must not call back into the
+// session's blocking paths; queue the event and return.
+type Observer interface {
+	// Opened is called once for each new session, after its handshake.
+	Opened(s *Session)
+	// Upgraded is called when a session switches to transport.
+	Upgraded(s *Session, transport string)
+	// Closed is called once when a session ends, before the handler's Close.
+	Closed(s *Session, reason Reason)
+	// Packet is called for every packet received (dir In, when decoded) and
+	// sent (dir Out, when written to transport). p.Data belongs to the
+	// engine: copy it if kept.
+	Packet(s *Session, dir Direction, transport string, p Packet)
+	// Debug receives the lines the official server writes with the debug
+	// module, under namespace ("engine", "engine:socket", "engine:polling"
+	// or "engine:ws"); sid is empty when no session is concerned.
+	Debug(namespace, sid, msg string)
+}

@@ -1,0 +1,330 @@
+package engine
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// servePoll answers a polling GET (the handshake's included): it waits until
+// the queue has packets, then answers with all of them in one payload.
+func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
+	srv := s.srv
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		errCode(CodeUnknownSID).writeJSON(w)
+		return
+	}
+	if s.transport != TransportPolling {
+		s.mu.Unlock()
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+	if s.pollPending {
+		s.mu.Unlock()
+		if srv.obs != nil {
+			srv.debug(DebugPolling, s.id, "request overlap")
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+	s.pollPending = true
+	s.mu.Unlock()
+	if srv.obs != nil {
+		srv.debug(DebugPolling, s.id, "setting request")
+	}
+
+	var (
+		batch      []Packet
+		closeAfter bool
+		reason     Reason
+	)
+	for {
+		s.mu.Lock()
+		batch, closeAfter, reason = s.takeForPollLocked()
+		if batch != nil {
+			s.pollPending = false
+			s.mu.Unlock()
+			break
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.pollWake:
+		case <-s.done:
+		case <-r.Context().Done():
+			s.mu.Lock()
+			s.pollPending = false
+			s.mu.Unlock()
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "poll connection closed prematurely")
+			}
+			srv.closeSession(s, ReasonTransportClose, PacketClose)
+			return
+		}
+	}
+	s.writePoll(w, r, batch)
+	if closeAfter {
+		srv.closeSession(s, reason, PacketClose)
+	}
+}
+
+// takeForPollLocked decides what the pending GET answers, if anything yet.
+// closeAfter says the session must be closed with reason once it is written.
+func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason Reason) {
+	switch {
+	case s.state == stateClosed:
+		return []Packet{{Type: s.pollFinal}}, false, ""
+	case s.transport != TransportPolling:
+		// upgraded meanwhile: end this GET cleanly, the queue is the
+		// WebSocket's now
+		return []Packet{{Type: PacketNoop}}, false, ""
+	case len(s.queue) > 0:
+		batch, s.queue = s.queue, nil
+		if s.state == stateClosing {
+			batch = append(batch, Packet{Type: PacketClose})
+			return batch, true, s.closeReason
+		}
+		return batch, false, ""
+	case s.state == stateClosing:
+		return []Packet{{Type: PacketClose}}, true, s.closeReason
+	}
+	return nil, false, ""
+}
+
+var textDigits = [...][]byte{{'0'}, {'1'}, {'2'}, {'3'}, {'4'}, {'5'}, {'6'}}
+
+// writePoll writes batch as the GET's payload, compressed when it is large
+// enough and the client accepts it.
+func (s *Session) writePoll(w http.ResponseWriter, r *http.Request, batch []Packet) {
+	srv := s.srv
+	var body []byte
+	if len(batch) == 1 && !batch[0].Binary && len(batch[0].Data) == 0 {
+		body = textDigits[batch[0].Type] // "1", "2", "6": no allocation
+	} else {
+		body = AppendPayload(make([]byte, 0, payloadLen(batch)), batch)
+	}
+	if srv.obs != nil {
+		if s.st.CompressionThreshold >= 0 && len(body) >= s.st.CompressionThreshold {
+			srv.debug(DebugPolling, s.id, fmt.Sprintf("writing %q (%d bytes, may be compressed)", truncate(body), len(body)))
+		} else {
+			srv.debug(DebugPolling, s.id, fmt.Sprintf("writing %q", body))
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	if t := s.st.CompressionThreshold; t >= 0 && len(body) >= t {
+		if enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); enc != "" {
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "compressing")
+			}
+			body = compress(body, enc)
+			h.Set("Content-Encoding", enc)
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	if srv.obs != nil {
+		for _, p := range batch {
+			srv.obs.Packet(s, Out, TransportPolling, p)
+		}
+	}
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > 256 {
+		return b[:256]
+	}
+	return b
+}
+
+// serveData handles a polling POST: a payload of packets from the client.
+func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
+	srv := s.srv
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		errCode(CodeUnknownSID).writeJSON(w)
+		return
+	}
+	if s.posting {
+		s.mu.Unlock()
+		if srv.obs != nil {
+			srv.debug(DebugPolling, s.id, "data request overlap from client")
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+	s.posting = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.posting = false
+		s.mu.Unlock()
+	}()
+
+	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/octet-stream") {
+		if srv.obs != nil {
+			srv.debug(DebugPolling, s.id, "invalid content")
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+
+	body, err := readBody(r, s.st.MaxHTTPBufferSize)
+	if err != nil {
+		if err == errTooLarge {
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "payload too large")
+			}
+			srv.closeSession(s, ReasonTransportError, PacketClose)
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		if srv.obs != nil {
+			srv.debug(DebugPolling, s.id, "data request connection closed prematurely")
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+	if srv.obs != nil {
+		srv.debug(DebugPolling, s.id, fmt.Sprintf("received %q", truncate(body)))
+	}
+
+	packets, err := DecodePayload(body)
+	for _, p := range packets {
+		if p.Type == PacketClose {
+			if srv.obs != nil {
+				srv.obs.Packet(s, In, TransportPolling, p)
+				srv.debug(DebugPolling, s.id, "got xhr close packet")
+			}
+			srv.closeSession(s, ReasonTransportClose, PacketNoop)
+			writeOK(w)
+			return
+		}
+		s.onPacket(p, TransportPolling)
+	}
+	if err != nil {
+		if srv.obs != nil {
+			srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
+		}
+		srv.closeSession(s, ReasonParseError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return
+	}
+	writeOK(w)
+}
+
+func writeOK(w http.ResponseWriter) {
+	h := w.Header()
+	// text/html rather than text/plain avoids download prompts in some
+	// browsers (the official server does the same)
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", "2")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "ok")
+}
+
+var errTooLarge = fmt.Errorf("engine: body too large")
+
+// readBody reads r's body, failing with errTooLarge past limit bytes.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, errTooLarge
+	}
+	if r.ContentLength >= 0 {
+		b := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+// acceptedEncoding picks gzip, else deflate, if the Accept-Encoding header
+// allows it.
+func acceptedEncoding(header string) string {
+	if header == "" {
+		return ""
+	}
+	gz, fl := false, false
+	for part := range strings.SplitSeq(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(q), 64); err == nil && v == 0 {
+				continue
+			}
+		}
+		switch name {
+		case "gzip", "*":
+			gz = true
+		case "deflate":
+			fl = true
+		}
+	}
+	switch {
+	case gz:
+		return "gzip"
+	case fl:
+		return "deflate"
+	}
+	return ""
+}
+
+var (
+	gzipPool sync.Pool // *gzip.Writer
+	zlibPool sync.Pool // *zlib.Writer
+)
+
+// compress returns body compressed with enc: "gzip", or "deflate" (which
+// in HTTP means the zlib format).
+func compress(body []byte, enc string) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(body)/2 + 64)
+	if enc == "gzip" {
+		zw, _ := gzipPool.Get().(*gzip.Writer)
+		if zw == nil {
+			zw = gzip.NewWriter(&buf)
+		} else {
+			zw.Reset(&buf)
+		}
+		zw.Write(body)
+		zw.Close()
+		gzipPool.Put(zw)
+	} else {
+		zw, _ := zlibPool.Get().(*zlib.Writer)
+		if zw == nil {
+			zw = zlib.NewWriter(&buf)
+		} else {
+			zw.Reset(&buf)
+		}
+		zw.Write(body)
+		zw.Close()
+		zlibPool.Put(zw)
+	}
+	return buf.Bytes()
+}

@@ -1,0 +1,379 @@
+package engine
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Message is one message packet to send. Data is shared, not copied: it must
+// not be modified after Send, so one encoded message can be sent to many
+// sessions.
+type Message struct {
+	Data   []byte
+	Binary bool
+}
+
+type sessionState uint8
+
+const (
+	stateOpen    sessionState = iota // next: stateClosing or stateClosed
+	stateClosing                     // Session.Close called: flushing; next: stateClosed
+	stateClosed                      // final
+)
+
+// Session is one Engine.IO client connection, across its transports.
+//
+// Concurrency: all methods may be called from any goroutine, including from
+// inside the SessionHandler's methods. Send never blocks: it appends to the
+// session's bounded queue, which is the single source of truth for what
+// leaves the server; a polling GET or the WebSocket writer drains it. The
+// queue survives an upgrade, so no packet is lost or sent twice across the
+// switch.
+type Session struct {
+	srv *Server
+	st  *settings
+	id  string        // immutable
+	req *http.Request // immutable clone of the handshake request
+
+	// cbMu serializes handler callbacks (Open, PacketMessage); handler is set
+	// under it (and mu) once Open returns.
+	cbMu    sync.Mutex
+	handler SessionHandler
+
+	done chan struct{} // closed by closeSession
+
+	// mu guards everything below.
+	mu          sync.Mutex
+	state       sessionState
+	transport   string     // "polling" or "websocket"
+	queue       []Packet   // outbound packets not yet taken by a transport
+	closeReason Reason     // asked for by Session.Close, then the final one
+	pollFinal   PacketType // what a pending GET answers once closed
+
+	// polling
+	pollWake    chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
+	pollPending bool          // a GET is waiting or answering
+	posting     bool          // a POST is being read
+
+	// websocket
+	ws      *websocket.Conn // the transport's connection once on WebSocket
+	writing bool            // a writer goroutine is draining queue into ws
+
+	// upgrade
+	probe        *websocket.Conn // the probing WebSocket while upgrading
+	upgrading    bool            // a probe is reserved or attached
+	upgraded     bool
+	upgradeTimer *time.Timer
+	noopTimer    *time.Timer
+
+	// heartbeat: one timer, either waiting to ping (awaitingPong false) or
+	// waiting for the pong; hbDue tells a stale firing from a real one.
+	hbTimer      *time.Timer
+	hbDue        time.Time
+	awaitingPong bool
+
+	closeTimer *time.Timer // polling Session.Close: CloseTimeout
+
+	inCallback  bool // a handler callback is running
+	handlerDone bool // the handler's Close has been called or is being called
+}
+
+// ID returns the session id, the sid of the protocol.
+func (s *Session) ID() string { return s.id }
+
+// Transport returns the current transport: "polling" or "websocket".
+func (s *Session) Transport() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transport
+}
+
+// Request returns a clone of the handshake request (its Body is
+// http.NoBody). The clone is shared: do not modify it.
+func (s *Session) Request() *http.Request { return s.req }
+
+// Done returns a channel that is closed when the session has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Send queues msgs, all together or none, and returns at once; it never
+// blocks on the network. It returns ErrClosed once the session is closing or
+// closed, and ErrQueueFull when the queue would exceed
+// Config.MaxBufferedPackets, in which case the session is closed with
+// ReasonTransportError.
+func (s *Session) Send(msgs ...Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets {
+		s.mu.Unlock()
+		if s.srv.obs != nil {
+			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("outbound queue full (%d packets)", s.st.MaxBufferedPackets))
+		}
+		s.srv.closeSession(s, ReasonTransportError, PacketClose)
+		return ErrQueueFull
+	}
+	for _, m := range msgs {
+		s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
+	}
+	s.kickLocked()
+	s.mu.Unlock()
+	if s.srv.obs != nil {
+		for _, m := range msgs {
+			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("sending packet \"message\" (%s)", debugData(m.Data, m.Binary)))
+		}
+	}
+	return nil
+}
+
+// Writable reports whether a packet sent now would go out at once: a
+// polling GET is waiting, or the WebSocket writer is idle. Use it to drop
+// volatile packets instead of queueing them.
+func (s *Session) Writable() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateOpen {
+		return false
+	}
+	if s.transport == TransportWebSocket {
+		return !s.writing
+	}
+	return s.pollPending && len(s.queue) == 0
+}
+
+// Close ends the session with reason once the packets already queued have
+// been written: on WebSocket the socket is closed after the last one; on
+// polling they and a close packet go to the pending GET, or to the next GET
+// within Config.CloseTimeout. The handler's Close(reason) follows. Close is
+// safe from inside Message (the handler's Close then runs after Message
+// returns) and does nothing once the session is closing or closed.
+func (s *Session) Close(reason Reason) {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosing
+	s.closeReason = reason
+	s.stopHeartbeatLocked()
+	n := len(s.queue)
+	if s.transport == TransportPolling {
+		s.closeTimer = time.AfterFunc(s.st.CloseTimeout, func() {
+			s.srv.closeSession(s, reason, PacketClose)
+		})
+	}
+	s.kickLocked()
+	s.mu.Unlock()
+	if s.srv.obs != nil {
+		if n > 0 {
+			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("there are %d remaining packets in the buffer, waiting for the 'drain' event", n))
+		} else {
+			s.srv.debug(DebugSocket, s.id, "the buffer is empty, closing the transport right away")
+		}
+	}
+}
+
+// kickLocked makes the current transport take the queue: it wakes the
+// pending GET, or starts the WebSocket writer when it is idle and there is
+// something to write (or a close to carry out).
+func (s *Session) kickLocked() {
+	if s.state == stateClosed {
+		return
+	}
+	switch s.transport {
+	case TransportPolling:
+		if s.pollPending {
+			select {
+			case s.pollWake <- struct{}{}:
+			default:
+			}
+		}
+	case TransportWebSocket:
+		if !s.writing && s.ws != nil && (len(s.queue) > 0 || s.state == stateClosing) {
+			s.writing = true
+			go s.writeLoop(s.ws)
+		}
+	}
+}
+
+// armPingLocked schedules the next ping PingInterval from now.
+func (s *Session) armPingLocked() {
+	s.awaitingPong = false
+	s.hbDue = time.Now().Add(s.st.PingInterval)
+	if s.hbTimer == nil {
+		s.hbTimer = time.AfterFunc(s.st.PingInterval, s.heartbeat)
+	} else {
+		s.hbTimer.Reset(s.st.PingInterval)
+	}
+}
+
+func (s *Session) stopHeartbeatLocked() {
+	if s.hbTimer != nil {
+		s.hbTimer.Stop()
+	}
+	s.awaitingPong = false
+	s.hbDue = time.Time{}
+}
+
+// heartbeat runs when the heartbeat timer fires: it sends a ping, or closes
+// the session when the pong it waited for did not come.
+func (s *Session) heartbeat() {
+	s.mu.Lock()
+	if s.state != stateOpen || s.hbDue.IsZero() || time.Now().Before(s.hbDue) {
+		s.mu.Unlock() // stale firing: the timer was reset meanwhile
+		return
+	}
+	if s.awaitingPong {
+		s.mu.Unlock()
+		s.srv.closeSession(s, ReasonPingTimeout, PacketClose)
+		return
+	}
+	s.awaitingPong = true
+	s.hbDue = time.Now().Add(s.st.PingTimeout)
+	s.hbTimer.Reset(s.st.PingTimeout)
+	s.queue = append(s.queue, Packet{Type: PacketPing})
+	s.kickLocked()
+	s.mu.Unlock()
+	if s.srv.obs != nil {
+		s.srv.debug(DebugSocket, s.id, fmt.Sprintf("writing ping packet - expecting pong within %dms", s.st.PingTimeout.Milliseconds()))
+	}
+}
+
+func (s *Session) onPong() {
+	s.mu.Lock()
+	if !s.awaitingPong || s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.armPingLocked()
+	s.mu.Unlock()
+	if s.srv.obs != nil {
+		s.srv.debug(DebugSocket, s.id, "got pong")
+	}
+}
+
+func (s *Session) stopTimersLocked() {
+	s.stopHeartbeatLocked()
+	for _, t := range []*time.Timer{s.upgradeTimer, s.noopTimer, s.closeTimer} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+}
+
+// onPacket handles one decoded packet from the client, other than close
+// (which each transport handles itself).
+func (s *Session) onPacket(p Packet, transport string) {
+	srv := s.srv
+	if srv.obs != nil {
+		srv.obs.Packet(s, In, transport, p)
+		srv.debug(DebugSocket, s.id, fmt.Sprintf("received packet %s", p.Type))
+	}
+	switch p.Type {
+	case PacketPing:
+		if srv.obs != nil {
+			srv.debug(DebugSocket, s.id, "transport error: invalid heartbeat direction")
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+	case PacketPong:
+		s.onPong()
+	case PacketMessage:
+		s.deliver(p.Data, p.Binary)
+	}
+}
+
+// runOpen calls the Handler's Open, as a callback: a Close during it is
+// delivered after it returns.
+func (s *Session) runOpen() {
+	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
+	s.mu.Lock()
+	s.inCallback = true
+	s.mu.Unlock()
+	var h SessionHandler
+	func() {
+		defer s.recoverCallback("Open")
+		h = s.srv.handler.Open(s)
+	}()
+	if h == nil {
+		h = nopHandler{}
+	}
+	s.finishCallback(h)
+}
+
+// deliver hands one message to the handler.
+func (s *Session) deliver(data []byte, binary bool) {
+	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.inCallback = true
+	h := s.handler
+	s.mu.Unlock()
+	func() {
+		defer s.recoverCallback("Message")
+		h.Message(data, binary)
+	}()
+	s.finishCallback(nil)
+}
+
+// finishCallback ends a callback; if the session closed meanwhile it calls
+// the handler's Close, which closeSession left to it.
+func (s *Session) finishCallback(h SessionHandler) {
+	s.mu.Lock()
+	if h != nil {
+		s.handler = h
+	}
+	s.inCallback = false
+	run := s.state == stateClosed && !s.handlerDone
+	if run {
+		s.handlerDone = true
+	}
+	h, reason := s.handler, s.closeReason
+	s.mu.Unlock()
+	if run {
+		s.callClose(h, reason)
+	}
+}
+
+func (s *Session) callClose(h SessionHandler, reason Reason) {
+	if h == nil {
+		return
+	}
+	defer s.recoverCallback("Close")
+	h.Close(reason)
+}
+
+func (s *Session) recoverCallback(name string) {
+	if v := recover(); v != nil {
+		s.st.logger.Error("engine: panic in session handler", "method", name, "sid", s.id, "panic", v, "stack", string(debug.Stack()))
+		if name != "Close" {
+			s.srv.closeSession(s, ReasonTransportError, PacketClose)
+		}
+	}
+}
+
+type nopHandler struct{}
+
+func (nopHandler) Message([]byte, bool) {}
+func (nopHandler) Close(Reason)         {}
+
+// debugData formats packet data for a debug line.
+func debugData(data []byte, binary bool) string {
+	if binary {
+		return fmt.Sprintf("<binary %d bytes>", len(data))
+	}
+	return string(data)
+}

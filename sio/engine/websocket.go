@@ -1,0 +1,362 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// noopInterval is how often a pending polling GET is answered with a noop
+// while a probed WebSocket waits for the client's upgrade packet.
+const noopInterval = 100 * time.Millisecond
+
+// closeFrameTimeout bounds the write of the close frame when the engine
+// closes a WebSocket.
+const closeFrameTimeout = 100 * time.Millisecond
+
+// serveWebSocket opens a session directly over WebSocket. The request's
+// goroutine becomes the session's reader.
+func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	conn, err := srv.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
+	s := srv.newSession(r, TransportWebSocket)
+	s.ws = conn
+	if !srv.openSession(s) {
+		conn.Close()
+		return
+	}
+	s.readLoop(conn)
+}
+
+type probeResult uint8
+
+const (
+	probeReserved probeResult = iota // s is upgrading through the caller's WebSocket
+	probeRefused                     // s is upgrading, upgraded, or may not upgrade
+	probeClosed                      // s has ended
+)
+
+// reserveProbe checks that s may start an upgrade and marks it upgrading,
+// so that a second WebSocket with the same sid is refused.
+func (s *Session) reserveProbe() probeResult {
+	srv := s.srv
+	s.mu.Lock()
+	var why string
+	res := probeRefused
+	switch {
+	case s.state == stateClosed:
+		why, res = "upgrade attempt for closed client", probeClosed
+	case s.upgrading:
+		why = "transport has already been trying to upgrade"
+	case s.upgraded || s.transport != TransportPolling:
+		why = "transport had already been upgraded"
+	case s.st.DisableUpgrades:
+		why = "upgrades are disabled"
+	default:
+		s.upgrading = true
+		res = probeReserved
+	}
+	s.mu.Unlock()
+	if why != "" && srv.obs != nil {
+		srv.debug(DebugServer, s.id, why)
+	}
+	return res
+}
+
+// serveProbe runs the WebSocket that a polling session is upgrading to:
+// probe, then (on "5") the session's reader.
+func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session) {
+	conn, err := srv.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.mu.Lock()
+		s.upgrading = false
+		s.mu.Unlock()
+		return
+	}
+	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.probe = conn
+	s.upgradeTimer = time.AfterFunc(s.st.UpgradeTimeout, func() {
+		if srv.obs != nil {
+			srv.debug(DebugSocket, s.id, "client did not complete upgrade - closing transport")
+		}
+		s.endProbe(conn)
+	})
+	s.mu.Unlock()
+	if srv.obs != nil {
+		srv.debug(DebugServer, s.id, "upgrading existing transport")
+		srv.debug(DebugSocket, s.id, `might upgrade socket transport from "polling" to "websocket"`)
+	}
+	if s.probeLoop(conn) {
+		s.readLoop(conn)
+	}
+}
+
+// probeLoop reads the probing WebSocket until the client sends "5" (it
+// returns true: the session is on this WebSocket now) or the probe fails.
+func (s *Session) probeLoop(conn *websocket.Conn) bool {
+	srv := s.srv
+	for {
+		mt, data, err := conn.ReadMessage()
+		if err != nil {
+			if srv.obs != nil {
+				srv.debug(DebugSocket, s.id, "client did not complete upgrade - transport closed")
+			}
+			s.endProbe(conn)
+			return false
+		}
+		if srv.obs != nil {
+			srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, mt == websocket.BinaryMessage)))
+		}
+		p, err := DecodePacket(data, mt == websocket.BinaryMessage)
+		if err == nil && srv.obs != nil {
+			srv.obs.Packet(s, In, TransportWebSocket, p)
+		}
+		switch {
+		case err == nil && p.Type == PacketPing && string(p.Data) == "probe":
+			if srv.obs != nil {
+				srv.debug(DebugSocket, s.id, "got probe ping packet, sending pong")
+			}
+			pong := Packet{Type: PacketPong, Data: []byte("probe")}
+			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
+			if err := writeFrame(conn, pong); err != nil {
+				s.endProbe(conn)
+				return false
+			}
+			if srv.obs != nil {
+				srv.obs.Packet(s, Out, TransportWebSocket, pong)
+			}
+			s.mu.Lock()
+			if s.probe == conn && s.state != stateClosed {
+				s.sendNoopLocked()
+				if s.noopTimer == nil {
+					s.noopTimer = time.AfterFunc(noopInterval, s.noopTick)
+				} else {
+					s.noopTimer.Reset(noopInterval)
+				}
+			}
+			s.mu.Unlock()
+		case err == nil && p.Type == PacketUpgrade:
+			return s.completeUpgrade(conn)
+		default:
+			if srv.obs != nil {
+				srv.debug(DebugSocket, s.id, "client did not complete upgrade - unexpected packet on the probe")
+			}
+			s.endProbe(conn)
+			return false
+		}
+	}
+}
+
+// noopTick answers the pending GET with a noop while the upgrade waits, so
+// the client can pause polling at once; it repeats every noopInterval.
+func (s *Session) noopTick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.probe == nil || s.state == stateClosed {
+		return
+	}
+	s.sendNoopLocked()
+	s.noopTimer.Reset(noopInterval)
+}
+
+func (s *Session) sendNoopLocked() {
+	if s.transport != TransportPolling || !s.pollPending || len(s.queue) > 0 {
+		return
+	}
+	if s.srv.obs != nil {
+		// the observer may not call back into a locked session; Debug
+		// gets only strings
+		s.srv.debug(DebugSocket, s.id, "writing a noop packet to polling for fast upgrade")
+	}
+	s.queue = append(s.queue, Packet{Type: PacketNoop})
+	s.kickLocked()
+}
+
+// endProbe gives up the upgrade through conn, if it is still the probe:
+// polling goes on.
+func (s *Session) endProbe(conn *websocket.Conn) {
+	s.mu.Lock()
+	if s.probe == conn {
+		s.probe = nil
+		s.upgrading = false
+		if s.upgradeTimer != nil {
+			s.upgradeTimer.Stop()
+		}
+		if s.noopTimer != nil {
+			s.noopTimer.Stop()
+		}
+	}
+	s.mu.Unlock()
+	conn.Close()
+}
+
+// completeUpgrade switches s to conn: polling is discarded (a pending GET
+// answers with a noop) and the queue is written on the WebSocket from now.
+func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
+	srv := s.srv
+	s.mu.Lock()
+	if s.probe != conn || s.state == stateClosed {
+		s.mu.Unlock()
+		conn.Close()
+		return false
+	}
+	s.probe = nil
+	s.upgrading = false
+	s.upgraded = true
+	s.upgradeTimer.Stop()
+	if s.noopTimer != nil {
+		s.noopTimer.Stop()
+	}
+	s.transport = TransportWebSocket
+	s.ws = conn
+	s.queue = slices.DeleteFunc(s.queue, func(p Packet) bool { return p.Type == PacketNoop })
+	if s.pollPending {
+		select {
+		case s.pollWake <- struct{}{}:
+		default:
+		}
+	}
+	s.kickLocked()
+	s.mu.Unlock()
+	if srv.obs != nil {
+		srv.debug(DebugSocket, s.id, "got upgrade packet - upgrading")
+		srv.obs.Upgraded(s, TransportWebSocket)
+	}
+	return true
+}
+
+// readLoop reads the session's WebSocket until it fails or the session
+// ends. It runs on the request's goroutine, the only one an idle WebSocket
+// session holds.
+func (s *Session) readLoop(conn *websocket.Conn) {
+	srv := s.srv
+	for {
+		mt, data, err := conn.ReadMessage()
+		if err != nil {
+			reason := ReasonTransportClose
+			if errors.Is(err, websocket.ErrReadLimit) {
+				reason = ReasonTransportError
+			}
+			if srv.obs != nil {
+				srv.debug(DebugWS, s.id, fmt.Sprintf("read ended: %v", err))
+			}
+			srv.closeSession(s, reason, PacketClose)
+			return
+		}
+		binary := mt == websocket.BinaryMessage
+		if srv.obs != nil {
+			srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, binary)))
+		}
+		p, err := DecodePacket(data, binary)
+		if err != nil {
+			if srv.obs != nil {
+				srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
+			}
+			srv.closeSession(s, ReasonParseError, PacketClose)
+			return
+		}
+		if p.Type == PacketClose {
+			if srv.obs != nil {
+				srv.obs.Packet(s, In, TransportWebSocket, p)
+			}
+			srv.closeSession(s, ReasonTransportClose, PacketClose)
+			return
+		}
+		s.onPacket(p, TransportWebSocket)
+	}
+}
+
+// writeLoop drains the queue into conn; it is started by kickLocked when
+// the queue stops being empty and exits when it is empty again, so an idle
+// session holds no writer goroutine and no write buffer. After the last
+// packet of a closing session it closes the session.
+func (s *Session) writeLoop(conn *websocket.Conn) {
+	srv := s.srv
+	for {
+		s.mu.Lock()
+		if s.state == stateClosed {
+			s.writing = false
+			s.mu.Unlock()
+			return
+		}
+		batch := s.queue
+		s.queue = nil
+		if len(batch) == 0 {
+			s.writing = false
+			closing, reason := s.state == stateClosing, s.closeReason
+			s.mu.Unlock()
+			if closing {
+				if srv.obs != nil {
+					srv.debug(DebugSocket, s.id, "all packets have been sent, closing the transport")
+				}
+				srv.closeSession(s, reason, PacketClose)
+			}
+			return
+		}
+		s.mu.Unlock()
+		for _, p := range batch {
+			if srv.obs != nil {
+				srv.debug(DebugWS, s.id, fmt.Sprintf("writing %q", debugFrame(p)))
+			}
+			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
+			if err := writeFrame(conn, p); err != nil {
+				if srv.obs != nil {
+					srv.debug(DebugWS, s.id, fmt.Sprintf("write error: %v", err))
+				}
+				s.mu.Lock()
+				s.writing = false
+				s.mu.Unlock()
+				srv.closeSession(s, ReasonTransportError, PacketClose)
+				return
+			}
+			if srv.obs != nil {
+				srv.obs.Packet(s, Out, TransportWebSocket, p)
+			}
+		}
+	}
+}
+
+// writeFrame writes p as one WebSocket message without copying its data.
+func writeFrame(conn *websocket.Conn, p Packet) error {
+	if p.Binary {
+		return conn.WriteMessage(websocket.BinaryMessage, p.Data)
+	}
+	w, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return err
+	}
+	w.Write(textDigits[p.Type])
+	if len(p.Data) > 0 {
+		w.Write(p.Data)
+	}
+	return w.Close()
+}
+
+func debugFrame(p Packet) string {
+	if p.Binary {
+		return debugData(p.Data, true)
+	}
+	return string(AppendPacket(nil, p))
+}
+
+// closeWebSocket closes conn, first sending an empty close frame when no
+// writer is busy on it.
+func closeWebSocket(conn *websocket.Conn, frame bool) {
+	if frame {
+		conn.WriteControl(websocket.CloseMessage, nil, time.Now().Add(closeFrameTimeout))
+	}
+	conn.Close()
+}
