@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+func runTestServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("testserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("WORKBOOK_ADDR", "127.0.0.1:3000"), "listen address HOST:PORT (env WORKBOOK_ADDR)")
+	pingInterval := fs.Duration("ping-interval", 300*time.Millisecond, "Engine.IO ping interval")
+	pingTimeout := fs.Duration("ping-timeout", 200*time.Millisecond, "Engine.IO ping timeout")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: workbook testserver [flags]")
+		fmt.Fprintln(stderr, "\nServes the fixtures of the official Socket.IO and Engine.IO protocol test suites:")
+		fmt.Fprintln(stderr, "  /socket.io/  a Socket.IO server (namespaces / and /custom)")
+		fmt.Fprintln(stderr, "  /engine.io/  an Engine.IO server that echoes every message")
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("testserver: %w", err)
+	}
+	h := NewTestServer(TestServerConfig{PingInterval: *pingInterval, PingTimeout: *pingTimeout})
+	defer h.Close()
+	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
+	return serveUntilDone(ctx, ln, h)
+}
+
+// serveUntilDone serves h on ln until ctx is done, then shuts down.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// TestServerConfig sets the heartbeat of the test server; zero values mean
+// 300 ms and 200 ms, as the official suites expect.
+type TestServerConfig struct {
+	PingInterval, PingTimeout time.Duration
+	Logger                    *slog.Logger
+}
+
+// TestServer is the fixture the official protocol test suites run against.
+type TestServer struct {
+	mux    *http.ServeMux
+	io     *sio.Server
+	engine *engine.Server
+}
+
+// NewTestServer builds the fixture: a Socket.IO server on /socket.io/ and an
+// echoing Engine.IO server on /engine.io/.
+func NewTestServer(cfg TestServerConfig) *TestServer {
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 300 * time.Millisecond
+	}
+	if cfg.PingTimeout == 0 {
+		cfg.PingTimeout = 200 * time.Millisecond
+	}
+	cors := &engine.CORS{Origins: []string{"*"}}
+	io := sio.NewServer(sio.Config{
+		PingInterval:      cfg.PingInterval,
+		PingTimeout:       cfg.PingTimeout,
+		MaxHTTPBufferSize: 1e6,
+		ConnectTimeout:    time.Second,
+		CORS:              cors,
+		Logger:            cfg.Logger,
+	})
+	emitAuth := func(s *sio.Socket) {
+		if raw := s.Handshake().RawAuth; raw != nil {
+			_ = s.Emit("auth", raw)
+		} else {
+			_ = s.Emit("auth", map[string]any{})
+		}
+	}
+	io.OnConnection(func(s *sio.Socket) {
+		emitAuth(s)
+		s.On("message", func(e *sio.Event) { _ = s.Emit("message-back", echoArgs(e)...) })
+		s.On("message-with-ack", func(e *sio.Event) { _ = e.Ack(echoArgs(e)...) })
+		s.On("echo", func(e *sio.Event) {
+			args := echoArgs(e)
+			if len(args) > 0 {
+				_ = e.Ack(args[0])
+			} else {
+				_ = e.Ack()
+			}
+		})
+		s.On("bcast", func(e *sio.Event) { _ = io.Emit("bcast", echoArgs(e)...) })
+	})
+	io.Of("/custom").OnConnection(emitAuth)
+
+	eng := engine.NewServer(engine.Config{
+		PingInterval:      cfg.PingInterval,
+		PingTimeout:       cfg.PingTimeout,
+		MaxHTTPBufferSize: 1e6,
+		CORS:              cors,
+		Logger:            cfg.Logger,
+	}, echoHandler{})
+
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	mux.Handle("/engine.io/", eng)
+	return &TestServer{mux: mux, io: io, engine: eng}
+}
+
+func (t *TestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { t.mux.ServeHTTP(w, r) }
+
+// Close closes both servers.
+func (t *TestServer) Close() {
+	t.io.Close()
+	t.engine.Close()
+}
+
+// echoArgs returns the event's arguments ready to be sent back unchanged:
+// raw JSON when there is no binary (nothing is decoded), decoded values with
+// their []byte attachments otherwise.
+func echoArgs(e *sio.Event) []any {
+	if e.HasBinary() {
+		return e.Args()
+	}
+	raw := e.Raw()
+	out := make([]any, len(raw))
+	for i, r := range raw {
+		out[i] = r
+	}
+	return out
+}
+
+// echoHandler sends every Engine.IO message back on its session.
+type echoHandler struct{}
+
+func (echoHandler) Open(s *engine.Session) engine.SessionHandler { return echoSession{s} }
+
+type echoSession struct{ s *engine.Session }
+
+func (e echoSession) Message(data []byte, binary bool) {
+	_ = e.s.Send(engine.Message{Data: data, Binary: binary})
+}
+
+func (echoSession) Close(engine.Reason) {}

@@ -1,0 +1,262 @@
+package sio
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// conn is one Engine.IO session seen from the Socket.IO layer (the "client"
+// of the Node server): it decodes packets, routes them to the socket of their
+// namespace, and encodes what the sockets send.
+type conn struct {
+	server  *Server
+	session *engine.Session
+	decoder parser.Decoder
+	mailbox mailbox
+	opened  time.Time
+
+	mu           sync.Mutex
+	sockets      map[string]*Socket // by namespace name
+	connecting   map[string]bool    // CONNECT received, middlewares running
+	closed       bool
+	connectTimer *time.Timer
+}
+
+var _ engine.SessionHandler = (*conn)(nil)
+
+func newConn(srv *Server, sess *engine.Session) *conn {
+	c := &conn{
+		server:  srv,
+		session: sess,
+		opened:  time.Now(),
+		sockets: make(map[string]*Socket),
+		mailbox: mailbox{log: srv.log},
+	}
+	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
+	c.connectTimer = time.AfterFunc(srv.connectTimeout(), func() {
+		c.mu.Lock()
+		idle := len(c.sockets) == 0 && len(c.connecting) == 0 && !c.closed
+		c.mu.Unlock()
+		if idle {
+			if srv.obs != nil {
+				srv.debugf("socket.io:client", c.sid(), "no namespace joined yet, close the client")
+			}
+			sess.Close(engine.ReasonForcedClose)
+		}
+	})
+	return c
+}
+
+func (c *conn) sid() string { return c.session.ID() }
+
+func (c *conn) handshake(auth json.RawMessage) *Handshake {
+	r := c.session.Request()
+	h := &Handshake{
+		Headers: r.Header,
+		Query:   r.URL.Query(),
+		Address: hostOnly(r.RemoteAddr),
+		Time:    time.Now(),
+		URL:     r.URL.RequestURI(),
+		Secure:  r.TLS != nil,
+		XDomain: r.Header.Get("Origin") != "",
+		Auth:    map[string]any{},
+	}
+	if len(auth) > 0 {
+		h.RawAuth = append(json.RawMessage(nil), auth...)
+		_ = json.Unmarshal(auth, &h.Auth) // the decoder checked it is an object
+	}
+	return h
+}
+
+// Message implements engine.SessionHandler. It runs on the goroutine that
+// reads the transport: acknowledgements resolve here, everything that runs
+// application code goes to the mailbox.
+func (c *conn) Message(data []byte, binary bool) {
+	p, err := c.decoder.Decode(data, binary)
+	if err != nil {
+		if c.server.obs != nil {
+			c.server.debugf("socket.io:client", c.sid(), "invalid packet format: %v", err)
+		}
+		c.session.Close(engine.ReasonParseError)
+		return
+	}
+	if p == nil {
+		return // waiting for binary attachments
+	}
+	if obs := c.server.obs; obs != nil {
+		c.server.debugf("socket.io-parser", c.sid(), "decoded %s as %s", p.Namespace, p.Type)
+		obs.SocketPacket(c.sid(), engine.In, p)
+	}
+	c.route(p)
+}
+
+func (c *conn) route(p *parser.Packet) {
+	c.mu.Lock()
+	s := c.sockets[p.Namespace]
+	if p.Type == parser.Connect {
+		if s != nil || c.connecting[p.Namespace] || c.closed {
+			c.mu.Unlock()
+			c.invalid("second CONNECT to %s", p.Namespace)
+			return
+		}
+		if c.connecting == nil {
+			c.connecting = make(map[string]bool)
+		}
+		c.connecting[p.Namespace] = true
+		c.mu.Unlock()
+		c.connect(p.Namespace, p.Data)
+		return
+	}
+	c.mu.Unlock()
+	if s == nil || p.Type == parser.ConnectError {
+		c.invalid("%s for namespace %s which is not connected", p.Type, p.Namespace)
+		return
+	}
+	switch p.Type {
+	case parser.Event, parser.BinaryEvent:
+		e, err := newEvent(s, p)
+		if err != nil {
+			c.invalid("%v", err)
+			return
+		}
+		c.mailbox.post(func() { s.dispatch(e) })
+	case parser.Ack, parser.BinaryAck:
+		s.onAck(p)
+	case parser.Disconnect:
+		s.onClose(ReasonClientNamespaceDisconnect)
+	}
+}
+
+func newEvent(s *Socket, p *parser.Packet) (*Event, error) {
+	raw, err := parser.SplitArray(p.Data)
+	if err != nil || len(raw) == 0 {
+		return nil, fmt.Errorf("bad event payload: %v", err)
+	}
+	var name string
+	if err := json.Unmarshal(raw[0], &name); err != nil {
+		name = string(raw[0]) // a numeric event name
+	}
+	return &Event{Socket: s, Name: name, raw: raw[1:], attachments: p.Attachments, hasAck: p.HasID, ackID: p.ID}, nil
+}
+
+// invalid closes the connection after a packet that breaks the protocol's
+// state rules, as the official server does.
+func (c *conn) invalid(format string, args ...any) {
+	if c.server.obs != nil {
+		c.server.debugf("socket.io:client", c.sid(), "invalid state: "+format, args...)
+	}
+	c.session.Close(engine.ReasonForcedClose)
+}
+
+func (c *conn) connect(name string, auth json.RawMessage) {
+	nsp, ok := c.server.namespaceFor(name)
+	if !ok {
+		c.connectDone(name, nil)
+		if c.server.obs != nil {
+			c.server.debugf("socket.io:client", c.sid(), "creation of namespace %s was denied", name)
+		}
+		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
+		return
+	}
+	c.mailbox.post(func() { nsp.connect(c, auth) })
+}
+
+// connectDone ends a CONNECT in progress. With a socket, it registers it and
+// reports whether the connection is still open.
+func (c *conn) connectDone(name string, s *Socket) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.connecting, name)
+	if s == nil || c.closed {
+		return false
+	}
+	c.sockets[name] = s
+	c.connectTimer.Stop()
+	return true
+}
+
+func (c *conn) sendConnectError(nsp string, err error) {
+	_ = c.send(&parser.Packet{Type: parser.ConnectError, Namespace: nsp, Data: connectErrorPayload(err)}, false)
+}
+
+func (c *conn) removeSocket(s *Socket) {
+	c.mu.Lock()
+	if c.sockets[s.nsp.name] == s {
+		delete(c.sockets, s.nsp.name)
+	}
+	c.mu.Unlock()
+}
+
+// disconnectAll disconnects every socket of the connection from the server
+// side, telling the client for each namespace.
+func (c *conn) disconnectAll() {
+	c.mu.Lock()
+	list := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		list = append(list, s)
+	}
+	c.mu.Unlock()
+	for _, s := range list {
+		s.Disconnect(false)
+	}
+}
+
+// Close implements engine.SessionHandler: the session ended, so every socket
+// on it disconnects with the engine's reason.
+func (c *conn) Close(reason engine.Reason) {
+	c.mu.Lock()
+	c.closed = true
+	c.connectTimer.Stop()
+	list := make([]*Socket, 0, len(c.sockets))
+	for _, s := range c.sockets {
+		list = append(list, s)
+	}
+	c.mu.Unlock()
+	if c.server.obs != nil {
+		c.server.debugf("socket.io:client", c.sid(), "client close with reason %s", reason)
+	}
+	for _, s := range list {
+		s.onClose(reasonFromEngine(reason))
+	}
+	c.decoder.Reset()
+}
+
+// encode turns a packet into the Engine.IO messages that carry it: the text
+// part, then one binary message per attachment.
+func encode(p *parser.Packet) []engine.Message {
+	text := parser.AppendText(make([]byte, 0, len(p.Data)+len(p.Namespace)+24), p)
+	msgs := make([]engine.Message, 1+len(p.Attachments))
+	msgs[0] = engine.Message{Data: text}
+	for i, a := range p.Attachments {
+		msgs[i+1] = engine.Message{Data: a, Binary: true}
+	}
+	return msgs
+}
+
+func (c *conn) send(p *parser.Packet, volatile bool) error {
+	return c.sendEncoded(p, encode(p), volatile)
+}
+
+// sendEncoded queues already encoded messages; broadcasts call it with the
+// same messages for every receiver.
+func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile bool) error {
+	if volatile && !c.session.Writable() {
+		if c.server.obs != nil {
+			c.server.debugf("socket.io:client", c.sid(), "volatile packet is discarded since the transport is not currently writable")
+		}
+		return nil
+	}
+	if obs := c.server.obs; obs != nil {
+		c.server.debugf("socket.io:client", c.sid(), "writing packet %s to %s", p.Type, p.Namespace)
+		obs.SocketPacket(c.sid(), engine.Out, p)
+	}
+	if err := c.session.Send(msgs...); err != nil {
+		return fmt.Errorf("sio: send to %s: %w", c.sid(), err)
+	}
+	return nil
+}

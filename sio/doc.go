@@ -1,0 +1,60 @@
+// Package sio is a Socket.IO v4 server: Engine.IO protocol v4 and Socket.IO
+// protocol v5, over HTTP long-polling and WebSocket, compatible with the
+// official socket.io-client 4.x in browsers and in Node.
+//
+// # Mount a server
+//
+// A Server is an http.Handler. Mount it at its path ("/socket.io/" unless
+// Config.Path says otherwise) on any mux:
+//
+//	io := sio.NewServer(sio.Config{})
+//	io.OnConnection(func(s *sio.Socket) {
+//		log.Println("a user connected", s.ID())
+//	})
+//	http.Handle("/socket.io/", io)
+//	log.Fatal(http.ListenAndServe(":3000", nil))
+//
+// # Events and acknowledgements
+//
+// Handlers receive an *Event: its arguments decoded as generic values
+// (Args), into your own types (Bind), or raw (Raw). Ack answers the client's
+// acknowledgement callback.
+//
+//	s.On("chat message", func(e *sio.Event) {
+//		var msg string
+//		if err := e.Bind(&msg); err != nil { return }
+//		io.Emit("chat message", msg)          // everyone
+//		s.Broadcast().Emit("chat message", msg) // everyone else
+//		e.Ack("received")
+//	})
+//
+// The server asks for acknowledgements with EmitWithAck (bounded by a
+// context or by Timeout), or by passing an AckFunc as the last argument of
+// Emit. []byte values travel as binary attachments, at any depth of []any
+// and map[string]any arguments.
+//
+// # Namespaces and rooms
+//
+// Of returns a namespace ("/admin"); OfFunc and OfRegexp declare dynamic
+// ones. Middlewares (Use) vet each connection and may refuse it with a
+// *ConnectError carrying data. Sockets Join and Leave rooms; To, Except,
+// Volatile and Timeout narrow a broadcast. Rooms live behind the Adapter
+// interface (in memory by default).
+//
+// # Concurrency
+//
+// Every method of Server, Namespace, Socket and BroadcastOperator may be
+// called from any goroutine. The handlers of one connection (middlewares,
+// connection handlers, event handlers, disconnect handlers, AckFuncs) run one
+// at a time, in the order their packets arrived, on a goroutine that is not
+// the one reading the network; so a handler may block, even in EmitWithAck.
+// A connection holds one goroutine while idle (its WebSocket reader); writer
+// and handler goroutines exist only while there is work.
+//
+// # Observing
+//
+// Config.Observer sees every Engine.IO session, every packet at both layers
+// and debug lines under the namespaces of the official server's DEBUG output
+// ("engine:socket", "socket.io:client", ...). The workbook's inspector is
+// one. When it is nil, nothing is paid.
+package sio

@@ -1,0 +1,301 @@
+package sio
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// Config holds a Server's settings. The zero value is a valid configuration:
+// every field says what its zero value means.
+type Config struct {
+	// Path is where the server answers, with a trailing slash. If empty,
+	// "/socket.io/" is used.
+	Path string
+
+	// PingInterval is how often the server pings a client. If zero, 25
+	// seconds is used.
+	PingInterval time.Duration
+	// PingTimeout is how long a client has to answer a ping before the
+	// connection is closed with "ping timeout". If zero, 20 seconds is used.
+	PingTimeout time.Duration
+	// UpgradeTimeout is how long an upgrade to WebSocket may take. If zero,
+	// 10 seconds is used.
+	UpgradeTimeout time.Duration
+	// ConnectTimeout is how long a new connection may go without joining a
+	// namespace before it is closed. If zero, 45 seconds is used.
+	ConnectTimeout time.Duration
+	// MaxHTTPBufferSize is the largest message, in bytes, a client may send
+	// (maxHttpBufferSize in Node). If zero, 1e6 is used.
+	MaxHTTPBufferSize int64
+	// MaxAttachments is the largest number of binary attachments one packet
+	// may carry. If zero, 10 is used.
+	MaxAttachments int
+	// MaxBufferedPackets bounds each connection's outgoing queue; a client
+	// that lets it overflow is disconnected ("transport error") rather than
+	// slowing anyone down. If zero, the engine's default (4096) is used.
+	MaxBufferedPackets int
+	// Transports lists the transports clients may use: "polling",
+	// "websocket". If nil, both are allowed.
+	Transports []string
+	// DisableUpgrades stops clients from upgrading from polling to WebSocket.
+	DisableUpgrades bool
+	// CORS sets the cross-origin headers of polling responses. If nil, none
+	// are sent (same-origin pages need none).
+	CORS *engine.CORS
+	// AllowRequest, if set, vets every handshake and upgrade request; an
+	// error refuses it with 403 and the error's text.
+	AllowRequest func(r *http.Request) error
+
+	// NewAdapter makes the rooms adapter of each namespace. If nil, an
+	// in-memory adapter (NewMemoryAdapter) is used.
+	NewAdapter func(n *Namespace) Adapter
+
+	// Observer, if set, sees every session, packet and debug line. If nil,
+	// nothing is paid for observing.
+	Observer Observer
+	// Logger receives the server's own log records (handler panics, for
+	// example). If nil, slog.Default() is used.
+	Logger *slog.Logger
+}
+
+// Server is a Socket.IO server: an http.Handler that speaks Engine.IO v4
+// and Socket.IO v5 to the official clients. Mount it at its Path:
+//
+//	io := sio.NewServer(sio.Config{})
+//	io.OnConnection(func(s *sio.Socket) { ... })
+//	http.Handle("/socket.io/", io)
+//
+// Several servers may live in one process under different paths. A Server is
+// safe for use by multiple goroutines.
+type Server struct {
+	cfg    Config
+	path   string
+	engine *engine.Server
+	obs    Observer
+	log    *slog.Logger
+	root   *Namespace
+
+	mu      sync.RWMutex
+	nsps    map[string]*Namespace
+	parents []*ParentNamespace
+	closed  bool
+}
+
+// NewServer returns a server with the main namespace "/" ready.
+func NewServer(cfg Config) *Server {
+	s := &Server{cfg: cfg, obs: cfg.Observer, log: cfg.Logger, nsps: make(map[string]*Namespace)}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.path = cfg.Path
+	if s.path == "" {
+		s.path = "/socket.io/"
+	}
+	if !strings.HasSuffix(s.path, "/") {
+		s.path += "/"
+	}
+	ecfg := engine.Config{
+		PingInterval:       cfg.PingInterval,
+		PingTimeout:        cfg.PingTimeout,
+		UpgradeTimeout:     cfg.UpgradeTimeout,
+		MaxHTTPBufferSize:  cfg.MaxHTTPBufferSize,
+		Transports:         cfg.Transports,
+		DisableUpgrades:    cfg.DisableUpgrades,
+		MaxBufferedPackets: cfg.MaxBufferedPackets,
+		CORS:               cfg.CORS,
+		AllowRequest:       cfg.AllowRequest,
+		Logger:             s.log,
+	}
+	if cfg.Observer != nil {
+		ecfg.Observer = cfg.Observer
+	}
+	s.engine = engine.NewServer(ecfg, engineHandler{s})
+	s.root = s.Of("/")
+	return s
+}
+
+type engineHandler struct{ s *Server }
+
+func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
+	return newConn(h.s, sess)
+}
+
+// Path returns the path the server answers at, with its trailing slash.
+func (s *Server) Path() string { return s.path }
+
+// Engine returns the Engine.IO server underneath.
+func (s *Server) Engine() *engine.Server { return s.engine }
+
+// ServeHTTP answers the Engine.IO requests under Path, and 404 elsewhere.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, s.path) && r.URL.Path != strings.TrimSuffix(s.path, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	s.engine.ServeHTTP(w, r)
+}
+
+func (s *Server) connectTimeout() time.Duration {
+	if s.cfg.ConnectTimeout > 0 {
+		return s.cfg.ConnectTimeout
+	}
+	return 45 * time.Second
+}
+
+func (s *Server) debugf(namespace, sid, format string, args ...any) {
+	if s.obs != nil {
+		s.obs.Debug(namespace, sid, fmt.Sprintf(format, args...))
+	}
+}
+
+// Of returns the namespace called name ("/admin"; a missing leading slash is
+// added), creating it on first use.
+func (s *Server) Of(name string) *Namespace {
+	if !strings.HasPrefix(name, "/") {
+		name = "/" + name
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nsps[name]; n != nil {
+		return n
+	}
+	if s.obs != nil {
+		s.debugf("socket.io:server", "", "initializing namespace %s", name)
+	}
+	n := newNamespace(s, name, nil)
+	s.nsps[name] = n
+	return n
+}
+
+// OfFunc declares dynamic namespaces: every name for which match returns
+// true exists, and is created when a client first connects to it. Names
+// declared with Of take precedence.
+func (s *Server) OfFunc(match func(name string) bool) *ParentNamespace {
+	p := &ParentNamespace{server: s, match: match}
+	s.mu.Lock()
+	s.parents = append(s.parents, p)
+	s.mu.Unlock()
+	return p
+}
+
+// OfRegexp declares dynamic namespaces whose names match re.
+func (s *Server) OfRegexp(re *regexp.Regexp) *ParentNamespace { return s.OfFunc(re.MatchString) }
+
+// namespaceFor finds or creates the namespace a client asked for.
+func (s *Server) namespaceFor(name string) (*Namespace, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := s.nsps[name]; n != nil {
+		return n, true
+	}
+	for _, p := range s.parents {
+		if p.match(name) {
+			n := newNamespace(s, name, p)
+			s.nsps[name] = n
+			p.mu.Lock()
+			p.children = append(p.children, n)
+			p.mu.Unlock()
+			return n, true
+		}
+	}
+	return nil, false
+}
+
+// Sockets returns the main namespace "/".
+func (s *Server) Sockets() *Namespace { return s.root }
+
+// Namespaces returns every namespace that exists now, dynamic children
+// included.
+func (s *Server) Namespaces() []*Namespace {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*Namespace, 0, len(s.nsps))
+	for _, n := range s.nsps {
+		out = append(out, n)
+	}
+	return out
+}
+
+// OnConnection adds a connection handler to the main namespace.
+func (s *Server) OnConnection(fn func(sock *Socket)) { s.root.OnConnection(fn) }
+
+// Use adds a middleware to the main namespace.
+func (s *Server) Use(m Middleware) { s.root.Use(m) }
+
+// Emit sends an event to every socket of the main namespace.
+func (s *Server) Emit(event string, args ...any) error { return s.root.Emit(event, args...) }
+
+// Send emits "message" to every socket of the main namespace.
+func (s *Server) Send(args ...any) error { return s.root.Send(args...) }
+
+// To selects the sockets of the main namespace in rooms.
+func (s *Server) To(rooms ...string) *BroadcastOperator { return s.root.To(rooms...) }
+
+// In is To.
+func (s *Server) In(rooms ...string) *BroadcastOperator { return s.root.In(rooms...) }
+
+// Except leaves out the sockets of the main namespace in rooms.
+func (s *Server) Except(rooms ...string) *BroadcastOperator { return s.root.Except(rooms...) }
+
+// Volatile drops events for the sockets that cannot take them right now.
+func (s *Server) Volatile() *BroadcastOperator { return s.root.Volatile() }
+
+// Timeout sets how long EmitWithAck waits for acknowledgements.
+func (s *Server) Timeout(d time.Duration) *BroadcastOperator { return s.root.Timeout(d) }
+
+// FetchSockets returns the sockets of the main namespace.
+func (s *Server) FetchSockets() []*Socket { return s.root.FetchSockets() }
+
+// SocketsJoin puts every socket of the main namespace into rooms.
+func (s *Server) SocketsJoin(rooms ...string) { s.root.SocketsJoin(rooms...) }
+
+// SocketsLeave takes every socket of the main namespace out of rooms.
+func (s *Server) SocketsLeave(rooms ...string) { s.root.SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket of the main namespace.
+func (s *Server) DisconnectSockets(close bool) { s.root.DisconnectSockets(close) }
+
+// Close disconnects every socket of every namespace with reason "server
+// shutting down" and closes every Engine.IO session. The handler stays
+// mounted; later requests are refused as unknown sessions. Close is
+// idempotent.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	for _, n := range s.Namespaces() {
+		for _, sock := range n.Sockets() {
+			sock.onClose(ReasonServerShuttingDown)
+		}
+	}
+	s.engine.Close()
+	return nil
+}
+
+// Shutdown closes the server like Close, then waits until the handlers of
+// the closed sockets have run, or ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.Close(); err != nil {
+		return err
+	}
+	for s.engine.Count() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
