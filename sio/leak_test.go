@@ -1,0 +1,161 @@
+package sio_test
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// waitGoroutines waits until the number of goroutines is back to at most
+// want, and fails with a dump of them otherwise.
+func waitGoroutines(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("%d goroutines, want at most %d:\n%s", n, want, buf)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestGoroutinesEndWithConnections(t *testing.T) {
+	io, srv := newServer(t, sio.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond})
+	io.OnConnection(func(s *sio.Socket) {
+		s.Join("all")
+		s.On("echo", func(e *sio.Event) { e.Ack(e.Args()...) })
+	})
+	// Warm up the HTTP server's own goroutines, then take the baseline.
+	c := dialRaw(t, srv)
+	c.connect("/", "")
+	c.close()
+	http.DefaultClient.CloseIdleConnections()
+	waitGoroutines(t, runtime.NumGoroutine()+5)
+	time.Sleep(100 * time.Millisecond)
+	base := runtime.NumGoroutine()
+
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			c := dialRaw(t, srv)
+			c.connect("/", "")
+			c.send(`421["echo","x"]`)
+			c.expect(`431["x"]`)
+			switch i % 3 {
+			case 0:
+				c.close() // transport close
+			case 1:
+				c.send("41") // leave the namespace, then close
+				c.close()
+			case 2:
+				c.send(`42{"bad"`) // parse error: the server closes
+				c.expectClosed()
+				c.close()
+			}
+		}(i)
+	}
+	wg.Wait()
+	io.To("all").Emit("after") // must not reach (or leak on) anyone
+	waitGoroutines(t, base)
+	if n := io.Sockets().Len(); n != 0 {
+		t.Fatalf("%d sockets still connected", n)
+	}
+	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+		t.Fatalf("rooms left: %v", rooms)
+	}
+}
+
+// recorder is an Observer that keeps what it sees.
+type recorder struct {
+	mu      sync.Mutex
+	debug   []string
+	packets []string
+	events  []string
+}
+
+func (r *recorder) Opened(s *engine.Session) { r.add(&r.events, "open") }
+func (r *recorder) Upgraded(s *engine.Session, transport string) {
+	r.add(&r.events, "upgrade "+transport)
+}
+func (r *recorder) Closed(s *engine.Session, reason engine.Reason) {
+	r.add(&r.events, "close "+string(reason))
+}
+func (r *recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
+	r.add(&r.packets, dir.String()+" eio "+p.Type.String()+" "+string(p.Data))
+}
+func (r *recorder) Debug(ns, sid, msg string) { r.add(&r.debug, ns+" "+msg) }
+func (r *recorder) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
+	r.add(&r.packets, dir.String()+" sio "+p.Type.String()+" "+p.Namespace+" "+string(p.Data))
+}
+
+func (r *recorder) add(list *[]string, s string) {
+	r.mu.Lock()
+	*list = append(*list, s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) has(list *[]string, substr string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range *list {
+		if strings.Contains(s, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestObserverSeesBothLayers(t *testing.T) {
+	rec := &recorder{}
+	io, srv := newServer(t, sio.Config{Observer: rec})
+	io.OnConnection(func(s *sio.Socket) {
+		s.Join("room-1")
+		s.On("hi", func(e *sio.Event) { e.Ack("ho") })
+	})
+	c := dialRaw(t, srv)
+	c.connect("/", "")
+	c.send(`423["hi"]`)
+	c.expect(`433["ho"]`)
+	c.close()
+	waitFor(t, func() bool { return rec.has(&rec.events, "close transport close") })
+
+	for _, want := range []string{`in sio CONNECT /`, `out sio CONNECT / {"sid":`, `in sio EVENT / ["hi"]`, `out sio ACK / ["ho"]`, `in eio message 23["hi"]`, `out eio message 33["ho"]`} {
+		if !rec.has(&rec.packets, want) {
+			t.Errorf("no packet %q in %q", want, rec.packets)
+		}
+	}
+	for _, want := range []string{"socket.io:socket join room [room-1]", "socket.io:client writing packet", "socket.io:namespace adding socket", "engine"} {
+		if !rec.has(&rec.debug, want) {
+			t.Errorf("no debug line %q", want)
+		}
+	}
+	if !rec.has(&rec.events, "open") {
+		t.Error("no open event")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 3s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
