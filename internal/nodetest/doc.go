@@ -17,6 +17,9 @@
 // scenarios (interop/node/scenarios.mjs) against any server that implements
 // the fixture contract, ours included:
 //
+//	srv := httptest.NewServer(handler)
+//	t.Cleanup(srv.Close) // not defer: parallel subtests run after the function returns
+//	url := srv.URL
 //	for _, sc := range nodetest.Scenarios(t) {
 //		t.Run(sc.Name, func(t *testing.T) {
 //			if !sc.Serial {
@@ -25,6 +28,9 @@
 //			nodetest.RunScenario(t, url, sc.Name, restart)
 //		})
 //	}
+//
+// Serial scenarios run one by one inside the loop; the parallel ones start
+// only once the function returns, so a serial one never shares the server.
 //
 // Every entry point calls Setup first. Setup skips the test when node or npm
 // is missing (it fails it instead when the environment variable CI is
