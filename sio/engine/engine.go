@@ -246,7 +246,11 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // newSession makes a session for the handshake request r.
 func (srv *Server) newSession(r *http.Request, transport string) *Session {
-	req := r.Clone(context.WithoutCancel(r.Context()))
+	// A shallow copy: the server is done with r once the handshake is
+	// answered, so its Header and URL are not copied again (a deep clone
+	// would add most of a kilobyte to every session). The context keeps its
+	// values but not its cancellation.
+	req := r.WithContext(context.WithoutCancel(r.Context()))
 	req.Body = http.NoBody
 	req.GetBody = nil
 	s := &Session{

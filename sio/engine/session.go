@@ -38,7 +38,7 @@ type Session struct {
 	srv *Server
 	st  *settings
 	id  string        // immutable
-	req *http.Request // immutable clone of the handshake request
+	req *http.Request // immutable copy of the handshake request
 
 	// cbMu serializes handler callbacks (Open, PacketMessage); handler is set
 	// under it (and mu) once Open returns.
@@ -93,8 +93,10 @@ func (s *Session) Transport() string {
 	return s.transport
 }
 
-// Request returns a clone of the handshake request (its Body is
-// http.NoBody). The clone is shared: do not modify it.
+// Request returns a copy of the handshake request, with Body http.NoBody
+// and a context that keeps the request's values but is never canceled. It
+// is shared, and shares its Header and URL with the original: treat it as
+// read-only.
 func (s *Session) Request() *http.Request { return s.req }
 
 // Done returns a channel that is closed when the session has ended.

@@ -18,8 +18,8 @@ const noopInterval = 100 * time.Millisecond
 // closes a WebSocket.
 const closeFrameTimeout = 100 * time.Millisecond
 
-// serveWebSocket opens a session directly over WebSocket. The request's
-// goroutine becomes the session's reader.
+// serveWebSocket opens a session directly over WebSocket and starts its
+// reader.
 func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	conn, err := srv.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -32,7 +32,10 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	s.readLoop(conn)
+	// A fresh goroutine with a small stack reads from here on, and the
+	// request's goroutine returns, releasing net/http's per-connection
+	// state (its 4 KiB reader among it).
+	go s.readLoop(conn)
 }
 
 type probeResult uint8
@@ -99,9 +102,11 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 		srv.debug(DebugServer, s.id, "upgrading existing transport")
 		srv.debug(DebugSocket, s.id, `might upgrade socket transport from "polling" to "websocket"`)
 	}
-	if s.probeLoop(conn) {
-		s.readLoop(conn)
-	}
+	go func() {
+		if s.probeLoop(conn) {
+			s.readLoop(conn)
+		}
+	}()
 }
 
 // probeLoop reads the probing WebSocket until the client sends "5" (it
@@ -239,44 +244,54 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 }
 
 // readLoop reads the session's WebSocket until it fails or the session
-// ends. It runs on the request's goroutine, the only one an idle WebSocket
-// session holds.
+// ends. It is the only goroutine an idle WebSocket session holds.
 func (s *Session) readLoop(conn *websocket.Conn) {
-	srv := s.srv
+	// The loop is kept tiny and the work done in onFrame, so that the
+	// stack of a goroutine parked in ReadMessage stays small.
 	for {
 		mt, data, err := conn.ReadMessage()
-		if err != nil {
-			reason := ReasonTransportClose
-			if errors.Is(err, websocket.ErrReadLimit) {
-				reason = ReasonTransportError
-			}
-			if srv.obs != nil {
-				srv.debug(DebugWS, s.id, fmt.Sprintf("read ended: %v", err))
-			}
-			srv.closeSession(s, reason, PacketClose)
+		if !s.onFrame(mt, data, err) {
 			return
 		}
-		binary := mt == websocket.BinaryMessage
-		if srv.obs != nil {
-			srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, binary)))
-		}
-		p, err := DecodePacket(data, binary)
-		if err != nil {
-			if srv.obs != nil {
-				srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
-			}
-			srv.closeSession(s, ReasonParseError, PacketClose)
-			return
-		}
-		if p.Type == PacketClose {
-			if srv.obs != nil {
-				srv.obs.Packet(s, In, TransportWebSocket, p)
-			}
-			srv.closeSession(s, ReasonTransportClose, PacketClose)
-			return
-		}
-		s.onPacket(p, TransportWebSocket)
 	}
+}
+
+// onFrame handles what one ReadMessage returned; it reports whether to
+// read on.
+func (s *Session) onFrame(mt int, data []byte, err error) bool {
+	srv := s.srv
+	if err != nil {
+		reason := ReasonTransportClose
+		if errors.Is(err, websocket.ErrReadLimit) {
+			reason = ReasonTransportError
+		}
+		if srv.obs != nil {
+			srv.debug(DebugWS, s.id, fmt.Sprintf("read ended: %v", err))
+		}
+		srv.closeSession(s, reason, PacketClose)
+		return false
+	}
+	binary := mt == websocket.BinaryMessage
+	if srv.obs != nil {
+		srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, binary)))
+	}
+	p, err := DecodePacket(data, binary)
+	if err != nil {
+		if srv.obs != nil {
+			srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
+		}
+		srv.closeSession(s, ReasonParseError, PacketClose)
+		return false
+	}
+	if p.Type == PacketClose {
+		if srv.obs != nil {
+			srv.obs.Packet(s, In, TransportWebSocket, p)
+		}
+		srv.closeSession(s, ReasonTransportClose, PacketClose)
+		return false
+	}
+	s.onPacket(p, TransportWebSocket)
+	return true
 }
 
 // writeLoop drains the queue into conn; it is started by kickLocked when

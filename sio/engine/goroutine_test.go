@@ -1,0 +1,184 @@
+package engine_test
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// Every goroutine the engine starts ends with its connection: after many
+// sessions of every kind have come and gone, the count is back to where it
+// was.
+func TestGoroutinesEndWithSessions(t *testing.T) {
+	h := newTestHandler(t, true)
+	e := newEnv(t, engine.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond, CloseTimeout: 50 * time.Millisecond}, h)
+	// warm the client's connection pool up, then measure
+	e.handshake().post("1")
+	e.client.CloseIdleConnections()
+	time.Sleep(20 * time.Millisecond)
+	base := runtime.NumGoroutine()
+
+	for i := range 10 {
+		// polling, closed by the client
+		p := e.handshake()
+		p.mustPost("4x")
+		p.mustGet("4x")
+		p.mustPost("1")
+		// polling, closed by the server while a GET waits
+		p = e.handshake()
+		s := h.sessionByID(t, p.sid)
+		get := p.pendingGet(t, s)
+		s.Close("server")
+		recv(t, get)
+		// polling, left to time out
+		e.handshake()
+		// websocket, closed by the client
+		ws, _ := openWS(t, e)
+		ws.send("4x")
+		ws.mustRead("4x")
+		ws.send("1")
+		ws.expectClosed()
+		ws.c.Close()
+		// websocket, closed by the server with packets queued
+		ws, s = openWS(t, e)
+		s.Send(engine.Message{Data: []byte("bye")})
+		s.Close("server")
+		ws.expectClosed()
+		ws.c.Close()
+		// websocket, dropped by the client
+		ws, _ = openWS(t, e)
+		ws.c.Close()
+		// upgraded, then dropped
+		p = e.handshake()
+		ws = e.dial("EIO=4&transport=websocket&sid=" + p.sid)
+		ws.send("2probe")
+		ws.mustRead("3probe")
+		ws.send("5")
+		ws.send("4up")
+		ws.mustRead("4up")
+		ws.c.Close()
+		// probe abandoned
+		p = e.handshake()
+		ws = e.dial("EIO=4&transport=websocket&sid=" + p.sid)
+		ws.send("2probe")
+		ws.mustRead("3probe")
+		ws.c.Close()
+		p.mustPost("1")
+		if i == 0 {
+			// a server-wide close too
+			e.handshake()
+			openWS(t, e)
+		}
+	}
+	eventually(t, "all sessions to end", func() bool { return e.srv.Count() == 0 })
+	e.client.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= base {
+			break
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("%d goroutines, baseline %d:\n%s", n, base, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// rawWebSocket opens a WebSocket with a bare net.Conn, so that the client
+// side costs next to nothing in the measurements below.
+func rawWebSocket(t testing.TB, addr string) net.Conn {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || res.StatusCode != 101 {
+		t.Fatalf("upgrade: %v %v", res, err)
+	}
+	return c
+}
+
+// An idle WebSocket session holds its reader goroutine, a 1 KiB read
+// buffer and its bookkeeping: no writer goroutine, no write buffer.
+func TestIdleWebSocketMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("memory figures are meaningless under the race detector")
+	}
+	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
+	addr := strings.TrimPrefix(e.ts.URL, "http://")
+	const n = 500
+	conns := make([]net.Conn, 0, n)
+	measure := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc + ms.StackInuse
+	}
+	rawWebSocket(t, addr).Close() // warm up
+	before := measure()
+	g0 := runtime.NumGoroutine()
+	for range n {
+		conns = append(conns, rawWebSocket(t, addr))
+	}
+	eventually(t, "sessions", func() bool { return e.srv.Count() >= n })
+	time.Sleep(50 * time.Millisecond) // let the open packets go out and the writers end
+	after := measure()
+	goroutines := float64(runtime.NumGoroutine()-g0) / n
+	for _, c := range conns {
+		c.Close()
+	}
+	eventually(t, "sessions to end", func() bool { return e.srv.Count() == 0 })
+
+	// the client's end of each connection is in this process too: measure
+	// plain TCP pairs and take half of one off
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, n)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	conns = conns[:0]
+	tcpBefore := measure()
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c, <-accepted)
+	}
+	tcpAfter := measure()
+	for _, c := range conns {
+		c.Close()
+	}
+	pair := (int64(tcpAfter) - int64(tcpBefore)) / n
+	per := (int64(after)-int64(before))/n - pair/2
+	t.Logf("idle WebSocket session, server side: about %d bytes (heap and stack), %.2f goroutines", per, goroutines)
+	if goroutines > 1.05 {
+		t.Errorf("%.2f goroutines per idle session, want 1", goroutines)
+	}
+	if per > 8<<10 {
+		t.Errorf("%d bytes per idle session, want under 8 KiB", per)
+	}
+}

@@ -1,0 +1,102 @@
+package engine_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+func TestObserver(t *testing.T) {
+	rec := &recorder{}
+	e := newEnv(t, engine.Config{Observer: rec}, nil)
+	p := e.handshake()
+	s := e.h.session(t)
+	p.mustPost("4hi\x1ebAQ==")
+	p.mustGet("4hi\x1ebAQ==")
+	get := p.pendingGet(t, s)
+	ws := e.dial("EIO=4&transport=websocket&sid=" + p.sid)
+	ws.send("2probe")
+	ws.mustRead("3probe")
+	recv(t, get)
+	ws.send("5")
+	ws.send("4ws")
+	ws.mustRead("4ws")
+	ws.send("1")
+	ws.expectClosed()
+	e.h.waitClose(t, p.sid)
+
+	opened, upgraded, closed, packets, debug := rec.snapshot()
+	if !slices.Equal(opened, []string{p.sid}) {
+		t.Errorf("opened = %v", opened)
+	}
+	if !slices.Equal(upgraded, []string{p.sid + " websocket"}) {
+		t.Errorf("upgraded = %v", upgraded)
+	}
+	if !slices.Equal(closed, []string{p.sid + " transport close"}) {
+		t.Errorf("closed = %v", closed)
+	}
+	sid := p.sid + " "
+	wantPackets := []string{
+		sid + "out polling open " + `{"sid":"` + p.sid + `","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`,
+		sid + "in polling message hi",
+		sid + "in polling message \x01",
+		sid + "out polling message hi",
+		sid + "out polling message \x01",
+		sid + "in websocket ping probe",
+		sid + "out websocket pong probe",
+		sid + "out polling noop ",
+		sid + "in websocket upgrade ",
+		sid + "in websocket message ws",
+		sid + "out websocket message ws",
+		sid + "in websocket close ",
+	}
+	if !slices.Equal(packets, wantPackets) {
+		t.Errorf("packets:\n%s\nwant:\n%s", strings.Join(packets, "\n"), strings.Join(wantPackets, "\n"))
+	}
+	for _, want := range []string{
+		"engine  handling \"GET\" http request",
+		"engine " + sid + `handshaking client "` + p.sid + `"`,
+		"engine:polling " + sid + "setting request",
+		"engine:polling " + sid + `writing "4hi\x1ebAQ=="`,
+		"engine:socket " + sid + "received packet message",
+		"engine " + sid + "upgrading existing transport",
+		"engine:socket " + sid + "got probe ping packet, sending pong",
+		"engine:socket " + sid + "writing a noop packet to polling for fast upgrade",
+		"engine:socket " + sid + "got upgrade packet - upgrading",
+		"engine:ws " + sid + `writing "4ws"`,
+		"engine:ws " + sid + `received "4ws"`,
+		"engine:socket " + sid + "closing session - reason: transport close",
+	} {
+		if !slices.ContainsFunc(debug, func(d string) bool { return strings.HasPrefix(d, want) }) {
+			t.Errorf("no debug line starting %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("debug lines:\n%s", strings.Join(debug, "\n"))
+	}
+}
+
+func TestObserverHeartbeatDebug(t *testing.T) {
+	rec := &recorder{}
+	e := newEnv(t, engine.Config{Observer: rec, PingInterval: fastHeartbeat.PingInterval, PingTimeout: fastHeartbeat.PingTimeout}, nil)
+	ws, s := openWS(t, e)
+	ws.mustRead("2")
+	ws.send("3")
+	ws.mustRead("2")
+	e.h.waitClose(t, s.ID())
+	_, _, closed, _, debug := rec.snapshot()
+	for _, want := range []string{
+		"engine:socket " + s.ID() + " writing ping packet - expecting pong within 50ms",
+		"engine:socket " + s.ID() + " got pong",
+		"engine:socket " + s.ID() + " closing session - reason: ping timeout",
+	} {
+		if !slices.Contains(debug, want) {
+			t.Errorf("no debug line %q", want)
+		}
+	}
+	if !slices.Equal(closed, []string{s.ID() + " ping timeout"}) {
+		t.Errorf("closed = %v", closed)
+	}
+}

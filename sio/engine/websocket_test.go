@@ -1,0 +1,133 @@
+package engine_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+func openWS(t *testing.T, e *env) (*wsClient, *engine.Session) {
+	t.Helper()
+	ws := e.dial("EIO=4&transport=websocket")
+	msg, err := ws.read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := parseOpen(t, msg)
+	return ws, e.h.sessionByID(t, op.SID)
+}
+
+func TestWebSocketEcho(t *testing.T) {
+	e := newEnv(t, engine.Config{}, nil)
+	ws, _ := openWS(t, e)
+	ws.send("4hello")
+	ws.mustRead("4hello")
+	ws.sendBinary([]byte{1, 2, 3, 4})
+	ws.mustRead("bin:\x01\x02\x03\x04")
+	ws.send("4")
+	ws.mustRead("4")
+	for _, want := range []event{{data: "hello"}, {data: "\x01\x02\x03\x04", binary: true}, {data: ""}} {
+		got := e.h.next(t)
+		if got.data != want.data || got.binary != want.binary {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	}
+}
+
+func TestWebSocketManyMessagesInOrder(t *testing.T) {
+	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
+	ws, s := openWS(t, e)
+	const n = 2000
+	go func() {
+		for i := range n {
+			s.Send(engine.Message{Data: fmt.Appendf(nil, "m%d", i)})
+		}
+	}()
+	for i := range n {
+		ws.mustRead(fmt.Sprintf("4m%d", i))
+	}
+}
+
+func TestWebSocketInvalidPacket(t *testing.T) {
+	for _, frame := range []string{"abc", "", "7x", "b4AQ=="} {
+		e := newEnv(t, engine.Config{}, nil)
+		ws, s := openWS(t, e)
+		ws.send(frame)
+		ws.expectClosed()
+		if r := e.h.waitClose(t, s.ID()); r != engine.ReasonParseError {
+			t.Errorf("%q: reason = %q", frame, r)
+		}
+	}
+}
+
+func TestWebSocketReadLimit(t *testing.T) {
+	e := newEnv(t, engine.Config{MaxHTTPBufferSize: 100}, nil)
+	ws, s := openWS(t, e)
+	ws.send("4" + strings.Repeat("x", 99))
+	ws.mustRead("4" + strings.Repeat("x", 99))
+	ws.send("4" + strings.Repeat("x", 100))
+	err := ws.expectClosed()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
+		t.Errorf("close = %v, want 1009", err)
+	}
+	if r := e.h.waitClose(t, s.ID()); r != engine.ReasonTransportError {
+		t.Errorf("reason = %q", r)
+	}
+	// the server goes on
+	ws2, _ := openWS(t, e)
+	ws2.send("4again")
+	ws2.mustRead("4again")
+}
+
+func TestWebSocketClientClose(t *testing.T) {
+	e := newEnv(t, engine.Config{}, nil)
+	ws, s := openWS(t, e)
+	ws.send("1")
+	ws.expectClosed()
+	if r := e.h.waitClose(t, s.ID()); r != engine.ReasonTransportClose {
+		t.Errorf("reason = %q", r)
+	}
+
+	ws, s = openWS(t, e)
+	ws.c.Close() // the socket just goes away
+	if r := e.h.waitClose(t, s.ID()); r != engine.ReasonTransportClose {
+		t.Errorf("reason = %q", r)
+	}
+	eventually(t, "sessions removed", func() bool { return e.srv.Count() == 0 })
+}
+
+// A client that never reads must not stall Send or other sessions; it is
+// dropped when its queue fills.
+func TestWebSocketSlowClient(t *testing.T) {
+	e := newEnv(t, engine.Config{MaxBufferedPackets: 64}, newTestHandler(t, false))
+	_, slow := openWS(t, e)
+	fast, fs := openWS(t, e)
+	big := bytes.Repeat([]byte("x"), 64<<10)
+	start := time.Now()
+	var err error
+	for i := 0; i < 10000 && err == nil; i++ {
+		err = slow.Send(engine.Message{Data: big})
+	}
+	if !errors.Is(err, engine.ErrQueueFull) && !errors.Is(err, engine.ErrClosed) {
+		t.Fatalf("Send to a stuck client: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Send blocked for %v", d)
+	}
+	if r := e.h.waitClose(t, slow.ID()); r != engine.ReasonTransportError {
+		t.Errorf("reason = %q", r)
+	}
+	if err := slow.Send(engine.Message{Data: []byte("x")}); !errors.Is(err, engine.ErrClosed) {
+		t.Errorf("Send after close = %v", err)
+	}
+	fs.Send(engine.Message{Data: []byte("still here")})
+	fast.mustRead("4still here")
+}
