@@ -116,10 +116,14 @@ func (d *Decoder) decodeText(data []byte) (*Packet, error) {
 			if !isDigit(c) {
 				return nil, fmt.Errorf("%w: count %q", ErrIllegalAttachments, data[i:j])
 			}
-			n = n*10 + int(c-'0')
-			if n > max {
+		}
+		for _, c := range data[i:j] {
+			// Stop as soon as n*10+digit > max, which cannot overflow.
+			digit := int(c - '0')
+			if max-digit < 0 || n > (max-digit)/10 {
 				return nil, fmt.Errorf("%w: %s announced, at most %d", ErrTooManyAttachments, data[i:j], max)
 			}
+			n = n*10 + digit
 		}
 		if n < 1 {
 			return nil, fmt.Errorf("%w: count %q", ErrIllegalAttachments, data[i:j])
@@ -193,7 +197,7 @@ func (d *Decoder) checkPayload(t Type, payload []byte, n int) error {
 		d.phs = s.phs[:0]
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidPayload, err)
+		return fmt.Errorf("%w: %s", ErrInvalidPayload, err.(*syntaxError).detail())
 	}
 	first := payload[start]
 	ok := false
@@ -213,7 +217,7 @@ func (d *Decoder) checkPayload(t Type, payload []byte, n int) error {
 	case Ack, BinaryAck:
 		ok = first == '['
 	case ConnectError:
-		ok = first == '"' || (first == '{' && hasStringMessage(payload))
+		ok = first == '"' || (first == '{' && hasStringMessage(payload, start))
 	}
 	if !ok {
 		return fmt.Errorf("%w: not valid for %v", ErrInvalidPayload, t)
@@ -241,11 +245,7 @@ func checkEventName(payload []byte, start int) error {
 			}
 			return nil
 		}
-		var name string
-		if json.Unmarshal(payload[i:end], &name) != nil {
-			return fmt.Errorf("%w: bad event name", ErrInvalidPayload)
-		}
-		if IsReservedEvent(name) {
+		if name := unquote(payload[i:end]); IsReservedEvent(name) {
 			return fmt.Errorf("%w: %q", ErrReservedEvent, name)
 		}
 		return nil
@@ -253,16 +253,13 @@ func checkEventName(payload []byte, start int) error {
 	return fmt.Errorf("%w: event name must be a string or a number", ErrInvalidPayload)
 }
 
-// hasStringMessage reports whether the valid JSON object payload has a
-// "message" member (the last one, as with duplicate keys in JavaScript) whose
-// value is a string.
-func hasStringMessage(payload []byte) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(payload, &m) != nil {
-		return false
-	}
-	msg, ok := m["message"]
-	return ok && len(msg) > 0 && msg[0] == '"'
+// hasStringMessage reports whether the valid JSON object starting at
+// payload[start] has a "message" member whose value is a string. With
+// duplicate keys the last one counts, as in JavaScript.
+func hasStringMessage(payload []byte, start int) bool {
+	s := scanner{data: payload}
+	v, ok := s.member(start, "message")
+	return ok && payload[v] == '"'
 }
 
 // checkPlaceholders checks that phs number the attachments 0..n-1 exactly

@@ -14,9 +14,14 @@ type syntaxError struct {
 	off int
 }
 
-func (e *syntaxError) Error() string {
-	return "parser: invalid JSON: " + e.msg + " at offset " + strconv.Itoa(e.off)
+func (e *syntaxError) Error() string { return "parser: " + e.detail() }
+
+func (e *syntaxError) detail() string {
+	return "invalid JSON: " + e.msg + " at offset " + strconv.Itoa(e.off)
 }
+
+// Unwrap makes every syntax error an ErrInvalidPayload.
+func (e *syntaxError) Unwrap() error { return ErrInvalidPayload }
 
 // phRef is a placeholder object found in a JSON text: data[start:end] is the
 // whole object, num the attachment index it names, or -1 when "num" is
@@ -267,13 +272,45 @@ func (s *scanner) object(i, depth int) (int, error) {
 // keyKind classifies a quoted object key.
 func keyKind(quoted []byte, escaped bool) int {
 	if escaped {
-		var k string
-		if json.Unmarshal(quoted, &k) != nil {
-			return keyOther
-		}
-		return keyKindOf(k)
+		return keyKindOf(unquote(quoted))
 	}
 	return keyKindOf(string(quoted[1 : len(quoted)-1]))
+}
+
+// unquote returns the value of the valid JSON string quoted.
+func unquote(quoted []byte) string {
+	var k string
+	_ = json.Unmarshal(quoted, &k)
+	return k
+}
+
+// member returns the offset of the value of the last member named key of
+// the valid JSON object starting at data[i], and whether there is one.
+func (s *scanner) member(i int, key string) (int, bool) {
+	found, at := false, 0
+	i = s.skipWS(i + 1)
+	if s.data[i] == '}' {
+		return 0, false
+	}
+	for {
+		end, escaped, _ := s.str(i)
+		var match bool
+		if escaped {
+			match = unquote(s.data[i:end]) == key
+		} else {
+			match = string(s.data[i+1:end-1]) == key
+		}
+		i = s.skipWS(s.skipWS(end) + 1) // past the colon
+		if match {
+			found, at = true, i
+		}
+		i, _ = s.value(i, 2)
+		i = s.skipWS(i)
+		if s.data[i] == '}' {
+			return at, found
+		}
+		i = s.skipWS(i + 1) // past the comma
+	}
 }
 
 func keyKindOf(k string) int {
