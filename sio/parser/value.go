@@ -68,7 +68,7 @@ func Unmarshal(raw json.RawMessage, attachments [][]byte, v any) error {
 			*p = nil
 			return nil
 		}
-		return &json.UnmarshalTypeError{Value: jsonKind(val), Type: reflect.TypeFor[[]any]()}
+		return typeError(val, reflect.TypeFor[[]any]())
 	case *map[string]any:
 		val, err := Value(raw, attachments)
 		if err != nil {
@@ -82,7 +82,7 @@ func Unmarshal(raw json.RawMessage, attachments [][]byte, v any) error {
 			*p = nil
 			return nil
 		}
-		return &json.UnmarshalTypeError{Value: jsonKind(val), Type: reflect.TypeFor[map[string]any]()}
+		return typeError(val, reflect.TypeFor[map[string]any]())
 	}
 	return stdUnmarshal(substitute(raw, s.phs, attachments), v)
 }
@@ -120,6 +120,11 @@ func checkRange(phs []phRef, n int) error {
 		}
 	}
 	return nil
+}
+
+// typeError is the error of Unmarshal when the value val cannot go into a t.
+func typeError(val any, t reflect.Type) error {
+	return fmt.Errorf("parser: %w", &json.UnmarshalTypeError{Value: jsonKind(val), Type: t})
 }
 
 func jsonKind(v any) string {
