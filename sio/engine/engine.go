@@ -290,6 +290,7 @@ func (srv *Server) openSession(s *Session) bool {
 
 	if srv.obs != nil {
 		srv.debug(DebugServer, s.id, fmt.Sprintf("handshaking client %q", s.id))
+		srv.debug(DebugServer, s.id, fmt.Sprintf("%s transport created", s.transport))
 		srv.debug(DebugSocket, s.id, fmt.Sprintf("sending packet \"open\" (%s)", open))
 	}
 	s.mu.Lock()

@@ -93,7 +93,7 @@ func DecodePayload(body []byte) ([]Packet, error) {
 		rec := body
 		i := bytes.IndexByte(body, recordSeparator)
 		if i >= 0 {
-			rec, body = body[:i], body[i+1:]
+			rec, body = body[:i:i], body[i+1:] // capped: appending to one packet never reaches the next
 		}
 		p, err := decodeRecord(rec)
 		if err != nil {

@@ -62,13 +62,19 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			s.mu.Lock()
 			s.pollPending = false
+			polling := s.transport == TransportPolling && s.state != stateClosed
 			s.mu.Unlock()
-			if srv.obs != nil {
-				srv.debug(DebugPolling, s.id, "poll connection closed prematurely")
+			if polling { // an aborted GET of an upgraded session is harmless
+				if srv.obs != nil {
+					srv.debug(DebugPolling, s.id, "poll connection closed prematurely")
+				}
+				srv.closeSession(s, ReasonTransportClose, PacketClose)
 			}
-			srv.closeSession(s, ReasonTransportClose, PacketClose)
 			return
 		}
+	}
+	if srv.obs != nil {
+		srv.debug(DebugSocket, s.id, "flushing buffer to transport")
 	}
 	s.writePoll(w, r, batch)
 	if closeAfter {

@@ -144,8 +144,9 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 				srv.obs.Packet(s, Out, TransportWebSocket, pong)
 			}
 			s.mu.Lock()
+			sent := false
 			if s.probe == conn && s.state != stateClosed {
-				s.sendNoopLocked()
+				sent = s.sendNoopLocked()
 				if s.noopTimer == nil {
 					s.noopTimer = time.AfterFunc(noopInterval, s.noopTick)
 				} else {
@@ -153,6 +154,9 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 				}
 			}
 			s.mu.Unlock()
+			if sent && srv.obs != nil {
+				s.debugNoop()
+			}
 		case err == nil && p.Type == PacketUpgrade:
 			return s.completeUpgrade(conn)
 		default:
@@ -169,25 +173,31 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 // the client can pause polling at once; it repeats every noopInterval.
 func (s *Session) noopTick() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.probe == nil || s.state == stateClosed {
+		s.mu.Unlock()
 		return
 	}
-	s.sendNoopLocked()
+	sent := s.sendNoopLocked()
 	s.noopTimer.Reset(noopInterval)
+	s.mu.Unlock()
+	if sent && s.srv.obs != nil {
+		s.debugNoop()
+	}
 }
 
-func (s *Session) sendNoopLocked() {
+// sendNoopLocked queues a noop for the pending GET, if one waits with
+// nothing to take. It reports whether it did.
+func (s *Session) sendNoopLocked() bool {
 	if s.transport != TransportPolling || !s.pollPending || len(s.queue) > 0 {
-		return
-	}
-	if s.srv.obs != nil {
-		// the observer may not call back into a locked session; Debug
-		// gets only strings
-		s.srv.debug(DebugSocket, s.id, "writing a noop packet to polling for fast upgrade")
+		return false
 	}
 	s.queue = append(s.queue, Packet{Type: PacketNoop})
 	s.kickLocked()
+	return true
+}
+
+func (s *Session) debugNoop() {
+	s.srv.debug(DebugSocket, s.id, "writing a noop packet to polling for fast upgrade")
 }
 
 // endProbe gives up the upgrade through conn, if it is still the probe:
@@ -322,6 +332,9 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 			return
 		}
 		s.mu.Unlock()
+		if srv.obs != nil {
+			srv.debug(DebugSocket, s.id, "flushing buffer to transport")
+		}
 		for _, p := range batch {
 			if srv.obs != nil {
 				srv.debug(DebugWS, s.id, fmt.Sprintf("writing %q", debugFrame(p)))

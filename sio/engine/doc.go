@@ -1,0 +1,102 @@
+// Package engine is an Engine.IO v4 server: the transport layer under
+// Socket.IO. It opens sessions over HTTP long-polling and WebSocket,
+// upgrades polling sessions to WebSocket, keeps them alive with pings, and
+// hands each session's messages to your code. It knows nothing of
+// namespaces, events or acknowledgements; the sio package builds those on
+// top of it.
+//
+// # An echo server
+//
+// A Handler is asked for a SessionHandler when a session opens; that one
+// receives the session's messages and, last, its end:
+//
+//	type echo struct{}
+//
+//	func (echo) Open(s *engine.Session) engine.SessionHandler { return echoSession{s} }
+//
+//	type echoSession struct{ s *engine.Session }
+//
+//	func (e echoSession) Message(data []byte, binary bool) {
+//		e.s.Send(engine.Message{Data: data, Binary: binary})
+//	}
+//	func (e echoSession) Close(reason engine.Reason) {}
+//
+// Mount the Server at a path ending in a slash, as you would a file server:
+//
+//	http.Handle("/engine.io/", engine.NewServer(engine.Config{}, echo{}))
+//
+// Any Engine.IO v4 client (engine.io-client, or the socket.io-client under
+// Socket.IO) can now connect to /engine.io/, by polling first and upgrading,
+// or straight over WebSocket.
+//
+// # Sending
+//
+// Session.Send may be called from any goroutine, at any time, and never
+// blocks: messages go into the session's bounded queue, and the transport
+// takes them from there (all queued packets in one polling response, or
+// one WebSocket frame each). Data is not copied, so one encoded message can
+// be sent to many sessions, the way a broadcast should. Several messages
+// given to one Send are queued together, with nothing in between, which is
+// what a packet with binary attachments needs. Session.Writable says
+// whether a packet would leave at once, for messages that are worth sending
+// only then. A client that stops reading fills its queue
+// (Config.MaxBufferedPackets); Send then returns ErrQueueFull and the
+// session is dropped, rather than letting one slow client hold memory or
+// stall the sender.
+//
+// # Ending
+//
+// A session ends once, for one Reason: the client left ("transport close"),
+// broke the protocol ("transport error", "parse error"), stopped answering
+// pings ("ping timeout"), or the server closed it (Session.Close with any
+// reason, Server.Close with "forced close"). Session.Close sends what is
+// already queued first; it may be called from inside Message. The
+// SessionHandler's Close comes last, exactly once, and never while Message
+// runs. Session.Done is closed at the end too.
+//
+// # Tuning
+//
+// Config's zero value gives the official server's defaults (ping every 25
+// seconds, 20 to answer, 1 MB messages, both transports, upgrades on).
+// Its fields set the heartbeat, the size limits, the transports, HTTP
+// compression of polling responses, CORS, and AllowRequest, a hook that
+// can refuse a handshake with 403, e.g. after checking its Origin or a
+// cookie.
+//
+// # Watching
+//
+// An Observer sees every session open, upgrade and close, every packet in
+// and out (outgoing ones when they are actually written, with the
+// transport's name), and debug lines under the namespaces of the official
+// server's DEBUG output ("engine", "engine:socket", "engine:polling",
+// "engine:ws"), describing the same moments. With no Observer, none of that
+// is computed.
+//
+// # The wire format
+//
+// DecodePacket, AppendPacket, DecodePayload and AppendPayload are the
+// Engine.IO codec: one packet per WebSocket frame ("4hello", or a binary
+// frame for binary messages), and polling payloads with packets joined by
+// the byte 0x1e and binary messages as "b" plus base64. Clients use them
+// too.
+//
+// # Errors on the wire
+//
+// Refused requests get the official server's answers: 400 (403 for code 4)
+// with a JSON body {"code":N,"message":"..."}: 0 "Transport unknown",
+// 1 "Session ID unknown", 2 "Bad handshake method", 3 "Bad request",
+// 4 "Forbidden", 5 "Unsupported protocol version". A refused WebSocket
+// upgrade gets the status and the bare message. A polling POST over
+// MaxHTTPBufferSize gets 413; a WebSocket frame over it closes the socket
+// with 1009.
+//
+// # Goroutines and memory
+//
+// A polling session costs no goroutine between requests. A WebSocket
+// session costs one, its reader; a writer goroutine exists only while its
+// queue has packets, and takes its write buffer from a pool. An idle
+// WebSocket session holds about 7 KB: the reader's 2 KB stack, a 1 KB read
+// buffer, and its bookkeeping. Heartbeats, upgrade deadlines and close
+// deadlines are timers, not goroutines. Every goroutine ends with its
+// connection.
+package engine
