@@ -166,8 +166,14 @@ func TestServerClose(t *testing.T) {
 		t.Errorf("pending GET = %q", body)
 	}
 	ws.expectClosed()
+	reasons := map[string]engine.Reason{}
+	for len(reasons) < 2 {
+		if ev := e.h.next(t); ev.kind == "close" {
+			reasons[ev.sid] = ev.reason
+		}
+	}
 	for _, sid := range []string{p.sid, ws1.ID()} {
-		if r := e.h.waitClose(t, sid); r != engine.ReasonForcedClose {
+		if r := reasons[sid]; r != engine.ReasonForcedClose {
 			t.Errorf("reason = %q", r)
 		}
 	}
