@@ -2,6 +2,7 @@ package parser
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 )
 
@@ -389,7 +390,10 @@ func SplitArray(data json.RawMessage) ([]json.RawMessage, error) {
 		}
 		return []json.RawMessage{}, nil
 	}
-	out := make([]json.RawMessage, 0, 4)
+	// Collect into a stack array, then copy out at the exact size: one
+	// allocation for up to 16 elements.
+	var small [16]json.RawMessage
+	out := small[:0]
 	for {
 		start := i
 		var err error
@@ -412,5 +416,5 @@ func SplitArray(data json.RawMessage) ([]json.RawMessage, error) {
 	if i = s.skipWS(i + 1); i != len(data) {
 		return nil, s.fail("unexpected data after JSON value", i)
 	}
-	return out, nil
+	return slices.Clone(out), nil
 }
