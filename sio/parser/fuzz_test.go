@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -254,4 +255,73 @@ func FuzzMarshalArgs(f *testing.F) {
 			t.Fatalf("SplitArray(%s) = %d, %v", data, len(els), err)
 		}
 	})
+}
+
+// FuzzValue checks Value against encoding/json followed by a replacement of
+// the placeholders, with and without attachments.
+func FuzzValue(f *testing.F) {
+	for _, s := range []string{`null`, `[1,"a",{"b":[true,false,null]}]`, `{"a":1,"a":2}`, `"\u00e9\ud800\udc00\ud800x"`,
+		"\"\xff\xed\xa0\x80\"", `1e400`, `-0`, `{"_placeholder":true,"num":0}`, `[{"num":1,"_placeholder":true},{"_placeholder":true,"num":0}]`,
+		`{"_placeholder":true,"num":0,"_placeholder":false}`, `{"\u005fplaceholder":true,"num":1e0}`, `[{"_placeholder":true,"num":2}]`} {
+		f.Add([]byte(s), uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, n uint8) {
+		atts := make([][]byte, n%4)
+		for i := range atts {
+			atts[i] = []byte{byte(i)}
+		}
+		got, err := parser.Value(data, atts)
+		want, wantErr := refValue(data, atts)
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("Value(%q, %d) error %v; reference %v", data, len(atts), err, wantErr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("Value(%q, %d) = %#v; reference %#v", data, len(atts), got, want)
+		}
+		if errors.Is(wantErr, parser.ErrIllegalAttachments) != errors.Is(err, parser.ErrIllegalAttachments) {
+			t.Fatalf("Value(%q, %d) error %v; reference %v", data, len(atts), err, wantErr)
+		}
+	})
+}
+
+// refValue is Value the slow way: encoding/json, then a walk that replaces
+// placeholders.
+func refValue(data []byte, atts [][]byte) (any, error) {
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	if len(atts) == 0 {
+		return v, nil
+	}
+	var walk func(v any) (any, error)
+	walk = func(v any) (any, error) {
+		switch x := v.(type) {
+		case []any:
+			for i, el := range x {
+				r, err := walk(el)
+				if err != nil {
+					return nil, err
+				}
+				x[i] = r
+			}
+		case map[string]any:
+			if b, ok := x["_placeholder"].(bool); ok && b {
+				f, ok := x["num"].(float64)
+				if !ok || f < 0 || f >= float64(len(atts)) || f != math.Trunc(f) {
+					return nil, parser.ErrIllegalAttachments
+				}
+				return atts[int(f)], nil
+			}
+			for k, el := range x {
+				r, err := walk(el)
+				if err != nil {
+					return nil, err
+				}
+				x[k] = r
+			}
+		}
+		return v, nil
+	}
+	return walk(v)
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Unmarshal decodes the JSON value raw (a whole payload, or one element from
@@ -151,48 +153,110 @@ func jsonKind(v any) string {
 // {"_placeholder":true,"num":k}, at any depth. Without attachments,
 // placeholders stay plain objects. Numbers become float64, so integers beyond
 // 2^53 lose precision, as in JavaScript; use Unmarshal with a typed target to
-// keep them.
+// keep them. A number beyond the float64 range, such as 1e400, is an error
+// (a *json.UnmarshalTypeError), as with encoding/json.
 //
-// A placeholder whose num is not an integer in [0, len(attachments)) is an
-// error wrapping ErrIllegalAttachments.
+// Invalid JSON is an error wrapping ErrInvalidPayload, and a placeholder
+// whose num is not an integer in [0, len(attachments)) an error wrapping
+// ErrIllegalAttachments.
 func Value(raw json.RawMessage, attachments [][]byte) (any, error) {
-	var v any
-	if err := stdUnmarshal(raw, &v); err != nil {
+	s := scanner{data: raw, collect: len(attachments) > 0}
+	start, err := s.scanAll()
+	if err != nil {
 		return nil, err
 	}
-	if len(attachments) == 0 {
-		return v, nil
+	if err := checkRange(s.phs, len(attachments)); err != nil {
+		return nil, err
 	}
-	return replacePlaceholders(v, attachments)
-}
-
-// replacePlaceholders replaces, in place, the placeholder maps in v by their
-// attachments. It recognises placeholders as the scanner does.
-func replacePlaceholders(v any, attachments [][]byte) (any, error) {
-	switch x := v.(type) {
-	case []any:
-		for i, el := range x {
-			r, err := replacePlaceholders(el, attachments)
-			if err != nil {
-				return nil, err
-			}
-			x[i] = r
-		}
-	case map[string]any:
-		if b, ok := x["_placeholder"].(bool); ok && b {
-			f, ok := x["num"].(float64)
-			if !ok || f < 0 || f >= float64(len(attachments)) || f != float64(int(f)) {
-				return nil, fmt.Errorf("%w: placeholder number out of range", ErrIllegalAttachments)
-			}
-			return attachments[int(f)], nil
-		}
-		for k, el := range x {
-			r, err := replacePlaceholders(el, attachments)
-			if err != nil {
-				return nil, err
-			}
-			x[k] = r
-		}
+	b := builder{scanner: s, atts: attachments}
+	v, _, err := b.value(start)
+	if err != nil {
+		return nil, err
 	}
 	return v, nil
+}
+
+// builder builds the Go value of a valid JSON text whose placeholders, in
+// text order, are in phs.
+type builder struct {
+	scanner
+	atts [][]byte
+	next int // index in phs of the next placeholder
+}
+
+// value returns the value starting at data[i] and the offset after it.
+func (b *builder) value(i int) (any, int, error) {
+	d := b.data
+	switch c := d[i]; c {
+	case '"':
+		end, escaped, _ := b.str(i)
+		return b.text(i, end, escaped), end, nil
+	case '{':
+		if b.next < len(b.phs) && b.phs[b.next].start == i {
+			ph := b.phs[b.next]
+			b.next++
+			return b.atts[ph.num], ph.end, nil
+		}
+		m := make(map[string]any)
+		i = b.skipWS(i + 1)
+		if d[i] == '}' {
+			return m, i + 1, nil
+		}
+		for {
+			end, escaped, _ := b.str(i)
+			k := b.text(i, end, escaped)
+			i = b.skipWS(b.skipWS(end) + 1) // past the colon
+			v, next, err := b.value(i)
+			if err != nil {
+				return nil, next, err
+			}
+			m[k] = v
+			i = b.skipWS(next)
+			if d[i] == '}' {
+				return m, i + 1, nil
+			}
+			i = b.skipWS(i + 1) // past the comma
+		}
+	case '[':
+		a := make([]any, 0)
+		i = b.skipWS(i + 1)
+		if d[i] == ']' {
+			return a, i + 1, nil
+		}
+		for {
+			v, next, err := b.value(i)
+			if err != nil {
+				return nil, next, err
+			}
+			a = append(a, v)
+			i = b.skipWS(next)
+			if d[i] == ']' {
+				return a, i + 1, nil
+			}
+			i = b.skipWS(i + 1)
+		}
+	case 't':
+		return true, i + 4, nil
+	case 'f':
+		return false, i + 5, nil
+	case 'n':
+		return nil, i + 4, nil
+	}
+	end, _ := b.number(i)
+	f, err := strconv.ParseFloat(string(d[i:end]), 64)
+	if err != nil {
+		return nil, end, fmt.Errorf("parser: %w", &json.UnmarshalTypeError{
+			Value: "number " + string(d[i:end]), Type: reflect.TypeFor[float64](), Offset: int64(i)})
+	}
+	return f, end, nil
+}
+
+// text returns the string value of the JSON string data[i:end], as
+// encoding/json decodes it: invalid UTF-8 and lone surrogates become U+FFFD.
+func (b *builder) text(i, end int, escaped bool) string {
+	q := b.data[i:end]
+	if !escaped && utf8.Valid(q) {
+		return string(q[1 : len(q)-1])
+	}
+	return unquote(q)
 }
