@@ -348,6 +348,22 @@ func TestDecodeMaxAttachments(t *testing.T) {
 			t.Errorf("max %d, %d attachments: packet %+v", tc.max, tc.n, p)
 		}
 	}
+	// Above 64 attachments, placeholders are checked another way.
+	d := parser.Decoder{MaxAttachments: 100}
+	for _, tc := range []struct {
+		text string
+		want error
+	}{
+		{`570-["a",` + placeholders(69) + `,{"_placeholder":true,"num":68}]`, parser.ErrIllegalAttachments},
+		{`570-["a",` + placeholders(69) + `,{"_placeholder":true,"num":70}]`, parser.ErrIllegalAttachments},
+		{`570-["a",` + placeholders(69) + `]`, parser.ErrIllegalAttachments},
+		{`570-["a",` + placeholders(70) + `]`, nil},
+	} {
+		if _, err := d.Decode([]byte(tc.text), false); !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+			t.Errorf("70 attachments: %v, want %v", err, tc.want)
+		}
+		d.Reset()
+	}
 	// Counts that overflow int are too many, whatever the maximum.
 	for _, max := range []int{0, 10, math.MaxInt32, math.MaxInt} {
 		d := parser.Decoder{MaxAttachments: max}

@@ -40,6 +40,8 @@ func (t Type) IsBinary() bool { return t == BinaryEvent || t == BinaryAck }
 // A Packet returned by a Decoder refers to the bytes it was decoded from (Data
 // and Attachments are not copied); it is owned by the caller.
 type Packet struct {
+	// Type is the packet type. A BinaryEvent or BinaryAck has at least one
+	// attachment; an Event or Ack has none.
 	Type Type
 
 	// Namespace is the namespace the packet belongs to, "/" when absent on the
@@ -84,7 +86,8 @@ var (
 	// ErrInvalidAckID: the ack id does not fit in a uint64.
 	ErrInvalidAckID = errors.New("parser: invalid ack id")
 	// ErrInvalidPayload: the payload is not valid JSON, or not of the shape
-	// its packet type requires (see Decoder.Decode).
+	// its packet type requires (see Decoder.Decode). SplitArray, Unmarshal
+	// and Value wrap it too when their input is not valid JSON.
 	ErrInvalidPayload = errors.New("parser: invalid payload")
 	// ErrReservedEvent: an event is named connect, connect_error, disconnect,
 	// disconnecting, newListener or removeListener. Returned by Decoder.Decode
@@ -125,6 +128,11 @@ func isReservedBytes(name []byte) bool {
 //
 // The attachments themselves are not written: send them after the text, one
 // binary message each, in order. AppendText allocates only to grow dst.
+//
+// AppendText does not validate p: a Type outside the seven types, a
+// namespace with a comma or not starting with "/", a binary type without
+// attachments, or Data that is not valid for the type produce text that a
+// Decoder rejects.
 func AppendText(dst []byte, p *Packet) []byte {
 	dst = append(dst, '0'+byte(p.Type))
 	if p.Type.IsBinary() {

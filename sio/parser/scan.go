@@ -371,9 +371,9 @@ func (s *scanner) scanAll() (int, error) {
 
 // SplitArray splits the JSON array data into its elements, without decoding
 // them. The elements are sub-slices of data (not copies) with no surrounding
-// whitespace; an empty array gives an empty slice. It returns an error
-// starting with "parser: " when data is not exactly one valid JSON array,
-// with optional whitespace around it.
+// whitespace; an empty array gives an empty slice. When data is not exactly
+// one valid JSON array, with optional whitespace around it, SplitArray
+// returns an error wrapping ErrInvalidPayload.
 //
 // SplitArray is the cheap way to get at an event name and its arguments:
 // decode each element with Unmarshal or Value when it is needed.

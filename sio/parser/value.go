@@ -26,9 +26,10 @@ import (
 //     attachment, while a string, any or json.RawMessage destination inside
 //     such a v gets the base64 text. Read such values with Value instead.
 //
-// A placeholder whose num is not an integer in [0, len(attachments)) is an
-// error wrapping ErrIllegalAttachments. Other errors come from encoding/json,
-// wrapped with the prefix "parser: ".
+// Invalid JSON is an error wrapping ErrInvalidPayload, and a placeholder
+// whose num is not an integer in [0, len(attachments)) an error wrapping
+// ErrIllegalAttachments. Other errors, such as *json.UnmarshalTypeError, come
+// from encoding/json, wrapped with the prefix "parser: ".
 func Unmarshal(raw json.RawMessage, attachments [][]byte, v any) error {
 	if len(attachments) == 0 {
 		return stdUnmarshal(raw, v)
@@ -91,6 +92,9 @@ func Unmarshal(raw json.RawMessage, attachments [][]byte, v any) error {
 
 func stdUnmarshal(raw []byte, v any) error {
 	if err := json.Unmarshal(raw, v); err != nil {
+		if _, ok := err.(*json.SyntaxError); ok {
+			return fmt.Errorf("%w: invalid JSON: %w", ErrInvalidPayload, err)
+		}
 		return fmt.Errorf("parser: %w", err)
 	}
 	return nil

@@ -271,7 +271,7 @@ func TestUnmarshal(t *testing.T) {
 		for _, in := range []string{``, `{`, `[1,]`, `1 2`, `nul`} {
 			for _, at := range [][][]byte{nil, atts} {
 				err := parser.Unmarshal(raw(in), at, &a)
-				if err == nil || !strings.HasPrefix(err.Error(), "parser: ") {
+				if !errors.Is(err, parser.ErrInvalidPayload) || !strings.HasPrefix(err.Error(), "parser: ") {
 					t.Errorf("Unmarshal(%q, %d attachments) = %v", in, len(at), err)
 				}
 			}
