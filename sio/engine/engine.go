@@ -149,6 +149,9 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if sid := q.Get("sid"); sid != "" {
 		s := srv.lookup(sid)
+		if s != nil && s.closeIfOverdue() {
+			s = nil
+		}
 		if s == nil {
 			if srv.obs != nil {
 				srv.debug(DebugServer, sid, fmt.Sprintf("unknown sid %q", sid))

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // servePoll answers a polling GET (the handshake's included): it waits until
@@ -37,6 +38,7 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pollPending = true
+	s.pollSince = time.Now()
 	s.mu.Unlock()
 	if srv.obs != nil {
 		srv.debug(DebugPolling, s.id, "setting request")
@@ -49,6 +51,18 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	)
 	for {
 		s.mu.Lock()
+		if s.transport != TransportPolling && s.state != stateClosed {
+			// upgraded while this GET waited: it is a polling request of an
+			// upgraded session now, answered as one arriving later would be
+			// (a compliant client has none left at that point)
+			s.pollPending = false
+			s.mu.Unlock()
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "poll request pending at upgrade - bad request")
+			}
+			errCode(CodeBadRequest).writeJSON(w)
+			return
+		}
 		batch, closeAfter, reason = s.takeForPollLocked()
 		if batch != nil {
 			s.pollPending = false
@@ -88,10 +102,6 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 	switch {
 	case s.state == stateClosed:
 		return []Packet{{Type: s.pollFinal}}, false, ""
-	case s.transport != TransportPolling:
-		// upgraded meanwhile: end this GET cleanly, the queue is the
-		// WebSocket's now
-		return []Packet{{Type: PacketNoop}}, false, ""
 	case len(s.queue) > 0:
 		batch, s.queue = s.queue, nil
 		if s.state == stateClosing {

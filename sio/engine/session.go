@@ -57,7 +57,8 @@ type Session struct {
 
 	// polling
 	pollWake    chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
-	pollPending bool          // a GET is waiting or answering
+	pollPending bool          // a GET is waiting
+	pollSince   time.Time     // when it started waiting
 	posting     bool          // a POST is being read
 
 	// websocket
@@ -248,6 +249,21 @@ func (s *Session) heartbeat() {
 	if s.srv.obs != nil {
 		s.srv.debug(DebugSocket, s.id, fmt.Sprintf("writing ping packet - expecting pong within %dms", s.st.PingTimeout.Milliseconds()))
 	}
+}
+
+// closeIfOverdue closes s with ReasonPingTimeout if its pong is overdue:
+// the timer that would close it has expired but not run yet, which happens
+// on a busy machine. Requests check it first, as the official server's
+// event loop runs expired timers before it reads requests, so that a dead
+// session does not answer. It reports whether s was closed.
+func (s *Session) closeIfOverdue() bool {
+	s.mu.Lock()
+	overdue := s.state == stateOpen && s.awaitingPong && !time.Now().Before(s.hbDue)
+	s.mu.Unlock()
+	if overdue {
+		s.srv.closeSession(s, ReasonPingTimeout, PacketClose)
+	}
+	return overdue
 }
 
 func (s *Session) onPong() {

@@ -14,6 +14,11 @@ import (
 // while a probed WebSocket waits for the client's upgrade packet.
 const noopInterval = 100 * time.Millisecond
 
+// noopGrace spares a GET that arrived this recently from the periodic
+// noop: it may be racing the client's upgrade packet, and is answered at
+// the next tick anyway.
+const noopGrace = 20 * time.Millisecond
+
 // closeFrameTimeout bounds the write of the close frame when the engine
 // closes a WebSocket.
 const closeFrameTimeout = 100 * time.Millisecond
@@ -177,7 +182,10 @@ func (s *Session) noopTick() {
 		s.mu.Unlock()
 		return
 	}
-	sent := s.sendNoopLocked()
+	sent := false
+	if time.Since(s.pollSince) >= noopGrace {
+		sent = s.sendNoopLocked()
+	}
 	s.noopTimer.Reset(noopInterval)
 	s.mu.Unlock()
 	if sent && s.srv.obs != nil {
@@ -218,8 +226,9 @@ func (s *Session) endProbe(conn *websocket.Conn) {
 	conn.Close()
 }
 
-// completeUpgrade switches s to conn: polling is discarded (a pending GET
-// answers with a noop) and the queue is written on the WebSocket from now.
+// completeUpgrade switches s to conn: polling is discarded (a GET still
+// pending gets 400, as any later one) and the queue is written on the
+// WebSocket from now.
 func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 	srv := s.srv
 	s.mu.Lock()
