@@ -1,16 +1,22 @@
 package engine_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
+// fastHeartbeat makes sessions that do not answer die quickly.
 var fastHeartbeat = engine.Config{PingInterval: 50 * time.Millisecond, PingTimeout: 50 * time.Millisecond}
 
+// fastPings pings quickly but gives the client time to answer, even on a
+// busy machine.
+var fastPings = engine.Config{PingInterval: 50 * time.Millisecond, PingTimeout: time.Second}
+
 func TestHeartbeatPolling(t *testing.T) {
-	e := newEnv(t, fastHeartbeat, nil)
+	e := newEnv(t, fastPings, nil)
 	p := e.handshake()
 	for range 3 {
 		start := time.Now()
@@ -21,11 +27,13 @@ func TestHeartbeatPolling(t *testing.T) {
 		p.mustPost("3")
 	}
 	p.mustPost("4alive")
-	p.mustGet("4alive")
+	if status, body := p.get(); status != 200 || !strings.HasPrefix(body, "4alive") {
+		t.Errorf("GET = %d %q", status, body)
+	}
 }
 
 func TestHeartbeatWebSocket(t *testing.T) {
-	e := newEnv(t, fastHeartbeat, nil)
+	e := newEnv(t, fastPings, nil)
 	ws, _ := openWS(t, e)
 	for range 3 {
 		ws.mustRead("2")
@@ -101,7 +109,7 @@ func TestWrongHeartbeatDirection(t *testing.T) {
 // An unsolicited pong is ignored: it neither closes the session nor delays
 // the next ping.
 func TestUnsolicitedPong(t *testing.T) {
-	e := newEnv(t, fastHeartbeat, nil)
+	e := newEnv(t, fastPings, nil)
 	ws, _ := openWS(t, e)
 	ws.send("3")
 	ws.mustRead("2")

@@ -300,9 +300,14 @@ func (w *wsClient) read() (string, error) {
 	return string(data), nil
 }
 
+// mustRead expects the next frame to be want, skipping pings unless want
+// is one.
 func (w *wsClient) mustRead(want string) {
 	w.t.Helper()
 	got, err := w.read()
+	for err == nil && got == "2" && want != "2" {
+		got, err = w.read()
+	}
 	if err != nil || got != want {
 		w.t.Fatalf("read = %q, %v; want %q", got, err, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
 )
@@ -80,7 +81,7 @@ func TestObserver(t *testing.T) {
 
 func TestObserverHeartbeatDebug(t *testing.T) {
 	rec := &recorder{}
-	e := newEnv(t, engine.Config{Observer: rec, PingInterval: fastHeartbeat.PingInterval, PingTimeout: fastHeartbeat.PingTimeout}, nil)
+	e := newEnv(t, engine.Config{Observer: rec, PingInterval: 50 * time.Millisecond, PingTimeout: 300 * time.Millisecond}, nil)
 	ws, s := openWS(t, e)
 	ws.mustRead("2")
 	ws.send("3")
@@ -88,7 +89,7 @@ func TestObserverHeartbeatDebug(t *testing.T) {
 	e.h.waitClose(t, s.ID())
 	_, _, closed, _, debug := rec.snapshot()
 	for _, want := range []string{
-		"engine:socket " + s.ID() + " writing ping packet - expecting pong within 50ms",
+		"engine:socket " + s.ID() + " writing ping packet - expecting pong within 300ms",
 		"engine:socket " + s.ID() + " got pong",
 		"engine:socket " + s.ID() + " closing session - reason: ping timeout",
 	} {
