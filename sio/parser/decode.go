@@ -196,8 +196,10 @@ func (d *Decoder) checkPayload(t Type, payload []byte, n int) error {
 	if cap(s.phs) <= 64 {
 		d.phs = s.phs[:0]
 	}
-	if err != nil {
-		return fmt.Errorf("%w: %s", ErrInvalidPayload, err.(*syntaxError).detail())
+	if se, ok := err.(*syntaxError); ok {
+		return fmt.Errorf("%w: %s", ErrInvalidPayload, se.detail())
+	} else if err != nil {
+		return err
 	}
 	first := payload[start]
 	ok := false
