@@ -283,6 +283,10 @@ func (srv *Server) openSession(s *Session) bool {
 	open = append(open, s.id...)
 	open = append(open, tail...)
 
+	// Hold the callback lock from the start, so that no message can reach
+	// the handler before Open has returned it.
+	s.cbMu.Lock()
+	defer s.cbMu.Unlock()
 	srv.mu.Lock()
 	if srv.closed {
 		srv.mu.Unlock()

@@ -310,10 +310,8 @@ func (s *Session) onPacket(p Packet, transport string) {
 }
 
 // runOpen calls the Handler's Open, as a callback: a Close during it is
-// delivered after it returns.
+// delivered after it returns. The caller holds cbMu.
 func (s *Session) runOpen() {
-	s.cbMu.Lock()
-	defer s.cbMu.Unlock()
 	s.mu.Lock()
 	s.inCallback = true
 	s.mu.Unlock()
