@@ -136,7 +136,8 @@ func TestIdleWebSocketMemory(t *testing.T) {
 		conns = append(conns, rawWebSocket(t, addr))
 	}
 	eventually(t, "sessions", func() bool { return e.srv.Count() >= n })
-	time.Sleep(50 * time.Millisecond) // let the open packets go out and the writers end
+	// the writers end once the open packets are out
+	eventually(t, "one goroutine per session", func() bool { return runtime.NumGoroutine()-g0 <= n })
 	after := measure()
 	goroutines := float64(runtime.NumGoroutine()-g0) / n
 	for _, c := range conns {
