@@ -15,21 +15,24 @@ import (
 type Handler interface {
 	// Open is called once per new session, after its open packet is queued
 	// and before any of its messages. The returned SessionHandler receives
-	// them; a nil one drops them.
+	// them; a nil one drops them. A polling handshake is answered when Open
+	// returns, with whatever Open sent after the open packet, so keep it
+	// short.
 	Open(s *Session) SessionHandler
 }
 
 // SessionHandler receives the messages of one session and its end.
 //
 // Its methods are called one at a time: Message in arrival order and never
-// concurrently with another Message or with Close, PacketClose exactly once and
+// concurrently with another Message or with Close, Close exactly once and
 // last. They run on the goroutine that read the packet (a request handler or
 // the WebSocket reader) or, for Close, on whichever goroutine ended the
 // session, so a slow Message delays that session's next packets (and its
 // heartbeat answers), not other sessions. Session.Send and Session.Close may
 // be called from inside them; a Close requested from inside Message is
 // delivered after Message returns. A panic in Open or Message is recovered,
-// logged, and closes the session with ReasonTransportError.
+// logged to Config.Logger, and closes the session with
+// ReasonTransportError; a panic in Close is recovered and logged.
 type SessionHandler interface {
 	// Message receives one message; data is owned by the callee.
 	Message(data []byte, binary bool)
@@ -45,7 +48,7 @@ type SessionHandler interface {
 // Mount it at a path of your choosing, with a trailing slash so that prefix
 // matching works ("/engine.io/"); the engine looks only at the query string.
 //
-// Concurrency: ServeHTTP, PacketClose and Count may be called from any goroutine.
+// Concurrency: ServeHTTP, Close and Count may be called from any goroutine.
 // Each session costs no goroutine while it is polling (requests run on
 // net/http's goroutines) and one while it is on WebSocket (its reader); a
 // second goroutine writes to a WebSocket only while that session's queue is

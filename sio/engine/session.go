@@ -40,7 +40,7 @@ type Session struct {
 	id  string        // immutable
 	req *http.Request // immutable copy of the handshake request
 
-	// cbMu serializes handler callbacks (Open, PacketMessage); handler is set
+	// cbMu serializes handler callbacks (Open, Message); handler is set
 	// under it (and mu) once Open returns.
 	cbMu    sync.Mutex
 	handler SessionHandler
