@@ -64,6 +64,15 @@ type Config struct {
 	// Logger receives the server's own log records (handler panics, for
 	// example). If nil, slog.Default() is used.
 	Logger *slog.Logger
+
+	// ClientScript, if set, is a browser client served as a classic script
+	// at <Path>socket.io.js and <Path>socket.io.min.js, as the official
+	// server serves its client (static.SocketIOJS is ours). If nil, those
+	// paths are not answered specially.
+	ClientScript []byte
+	// ClientModule, if set, is the ES-module form of the client, served at
+	// <Path>socket.io.esm.min.js (static.SocketIOESM is ours).
+	ClientModule []byte
 }
 
 // Server is a Socket.IO server: an http.Handler that speaks Engine.IO v4
@@ -82,6 +91,7 @@ type Server struct {
 	obs    Observer
 	log    *slog.Logger
 	root   *Namespace
+	client map[string]*clientFile // by name under path; see clientscript.go
 
 	mu      sync.RWMutex
 	nsps    map[string]*Namespace
@@ -118,6 +128,7 @@ func NewServer(cfg Config) *Server {
 		ecfg.Observer = cfg.Observer
 	}
 	s.engine = engine.NewServer(ecfg, engineHandler{s})
+	s.client = clientFiles(cfg.ClientScript, cfg.ClientModule)
 	s.root = s.Of("/")
 	return s
 }
@@ -135,9 +146,14 @@ func (s *Server) Path() string { return s.path }
 func (s *Server) Engine() *engine.Server { return s.engine }
 
 // ServeHTTP answers the Engine.IO requests under Path, and 404 elsewhere.
+// With Config.ClientScript set it also serves the browser client under Path.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, s.path) && r.URL.Path != strings.TrimSuffix(s.path, "/") {
 		http.NotFound(w, r)
+		return
+	}
+	if f := s.client[strings.TrimPrefix(r.URL.Path, s.path)]; f != nil {
+		f.ServeHTTP(w, r)
 		return
 	}
 	s.engine.ServeHTTP(w, r)

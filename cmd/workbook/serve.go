@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/static"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,7 +51,7 @@ type workbook struct {
 }
 
 func newWorkbook(log *slog.Logger) *workbook {
-	io := sio.NewServer(sio.Config{Logger: log})
+	io := sio.NewServer(sio.Config{Logger: log, ClientScript: static.SocketIOJS, ClientModule: static.SocketIOESM})
 	io.OnConnection(func(s *sio.Socket) {
 		log.Info("a user connected", "socket", s.ID())
 		s.OnDisconnect(func(r sio.Reason) { log.Info("a user disconnected", "socket", s.ID(), "reason", r) })
