@@ -54,16 +54,6 @@ func startServer(t *testing.T, kind string) *target {
 	return nil
 }
 
-// eachServer runs test against each server, in parallel subtests.
-func eachServer(t *testing.T, test func(t *testing.T, srv *target)) {
-	for _, kind := range servers {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			test(t, startServer(t, kind))
-		})
-	}
-}
-
 // quick returns the options the scenarios use: their own Manager, short
 // reconnection delays, and no auto-connect so that a recorder can be added
 // before anything happens.

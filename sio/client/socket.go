@@ -98,7 +98,8 @@ type listener struct {
 //
 // A Socket emits while disconnected too: its events wait and go out, in
 // order, once it connects. Events that arrive before the server's CONNECT
-// reply are handled right after the OnConnect handlers' turn comes.
+// reply (a server restoring a session sends the missed ones first) are held
+// and handled once it connects, before its OnConnect handlers run.
 //
 // All methods may be called from any goroutine. Handlers run one at a time
 // on the Manager's handler goroutine (see EventHandler).
