@@ -223,3 +223,28 @@ func TestPanicInMessage(t *testing.T) {
 		t.Errorf("event = %+v", ev)
 	}
 }
+
+// A GET that reaches the server just after the client's close packet (the
+// two travel on different connections) still gets its noop.
+func TestClientClosePollingRacingGet(t *testing.T) {
+	e := newEnv(t, engine.Config{}, nil)
+	p := e.handshake()
+	p.mustPost("1")
+	p.mustGet("6")
+	if r := e.h.waitClose(t, p.sid); r != engine.ReasonTransportClose {
+		t.Errorf("reason = %q", r)
+	}
+	status, body := p.get()
+	checkError(t, status, body, 400, 1, "Session ID unknown")
+
+	// with no GET at all, the session ends shortly
+	p = e.handshake()
+	s := e.h.sessionByID(t, p.sid)
+	p.mustPost("1")
+	if err := s.Send(engine.Message{Data: []byte("x")}); !errors.Is(err, engine.ErrClosed) {
+		t.Errorf("Send after the client's close = %v", err)
+	}
+	if r := e.h.waitClose(t, p.sid); r != engine.ReasonTransportClose {
+		t.Errorf("reason = %q", r)
+	}
+}

@@ -102,6 +102,8 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 	switch {
 	case s.state == stateClosed:
 		return []Packet{{Type: s.pollFinal}}, false, ""
+	case s.clientClosed:
+		return []Packet{{Type: PacketNoop}}, true, ReasonTransportClose
 	case len(s.queue) > 0:
 		batch, s.queue = s.queue, nil
 		if s.state == stateClosing {
@@ -228,7 +230,7 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 				srv.obs.Packet(s, In, TransportPolling, p)
 				srv.debug(DebugPolling, s.id, "got xhr close packet")
 			}
-			srv.closeSession(s, ReasonTransportClose, PacketNoop)
+			s.clientClose()
 			writeOK(w)
 			return
 		}
@@ -243,6 +245,32 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w)
+}
+
+// clientCloseGrace is how long a polling session closed by the client
+// waits for a GET that may be racing the close packet on another
+// connection, so that it gets the noop it would have had.
+const clientCloseGrace = 50 * time.Millisecond
+
+// clientClose ends s after the client's close packet: a pending GET gets a
+// noop and the session ends at once; with no GET pending it ends after
+// clientCloseGrace, or when a GET comes and takes its noop.
+func (s *Session) clientClose() {
+	s.mu.Lock()
+	if s.state != stateOpen || s.pollPending || s.transport != TransportPolling {
+		s.mu.Unlock()
+		s.srv.closeSession(s, ReasonTransportClose, PacketNoop)
+		return
+	}
+	s.state = stateClosing
+	s.clientClosed = true
+	s.closeReason = ReasonTransportClose
+	s.queue = nil
+	s.stopHeartbeatLocked()
+	s.closeTimer = time.AfterFunc(clientCloseGrace, func() {
+		s.srv.closeSession(s, ReasonTransportClose, PacketNoop)
+	})
+	s.mu.Unlock()
 }
 
 func writeOK(w http.ResponseWriter) {

@@ -56,10 +56,11 @@ type Session struct {
 	pollFinal   PacketType // what a pending GET answers once closed
 
 	// polling
-	pollWake    chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
-	pollPending bool          // a GET is waiting
-	pollSince   time.Time     // when it started waiting
-	posting     bool          // a POST is being read
+	pollWake     chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
+	pollPending  bool          // a GET is waiting
+	pollSince    time.Time     // when it started waiting
+	posting      bool          // a POST is being read
+	clientClosed bool          // the client sent a close packet (state is stateClosing)
 
 	// websocket
 	ws      *websocket.Conn // the transport's connection once on WebSocket

@@ -17,7 +17,7 @@ const noopInterval = 100 * time.Millisecond
 // noopGrace spares a GET that arrived this recently from the periodic
 // noop: it may be racing the client's upgrade packet, and is answered at
 // the next tick anyway.
-const noopGrace = 20 * time.Millisecond
+const noopGrace = 50 * time.Millisecond
 
 // closeFrameTimeout bounds the write of the close frame when the engine
 // closes a WebSocket.
