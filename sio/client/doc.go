@@ -1,8 +1,9 @@
 // Package client is a Socket.IO v4 client: Socket.IO protocol v5 over
 // Engine.IO protocol v4, over HTTP long-polling and WebSocket. It talks to
-// our server (package sio) and to the official Node.js socket.io 4.x, and
-// its API follows the official JavaScript client, socket.io-client, with
-// the types of package sio where the two meet (Event, AckFunc, Reason).
+// our server (package sio) and to the official Node.js socket.io 4.x. Its
+// API follows the official JavaScript client, socket.io-client, and its
+// types mirror those of package sio (Event, AckFunc, Reason, ConnectError),
+// so that both sides of a program read alike.
 //
 // # Connect
 //

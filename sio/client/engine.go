@@ -56,6 +56,8 @@ type TransportError struct {
 	Err error
 }
 
+// Error returns "client: " and Op, with the status, body and cause when
+// known.
 func (e *TransportError) Error() string {
 	msg := "client: " + e.Op
 	if e.StatusCode != 0 {
@@ -70,6 +72,7 @@ func (e *TransportError) Error() string {
 	return msg
 }
 
+// Unwrap returns Err.
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // EngineOptions configures an Engine. The zero value connects over
@@ -132,7 +135,9 @@ const (
 // lost or repeated on the way. Over polling it keeps at most one GET and one
 // POST in flight, and keeps each POST under the server's maxPayload. It
 // answers each ping at once and closes with "ping timeout" when no ping has
-// come for pingInterval+pingTimeout.
+// come for pingInterval+pingTimeout (up to 50 ms later when its own process
+// was starved of CPU past that deadline, so that a ping waiting unread is
+// not mistaken for the server's silence).
 //
 // All methods may be called from any goroutine. An idle Engine holds one
 // goroutine (its pending GET, or its WebSocket reader); writers run only
@@ -374,6 +379,9 @@ func (e *Engine) Close() {
 		return
 	}
 	e.state = engineClosing
+	if !e.started {
+		e.writeBuf = nil // never started: nothing was read, nothing is written
+	}
 	if e.readyToFinishLocked() {
 		e.goLocked(e.finishClose)
 	}

@@ -49,6 +49,7 @@ type ConnectError struct {
 	Err error
 }
 
+// Error returns Message.
 func (e *ConnectError) Error() string { return e.Message }
 
 // Unwrap returns Err.
