@@ -37,7 +37,7 @@ func TestBrowserClient(t *testing.T) {
 	b := browsertest.New(t)
 	// Pages load our client from a sio.Server configured to serve it, as the
 	// workbook does.
-	scripts := sio.NewServer(sio.Config{ClientScript: static.SocketIOJS})
+	scripts := sio.NewServer(sio.Config{ClientScript: static.SocketIOJS, ClientModule: static.SocketIOESM})
 	t.Cleanup(func() { scripts.Close() })
 
 	t.Run("go", func(t *testing.T) {
@@ -47,6 +47,10 @@ func TestBrowserClient(t *testing.T) {
 	t.Run("node", func(t *testing.T) {
 		t.Parallel()
 		runScenarios(t, b, nodeServer(t, scripts))
+	})
+	t.Run("wire", func(t *testing.T) {
+		t.Parallel()
+		testWire(t, b, scripts)
 	})
 }
 
@@ -64,6 +68,7 @@ type target struct {
 func mountPages(mux *http.ServeMux, scripts http.Handler) {
 	mux.Handle("/test/", http.StripPrefix("/test/", http.FileServerFS(os.DirFS("testdata"))))
 	mux.Handle("/socket.io/socket.io.js", scripts)
+	mux.Handle("/socket.io/socket.io.esm.min.js", scripts)
 }
 
 // ourServer serves the pages from the Go fixture itself, so they are
@@ -118,7 +123,8 @@ func nodeServer(t *testing.T, scripts http.Handler) target {
 type scenario struct {
 	name  string // in scenarios.js
 	label string // tells runs of one name apart
-	page  string // run.html parameters besides scenario and server
+	file  string // the page in testdata; if empty, run.html
+	page  string // its parameters besides scenario and server
 	ours  bool   // only against our server
 	setup func(t *testing.T, tg target) (server string, drive func(t *testing.T, tab *browsertest.Tab))
 	check func(t *testing.T, tab *browsertest.Tab)
@@ -145,6 +151,7 @@ var scenarios = []scenario{
 	{name: "debug", label: "pattern", page: "debug=socket.io-client:*,-socket.io-client:manager engine.io-client:sock*", check: checkDebugPattern},
 	{name: "debug", label: "off", check: checkDebugOff},
 	{name: "prefix", page: "script=/prefix/sio/socket.io.js", ours: true},
+	{name: "esm", file: "esm.html"},
 	{name: "reconnect-failed", ours: true, setup: deadServer},
 }
 
@@ -182,7 +189,11 @@ func runScenario(t *testing.T, b *browsertest.Browser, tg target, sc scenario) {
 	}
 	tab := b.NewTab(t)
 	start := time.Now()
-	if err := tab.Navigate(tg.pages + "/test/run.html?" + query.Encode()); err != nil {
+	file := sc.file
+	if file == "" {
+		file = "run.html"
+	}
+	if err := tab.Navigate(tg.pages + "/test/" + file + "?" + query.Encode()); err != nil {
 		t.Fatal(err)
 	}
 	drive(t, tab)

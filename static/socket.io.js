@@ -202,6 +202,12 @@
   Emitter.prototype.removeAllListeners = Emitter.prototype.off;
   Emitter.prototype.removeEventListener = Emitter.prototype.off;
 
+  // subscribe listens to event of emitter and returns the function that stops.
+  function subscribe(emitter, event, fn) {
+    emitter.on(event, fn);
+    return () => emitter.off(event, fn);
+  }
+
   // ===========================================================================
   // 3. Engine.IO packets
   // ===========================================================================
@@ -326,8 +332,6 @@
       if (this.readyState === "open") this.write(packets);
       else transportDebug("transport is not open, discarding packets");
     }
-
-    pause(onPause) {}
 
     onOpen() {
       this.readyState = "open";
@@ -628,14 +632,14 @@
 
     _open() {
       if (this.transports.length === 0) {
-        setTimeout(() => this.emitReserved("error", "No transports available"), 0);
+        setTimeout(() => this.emitReserved("error", new Error("No transports available")), 0);
         return;
       }
       const remembered = this.opts.rememberUpgrade && priorWebsocketSuccess && this.transports.includes("websocket");
       this.readyState = "opening";
       const transport = this.createTransport(remembered ? "websocket" : this.transports[0]);
-      transport.open();
       this.setTransport(transport);
+      transport.open();
     }
 
     setTransport(transport) {
@@ -652,81 +656,56 @@
         .on("close", (details) => this._onClose("transport close", details));
     }
 
-    // _probe tries to upgrade to the transport called name (websocket).
+    // _probe tries to upgrade to the transport called name (websocket): it
+    // opens it beside the current one and sends "2probe"; on "3probe" it
+    // pauses polling, switches over and sends "5" (upgrade).
     _probe(name) {
       engineDebug('probing transport "%s"', name);
-      let transport = this.createTransport(name);
-      let failed = false;
+      const probe = this.createTransport(name);
+      let settled = false;
       priorWebsocketSuccess = false;
-
-      const cleanup = () => {
-        transport.off("open", onTransportOpen);
-        transport.off("error", onError);
-        transport.off("close", onTransportClose);
+      const onSocketClose = () => fail("socket closed");
+      const settle = () => {
+        settled = true;
+        probe.off();
         this.off("close", onSocketClose);
-        this.off("upgrading", onUpgrading);
       };
-      const freeze = () => {
-        if (failed) return;
-        failed = true;
-        cleanup();
-        transport.close();
-        transport = null;
+      const fail = (reason) => {
+        if (settled) return;
+        settle();
+        probe.close();
+        engineDebug('probe transport "%s" failed because of error: %s', name, reason);
+        const err = new Error("probe error: " + reason);
+        err.transport = name;
+        this.emitReserved("upgradeError", err);
       };
-      const onError = (err) => {
-        const error = new Error("probe error: " + err);
-        error.transport = transport.name;
-        freeze();
-        engineDebug('probe transport "%s" failed because of error: %s', name, err);
-        this.emitReserved("upgradeError", error);
-      };
-      const onTransportClose = () => onError("transport closed");
-      const onSocketClose = () => onError("socket closed");
-      const onUpgrading = (to) => {
-        if (transport && to.name !== transport.name) {
-          engineDebug('"%s" works - aborting "%s"', to.name, transport.name);
-          freeze();
-        }
-      };
-      const onTransportOpen = () => {
-        if (failed) return;
+      this.once("close", onSocketClose);
+      probe.once("error", (err) => fail(err.message || err));
+      probe.once("close", () => fail("transport closed"));
+      probe.once("open", () => {
         engineDebug('probe transport "%s" opened', name);
-        transport.send([{ type: "ping", data: "probe" }]);
-        transport.once("packet", (packet) => {
-          if (failed) return;
-          if (packet.type !== "pong" || packet.data !== "probe") {
-            engineDebug('probe transport "%s" failed', name);
-            const err = new Error("probe error");
-            err.transport = transport.name;
-            this.emitReserved("upgradeError", err);
-            return;
-          }
+        probe.send([{ type: "ping", data: "probe" }]);
+        probe.once("packet", (packet) => {
+          if (settled) return;
+          if (packet.type !== "pong" || packet.data !== "probe") return fail("unexpected " + packet.type);
           engineDebug('probe transport "%s" pong', name);
           this.upgrading = true;
-          this.emitReserved("upgrading", transport);
-          if (!transport) return;
-          priorWebsocketSuccess = transport.name === "websocket";
+          this.emitReserved("upgrading", probe);
+          priorWebsocketSuccess = name === "websocket";
           engineDebug('pausing current transport "%s"', this.transport.name);
           this.transport.pause(() => {
-            if (failed || this.readyState === "closed") return;
+            if (settled || this.readyState === "closed") return;
+            settle();
             engineDebug("changing transport and sending upgrade packet");
-            cleanup();
-            this.setTransport(transport);
-            transport.send([{ type: "upgrade" }]);
-            this.emitReserved("upgrade", transport);
-            transport = null;
+            this.setTransport(probe);
+            probe.send([{ type: "upgrade" }]);
+            this.emitReserved("upgrade", probe);
             this.upgrading = false;
             this.flush();
           });
         });
-      };
-
-      transport.once("open", onTransportOpen);
-      transport.once("error", onError);
-      transport.once("close", onTransportClose);
-      this.once("close", onSocketClose);
-      this.once("upgrading", onUpgrading);
-      transport.open();
+      });
+      probe.open();
     }
 
     onOpen() {
@@ -869,33 +848,26 @@
       this.flush();
     }
 
-    // close ends the session once the write buffer is drained and any
-    // upgrade in progress has settled.
+    // close ends the session once the write buffer has drained and any
+    // upgrade in progress has ended (nothing can be sent mid-upgrade).
     close() {
       const close = () => {
         this._onClose("forced close");
         engineDebug("socket closing - telling transport to close");
         this.transport.close();
       };
-      const afterUpgrade = () => {
-        this.off("upgrade", afterUpgrade);
-        this.off("upgradeError", afterUpgrade);
-        close();
-      };
-      const waitForUpgrade = () => {
-        this.once("upgrade", afterUpgrade);
-        this.once("upgradeError", afterUpgrade);
-      };
-      if (this.readyState === "opening" || this.readyState === "open") {
-        this.readyState = "closing";
-        if (this.writeBuffer.length) {
-          this.once("drain", () => (this.upgrading ? waitForUpgrade() : close()));
-        } else if (this.upgrading) {
-          waitForUpgrade();
-        } else {
+      const closeAfterUpgrade = () => {
+        const done = () => {
+          this.off("upgrade", done).off("upgradeError", done);
           close();
-        }
-      }
+        };
+        this.once("upgrade", done).once("upgradeError", done);
+      };
+      if (this.readyState !== "opening" && this.readyState !== "open") return this;
+      this.readyState = "closing";
+      if (this.writeBuffer.length) this.once("drain", () => (this.upgrading ? closeAfterUpgrade() : close()));
+      else if (this.upgrading) closeAfterUpgrade();
+      else close();
       return this;
     }
 
@@ -1001,6 +973,7 @@
     return [text, ...buffers];
   }
 
+  // isValidPayload checks a decoded payload's shape against its packet type.
   function isValidPayload(type, data) {
     const isObject = data !== null && typeof data === "object" && !Array.isArray(data);
     switch (type) {
@@ -1021,16 +994,17 @@
     }
   }
 
+  // decodeText parses the text of a packet; it throws if it is malformed.
   function decodeText(text) {
     const packet = { type: Number(text[0]) };
     if (!Object.values(PacketType).includes(packet.type)) throw new Error("unknown packet type " + text[0]);
     let i = 1;
     if (packet.type === PacketType.BINARY_EVENT || packet.type === PacketType.BINARY_ACK) {
-      const dash = text.indexOf("-", i);
-      const count = dash < 0 ? NaN : Number(text.slice(i, dash));
-      if (!/^\d+$/.test(text.slice(i, dash)) || !(count >= 1)) throw new Error("Illegal attachments");
-      if (count > Decoder.maxAttachments) throw new Error("too many attachments");
-      packet.attachments = count;
+      const dash = text.indexOf("-");
+      const count = dash < 0 ? "" : text.slice(1, dash);
+      if (!/^\d+$/.test(count) || Number(count) < 1) throw new Error("Illegal attachments");
+      if (Number(count) > Decoder.maxAttachments) throw new Error("too many attachments");
+      packet.attachments = Number(count);
       i = dash + 1;
     }
     packet.nsp = "/";
@@ -1128,15 +1102,11 @@
     // subEvents listens to the Manager; destroy stops listening.
     subEvents() {
       if (this.subs) return;
-      const listen = (event, fn) => {
-        this.io.on(event, fn);
-        return () => this.io.off(event, fn);
-      };
       this.subs = [
-        listen("open", () => this.onopen()),
-        listen("packet", (packet) => this.onpacket(packet)),
-        listen("error", (err) => this.onerror(err)),
-        listen("close", (reason, description) => this.onclose(reason, description)),
+        subscribe(this.io, "open", () => this.onopen()),
+        subscribe(this.io, "packet", (packet) => this.onpacket(packet)),
+        subscribe(this.io, "error", (err) => this.onerror(err)),
+        subscribe(this.io, "close", (reason, description) => this.onclose(reason, description)),
       ];
     }
 
@@ -1442,26 +1412,15 @@
 
   const managerDebug = createDebug("socket.io-client:manager");
 
-  // Backoff gives the delays between reconnection attempts: min * 2^attempt,
-  // moved up or down by up to jitter of itself at random, capped at max.
-  class Backoff {
-    constructor({ min = 100, max = 10000, jitter = 0 } = {}) {
-      this.min = min;
-      this.max = max;
-      this.jitter = jitter > 0 && jitter <= 1 ? jitter : 0;
-      this.attempts = 0;
+  // backoffDelay is the wait before reconnection attempt n (from 0): min * 2^n,
+  // moved up or down at random by up to `jitter` of itself, capped at max.
+  function backoffDelay(n, min, max, jitter) {
+    let ms = min * 2 ** n;
+    if (jitter > 0 && jitter <= 1) {
+      const deviation = Math.floor(Math.random() * jitter * ms);
+      ms += Math.random() < 0.5 ? -deviation : deviation;
     }
-
-    duration() {
-      let ms = this.min * 2 ** this.attempts++;
-      if (this.jitter) {
-        const deviation = Math.floor(Math.random() * this.jitter * ms);
-        ms += Math.random() < 0.5 ? -deviation : deviation;
-      }
-      return Math.min(ms, this.max) | 0;
-    }
-
-    reset() { this.attempts = 0; }
+    return Math.min(ms, max) | 0;
   }
 
   class Manager extends Emitter {
@@ -1477,7 +1436,7 @@
       this.opts = opts;
       this.nsps = {}; // namespace -> Socket
       this.subs = [];
-      this.backoff = new Backoff();
+      this._attempts = 0; // reconnection attempts so far
       this.reconnection(opts.reconnection !== false);
       this.reconnectionAttempts(opts.reconnectionAttempts || Infinity);
       this.reconnectionDelay(opts.reconnectionDelay || 1000);
@@ -1491,48 +1450,28 @@
       if (this._autoConnect) this.open();
     }
 
-    // Getters and setters: reconnection() reads, reconnection(false) sets.
+    // Options that can be read and changed later: reconnection() returns the
+    // value, reconnection(false) sets it and returns the Manager. timeout is
+    // how long opening a connection may take (false: no limit).
+    _option(name, value) {
+      if (value === undefined) return this["_" + name];
+      this["_" + name] = value;
+      return this;
+    }
+
     reconnection(v) {
-      if (v === undefined) return this._reconnection;
-      this._reconnection = Boolean(v);
-      if (!v) this.skipReconnect = true;
-      return this;
+      if (v === false) this.skipReconnect = true;
+      return this._option("reconnection", v === undefined ? v : Boolean(v));
     }
 
-    reconnectionAttempts(v) {
-      if (v === undefined) return this._reconnectionAttempts;
-      this._reconnectionAttempts = v;
-      return this;
-    }
-
-    reconnectionDelay(v) {
-      if (v === undefined) return this._reconnectionDelay;
-      this._reconnectionDelay = this.backoff.min = v;
-      return this;
-    }
-
-    reconnectionDelayMax(v) {
-      if (v === undefined) return this._reconnectionDelayMax;
-      this._reconnectionDelayMax = this.backoff.max = v;
-      return this;
-    }
-
-    randomizationFactor(v) {
-      if (v === undefined) return this._randomizationFactor;
-      this._randomizationFactor = v;
-      this.backoff.jitter = v > 0 && v <= 1 ? v : 0;
-      return this;
-    }
-
-    // timeout is how long opening a connection may take (false: no limit).
-    timeout(v) {
-      if (v === undefined) return this._timeout;
-      this._timeout = v;
-      return this;
-    }
+    reconnectionAttempts(v) { return this._option("reconnectionAttempts", v); }
+    reconnectionDelay(v) { return this._option("reconnectionDelay", v); }
+    reconnectionDelayMax(v) { return this._option("reconnectionDelayMax", v); }
+    randomizationFactor(v) { return this._option("randomizationFactor", v); }
+    timeout(v) { return this._option("timeout", v); }
 
     maybeReconnectOnOpen() {
-      if (!this._reconnecting && this._reconnection && this.backoff.attempts === 0) this.reconnect();
+      if (!this._reconnecting && this._reconnection && this._attempts === 0) this.reconnect();
     }
 
     // open (or connect) opens the Engine.IO connection. fn, if given, is
@@ -1557,16 +1496,15 @@
         if (fn) fn(err);
         else this.maybeReconnectOnOpen();
       };
-      engine.on("open", onOpen);
-      engine.on("error", onError);
-      this.subs.push(() => engine.off("open", onOpen), () => engine.off("error", onError));
+      const stopOpen = subscribe(engine, "open", onOpen);
+      this.subs.push(stopOpen, subscribe(engine, "error", onError));
 
       if (this._timeout !== false) {
         const timeout = this._timeout;
         managerDebug("connect attempt will timeout after %d", timeout);
         const timer = setTimeout(() => {
           managerDebug("connect attempt timed out after %d", timeout);
-          engine.off("open", onOpen);
+          stopOpen();
           onError(new Error("timeout"));
           engine.close();
         }, timeout);
@@ -1583,17 +1521,15 @@
       this._readyState = "open";
       this.emitReserved("open");
       const engine = this.engine;
-      const listen = (target, event, fn) => {
-        target.on(event, fn);
-        this.subs.push(() => target.off(event, fn));
-      };
-      listen(engine, "ping", () => this.emitReserved("ping"));
-      listen(engine, "data", (data) => this.ondata(data));
-      listen(engine, "error", (err) => this.onerror(err));
-      listen(engine, "close", (reason, description) => this.onclose(reason, description));
-      // Deliver packets on a microtask, so an exception thrown by a user's
-      // listener is not mistaken for a "parse error".
-      listen(this.decoder, "decoded", (packet) => queueMicrotask(() => this.emitReserved("packet", packet)));
+      this.subs.push(
+        subscribe(engine, "ping", () => this.emitReserved("ping")),
+        subscribe(engine, "data", (data) => this.ondata(data)),
+        subscribe(engine, "error", (err) => this.onerror(err)),
+        subscribe(engine, "close", (reason, description) => this.onclose(reason, description)),
+        // Deliver packets on a microtask, so that an exception thrown by a
+        // user's listener is not mistaken for a "parse error".
+        subscribe(this.decoder, "decoded", (packet) => queueMicrotask(() => this.emitReserved("packet", packet))),
+      );
     }
 
     ondata(data) {
@@ -1657,7 +1593,7 @@
       managerDebug("closed due to %s", reason);
       this.cleanup();
       this.engine?.close();
-      this.backoff.reset();
+      this._attempts = 0;
       this._readyState = "closed";
       this.emitReserved("close", reason, description);
       if (this._reconnection && !this.skipReconnect) this.reconnect();
@@ -1665,20 +1601,20 @@
 
     reconnect() {
       if (this._reconnecting || this.skipReconnect) return this;
-      if (this.backoff.attempts >= this._reconnectionAttempts) {
+      if (this._attempts >= this._reconnectionAttempts) {
         managerDebug("reconnect failed");
-        this.backoff.reset();
+        this._attempts = 0;
         this.emitReserved("reconnect_failed");
         this._reconnecting = false;
         return this;
       }
-      const delay = this.backoff.duration();
+      const delay = backoffDelay(this._attempts++, this._reconnectionDelay, this._reconnectionDelayMax, this._randomizationFactor);
       managerDebug("will wait %dms before reconnect attempt", delay);
       this._reconnecting = true;
       const timer = setTimeout(() => {
         if (this.skipReconnect) return;
         managerDebug("attempting reconnect");
-        this.emitReserved("reconnect_attempt", this.backoff.attempts);
+        this.emitReserved("reconnect_attempt", this._attempts);
         if (this.skipReconnect) return; // a listener gave up
         this.open((err) => {
           if (err) {
@@ -1697,9 +1633,9 @@
     }
 
     onreconnect() {
-      const attempts = this.backoff.attempts;
+      const attempts = this._attempts;
       this._reconnecting = false;
-      this.backoff.reset();
+      this._attempts = 0;
       this.emitReserved("reconnect", attempts);
     }
   }
@@ -1719,11 +1655,7 @@
     if (uri == null) uri = loc.protocol + "//" + loc.host;
     if (uri.startsWith("//")) uri = loc.protocol + uri;
     else if (uri.startsWith("/")) uri = loc.host + uri;
-    if (!/^(https?|wss?):\/\//.test(uri)) {
-      urlDebug("protocol-less url %s", uri);
-      uri = (loc ? loc.protocol + "//" : "https://") + uri;
-    }
-    urlDebug("parse %s", uri);
+    if (!/^(https?|wss?):\/\//.test(uri)) uri = (loc ? loc.protocol + "//" : "https://") + uri;
     const url = new URL(uri);
     const protocol = url.protocol.slice(0, -1); // "http", "https", "ws" or "wss"
     const secure = protocol === "https" || protocol === "wss";
@@ -1767,6 +1699,7 @@
     }
     opts = opts || {};
     const target = parseURL(uri);
+    urlDebug("parse %s", target.source);
     const key = target.id + (opts.path || defaultPath(target));
     const sameNamespace = managers[key] && target.namespace in managers[key].nsps;
     let manager;
