@@ -131,3 +131,32 @@ func TestWebSocketSlowClient(t *testing.T) {
 	fs.Send(engine.Message{Data: []byte("still here")})
 	fast.mustRead("4still here")
 }
+
+// Many goroutines may send at once: every message arrives, each sender's in
+// its order, and the idle session is writable again afterwards.
+func TestWebSocketConcurrentSend(t *testing.T) {
+	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
+	ws, s := openWS(t, e)
+	eventually(t, "an idle writer", s.Writable)
+	const senders, each = 8, 200
+	for g := range senders {
+		go func() {
+			for i := range each {
+				s.Send(engine.Message{Data: fmt.Appendf(nil, "%d:%d", g, i)})
+			}
+		}()
+	}
+	next := make([]int, senders)
+	for range senders * each {
+		msg, err := ws.read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, i int
+		if _, err := fmt.Sscanf(msg, "4%d:%d", &g, &i); err != nil || i != next[g] {
+			t.Fatalf("got %q, want sender %d's message %d", msg, g, next[g])
+		}
+		next[g]++
+	}
+	eventually(t, "an idle writer", s.Writable)
+}
