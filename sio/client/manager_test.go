@@ -195,7 +195,7 @@ func TestEventsBeforeConnect(t *testing.T) {
 			send(`2["missed",1]`, `2["missed",2]`, `0{"sid":"x","pid":"p"}`)
 		}
 	})
-	_, r := dial(t, url, "/", client.Options{})
+	_, r := dial(t, url, "/", client.Options{Transports: []string{client.TransportWebSocket}})
 	r.connected()
 	equal(t, "order", r.names()[:4], []string{"manager:open", "missed", "missed", "connect"})
 }
