@@ -17,29 +17,9 @@ import (
 // the queue has packets, then answers with all of them in one payload.
 func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	srv := s.srv
-	s.mu.Lock()
-	if s.state == stateClosed {
-		s.mu.Unlock()
-		errCode(CodeUnknownSID).writeJSON(w)
+	if !s.claim(w, true) {
 		return
 	}
-	if s.transport != TransportPolling {
-		s.mu.Unlock()
-		errCode(CodeBadRequest).writeJSON(w)
-		return
-	}
-	if s.pollPending {
-		s.mu.Unlock()
-		if srv.obs != nil {
-			srv.debug(DebugPolling, s.id, "request overlap")
-		}
-		srv.closeSession(s, ReasonTransportError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
-		return
-	}
-	s.pollPending = true
-	s.pollSince = time.Now()
-	s.mu.Unlock()
 	if srv.obs != nil {
 		srv.debug(DebugPolling, s.id, "setting request")
 	}
@@ -94,6 +74,46 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 	if closeAfter {
 		srv.closeSession(s, reason, PacketClose)
 	}
+}
+
+// claim marks a GET (get) or a POST in progress on s. A session has one of
+// each at most: a second one closes it with ReasonTransportError. When claim
+// returns false it has answered the request.
+func (s *Session) claim(w http.ResponseWriter, get bool) bool {
+	srv := s.srv
+	s.mu.Lock()
+	busy := &s.posting
+	if get {
+		busy = &s.pollPending
+	}
+	switch {
+	case s.state == stateClosed:
+		s.mu.Unlock()
+		errCode(CodeUnknownSID).writeJSON(w)
+		return false
+	case s.transport != TransportPolling:
+		s.mu.Unlock()
+		errCode(CodeBadRequest).writeJSON(w)
+		return false
+	case *busy:
+		s.mu.Unlock()
+		if srv.obs != nil {
+			if get {
+				srv.debug(DebugPolling, s.id, "request overlap")
+			} else {
+				srv.debug(DebugPolling, s.id, "data request overlap from client")
+			}
+		}
+		srv.closeSession(s, ReasonTransportError, PacketClose)
+		errCode(CodeBadRequest).writeJSON(w)
+		return false
+	}
+	*busy = true
+	if get {
+		s.pollSince = time.Now()
+	}
+	s.mu.Unlock()
+	return true
 }
 
 // takeForPollLocked decides what the pending GET answers, if anything yet.
@@ -168,23 +188,9 @@ func truncate(b []byte) []byte {
 // serveData handles a polling POST: a payload of packets from the client.
 func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 	srv := s.srv
-	s.mu.Lock()
-	if s.state == stateClosed {
-		s.mu.Unlock()
-		errCode(CodeUnknownSID).writeJSON(w)
+	if !s.claim(w, false) {
 		return
 	}
-	if s.posting {
-		s.mu.Unlock()
-		if srv.obs != nil {
-			srv.debug(DebugPolling, s.id, "data request overlap from client")
-		}
-		srv.closeSession(s, ReasonTransportError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
-		return
-	}
-	s.posting = true
-	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.posting = false
