@@ -95,8 +95,10 @@
 // holds up the other handlers meanwhile. A panic in a handler is recovered
 // and logged to Options.Logger.
 //
-// An idle connection holds one goroutine (its pending poll or its WebSocket
-// reader); writers and the handler goroutine exist only while there is work.
+// An idle connection holds one goroutine of its own (its poll loop or its
+// WebSocket reader), plus over polling those net/http keeps for its two
+// HTTP connections; writers and the handler goroutine exist only while there
+// is work.
 // Manager.Close returns once the connection's goroutines have ended;
 // Socket.Disconnect of the last socket closes the connection the same way,
 // in the background.

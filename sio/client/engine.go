@@ -140,8 +140,9 @@ const (
 // not mistaken for the server's silence).
 //
 // All methods may be called from any goroutine. An idle Engine holds one
-// goroutine (its pending GET, or its WebSocket reader); writers run only
-// while there is something to write.
+// goroutine of its own (its poll loop, or its WebSocket reader), plus over
+// polling those net/http keeps for its connections; writers run only while
+// there is something to write.
 type Engine struct {
 	h          EngineHandler
 	base       url.URL // http or https, path with its trailing slash, no query

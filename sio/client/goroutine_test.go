@@ -69,6 +69,13 @@ func TestGoroutinesAfterClose(t *testing.T) {
 				use(client.Options{Transports: tr}, false)
 				use(client.Options{Transports: tr}, true)
 			}
+			if kind == "node" { // the server's goroutines are in another process
+				// An idle upgraded connection holds one goroutine: its reader.
+				s, r := dial(t, srv.url, "/", client.Options{})
+				r.next("manager:upgrade", wait)
+				waitGoroutines(t, base+1)
+				s.Manager().Close()
+			}
 			// Closed while waiting to reconnect to a server that is not there.
 			m := client.NewManager("http://127.0.0.1:1", quick(client.Options{}))
 			r := record(t, m.Socket("/", client.SocketOptions{}))

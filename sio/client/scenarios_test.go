@@ -212,7 +212,8 @@ func acksServerToClient(t *testing.T, srv *target) {
 		}
 	})
 	r.connected()
-	values := []any{"hello", map[string]any{"x": []any{1.0, 2.0}, "s": "ünï"}}
+	// The last value makes the client answer with a BINARY_ACK.
+	values := []any{"hello", map[string]any{"x": []any{1.0, 2.0}, "s": "ünï"}, map[string]any{"bin": []byte{1, 2, 3}}}
 	for _, v := range values {
 		s.Emit("ask", v)
 		equal(t, "answer", r.next1("answer"), map[string]any{"answer": v, "from": "client"})

@@ -179,6 +179,11 @@ func (e *Engine) probe() {
 	}
 	e.mu.Unlock()
 
+	if e.ownTr != nil {
+		// Polling is over: let its keep-alive connections (and the
+		// goroutines net/http holds for them) go.
+		e.ownTr.CloseIdleConnections()
+	}
 	if e.deliver(func(h EngineHandler) { h.Upgrade(TransportWebSocket) }) {
 		e.readLoop(conn)
 	}
