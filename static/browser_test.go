@@ -143,6 +143,7 @@ var scenarios = []scenario{
 	{name: "middleware"},
 	{name: "disconnects"},
 	{name: "handshake-options"},
+	{name: "handshake-options", label: "cross-origin", setup: otherOrigin},
 	{name: "remember-upgrade"},
 	{name: "restart", setup: restartServer},
 	{name: "ping-timeout", setup: silenceServer},
@@ -263,6 +264,13 @@ func silenceServer(t *testing.T, tg target) (string, func(*testing.T, *browserte
 		reach(t, tab, "attempt timed out")
 		p.Thaw()
 	}
+}
+
+// otherOrigin gives the page a server of its own on another port, hence
+// cross-origin: polling then needs CORS, with a preflight for extraHeaders.
+func otherOrigin(t *testing.T, tg target) (string, func(*testing.T, *browsertest.Tab)) {
+	server, _ := tg.fresh(t)
+	return server, func(*testing.T, *browsertest.Tab) {}
 }
 
 // deadServer gives the page a server URL where nothing listens.

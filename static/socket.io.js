@@ -1346,56 +1346,30 @@
 
     // Modifiers for the next emit: socket.volatile.emit(...),
     // socket.timeout(500).emit(...), socket.compress(false).emit(...).
-    compress(compress) {
-      this.flags.compress = compress;
+    get volatile() { return this._flag("volatile", true); }
+    timeout(ms) { return this._flag("timeout", ms); }
+    compress(compress) { return this._flag("compress", compress); }
+
+    _flag(name, value) {
+      this.flags[name] = value;
       return this;
     }
 
-    get volatile() {
-      this.flags.volatile = true;
-      return this;
-    }
-
-    timeout(ms) {
-      this.flags.timeout = ms;
-      return this;
-    }
-
-    // Catch-all listeners: for every incoming (onAny) or outgoing
-    // (onAnyOutgoing) event, called with the event name and its arguments.
-    onAny(fn) {
-      (this._anyListeners ||= []).push(fn);
-      return this;
-    }
-
-    prependAny(fn) {
-      (this._anyListeners ||= []).unshift(fn);
-      return this;
-    }
-
-    offAny(fn) {
-      this._anyListeners = fn ? (this._anyListeners || []).filter((l) => l !== fn) : [];
-      return this;
-    }
-
+    // Catch-all listeners, called with the event name and its arguments for
+    // every event received (onAny) or sent (onAnyOutgoing).
+    onAny(fn) { return this._any("_anyListeners", (list) => [...list, fn]); }
+    prependAny(fn) { return this._any("_anyListeners", (list) => [fn, ...list]); }
+    offAny(fn) { return this._any("_anyListeners", (list) => (fn ? list.filter((l) => l !== fn) : [])); }
     listenersAny() { return this._anyListeners || []; }
-
-    onAnyOutgoing(fn) {
-      (this._anyOutgoingListeners ||= []).push(fn);
-      return this;
-    }
-
-    prependAnyOutgoing(fn) {
-      (this._anyOutgoingListeners ||= []).unshift(fn);
-      return this;
-    }
-
-    offAnyOutgoing(fn) {
-      this._anyOutgoingListeners = fn ? (this._anyOutgoingListeners || []).filter((l) => l !== fn) : [];
-      return this;
-    }
-
+    onAnyOutgoing(fn) { return this._any("_anyOutgoingListeners", (list) => [...list, fn]); }
+    prependAnyOutgoing(fn) { return this._any("_anyOutgoingListeners", (list) => [fn, ...list]); }
+    offAnyOutgoing(fn) { return this._any("_anyOutgoingListeners", (list) => (fn ? list.filter((l) => l !== fn) : [])); }
     listenersAnyOutgoing() { return this._anyOutgoingListeners || []; }
+
+    _any(key, change) {
+      this[key] = change(this[key] || []);
+      return this;
+    }
 
     notifyOutgoingListeners(packet) {
       for (const listener of [...(this._anyOutgoingListeners || [])]) listener.apply(this, packet.data);

@@ -21,7 +21,7 @@ import (
 // that opens the upgrade; "2probe", then "5" on the new WebSocket and nothing
 // more on polling after it; at most one GET and one POST in flight per
 // session; POST bodies sent as text/plain; every session closed by the
-// client when the page is done, not left to time out.
+// client when the page is done ("transport close"), not left to time out.
 func testWire(t *testing.T, b *browsertest.Browser, scripts http.Handler) {
 	w := &wire{inflight: map[string]int{}, closed: map[string]engine.Reason{}}
 	cfg := fixture.Config()
@@ -139,15 +139,17 @@ func (w *wire) check(t *testing.T) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.opened) == 0 {
-		t.Fatal("no session was recorded")
+		t.Log("no session recorded: no page ran (-run filter?)")
+		return
 	}
 	for _, sid := range w.opened {
 		reason, ok := w.closed[sid]
 		switch {
 		case !ok:
 			w.problem("session %s was not closed when its page was done", sid)
-		case reason == engine.ReasonPingTimeout:
-			w.problem("session %s was left to time out instead of being closed", sid)
+		case reason != engine.ReasonTransportClose:
+			// The client closed it: a "1" on polling, a closed WebSocket.
+			w.problem("session %s closed with %q, want %q", sid, reason, engine.ReasonTransportClose)
 		}
 	}
 
@@ -191,5 +193,9 @@ func (w *wire) check(t *testing.T) {
 	if len(w.problems) > 0 {
 		t.Errorf("wire problems:\n%s", strings.Join(w.problems, "\n"))
 	}
-	t.Logf("%d sessions, %d upgraded, %d packets, %d pongs", len(w.opened), len(upgraded), len(w.packets), pongs)
+	reasons := map[engine.Reason]int{}
+	for _, r := range w.closed {
+		reasons[r]++
+	}
+	t.Logf("%d sessions, %d upgraded, %d packets, %d pongs; closed: %v", len(w.opened), len(upgraded), len(w.packets), pongs, reasons)
 }

@@ -153,6 +153,10 @@
       await waitFor(socket, "connect");
       const many = await Promise.all([...Array(20).keys()].map((i) => socket.emitWithAck("echo", i)));
       same(many, [...Array(20).keys()], "20 echoes at once (batched POSTs)");
+      // The server's maxPayload is 10000 bytes: 30 messages of 900 bytes
+      // need several POSTs, each under the limit (a larger one gets 413).
+      const big = [...Array(30).keys()].map((i) => String(i).padEnd(900, "."));
+      same(await Promise.all(big.map((m) => socket.emitWithAck("echo", m))), big, "30 large echoes within maxPayload");
       const noUpgrade = connect(server, { forceNew: true, upgrade: false });
       await waitFor(noUpgrade, "connect");
       await sleep(1000); // the heartbeat is 300 ms
@@ -332,6 +336,21 @@
       const pending = c.timeout(5000).emitWithAck("unanswered").then(() => "resolved", (e) => e.message);
       c.disconnect();
       same(await pending, "socket has been disconnected", "pending ack at disconnection");
+
+      // Closing the connection on purpose is "forced close": the client
+      // reconnects, unless reconnection is off.
+      const d = connect(server, { forceNew: true, reconnectionDelay: 50 });
+      const e = connect(server, { forceNew: true, reconnection: false });
+      await Promise.all([d, e].map(connected));
+      const forced = waitFor(d, "disconnect");
+      d.io.engine.close();
+      same((await forced)[0], "forced close", "reason after engine.close()");
+      await waitFor(d, "connect");
+      const notAgain = waitFor(e, "disconnect");
+      e.io.engine.close();
+      same((await notAgain)[0], "forced close", "reason with reconnection: false");
+      await sleep(300);
+      check(!e.connected && e.io.engine.readyState === "closed", "no reconnection with reconnection: false");
     },
 
     async restart({ server }) {
