@@ -17,8 +17,17 @@
  * Debug output: run `localStorage.debug = "*"` (or a pattern such as
  * "socket.io-client:*,-engine.io-client:polling") in the console and reload.
  *
- * Not supported: WebTransport, custom parsers (msgpack), the Node.js-only
- * options (agent, TLS settings, cookie jar), JSONP and base64-only polling.
+ * Options: path, transports (["polling", "websocket"], or io.Fetch for fetch
+ * polling), upgrade, rememberUpgrade, reconnection, reconnectionAttempts,
+ * reconnectionDelay, reconnectionDelayMax, randomizationFactor, timeout,
+ * autoConnect, forceNew, multiplex, auth (an object or cb => cb(object)),
+ * ackTimeout, query (merged with the URL's query), extraHeaders (polling
+ * only: browsers set a WebSocket's headers themselves), withCredentials,
+ * timestampRequests, timestampParam, addTrailingSlash, transportOptions.
+ *
+ * Not supported: WebTransport, the "retries" queue, closeOnBeforeunload,
+ * tryAllTransports, custom parsers (msgpack), Node.js-only options (agent,
+ * TLS settings, cookie jar), JSONP and base64-only polling, EIO=3 servers.
  *
  * The file reads top to bottom, each layer using the ones above it:
  *   1. debug          the `debug` library's console output
@@ -102,14 +111,6 @@
     return ms + "ms";
   }
 
-  function toJSONText(value) {
-    try {
-      return JSON.stringify(value);
-    } catch (err) {
-      return "[UnexpectedJSONParseError]: " + err.message;
-    }
-  }
-
   // createDebug returns the log function of one namespace; it does nothing
   // unless the namespace is selected.
   function createDebug(namespace) {
@@ -134,7 +135,11 @@
           index++;
           return match;
         }
-        return toJSONText(args.splice(index, 1)[0]);
+        try {
+          return JSON.stringify(args.splice(index, 1)[0]);
+        } catch (err) {
+          return "[UnexpectedJSONParseError]: " + err.message;
+        }
       });
       const line = "%c" + namespace + " %c" + format + "%c +" + humanize(diff);
       // The last %c gets its CSS after the arguments of the message.
@@ -152,15 +157,12 @@
   class Emitter {
     #listeners = new Map(); // event name -> [{ fn, once }]
 
-    on(event, fn) {
-      if (!this.#listeners.has(event)) this.#listeners.set(event, []);
-      this.#listeners.get(event).push({ fn, once: false });
-      return this;
-    }
+    on(event, fn) { return this.#add(event, { fn, once: false }); }
+    once(event, fn) { return this.#add(event, { fn, once: true }); }
 
-    once(event, fn) {
+    #add(event, entry) {
       if (!this.#listeners.has(event)) this.#listeners.set(event, []);
-      this.#listeners.get(event).push({ fn, once: true });
+      this.#listeners.get(event).push(entry);
       return this;
     }
 
@@ -197,10 +199,8 @@
 
     emit(event, ...args) { return this.emitReserved(event, ...args); }
   }
-  Emitter.prototype.addEventListener = Emitter.prototype.on;
-  Emitter.prototype.removeListener = Emitter.prototype.off;
-  Emitter.prototype.removeAllListeners = Emitter.prototype.off;
-  Emitter.prototype.removeEventListener = Emitter.prototype.off;
+  const { on, off } = Emitter.prototype;
+  Object.assign(Emitter.prototype, { addEventListener: on, removeListener: off, removeAllListeners: off, removeEventListener: off });
 
   // subscribe listens to event of emitter and returns the function that stops.
   function subscribe(emitter, event, fn) {
@@ -230,12 +230,6 @@
 
   function encodeText(packet) {
     return ENGINE_TYPES.indexOf(packet.type) + (packet.data ?? "");
-  }
-
-  // encodeForWebSocket returns what WebSocket.send takes: text, or the binary
-  // data as it is (ArrayBuffer, typed array or Blob).
-  function encodeForWebSocket(packet) {
-    return isBinary(packet.data) ? packet.data : encodeText(packet);
   }
 
   async function toBytes(data) {
@@ -536,7 +530,8 @@
       this.writable = false;
       for (const packet of packets) {
         try {
-          this.ws.send(encodeForWebSocket(packet));
+          // Binary data goes as it is (ArrayBuffer, typed array or Blob).
+          this.ws.send(isBinary(packet.data) ? packet.data : encodeText(packet));
         } catch {
           websocketDebug("websocket closed before onclose event");
         }
@@ -612,10 +607,7 @@
       this.readyState = "";
       this.writeBuffer = [];
       this._prevBufferLen = 0; // packets handed to the transport, awaiting "drain"
-      this._upgrades = [];
-      this._pingInterval = -1;
-      this._pingTimeout = -1;
-      this._maxPayload = -1;
+      this._upgrades = []; // from the handshake, like pingInterval, pingTimeout and maxPayload
       this._pingDeadline = Infinity;
       this.upgrading = false;
       this._open();
@@ -1636,16 +1628,9 @@
     const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1"); // IPv6 without brackets
     const port = url.port || (secure ? "443" : "80");
     const host = hostname.includes(":") ? "[" + hostname + "]" : hostname;
-    return {
-      source: uri,
-      secure,
-      hostname,
-      port,
-      namespace: url.pathname || "/",
-      query: url.search.slice(1),
-      origin: (secure ? "https" : "http") + "://" + host + ":" + port,
-      id: protocol + "://" + host + ":" + port,
-    };
+    const origin = (secure ? "https" : "http") + "://" + host + ":" + port; // ws: is http: here
+    const id = protocol + "://" + host + ":" + port;
+    return { source: uri, secure, hostname, port, namespace: url.pathname || "/", query: url.search.slice(1), origin, id };
   }
 
   // This script's own URL, while it runs: loaded from "<prefix>/socket.io.js"
@@ -1691,15 +1676,8 @@
     return manager.socket(target.namespace, opts);
   }
 
-  Object.assign(io, {
-    io,
-    connect: io,
-    Manager,
-    Socket,
-    protocol: 5,
-    XHR,
-    Fetch,
-    WebSocket: WS,
-  });
+  // window.io, with the names of the official bundle; io.Fetch and io.WebSocket
+  // can be given as transports ({ transports: [io.Fetch] }).
+  Object.assign(io, { io, connect: io, Manager, Socket, protocol: 5, XHR, Fetch, WebSocket: WS });
   globalThis.io = io;
 })();
