@@ -400,6 +400,9 @@
       same(socket.io.opts.path, "/prefix/sio", "default path from the script's URL");
       await waitFor(socket, "connect");
       same(await socket.emitWithAck("echo", "prefix"), "prefix", "echo");
+      const byOption = connect({ forceNew: true, path: "/socket.io" }); // the fixture, beside
+      same(byOption.io.opts.path, "/socket.io", "path given as an option");
+      await waitFor(byOption, "auth"); // only the fixture says "auth"
       const elsewhere = new io.Manager("http://elsewhere.invalid:1234", { autoConnect: false });
       same(elsewhere.opts.path, "/socket.io", "default path for another origin");
     },
@@ -424,6 +427,15 @@
         await waitFor(socket, "connect");
         const h = await socket.emitWithAck("handshake");
         same([h.query.from, h.query.token, h.query.EIO, h.query.transport, h.headers["x-test"]], ["url", "q1", "4", "polling", "hello"], `handshake (${transport.name || transport})`);
+      }
+      // withCredentials reaches the requests: cross-origin, a server whose
+      // CORS answers "*" cannot take credentials, so the browser refuses.
+      const crossOrigin = new URL(server).origin !== location.origin;
+      const credentialed = connect(server, { forceNew: true, transports: ["polling"], withCredentials: true, reconnection: false });
+      if (crossOrigin) {
+        same((await waitFor(credentialed, "connect_error"))[0].message, "xhr poll error", "credentials against CORS *");
+      } else {
+        await waitFor(credentialed, "connect");
       }
     },
 
