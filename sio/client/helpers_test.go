@@ -23,7 +23,7 @@ const wait = 3 * time.Second
 type target struct {
 	kind    string // "go" or "node"
 	url     string
-	restart func(t *testing.T)
+	restart func(t tb)
 }
 
 // servers lists the two servers every scenario runs against: our Go
@@ -37,7 +37,7 @@ func startServer(t *testing.T, kind string) *target {
 	switch kind {
 	case "go":
 		f := fixture.Start(t, nil)
-		return &target{kind: kind, url: f.URL(), restart: func(t *testing.T) {
+		return &target{kind: kind, url: f.URL(), restart: func(t tb) {
 			t.Helper()
 			if err := f.Restart(); err != nil {
 				t.Fatal(err)
@@ -45,9 +45,9 @@ func startServer(t *testing.T, kind string) *target {
 		}}
 	case "node":
 		f := nodetest.StartFixture(t)
-		return &target{kind: kind, url: f.URL, restart: func(t *testing.T) {
+		return &target{kind: kind, url: f.URL, restart: func(t tb) {
 			t.Helper()
-			f.Restart(t)
+			f.Restart(realT(t))
 		}}
 	}
 	t.Fatalf("unknown server kind %q", kind)
@@ -74,7 +74,7 @@ func quick(opts client.Options) client.Options {
 
 // dial makes a recorded socket for nsp on url with quick(opts), connects it
 // and closes its Manager when t ends.
-func dial(t *testing.T, url, nsp string, opts client.Options) (*client.Socket, *rec) {
+func dial(t tb, url, nsp string, opts client.Options) (*client.Socket, *rec) {
 	t.Helper()
 	if nsp == "/" {
 		nsp = ""
@@ -92,7 +92,7 @@ func dial(t *testing.T, url, nsp string, opts client.Options) (*client.Socket, *
 // rec records everything a socket and its Manager report, so that a test
 // can wait for something that may have happened already.
 type rec struct {
-	t    *testing.T
+	t    tb
 	s    *client.Socket
 	mu   sync.Mutex
 	evs  []*recEvent
@@ -106,8 +106,11 @@ type recEvent struct {
 	used bool
 }
 
-func record(t *testing.T, s *client.Socket) *rec {
+func record(t tb, s *client.Socket) *rec {
 	r := &rec{t: t, s: s, wake: make(chan struct{})}
+	if a, ok := t.(*attempt); ok {
+		a.addRec(r)
+	}
 	s.OnAny(func(e *client.Event) { r.push(e.Name, e.Args()...) })
 	s.OnConnect(func() { r.push("connect") })
 	s.OnDisconnect(func(reason client.Reason) { r.push("disconnect", string(reason)) })
@@ -212,7 +215,7 @@ func (r *rec) connected() string {
 }
 
 // ack emits ev and returns the arguments of the acknowledgement.
-func ack(t *testing.T, s *client.Socket, ev string, args ...any) []any {
+func ack(t tb, s *client.Socket, ev string, args ...any) []any {
 	t.Helper()
 	res, err := s.Timeout(wait).EmitWithAck(context.Background(), ev, args...)
 	if err != nil {
@@ -221,7 +224,7 @@ func ack(t *testing.T, s *client.Socket, ev string, args ...any) []any {
 	return res
 }
 
-func ack1(t *testing.T, s *client.Socket, ev string, args ...any) any {
+func ack1(t tb, s *client.Socket, ev string, args ...any) any {
 	t.Helper()
 	res := ack(t, s, ev, args...)
 	if len(res) == 0 {
@@ -231,7 +234,7 @@ func ack1(t *testing.T, s *client.Socket, ev string, args ...any) any {
 }
 
 // equal fails t unless got deep-equals want.
-func equal(t *testing.T, what string, got, want any) {
+func equal(t tb, what string, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s:\n got  %s\n want %s", what, show(got), show(want))
@@ -247,7 +250,7 @@ func show(v any) string {
 }
 
 // eventually polls f until it returns true, or fails after d.
-func eventually(t *testing.T, what string, d time.Duration, f func() bool) {
+func eventually(t tb, what string, d time.Duration, f func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !f() {
@@ -259,7 +262,7 @@ func eventually(t *testing.T, what string, d time.Duration, f func() bool) {
 }
 
 // reasonOf asks the server for the disconnect reason it recorded for id.
-func reasonOf(t *testing.T, obs *client.Socket, id string) string {
+func reasonOf(t tb, obs *client.Socket, id string) string {
 	t.Helper()
 	var got string
 	eventually(t, "the server to record a disconnect reason for "+id, wait, func() bool {
@@ -288,7 +291,7 @@ type proxyConn struct {
 	frozen   bool
 }
 
-func startProxy(t *testing.T, targetURL string) *proxy {
+func startProxy(t tb, targetURL string) *proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
