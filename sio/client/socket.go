@@ -60,8 +60,10 @@ type SocketOptions struct {
 	// Auth is sent with every CONNECT of the socket, and the server sees it
 	// as handshake.auth. It is a value that encodes to a JSON object (a
 	// map[string]any, a struct), or a func() any (or func()
-	// map[string]any) called before each CONNECT, whose result is sent. If
-	// nil, none is sent and the server sees {}.
+	// map[string]any) called before each CONNECT, whose result is sent; it
+	// runs on the goroutine that sends the CONNECT (not the handler
+	// goroutine), so it should not block. If nil, none is sent and the
+	// server sees {}.
 	Auth any
 	// AckTimeout is the timeout of acknowledgements asked for without one
 	// (by Emit with an AckFunc, or by EmitWithAck with a context without
