@@ -159,3 +159,24 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestObserversTellEveryone(t *testing.T) {
+	if sio.Observers(nil, nil) != nil {
+		t.Fatal("Observers of nothing is not nil")
+	}
+	a, b := &recorder{}, &recorder{}
+	if sio.Observers(nil, a) != sio.Observer(a) {
+		t.Fatal("one observer is not returned as is")
+	}
+	io, srv := newServer(t, sio.Config{Observer: sio.Observers(a, nil, b)})
+	io.OnConnection(func(s *sio.Socket) { s.Emit("hi") })
+	c := dialRaw(t, srv)
+	c.connect("/", "")
+	c.expect(`42["hi"]`)
+	for _, r := range []*recorder{a, b} {
+		waitFor(t, func() bool { return r.has(&r.packets, `out eio message 2["hi"]`) })
+		if !r.has(&r.events, "open") || !r.has(&r.debug, "socket.io") || !r.has(&r.packets, "out sio EVENT") {
+			t.Errorf("an observer missed something: %v %v", r.events, r.packets)
+		}
+	}
+}

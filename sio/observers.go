@@ -1,0 +1,63 @@
+package sio
+
+import (
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// Observers combines several observers into one that tells each of them
+// everything, in order. Nil entries are skipped; with none left it returns
+// nil, so that nothing is paid.
+func Observers(list ...Observer) Observer {
+	var keep multiObserver
+	for _, o := range list {
+		if o != nil {
+			keep = append(keep, o)
+		}
+	}
+	switch len(keep) {
+	case 0:
+		return nil
+	case 1:
+		return keep[0]
+	}
+	return keep
+}
+
+type multiObserver []Observer
+
+func (m multiObserver) Opened(s *engine.Session) {
+	for _, o := range m {
+		o.Opened(s)
+	}
+}
+
+func (m multiObserver) Upgraded(s *engine.Session, transport string) {
+	for _, o := range m {
+		o.Upgraded(s, transport)
+	}
+}
+
+func (m multiObserver) Closed(s *engine.Session, reason engine.Reason) {
+	for _, o := range m {
+		o.Closed(s, reason)
+	}
+}
+
+func (m multiObserver) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
+	for _, o := range m {
+		o.Packet(s, dir, transport, p)
+	}
+}
+
+func (m multiObserver) Debug(namespace, sid, msg string) {
+	for _, o := range m {
+		o.Debug(namespace, sid, msg)
+	}
+}
+
+func (m multiObserver) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
+	for _, o := range m {
+		o.SocketPacket(sid, dir, p)
+	}
+}
