@@ -300,8 +300,9 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Shutdown closes the server like Close, then waits until the handlers of
-// the closed sockets have run, or ctx is done.
+// Shutdown closes the server like Close, then waits until every Engine.IO
+// session is gone (polling sessions may wait for a last request), or ctx is
+// done.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.Close(); err != nil {
 		return err
