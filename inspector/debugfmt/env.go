@@ -39,8 +39,13 @@ import (
 // and so see Basic colours even where ModeFor picks ANSI256; set TERM or
 // FORCE_COLOR=1 to compare like with like.
 func ModeFor(f *os.File) Mode {
-	tty := f != nil && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-	return modeFor(tty, environ(os.Environ()))
+	return modeFor(isTerminal(f), environ(os.Environ()))
+}
+
+// isTerminal reports whether f is a terminal, Cygwin and MSYS ones
+// included; a nil f is not.
+func isTerminal(f *os.File) bool {
+	return f != nil && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
 // environ is an environment in os.Environ form, so tests can pass their own.

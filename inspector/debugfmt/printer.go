@@ -39,14 +39,16 @@ type Options struct {
 }
 
 // OptionsFromEnv returns the Options debug would use for lines written to
-// f: the selector from DEBUG, the mode from ModeFor(f) and HideDate from
+// w: the selector from DEBUG, the mode as ModeFor chooses it (a writer that
+// is not an *os.File counts as no terminal) and HideDate from
 // DEBUG_HIDE_DATE (true, yes, on, enabled or a non-zero number).
-func OptionsFromEnv(f *os.File) Options {
+func OptionsFromEnv(w io.Writer) Options {
 	env := environ(os.Environ())
+	f, _ := w.(*os.File)
 	hide, _ := env.debugOpt("hideDate")
 	return Options{
 		Selector: ParseSelector(os.Getenv("DEBUG")),
-		Mode:     ModeFor(f),
+		Mode:     modeFor(isTerminal(f), env),
 		HideDate: truthy(hide),
 	}
 }

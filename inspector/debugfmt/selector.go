@@ -67,8 +67,9 @@ func (s Selector) Enabled(namespace string) bool {
 	return false
 }
 
-// Empty reports whether s enables nothing at all: it has no names (only
-// skips, or no entries).
+// Empty reports whether s has no names (no entries, or only skips), so
+// that it cannot enable any namespace. A Selector that is not Empty may
+// still enable nothing ("*,-*").
 func (s Selector) Empty() bool { return len(s.names) == 0 }
 
 // String returns s in the canonical form debug.disable() returns: the names,
