@@ -29,7 +29,7 @@ func TestSelector(t *testing.T) {
 		{"engine socket.io:*", "engine socket.io:server socket.io:namespace socket.io:socket socket.io:client", "engine,socket.io:*"},
 		{" \tengine ,\n socket.io-parser  ", "engine socket.io-parser", "engine,socket.io-parser"},
 		{"engine\u00a0engine:ws", "engine engine:ws", "engine,engine:ws"}, // JavaScript's \s includes NBSP
-		{"-engine*", "", "-engine*"},                                      // only skips: nothing
+		{"-engine*", "", "-engine*"}, // only skips: nothing
 		{"-*", "", "-*"},
 		{"*,-*", "", "*,-*"},
 		{"engine,socket.io", "engine", "engine,socket.io"},
@@ -39,7 +39,7 @@ func TestSelector(t *testing.T) {
 		{"e*e*:*s", "engine:ws", "e*e*:*s"},
 		{"workbook:*", "workbook:engine workbook:socket.io", "workbook:*"},
 		{"*,-workbook:*", "engine engine:socket engine:transport engine:polling engine:ws socket.io:server socket.io:namespace socket.io:socket socket.io:client socket.io-parser", "*,-workbook:*"},
-		{"ENGINE", "", "ENGINE"}, // case matters
+		{"ENGINE", "", "ENGINE"},     // case matters
 		{"engine.*", "", "engine.*"}, // "." is a character, not a regular expression
 	}
 	for _, tt := range tests {
