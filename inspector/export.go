@@ -1,0 +1,370 @@
+package inspector
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// TimeFormat is the format of the "time" field of the JSON Lines export:
+// RFC 3339 in UTC with microseconds.
+const TimeFormat = "2006-01-02T15:04:05.000000Z07:00"
+
+// jsonLine is one line of the JSON Lines format: one packet. See SCHEMA.md.
+type jsonLine struct {
+	Time      string          `json:"time"`
+	Session   string          `json:"session"`
+	Dir       string          `json:"dir"`
+	Transport string          `json:"transport"`
+	EIOType   string          `json:"eio_type"`
+	SIOType   *string         `json:"sio_type"`
+	Nsp       *string         `json:"nsp"`
+	Event     *string         `json:"event"`
+	AckID     *int64          `json:"ack_id"`
+	Args      json.RawMessage `json:"args"`
+	Raw       string          `json:"raw"`
+	RawBase64 bool            `json:"raw_base64,omitempty"` // raw is base64 (binary messages, text that is not UTF-8)
+	Binary    bool            `json:"binary"`
+	Size      int             `json:"size"`
+	ID        int64           `json:"id,omitempty"`
+	// AttachmentOf is the id of the BINARY_EVENT/BINARY_ACK an attachment
+	// belongs to (informative: an import finds it again from the order).
+	AttachmentOf *int64 `json:"attachment_of,omitempty"`
+
+	Path       string `json:"path"`
+	Client     string `json:"client"`
+	RemoteAddr string `json:"remote_addr"`
+	UserAgent  string `json:"user_agent"`
+	// SessionInfo is on the first line of each session only.
+	SessionInfo *sessionInfo `json:"session_info,omitempty"`
+}
+
+// sessionInfo is the rest of a session row, on its first exported line.
+type sessionInfo struct {
+	StartedAt   string `json:"started_at"`
+	Transport   string `json:"transport"`
+	Upgraded    string `json:"upgraded,omitempty"`
+	UpgradedAt  string `json:"upgraded_at,omitempty"`
+	EndedAt     string `json:"ended_at,omitempty"`
+	CloseReason string `json:"close_reason,omitempty"`
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+func formatOptTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Export writes the packets f selects as JSON Lines, oldest first: one
+// packet per line (the format is in SCHEMA.md). A zero f.Limit means every
+// packet here, not DefaultPacketLimit. progress, if not nil, is called now
+// and then with the lines written and the lines to write. Export returns the
+// number of lines written.
+//
+// Export reads one snapshot of the file: packets recorded meanwhile are not
+// in it. Flush the Recorder first to include what is queued.
+func (db *DB) Export(ctx context.Context, w io.Writer, f PacketFilter, progress func(done, total int64)) (int64, error) {
+	if f.Limit == 0 {
+		f.Limit = -1
+	}
+	tx, err := db.r.BeginTx(ctx, nil) // one snapshot for the count and the rows
+	if err != nil {
+		return 0, fmt.Errorf("inspector: export: %w", err)
+	}
+	defer tx.Rollback()
+	where, args := packetQuery(f)
+	var total int64 = -1
+	if progress != nil {
+		q := `SELECT count(*) FROM (SELECT p.id FROM packets p` + where + `)`
+		if err := tx.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
+			return 0, fmt.Errorf("inspector: export: count: %w", err)
+		}
+		progress(0, total)
+	}
+	q := sqlSelectPacket + where
+	if f.Last {
+		q = `SELECT * FROM (` + q + `) ORDER BY 1` // the last rows, oldest first
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("inspector: export: %w", err)
+	}
+	defer rows.Close()
+
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	sessions := map[int64]*Session{}
+	seen := map[int64]bool{}
+	var n int64
+	for rows.Next() {
+		var p Packet
+		if err := scanPacket(rows, &p); err != nil {
+			return n, fmt.Errorf("inspector: export: %w", err)
+		}
+		s := sessions[p.SessionID]
+		if s == nil {
+			s = &Session{}
+			if err := scanSession(tx.QueryRowContext(ctx, sqlSelectSession+` WHERE id = ?`, p.SessionID), s); err != nil {
+				return n, fmt.Errorf("inspector: export: session %s: %w", p.SID, err)
+			}
+			sessions[p.SessionID] = s
+		}
+		l := packetLine(&p, s)
+		if !seen[p.SessionID] {
+			seen[p.SessionID] = true
+			l.SessionInfo = &sessionInfo{StartedAt: formatTime(s.StartedAt), Transport: s.Transport,
+				Upgraded: s.Upgraded, UpgradedAt: formatOptTime(s.UpgradedAt),
+				EndedAt: formatOptTime(s.EndedAt), CloseReason: s.CloseReason}
+		}
+		if err := enc.Encode(l); err != nil {
+			return n, fmt.Errorf("inspector: export: %w", err)
+		}
+		n++
+		if progress != nil && n%1000 == 0 {
+			progress(n, total)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("inspector: export: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("inspector: export: %w", err)
+	}
+	if progress != nil {
+		progress(n, total)
+	}
+	return n, nil
+}
+
+func packetLine(p *Packet, s *Session) *jsonLine {
+	l := &jsonLine{
+		Time: formatTime(p.At), Session: p.SID, Dir: p.Dir, Transport: p.Transport, EIOType: p.EIOType,
+		SIOType: optString(p.SIOType), Nsp: optString(p.Nsp), Event: optString(p.Event), AckID: p.AckID,
+		Args: p.Args, Binary: p.Binary, Size: p.Size, ID: p.ID,
+		Path: s.Path, Client: s.Client, RemoteAddr: s.RemoteAddr, UserAgent: s.UserAgent,
+	}
+	if p.SIOType != "" && p.Event == "" && (p.SIOType == "EVENT" || p.SIOType == "BINARY_EVENT") && len(p.Args) > 0 {
+		// An event whose name is "" keeps its (empty) name.
+		empty := ""
+		l.Event = &empty
+	}
+	if p.AttachmentOf != 0 {
+		a := p.AttachmentOf
+		l.AttachmentOf = &a
+	}
+	if p.Binary || !utf8.Valid(p.Raw) {
+		l.Raw, l.RawBase64 = base64.StdEncoding.EncodeToString(p.Raw), true
+	} else {
+		l.Raw = string(p.Raw)
+	}
+	return l
+}
+
+// importBatch is how many lines Import writes per transaction.
+const importBatch = 4096
+
+// Import reads JSON Lines as Export writes them and stores the packets and
+// their sessions. Only time, session, dir, transport and raw (with
+// raw_base64/binary) are needed: the Engine.IO and Socket.IO fields are
+// decoded again from raw, as the recorder does. The session fields (path,
+// client, remote_addr, user_agent, session_info) are taken from the first
+// line of each session that has them.
+//
+// A session already in the database is skipped whole, so importing the
+// same file twice adds nothing. progress, if not nil, is called now and then
+// with the bytes read and the size of r (-1 when unknown: r is not a file).
+// Import returns the number of packets stored; on a malformed line it stops
+// with an error naming the line, after storing the lines before it.
+func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total int64)) (int64, error) {
+	var total int64 = -1
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			total = fi.Size()
+		}
+	}
+	w := newWriter(db, db.logger())
+	decided := map[string]bool{} // sid -> imported
+	w.skip = func(sid string, found bool) bool {
+		imp, ok := decided[sid]
+		if !ok {
+			imp = !found
+			decided[sid] = imp
+		}
+		return !imp
+	}
+	var closes []item
+	started := map[string]bool{}
+
+	br := bufio.NewReaderSize(r, 256<<10)
+	var (
+		batch   []item
+		n, read int64
+		lineNo  int
+	)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := w.write(ctx, batch, false); err != nil {
+			return fmt.Errorf("inspector: import: %w", err)
+		}
+		for _, it := range batch {
+			if it.kind == kindPacket && decided[it.sid] {
+				n++
+			}
+		}
+		batch = batch[:0]
+		if progress != nil {
+			progress(read, total)
+		}
+		return nil
+	}
+	if progress != nil {
+		progress(0, total)
+	}
+	for {
+		line, err := br.ReadBytes('\n')
+		read += int64(len(line))
+		if len(line) > 0 {
+			lineNo++
+			its, err := importLine(line, started)
+			if err != nil {
+				if ferr := flush(); ferr != nil {
+					return n, ferr
+				}
+				return n, fmt.Errorf("inspector: import: line %d: %w", lineNo, err)
+			}
+			for _, it := range its {
+				if it.kind == kindClosed {
+					closes = append(closes, it)
+				} else {
+					batch = append(batch, it)
+				}
+			}
+			if len(batch) >= importBatch {
+				if err := flush(); err != nil {
+					return n, err
+				}
+				if err := ctx.Err(); err != nil {
+					return n, fmt.Errorf("inspector: import: %w", err)
+				}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("inspector: import: read: %w", err)
+		}
+	}
+	// The ends last, so that the writer keeps every session in hand until
+	// its last packet.
+	batch = append(batch, closes...)
+	if err := flush(); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// importLine turns one line into items: the packet, preceded on the
+// session's first line by its opening (and upgrade), and its close (which
+// Import holds back until the end).
+func importLine(line []byte, started map[string]bool) ([]item, error) {
+	var l jsonLine
+	trimmed := trimSpace(line)
+	if len(trimmed) == 0 {
+		return nil, nil
+	}
+	if err := json.Unmarshal(trimmed, &l); err != nil {
+		return nil, err
+	}
+	if l.Session == "" {
+		return nil, errors.New(`no "session"`)
+	}
+	at, err := time.Parse(time.RFC3339Nano, l.Time)
+	if err != nil {
+		return nil, fmt.Errorf(`"time": %w`, err)
+	}
+	var dir engine.Direction
+	switch l.Dir {
+	case "in":
+		dir = engine.In
+	case "out":
+		dir = engine.Out
+	default:
+		return nil, fmt.Errorf(`"dir" %q is neither "in" nor "out"`, l.Dir)
+	}
+	if l.Transport != engine.TransportPolling && l.Transport != engine.TransportWebSocket {
+		return nil, fmt.Errorf(`"transport" %q is neither "polling" nor "websocket"`, l.Transport)
+	}
+	raw := []byte(l.Raw)
+	if l.RawBase64 || l.Binary {
+		if raw, err = base64.StdEncoding.DecodeString(l.Raw); err != nil {
+			return nil, fmt.Errorf(`"raw": %w`, err)
+		}
+	}
+	it := item{kind: kindPacket, at: at.UnixMicro(), sid: l.Session, dir: dir, transport: l.Transport,
+		binary: l.Binary, data: raw}
+	if l.Binary {
+		it.eio = engine.PacketMessage
+	} else {
+		if len(raw) == 0 || raw[0] < '0' || raw[0] > '6' {
+			return nil, errors.New(`"raw" does not start with an Engine.IO packet type`)
+		}
+		it.eio = engine.PacketType(raw[0] - '0')
+	}
+	var out []item
+	if !started[l.Session] {
+		started[l.Session] = true
+		open := item{kind: kindOpened, at: it.at, sid: l.Session, transport: l.Transport,
+			open: &openInfo{path: l.Path, client: l.Client, addr: l.RemoteAddr, agent: l.UserAgent}}
+		if si := l.SessionInfo; si != nil {
+			if t, err := time.Parse(time.RFC3339Nano, si.StartedAt); err == nil {
+				open.at = t.UnixMicro()
+			}
+			if si.Transport != "" {
+				open.transport = si.Transport
+			}
+			out = append(out, open)
+			if t, err := time.Parse(time.RFC3339Nano, si.UpgradedAt); err == nil && si.Upgraded != "" {
+				out = append(out, item{kind: kindUpgraded, at: t.UnixMicro(), sid: l.Session, transport: si.Upgraded})
+			}
+			if t, err := time.Parse(time.RFC3339Nano, si.EndedAt); err == nil {
+				out = append(out, item{kind: kindClosed, at: t.UnixMicro(), sid: l.Session, text: si.CloseReason})
+			}
+		} else {
+			out = append(out, open)
+		}
+	}
+	return append(out, it), nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}

@@ -1,0 +1,107 @@
+package inspector
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Session is one Engine.IO session, from handshake to close.
+type Session struct {
+	ID          int64     // rowid
+	SID         string    // Engine.IO session id
+	Path        string    // the sio server's path, e.g. "/socket.io/" or "/lessons/rooms/join/socket.io/"
+	Client      string    // the browser id (cookie "wb_client" of the handshake request), "" if none
+	RemoteAddr  string    // IP address of the handshake request, without the port
+	UserAgent   string    // User-Agent of the handshake request
+	Transport   string    // first transport: "polling" or "websocket"
+	Upgraded    string    // transport upgraded to ("websocket"), "" if none
+	UpgradedAt  time.Time // zero if none
+	StartedAt   time.Time
+	EndedAt     time.Time // zero while open (or when the recording process died first)
+	CloseReason string    // "transport close", "ping timeout", ... ; "" while open
+	LastAt      time.Time // time of the last packet or event recorded for it
+	Packets     int       // number of packets recorded
+}
+
+// Packet is one Engine.IO packet as it went over the wire, with the Socket.IO
+// packet it carries decoded.
+type Packet struct {
+	ID        int64
+	SessionID int64
+	SID       string
+	At        time.Time       // microsecond precision
+	Dir       string          // "in" (from the client) or "out"
+	Transport string          // "polling" or "websocket"
+	EIOType   string          // "open","close","ping","pong","message","upgrade","noop"
+	SIOType   string          // "CONNECT".."BINARY_ACK", "" when not a Socket.IO packet (attachments included: they are "")
+	Nsp       string          // "" when not a Socket.IO packet
+	Event     string          // EVENT/BINARY_EVENT name, "" otherwise
+	AckID     *int64          // nil when absent
+	Args      json.RawMessage // EVENT: the arguments after the name; ACK: the arguments; CONNECT/CONNECT_ERROR: the payload; placeholders kept; nil when none
+	Binary    bool            // a binary Engine.IO message (an attachment)
+	// AttachmentOf is, for a binary message that follows a BINARY_EVENT or
+	// BINARY_ACK, the ID of that packet; 0 otherwise.
+	AttachmentOf int64
+	Raw          []byte // the Engine.IO packet as sent: "<digit><data>" for text, the bytes for binary
+	Size         int    // len(Raw)
+}
+
+// DebugLine is one line the server wrote with its debug namespaces.
+type DebugLine struct {
+	ID        int64
+	SID       string // "" when not tied to a session
+	At        time.Time
+	Namespace string // "engine:socket", "socket.io:client", ...
+	Message   string
+}
+
+// Live is one item of the feed Recorder.Subscribe gives: exactly one of
+// the pointers is set. A Session is sent when it opens, upgrades and closes.
+type Live struct {
+	Session *Session
+	Packet  *Packet
+	Debug   *DebugLine
+}
+
+// SessionFilter selects sessions. Zero fields do not filter.
+type SessionFilter struct {
+	PathPrefix string // sessions whose Path starts with it
+	Client     string
+	Addr       string    // RemoteAddr, exactly
+	Since      time.Time // started at or after
+	Until      time.Time // started before
+	OpenOnly   bool      // only sessions with no recorded end
+	Limit      int       // 0 -> 100; newest first
+}
+
+// PacketFilter selects packets (and, for DB.DebugLines, debug lines). Zero
+// fields do not filter.
+type PacketFilter struct {
+	SID     string
+	Client  string
+	Event   string
+	Nsp     string
+	Dir     string    // "in" or "out"
+	Since   time.Time // at or after
+	Until   time.Time // before
+	AfterID int64     // > 0: only rows with a larger ID (live paging)
+	Limit   int       // 0 -> 1000; < 0: no limit
+	Last    bool      // the last Limit rows (still returned oldest first)
+}
+
+// Stats describes the whole database.
+type Stats struct {
+	Sessions     int64
+	OpenSessions int64 // sessions with no recorded end
+	Packets      int64
+	DebugLines   int64
+	FileBytes    int64 // size of the database file
+	WALBytes     int64 // size of its write-ahead log
+	Version      int   // schema version
+}
+
+// The limits of a filter when its Limit is zero.
+const (
+	DefaultSessionLimit = 100
+	DefaultPacketLimit  = 1000
+)

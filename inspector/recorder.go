@@ -1,0 +1,421 @@
+package inspector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// ErrRecorderClosed is returned by Recorder.Flush after Close.
+var ErrRecorderClosed = errors.New("inspector: recorder closed")
+
+// RecorderOptions tunes a Recorder. The zero value works.
+type RecorderOptions struct {
+	// QueueSize bounds the items (packets, debug lines, session events)
+	// waiting for the writer. If zero, 65536 is used.
+	QueueSize int
+	// QueueBytes bounds the packet bytes waiting for the writer, so that a
+	// flood of large messages cannot eat the memory. If zero, 64 MiB is used.
+	QueueBytes int64
+	// BatchSize is the most items written in one transaction. If zero, 2048
+	// is used.
+	BatchSize int
+	// FlushInterval is the longest an item waits in the queue before its
+	// batch is committed, when fewer than BatchSize items are waiting. If
+	// zero, 100ms is used.
+	FlushInterval time.Duration
+	// Logger receives the recorder's warnings (items dropped). If nil,
+	// slog.Default() is used.
+	Logger *slog.Logger
+}
+
+// Recorder records what a sio.Server does into a DB. It is a sio.Observer:
+// set it as Config.Observer (alone or with sio.Observers).
+//
+// Its observer methods only copy what they are told into a bounded queue and
+// return; they never wait on the disk. One goroutine, the writer, takes the
+// queue in batches and commits each in a transaction. When the queue is full,
+// or a batch cannot be written (disk full, read-only file), the items are
+// dropped and counted (Dropped), a warning is logged, and the server goes on.
+// A process killed at any moment leaves a consistent file holding every
+// committed batch.
+//
+// The writer decodes the Socket.IO packet of each Engine.IO message itself,
+// from the bytes as they went over the wire; SocketPacket calls are ignored,
+// since the wire is the truth.
+//
+// All methods are safe for concurrent use.
+type Recorder struct {
+	db   *DB
+	opts RecorderOptions
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	queue    []item // appended by the observer methods, swapped out by the writer
+	qbytes   int64  // packet bytes in queue
+	closed   bool
+	flushing bool // a Flush or Close wants the queue written without waiting
+
+	wake    chan struct{} // cap 1: the writer has something to look at
+	done    chan struct{} // closed when the writer has returned
+	dropped atomic.Int64
+	stored  atomic.Int64
+
+	subs subscribers
+
+	// the writer's own state
+	spare    []item
+	lastWarn time.Time
+	warned   int64 // dropped count at the last warning
+}
+
+// item kinds.
+const (
+	kindPacket uint8 = iota
+	kindDebug
+	kindOpened
+	kindUpgraded
+	kindClosed
+	kindFlush
+)
+
+// item is one observer call, copied. It stays small: the fields of rarer
+// kinds hang off pointers.
+type item struct {
+	kind      uint8
+	dir       engine.Direction
+	eio       engine.PacketType
+	binary    bool
+	at        int64  // µs since the epoch
+	sid       string // Engine.IO session id
+	transport string // packet: transport; upgraded: new transport; opened: first transport
+	data      []byte // packet: the Engine.IO packet as on the wire, owned
+	text      string // debug: message; closed: reason
+	ns        string // debug: namespace
+	open      *openInfo
+	flushed   chan error // kindFlush: gets the result of the commit
+}
+
+// openInfo is what Opened learns about a session's handshake request.
+type openInfo struct {
+	path, client, addr, agent string
+}
+
+// NewRecorder starts the writer of a recorder storing into db. Close it
+// before closing db.
+func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 65536
+	}
+	if opts.QueueBytes <= 0 {
+		opts.QueueBytes = 64 << 20
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2048
+	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = 100 * time.Millisecond
+	}
+	r := &Recorder{
+		db:    db,
+		opts:  opts,
+		log:   opts.Logger,
+		queue: make([]item, 0, min(opts.QueueSize, 4096)),
+		wake:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	go r.run()
+	return r
+}
+
+var _ sio.Observer = (*Recorder)(nil)
+
+// Dropped returns the number of items (packets, debug lines, session
+// events) that could not be stored: the queue was full, or their batch could
+// not be written.
+func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// Stored returns the number of items committed so far.
+func (r *Recorder) Stored() int64 { return r.stored.Load() }
+
+// Queued returns the number of items waiting for the writer.
+func (r *Recorder) Queued() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queue)
+}
+
+// push queues it, or counts it as dropped. It never blocks.
+func (r *Recorder) push(it item) {
+	r.mu.Lock()
+	if r.closed || len(r.queue) >= r.opts.QueueSize || r.qbytes+int64(len(it.data)) > r.opts.QueueBytes {
+		r.mu.Unlock()
+		r.dropped.Add(1)
+		return
+	}
+	r.queue = append(r.queue, it)
+	r.qbytes += int64(len(it.data))
+	n := len(r.queue)
+	r.mu.Unlock()
+	if n == 1 || n == r.opts.BatchSize {
+		r.signal()
+	}
+}
+
+func (r *Recorder) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func nowMicro() int64 { return time.Now().UnixMicro() }
+
+// Opened implements engine.Observer: it records the session's handshake.
+func (r *Recorder) Opened(s *engine.Session) {
+	info := &openInfo{}
+	if req := s.Request(); req != nil {
+		info.path = serverPath(req.URL.Path)
+		if c, err := req.Cookie("wb_client"); err == nil {
+			info.client = c.Value
+		}
+		info.addr = req.RemoteAddr
+		if host, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
+			info.addr = host
+		}
+		info.agent = req.UserAgent()
+	}
+	r.push(item{kind: kindOpened, at: nowMicro(), sid: s.ID(), transport: s.Transport(), open: info})
+}
+
+// serverPath returns the path of an Engine.IO request, which is the
+// server's own path, with its trailing slash.
+func serverPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// Upgraded implements engine.Observer.
+func (r *Recorder) Upgraded(s *engine.Session, transport string) {
+	r.push(item{kind: kindUpgraded, at: nowMicro(), sid: s.ID(), transport: transport})
+}
+
+// Closed implements engine.Observer.
+func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
+	r.push(item{kind: kindClosed, at: nowMicro(), sid: s.ID(), text: string(reason)})
+}
+
+// Packet implements engine.Observer: it copies p and queues it.
+func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
+	// The row keeps the packet as it went over the wire: "<digit><data>"
+	// for text, the bytes of a binary message.
+	var data []byte
+	if p.Binary {
+		data = make([]byte, len(p.Data))
+		copy(data, p.Data)
+	} else {
+		data = make([]byte, 1+len(p.Data))
+		data[0] = '0' + byte(p.Type)
+		copy(data[1:], p.Data)
+	}
+	r.push(item{kind: kindPacket, at: nowMicro(), sid: s.ID(), dir: dir, transport: transport,
+		eio: p.Type, binary: p.Binary, data: data})
+}
+
+// Debug implements engine.Observer.
+func (r *Recorder) Debug(namespace, sid, msg string) {
+	r.push(item{kind: kindDebug, at: nowMicro(), sid: sid, ns: namespace, text: msg})
+}
+
+// SocketPacket implements sio.Observer. It does nothing: the writer decodes
+// Socket.IO packets from the Engine.IO messages, as they were on the wire.
+func (r *Recorder) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {}
+
+// Flush waits until everything queued before the call is committed (or
+// dropped). It returns the error of the last batch it waited for, ctx's
+// error, or ErrRecorderClosed.
+func (r *Recorder) Flush(ctx context.Context) error {
+	ch := make(chan error, 1)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return ErrRecorderClosed
+	}
+	r.queue = append(r.queue, item{kind: kindFlush, flushed: ch})
+	r.flushing = true
+	r.mu.Unlock()
+	r.signal()
+	select {
+	case err := <-ch:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-r.done:
+		select {
+		case err := <-ch:
+			return err
+		default:
+			return ErrRecorderClosed
+		}
+	}
+}
+
+// Close writes what is queued, stops the writer and ends the live feeds.
+// Later observer calls are counted as dropped. Close returns the error of
+// the last batch, if any.
+func (r *Recorder) Close() error {
+	ch := make(chan error, 1)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		<-r.done
+		return nil
+	}
+	r.queue = append(r.queue, item{kind: kindFlush, flushed: ch})
+	r.closed = true
+	r.flushing = true
+	r.mu.Unlock()
+	r.signal()
+	<-r.done
+	r.subs.closeAll()
+	select {
+	case err := <-ch:
+		return err
+	default:
+		return nil
+	}
+}
+
+// run is the writer: it waits for items, lets a batch gather for up to
+// FlushInterval (or until BatchSize items wait, or a Flush asks), then
+// writes everything queued, BatchSize items per transaction.
+func (r *Recorder) run() {
+	defer close(r.done)
+	w := newWriter(r.db, r.log)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		<-r.wake
+		// Gather.
+		r.mu.Lock()
+		ready := r.flushing || len(r.queue) >= r.opts.BatchSize
+		r.mu.Unlock()
+		if !ready {
+			timer.Reset(r.opts.FlushInterval)
+		wait:
+			for {
+				select {
+				case <-timer.C:
+					break wait
+				case <-r.wake:
+					r.mu.Lock()
+					ready = r.flushing || len(r.queue) >= r.opts.BatchSize
+					r.mu.Unlock()
+					if ready {
+						timer.Stop()
+						break wait
+					}
+				}
+			}
+		}
+		// Take.
+		r.mu.Lock()
+		batch := r.queue
+		r.queue = r.spare[:0]
+		r.qbytes = 0
+		r.flushing = false
+		closed := r.closed
+		r.mu.Unlock()
+
+		for rest := batch; len(rest) > 0; {
+			n := min(len(rest), r.opts.BatchSize)
+			r.write(w, rest[:n])
+			rest = rest[n:]
+		}
+		clear(batch) // let the packet data go
+		r.spare = batch[:0]
+		if closed {
+			r.mu.Lock()
+			empty := len(r.queue) == 0
+			r.mu.Unlock()
+			if empty {
+				return
+			}
+		}
+		r.mu.Lock()
+		if len(r.queue) > 0 {
+			r.signal()
+		}
+		r.mu.Unlock()
+	}
+}
+
+// write commits one batch, publishes it to the subscribers, answers the
+// flushes in it, and counts and reports the items it could not store.
+func (r *Recorder) write(w *writer, batch []item) {
+	var flushes []chan error
+	n := 0
+	for _, it := range batch {
+		if it.kind == kindFlush {
+			flushes = append(flushes, it.flushed)
+		} else {
+			n++
+		}
+	}
+	var live []Live
+	var err error
+	if n > 0 {
+		live, err = w.write(context.Background(), batch, r.subs.active())
+		if err != nil {
+			r.dropped.Add(int64(n))
+		} else {
+			r.stored.Add(int64(n))
+			r.subs.publish(live)
+		}
+	}
+	r.reportDrops(err)
+	for _, ch := range flushes {
+		ch <- err
+	}
+}
+
+// reportDrops logs dropped items: at once the first time, then at most
+// every 10 seconds while the count grows.
+func (r *Recorder) reportDrops(err error) {
+	d := r.dropped.Load()
+	if d == r.warned {
+		return
+	}
+	now := time.Now()
+	if r.warned != 0 && now.Sub(r.lastWarn) < 10*time.Second {
+		return
+	}
+	attrs := []any{"dropped", d, "db", r.db.Path()}
+	if err != nil {
+		attrs = append(attrs, "err", err)
+	}
+	r.log.Warn("inspector: items not recorded", attrs...)
+	r.warned, r.lastWarn = d, now
+}
+
+func (r *Recorder) String() string {
+	return fmt.Sprintf("inspector.Recorder(%s)", r.db.Path())
+}
