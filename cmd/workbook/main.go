@@ -2,8 +2,14 @@
 // by our own Go Socket.IO server, and the tools around it.
 //
 //	workbook                 same as "workbook serve"
-//	workbook serve           serve the workbook (default :3000)
+//	workbook serve           serve the workbook (default :3000), recording to workbook.db
 //	workbook testserver      serve the protocol test fixtures
+//	workbook sessions        list the recorded sessions
+//	workbook trace           print the recorded trace, DEBUG style
+//	workbook packets         print the recorded packets as a table
+//	workbook export          write recorded packets as JSON Lines
+//	workbook import          read JSON Lines back into a database
+//	workbook prune           apply --keep and --max-db-size now
 //
 // Run "workbook help" for the flags of each subcommand.
 package main
@@ -17,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"text/tabwriter"
 )
 
 func main() {
@@ -30,18 +37,39 @@ func main() {
 	}
 }
 
-// command is one subcommand: its name, a line of help, and how to run it.
-type command struct {
-	name  string
-	short string
-	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+// command is one subcommand. flags returns a new flag set bound to the
+// command's fields; Run parses args with it and runs.
+type command interface {
+	flags() *flagSet
+	Run(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-func commands() []command {
-	return []command{
-		{"serve", "serve the workbook (the default)", runServe},
-		{"testserver", "serve the fixtures the official protocol test suites expect", runTestServer},
+type commandInfo struct {
+	name  string
+	short string
+	new   func() command
+}
+
+func commands() []commandInfo {
+	return []commandInfo{
+		{"serve", "serve the workbook, recording every packet (the default)", func() command { return &ServeCommand{} }},
+		{"testserver", "serve the fixtures the official protocol test suites expect", func() command { return &TestServerCommand{} }},
+		{"sessions", "list the recorded sessions", func() command { return &SessionsCommand{} }},
+		{"trace", "print the recorded trace, as DEBUG=* prints it", func() command { return &TraceCommand{} }},
+		{"packets", "print the recorded packets as a table", func() command { return &PacketsCommand{} }},
+		{"export", "write recorded packets as JSON Lines", func() command { return &ExportCommand{} }},
+		{"import", "read JSON Lines written by export into a database", func() command { return &ImportCommand{} }},
+		{"prune", "delete old sessions now, as serve's --keep and --max-db-size do", func() command { return &PruneCommand{} }},
 	}
+}
+
+func lookupCommand(name string) (commandInfo, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return commandInfo{}, false
 }
 
 // Run runs the workbook with the command-line arguments args (without the
@@ -52,31 +80,55 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		name, args = args[0], args[1:]
 	}
 	if name == "help" || name == "-h" || name == "--help" {
+		if len(args) > 0 {
+			c, ok := lookupCommand(args[0])
+			if !ok {
+				usage(stderr)
+				return fmt.Errorf("unknown command %q", args[0])
+			}
+			c.new().flags().usage(stdout)
+			return nil
+		}
 		usage(stdout)
 		return nil
 	}
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(ctx, args, stdout, stderr)
-		}
+	c, ok := lookupCommand(name)
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", name)
 	}
-	usage(stderr)
-	return fmt.Errorf("unknown command %q", name)
+	return c.new().Run(ctx, args, stdout, stderr)
 }
 
+// usage lists the commands and every environment variable a flag reads.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: workbook [command] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.short)
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.short)
 	}
-	fmt.Fprintln(w, "\nRun 'workbook <command> -h' for the flags of a command.")
-}
+	fmt.Fprintf(tw, "  %s\t%s\n", "help", "this text; 'workbook help CMD' is 'workbook CMD -h'")
+	tw.Flush()
 
-// envOr returns the environment variable key, or def when it is unset.
-func envOr(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
-		return v
+	fmt.Fprintln(w, "\nEnvironment (a flag on the command line wins):")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	seen := map[string]int{}
+	var rows [][3]string // env, flag, commands
+	for _, c := range commands() {
+		for _, ev := range c.new().flags().envVars() {
+			if i, ok := seen[ev[1]]; ok {
+				rows[i][2] += ", " + c.name
+				continue
+			}
+			seen[ev[1]] = len(rows)
+			rows = append(rows, [3]string{ev[1], ev[0], c.name})
+		}
 	}
-	return def
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", r[0], r[1], r[2])
+	}
+	fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", "DEBUG", "trace printed live to stderr", "serve, testserver; trace's default --debug")
+	tw.Flush()
+	fmt.Fprintln(w, "\nRun 'workbook <command> -h' for the flags of a command.")
 }

@@ -2,39 +2,122 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"time"
 
+	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/static"
 )
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", envOr("WORKBOOK_ADDR", ":3000"), "listen address HOST:PORT (env WORKBOOK_ADDR)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: workbook serve [flags]")
-		fmt.Fprintln(stderr, "\nServes the workbook. Flags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+// ServeCommand serves the workbook: the pages, the main Socket.IO server at
+// /socket.io/ and the inspector at /inspector/, recording every packet.
+type ServeCommand struct {
+	Addr           string
+	DB             string
+	NoRecord       bool
+	Keep           time.Duration
+	MaxDBSize      int64
+	InspectorToken string
+}
+
+func (c *ServeCommand) flags() *flagSet {
+	fs := newFlagSet("serve", "workbook [serve] [flags]", `
+Serves the workbook on --addr: the pages, the Socket.IO server at
+/socket.io/ and the inspector at /inspector/. Every packet is recorded to
+the SQLite file --db (created if missing) unless --no-record is given.
+
+With DEBUG set (DEBUG=* or a pattern such as DEBUG=engine,socket.io:*), the
+server's trace is printed to stderr live, as with DEBUG=* node app.js.
+
+The inspector pages show everyone's traffic: when --addr is not loopback
+only (":3000" listens on every interface), they require a token, the one
+given with --inspector-token or a random one printed at start.`)
+	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", ":3000", "listen address")
+	fs.dbFlag(&c.DB, "the SQLite file packets are recorded to")
+	fs.boolVar(&c.NoRecord, "no-record", "WORKBOOK_NO_RECORD", false, "record nothing (the inspector shows --db if it exists)")
+	fs.durationVar(&c.Keep, "keep", "WORKBOOK_KEEP", "DURATION", 0, "delete sessions that ended longer ago than this, e.g. 7d or 12h; 0 keeps them")
+	fs.valueVar((*sizeValue)(&c.MaxDBSize), "max-db-size", "WORKBOOK_MAX_DB_SIZE", "SIZE", "delete the oldest sessions while --db is larger than this, e.g. 500MB or 1GB; 0 for no limit")
+	fs.stringVar(&c.InspectorToken, "inspector-token", "WORKBOOK_INSPECTOR_TOKEN", "TOKEN", "", "token the inspector pages require (default: none on loopback, else a random one)")
+	return fs
+}
+
+// Usage writes the help of serve.
+func (c *ServeCommand) Usage(w io.Writer) { c.flags().usage(w) }
+
+// Run serves until ctx is done, then closes every connection, flushes the
+// recorder and closes the database.
+func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	fs := c.flags()
+	if err := fs.parse(args, stderr); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	h := newWorkbook(log)
-	defer h.close()
-	log.Info("workbook listening", "url", "http://"+displayAddr(ln.Addr()))
-	return serveUntilDone(ctx, ln, h)
+	defer ln.Close()
+
+	rec, err := openRecording(c.DB, !c.NoRecord, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer func() {
+		if cerr := rec.close(); cerr != nil && err == nil {
+			err = fmt.Errorf("serve: %w", cerr)
+		}
+	}()
+
+	token, generated := inspectorToken(c.Addr, c.InspectorToken)
+	wb := newWorkbook(workbookConfig{
+		Logger:   log,
+		DB:       rec.db,
+		Recorder: rec.rec,
+		Debug:    debugObserver(stderr),
+		Token:    token,
+	})
+	defer wb.close()
+
+	bgctx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground() // before rec.close: deferred calls run last-in first-out
+	if rec.rec != nil {
+		if c.Keep > 0 || c.MaxDBSize > 0 {
+			rec.db.StartRetention(bgctx, retentionEvery, c.Keep, c.MaxDBSize)
+		}
+	}
+
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "workbook listening on %s\n", base)
+	switch {
+	case wb.pages == nil:
+		fmt.Fprintf(stdout, "inspector: off (--no-record and no %s)\n", c.DB)
+	case generated:
+		fmt.Fprintf(stdout, "inspector: %s/inspector/?token=%s (the token is required: %s is not loopback only)\n", base, token, c.Addr)
+	case token != "":
+		fmt.Fprintf(stdout, "inspector: %s/inspector/ (the token of --inspector-token is required)\n", base)
+	default:
+		fmt.Fprintf(stdout, "inspector: %s/inspector/\n", base)
+	}
+	if rec.rec != nil {
+		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
+	} else {
+		fmt.Fprintln(stdout, "recording is off")
+	}
+	return serveUntilDone(ctx, ln, wb, wb.closeSockets)
 }
+
+// retentionEvery is how often serve applies --keep and --max-db-size.
+var retentionEvery = 5 * time.Minute
 
 func displayAddr(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
@@ -44,35 +127,162 @@ func displayAddr(a net.Addr) string {
 	return a.String()
 }
 
-// workbook is the whole site: the main Socket.IO server and the pages.
+// workbookConfig is what newWorkbook needs; every field may be zero.
+type workbookConfig struct {
+	Logger   *slog.Logger
+	DB       *inspector.DB       // nil: no inspector pages
+	Recorder *inspector.Recorder // nil: nothing is recorded
+	Debug    sio.Observer        // nil: no live DEBUG trace
+	Token    string              // required by the inspector pages if not empty
+}
+
+// workbook is the whole site: the main Socket.IO server, the pages and the
+// inspector.
 type workbook struct {
 	mux *http.ServeMux
 	io  *sio.Server
+
+	// DB is the inspector's database, nil when there is none (--no-record
+	// and no file). Recorder records what every Socket.IO server of the
+	// workbook does, nil when recording is off. Observer is what each of
+	// those servers must be given as Config.Observer: the recorder and the
+	// DEBUG printer together (nil when both are off).
+	DB       *inspector.DB
+	Recorder *inspector.Recorder
+	Observer sio.Observer
+
+	pages inspectorPages // the inspector, nil without a DB
 }
 
-func newWorkbook(log *slog.Logger) *workbook {
-	io := sio.NewServer(sio.Config{Logger: log, ClientScript: static.SocketIOJS, ClientModule: static.SocketIOESM})
-	io.OnConnection(func(s *sio.Socket) {
+func newWorkbook(cfg workbookConfig) *workbook {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	var observers []sio.Observer
+	if cfg.Recorder != nil {
+		observers = append(observers, cfg.Recorder)
+	}
+	if cfg.Debug != nil {
+		observers = append(observers, cfg.Debug)
+	}
+	wb := &workbook{DB: cfg.DB, Recorder: cfg.Recorder, Observer: sio.Observers(observers...)}
+
+	wb.io = sio.NewServer(sio.Config{
+		Logger:       log,
+		ClientScript: static.SocketIOJS,
+		ClientModule: static.SocketIOESM,
+		Observer:     wb.Observer,
+	})
+	wb.io.OnConnection(func(s *sio.Socket) {
 		log.Info("a user connected", "socket", s.ID())
 		s.OnDisconnect(func(r sio.Reason) { log.Info("a user disconnected", "socket", s.ID(), "reason", r) })
+		// "echo" answers with its arguments, binary ones included: something
+		// to try from the browser console until the lessons are here.
+		s.On("echo", func(e *sio.Event) {
+			if e.HasAck() {
+				_ = e.Ack(echoArgs(e)...)
+			}
+		})
 	})
-	mux := http.NewServeMux()
-	mux.Handle("/socket.io/", io)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+
+	wb.mux = http.NewServeMux()
+	wb.mux.Handle("/socket.io/", wb.io)
+	if cfg.DB != nil {
+		wb.pages = newInspectorPages(cfg.DB, cfg.Recorder, cfg.Token, log)
+		wb.mux.Handle("/inspector/", wb.pages)
+	} else {
+		wb.mux.HandleFunc("/inspector/", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "The inspector is off: recording is off (--no-record) and there is no database to show.", http.StatusNotFound)
+		})
+	}
+	wb.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, homePage)
 	})
-	return &workbook{mux: mux, io: io}
+	return wb
 }
 
 func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.ServeHTTP(w, r) }
 
-func (wb *workbook) close() { wb.io.Close() }
+// closeSockets disconnects every client, so that their long-polling requests
+// end and the HTTP server can shut down at once.
+func (wb *workbook) closeSockets() { _ = wb.io.Close() }
+
+// close closes the Socket.IO server and the inspector pages. The recorder
+// and the database are closed by their owner, after this.
+func (wb *workbook) close() {
+	_ = wb.io.Close()
+	if wb.pages != nil {
+		_ = wb.pages.Close()
+	}
+}
 
 const homePage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Socket.IO Workbook</title></head>
 <body>
 <h1>Socket.IO Workbook</h1>
-<p>The Socket.IO server is running at <code>/socket.io/</code>. The lessons are being written.</p>
+<p>The Socket.IO server is running at <code>/socket.io/</code>; it answers an
+<code>echo</code> event with its arguments. The lessons are being written.</p>
+<p>Every packet is shown in the <a href="/inspector/">inspector</a>.</p>
 </body></html>
 `
+
+// recording is the database and the recorder of a serving command; either
+// may be nil.
+type recording struct {
+	path string
+	db   *inspector.DB
+	rec  *inspector.Recorder
+	log  *slog.Logger
+}
+
+// openRecording opens the database at path and starts a recorder on it when
+// record is true. When record is false it opens the database only if the
+// file exists (the inspector can still show it) and records nothing.
+func openRecording(path string, record bool, log *slog.Logger) (*recording, error) {
+	r := &recording{path: path, log: log}
+	if !record {
+		if _, err := os.Stat(path); err != nil {
+			return r, nil
+		}
+	}
+	db, err := inspector.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	r.db = db
+	if record {
+		r.rec = inspector.NewRecorder(db, inspector.RecorderOptions{Logger: log})
+	}
+	return r, nil
+}
+
+// observer returns the recorder as an observer, or nil (an untyped nil, so
+// that sio pays nothing) when nothing is recorded.
+func (r *recording) observer() sio.Observer {
+	if r.rec == nil {
+		return nil
+	}
+	return r.rec
+}
+
+// close flushes and closes the recorder (nothing queued is lost), logs how
+// many packets could not be stored if any, and closes the database. (While
+// it runs, the recorder itself logs the count each time it grows, at most
+// every 10 seconds.)
+func (r *recording) close() error {
+	var err error
+	if r.rec != nil {
+		err = r.rec.Close()
+		if n := r.rec.Dropped(); n > 0 {
+			r.log.Warn("packets could not be recorded", "dropped", n, "db", r.path)
+		}
+	}
+	if r.db != nil {
+		if cerr := r.db.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,36 +14,89 @@ import (
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
-func runTestServer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("testserver", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", envOr("WORKBOOK_ADDR", "127.0.0.1:3000"), "listen address HOST:PORT (env WORKBOOK_ADDR)")
-	pingInterval := fs.Duration("ping-interval", 300*time.Millisecond, "Engine.IO ping interval")
-	pingTimeout := fs.Duration("ping-timeout", 200*time.Millisecond, "Engine.IO ping timeout")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: workbook testserver [flags]")
-		fmt.Fprintln(stderr, "\nServes the fixtures of the official Socket.IO and Engine.IO protocol test suites:")
-		fmt.Fprintln(stderr, "  /socket.io/  a Socket.IO server (namespaces / and /custom)")
-		fmt.Fprintln(stderr, "  /engine.io/  an Engine.IO server that echoes every message")
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+// TestServerCommand serves the fixtures of the official protocol test
+// suites, recording them when given --db.
+type TestServerCommand struct {
+	Addr         string
+	DB           string
+	PingInterval time.Duration
+	PingTimeout  time.Duration
+}
+
+func (c *TestServerCommand) flags() *flagSet {
+	fs := newFlagSet("testserver", "workbook testserver [flags]", `
+Serves the fixtures of the official Socket.IO and Engine.IO protocol test
+suites:
+
+  /socket.io/  a Socket.IO server (namespaces / and /custom)
+  /engine.io/  an Engine.IO server that echoes every message
+
+With --db, what the Socket.IO server does is recorded to that SQLite file
+(nothing is recorded by default). DEBUG prints its trace to stderr live.`)
+	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", "127.0.0.1:3000", "listen address")
+	fs.stringVar(&c.DB, "db", "WORKBOOK_DB", "PATH", "", "record to this SQLite file")
+	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
+	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
+	return fs
+}
+
+// Usage writes the help of testserver.
+func (c *TestServerCommand) Usage(w io.Writer) { c.flags().usage(w) }
+
+// Run serves until ctx is done.
+func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	fs := c.flags()
+	if err := fs.parse(args, stderr); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("testserver: %w", err)
 	}
-	h := NewTestServer(TestServerConfig{PingInterval: *pingInterval, PingTimeout: *pingTimeout})
+	defer ln.Close()
+	rec := &recording{log: log}
+	if c.DB != "" {
+		if rec, err = openRecording(c.DB, true, log); err != nil {
+			return fmt.Errorf("testserver: %w", err)
+		}
+		defer func() {
+			if cerr := rec.close(); cerr != nil && err == nil {
+				err = fmt.Errorf("testserver: %w", cerr)
+			}
+		}()
+	}
+	var observers []sio.Observer
+	if o := rec.observer(); o != nil {
+		observers = append(observers, o)
+	}
+	if o := debugObserver(stderr); o != nil {
+		observers = append(observers, o)
+	}
+	h := NewTestServer(TestServerConfig{
+		PingInterval: c.PingInterval,
+		PingTimeout:  c.PingTimeout,
+		Observer:     sio.Observers(observers...),
+	})
 	defer h.Close()
 	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
-	return serveUntilDone(ctx, ln, h)
+	if c.DB != "" {
+		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
+	}
+	return serveUntilDone(ctx, ln, h, h.Close)
 }
 
-// serveUntilDone serves h on ln until ctx is done, then shuts down.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+// serveUntilDone serves h on ln until ctx is done, then shuts down: it runs
+// onShutdown (which should end long-lived requests, such as long-polling
+// ones), then waits up to 5 seconds for the requests in flight.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShutdown func()) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	if onShutdown != nil {
+		srv.RegisterOnShutdown(onShutdown)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -68,6 +120,9 @@ const authDelay = 20 * time.Millisecond
 type TestServerConfig struct {
 	PingInterval, PingTimeout time.Duration
 	Logger                    *slog.Logger
+	// Observer, if set, sees what the Socket.IO server does (a recorder,
+	// a DEBUG printer). The Engine.IO echo server is not observed.
+	Observer sio.Observer
 }
 
 // TestServer is the fixture the official protocol test suites run against.
@@ -94,6 +149,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		ConnectTimeout:    time.Second,
 		CORS:              cors,
 		Logger:            cfg.Logger,
+		Observer:          cfg.Observer,
 	})
 	// The suites read the CONNECT reply and the "auth" event with a listener
 	// they attach again after each await, so two frames that reach them in

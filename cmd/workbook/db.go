@@ -1,0 +1,25 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/sioworkbook/workbook/inspector"
+)
+
+// openExisting opens the database of a read command. Unlike inspector.Open
+// it refuses a missing file rather than creating an empty one.
+func openExisting(path string) (*inspector.DB, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no database at %s: 'workbook serve' records to workbook.db in the directory it runs in; pass --db PATH (or set WORKBOOK_DB) to read another file", path)
+	case err != nil:
+		return nil, err
+	case fi.IsDir():
+		return nil, fmt.Errorf("%s is a directory, not a database", path)
+	}
+	return inspector.Open(path)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/sioworkbook/workbook/inspector"
+)
+
+// ExportCommand writes recorded packets as JSON Lines.
+type ExportCommand struct {
+	DB       string
+	Format   string
+	Out      string
+	Filter   inspector.PacketFilter
+	Progress string
+}
+
+func (c *ExportCommand) flags() *flagSet {
+	fs := newFlagSet("export", "workbook export [flags]", `
+Writes the packets recorded in --db as JSON Lines, oldest first: one packet
+per line with its time (RFC 3339, microseconds), session, dir, transport,
+eio_type, sio_type, nsp, event, ack_id, args and raw, plus the fields of
+its session (path, client, remote_addr, user_agent) so that 'workbook
+import' can rebuild the sessions. Binary attachments are base64
+(raw_base64: true).
+
+The filters are those of 'workbook packets'. A progress bar is drawn on
+stderr when the export takes more than a second and stderr is a terminal.`)
+	fs.dbFlag(&c.DB, "the SQLite file to read")
+	fs.valueVar(newChoiceValue(&c.Format, "jsonl", "jsonl"), "format", "", "FORMAT", "the output format; jsonl (JSON Lines) is the one there is")
+	fs.stringVar(&c.Out, "o", "", "FILE", "-", "write to FILE rather than stdout")
+	packetFilterFlags(fs, &c.Filter)
+	progressFlag(fs, &c.Progress)
+	return fs
+}
+
+// progressFlag defines --progress, shared by export and import.
+func progressFlag(fs *flagSet, p *string) {
+	fs.valueVar(newChoiceValue(p, "auto", "auto", "always", "never"), "progress", "WORKBOOK_PROGRESS", "WHEN",
+		"progress bar on stderr: auto (when stderr is a terminal), always or never")
+}
+
+// Run writes the export.
+func (c *ExportCommand) Run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	fs := c.flags()
+	if err := fs.parse(args, stderr); err != nil {
+		return err
+	}
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	db, err := openExisting(c.DB)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	defer db.Close()
+	if c.Filter.SID != "" {
+		if _, err := db.Session(ctx, c.Filter.SID); errors.Is(err, inspector.ErrNotFound) {
+			return fmt.Errorf("export: no session %s in %s", c.Filter.SID, c.DB)
+		}
+	}
+	w := stdout
+	if c.Out != "-" {
+		f, err := os.Create(c.Out)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer func() {
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("export: %w", cerr)
+			}
+		}()
+		w = f
+	}
+	bar := newProgress(stderr, c.Progress, "export", "packets")
+	f := c.Filter
+	f.Limit = -1
+	_, err = db.Export(ctx, w, f, bar.callback())
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	return nil
+}
+
+// ImportCommand reads JSON Lines written by export into a database.
+type ImportCommand struct {
+	DB       string
+	Progress string
+}
+
+func (c *ImportCommand) flags() *flagSet {
+	fs := newFlagSet("import", "workbook import [flags] FILE", `
+Reads FILE ("-" for stdin), JSON Lines as 'workbook export' writes them,
+into --db, which is created if missing. Sessions already in the database
+are skipped, so importing a file twice adds nothing. A progress bar is
+drawn on stderr when the import takes more than a second and stderr is a
+terminal.`)
+	fs.dbFlag(&c.DB, "the SQLite file to write (created if missing)")
+	progressFlag(fs, &c.Progress)
+	return fs
+}
+
+// Run imports the file.
+func (c *ImportCommand) Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := c.flags()
+	if err := fs.parse(args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.usage(stderr)
+		return errors.New("import: want one FILE (\"-\" for stdin)")
+	}
+	name := fs.Arg(0)
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		defer f.Close()
+		r = f
+		if same, _ := samePath(name, c.DB); same {
+			return fmt.Errorf("import: %s is the database itself", name)
+		}
+	}
+	db, err := inspector.Open(c.DB)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	bar := newProgress(stderr, c.Progress, "import", "bytes")
+	n, err := db.Import(ctx, r, bar.callback())
+	bar.finish()
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	fmt.Fprintf(stdout, "imported %d packets into %s\n", n, c.DB)
+	return nil
+}
+
+// samePath reports whether a and b name the same existing file.
+func samePath(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
