@@ -144,30 +144,30 @@ func jsNumberTruthy(v string) bool {
 
 // colorLevel mirrors supports-color 8's level for a stream (see ModeFor).
 func colorLevel(tty bool, env environ) int {
-	force := -1
+	// forced is whether FORCE_COLOR is set; force its level, where NaN and
+	// negative numbers (set, but no level) count as -1.
+	force, forced := -1, false
 	if v, ok := env.lookup("FORCE_COLOR"); ok {
+		forced = true
 		switch {
 		case v == "true", v == "":
 			force = 1
 		case v == "false":
 			force = 0
 		default:
-			force = parseIntPrefix(v)
-			if force > 3 {
-				force = 3
-			}
+			force = min(parseIntPrefix(v), 3)
 		}
 	}
 	if force == 0 {
 		return 0
 	}
-	if !tty && force == -1 {
+	if !tty && !forced {
 		return 0
 	}
-	min := max(force, 0)
+	floor := max(force, 0) // supports-color's min: forceColor || 0
 	term, _ := env.lookup("TERM")
 	if term == "dumb" {
-		return min
+		return floor
 	}
 	if _, ok := env.lookup("CI"); ok {
 		for _, k := range [...]string{"TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI", "GITHUB_ACTIONS", "BUILDKITE", "DRONE"} {
@@ -178,7 +178,7 @@ func colorLevel(tty bool, env environ) int {
 		if v, _ := env.lookup("CI_NAME"); v == "codeship" {
 			return 1
 		}
-		return min
+		return floor
 	}
 	if v, _ := env.lookup("COLORTERM"); v == "truecolor" {
 		return 3
@@ -195,12 +195,12 @@ func colorLevel(tty bool, env environ) int {
 		return 2
 	}
 	if reTermBasic.MatchString(term) {
-		return max(1, min)
+		return 1
 	}
 	if _, ok := env.lookup("COLORTERM"); ok {
-		return max(1, min)
+		return 1
 	}
-	return min
+	return floor
 }
 
 var (
@@ -208,22 +208,22 @@ var (
 	reTermBasic = regexp.MustCompile(`(?i)^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux`)
 )
 
-// parseIntPrefix is Number.parseInt(v, 10), with NaN as 0 (supports-color's
-// Math.min(NaN, 3) is NaN, and a NaN level is treated as 0 wherever it is
-// compared).
+// parseIntPrefix is Number.parseInt(v, 10) for the levels that matter:
+// -1 stands for NaN and for negative numbers, which supports-color keeps as
+// a level below every threshold.
 func parseIntPrefix(v string) int {
 	v = strings.TrimFunc(v, isJSSpace)
-	neg := false
-	if v != "" && (v[0] == '+' || v[0] == '-') {
-		neg = v[0] == '-'
+	if v != "" && v[0] == '+' {
 		v = v[1:]
+	} else if v != "" && v[0] == '-' {
+		return -1 // negative, or NaN ("-x")
 	}
-	n := 0
-	for i := 0; i < len(v) && v[i] >= '0' && v[i] <= '9' && n < 1000; i++ {
-		n = n*10 + int(v[i]-'0')
+	n, digits := 0, 0
+	for ; digits < len(v) && v[digits] >= '0' && v[digits] <= '9'; digits++ {
+		n = min(n*10+int(v[digits]-'0'), 1000)
 	}
-	if neg {
-		return 0 // a negative level is below every threshold
+	if digits == 0 {
+		return -1 // NaN
 	}
 	return n
 }
