@@ -14,8 +14,12 @@
 //     (Basic, ANSI256), ISO time first otherwise (Plain). ModeFor chooses the
 //     mode for a file as debug would (isatty, DEBUG_COLORS, NO_COLOR, TERM).
 //   - A Printer is a sio.Observer that prints the enabled lines of a running
-//     server to a writer, live. FromEnv builds the one `DEBUG=... workbook`
-//     uses: stderr, configured from the environment.
+//     server to a writer, live: the server's own debug lines under the
+//     official namespaces ("engine:socket", "socket.io:client", ...), and
+//     one line per session event and packet under namespaces of ours,
+//     "workbook:engine" and "workbook:socket.io", which the official server
+//     does not have. FromEnv builds the Printer `DEBUG=... workbook` uses:
+//     stderr, configured from the environment.
 //
 // HTML renders a line for a web page in the colours of debug's browser
 // build.

@@ -35,9 +35,11 @@ import (
 // Windows release check (supports-color says level 2 or 3 on Windows 10;
 // ModeFor reads TERM there too) and TEAMCITY_VERSION.
 //
-// Most users of the official server run without supports-color installed,
-// and so see Basic colours even where ModeFor picks ANSI256; set TERM or
-// FORCE_COLOR=1 to compare like with like.
+// The official server uses the 256-colour palette only when the optional
+// supports-color package is installed, which most projects do not have:
+// their traces are in Basic colours even where ModeFor picks ANSI256. Run
+// with a TERM without "256" (TERM=xterm) to see the colours of such a node
+// process.
 func ModeFor(f *os.File) Mode {
 	return modeFor(isTerminal(f), environ(os.Environ()))
 }

@@ -91,8 +91,8 @@ func FromEnv() *Printer {
 // A Printer's methods may be called from any goroutine; lines are written
 // one at a time, in the order the calls take the Printer's lock, and their
 // diffs are measured in that order. A disabled namespace costs a map
-// lookup: nothing is formatted or locked. The methods of a nil *Printer do
-// nothing.
+// lookup: nothing is formatted or locked. A nil *Printer prints nothing: its
+// methods other than SetSelector may be called and do nothing.
 type Printer struct {
 	w   io.Writer
 	now func() time.Time
@@ -144,8 +144,13 @@ func (p *Printer) SetSelector(sel Selector) {
 	})
 }
 
-// Selector returns the current selector.
-func (p *Printer) Selector() Selector { return p.st.Load().sel }
+// Selector returns the current selector (the zero Selector for a nil p).
+func (p *Printer) Selector() Selector {
+	if p == nil {
+		return Selector{}
+	}
+	return p.st.Load().sel
+}
 
 // Enabled reports whether lines under namespace are printed.
 func (p *Printer) Enabled(namespace string) bool {

@@ -68,7 +68,11 @@ func NewRenderer(mode Mode) *Renderer {
 }
 
 // Line returns the line debug would write for msg logged under namespace at
-// time at, without the trailing newline. msg is text, not a format string.
+// time at, without the trailing newline. msg is text, not a format string:
+// it stands for debug's first argument, so in colour modes every line of it
+// gets the prefix. (In node, newlines inside a %s argument get none; the
+// sio packages hand over text already formatted, so their multi-line
+// messages are prefixed on every line here.)
 // The diff is at minus the previous line's time for namespace, both taken
 // in whole milliseconds as JavaScript's Date does; in Plain mode it is not
 // printed but still tracked.
