@@ -117,6 +117,9 @@ func usage(w io.Writer) {
 	var rows [][3]string // env, flag, commands
 	for _, c := range commands() {
 		for _, ev := range c.new().flags().envVars() {
+			if ev[1] == "DEBUG" {
+				continue // its own line below
+			}
 			if i, ok := seen[ev[1]]; ok {
 				rows[i][2] += ", " + c.name
 				continue
@@ -128,7 +131,7 @@ func usage(w io.Writer) {
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", r[0], r[1], r[2])
 	}
-	fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", "DEBUG", "trace printed live to stderr", "serve, testserver; trace's default --debug")
+	fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", "DEBUG", "the live trace on stderr", "serve, testserver; trace's default --debug")
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun 'workbook <command> -h' for the flags of a command.")
 }
