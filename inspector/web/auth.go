@@ -1,0 +1,168 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Cookies the inspector reads and sets.
+const (
+	// ClientCookieName holds a browser's id: the recorder reads it from
+	// every handshake request, so that a browser's sessions can be told
+	// apart from the others'.
+	ClientCookieName = "wb_client"
+	// tokenCookie holds proof that the browser gave the inspector token.
+	tokenCookie = "wb_inspector"
+)
+
+// ClientCookie returns the browser id from r, setting a new "wb_client"
+// cookie on w when r has none (or a malformed one). The cookie is HttpOnly,
+// for the whole site (every lesson server and the inspector see it), and
+// lasts a year. Call it before writing the response body.
+func ClientCookie(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(ClientCookieName); err == nil && validClientID(c.Value) {
+		return c.Value
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	http.SetCookie(w, &http.Cookie{
+		Name:     ClientCookieName,
+		Value:    id,
+		Path:     "/",
+		MaxAge:   365 * 24 * 3600,
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	})
+	// Let the rest of this request see it too.
+	r.AddCookie(&http.Cookie{Name: ClientCookieName, Value: id})
+	return id
+}
+
+// validClientID accepts the ids ClientCookie makes, and any short token of
+// letters, digits, '-' and '_' (tests and tools choose their own).
+func validClientID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenProof is what the token cookie holds: a hash of the token, so that
+// the token itself is not stored in the browser.
+func (h *Handler) tokenProof() string {
+	sum := sha256.Sum256([]byte("socket.io workbook inspector\x00" + h.opts.Token))
+	return hex.EncodeToString(sum[:])
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// hasToken reports whether a request carries the token's cookie.
+func (h *Handler) hasToken(cookies []*http.Cookie) bool {
+	for _, c := range cookies {
+		if c.Name == tokenCookie && equal(c.Value, h.tokenProof()) {
+			return true
+		}
+	}
+	return false
+}
+
+// authorized lets a page request through when no token is configured, or
+// it carries the token's cookie. A request with ?token= that matches gets
+// the cookie and is redirected to the same URL without the token (so that
+// it stays out of the history and of Referer headers); anything else gets
+// the 401 page. authorized writes the response when it returns false.
+func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if h.opts.Token == "" {
+		return true
+	}
+	q := r.URL.Query()
+	if given, ok := q["token"]; ok {
+		if len(given) == 1 && equal(given[0], h.opts.Token) {
+			http.SetCookie(w, &http.Cookie{
+				Name:     tokenCookie,
+				Value:    h.tokenProof(),
+				Path:     Prefix,
+				HttpOnly: true,
+				Secure:   r.TLS != nil,
+				SameSite: http.SameSiteLaxMode,
+			})
+			q.Del("token")
+			u := *r.URL
+			u.RawQuery = q.Encode()
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return false
+		}
+		h.unauthorized(w, r, true)
+		return false
+	}
+	if h.hasToken(r.Cookies()) {
+		return true
+	}
+	h.unauthorized(w, r, false)
+	return false
+}
+
+func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, tried bool) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusUnauthorized)
+	unauthorizedPage(r.URL.Path, tried).Render(r.Context(), w)
+}
+
+// access is what a live-feed socket may watch.
+type access struct {
+	all    bool   // the token was given (or none is needed): every room
+	client string // the browser's id (its wb_client cookie), "" if none
+}
+
+// liveAuth is the live feed's middleware. A socket whose handshake carries
+// the token's cookie (or the token in its auth payload, {"token": ...}) may
+// watch everything; one with only a wb_client cookie may watch its own
+// browser's sessions; any other is refused.
+func (h *Handler) liveAuth(s *sio.Socket) error {
+	hs := s.Handshake()
+	req := http.Request{Header: hs.Headers}
+	a := &access{all: h.opts.Token == ""}
+	if c, err := req.Cookie(ClientCookieName); err == nil && validClientID(c.Value) {
+		a.client = c.Value
+	}
+	if !a.all {
+		if t, ok := hs.Auth["token"].(string); ok && equal(t, h.opts.Token) {
+			a.all = true
+		} else if h.hasToken(req.Cookies()) {
+			a.all = true
+		}
+	}
+	if !a.all && a.client == "" {
+		return &sio.ConnectError{Message: "unauthorized", Data: map[string]any{"reason": "the inspector token is required"}}
+	}
+	s.SetData(a)
+	return nil
+}
+
+func accessOf(s *sio.Socket) *access {
+	a, _ := s.Data().(*access)
+	if a == nil {
+		return &access{}
+	}
+	return a
+}
+
+// roomFor names the room of a watch request.
+func roomFor(kind, arg string) string {
+	return strings.TrimSuffix(kind+":"+arg, ":")
+}

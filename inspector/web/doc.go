@@ -1,0 +1,35 @@
+// Package web serves the inspector's pages: what the workbook's servers
+// recorded (package inspector), and what they are doing now.
+//
+// New returns one http.Handler for everything under /inspector/:
+//
+//	/inspector/                 the sessions: lesson, address, transport,
+//	                            state and packet count, live
+//	/inspector/sessions/{sid}   one session: its header, its packets (decoded,
+//	                            raw, binary as hex, sizes and times) and its
+//	                            trace in debug's colours with a DEBUG box, live
+//	                            while it is open
+//	/inspector/tail             everything happening now, with a pause
+//	/inspector/static/...       the stylesheet and the pages' plain scripts
+//	/inspector/socket.io/       the live feed, a sio.Server of its own that
+//	                            serves our browser client and records nothing
+//
+// Pages are templ components rendered on the server; each has a small
+// script (static/*.js, no framework) that joins the live feed and keeps the
+// page current. The feed sends each watched room a batch of what the
+// recorder committed at most every 150 ms, so a busy server costs a browser
+// a few events a second.
+//
+// Lesson pages embed Panel, the same live packet and trace view limited to
+// one browser's own connections (its "wb_client" cookie, see
+// ClientCookie).
+//
+// When Options.Token is set, the pages want it: ?token= once sets an
+// HttpOnly cookie, and without it they answer 401. The live feed then gives
+// everything to a socket whose handshake carries that cookie, and only its
+// own browser's sessions to any other (that is what the Panel needs).
+//
+// Text recorded from the network (event names, arguments, user agents) is
+// always rendered as text: by templ's escaping on the server, and as text
+// nodes by the scripts.
+package web

@@ -1,0 +1,500 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// The live feed.
+//
+// A page connects to the inspector's own sio.Server and emits "watch" with
+// what it wants to see; the answer (an ack) is the recent past, and from
+// then on "batch" events bring what happens. Rooms:
+//
+//	sessions         every session as it opens, upgrades and closes, plus
+//	                 packet counts per session
+//	tail             every packet, debug line and session change
+//	session:<sid>    the packets, debug lines and changes of one session
+//	client:<id>      those of every session of one browser (the panel)
+//
+// The hub reads the recorder's feed (Recorder.Subscribe) and sends each room
+// one batch every batchEvery at most, so that a busy server costs each
+// browser a few events a second, not one per packet. A batch carries at most
+// maxBatch items; the rest are counted as skipped (the pages say so, and
+// the database has them all).
+
+const (
+	batchEvery   = 150 * time.Millisecond
+	maxBatch     = 1000   // items per room per batch
+	maxPending   = 100000 // items the hub holds between two batches
+	statsEvery   = 2 * time.Second
+	backlogLimit = 500 // packets (and as many debug lines) a watch answers with
+	subscribeBuf = 8192
+)
+
+// watchRequest is the payload of a "watch" event.
+type watchRequest struct {
+	Room        string `json:"room"` // "sessions", "tail", "session", "client"
+	SID         string `json:"sid"`
+	Client      string `json:"client"`
+	PathPrefix  string `json:"pathPrefix"`
+	AfterPacket int64  `json:"afterPacket"` // only newer packets in the backlog
+	AfterDebug  int64  `json:"afterDebug"`
+}
+
+// watchReply is the ack of a "watch" event.
+type watchReply struct {
+	Error     string `json:"error,omitempty"`
+	Items     []any  `json:"items"`
+	Dropped   int64  `json:"dropped"`
+	Recording bool   `json:"recording"`
+}
+
+// batch is the payload of a "batch" event.
+type batch struct {
+	Room    string         `json:"room"`
+	Items   []any          `json:"items"`
+	Counts  map[string]int `json:"counts,omitempty"` // sessions room: new packets per session
+	Dropped int64          `json:"dropped"`
+	Skipped int            `json:"skipped,omitempty"`
+
+	sent map[string]bool // client rooms: sessions already in Items
+}
+
+// sessInfo is what the hub remembers of a session to route its items.
+type sessInfo struct {
+	item   sessionItem
+	closed int // batches since it closed; forgotten after the next one
+}
+
+type hub struct {
+	h *Handler
+
+	mu       sync.Mutex
+	watchers map[string]int // room -> sockets watching it
+
+	// Owned by run.
+	sessions    map[string]*sessInfo
+	pending     []inspector.Live
+	skipped     int
+	lastDropped int64
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newHub(h *Handler) *hub {
+	hb := &hub{
+		h:        h,
+		watchers: map[string]int{},
+		sessions: map[string]*sessInfo{},
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	if h.rec == nil {
+		close(hb.done)
+		return hb
+	}
+	feed, cancel := h.rec.Subscribe(subscribeBuf)
+	go hb.run(feed, cancel)
+	return hb
+}
+
+func (hb *hub) close() {
+	select {
+	case <-hb.stop:
+	default:
+		close(hb.stop)
+	}
+	<-hb.done
+}
+
+func (hb *hub) run(feed <-chan inspector.Live, cancel func()) {
+	defer close(hb.done)
+	defer cancel()
+	tick := time.NewTicker(batchEvery)
+	defer tick.Stop()
+	lastStats := time.Now()
+	for {
+		select {
+		case <-hb.stop:
+			return
+		case l, ok := <-feed:
+			if !ok {
+				feed = nil // the recorder closed; pages keep what they have
+				continue
+			}
+			if len(hb.pending) >= maxPending {
+				hb.skipped++
+				continue
+			}
+			hb.pending = append(hb.pending, l)
+		case now := <-tick.C:
+			if len(hb.pending) > 0 || hb.skipped > 0 {
+				hb.flush()
+			} else if now.Sub(lastStats) >= statsEvery {
+				lastStats = now
+				hb.sendDropped()
+			}
+		}
+	}
+}
+
+func (hb *hub) watched(room string) bool {
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	return hb.watchers[room] > 0
+}
+
+// watchedRooms returns a copy of the rooms someone watches.
+func (hb *hub) watchedRooms() map[string]bool {
+	hb.mu.Lock()
+	defer hb.mu.Unlock()
+	m := make(map[string]bool, len(hb.watchers))
+	for r, n := range hb.watchers {
+		if n > 0 {
+			m[r] = true
+		}
+	}
+	return m
+}
+
+// flush routes the pending items to the rooms watched, one batch per room.
+func (hb *hub) flush() {
+	rooms := hb.watchedRooms()
+	anyClient := false
+	for r := range rooms {
+		if strings.HasPrefix(r, "client:") {
+			anyClient = true
+			break
+		}
+	}
+	dropped := hb.dropped()
+	batches := map[string]*batch{}
+	add := func(room string, item any) {
+		if !rooms[room] {
+			return
+		}
+		b := batches[room]
+		if b == nil {
+			b = &batch{Room: room, Dropped: dropped}
+			batches[room] = b
+		}
+		if len(b.Items) >= maxBatch {
+			b.Skipped++
+			return
+		}
+		b.Items = append(b.Items, item)
+	}
+	// A client room learns of each session before its first item, so that
+	// the panel can tell which server it belongs to.
+	addClient := func(info *sessInfo, item any) {
+		if info == nil || info.item.Client == "" {
+			return
+		}
+		room := "client:" + info.item.Client
+		if !rooms[room] {
+			return
+		}
+		b := batches[room]
+		if b == nil || !b.sent[info.item.SID] {
+			add(room, info.item)
+			b = batches[room]
+			if b.sent == nil {
+				b.sent = map[string]bool{}
+			}
+			b.sent[info.item.SID] = true
+		}
+		if item != nil {
+			add(room, item)
+		}
+	}
+	// Sessions first: a writer batch publishes its session changes after
+	// its packets, and the rooms of the packets depend on them.
+	for _, l := range hb.pending {
+		if l.Session != nil {
+			s := newSessionItem(l.Session)
+			info := hb.sessions[s.SID]
+			if info == nil {
+				info = &sessInfo{}
+				hb.sessions[s.SID] = info
+			}
+			info.item = s
+		}
+	}
+	for _, l := range hb.pending {
+		switch {
+		case l.Session != nil:
+			s := newSessionItem(l.Session)
+			add("sessions", s)
+			add("tail", s)
+			add("session:"+s.SID, s)
+			addClient(hb.sessions[s.SID], nil)
+		case l.Packet != nil:
+			p := newPacketItem(l.Packet, liveCut)
+			if rooms["sessions"] {
+				b := batches["sessions"]
+				if b == nil {
+					b = &batch{Room: "sessions", Dropped: dropped}
+					batches["sessions"] = b
+				}
+				if b.Counts == nil {
+					b.Counts = map[string]int{}
+				}
+				b.Counts[p.SID]++
+			}
+			add("tail", p)
+			add("session:"+p.SID, p)
+			if anyClient {
+				addClient(hb.lookup(p.SID), p)
+			}
+		case l.Debug != nil:
+			d := newDebugItem(l.Debug)
+			add("tail", d)
+			if d.SID != "" {
+				add("session:"+d.SID, d)
+				if anyClient {
+					addClient(hb.lookup(d.SID), d)
+				}
+			}
+		}
+	}
+	if hb.skipped > 0 {
+		if b := batches["tail"]; b != nil {
+			b.Skipped += hb.skipped
+		}
+		hb.skipped = 0
+	}
+	clear(hb.pending)
+	hb.pending = hb.pending[:0]
+	for sid, info := range hb.sessions {
+		if info.item.EndedAt != 0 {
+			if info.closed++; info.closed > 2 {
+				delete(hb.sessions, sid)
+			}
+		}
+	}
+	for room, b := range batches {
+		if err := hb.h.live.To(room).Emit("batch", b); err != nil {
+			hb.h.log.Warn("inspector: live batch", "room", room, "err", err)
+		}
+	}
+	hb.lastDropped = dropped
+}
+
+// lookup returns what the hub knows of session sid, reading it from the
+// database when the hub has not seen it open (it opened before the hub
+// started, or its change was lost on the way).
+func (hb *hub) lookup(sid string) *sessInfo {
+	if info := hb.sessions[sid]; info != nil {
+		return info
+	}
+	info := &sessInfo{}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if s, err := hb.h.db.Session(ctx, sid); err == nil {
+		info.item = newSessionItem(s)
+	} else {
+		info.item = sessionItem{K: "s", SID: sid}
+		if !errors.Is(err, inspector.ErrNotFound) {
+			hb.h.log.Warn("inspector: live session lookup", "sid", sid, "err", err)
+		}
+	}
+	hb.sessions[sid] = info
+	return info
+}
+
+func (hb *hub) dropped() int64 {
+	if hb.h.rec == nil {
+		return 0
+	}
+	return hb.h.rec.Dropped()
+}
+
+// sendDropped tells the pages the recorder's drop count when it changed
+// while nothing was recorded (a full queue records nothing).
+func (hb *hub) sendDropped() {
+	d := hb.dropped()
+	if d == hb.lastDropped {
+		return
+	}
+	hb.lastDropped = d
+	for room := range hb.watchedRooms() {
+		hb.h.live.To(room).Emit("batch", &batch{Room: room, Items: []any{}, Dropped: d})
+	}
+}
+
+// onConnection handles a live-feed socket: its "watch" requests, and the
+// rooms it leaves when it goes.
+func (hb *hub) onConnection(s *sio.Socket) {
+	var mu sync.Mutex
+	joined := map[string]bool{}
+	s.On("watch", func(e *sio.Event) {
+		var req watchRequest
+		if err := e.Bind(&req); err != nil {
+			e.Ack(watchReply{Error: "bad watch request: " + err.Error()})
+			return
+		}
+		room, err := hb.room(accessOf(s), &req)
+		if err != nil {
+			e.Ack(watchReply{Error: err.Error()})
+			return
+		}
+		mu.Lock()
+		if !joined[room] {
+			joined[room] = true
+			hb.mu.Lock()
+			hb.watchers[room]++
+			hb.mu.Unlock()
+			s.Join(room)
+		}
+		mu.Unlock()
+		// Joined first, then read: what is committed meanwhile comes in a
+		// batch too, and the page drops what it has twice.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		items, err := hb.backlog(ctx, &req)
+		reply := watchReply{Items: items, Dropped: hb.dropped(), Recording: hb.h.rec != nil}
+		if err != nil {
+			hb.h.log.Warn("inspector: live backlog", "room", room, "err", err)
+			reply.Error = "cannot read the database"
+		}
+		if reply.Items == nil {
+			reply.Items = []any{}
+		}
+		e.Ack(reply)
+	})
+	s.OnDisconnect(func(sio.Reason) {
+		mu.Lock()
+		defer mu.Unlock()
+		hb.mu.Lock()
+		defer hb.mu.Unlock()
+		for room := range joined {
+			if hb.watchers[room]--; hb.watchers[room] <= 0 {
+				delete(hb.watchers, room)
+			}
+		}
+		clear(joined)
+	})
+}
+
+var errForbidden = errors.New("the inspector token is required for this view")
+
+// room checks a watch request against what the socket may see, and names
+// its room. A socket without the token may only watch its own browser.
+func (hb *hub) room(a *access, req *watchRequest) (string, error) {
+	switch req.Room {
+	case "sessions", "tail":
+		if !a.all {
+			return "", errForbidden
+		}
+		return req.Room, nil
+	case "session":
+		if !a.all {
+			return "", errForbidden
+		}
+		if req.SID == "" {
+			return "", errors.New("no session id")
+		}
+		return "session:" + req.SID, nil
+	case "client":
+		if !a.all || req.Client == "" {
+			req.Client = a.client
+		}
+		if req.Client == "" {
+			return "", errors.New("no client id (cookie wb_client)")
+		}
+		return "client:" + req.Client, nil
+	}
+	return "", errors.New("unknown room " + req.Room)
+}
+
+// backlog reads what a watch starts with.
+func (hb *hub) backlog(ctx context.Context, req *watchRequest) ([]any, error) {
+	db := hb.h.db
+	switch req.Room {
+	case "sessions":
+		ss, err := db.Sessions(ctx, inspector.SessionFilter{Limit: sessionsLimit})
+		if err != nil {
+			return nil, err
+		}
+		items := make([]any, len(ss))
+		for i := range ss {
+			items[i] = newSessionItem(&ss[i])
+		}
+		return items, nil
+	case "tail":
+		return hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+	case "session":
+		s, err := db.Session(ctx, req.SID)
+		if errors.Is(err, inspector.ErrNotFound) {
+			return nil, nil // not recorded yet: it comes live
+		}
+		if err != nil {
+			return nil, err
+		}
+		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: req.SID}, req)
+		return append([]any{newSessionItem(s)}, items...), err
+	case "client":
+		ss, err := db.Sessions(ctx, inspector.SessionFilter{Client: req.Client, PathPrefix: req.PathPrefix, Limit: 20})
+		if err != nil {
+			return nil, err
+		}
+		var items []any
+		for i := len(ss) - 1; i >= 0; i-- { // oldest first
+			items = append(items, newSessionItem(&ss[i]))
+			more, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: ss[i].SID}, req)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, more...)
+		}
+		return items, nil
+	}
+	return nil, nil
+}
+
+// traceBacklog reads the last packets and debug lines matching f, newer
+// than the request's after-IDs, merged by time.
+func (hb *hub) traceBacklog(ctx context.Context, f inspector.PacketFilter, req *watchRequest) ([]any, error) {
+	f.Limit, f.Last = backlogLimit, true
+	pf := f
+	pf.AfterID = req.AfterPacket
+	packets, err := hb.h.db.Packets(ctx, pf)
+	if err != nil {
+		return nil, err
+	}
+	df := f
+	df.AfterID = req.AfterDebug
+	lines, err := hb.h.db.DebugLines(ctx, df)
+	if err != nil {
+		return nil, err
+	}
+	type timed struct {
+		at   int64
+		item any
+	}
+	all := make([]timed, 0, len(packets)+len(lines))
+	for i := range packets {
+		p := newPacketItem(&packets[i], liveCut)
+		all = append(all, timed{p.At, p})
+	}
+	for i := range lines {
+		d := newDebugItem(&lines[i])
+		all = append(all, timed{d.At, d})
+	}
+	slices.SortStableFunc(all, func(a, b timed) int { return cmp.Compare(a.at, b.at) })
+	items := make([]any, len(all))
+	for i, t := range all {
+		items[i] = t.item
+	}
+	return items, nil
+}

@@ -1,0 +1,307 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/inspector/web"
+	"github.com/sioworkbook/workbook/sio/client"
+)
+
+// item is one item of the live feed, as a page receives it.
+type item struct {
+	K       string `json:"k"`
+	ID      int64  `json:"id"`
+	SID     string `json:"sid"`
+	Path    string `json:"path"`
+	Client  string `json:"client"`
+	Raw     string `json:"raw"`
+	Event   string `json:"ev"`
+	NS      string `json:"ns"`
+	Color   string `json:"color"`
+	EndedAt int64  `json:"endedAt"`
+}
+
+type reply struct {
+	Error     string `json:"error"`
+	Items     []item `json:"items"`
+	Dropped   int64  `json:"dropped"`
+	Recording bool   `json:"recording"`
+}
+
+type batchMsg struct {
+	Room    string         `json:"room"`
+	Items   []item         `json:"items"`
+	Counts  map[string]int `json:"counts"`
+	Dropped int64          `json:"dropped"`
+}
+
+// watcher is a Go client of the live feed, collecting its batches.
+type watcher struct {
+	t    testing.TB
+	s    *client.Socket
+	mu   sync.Mutex
+	got  []batchMsg
+	errs []string
+}
+
+// watch connects to the live feed with the given cookies and auth.
+func (e *env) watcher(cookies string, auth any) (*watcher, error) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	opts := client.Options{Path: "/inspector/socket.io/", ForceNew: true, NoReconnection: true,
+		Transports: []string{"websocket"}, Auth: auth}
+	if cookies != "" {
+		opts.Header = http.Header{"Cookie": {cookies}}
+	}
+	w := &watcher{t: e.t}
+	s, err := client.New(e.URL, opts)
+	if err != nil {
+		return nil, err
+	}
+	w.s = s
+	s.On("batch", func(ev *client.Event) {
+		var b batchMsg
+		if err := ev.Bind(&b); err != nil {
+			w.mu.Lock()
+			w.errs = append(w.errs, err.Error())
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Lock()
+		w.got = append(w.got, b)
+		w.mu.Unlock()
+	})
+	e.t.Cleanup(s.Disconnect)
+	if err := s.ConnectContext(ctx); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *watcher) watch(req map[string]any) reply {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	args, err := w.s.EmitWithAck(ctx, "watch", req)
+	if err != nil {
+		w.t.Fatalf("watch %v: %v", req, err)
+	}
+	var r reply
+	b, _ := json.Marshal(args[0])
+	if err := json.Unmarshal(b, &r); err != nil {
+		w.t.Fatal(err)
+	}
+	return r
+}
+
+// items returns every item received so far in batches.
+func (w *watcher) items() []item {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.errs) > 0 {
+		w.t.Errorf("undecodable batches: %v", w.errs)
+	}
+	var out []item
+	for _, b := range w.got {
+		out = append(out, b.Items...)
+	}
+	return out
+}
+
+func (w *watcher) waitRaw(substr string) []item {
+	w.t.Helper()
+	var items []item
+	waitFor(w.t, "a packet "+substr+" in the live feed", func() bool {
+		items = w.items()
+		for _, it := range items {
+			if it.K == "p" && strings.Contains(it.Raw, substr) {
+				return true
+			}
+		}
+		return false
+	})
+	return items
+}
+
+// TestLiveFeed: each room gets what it is for, a browser's room only that
+// browser's sessions, and the feed's own traffic is not recorded.
+func TestLiveFeed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	old, oldSID := e.connect("/socket.io/", "me", client.Options{})
+	e.echo(old, "", "before")
+	e.flush()
+
+	tail, err := e.watcher("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tail.watch(map[string]any{"room": "tail"}); r.Error != "" || !r.Recording || len(r.Items) == 0 {
+		t.Fatalf("tail backlog: %+v", r)
+	}
+	mine, err := e.watcher("wb_client=me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mine.watch(map[string]any{"room": "client", "client": "me"})
+	if r.Error != "" || len(r.Items) == 0 || r.Items[0].K != "s" || r.Items[0].SID != oldSID {
+		t.Fatalf("client backlog: %+v", r)
+	}
+	sessions, err := e.watcher("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions.watch(map[string]any{"room": "sessions"})
+	one, err := e.watcher("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one.watch(map[string]any{"room": "session", "sid": oldSID})
+
+	// Traffic of two browsers, on both servers.
+	me, meSID := e.connect(lessonPath, "me", client.Options{})
+	other, otherSID := e.connect(lessonPath, "other", client.Options{})
+	e.echo(other, "", "not mine")
+	e.echo(me, "", "mine")
+	e.echo(old, "", "old one")
+
+	items := mine.waitRaw(`"mine"`)
+	seen := map[string]bool{}
+	for _, it := range items {
+		if it.SID == otherSID {
+			t.Fatalf("the client room got the other browser's %+v", it)
+		}
+		if it.K == "s" {
+			seen[it.SID] = true
+			if it.Client != "me" {
+				t.Errorf("the client room got session %+v", it)
+			}
+		} else if !seen[it.SID] {
+			t.Errorf("item %+v came before its session", it)
+		}
+	}
+	mine.waitRaw(`"old one"`)
+	if !seen[meSID] {
+		t.Errorf("no session item for %s", meSID)
+	}
+
+	tail.waitRaw(`"not mine"`)
+	tail.waitRaw(`"mine"`)
+	for _, it := range tail.items() {
+		if it.K == "d" && it.Color == "" {
+			t.Errorf("debug line without colour: %+v", it)
+		}
+	}
+
+	got := one.waitRaw(`"old one"`)
+	for _, it := range got {
+		if it.SID != oldSID {
+			t.Errorf("the session room got %+v", it)
+		}
+	}
+
+	waitFor(t, "counts and new sessions in the sessions room", func() bool {
+		sessions.mu.Lock()
+		defer sessions.mu.Unlock()
+		counted, opened := 0, map[string]bool{}
+		for _, b := range sessions.got {
+			counted += b.Counts[meSID]
+			for _, it := range b.Items {
+				if it.K != "s" {
+					t.Errorf("the sessions room got %+v", it)
+				}
+				opened[it.SID] = true
+			}
+		}
+		return counted >= 4 && opened[meSID] && opened[otherSID]
+	})
+
+	// A closed session says so.
+	other.Disconnect()
+	waitFor(t, "the close in the tail", func() bool {
+		for _, it := range tail.items() {
+			if it.K == "s" && it.SID == otherSID && it.EndedAt != 0 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// The feed's own connections are not recorded.
+	e.flush()
+	if ss, err := e.db.Sessions(t.Context(), inspector.SessionFilter{PathPrefix: "/inspector/"}); err != nil || len(ss) != 0 {
+		t.Errorf("the live feed's sessions were recorded: %v %v", ss, err)
+	}
+}
+
+// TestLiveToken: with a token, the live feed serves everything to a
+// socket that has it, a browser's own sessions to one that has only its
+// wb_client cookie, and nothing to one with neither.
+func TestLiveToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+
+	_, err := e.watcher("", nil)
+	var cerr *client.ConnectError
+	if !errors.As(err, &cerr) || cerr.Message != "unauthorized" {
+		t.Errorf("no cookie, no token: %v", err)
+	}
+	_, err = e.watcher("", map[string]any{"token": "wrong"})
+	if !errors.As(err, &cerr) {
+		t.Errorf("a wrong token: %v", err)
+	}
+
+	// Only a wb_client cookie: the browser's own sessions, whatever it asks.
+	w, err := e.watcher("wb_client=me", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, room := range []map[string]any{{"room": "tail"}, {"room": "sessions"}, {"room": "session", "sid": "x"}} {
+		if r := w.watch(room); r.Error == "" {
+			t.Errorf("watching %v without the token: %+v", room, r)
+		}
+	}
+	if r := w.watch(map[string]any{"room": "client", "client": "other"}); r.Error != "" {
+		t.Fatalf("watching its own client: %+v", r)
+	}
+	me, _ := e.connect("/socket.io/", "me", client.Options{})
+	other, otherSID := e.connect("/socket.io/", "other", client.Options{})
+	e.echo(other, "", "not mine")
+	e.echo(me, "", "mine")
+	for _, it := range w.waitRaw(`"mine"`) {
+		if it.SID == otherSID {
+			t.Fatalf("a socket without the token got another browser's %+v", it)
+		}
+	}
+
+	// The token in the auth payload, or the page's cookie, opens everything.
+	w, err = e.watcher("", map[string]any{"token": "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := w.watch(map[string]any{"room": "tail"}); r.Error != "" {
+		t.Errorf("tail with the token: %+v", r)
+	}
+	jar := newJar(t)
+	e.get(noRedirects(jar), "/inspector/?token=s3cret")
+	var cookies []string
+	for _, c := range jar.Cookies(mustURL(t, e.URL+"/inspector/socket.io/")) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	w, err = e.watcher(strings.Join(cookies, "; "), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := w.watch(map[string]any{"room": "sessions"}); r.Error != "" {
+		t.Errorf("sessions with the token's cookie: %+v", r)
+	}
+}

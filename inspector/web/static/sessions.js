@@ -1,0 +1,77 @@
+/*
+ * sessions.js: the sessions list. Rows the server rendered stay; new
+ * sessions appear at the top, states and packet counts follow the live feed.
+ */
+(() => {
+  "use strict";
+  const W = window.WBInspector;
+  const cfg = W.config("wbi-config");
+  const body = document.getElementById("wbi-sessions");
+  const status = document.querySelector(".wbi-live");
+  const MAX_ROWS = 500;
+  W.localizeTimes();
+
+  const rows = new Map(); // sid -> <tr>
+  for (const tr of body.querySelectorAll("tr[data-sid]")) rows.set(tr.dataset.sid, tr);
+  const empty = document.getElementById("wbi-sessions-empty");
+
+  // wanted applies the page's filter to sessions that arrive live.
+  const wanted = (s) =>
+    (!cfg.path || (s.path || "").startsWith(cfg.path)) &&
+    (!cfg.client || s.client === cfg.client) &&
+    (!cfg.addr || s.addr === cfg.addr);
+
+  // upsert adds a session's row, or updates it; a row that is new or whose
+  // state changed flashes.
+  function upsert(s) {
+    if (!wanted(s)) return;
+    const old = rows.get(s.sid);
+    if (old) {
+      // Keep the larger packet count: the live one may be ahead of the row.
+      const count = Number(old.querySelector(".wbi-count").textContent);
+      if (count > (s.packets || 0)) s = { ...s, packets: count };
+    }
+    const tr = W.sessionRow(s);
+    if (old) {
+      const changed = old.querySelector(".wbi-state").textContent !== tr.querySelector(".wbi-state").textContent ||
+        old.querySelector(".wbi-transport").textContent !== tr.querySelector(".wbi-transport").textContent;
+      old.replaceWith(tr);
+      if (changed) tr.classList.add("wbi-new");
+    } else {
+      body.prepend(tr);
+      W.stats.add("sessions", 1);
+      if (empty) empty.hidden = true;
+      tr.classList.add("wbi-new");
+    }
+    rows.set(s.sid, tr);
+    while (rows.size > MAX_ROWS) {
+      const last = body.lastElementChild;
+      rows.delete(last.dataset.sid);
+      last.remove();
+    }
+  }
+
+  W.live({
+    watch: () => ({ room: "sessions" }),
+    onStatus: (state, detail) => W.setStatus(status, state, detail),
+    onBacklog: (res) => {
+      // Oldest first, so that the newest ends up on top.
+      for (const s of (res.items || []).slice().reverse()) if (s.k === "s") upsert(s);
+    },
+    onBatch: (b) => {
+      // Counts first: a session in the same batch carries its total, which
+      // then wins over the row's count plus these.
+      let total = 0;
+      for (const [sid, n] of Object.entries(b.counts || {})) {
+        total += n;
+        const tr = rows.get(sid);
+        if (tr) {
+          const c = tr.querySelector(".wbi-count");
+          c.textContent = String(Number(c.textContent) + n);
+        }
+      }
+      W.stats.add("packets", total);
+      for (const item of b.items || []) if (item.k === "s") upsert(item);
+    },
+  });
+})();

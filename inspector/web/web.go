@@ -1,0 +1,326 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/inspector/debugfmt"
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/static"
+)
+
+// Prefix is where the handler answers: every page, asset and the live feed
+// lives under it.
+const Prefix = "/inspector/"
+
+// Options configures a Handler. The zero value works: no token, the default
+// logger.
+type Options struct {
+	// Token, if set, is required by every page and by the live feed: a
+	// browser opens any page with ?token=<Token> once, which sets an
+	// HttpOnly cookie, and the cookie does from then on. Without it the
+	// pages answer 401, and the live feed only serves a browser its own
+	// sessions (what the lesson panels need). The CLI sets it when the
+	// workbook listens on anything but loopback.
+	Token string
+	// Logger receives the handler's log records. If nil, slog.Default() is
+	// used.
+	Logger *slog.Logger
+}
+
+// Handler serves the inspector's pages under /inspector/. It is safe for use
+// by multiple goroutines.
+type Handler struct {
+	db   *inspector.DB
+	rec  *inspector.Recorder
+	opts Options
+	log  *slog.Logger
+	mux  *http.ServeMux
+	live *sio.Server // the live feed, at /inspector/socket.io/
+	hub  *hub
+
+	closeOnce sync.Once
+}
+
+// New serves everything under /inspector/: the pages, their static assets
+// (/inspector/static/...), and the live feed on its own sio.Server at
+// /inspector/socket.io/, which has no Observer: its packets are not
+// recorded. rec may be nil (the workbook runs with --no-record): the pages
+// then say recording is off, and nothing is live.
+//
+// Mount it at /inspector/ (with or without http.StripPrefix), and Close it
+// when the server stops.
+func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
+	h := &Handler{db: db, rec: rec, opts: opts, log: opts.Logger}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.live = sio.NewServer(sio.Config{
+		Path:         Prefix + "socket.io/",
+		ClientScript: static.SocketIOJS,
+		Logger:       h.log,
+	})
+	h.hub = newHub(h)
+	h.live.Use(h.liveAuth)
+	h.live.OnConnection(h.hub.onConnection)
+
+	mux := http.NewServeMux()
+	mux.Handle("GET "+Prefix+"static/", http.StripPrefix(Prefix+"static/", assetHandler()))
+	mux.Handle(Prefix+"socket.io/", h.live)
+	mux.Handle("GET "+Prefix+"{$}", h.page(h.sessions))
+	mux.Handle("GET "+Prefix+"sessions/{sid}", h.page(h.session))
+	mux.Handle("GET "+Prefix+"tail", h.page(h.tail))
+	mux.Handle(Prefix, h.page(h.notFound))
+	h.mux = mux
+	return h
+}
+
+// ServeHTTP answers the requests under /inspector/. A request whose path
+// lost the prefix (http.StripPrefix) is answered as if it had it.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, Prefix) && r.URL.Path != strings.TrimSuffix(Prefix, "/") {
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = Prefix + strings.TrimPrefix(u.Path, "/")
+		u.RawPath = ""
+		r2.URL = &u
+		r = r2
+	}
+	if r.URL.Path == strings.TrimSuffix(Prefix, "/") {
+		http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// Close stops the live feed: its connections are closed and it stops
+// listening to the recorder. Pages keep answering. Close is idempotent.
+func (h *Handler) Close() error {
+	h.closeOnce.Do(func() {
+		h.hub.close()
+		h.live.Close()
+	})
+	return nil
+}
+
+// page wraps a page handler with the token check and renders what it
+// returns.
+func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h.authorized(w, r) {
+			return
+		}
+		c, status := fn(r)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		w.WriteHeader(status)
+		if err := c.Render(r.Context(), w); err != nil && !errors.Is(err, context.Canceled) {
+			h.log.Warn("inspector: rendering a page", "path", r.URL.Path, "err", err)
+		}
+	})
+}
+
+// Page limits.
+const (
+	sessionsLimit  = 200  // rows of the sessions list
+	sessionPackets = 2000 // packets (and debug lines) of a session page
+	tailLines      = 1000 // lines the tail keeps
+	tailFirst      = 200  // lines the tail page starts with
+)
+
+func (h *Handler) layout(ctx context.Context, title, nav, script string) layoutProps {
+	return layoutProps{Title: title, Nav: nav, Script: script, Stats: h.stats(ctx)}
+}
+
+func (h *Handler) stats(ctx context.Context) statsView {
+	v := statsView{Recording: h.rec != nil}
+	if h.rec != nil {
+		v.Dropped = h.rec.Dropped()
+	}
+	st, err := h.db.Stats(ctx)
+	if err != nil {
+		v.Err = err.Error()
+		return v
+	}
+	v.Sessions, v.Packets = st.Sessions, st.Packets
+	return v
+}
+
+func (h *Handler) sessions(r *http.Request) (templ.Component, int) {
+	q := r.URL.Query()
+	f := sessionsFilter{Path: q.Get("path"), Client: q.Get("client"), Addr: q.Get("addr")}
+	m := sessionsModel{Layout: h.layout(r.Context(), "Sessions", "sessions", "sessions.js"), Filter: f, Limit: sessionsLimit}
+	ss, err := h.db.Sessions(r.Context(), inspector.SessionFilter{PathPrefix: f.Path, Client: f.Client, Addr: f.Addr, Limit: sessionsLimit})
+	if err != nil {
+		return h.failure(r, err)
+	}
+	for i := range ss {
+		m.Sessions = append(m.Sessions, newSessionItem(&ss[i]))
+	}
+	return sessionsPage(m), http.StatusOK
+}
+
+func (h *Handler) session(r *http.Request) (templ.Component, int) {
+	ctx := r.Context()
+	sid := r.PathValue("sid")
+	s, err := h.db.Session(ctx, sid)
+	if errors.Is(err, inspector.ErrNotFound) {
+		return notFoundPage(h.layout(ctx, "Not found", "", ""), "No session has the id "+strconv.Quote(sid)+"."), http.StatusNotFound
+	}
+	if err != nil {
+		return h.failure(r, err)
+	}
+	f := inspector.PacketFilter{SID: sid, Limit: sessionPackets, Last: true}
+	packets, err := h.db.Packets(ctx, f)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	lines, err := h.db.DebugLines(ctx, f)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	m := sessionModel{
+		Layout:  h.layout(ctx, "Session "+sid, "", "session.js"),
+		Session: newSessionItem(s),
+		Cut:     len(packets) == sessionPackets,
+		Debug:   debugPattern(r),
+	}
+	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt}
+	for i := range packets {
+		m.Packets = append(m.Packets, newPacketItem(&packets[i], pageCut))
+	}
+	m.Trace = mergeTrace(m.Packets, debugItems(lines), debugfmt.ParseSelector(m.Debug))
+	return sessionPage(m), http.StatusOK
+}
+
+func (h *Handler) tail(r *http.Request) (templ.Component, int) {
+	ctx := r.Context()
+	f := inspector.PacketFilter{Limit: tailFirst, Last: true}
+	packets, err := h.db.Packets(ctx, f)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	lines, err := h.db.DebugLines(ctx, f)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	m := tailModel{Layout: h.layout(ctx, "Live tail", "tail", "tail.js"), Max: tailLines, Debug: debugPattern(r)}
+	items := make([]packetItem, len(packets))
+	for i := range packets {
+		items[i] = newPacketItem(&packets[i], liveCut)
+	}
+	m.Trace = mergeTrace(items, debugItems(lines), debugfmt.ParseSelector(m.Debug))
+	return tailPage(m), http.StatusOK
+}
+
+func (h *Handler) notFound(r *http.Request) (templ.Component, int) {
+	return notFoundPage(h.layout(r.Context(), "Not found", "", ""), "Nothing lives at "+r.URL.Path+"."), http.StatusNotFound
+}
+
+func (h *Handler) failure(r *http.Request, err error) (templ.Component, int) {
+	h.log.Error("inspector: page", "path", r.URL.Path, "err", err)
+	return notFoundPage(layoutProps{Title: "Error"}, "The inspector could not read its database: "+err.Error()), http.StatusInternalServerError
+}
+
+// debugPattern is the DEBUG pattern a trace starts with: ?debug=, or "*".
+// The page script then keeps the one the reader last typed.
+func debugPattern(r *http.Request) string {
+	if d, ok := r.URL.Query()["debug"]; ok {
+		return d[0]
+	}
+	return "*"
+}
+
+func debugItems(lines []inspector.DebugLine) []debugItem {
+	out := make([]debugItem, len(lines))
+	for i := range lines {
+		out[i] = newDebugItem(&lines[i])
+	}
+	return out
+}
+
+// sessionURL is the page of session sid.
+func sessionURL(sid string) templ.SafeURL {
+	return templ.SafeURL(Prefix + "sessions/" + url.PathEscape(sid))
+}
+
+func queryEscape(s string) string { return url.QueryEscape(s) }
+
+func shortSID(sid string) string {
+	if sid == "" {
+		return "-"
+	}
+	if len(sid) > 6 {
+		return sid[:6]
+	}
+	return sid
+}
+
+func humanizeMS(ms int64) string {
+	return debugfmt.Humanize(time.Duration(ms) * time.Millisecond)
+}
+
+// --- static assets -------------------------------------------------------
+
+//go:embed static
+var assetFS embed.FS
+
+// assetVersions maps each asset's name to a hash of its content, so that
+// its URL changes with it and browsers may cache it for good.
+var assetVersions = func() map[string]string {
+	m := map[string]string{}
+	sub, _ := fs.Sub(assetFS, "static")
+	fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(sub, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return m
+}()
+
+// assetURL is the URL of a file under static/, with its version.
+func assetURL(name string) string {
+	return Prefix + "static/" + name + "?v=" + assetVersions[name]
+}
+
+func assetHandler() http.Handler {
+	sub, _ := fs.Sub(assetFS, "static")
+	files := http.FileServerFS(sub)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
+			http.NotFound(w, r)
+			return
+		}
+		if v := r.URL.Query().Get("v"); v != "" && v == assetVersions[strings.TrimPrefix(r.URL.Path, "/")] {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
