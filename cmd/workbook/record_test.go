@@ -281,6 +281,7 @@ func TestRecordExportImportNode(t *testing.T) {
 			t.Fatalf("record-client (%s) printed no DONE:\n%s", transports, out)
 		}
 		sids[transports] = strings.Fields(out[i+5:])[0]
+		waitSessionEnded(t, db, sids[transports])
 	}
 	if err := wb.Stop(); err != nil {
 		t.Fatal(err)
@@ -317,6 +318,7 @@ func TestRecordExportImportGo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "tmp.db")
 	wb := startWorkbook(t, "--addr", "127.0.0.1:0", "--db", db) // serve is the default
 	sid := goClientSession(t, wb.URL, []string{"polling"})
+	waitSessionEnded(t, db, sid)
 	if err := wb.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -350,6 +352,27 @@ func goClientSession(t *testing.T, url string, transports []string) string {
 		t.Errorf("echo answered %#v", reply)
 	}
 	s.Disconnect()
-	time.Sleep(100 * time.Millisecond) // let the last packets reach the server
 	return sid
+}
+
+// waitSessionEnded waits until the workbook recording to db has recorded
+// the end of session sid (the client's last packets have arrived).
+func waitSessionEnded(t *testing.T, db, sid string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var list []sessionJSON
+		out, _, err := runErr("sessions", "--db", db, "--json")
+		if err == nil && json.Unmarshal([]byte(out), &list) == nil {
+			for _, s := range list {
+				if s.SID == sid && s.EndedAt != nil {
+					return
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the end of session %s is not recorded after 10 s: %v\n%s", sid, err, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -89,20 +89,22 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	return serveUntilDone(ctx, ln, h, h.Close)
 }
 
-// serveUntilDone serves h on ln until ctx is done, then shuts down: it runs
-// onShutdown (which should end long-lived requests, such as long-polling
-// ones), then waits up to 5 seconds for the requests in flight.
+// serveUntilDone serves h on ln until ctx is done, then shuts down: it
+// calls onShutdown, which should end long-lived requests (long-polling
+// ones) and WebSockets, and returns once it has, then waits up to 5 seconds
+// for the requests in flight. When serveUntilDone returns, every request
+// handler has returned, so what they told an observer has been told.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShutdown func()) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	if onShutdown != nil {
-		srv.RegisterOnShutdown(onShutdown)
-	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if onShutdown != nil {
+		onShutdown() // not srv.RegisterOnShutdown: it would not be waited for
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
