@@ -154,7 +154,7 @@ func sessionPage(m sessionModel) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div><div class=\"wbi-scroll\"><table class=\"wbi-table\" id=\"wbi-packet-table\"><thead><tr><th>time</th><th class=\"wbi-num\">+</th><th title=\"→ from the client, ← to the client\">dir</th><th class=\"wbi-hide-narrow\">transport</th><th>eio</th><th>sio</th><th>nsp</th><th>event</th><th class=\"wbi-num\">ack</th><th class=\"wbi-args\">args</th><th class=\"wbi-raw\">raw</th><th class=\"wbi-num\">size</th></tr></thead> <tbody id=\"wbi-packets\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div><div class=\"wbi-scroll\"><table class=\"wbi-table\" id=\"wbi-packet-table\"><thead><tr><th class=\"wbi-hide-narrow\">time</th><th class=\"wbi-num\">+</th><th title=\"→ from the client, ← to the client\">dir</th><th class=\"wbi-hide-narrow\">transport</th><th>eio</th><th>sio</th><th>nsp</th><th>event</th><th class=\"wbi-num\">ack</th><th class=\"wbi-args\">args</th><th class=\"wbi-raw\">raw</th><th class=\"wbi-num\">size</th></tr></thead> <tbody id=\"wbi-packets\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -522,14 +522,14 @@ func packetRow(p packetItem, start int64) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\" class=\"wbi-pkt\"><td class=\"wbi-nowrap\"><time data-clock=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "\" class=\"wbi-pkt\"><td class=\"wbi-nowrap wbi-hide-narrow\"><time data-clock=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var23 string
 		templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(itoa(p.At)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 181, Col: 54}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 181, Col: 70}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
 		if templ_7745c5c3_Err != nil {
@@ -542,7 +542,7 @@ func packetRow(p packetItem, start int64) templ.Component {
 		var templ_7745c5c3_Var24 string
 		templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(clock(p.At))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 181, Col: 70}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 181, Col: 86}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 		if templ_7745c5c3_Err != nil {
@@ -1323,9 +1323,9 @@ func traceSID(sid string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var71 string
-		templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(shortSID(sid) + " ")
+		templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs(shortSID(sid))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 248, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `session.templ`, Line: 248, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 		if templ_7745c5c3_Err != nil {

@@ -163,7 +163,7 @@
 
   function packetRow(p, startUs) {
     const tr = el("tr", { "data-id": p.id, "data-sid": p.sid, class: "wbi-pkt" },
-      el("td", { class: "wbi-nowrap" }, el("time", { "data-clock": p.at }, clock(p.at))),
+      el("td", { class: "wbi-nowrap wbi-hide-narrow" }, el("time", { "data-clock": p.at }, clock(p.at))),
       el("td", { class: "wbi-num wbi-nowrap" }, offset(p.at, startUs)),
       el("td", { class: "wbi-dir-" + p.dir, title: DIR_TITLE[p.dir] }, ARROW[p.dir] || p.dir),
       el("td", { class: "wbi-hide-narrow" }, p.tr),
@@ -188,7 +188,7 @@
       ? el("span", { class: "wbi-t" }, offset(item.at, opts.start))
       : el("span", { class: "wbi-t" }, el("time", { "data-clock": item.at }, clock(item.at)));
     const sid = opts.showSid
-      ? el("a", { class: "wbi-sid", href: sessionURL(item.sid), title: item.sid }, (item.sid || "-").slice(0, 6) + " ")
+      ? el("a", { class: "wbi-sid", href: sessionURL(item.sid), title: item.sid }, (item.sid || "-").slice(0, 6))
       : null;
     if (item.k === "d") {
       const ms = Math.floor(item.at / 1000);
