@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/inspector/web"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/static"
 )
@@ -151,7 +152,7 @@ type workbook struct {
 	Recorder *inspector.Recorder
 	Observer sio.Observer
 
-	pages inspectorPages // the inspector, nil without a DB
+	pages *web.Handler // the inspector, nil without a DB
 }
 
 func newWorkbook(cfg workbookConfig) *workbook {
@@ -189,7 +190,7 @@ func newWorkbook(cfg workbookConfig) *workbook {
 	wb.mux = http.NewServeMux()
 	wb.mux.Handle("/socket.io/", wb.io)
 	if cfg.DB != nil {
-		wb.pages = newInspectorPages(cfg.DB, cfg.Recorder, cfg.Token, log)
+		wb.pages = web.New(cfg.DB, cfg.Recorder, web.Options{Token: cfg.Token, Logger: log})
 		wb.mux.Handle("/inspector/", wb.pages)
 	} else {
 		wb.mux.HandleFunc("/inspector/", func(w http.ResponseWriter, r *http.Request) {
@@ -205,18 +206,20 @@ func newWorkbook(cfg workbookConfig) *workbook {
 
 func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.ServeHTTP(w, r) }
 
-// closeSockets disconnects every client, so that their long-polling requests
-// end and the HTTP server can shut down at once.
-func (wb *workbook) closeSockets() { _ = wb.io.Close() }
-
-// close closes the Socket.IO server and the inspector pages. The recorder
-// and the database are closed by their owner, after this.
-func (wb *workbook) close() {
+// closeSockets disconnects every client of the workbook and of the
+// inspector's live feed, so that their long-polling requests end and the
+// HTTP server can shut down at once.
+func (wb *workbook) closeSockets() {
 	_ = wb.io.Close()
 	if wb.pages != nil {
 		_ = wb.pages.Close()
 	}
 }
+
+// close closes the Socket.IO server and the inspector pages (again: both
+// are idempotent). The recorder and the database are closed by their
+// owner, after this.
+func (wb *workbook) close() { wb.closeSockets() }
 
 const homePage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Socket.IO Workbook</title></head>

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -85,6 +86,22 @@ func TestNoRecord(t *testing.T) {
 	}
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
 		t.Errorf("WORKBOOK_NO_RECORD=true created %s: %v", db, err)
+	}
+
+	// With a database already there, the inspector shows it and nothing
+	// is added to it.
+	run(t, "import", "--db", db, fixture)
+	wb = startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	goClientSession(t, wb.URL, []string{"polling"})
+	if code, body := get(t, wb.URL+"/inspector/"); code != http.StatusOK || !strings.Contains(body, pollingSID) {
+		t.Errorf("inspector of an existing database with recording off: %d\n%s", code, body)
+	}
+	if err := wb.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	var list []sessionJSON
+	if err := json.Unmarshal([]byte(run(t, "sessions", "--db", db, "--json")), &list); err != nil || len(list) != 2 {
+		t.Errorf("sessions after a run with recording off: %d, %v", len(list), err)
 	}
 }
 
@@ -192,5 +209,38 @@ func TestTestServerRecords(t *testing.T) {
 	}
 	if out := run(t, "packets", "--db", db); !strings.Contains(out, " out  polling    open ") {
 		t.Errorf("packets of testserver:\n%s", out)
+	}
+}
+
+// TestInspectorTokenGenerated: on every interface (0.0.0.0; the test only
+// talks to 127.0.0.1), serve makes a token, prints the inspector's URL with
+// it, and the pages require it.
+func TestInspectorTokenGenerated(t *testing.T) {
+	wb := startWorkbook(t, "serve", "--addr", "0.0.0.0:0", "--db", filepath.Join(t.TempDir(), "w.db"))
+	base := strings.Replace(wb.URL, "//localhost:", "//127.0.0.1:", 1)
+	out := wb.Stdout.String()
+	i := strings.Index(out, "inspector: "+wb.URL+"/inspector/?token=")
+	if i < 0 || !strings.Contains(out, "(the token is required: 0.0.0.0:0 is not loopback only)") {
+		t.Fatalf("stdout:\n%s", out)
+	}
+	token := strings.Fields(out[i+len("inspector: "+wb.URL+"/inspector/?token="):])[0]
+	if len(token) < 20 {
+		t.Errorf("token %q", token)
+	}
+	if code, _ := get(t, base+"/inspector/"); code != http.StatusUnauthorized {
+		t.Errorf("inspector without the token: %d", code)
+	}
+	if code, _ := get(t, base+"/inspector/?token=wrong"); code != http.StatusUnauthorized {
+		t.Errorf("inspector with a wrong token: %d", code)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.Get(base + "/inspector/?token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("inspector with the token: %d", res.StatusCode)
 	}
 }
