@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/sioworkbook/workbook/sio"
@@ -166,3 +168,22 @@ func accessOf(s *sio.Socket) *access {
 func roomFor(kind, arg string) string {
 	return strings.TrimSuffix(kind+":"+arg, ":")
 }
+
+// sameOrigin refuses live-feed requests that a page of another origin
+// makes: a WebSocket carries the browser's cookies whatever page opens it,
+// and CORS does not stop it from reading the feed. Requests with no Origin
+// header (tools, Go clients) pass; so do pages of the inspector's own
+// origin, lesson pages included.
+func sameOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	u, err := url.Parse(origin)
+	if err != nil || !strings.EqualFold(u.Host, r.Host) {
+		return errCrossOrigin
+	}
+	return nil
+}
+
+var errCrossOrigin = errors.New("cross-origin requests are not allowed")

@@ -33,8 +33,9 @@ import (
 
 const (
 	batchEvery   = 150 * time.Millisecond
-	maxBatch     = 1000   // items per room per batch
-	maxPending   = 100000 // items the hub holds between two batches
+	maxBatch     = 1000    // items per room per batch
+	maxBatchSize = 1 << 20 // bytes of text (raw packets, arguments, messages) per room per batch
+	maxPending   = 100000  // items the hub holds between two batches
 	statsEvery   = 2 * time.Second
 	backlogLimit = 500 // packets (and as many debug lines) a watch answers with
 	subscribeBuf = 8192
@@ -67,6 +68,55 @@ type batch struct {
 	Skipped int            `json:"skipped,omitempty"`
 
 	sent map[string]bool // client rooms: sessions already in Items
+}
+
+// trim keeps a batch under maxBatch items and maxBatchSize bytes: the
+// newest items stay (a page shows what happens now), and so do session
+// changes, which pages need to place the rest; the others are counted as
+// skipped.
+func (b *batch) trim() {
+	size := 0
+	for _, it := range b.Items {
+		size += itemSize(it)
+	}
+	if len(b.Items) <= maxBatch && size <= maxBatchSize {
+		return
+	}
+	keep := make([]bool, len(b.Items))
+	n, size := 0, 0
+	for i := len(b.Items) - 1; i >= 0; i-- {
+		it := b.Items[i]
+		if _, ok := it.(sessionItem); ok {
+			keep[i] = true
+			continue
+		}
+		if w := itemSize(it); n < maxBatch && size+w <= maxBatchSize {
+			keep[i] = true
+			n++
+			size += w
+		} else {
+			b.Skipped++
+		}
+	}
+	kept := b.Items[:0]
+	for i, it := range b.Items {
+		if keep[i] {
+			kept = append(kept, it)
+		}
+	}
+	clear(b.Items[len(kept):])
+	b.Items = kept
+}
+
+// itemSize is roughly what an item weighs in a batch.
+func itemSize(item any) int {
+	switch it := item.(type) {
+	case packetItem:
+		return 100 + len(it.Raw) + len(it.Args)
+	case debugItem:
+		return 100 + len(it.Message)
+	}
+	return 200
 }
 
 // sessInfo is what the hub remembers of a session to route its items.
@@ -188,10 +238,6 @@ func (hb *hub) flush() {
 			b = &batch{Room: room, Dropped: dropped}
 			batches[room] = b
 		}
-		if len(b.Items) >= maxBatch {
-			b.Skipped++
-			return
-		}
 		b.Items = append(b.Items, item)
 	}
 	// A client room learns of each session before its first item, so that
@@ -283,6 +329,7 @@ func (hb *hub) flush() {
 		}
 	}
 	for room, b := range batches {
+		b.trim()
 		if err := hb.h.live.To(room).Emit("batch", b); err != nil {
 			hb.h.log.Warn("inspector: live batch", "room", room, "err", err)
 		}

@@ -41,6 +41,7 @@ type batchMsg struct {
 	Items   []item         `json:"items"`
 	Counts  map[string]int `json:"counts"`
 	Dropped int64          `json:"dropped"`
+	Skipped int            `json:"skipped"`
 }
 
 // watcher is a Go client of the live feed, collecting its batches.
@@ -304,4 +305,71 @@ func TestLiveToken(t *testing.T) {
 	if r := w.watch(map[string]any{"room": "sessions"}); r.Error != "" {
 		t.Errorf("sessions with the token's cookie: %+v", r)
 	}
+}
+
+// TestLiveOrigin: a page of another origin cannot open the live feed, even
+// with the browser's cookies; the inspector's own origin can.
+func TestLiveOrigin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	host := strings.TrimPrefix(e.URL, "http://")
+	for origin, ok := range map[string]bool{
+		"http://evil.example": false,
+		"http://" + host:      true,
+		"null":                false,
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		s, err := client.Connect(ctx, e.URL, client.Options{Path: "/inspector/socket.io/", ForceNew: true,
+			NoReconnection: true, Header: http.Header{"Origin": {origin}, "Cookie": {"wb_client=me"}}})
+		cancel()
+		if s != nil {
+			s.Disconnect()
+		}
+		if (err == nil) != ok {
+			t.Errorf("Origin %s: %v", origin, err)
+		}
+	}
+}
+
+// TestLiveBatching: a burst of traffic reaches a page in a few batches, not
+// one event per packet.
+func TestLiveBatching(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	w, err := e.watcher("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.watch(map[string]any{"room": "tail"})
+	s, _ := e.connect("/socket.io/", "", client.Options{})
+	start := time.Now()
+	const burst = 500
+	for i := range burst {
+		s.Emit("burst", i)
+	}
+	e.echo(s, "", "last")
+	w.waitRaw(`"last"`)
+	elapsed := time.Since(start)
+	w.mu.Lock()
+	batches, skipped := len(w.got), 0
+	for _, b := range w.got {
+		skipped += b.Skipped
+	}
+	w.mu.Unlock()
+	packets := 0
+	for _, it := range w.items() {
+		if it.K == "p" && it.Event == "burst" {
+			packets++
+		}
+	}
+	// Every packet came, or was counted as skipped (debug lines too, so
+	// the count may be larger).
+	if packets+skipped < burst {
+		t.Errorf("%d of %d packets came live, %d items skipped", packets, burst, skipped)
+	}
+	// One batch per 150 ms at most, give or take the edges.
+	if max := int(elapsed/(150*time.Millisecond)) + 3; batches > max {
+		t.Errorf("%d batches in %v (at most %d expected)", batches, elapsed, max)
+	}
+	t.Logf("%d packets (and their debug lines) in %d batches over %v, %d items skipped", packets, batches, elapsed, skipped)
 }

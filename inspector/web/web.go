@@ -72,6 +72,7 @@ func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
 	h.live = sio.NewServer(sio.Config{
 		Path:         Prefix + "socket.io/",
 		ClientScript: static.SocketIOJS,
+		AllowRequest: sameOrigin,
 		Logger:       h.log,
 	})
 	h.hub = newHub(h)

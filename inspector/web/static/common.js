@@ -303,17 +303,34 @@
   // that overlaps what the server rendered (or a reconnection) adds nothing
   // twice.
   class Seen {
-    constructor() { this.set = new Set(); this.maxPacket = 0; this.maxDebug = 0; }
+    constructor() {
+      this.set = new Set();
+      this.maxPacket = 0;
+      this.maxDebug = 0;
+      this.floor = { p: 0, d: 0 }; // ids at or below were seen, or are too old to matter
+    }
     key(item) { return item.k + (item.id || item.sid + "@" + item.at + ":" + (item.msg || item.raw || "")); }
     add(item) {
+      if (item.id && item.id <= (this.floor[item.k] || 0)) return false;
       const k = this.key(item);
       if (this.set.has(k)) return false;
       this.set.add(k);
       if (item.k === "p" && item.id > this.maxPacket) this.maxPacket = item.id;
       if (item.k === "d" && item.id > this.maxDebug) this.maxDebug = item.id;
+      // A page left open for hours must not remember every id: past a
+      // bound, everything up to the newest ids counts as seen.
+      if (this.set.size > 20000) {
+        this.set.clear();
+        this.floor = { p: this.maxPacket, d: this.maxDebug };
+      }
       return true;
     }
-    forget(item) { this.set.delete(this.key(item)); }
+  }
+
+  // skippedNote is the line a view shows when the server left items out of
+  // a batch (too many at once): the database still has them.
+  function skippedNote(n) {
+    return el("li", { class: "wbi-line-session wbi-warn" }, "\u2026 " + n + " items not shown (too many at once; the database has them all)");
   }
 
   // debugBox wires a DEBUG pattern input to a trace list: lines whose
@@ -364,7 +381,7 @@
 
   window.WBInspector = {
     BASE, colorOf, selector, matches, humanize, el, clock, offset, localizeTimes, sessionURL,
-    packetRow, traceLine, sessionRow, lessonOf, stats, live, setStatus, Seen, debugBox, follow,
+    packetRow, traceLine, sessionRow, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
     prevTimes, config,
   };
 })();

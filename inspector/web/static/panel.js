@@ -51,7 +51,10 @@
       }),
       onStatus: (state, detail) => W.setStatus(status, state, detail),
       onBacklog: (res) => take(res.items),
-      onBatch: (b) => take(b.items),
+      onBatch: (b) => {
+        if (b.skipped) trace.append(W.skippedNote(b.skipped)); // older than the items
+        take(b.items);
+      },
     });
   }
 

@@ -79,7 +79,10 @@
     watch: () => ({ room: "session", sid: cfg.sid, afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
     onStatus: (state, detail) => W.setStatus(status, state, detail),
     onBacklog: (res) => addAll(res.items),
-    onBatch: (b) => addAll(b.items),
+    onBatch: (b) => {
+      if (b.skipped) trace.append(W.skippedNote(b.skipped)); // older than the items
+      addAll(b.items);
+    },
   });
   keepDown();
 })();

@@ -70,11 +70,8 @@
     onStatus: (state, detail) => W.setStatus(status, paused && state === "live" ? "paused" : state, detail),
     onBacklog: (res) => take(res.items),
     onBatch: (b) => {
+      if (b.skipped && !paused) trace.append(W.skippedNote(b.skipped)); // older than the items
       take(b.items);
-      if (b.skipped) {
-        const li = W.el("li", { class: "wbi-line-session" }, W.el("span", { class: "wbi-pkt-desc" }, "\u2026 " + b.skipped + " lines skipped (too many at once)"));
-        trace.append(li);
-      }
     },
   });
   keepDown();
