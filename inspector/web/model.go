@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/hex"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ type packetItem struct {
 	Nsp       string `json:"nsp"`
 	Event     string `json:"ev"`
 	AckID     *int64 `json:"ack"`
-	Args      string `json:"args"` // JSON text, possibly cut
+	Args      string `json:"args"` // JSON text, placeholders as <binary #k>, possibly cut
 	Binary    bool   `json:"bin"`
 	Raw       string `json:"raw"` // as on the wire; hex for binary; possibly cut
 	Size      int    `json:"size"`
@@ -104,7 +105,7 @@ func newPacketItem(p *inspector.Packet, c cut) packetItem {
 		Binary: p.Binary, Size: p.Size, Of: p.AttachmentOf,
 	}
 	if len(p.Args) > 0 {
-		it.Args = cutText(string(p.Args), c.text)
+		it.Args = cutText(decodedArgs(string(p.Args)), c.text)
 	}
 	if p.Binary {
 		it.Raw = hexBytes(p.Raw, c.bin)
@@ -117,6 +118,19 @@ func newPacketItem(p *inspector.Packet, c cut) packetItem {
 func newDebugItem(d *inspector.DebugLine) debugItem {
 	return debugItem{K: "d", ID: d.ID, SID: d.SID, At: micro(d.At), NS: d.Namespace,
 		Message: d.Message, Color: debugfmt.ColorCSS(d.Namespace)}
+}
+
+// placeholder is a binary attachment's place in a packet's JSON.
+var placeholder = regexp.MustCompile(`\{"_placeholder":true,"num":(\d+)\}`)
+
+// decodedArgs shows a packet's arguments as JSON, with each binary
+// attachment's placeholder written as <binary #k> (its bytes are in the
+// attachment's own row).
+func decodedArgs(args string) string {
+	if !strings.Contains(args, `"_placeholder"`) {
+		return args
+	}
+	return placeholder.ReplaceAllString(args, "<binary #$1>")
 }
 
 // cutText shortens s to at most n bytes (on a rune boundary), marking the

@@ -157,7 +157,7 @@ func TestSessionPage(t *testing.T) {
 		t.Fatalf("missing rows: event %q, ack %q, attachment %q in\n%s", event, ack, attachment, body)
 	}
 	if event[2] != "→" || event[3] != "websocket" || event[4] != "message" || event[6] != "/" || event[8] != "0" ||
-		!strings.Contains(event[9], `"text"`) || !strings.Contains(event[9], `"_placeholder":true`) ||
+		!strings.Contains(event[9], `"text"`) || event[9] != `["text",<binary #0>,{"n":1}]` ||
 		!strings.HasPrefix(event[10], `451-0["echo","text"`) || event[11] != strconv.Itoa(len(event[10])) {
 		t.Errorf("event row %q", event)
 	}
