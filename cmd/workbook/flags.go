@@ -5,13 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/sioworkbook/workbook/inspector"
 )
 
 // flagSet is a flag.FlagSet whose flags may each read an environment
@@ -176,33 +175,9 @@ func (d *daysValue) Set(s string) error {
 
 func (d *daysValue) String() string { return formatDuration(time.Duration(*d)) }
 
-var daysRE = regexp.MustCompile(`^(\d+)d(.*)$`)
-
-// parseDuration parses a Go duration that may start with a number of days
-// ("7d", "1d12h"). It refuses negative durations.
-func parseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	var days time.Duration
-	if m := daysRE.FindStringSubmatch(s); m != nil {
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > math.MaxInt64/int64(24*time.Hour) {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		days = time.Duration(n) * 24 * time.Hour
-		s = m[2]
-		if s == "" {
-			return days, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q (examples: 90m, 36h, 7d)", s)
-	}
-	if d < 0 {
-		return 0, fmt.Errorf("negative duration %q", s)
-	}
-	return days + d, nil
-}
+// parseDuration parses a duration that may use days and weeks ("7d",
+// "1d12h", "2w", "90m"), as inspector.ParseKeep does for every command.
+func parseDuration(s string) (time.Duration, error) { return inspector.ParseKeep(s) }
 
 // formatDuration writes whole days as "Nd" and the rest as Go does.
 func formatDuration(d time.Duration) string {
@@ -235,46 +210,9 @@ func (s *sizeValue) Set(v string) error {
 
 func (s *sizeValue) String() string { return formatSize(int64(*s)) }
 
-var sizeRE = regexp.MustCompile(`^(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)$`)
-
-// parseSize parses a size: a number with an optional unit, KB/MB/GB/TB
-// (powers of 1000, as disks are sold) or KiB/MiB/GiB/TiB (powers of 1024).
-// The case of the unit does not matter and the final B may be left out.
-func parseSize(s string) (int64, error) {
-	m := sizeRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(s)))
-	if m == nil {
-		return 0, fmt.Errorf("invalid size %q (examples: 500MB, 1GB, 2GiB)", s)
-	}
-	n, err := strconv.ParseFloat(m[1], 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid size %q", s)
-	}
-	unit := strings.TrimSuffix(m[2], "b")
-	base := 1000.0
-	if strings.HasSuffix(unit, "i") {
-		base = 1024
-		unit = strings.TrimSuffix(unit, "i")
-		if unit == "" {
-			return 0, fmt.Errorf("invalid size %q", s)
-		}
-	}
-	mult := 1.0
-	switch unit {
-	case "k":
-		mult = base
-	case "m":
-		mult = base * base
-	case "g":
-		mult = base * base * base
-	case "t":
-		mult = base * base * base * base
-	}
-	v := n * mult
-	if v >= math.MaxInt64 {
-		return 0, fmt.Errorf("size %q too large", s)
-	}
-	return int64(math.Round(v)), nil
-}
+// parseSize parses a size as inspector.ParseSize does: KB, MB, GB, TB are
+// powers of 1000; KiB, MiB, GiB, TiB and K, M, G, T powers of 1024.
+func parseSize(s string) (int64, error) { return inspector.ParseSize(s) }
 
 // formatSize writes n with the largest decimal unit that divides it.
 func formatSize(n int64) string {

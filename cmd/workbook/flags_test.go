@@ -17,13 +17,14 @@ func TestParseDuration(t *testing.T) {
 		"90m":   90 * time.Minute,
 		"0":     0,
 		" 2d ":  48 * time.Hour,
+		"2w":    14 * 24 * time.Hour,
 	} {
 		got, err := parseDuration(in)
 		if err != nil || got != want {
 			t.Errorf("parseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "d", "7", "7days", "-1h", "1d-1h", "x"} {
+	for _, in := range []string{"d", "7", "7days", "-1h", "1d-1h", "x"} {
 		if _, err := parseDuration(in); err == nil {
 			t.Errorf("parseDuration(%q): no error", in)
 		}
@@ -40,7 +41,7 @@ func TestParseSize(t *testing.T) {
 		"1GB":     1e9,
 		"1gb":     1e9,
 		"500MB":   500e6,
-		"500M":    500e6,
+		"500M":    500 << 20,
 		"1.5GB":   1.5e9,
 		"512MiB":  512 << 20,
 		"2GiB":    2 << 30,
@@ -56,7 +57,7 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "GB", "-1GB", "1XB", "1iB", "1e3", "lots"} {
+	for _, in := range []string{"GB", "-1GB", "1XB", "1iB", "1e3", "lots"} {
 		if _, err := parseSize(in); err == nil {
 			t.Errorf("parseSize(%q): no error", in)
 		}

@@ -254,6 +254,7 @@ func openRecording(path string, record bool, log *slog.Logger) (*recording, erro
 	if err != nil {
 		return nil, err
 	}
+	db.Logger = log // retention
 	r.db = db
 	if record {
 		r.rec = inspector.NewRecorder(db, inspector.RecorderOptions{Logger: log})
