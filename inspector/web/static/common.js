@@ -278,7 +278,7 @@
             status("down", (res && res.error) || "no answer");
             return;
           }
-          status("live");
+          status(res.recording === false ? "off" : "live");
           if (res.dropped != null) stats.dropped(res.dropped);
           onBacklog && onBacklog(res);
         });
@@ -296,7 +296,10 @@
   function setStatus(elem, state, detail) {
     if (!elem) return;
     elem.dataset.state = state;
-    elem.textContent = state === "live" ? "live" : state === "paused" ? "paused" : "offline" + (detail ? ": " + detail : "");
+    elem.textContent = state === "live" ? "live"
+      : state === "paused" ? "paused"
+      : state === "off" ? "not recording"
+      : "offline" + (detail ? ": " + detail : "");
   }
 
   // Seen remembers which items a view already shows, so that a backlog
@@ -338,10 +341,13 @@
   // localStorage so it survives reloads.
   function debugBox(input, list) {
     const KEY = "wbi.debug";
-    try {
-      const saved = localStorage.getItem(KEY);
-      if (saved != null && !input.dataset.fixed) input.value = saved;
-    } catch { /* storage blocked */ }
+    // A pattern in the URL (?debug=) wins over the one last typed.
+    if (!new URLSearchParams(location.search).has("debug")) {
+      try {
+        const saved = localStorage.getItem(KEY);
+        if (saved != null) input.value = saved;
+      } catch { /* storage blocked */ }
+    }
     let sel = selector(input.value);
     const apply = (li) => {
       if (li.classList.contains("wbi-line-debug")) li.hidden = !sel.enabled(li.dataset.ns);
