@@ -152,7 +152,17 @@ func TestPackets(t *testing.T) {
 
 func TestTrace(t *testing.T) {
 	db := fixtureDB(t)
+	t.Setenv("DEBUG_COLORS", "") // as debug reads them: no colours, dates shown
+	t.Setenv("DEBUG_HIDE_DATE", "")
 	golden(t, "trace.golden", run(t, "trace", "--db", db, "--session", pollingSID))
+	if out := run(t, "trace", "--db", db, "--session", pollingSID, "--color", "never"); out != run(t, "trace", "--db", db, "--session", pollingSID) {
+		t.Errorf("--color never differs from the trace into a file")
+	}
+	t.Setenv("DEBUG_HIDE_DATE", "1")
+	if out := run(t, "trace", "--db", db, "--session", pollingSID, "--debug", "workbook:engine"); !strings.HasPrefix(out, "workbook:engine "+pollingSID+" opened over polling from 127.0.0.1\n") {
+		t.Errorf("DEBUG_HIDE_DATE=1:\n%s", out)
+	}
+	t.Setenv("DEBUG_HIDE_DATE", "")
 
 	// Colours and "+Nms" as on a terminal: the diff is from the previous
 	// line of the same namespace, in the recorded times.

@@ -19,6 +19,8 @@ import (
 // terminal here), our packet lines included.
 func TestDebugPrintsLive(t *testing.T) {
 	t.Setenv("DEBUG", "engine:socket,workbook:*")
+	t.Setenv("DEBUG_COLORS", "0")
+	t.Setenv("DEBUG_HIDE_DATE", "")
 	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--no-record", "--db", filepath.Join(t.TempDir(), "x.db"))
 	sid := goClientSession(t, wb.URL, []string{"polling"})
 	var lines []string

@@ -38,7 +38,8 @@ engine:socket, socket.io:client, ...) and, under workbook:engine and
 workbook:socket.io, one line per session event and per packet, in the
 order and with the times they were recorded. On a terminal the lines are
 coloured and end with the "+Nms" since the previous line of their
-namespace; elsewhere they start with their time, as debug does.
+namespace; elsewhere they start with their time, as debug does
+(DEBUG_COLORS, NO_COLOR and DEBUG_HIDE_DATE apply as they do to debug).
 
 --debug selects namespaces with debug's syntax: "*", "engine*",
 "socket.io:*,-socket.io:client", "*,-workbook:*" (no packet lines).
@@ -75,7 +76,8 @@ func (c *TraceCommand) Run(ctx context.Context, args []string, stdout, stderr io
 			return fmt.Errorf("trace: %w", err)
 		}
 	}
-	mode := modeFor(stdout)
+	env := debugfmt.OptionsFromEnv(stdout) // the mode debug would pick, DEBUG_HIDE_DATE
+	mode := env.Mode
 	switch c.Color {
 	case "never":
 		mode = debugfmt.Plain
@@ -88,7 +90,7 @@ func (c *TraceCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	t := &tracer{
 		db:  db,
 		sel: debugfmt.ParseSelector(c.Debug),
-		r:   debugfmt.NewRenderer(mode),
+		r:   &debugfmt.Renderer{Mode: mode, HideDate: env.HideDate},
 		w:   w,
 		f: inspector.PacketFilter{
 			SID: c.Session, Client: c.Client, Since: c.Since, Until: c.Until,
