@@ -152,6 +152,7 @@ var scenarios = []scenario{
 	{name: "debug", label: "pattern", page: "debug=socket.io-client:*,-socket.io-client:manager engine.io-client:sock*", check: checkDebugPattern},
 	{name: "debug", label: "off", check: checkDebugOff},
 	{name: "prefix", page: "script=/prefix/sio/socket.io.js", ours: true},
+	{name: "meta-path", page: "meta-path=/prefix/sio", ours: true},
 	{name: "esm", file: "esm.html"},
 	{name: "reconnect-failed", ours: true, setup: deadServer},
 }

@@ -13,7 +13,9 @@
  *   </script>
  *
  * Loaded from "<prefix>/socket.io.js", io() connects to "<prefix>" of the same
- * origin, so a page served under its own Socket.IO path needs no options.
+ * origin, so a page served under its own Socket.IO path needs no options. A
+ * <meta name="socket.io-path" content="/other/path"> in the page wins over
+ * the script's URL (the workbook's panes use it).
  * Debug output: run `localStorage.debug = "*"` (or a pattern such as
  * "socket.io-client:*,-engine.io-client:polling") in the console and reload.
  *
@@ -1641,7 +1643,20 @@
     return match ? { origin: parseURL(src).origin, path: match[1] || "/" } : null;
   })();
 
+  // A page may also name the path of its own origin in its head:
+  //   <meta name="socket.io-path" content="/lessons/hello/connect/socket.io">
+  // It wins over the script's URL, so that a page written for a server at
+  // "/socket.io/" (the usual <script src="/socket.io/socket.io.js">) runs
+  // unchanged against one mounted elsewhere. It is read when io() is called.
+  function metaPath(target) {
+    if (typeof document === "undefined" || typeof location === "undefined") return null;
+    const content = document.querySelector?.('meta[name="socket.io-path"]')?.content?.trim();
+    return content && parseURL(location.href).origin === target.origin ? content : null;
+  }
+
   function defaultPath(target) {
+    const meta = metaPath(target);
+    if (meta) return meta;
     return scriptHome && scriptHome.origin === target.origin ? scriptHome.path : "/socket.io";
   }
 

@@ -407,6 +407,21 @@
       same(elsewhere.opts.path, "/socket.io", "default path for another origin");
     },
 
+    // The page names the path in <meta name="socket.io-path"> (run.html
+    // adds it): it wins over the script's URL (/socket.io/socket.io.js) for
+    // the page's own origin, and only for it.
+    async "meta-path"() {
+      const socket = connect(); // io(): no URL, no options
+      same(socket.io.opts.path, "/prefix/sio", "default path from the meta tag");
+      await waitFor(socket, "connect");
+      same(await socket.emitWithAck("echo", "meta"), "meta", "echo");
+      const byOption = connect({ forceNew: true, path: "/socket.io" });
+      same(byOption.io.opts.path, "/socket.io", "an explicit path wins over the meta tag");
+      await waitFor(byOption, "auth"); // only the fixture says "auth"
+      const elsewhere = new io.Manager("http://elsewhere.invalid:1234", { autoConnect: false });
+      same(elsewhere.opts.path, "/socket.io", "the meta tag does not apply to another origin");
+    },
+
     async "reconnect-failed"({ server: dead }) {
       const socket = connect(dead, { reconnectionAttempts: 2, reconnectionDelay: 50, reconnectionDelayMax: 50 });
       const events = record(socket.io, ["open", "error", "reconnect_attempt", "reconnect_error", "reconnect", "reconnect_failed"]);
