@@ -1,0 +1,334 @@
+// Package step is what a lesson step's own code sees of the workbook: the
+// step's server log (Log), the checker that ticks the learner's tasks
+// (Checker), and Browser, which tells whose browser a socket comes from.
+//
+// A step package (lessons/<lesson>/<step>/) has two Go files. server.go
+// holds the step's handlers, shown on the page as the very file that runs:
+//
+//	func Setup(io *sio.Server, log *step.Log) {
+//		io.OnConnection(func(socket *sio.Socket) {
+//			log.Println("A user connected")
+//		})
+//	}
+//
+// checks.go lists the tasks the learner can complete and watches the same
+// server to tick them, from what the server actually saw:
+//
+//	var Tasks = []string{"connect"}
+//
+//	func Check(io *sio.Server, c *step.Checker) {
+//		io.OnConnection(func(socket *sio.Socket) { c.Done(socket, "connect") })
+//	}
+//
+// The registry (package lessons) calls Setup, then Check, once, when the
+// workbook starts; the connection handlers then run in that order.
+package step
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// BrowserCookie is the cookie that holds the browser id: set by the
+// workbook's pages, sent by the panes with their handshake, and the key of
+// the learner's progress and of the inspector's per-browser views.
+const BrowserCookie = "wb_client"
+
+// Browser returns the browser id of the socket (the BrowserCookie of its
+// handshake request), or "" when the client sent none (a Node client, a
+// page served from elsewhere).
+func Browser(s *sio.Socket) string {
+	h := s.Handshake()
+	if h == nil {
+		return ""
+	}
+	r := http.Request{Header: h.Headers}
+	c, err := r.Cookie(BrowserCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// Line is one line of a step's server log.
+type Line struct {
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+}
+
+// LogSize is how many lines a Log keeps for pages that open later.
+const LogSize = 200
+
+// Log is a step's server console: what its handlers print, as console.log
+// prints in a Node server. The step page shows the last LogSize lines and
+// streams new ones; the workbook also passes each line to its own logger.
+//
+// A Log may be used from any goroutine.
+type Log struct {
+	mu    sync.Mutex
+	lines []Line // ring of at most LogSize lines, oldest first once full
+	next  int    // where the next line goes once the ring is full
+	subs  map[chan Line]struct{}
+	sink  func(Line)
+	now   func() time.Time
+}
+
+// NewLog returns an empty log. sink, if not nil, is called with every line
+// (the workbook forwards them to its logger); it must not block.
+func NewLog(sink func(Line)) *Log {
+	return &Log{subs: map[chan Line]struct{}{}, sink: sink, now: time.Now}
+}
+
+// Println logs its arguments separated by spaces, as console.log does:
+// strings as they are, numbers and booleans as Go prints them, anything
+// else (objects, arrays, nil) as JSON.
+func (l *Log) Println(args ...any) {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = format(a)
+	}
+	l.add(strings.Join(parts, " "))
+}
+
+// Printf logs a line formatted as fmt.Sprintf does.
+func (l *Log) Printf(format string, args ...any) {
+	l.add(strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+}
+
+func format(a any) string {
+	switch v := a.(type) {
+	case string:
+		return v
+	case fmt.Stringer:
+		return v.String()
+	case error:
+		return v.Error()
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return fmt.Sprint(v)
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Sprint(a)
+	}
+	return string(b)
+}
+
+func (l *Log) add(text string) {
+	line := Line{At: l.now(), Text: text}
+	l.mu.Lock()
+	if len(l.lines) < LogSize {
+		l.lines = append(l.lines, line)
+	} else {
+		l.lines[l.next] = line
+		l.next = (l.next + 1) % LogSize
+	}
+	for ch := range l.subs {
+		select {
+		case ch <- line:
+		default: // a reader that is that far behind loses lines rather than holding up the handlers
+		}
+	}
+	l.mu.Unlock()
+	if l.sink != nil {
+		l.sink(line)
+	}
+}
+
+// Lines returns the lines kept, oldest first.
+func (l *Log) Lines() []Line {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.linesLocked()
+}
+
+func (l *Log) linesLocked() []Line {
+	out := make([]Line, 0, len(l.lines))
+	out = append(out, l.lines[l.next:]...)
+	return append(out, l.lines[:l.next]...)
+}
+
+// Follow returns the lines kept so far and a channel that receives every
+// later line, with no line lost or repeated between the two. A reader that
+// falls more than buf lines behind loses lines. stop ends the feed and
+// closes the channel.
+func (l *Log) Follow(buf int) (backlog []Line, lines <-chan Line, stop func()) {
+	ch := make(chan Line, buf)
+	l.mu.Lock()
+	backlog = l.linesLocked()
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	var once sync.Once
+	return backlog, ch, func() {
+		once.Do(func() {
+			l.mu.Lock()
+			delete(l.subs, ch)
+			l.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// Checker ticks the tasks of one step for the browser a socket comes from.
+// The workbook makes one per step and hands it to the step's Check, which
+// ticks tasks with Done from its own handlers, or from OnSent when what
+// matters is what the server sent.
+//
+// A Checker may be used from any goroutine.
+type Checker struct {
+	tasks map[string]bool
+	done  func(browser, task string)
+
+	mu     sync.Mutex
+	io     *sio.Server
+	sent   map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
+	queue  chan sent
+	closed chan struct{}
+	once   sync.Once
+}
+
+// sent is one event the server wrote to a client, as the observer saw it.
+type sent struct {
+	sid, nsp, event string
+	args            []json.RawMessage
+}
+
+// NewChecker returns a checker for the given task ids; done is called for
+// each task ticked, with the browser id (never ""). The workbook stores it
+// and tells the browser's pages.
+func NewChecker(tasks []string, done func(browser, task string)) *Checker {
+	c := &Checker{
+		tasks:  map[string]bool{},
+		done:   done,
+		sent:   map[string][]func(*sio.Socket, []json.RawMessage){},
+		queue:  make(chan sent, 1024),
+		closed: make(chan struct{}),
+	}
+	for _, t := range tasks {
+		c.tasks[t] = true
+	}
+	return c
+}
+
+// Done ticks task for the browser of socket s. Ticking a task twice is
+// harmless; a socket with no browser id (see Browser) is ignored. Done
+// panics when task is not one of the step's tasks: a typo in checks.go
+// shows up in the tests, not as a task that never ticks.
+func (c *Checker) Done(s *sio.Socket, task string) {
+	if !c.tasks[task] {
+		panic(fmt.Sprintf("step: task %q is not in this step's Tasks", task))
+	}
+	if b := Browser(s); b != "" && c.done != nil {
+		c.done(b, task)
+	}
+}
+
+// OnSent calls fn each time the server has written event to a client, with
+// the receiving socket and the event's arguments as JSON. fn runs on the
+// checker's own goroutine, shortly after the packet was queued for the
+// client; events to a socket that has gone by then are skipped.
+func (c *Checker) OnSent(event string, fn func(s *sio.Socket, args []json.RawMessage)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent[event] = append(c.sent[event], fn)
+}
+
+// Observer returns the sio.Observer that feeds OnSent. The workbook puts it
+// in the step server's Config, then calls Start with that server.
+func (c *Checker) Observer() sio.Observer { return (*observer)(c) }
+
+// Start begins delivering OnSent events of io. Close stops it.
+func (c *Checker) Start(io *sio.Server) {
+	c.mu.Lock()
+	c.io = io
+	c.mu.Unlock()
+	go c.deliver()
+}
+
+// Close stops the delivery of OnSent events. It is idempotent.
+func (c *Checker) Close() { c.once.Do(func() { close(c.closed) }) }
+
+func (c *Checker) deliver() {
+	for {
+		select {
+		case <-c.closed:
+			return
+		case ev := <-c.queue:
+			c.mu.Lock()
+			fns := c.sent[ev.event]
+			io := c.io
+			c.mu.Unlock()
+			var target *sio.Socket
+			for _, s := range io.Of(ev.nsp).Sockets() {
+				if s.SessionID() == ev.sid {
+					target = s
+					break
+				}
+			}
+			if target == nil {
+				continue
+			}
+			for _, fn := range fns {
+				fn(target, ev.args)
+			}
+		}
+	}
+}
+
+// observer is the Checker seen as a sio.Observer: it keeps the EVENT
+// packets going out that some OnSent handler waits for.
+type observer Checker
+
+func (o *observer) Opened(*engine.Session)                                          {}
+func (o *observer) Upgraded(*engine.Session, string)                                {}
+func (o *observer) Closed(*engine.Session, engine.Reason)                           {}
+func (o *observer) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
+func (o *observer) Debug(string, string, string)                                    {}
+
+func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
+	if dir != engine.Out || (p.Type != parser.Event && p.Type != parser.BinaryEvent) {
+		return
+	}
+	c := (*Checker)(o)
+	args, err := parser.SplitArray(append(json.RawMessage(nil), p.Data...)) // p.Data is not ours to keep
+	if err != nil || len(args) == 0 {
+		return
+	}
+	var event string
+	if json.Unmarshal(args[0], &event) != nil {
+		return
+	}
+	c.mu.Lock()
+	wanted := len(c.sent[event]) > 0
+	c.mu.Unlock()
+	if !wanted {
+		return
+	}
+	select {
+	case c.queue <- sent{sid: sid, nsp: p.Namespace, event: event, args: args[1:]}:
+	default: // the checker is far behind: lose this one rather than hold up the connection
+	}
+}
+
+// Connected returns how many sockets of the browser of s are connected to
+// the namespace of s, s included if it still is.
+func Connected(s *sio.Socket) int {
+	b := Browser(s)
+	if b == "" {
+		return 0
+	}
+	n := 0
+	for _, other := range s.Namespace().Sockets() {
+		if other.Connected() && Browser(other) == b {
+			n++
+		}
+	}
+	return n
+}
