@@ -1,0 +1,159 @@
+// Contract checks of the workbook's lesson steps, run with the OFFICIAL
+// `socket.io-client` against a running workbook (lessons.Site). Each step
+// of the lessons has its own Socket.IO server at
+// /lessons/<lesson>/<step>/socket.io/; this script plays one client of it
+// and checks what the tutorial promises the client sees. What only the
+// server sees (its log, the tasks it ticks) is checked by the Go test
+// (lessons/contract_test.go) once this script has passed.
+//
+// Usage:
+//
+//   node lesson-steps.mjs --url http://127.0.0.1:PORT --step hello/connect
+//                         [--client BROWSER_ID] [--transports polling,websocket]
+//
+// --client is sent as the "wb_client" cookie, so that the server ticks
+// that browser's tasks. A run prints `PASS <step>` and exits 0, or
+// `FAIL <step>: <message>` and exits 1. `INFO` lines are informational;
+// `SENT <json>` lines tell the Go test what the client emitted.
+
+import assert from "node:assert/strict";
+import { parseArgs } from "node:util";
+import { io } from "socket.io-client";
+
+const RUN_LIMIT_MS = 20000;
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: "string" },
+    step: { type: "string" },
+    client: { type: "string", default: "" },
+    transports: { type: "string", default: "polling,websocket" },
+  },
+});
+if (!args.url || !args.step) {
+  console.error("usage: node lesson-steps.mjs --url URL --step LESSON/STEP [--client ID] [--transports LIST]");
+  process.exit(2);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the arguments of the next `event` of socket, or rejects after ms. */
+function next(socket, event, ms = 3000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no "${event}" within ${ms} ms`));
+    }, ms);
+    const listener = (...received) => {
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(received);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** A new client of the step's server, with its own connection. */
+function connect() {
+  return io(args.url, {
+    path: `/lessons/${args.step}/socket.io/`,
+    forceNew: true,
+    reconnection: false,
+    transports: args.transports.split(","),
+    extraHeaders: args.client ? { cookie: `wb_client=${args.client}` } : {},
+  });
+}
+
+/** Waits for an event that the server sends about 4 s after connecting. */
+async function fourSecondsLater(socket, event) {
+  await next(socket, "connect");
+  const connectedAt = Date.now();
+  const [data] = await next(socket, event, 8000);
+  const elapsed = Date.now() - connectedAt;
+  console.log(`INFO ${event} came ${elapsed} ms after connecting`);
+  assert.ok(elapsed >= 3500 && elapsed <= 6500, `${event} after ${elapsed} ms, want about 4000`);
+  return data;
+}
+
+const steps = {
+  // Connects, leaves, connects again: the server logs a connect, a
+  // disconnect and a connect (the Go side checks the log).
+  async "hello/connect"() {
+    const first = connect();
+    await next(first, "connect");
+    const firstID = first.id;
+    first.disconnect();
+    await sleep(100);
+    const second = connect();
+    await next(second, "connect");
+    assert.notEqual(second.id, firstID, "a new connection gets a new socket id");
+    await sleep(100);
+    second.disconnect();
+  },
+
+  // The server sends "message" (socket.send) with a text about 4 s after
+  // the connection; the client answers with a message of its own.
+  async "events/message"() {
+    const socket = connect();
+    const data = await fourSecondsLater(socket, "message");
+    assert.equal(typeof data, "string", "the message is a text");
+    assert.ok(data.length > 0, "the message is not empty");
+    console.log(`INFO message: ${data}`);
+    const reply = "thanks from the official client";
+    socket.send(reply);
+    console.log(`SENT ${JSON.stringify(reply)}`);
+    await sleep(200);
+    socket.disconnect();
+  },
+
+  // The server emits testerEvent with {description} about 4 s after the
+  // connection; the client sends it back.
+  async "events/custom-event"() {
+    const socket = connect();
+    const data = await fourSecondsLater(socket, "testerEvent");
+    assert.equal(typeof data, "object", "testerEvent carries an object");
+    assert.equal(typeof data.description, "string", "with a description");
+    assert.ok(data.description.length > 0, "that is not empty");
+    console.log(`INFO testerEvent: ${JSON.stringify(data)}`);
+    socket.emit("testerEvent", data);
+    console.log(`SENT ${JSON.stringify(data)}`);
+    await sleep(200);
+    socket.disconnect();
+  },
+
+  // The client emits clientEvent with a text (before it is even
+  // connected, as the tutorial does) and with an object; the server logs
+  // them.
+  async "events/client-event"() {
+    const socket = connect();
+    const text = `Hello from the official client ${Math.random().toString(36).slice(2, 8)}`;
+    const object = { from: "node", n: 1 };
+    socket.emit("clientEvent", text);
+    socket.emit("clientEvent", object);
+    console.log(`SENT ${JSON.stringify(text)}`);
+    console.log(`SENT ${JSON.stringify(object)}`);
+    await next(socket, "connect");
+    await sleep(300);
+    socket.disconnect();
+  },
+};
+
+const run = steps[args.step];
+if (!run) {
+  console.log(`FAIL ${args.step}: unknown step (known: ${Object.keys(steps).join(", ")})`);
+  process.exit(2);
+}
+const limit = setTimeout(() => {
+  console.log(`FAIL ${args.step}: still running after ${RUN_LIMIT_MS} ms`);
+  process.exit(1);
+}, RUN_LIMIT_MS);
+try {
+  await run();
+  clearTimeout(limit);
+  console.log(`PASS ${args.step}`);
+  process.exit(0);
+} catch (err) {
+  console.log(`FAIL ${args.step}: ${err.message}`);
+  console.error(err);
+  process.exit(1);
+}

@@ -1,0 +1,250 @@
+// step.js: the live parts of a step page (see lessons/step.templ).
+//
+//   - the client panes: each an iframe running the step's client code
+//     (GET <step>/pane, which asks this page for the code through
+//     window.workbookStep.paneCode()); "add a client", reload, remove;
+//   - the editor: Run reloads every pane with the edited code, Reset goes
+//     back to client.html; edits are kept in localStorage per step;
+//   - the live feed (Server-Sent Events from <step>/live): the server log,
+//     the tasks as the server ticks them, the progress in the top bar.
+(() => {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("step-data").textContent);
+  const T = data.text;
+  const $ = (id) => document.getElementById(id);
+  const format = (text, ...args) => text.replace(/%d/g, () => args.shift());
+
+  // ---- the code the panes run ---------------------------------------------
+
+  const editor = $("editor");
+  const edited = $("edited");
+  const storageKey = `workbook:client:${data.lesson}/${data.step}`;
+
+  function loadSaved() {
+    try {
+      return localStorage.getItem(storageKey);
+    } catch {
+      return null;
+    }
+  }
+
+  function save(code) {
+    try {
+      if (code === data.client) localStorage.removeItem(storageKey);
+      else localStorage.setItem(storageKey, code);
+    } catch {
+      // storage blocked: the edit lasts as long as the page
+    }
+  }
+
+  let runCode = loadSaved() ?? data.client; // what the panes run
+  editor.value = runCode;
+  const showEdited = () => (edited.hidden = editor.value === data.client);
+  showEdited();
+
+  // Panes ask for their code here (assets/pane.js).
+  window.workbookStep = { paneCode: () => runCode };
+
+  function run() {
+    runCode = editor.value;
+    save(runCode);
+    showEdited();
+    if (panes.size === 0) addPane();
+    else for (const pane of panes) reloadPane(pane);
+  }
+
+  function load(code) {
+    editor.value = code;
+    run();
+  }
+
+  $("run").addEventListener("click", run);
+  $("reset").addEventListener("click", () => load(data.client));
+  $("show-done")?.addEventListener("click", () => load(data.clientDone));
+  editor.addEventListener("input", showEdited);
+  editor.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      run();
+    } else if (event.key === "Tab" && !event.shiftKey && !event.altKey) {
+      event.preventDefault(); // indent; Escape, then Tab, leaves the editor
+      editor.setRangeText("  ", editor.selectionStart, editor.selectionEnd, "end");
+      showEdited();
+    } else if (event.key === "Escape") {
+      editor.blur();
+    }
+  });
+
+  // ---- panes ----------------------------------------------------------------
+
+  const panesBox = $("panes");
+  const panes = new Set();
+  let panesMade = 0;
+
+  function button(text, title, onClick) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.title = title;
+    b.setAttribute("aria-label", title);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function addPane() {
+    const n = ++panesMade;
+    const pane = { n, sockets: new Map(), loaded: false, error: "" };
+    pane.el = document.createElement("div");
+    pane.el.className = "pane";
+    const head = document.createElement("header");
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = format(T.clientN, n);
+    pane.state = document.createElement("span");
+    pane.state.className = "state";
+    head.append(
+      name,
+      pane.state,
+      button("⟳", T.reload, () => reloadPane(pane)),
+      button("✕", T.remove, () => removePane(pane)),
+    );
+    pane.frame = document.createElement("iframe");
+    pane.frame.title = name.textContent;
+    pane.frame.src = `${data.pane}?n=${n}`;
+    pane.el.append(head, pane.frame);
+    panes.add(pane);
+    panesBox.append(pane.el);
+    render(pane);
+    return pane;
+  }
+
+  function reloadPane(pane) {
+    pane.sockets.clear();
+    pane.loaded = false;
+    pane.error = "";
+    render(pane);
+    try {
+      pane.frame.contentWindow.location.reload(); // no new history entry
+    } catch {
+      pane.frame.src = `${data.pane}?n=${pane.n}`;
+    }
+  }
+
+  function removePane(pane) {
+    panes.delete(pane);
+    pane.el.remove(); // its page goes, and with it its connection
+  }
+
+  // render shows a pane's state: its sockets', or the page's error.
+  function render(pane) {
+    let state = pane.loaded ? "no-socket" : "loading";
+    let text = pane.loaded ? T.noSocket : T.loading;
+    if (pane.sockets.size > 0) {
+      const words = [];
+      for (const s of pane.sockets.values()) {
+        const label = { connecting: T.connecting, connected: T.connected, disconnected: T.disconnected, error: T.error }[s.state];
+        const nsp = s.nsp !== "/" ? s.nsp + " " : "";
+        const detail = s.state === "connected" ? s.id : s.detail;
+        words.push(nsp + label + (detail ? ` (${detail})` : ""));
+      }
+      state = pane.sockets.values().next().value.state;
+      text = words.join(", ");
+    }
+    if (pane.error) {
+      state = "page-error";
+      text = `${T.pageError}: ${pane.error}`;
+    }
+    pane.el.dataset.state = state;
+    pane.state.textContent = text;
+    pane.state.title = text;
+  }
+
+  window.addEventListener("message", (event) => {
+    if (event.origin !== location.origin || !event.data || event.data.workbookPane !== true) return;
+    const pane = [...panes].find((p) => p.frame.contentWindow === event.source);
+    if (!pane) return;
+    const m = event.data;
+    if (m.state === "loaded") {
+      pane.sockets.clear();
+      pane.loaded = true;
+      pane.error = "";
+    } else if (m.state === "page-error") {
+      pane.error = m.detail;
+    } else {
+      pane.sockets.set(m.socket, m);
+    }
+    render(pane);
+  });
+
+  $("add-client").addEventListener("click", () => addPane());
+
+  const wanted = Number(new URLSearchParams(location.search).get("clients")) || 1;
+  for (let i = 0; i < Math.min(Math.max(wanted, 1), 8); i++) addPane();
+
+  // ---- copy server.go ---------------------------------------------------------
+
+  const copy = $("copy-server");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(data.server);
+      copy.textContent = T.copied;
+      setTimeout(() => (copy.textContent = T.copy), 1500);
+    } catch {
+      // no clipboard (an insecure origin): the code can still be selected
+    }
+  });
+
+  // ---- live feed: server log, tasks, progress -----------------------------------
+
+  const log = $("log");
+  const maxLines = 500;
+
+  function clearLog() {
+    log.replaceChildren();
+    const empty = document.createElement("li");
+    empty.className = "empty";
+    empty.textContent = T.logEmpty;
+    log.append(empty);
+  }
+
+  function addLine(line) {
+    const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    log.querySelector(".empty")?.remove();
+    const li = document.createElement("li");
+    const time = document.createElement("time");
+    const at = new Date(line.at);
+    time.dateTime = line.at;
+    time.textContent = at.toLocaleTimeString([], { hour12: false });
+    const text = document.createElement("span");
+    text.textContent = line.text;
+    li.append(time, " ", text);
+    log.append(li);
+    while (log.children.length > maxLines) log.firstElementChild.remove();
+    if (atBottom) log.scrollTop = log.scrollHeight;
+  }
+
+  function tick(task) {
+    const li = document.querySelector(`.tasks li[data-task="${CSS.escape(task)}"]`);
+    if (li && !li.classList.contains("done")) {
+      li.classList.add("done", "just-done");
+      setTimeout(() => li.classList.remove("just-done"), 1200);
+    }
+  }
+
+  function progress({ done, total }) {
+    const bar = $("progress");
+    if (bar) {
+      bar.value = done;
+      bar.max = total;
+    }
+    const text = $("progress-text");
+    if (text) text.textContent = format(T.progress, done, total);
+  }
+
+  const feed = new EventSource(data.live);
+  feed.addEventListener("open", clearLog); // the feed starts again with the backlog
+  feed.addEventListener("log", (e) => addLine(JSON.parse(e.data)));
+  feed.addEventListener("task", (e) => tick(JSON.parse(e.data).task));
+  feed.addEventListener("progress", (e) => progress(JSON.parse(e.data)));
+})();

@@ -1,0 +1,143 @@
+package lessons_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/internal/nodetest"
+	"github.com/sioworkbook/workbook/lessons"
+)
+
+// contracts says, for each step, what the official client must see
+// (interop/node/lesson-steps.mjs checks that) and what the server must have
+// logged and ticked once it has.
+var contracts = []struct {
+	step       string   // lesson/step
+	transports string   // for the client
+	log        []string // lines the step's log must hold, in order
+	sentInLog  bool     // the log must also hold each SENT value
+	tasks      []string // ticked for the client's browser
+}{
+	{
+		step: "hello/connect",
+		log:  []string{"A user connected", "A user disconnected", "A user connected", "A user disconnected"},
+		// The client's two connections follow each other: "reconnect".
+		tasks: []string{"connect", "reconnect"},
+	},
+	{
+		step:       "hello/connect",
+		transports: "websocket",
+		log:        []string{"A user connected", "A user disconnected", "A user connected", "A user disconnected"},
+		tasks:      []string{"connect", "reconnect"},
+	},
+	{
+		step:      "events/message",
+		log:       []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
+		sentInLog: true,
+		tasks:     []string{"receive", "reply"},
+	},
+	{
+		step:      "events/custom-event",
+		log:       []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
+		sentInLog: true,
+		tasks:     []string{"receive", "echo"},
+	},
+	{
+		step:      "events/client-event",
+		sentInLog: true,
+		tasks:     []string{"emit", "own-text", "object"},
+	},
+}
+
+// TestStepContracts runs the official Node socket.io-client against every
+// step of a running workbook, checking what the tutorial promises: the
+// client's side in lesson-steps.mjs, the server's log and ticked tasks
+// here.
+func TestStepContracts(t *testing.T) {
+	nodetest.Setup(t)
+	site, base := startSite(t, lessons.Options{DB: mustOpenDB(t)})
+	covered := map[string]bool{}
+	for i, c := range contracts {
+		covered[c.step] = true
+		name := c.step
+		if c.transports != "" {
+			name += "/" + c.transports
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			browser := "node-contract-" + string(rune('a'+i))
+			args := []string{"--url", base, "--step", c.step, "--client", browser}
+			if c.transports != "" {
+				args = append(args, "--transports", c.transports)
+			}
+			sent := runLessonScript(t, args...)
+			lesson, stepSlug, _ := strings.Cut(c.step, "/")
+			waitLog(t, site, lesson, stepSlug, c.log...)
+			if c.sentInLog {
+				if len(sent) == 0 {
+					t.Fatal("the client said it SENT nothing")
+				}
+				for _, v := range sent {
+					waitLog(t, site, lesson, stepSlug, logText(t, v))
+				}
+			}
+			var keys []string
+			for _, task := range c.tasks {
+				keys = append(keys, c.step+"/"+task)
+			}
+			waitDone(t, site, browser, keys...)
+		})
+	}
+	for key := range site.StepTasks() {
+		if !covered[key] {
+			t.Errorf("step %s has no contract test", key)
+		}
+	}
+}
+
+// runLessonScript runs lesson-steps.mjs to its PASS line and returns the
+// values the client said it SENT, as JSON.
+func runLessonScript(t *testing.T, args ...string) []string {
+	t.Helper()
+	p := nodetest.Start(t, "lesson-steps.mjs", args...)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var sent []string
+	passed := false
+	for {
+		line, err := p.NextLine(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%v\n%s", err, p.Report())
+		}
+		switch {
+		case strings.HasPrefix(line, "SENT "):
+			sent = append(sent, strings.TrimPrefix(line, "SENT "))
+		case strings.HasPrefix(line, "INFO "):
+			t.Log(line)
+		case strings.HasPrefix(line, "PASS "):
+			passed = true
+		}
+	}
+	if code := p.Wait(); code != 0 || !passed {
+		t.Fatalf("lesson-steps.mjs %v: exit %d\n%s", args, code, p.Report())
+	}
+	return sent
+}
+
+// logText is how a step's log prints a value the client sent as JSON:
+// a text as it is, anything else as JSON.
+func logText(t *testing.T, sent string) string {
+	var s string
+	if json.Unmarshal([]byte(sent), &s) == nil {
+		return s
+	}
+	return sent
+}

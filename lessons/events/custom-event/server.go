@@ -1,0 +1,33 @@
+package customevent
+
+import (
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: four seconds after a client connects,
+// the server emits a custom event, testerEvent, carrying an object.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		log.Println("A user connected")
+
+		timer := time.AfterFunc(4*time.Second, func() {
+			// Any name will do, and the data can be an object.
+			socket.Emit("testerEvent", map[string]any{
+				"description": "A custom event named testerEvent!",
+			})
+		})
+
+		// The same name works the other way: log what the client sends.
+		socket.On("testerEvent", func(e *sio.Event) {
+			log.Println("testerEvent from the client:", e.Arg(0))
+		})
+
+		socket.OnDisconnect(func(reason sio.Reason) {
+			timer.Stop()
+			log.Println("A user disconnected")
+		})
+	})
+}

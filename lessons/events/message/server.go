@@ -1,0 +1,32 @@
+package message
+
+import (
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: four seconds after a client connects,
+// the server sends it a message.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		log.Println("A user connected")
+
+		// Send a message four seconds after the connection.
+		// Send emits the event named "message".
+		timer := time.AfterFunc(4*time.Second, func() {
+			socket.Send("Sent a message 4 seconds after connection!")
+		})
+
+		// Messages can go the other way too.
+		socket.On("message", func(e *sio.Event) {
+			log.Println("The client says:", e.Arg(0))
+		})
+
+		socket.OnDisconnect(func(reason sio.Reason) {
+			timer.Stop() // no message for a client that has left
+			log.Println("A user disconnected")
+		})
+	})
+}

@@ -1,0 +1,253 @@
+package lessons
+
+import (
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// Lang is a language the workbook is written in.
+type Lang string
+
+// The languages, in the order the switch shows them. English is the
+// default.
+const (
+	EN Lang = "en"
+	ES Lang = "es"
+)
+
+// Langs lists every language; each lesson and step has one Markdown file
+// per language (lesson.en.md, lesson.es.md).
+var Langs = []Lang{EN, ES}
+
+// LangCookie remembers the language a browser chose.
+const LangCookie = "wb_lang"
+
+func validLang(s string) (Lang, bool) {
+	for _, l := range Langs {
+		if string(l) == s {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// chooseLang picks the language of a page: ?lang= (remembered in a
+// cookie), then the cookie, then the browser's Accept-Language, then EN.
+func chooseLang(w http.ResponseWriter, r *http.Request) Lang {
+	if l, ok := validLang(r.URL.Query().Get("lang")); ok {
+		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie(LangCookie); err == nil {
+		if l, ok := validLang(c.Value); ok {
+			return l
+		}
+	}
+	return acceptLang(r.Header.Get("Accept-Language"))
+}
+
+// acceptLang returns the language of ours that an Accept-Language header
+// ("es-ES,es;q=0.9,en;q=0.8") prefers, or EN.
+func acceptLang(header string) Lang {
+	best, bestQ := EN, 0.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if l, ok := validLang(base); ok && q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}
+
+// ui holds the words of the pages around the lesson text. Every field
+// must be set in every language (a test checks).
+type ui struct {
+	LangName     string // the language's own name
+	SiteName     string
+	Tagline      string
+	SkipToText   string
+	Contents     string
+	Start        string
+	Continue     string // followed by the step's title
+	AllDone      string
+	Lesson       string // "Lesson %d"
+	StepOf       string // "Step %d of %d"
+	Steps        string
+	Tasks        string
+	TasksNote    string
+	ServerCode   string
+	ServerNote   string
+	NodeHint     string
+	ClientCode   string
+	ClientNote   string
+	Run          string
+	Reset        string
+	ShowDone     string
+	Edited       string
+	Copy         string
+	Copied       string
+	Clients      string
+	AddClient    string
+	Remove       string
+	Reload       string
+	ClientN      string // "Client %d"
+	Loading      string
+	Connecting   string
+	Connected    string
+	Disconnected string
+	ConnectError string
+	NoSocket     string
+	PageError    string
+	ServerLog    string
+	LogNote      string
+	LogEmpty     string
+	Packets      string
+	PanelMissing string
+	Prev         string
+	Next         string
+	Home         string
+	Progress     string // "%d of %d tasks done"
+	Shortcuts    string
+	KeyNext      string
+	KeyPrev      string
+	KeyAdd       string
+	KeyRun       string
+	KeyHelp      string
+	Close        string
+	NotFound     string
+	NotFoundText string
+}
+
+var uiText = map[Lang]ui{
+	EN: {
+		LangName:     "English",
+		SiteName:     "Socket.IO Workbook",
+		Tagline:      "Learn Socket.IO by running it",
+		SkipToText:   "Skip to the text",
+		Contents:     "Contents",
+		Start:        "Start with the first lesson",
+		Continue:     "Continue:",
+		AllDone:      "Every task is done. Well played!",
+		Lesson:       "Lesson %d",
+		StepOf:       "Step %d of %d",
+		Steps:        "Steps",
+		Tasks:        "Try it",
+		TasksNote:    "Each task ticks itself when the server sees you do it.",
+		ServerCode:   "The server",
+		ServerNote:   "This very file runs this step's server.",
+		NodeHint:     "Written in Go with our own Socket.IO server; the text shows the same thing in Node.js.",
+		ClientCode:   "The client",
+		ClientNote:   "Edit it and press Run: every client pane reloads with your code.",
+		Run:          "Run",
+		Reset:        "Reset",
+		ShowDone:     "Show a finished version",
+		Edited:       "edited",
+		Copy:         "Copy",
+		Copied:       "Copied",
+		Clients:      "Clients",
+		AddClient:    "Add a client",
+		Remove:       "Remove",
+		Reload:       "Reload",
+		ClientN:      "Client %d",
+		Loading:      "loading…",
+		Connecting:   "connecting…",
+		Connected:    "connected",
+		Disconnected: "disconnected",
+		ConnectError: "cannot connect",
+		NoSocket:     "no socket",
+		PageError:    "error in the page",
+		ServerLog:    "Server log",
+		LogNote:      "What this step's server prints, for every client connected to it.",
+		LogEmpty:     "Nothing logged yet.",
+		Packets:      "Packets and trace",
+		PanelMissing: "The packet inspector shows up here when the workbook records traffic.",
+		Prev:         "Previous",
+		Next:         "Next",
+		Home:         "Home",
+		Progress:     "%d of %d tasks done",
+		Shortcuts:    "Keyboard shortcuts",
+		KeyNext:      "next page",
+		KeyPrev:      "previous page",
+		KeyAdd:       "add a client",
+		KeyRun:       "run the client code (in the editor)",
+		KeyHelp:      "show or hide this list",
+		Close:        "Close",
+		NotFound:     "Page not found",
+		NotFoundText: "There is no page here. The contents list every lesson.",
+	},
+	ES: {
+		LangName:     "Español",
+		SiteName:     "Socket.IO Workbook",
+		Tagline:      "Aprende Socket.IO viéndolo funcionar",
+		SkipToText:   "Ir al texto",
+		Contents:     "Índice",
+		Start:        "Empieza por la primera lección",
+		Continue:     "Sigue por:",
+		AllDone:      "Has hecho todas las tareas. ¡Enhorabuena!",
+		Lesson:       "Lección %d",
+		StepOf:       "Paso %d de %d",
+		Steps:        "Pasos",
+		Tasks:        "Pruébalo",
+		TasksNote:    "Cada tarea se marca sola cuando el servidor ve que la has hecho.",
+		ServerCode:   "El servidor",
+		ServerNote:   "Este mismo archivo es el servidor de este paso.",
+		NodeHint:     "Está escrito en Go con nuestro propio servidor Socket.IO; el texto muestra lo mismo en Node.js.",
+		ClientCode:   "El cliente",
+		ClientNote:   "Cámbialo y pulsa Ejecutar: todos los clientes se recargan con tu código.",
+		Run:          "Ejecutar",
+		Reset:        "Restaurar",
+		ShowDone:     "Ver una versión terminada",
+		Edited:       "modificado",
+		Copy:         "Copiar",
+		Copied:       "Copiado",
+		Clients:      "Clientes",
+		AddClient:    "Añadir un cliente",
+		Remove:       "Quitar",
+		Reload:       "Recargar",
+		ClientN:      "Cliente %d",
+		Loading:      "cargando…",
+		Connecting:   "conectando…",
+		Connected:    "conectado",
+		Disconnected: "desconectado",
+		ConnectError: "no puede conectar",
+		NoSocket:     "sin socket",
+		PageError:    "error en la página",
+		ServerLog:    "Registro del servidor",
+		LogNote:      "Lo que escribe el servidor de este paso, para todos los clientes conectados a él.",
+		LogEmpty:     "Todavía no hay nada.",
+		Packets:      "Paquetes y traza",
+		PanelMissing: "Aquí aparece el inspector de paquetes cuando el workbook graba el tráfico.",
+		Prev:         "Anterior",
+		Next:         "Siguiente",
+		Home:         "Inicio",
+		Progress:     "%d de %d tareas hechas",
+		Shortcuts:    "Atajos de teclado",
+		KeyNext:      "página siguiente",
+		KeyPrev:      "página anterior",
+		KeyAdd:       "añadir un cliente",
+		KeyRun:       "ejecutar el cliente (en el editor)",
+		KeyHelp:      "mostrar u ocultar esta lista",
+		Close:        "Cerrar",
+		NotFound:     "Página no encontrada",
+		NotFoundText: "Aquí no hay ninguna página. En el índice están todas las lecciones.",
+	},
+}
+
+// uiFields returns the fields of u by name (for tests and checks).
+func uiFields(u ui) map[string]string {
+	out := map[string]string{}
+	v := reflect.ValueOf(u)
+	for i := 0; i < v.NumField(); i++ {
+		out[v.Type().Field(i).Name] = v.Field(i).String()
+	}
+	return out
+}

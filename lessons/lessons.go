@@ -1,0 +1,53 @@
+package lessons
+
+import (
+	"embed"
+
+	"github.com/sioworkbook/workbook/lessons/events/client-event"
+	"github.com/sioworkbook/workbook/lessons/events/custom-event"
+	"github.com/sioworkbook/workbook/lessons/events/message"
+	"github.com/sioworkbook/workbook/lessons/hello/connect"
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// registry lists the lessons in the order the workbook teaches them, each
+// with its steps in order. It is the one place order lives: a folder's
+// name is its slug in the URL (/lessons/<lesson>/<step>/), and the files of
+// every entry are read from content.
+var registry = []lessonDef{
+	{Slug: "hello", Steps: []stepDef{
+		{Slug: "connect", Setup: connect.Setup, Tasks: connect.Tasks, Check: connect.Check},
+	}},
+	{Slug: "events", Steps: []stepDef{
+		{Slug: "message", Setup: message.Setup, Tasks: message.Tasks, Check: message.Check},
+		{Slug: "custom-event", Setup: customevent.Setup, Tasks: customevent.Tasks, Check: customevent.Check},
+		{Slug: "client-event", Setup: clientevent.Setup, Tasks: clientevent.Tasks, Check: clientevent.Check},
+	}},
+}
+
+// content holds the text and code of every lesson, read by path:
+// <lesson>/lesson.<lang>.md, and for each step <lesson>/<step>/step.<lang>.md,
+// server.go (shown as the file that runs), client.html and, if there is
+// one, client.done.html. home.<lang>.md is the home page's text.
+//
+//go:embed home.*.md */lesson.*.md */*/step.*.md */*/server.go */*/client*.html
+var content embed.FS
+
+// lessonDef is one entry of the registry: a lesson folder.
+type lessonDef struct {
+	Slug  string
+	Steps []stepDef
+}
+
+// stepDef is one step: a sub-package of its lesson folder.
+type stepDef struct {
+	Slug string
+	// Setup mounts the step's handlers on its own server (server.go).
+	Setup func(io *sio.Server, log *step.Log)
+	// Tasks are the ids of the step's tasks, in order (checks.go); their
+	// text is in the step's Markdown front matter as "task.<id>".
+	Tasks []string
+	// Check ticks the tasks from what the server sees (checks.go).
+	Check func(io *sio.Server, c *step.Checker)
+}

@@ -1,0 +1,404 @@
+package lessons
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/static"
+)
+
+// Options configure a Site. The zero value works: no recording, progress
+// kept in memory, logs to slog.Default().
+type Options struct {
+	// Observer, if set, watches every step's Socket.IO server: the
+	// inspector's Recorder, so that the packet panel sees the panes.
+	Observer sio.Observer
+	// DB, if set, keeps the learners' progress in its table
+	// lesson_progress, created if missing (see Store). If nil, progress
+	// lives in memory and is lost when the process ends.
+	DB *sql.DB
+	// Logger receives the Site's own records and every line a step's
+	// server logs (as "A user connected" with step=hello/connect). If nil,
+	// slog.Default() is used.
+	Logger *slog.Logger
+	// Panel, if set, renders the live packet panel of a step page: the
+	// traffic of the browser client on the Socket.IO server at pathPrefix
+	// ("/lessons/<lesson>/<step>/socket.io/"), headed by title, in the
+	// page's language (the inspector's web.Panel). If nil, the page keeps
+	// a slot that says where the panel will be.
+	Panel func(client, pathPrefix, title string) templ.Component
+	// BrowserID returns the browser id of r (cookie "wb_client"), setting
+	// the cookie on w when it is missing (the inspector's web.ClientCookie).
+	// If nil, the Site sets the same cookie itself.
+	BrowserID func(w http.ResponseWriter, r *http.Request) string
+}
+
+// Site serves the workbook's lessons: the home page with the contents,
+// one page per lesson and per step, each step's own Socket.IO server, the
+// live feed of the step pages and their assets. It is an http.Handler
+// meant to be mounted at "/" (it answers 404 pages for paths it does not
+// know):
+//
+//	GET /                               home: overview, setup, contents with progress
+//	GET /lessons/<lesson>/              a lesson's introduction and its steps
+//	GET /lessons/<lesson>/<step>/       a step: text, tasks, code, panes, log, packets
+//	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
+//	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
+//	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
+//	GET /assets/...                     CSS, scripts, icons
+//	GET /socket.io/socket.io.js         the browser client, where tutorial code looks for it
+//
+// A Site is safe for use by multiple goroutines.
+type Site struct {
+	opts   Options
+	log    *slog.Logger
+	store  *Store
+	hub    *hub
+	mux    *http.ServeMux
+	chroma []byte
+
+	home    map[Lang]*document
+	lessons []*lesson
+	steps   map[string]*stepPage // "hello/connect"
+	order   []navPage            // home, then each lesson followed by its steps
+	total   int                  // tasks in the whole workbook
+
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	closed   bool           // no task is recorded any more
+	inflight sync.WaitGroup // tasks being recorded
+}
+
+// lesson is one lesson, loaded.
+type lesson struct {
+	Slug  string
+	Num   int // from 1
+	Text  map[Lang]*document
+	Steps []*stepPage
+}
+
+// stepPage is one step, loaded and running.
+type stepPage struct {
+	Lesson *lesson
+	Slug   string
+	Num    int // from 1, within the lesson
+	Text   map[Lang]*stepText
+	Tasks  []string
+
+	ServerSource string // server.go as embedded
+	ServerHTML   string // ... highlighted
+	Client       string // client.html
+	ClientDone   string // client.done.html, "" if none
+
+	def     stepDef
+	io      *sio.Server
+	log     *step.Log
+	checker *step.Checker
+}
+
+// stepText is a step's text in one language.
+type stepText struct {
+	Title string
+	HTML  string
+	Tasks map[string]string // task id -> inline HTML
+}
+
+func (st *stepPage) key() string    { return st.Lesson.Slug + "/" + st.Slug }
+func (st *stepPage) prefix() string { return "/lessons/" + st.key() + "/" }
+
+// navPage is one page of the reading order, for previous/next links.
+type navPage struct {
+	href   string
+	title  map[Lang]string
+	lesson *lesson // nil for home
+	step   *stepPage
+}
+
+// New loads every lesson of the registry, starts each step's Socket.IO
+// server and returns the Site. It fails when a lesson's files are missing
+// or malformed, or when the progress table cannot be created.
+func New(opts Options) (*Site, error) {
+	s := &Site{
+		opts:    opts,
+		log:     opts.Logger,
+		hub:     newHub(),
+		steps:   map[string]*stepPage{},
+		closing: make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.store, err = OpenStore(context.Background(), opts.DB); err != nil {
+		return nil, err
+	}
+	if s.chroma, err = chromaCSS(); err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	if err := s.load(); err != nil {
+		return nil, err
+	}
+	for _, st := range s.steps {
+		s.start(st)
+	}
+	s.routes()
+	return s, nil
+}
+
+// load reads the home page and every lesson and step of the registry.
+func (s *Site) load() error {
+	s.home = map[Lang]*document{}
+	for _, l := range Langs {
+		doc, err := readDocument("home." + string(l) + ".md")
+		if err != nil {
+			return err
+		}
+		s.home[l] = doc
+	}
+	s.order = append(s.order, navPage{href: "/", title: titles(s.home)})
+	for i, ld := range registry {
+		les := &lesson{Slug: ld.Slug, Num: i + 1, Text: map[Lang]*document{}}
+		for _, l := range Langs {
+			doc, err := readDocument(path.Join(ld.Slug, "lesson."+string(l)+".md"))
+			if err != nil {
+				return err
+			}
+			les.Text[l] = doc
+		}
+		s.lessons = append(s.lessons, les)
+		s.order = append(s.order, navPage{href: "/lessons/" + les.Slug + "/", title: titles(les.Text), lesson: les})
+		for j, sd := range ld.Steps {
+			st, err := loadStep(les, j+1, sd)
+			if err != nil {
+				return err
+			}
+			les.Steps = append(les.Steps, st)
+			s.steps[st.key()] = st
+			s.total += len(st.Tasks)
+			t := map[Lang]string{}
+			for l, text := range st.Text {
+				t[l] = text.Title
+			}
+			s.order = append(s.order, navPage{href: st.prefix(), title: t, lesson: les, step: st})
+		}
+	}
+	return nil
+}
+
+func titles(docs map[Lang]*document) map[Lang]string {
+	t := map[Lang]string{}
+	for l, d := range docs {
+		t[l] = d.Meta["title"]
+	}
+	return t
+}
+
+func readDocument(name string) (*document, error) {
+	src, err := fs.ReadFile(content, name)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	doc, err := parseDocument(name, src)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	if doc.Meta["title"] == "" {
+		return nil, fmt.Errorf("lessons: %s: no title in the front matter", name)
+	}
+	return doc, nil
+}
+
+func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
+	st := &stepPage{Lesson: les, Slug: sd.Slug, Num: num, Text: map[Lang]*stepText{}, Tasks: sd.Tasks, def: sd}
+	dir := path.Join(les.Slug, sd.Slug)
+	if sd.Setup == nil || sd.Check == nil || len(sd.Tasks) == 0 {
+		return nil, fmt.Errorf("lessons: step %s needs Setup, Tasks and Check", dir)
+	}
+	for _, l := range Langs {
+		name := path.Join(dir, "step."+string(l)+".md")
+		doc, err := readDocument(name)
+		if err != nil {
+			return nil, err
+		}
+		text := &stepText{Title: doc.Meta["title"], HTML: doc.HTML, Tasks: map[string]string{}}
+		for _, id := range sd.Tasks {
+			src := doc.Meta["task."+id]
+			if src == "" {
+				return nil, fmt.Errorf("lessons: %s: no text for task %q (front matter \"task.%s: ...\")", name, id, id)
+			}
+			if text.Tasks[id], err = inline(src); err != nil {
+				return nil, fmt.Errorf("lessons: %s: task %s: %w", name, id, err)
+			}
+		}
+		for key := range doc.Meta {
+			if id, ok := strings.CutPrefix(key, "task."); ok && !slices.Contains(sd.Tasks, id) {
+				return nil, fmt.Errorf("lessons: %s: task %q is not in the step's Tasks", name, id)
+			}
+		}
+		st.Text[l] = text
+	}
+	server, err := fs.ReadFile(content, path.Join(dir, "server.go"))
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	st.ServerSource = string(server)
+	if st.ServerHTML, err = highlight(st.ServerSource, "go", true); err != nil {
+		return nil, fmt.Errorf("lessons: %s/server.go: %w", dir, err)
+	}
+	client, err := fs.ReadFile(content, path.Join(dir, "client.html"))
+	if err != nil {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	st.Client = string(client)
+	if done, err := fs.ReadFile(content, path.Join(dir, "client.done.html")); err == nil {
+		st.ClientDone = string(done)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("lessons: %w", err)
+	}
+	return st, nil
+}
+
+// start gives a step its log, checker and Socket.IO server, and runs the
+// step's Setup and Check on it.
+func (s *Site) start(st *stepPage) {
+	key := st.key()
+	st.log = step.NewLog(func(line step.Line) {
+		s.log.Info(line.Text, "step", key)
+	})
+	st.checker = step.NewChecker(st.Tasks, func(browser, task string) {
+		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
+	})
+	st.io = sio.NewServer(sio.Config{
+		Path:         st.prefix() + "socket.io/",
+		Observer:     sio.Observers(s.opts.Observer, st.checker.Observer()),
+		Logger:       s.log.With("step", key),
+		ClientScript: static.SocketIOJS,
+		ClientModule: static.SocketIOESM,
+	})
+	st.checker.Start(st.io)
+	// The step's own handlers first, then the checks, so that the log
+	// reads as the step's server.go says before any task ticks.
+	st.def.Setup(st.io, st.log)
+	st.def.Check(st.io, st.checker)
+}
+
+// taskDone records a ticked task and tells the browser's open pages.
+func (s *Site) taskDone(browser string, k TaskKey) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.inflight.Add(1)
+	s.mu.Unlock()
+	defer s.inflight.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	first, err := s.store.Mark(ctx, browser, k)
+	if err != nil {
+		s.log.Error("lessons: task not recorded", "err", err)
+		return
+	}
+	if !first {
+		return
+	}
+	done, err := s.store.Done(ctx, browser)
+	if err != nil {
+		s.log.Error("lessons: progress not read", "err", err)
+		return
+	}
+	s.hub.publish(browser, tick{Key: k, Done: s.count(done)})
+}
+
+// count returns how many of the done tasks are tasks of the workbook as it
+// is now (a task removed from a step does not count).
+func (s *Site) count(done map[TaskKey]time.Time) int {
+	n := 0
+	for k := range done {
+		if st := s.steps[k.Lesson+"/"+k.Step]; st != nil && slices.Contains(st.Tasks, k.Task) {
+			n++
+		}
+	}
+	return n
+}
+
+// ServeHTTP serves the workbook's pages (see Site).
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close stops every step's Socket.IO server and ends the live feeds of the
+// open pages (an http.Server's Shutdown waits for those otherwise). Once it
+// returns, the Site no longer writes to Options.DB, which may be closed. It
+// is idempotent and always returns nil.
+func (s *Site) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		for _, st := range s.steps {
+			st.checker.Close()
+			st.io.Close()
+		}
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.inflight.Wait()
+	})
+	return nil
+}
+
+// Store returns the store of the learners' progress.
+func (s *Site) Store() *Store { return s.store }
+
+var browserIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// browserID returns the browser id of r, setting the cookie when missing.
+func (s *Site) browserID(w http.ResponseWriter, r *http.Request) string {
+	if s.opts.BrowserID != nil {
+		return s.opts.BrowserID(w, r)
+	}
+	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
+		return c.Value
+	}
+	id := rand.Text()
+	http.SetCookie(w, &http.Cookie{
+		Name: step.BrowserCookie, Value: id, Path: "/",
+		MaxAge: 400 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+	r.AddCookie(&http.Cookie{Name: step.BrowserCookie, Value: id})
+	return id
+}
+
+// render writes a templ component as a whole page, or a 500 when it fails.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("lessons: rendering a page", "path", r.URL.Path, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
