@@ -1,0 +1,212 @@
+package lessons_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sioworkbook/workbook/internal/browsertest"
+	"github.com/sioworkbook/workbook/lessons"
+)
+
+// A step page, as headless Chromium sees it: the page loads, its client
+// pane connects, the tasks get ticked as the learner does them, editing
+// the client code and pressing Run changes what the panes do, and nothing
+// is logged to the console as an error. Each step runs in its own tab
+// (cookies of its own: a browser of its own), in the language given.
+var stepPages = []struct {
+	path string
+	lang lessons.Lang
+	play func(t *testing.T, p *page)
+}{
+	{"/lessons/hello/connect/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("connect")
+		p.click("add-client")
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.waitTask("two")
+		p.eval(`document.querySelector('.pane button[aria-label="Reload"]').click()`)
+		p.waitTask("reconnect")
+		p.waitLog("A user disconnected")
+		// Edit and Run: the panes now write their socket id in the page.
+		p.edit(`const socket = io();`, `const socket = io();
+      socket.on("connect", () => { document.body.dataset.edited = socket.id; });`)
+		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => f.contentDocument?.body?.dataset.edited)`,
+			"every pane running the edited code")
+		p.wait(`!document.getElementById('edited').hidden`, "the editor marked edited")
+		p.click("reset")
+		p.wait(`document.getElementById('edited').hidden && document.getElementById('editor').value === JSON.parse(document.getElementById('step-data').textContent).client`,
+			"the original code back")
+		// A key goes to the next page.
+		p.eval(`document.dispatchEvent(new KeyboardEvent('keydown', { key: 'n', bubbles: true }))`)
+		p.wait(`location.pathname === '/lessons/events/'`, "the next page, after pressing n")
+	}},
+	{"/lessons/events/message/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("receive")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('Sent a message 4 seconds')`, "the message in the pane")
+		p.edit(`text.textContent = data;`, `text.textContent = data;
+        socket.send("A reply from the edited client");`)
+		p.waitTask("reply")
+		p.waitLog("The client says: A reply from the edited client")
+	}},
+	{"/lessons/events/custom-event/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("receive")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('A custom event named testerEvent!')`, "the description in the pane")
+		p.edit(`text.textContent = data.description;`, `text.textContent = data.description;
+        socket.emit("testerEvent", { description: "edited", from: "the test" });`)
+		p.waitTask("echo")
+		p.waitLog(`testerEvent from the client: {"description":"edited","from":"the test"}`)
+	}},
+	{"/lessons/events/client-event/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("emit")
+		p.waitLog("Sent an event from the client!")
+		p.edit(`"Sent an event from the client!"`, `"¡Hola desde el editor!"`)
+		p.waitTask("own-text")
+		p.waitLog("¡Hola desde el editor!")
+		p.click("show-done")
+		p.waitTask("object")
+		p.waitLog(`"from":"the finished client"`)
+	}},
+}
+
+func TestStepPagesInChromium(t *testing.T) {
+	b := browsertest.New(t)
+	site, base := startSite(t, lessons.Options{})
+	covered := map[string]bool{}
+	for _, sp := range stepPages {
+		covered[sp.path] = true
+		t.Run(strings.Trim(sp.path, "/"), func(t *testing.T) {
+			t.Parallel()
+			p := open(t, b, base+sp.path+"?lang="+string(sp.lang))
+			if lang := p.string(`document.documentElement.lang`); lang != string(sp.lang) {
+				t.Errorf("page in %q, want %q", lang, sp.lang)
+			}
+			p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
+			sp.play(t, p)
+			p.noConsoleErrors()
+		})
+	}
+	for key := range site.StepTasks() {
+		if !covered["/lessons/"+key+"/"] {
+			t.Errorf("step %s has no browser test", key)
+		}
+	}
+}
+
+// TestOtherPagesInChromium loads the home page and the lesson pages in
+// both languages: no console error, and the shortcuts dialog opens.
+func TestOtherPagesInChromium(t *testing.T) {
+	b := browsertest.New(t)
+	site, base := startSite(t, lessons.Options{})
+	for _, path := range site.PagePaths() {
+		if strings.Count(path, "/") > 3 {
+			continue // steps: TestStepPagesInChromium
+		}
+		for _, l := range lessons.Langs {
+			t.Run(strings.Trim(path, "/")+"/"+string(l), func(t *testing.T) {
+				t.Parallel()
+				p := open(t, b, base+path+"?lang="+string(l))
+				if lang := p.string(`document.documentElement.lang`); lang != string(l) {
+					t.Errorf("page in %q", lang)
+				}
+				p.eval(`document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }))`)
+				p.wait(`document.getElementById('shortcuts').open`, "the shortcuts dialog")
+				p.noConsoleErrors()
+			})
+		}
+	}
+}
+
+// page is a tab on a workbook page, with helpers that fail the test.
+type page struct {
+	t   *testing.T
+	tab *browsertest.Tab
+}
+
+func open(t *testing.T, b *browsertest.Browser, url string) *page {
+	t.Helper()
+	p := &page{t: t, tab: b.NewTab(t)}
+	if err := p.tab.Navigate(url); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (p *page) fail(format string, args ...any) {
+	p.t.Helper()
+	p.t.Fatalf("%s\nconsole:\n%s\nserver log pane:\n%s", fmt.Sprintf(format, args...), p.tab.ConsoleText(),
+		p.string(`document.getElementById('log')?.innerText ?? ''`))
+}
+
+func (p *page) eval(expr string) {
+	p.t.Helper()
+	if err := p.tab.Eval(expr, nil); err != nil {
+		p.fail("%v", err)
+	}
+}
+
+func (p *page) string(expr string) string {
+	p.t.Helper()
+	var s string
+	if err := p.tab.Eval(expr, &s); err != nil {
+		p.t.Fatalf("%v", err)
+	}
+	return s
+}
+
+// wait waits until expr is truthy; the 4 s events of the steps fit.
+func (p *page) wait(expr, what string) {
+	p.t.Helper()
+	if err := p.tab.WaitFor(expr, 12*time.Second); err != nil {
+		p.fail("waiting for %s: %v", what, err)
+	}
+}
+
+func (p *page) click(id string) {
+	p.t.Helper()
+	p.eval(fmt.Sprintf(`document.getElementById(%q).click()`, id))
+}
+
+func (p *page) waitTask(id string) {
+	p.t.Helper()
+	p.wait(fmt.Sprintf(`document.querySelector('.tasks li[data-task=%q]').classList.contains('done')`, id), "task "+id+" ticked")
+}
+
+func (p *page) waitLog(text string) {
+	p.t.Helper()
+	js, _ := json.Marshal(text)
+	p.wait(fmt.Sprintf(`document.getElementById('log').textContent.includes(%s)`, js), "the server log to show "+string(js))
+}
+
+// edit replaces old by new in the editor and presses Run.
+func (p *page) edit(old, new string) {
+	p.t.Helper()
+	o, _ := json.Marshal(old)
+	n, _ := json.Marshal(new)
+	var ok bool
+	err := p.tab.Eval(fmt.Sprintf(`(() => {
+		const editor = document.getElementById('editor');
+		if (!editor.value.includes(%s)) return false;
+		editor.value = editor.value.replace(%s, %s);
+		editor.dispatchEvent(new Event('input'));
+		document.getElementById('run').click();
+		return true;
+	})()`, o, o, n), &ok)
+	if err != nil || !ok {
+		p.fail("editing %s: %v, found: %v", o, err, ok)
+	}
+}
+
+// noConsoleErrors fails the test for any error or uncaught exception in
+// the page or its panes.
+func (p *page) noConsoleErrors() {
+	p.t.Helper()
+	for _, m := range p.tab.Console() {
+		if m.Type == chromedp.ConsoleError || m.IsException() {
+			p.t.Errorf("console %s (%s:%d)", m, m.URL, m.Line)
+		}
+	}
+}
