@@ -64,7 +64,7 @@ func Open(path string) (*DB, error) {
 
 // openOptions are the knobs tests turn; the zero value is what Open uses.
 type openOptions struct {
-	writerDSN string // extra DSN parameters for the writer, e.g. "mode=ro"
+	readOnlyWriter bool // the writer cannot write (tests: a read-only file, a full disk)
 }
 
 func open(path string, o openOptions) (*DB, error) {
@@ -80,10 +80,12 @@ func open(path string, o openOptions) (*DB, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=1&_synchronous=NORMAL"
 	// The writer takes the write lock when its transaction begins, so that
-	// two processes never deadlock upgrading read locks.
-	wdsn := base + "&_txlock=immediate"
-	if o.writerDSN != "" {
-		wdsn += "&" + o.writerDSN
+	// two processes never deadlock upgrading read locks. A new file gets
+	// incremental auto-vacuum (set before WAL, before the first table),
+	// which retention uses to give freed pages back.
+	wdsn := base + "&_txlock=immediate&_auto_vacuum=incremental"
+	if o.readOnlyWriter {
+		wdsn = "file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=ro&_busy_timeout=5000"
 	}
 	var err error
 	if db.w, err = sql.Open("sqlite3", wdsn); err != nil {
@@ -139,17 +141,6 @@ func (db *DB) now() time.Time {
 // own transaction, and records them in the migrations table. PRAGMA
 // user_version follows the last one, so that sqlite3 users see the version.
 func (db *DB) migrate(ctx context.Context) error {
-	// A new file gets incremental auto-vacuum, which retention uses to give
-	// freed pages back; it can only be chosen before the first table.
-	var pages int64
-	if err := db.w.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
-		return fmt.Errorf("page count: %w", err)
-	}
-	if pages == 0 {
-		if _, err := db.w.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
-			return fmt.Errorf("auto_vacuum: %w", err)
-		}
-	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err

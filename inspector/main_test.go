@@ -57,3 +57,10 @@ func MustRecorder(tb testing.TB, db *inspector.DB, opts inspector.RecorderOption
 	})
 	return r
 }
+
+func writeFile(tb testing.TB, path, s string) {
+	tb.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}

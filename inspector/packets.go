@@ -65,6 +65,14 @@ func packetQuery(f PacketFilter) (string, []any) {
 	if !f.Since.IsZero() {
 		where = append(where, `p.at >= ?`)
 		args = append(args, toMicro(f.Since))
+		if f.SID == "" && f.Client == "" {
+			// Rows come in id order; without a session to narrow them,
+			// start the id scan at the first row of the time range
+			// (packets_at finds it: "+id" keeps SQLite from taking min(id)
+			// from the rowid order instead) rather than at the first row.
+			where = append(where, `p.id >= (SELECT coalesce(min(+id), 0) FROM packets WHERE at >= ?)`)
+			args = append(args, toMicro(f.Since))
+		}
 	}
 	if !f.Until.IsZero() {
 		where = append(where, `p.at < ?`)

@@ -27,7 +27,7 @@ type RecorderOptions struct {
 	// QueueBytes bounds the packet bytes waiting for the writer, so that a
 	// flood of large messages cannot eat the memory. If zero, 64 MiB is used.
 	QueueBytes int64
-	// BatchSize is the most items written in one transaction. If zero, 2048
+	// BatchSize is the most items written in one transaction. If zero, 8192
 	// is used.
 	BatchSize int
 	// FlushInterval is the longest an item waits in the queue before its
@@ -121,7 +121,7 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
 		opts.QueueBytes = 64 << 20
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 2048
+		opts.BatchSize = 8192
 	}
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = 100 * time.Millisecond
@@ -225,19 +225,20 @@ func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
 
 // Packet implements engine.Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
-	// The row keeps the packet as it went over the wire: "<digit><data>"
-	// for text, the bytes of a binary message.
-	var data []byte
-	if p.Binary {
-		data = make([]byte, len(p.Data))
-		copy(data, p.Data)
-	} else {
-		data = make([]byte, 1+len(p.Data))
-		data[0] = '0' + byte(p.Type)
-		copy(data[1:], p.Data)
-	}
 	r.push(item{kind: kindPacket, at: nowMicro(), sid: s.ID(), dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary, data: data})
+		eio: p.Type, binary: p.Binary, data: wireBytes(p)})
+}
+
+// wireBytes returns a copy of p as it went over the wire: "<digit><data>"
+// for text, the bytes of a binary message.
+func wireBytes(p engine.Packet) []byte {
+	if p.Binary {
+		return append([]byte(nil), p.Data...)
+	}
+	data := make([]byte, 1+len(p.Data))
+	data[0] = '0' + byte(p.Type)
+	copy(data[1:], p.Data)
+	return data
 }
 
 // Debug implements engine.Observer.

@@ -3,12 +3,15 @@ package inspector
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 	"unsafe"
 
 	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
 )
 
 // writer turns items into rows. It belongs to one goroutine (the Recorder's
@@ -19,6 +22,8 @@ type writer struct {
 	log      *slog.Logger
 	sessions map[string]*sessState
 	touched  []*sessState // sessions changed by the current batch
+	// yieldEvery > 0: yield the processor every so many items.
+	yieldEvery int
 
 	// skip, when set, is consulted for a session the writer meets for the
 	// first time: true means its items are ignored (Import skips sessions
@@ -47,46 +52,55 @@ func newWriter(db *DB, log *slog.Logger) *writer {
 }
 
 const (
-	sqlInsertPacket = `INSERT INTO packets (session_id, at, dir, transport, eio_type, sio_type, nsp, event,
-		ack_id, args, binary, attachment_of, raw, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-	sqlInsertDebug   = `INSERT INTO debug_lines (at, sid, namespace, message) VALUES (?,?,?,?)`
-	sqlUpsertSession = `INSERT INTO sessions (sid, path, client, remote_addr, user_agent, transport,
+	sqlInsertPacket = `INSERT INTO packets (id, session_id, at, dir, transport, eio_type, sio_type, nsp,
+		event, ack_id, args, binary, attachment_of, raw, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	sqlInsertDebug = `INSERT INTO debug_lines (id, at, sid, namespace, message) VALUES (?,?,?,?,?)`
+
+	sqlInsertSession = `INSERT INTO sessions (sid, path, client, remote_addr, user_agent, transport,
 		upgraded, upgraded_at, started_at, ended_at, close_reason, last_at, packets)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT (sid) DO UPDATE SET path = excluded.path, client = excluded.client,
-		remote_addr = excluded.remote_addr, user_agent = excluded.user_agent,
-		transport = excluded.transport, upgraded = excluded.upgraded, upgraded_at = excluded.upgraded_at,
-		started_at = excluded.started_at, ended_at = excluded.ended_at, close_reason = excluded.close_reason,
-		last_at = excluded.last_at, packets = excluded.packets
-		RETURNING id`
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`
+	sqlUpdateSession = `UPDATE sessions SET path = ?, client = ?, remote_addr = ?, user_agent = ?,
+		transport = ?, upgraded = ?, upgraded_at = ?, started_at = ?, ended_at = ?, close_reason = ?,
+		last_at = ?, packets = ? WHERE id = ?`
+	// Only the columns no index covers, for the sessions whose only news
+	// is packets: the common case by far.
+	sqlTouchSession = `UPDATE sessions SET last_at = ?, packets = ? WHERE id = ?`
 )
 
-// batchStmts are the statements of one transaction.
-type batchStmts struct {
-	packet, debug, session, find *sql.Stmt
+// batch is the state of one transaction.
+//
+// Rows are inserted one prepared statement each (multi-row INSERTs cost
+// more CPU per row here), with ids the writer gives itself: it holds the
+// write lock, so max(id)+1 read when the transaction begins is free.
+type batch struct {
+	tx                    *sql.Tx
+	packet, debug         *sql.Stmt
+	find, insert, update  *sql.Stmt
+	touch                 *sql.Stmt
+	nextPacket, nextDebug int64 // the ids the next rows get
 }
 
-func (b *batchStmts) close() {
-	for _, s := range []*sql.Stmt{b.packet, b.debug, b.session, b.find} {
+func (b *batch) close() {
+	for _, s := range []*sql.Stmt{b.packet, b.debug, b.find, b.insert, b.update, b.touch} {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
 
-// write stores batch in one transaction. With live set it returns the new
+// write stores items in one transaction. With live set it returns the new
 // rows for the subscribers. On error nothing of the batch is stored, and the
 // sessions it touched are forgotten (they are read back from the file the
 // next time they appear).
-func (w *writer) write(ctx context.Context, batch []item, live bool) (out []Live, err error) {
+func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live, err error) {
 	tx, err := w.db.w.BeginTx(ctx, nil)
 	if err != nil {
 		w.forget()
 		return nil, fmt.Errorf("inspector: begin batch: %w", err)
 	}
-	var st batchStmts
+	b := &batch{tx: tx}
 	defer func() {
-		st.close()
+		b.close()
 		if err != nil {
 			tx.Rollback()
 			w.forget()
@@ -95,23 +109,43 @@ func (w *writer) write(ctx context.Context, batch []item, live bool) (out []Live
 	for _, p := range []struct {
 		s   **sql.Stmt
 		sql string
-	}{{&st.packet, sqlInsertPacket}, {&st.debug, sqlInsertDebug}, {&st.session, sqlUpsertSession}, {&st.find, sqlSelectSession + ` WHERE sid = ?`}} {
+	}{
+		{&b.packet, sqlInsertPacket},
+		{&b.debug, sqlInsertDebug},
+		{&b.find, sqlSelectSession + ` WHERE sid = ?`},
+		{&b.insert, sqlInsertSession},
+		{&b.update, sqlUpdateSession},
+		{&b.touch, sqlTouchSession},
+	} {
 		if *p.s, err = tx.PrepareContext(ctx, p.sql); err != nil {
 			return nil, fmt.Errorf("inspector: prepare batch: %w", err)
 		}
 	}
-	for i := range batch {
-		it := &batch[i]
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM packets`).Scan(&b.nextPacket); err != nil {
+		return nil, fmt.Errorf("inspector: batch: %w", err)
+	}
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM debug_lines`).Scan(&b.nextDebug); err != nil {
+		return nil, fmt.Errorf("inspector: batch: %w", err)
+	}
+	for i := range items {
+		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
+			// The recorder comes after the server: let every goroutine
+			// that is ready run first. When the server is busy the
+			// queue fills and drops are counted; when it is not, this
+			// returns at once.
+			runtime.Gosched()
+		}
+		it := &items[i]
 		var l Live
 		switch it.kind {
 		case kindFlush:
 			continue
 		case kindDebug:
-			l, err = w.debug(ctx, &st, it, live)
+			l, err = w.debug(ctx, b, it, live)
 		case kindPacket:
-			l, err = w.packet(ctx, &st, it, live)
+			l, err = w.packet(ctx, b, it, live)
 		default:
-			err = w.sessionEvent(ctx, &st, it)
+			err = w.sessionEvent(ctx, b, it)
 		}
 		if err != nil {
 			return nil, err
@@ -121,7 +155,7 @@ func (w *writer) write(ctx context.Context, batch []item, live bool) (out []Live
 		}
 	}
 	for _, ss := range w.touched {
-		if err = w.saveSession(ctx, &st, ss); err != nil {
+		if err = w.saveSession(ctx, b, ss); err != nil {
 			return nil, err
 		}
 	}
@@ -152,11 +186,11 @@ func (w *writer) forget() {
 }
 
 // state returns the session sid, from the cache, the file, or new.
-func (w *writer) state(ctx context.Context, st *batchStmts, sid string, at int64) (*sessState, error) {
+func (w *writer) state(ctx context.Context, b *batch, sid string, at int64) (*sessState, error) {
 	ss := w.sessions[sid]
 	if ss == nil {
 		ss = &sessState{}
-		err := scanSession(st.find.QueryRowContext(ctx, sid), &ss.s)
+		err := scanSession(b.find.QueryRowContext(ctx, sid), &ss.s)
 		found := err == nil
 		if err == sql.ErrNoRows {
 			ss.s = Session{SID: sid, StartedAt: fromMicro(at), LastAt: fromMicro(at)}
@@ -178,8 +212,8 @@ func (w *writer) state(ctx context.Context, st *batchStmts, sid string, at int64
 	return ss, nil
 }
 
-func (w *writer) sessionEvent(ctx context.Context, st *batchStmts, it *item) error {
-	ss, err := w.state(ctx, st, it.sid, it.at)
+func (w *writer) sessionEvent(ctx context.Context, b *batch, it *item) error {
+	ss, err := w.state(ctx, b, it.sid, it.at)
 	if err != nil || ss.skipped {
 		return err
 	}
@@ -202,31 +236,51 @@ func (w *writer) sessionEvent(ctx context.Context, st *batchStmts, it *item) err
 	return nil
 }
 
-// saveSession writes a session row as the cache has it.
-func (w *writer) saveSession(ctx context.Context, st *batchStmts, ss *sessState) error {
+// insertSession writes the row of a session met for the first time.
+func (w *writer) insertSession(ctx context.Context, b *batch, ss *sessState) error {
 	s := &ss.s
-	if err := st.session.QueryRowContext(ctx, s.SID, s.Path, s.Client, s.RemoteAddr, s.UserAgent, s.Transport,
+	if err := b.insert.QueryRowContext(ctx, s.SID, s.Path, s.Client, s.RemoteAddr, s.UserAgent, s.Transport,
 		s.Upgraded, nullMicro(s.UpgradedAt), toMicro(s.StartedAt), nullMicro(s.EndedAt), s.CloseReason,
 		toMicro(s.LastAt), s.Packets).Scan(&s.ID); err != nil {
+		return fmt.Errorf("inspector: insert session %s: %w", s.SID, err)
+	}
+	return nil
+}
+
+// saveSession writes what the batch changed in a session row.
+func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error {
+	s := &ss.s
+	var err error
+	switch {
+	case s.ID == 0:
+		return w.insertSession(ctx, b, ss)
+	case ss.event:
+		_, err = b.update.ExecContext(ctx, s.Path, s.Client, s.RemoteAddr, s.UserAgent, s.Transport,
+			s.Upgraded, nullMicro(s.UpgradedAt), toMicro(s.StartedAt), nullMicro(s.EndedAt), s.CloseReason,
+			toMicro(s.LastAt), s.Packets, s.ID)
+	default:
+		_, err = b.touch.ExecContext(ctx, toMicro(s.LastAt), s.Packets, s.ID)
+	}
+	if err != nil {
 		return fmt.Errorf("inspector: save session %s: %w", s.SID, err)
 	}
 	return nil
 }
 
-func (w *writer) debug(ctx context.Context, st *batchStmts, it *item, live bool) (Live, error) {
-	res, err := st.debug.ExecContext(ctx, it.at, it.sid, it.ns, it.text)
-	if err != nil {
+func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
+	id := b.nextDebug
+	b.nextDebug++
+	if _, err := b.debug.ExecContext(ctx, id, it.at, it.sid, it.ns, it.text); err != nil {
 		return Live{}, fmt.Errorf("inspector: insert debug line: %w", err)
 	}
 	if !live {
 		return Live{}, nil
 	}
-	id, _ := res.LastInsertId()
 	return Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at), Namespace: it.ns, Message: it.text}}, nil
 }
 
-func (w *writer) packet(ctx context.Context, st *batchStmts, it *item, live bool) (Live, error) {
-	ss, err := w.state(ctx, st, it.sid, it.at)
+func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
+	ss, err := w.state(ctx, b, it.sid, it.at)
 	if err != nil || ss.skipped {
 		return Live{}, err
 	}
@@ -235,11 +289,14 @@ func (w *writer) packet(ctx context.Context, st *batchStmts, it *item, live bool
 	}
 	if ss.s.ID == 0 {
 		// The first packet of a session whose Opened is still to come (a
-		// WebSocket may write the open packet before Opened is called).
-		if err := w.saveSession(ctx, st, ss); err != nil {
+		// WebSocket may write the open packet before Opened is called), or
+		// that came in this batch: the row must exist before its packets.
+		if err := w.insertSession(ctx, b, ss); err != nil {
 			return Live{}, err
 		}
 	}
+	id := b.nextPacket
+	b.nextPacket++
 	raw := it.data // "<digit><data>", or the bytes of a binary message
 	var (
 		sioType, nsp, event, ackID, args, attachmentOf any
@@ -255,7 +312,10 @@ func (w *writer) packet(ctx context.Context, st *batchStmts, it *item, live bool
 			}
 		} else if f, isSIO = decodeSIO(raw[1:]); isSIO {
 			pend.left = 0
-			sioType, nsp = f.typ.String(), f.nsp
+			if f.attachments > 0 {
+				pend.left, pend.parent = f.attachments, id
+			}
+			sioType, nsp = sioTypeNames[f.typ], f.nsp
 			if f.hasEvent {
 				event = f.event
 			}
@@ -271,26 +331,22 @@ func (w *writer) packet(ctx context.Context, st *batchStmts, it *item, live bool
 	if !it.binary {
 		rawArg = unsafe.String(unsafe.SliceData(raw), len(raw)) // stored as TEXT
 	}
-	res, err := st.packet.ExecContext(ctx, ss.s.ID, it.at, it.dir.String(), it.transport, it.eio.String(),
-		sioType, nsp, event, ackID, args, it.binary, attachmentOf, rawArg, len(raw))
-	if err != nil {
+	if _, err := b.packet.ExecContext(ctx, id, ss.s.ID, it.at, dirNames[it.dir&1], it.transport, eioTypeName(it.eio),
+		sioType, nsp, event, ackID, args, it.binary, attachmentOf, rawArg, len(raw)); err != nil {
 		return Live{}, fmt.Errorf("inspector: insert packet: %w", err)
 	}
 	ss.s.Packets++
-	var id int64
-	if live || (isSIO && f.attachments > 0) {
-		id, _ = res.LastInsertId()
-	}
-	if isSIO && f.attachments > 0 {
-		pend.left, pend.parent = f.attachments, id
-	}
 	if !live {
 		return Live{}, nil
 	}
 	p := &Packet{ID: id, SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
-		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary, Raw: raw, Size: len(raw)}
+		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
+		Raw: append([]byte(nil), raw...), Size: len(raw)}
 	if isSIO {
-		p.SIOType, p.Nsp, p.Args = f.typ.String(), f.nsp, f.args
+		p.SIOType, p.Nsp = f.typ.String(), f.nsp
+		if f.args != nil {
+			p.Args = append(json.RawMessage(nil), f.args...)
+		}
 		if f.hasEvent {
 			p.Event = f.event
 		}
@@ -303,6 +359,30 @@ func (w *writer) packet(ctx context.Context, st *batchStmts, it *item, live bool
 		p.AttachmentOf = a
 	}
 	return Live{Packet: p}, nil
+}
+
+// Names as stored, boxed once: the rows of a batch share them.
+var (
+	dirNames     = [2]any{engine.In.String(), engine.Out.String()}
+	sioTypeNames = func() (a [7]any) {
+		for i := range a {
+			a[i] = parser.Type(i).String()
+		}
+		return a
+	}()
+	eioTypeNames = func() (a [7]any) {
+		for i := range a {
+			a[i] = engine.PacketType(i).String()
+		}
+		return a
+	}()
+)
+
+func eioTypeName(t engine.PacketType) any {
+	if int(t) < len(eioTypeNames) {
+		return eioTypeNames[t]
+	}
+	return t.String()
 }
 
 // Times are stored as integer microseconds since the Unix epoch.

@@ -1,0 +1,149 @@
+package inspector_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// TestKill records in a child process, kills it with SIGKILL in the middle
+// of its work, and checks the file: intact, and holding every batch the
+// child saw committed (the child prints the last packet id of each batch it
+// is told about by its live feed, which only carries committed rows).
+func TestKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	path := filepath.Join(t.TempDir(), "kill.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "INSPECTOR_KILL_DB="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var committed int64
+	lines := 0
+	sc := bufio.NewScanner(out)
+	timeout := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer timeout.Stop()
+	for sc.Scan() {
+		id, ok := strings.CutPrefix(sc.Text(), "COMMITTED ")
+		if !ok {
+			continue
+		}
+		if committed, err = strconv.ParseInt(id, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+		// Kill after a few dozen batches, at a moment that differs from
+		// run to run.
+		if lines++; lines == 30+int(time.Now().UnixNano()%20) {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	// Lines printed between the last one read and the kill are fine to
+	// miss: they only raise the bound.
+	cmd.Wait()
+	if committed == 0 {
+		t.Fatal("the child committed nothing")
+	}
+
+	db, err := inspector.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer MustCloseDB(t, db)
+	raw := mustRawDB(t, path)
+	var check string
+	if err := raw.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check: %q %v", check, err)
+	}
+	var fk int
+	rows, err := raw.Query(`PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		fk++
+	}
+	rows.Close()
+	if fk != 0 {
+		t.Errorf("%d foreign key violations", fk)
+	}
+	var n, maxID, counted int64
+	raw.QueryRow(`SELECT count(*), coalesce(max(id), 0) FROM packets`).Scan(&n, &maxID)
+	raw.QueryRow(`SELECT sum(packets) FROM sessions`).Scan(&counted)
+	t.Logf("child said %d committed; the file has %d packets (max id %d)", committed, n, maxID)
+	if maxID < committed || n != maxID {
+		t.Errorf("%d packets, max id %d, want ids 1..%d at least, without gaps", n, maxID, committed)
+	}
+	if counted != n {
+		t.Errorf("sessions count %d packets, the table holds %d: a batch was half written", counted, n)
+	}
+	// Every row is the one the child sent under that number.
+	var bad int64
+	raw.QueryRow(`SELECT count(*) FROM packets WHERE raw != '42["n",' || id || ']'`).Scan(&bad)
+	if bad != 0 {
+		t.Errorf("%d packets hold another number than their id", bad)
+	}
+}
+
+// TestHelperProcess is the child of TestKill: it records numbered packets
+// as fast as the writer takes them until it is killed.
+func TestHelperProcess(t *testing.T) {
+	path := os.Getenv("INSPECTOR_KILL_DB")
+	if path == "" {
+		t.Skip("the child of TestKill")
+	}
+	db, err := inspector.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	rec := inspector.NewRecorder(db, inspector.RecorderOptions{BatchSize: 500, FlushInterval: time.Millisecond})
+	feed, _ := rec.Subscribe(1 << 16)
+	go func() {
+		var last int64
+		for l := range feed {
+			if l.Packet != nil {
+				last = l.Packet.ID
+			}
+			if len(feed) == 0 { // the end of what was published so far
+				fmt.Printf("COMMITTED %d\n", last)
+			}
+		}
+	}()
+	start := time.Now()
+	rec.OpenAt(start, "K", "/socket.io/", "", "", "", "websocket")
+	for i := 1; ; i++ {
+		for rec.Queued() > 20000 {
+			time.Sleep(time.Millisecond)
+		}
+		rec.PacketAt(start, "K", engine.Out, "websocket", msg(`2["n",`+strconv.Itoa(i)+`]`))
+		if i%3 == 0 {
+			rec.DebugAt(start, "engine:ws", "K", "writing")
+		}
+		if time.Since(start) > 15*time.Second {
+			rec.Flush(context.Background())
+			fmt.Fprintln(os.Stderr, "helper: not killed")
+			os.Exit(2)
+		}
+	}
+}
