@@ -96,6 +96,7 @@ type ui struct {
 	Copy         string
 	Copied       string
 	Clients      string
+	ToClients    string
 	AddClient    string
 	Remove       string
 	Reload       string
@@ -154,6 +155,7 @@ var uiText = map[Lang]ui{
 		Copy:         "Copy",
 		Copied:       "Copied",
 		Clients:      "Clients",
+		ToClients:    "Go to the clients ↓",
 		AddClient:    "Add a client",
 		Remove:       "Remove",
 		Reload:       "Reload",
@@ -210,6 +212,7 @@ var uiText = map[Lang]ui{
 		Copy:         "Copiar",
 		Copied:       "Copiado",
 		Clients:      "Clientes",
+		ToClients:    "Ir a los clientes ↓",
 		AddClient:    "Añadir un cliente",
 		Remove:       "Quitar",
 		Reload:       "Recargar",
