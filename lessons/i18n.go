@@ -112,6 +112,8 @@ type ui struct {
 	LogNote      string
 	LogEmpty     string
 	Packets      string
+	Inspector    string
+	InspectorTip string
 	PanelMissing string
 	Prev         string
 	Next         string
@@ -171,6 +173,8 @@ var uiText = map[Lang]ui{
 		LogNote:      "What this step's server prints, for every client connected to it.",
 		LogEmpty:     "Nothing logged yet.",
 		Packets:      "Packets and trace",
+		Inspector:    "Inspector",
+		InspectorTip: "Every recorded session, packet by packet",
 		PanelMissing: "The packet inspector shows up here when the workbook records traffic.",
 		Prev:         "Previous",
 		Next:         "Next",
@@ -228,6 +232,8 @@ var uiText = map[Lang]ui{
 		LogNote:      "Lo que escribe el servidor de este paso, para todos los clientes conectados a él.",
 		LogEmpty:     "Todavía no hay nada.",
 		Packets:      "Paquetes y traza",
+		Inspector:    "Inspector",
+		InspectorTip: "Todas las sesiones grabadas, paquete a paquete",
 		PanelMissing: "Aquí aparece el inspector de paquetes cuando el workbook graba el tráfico.",
 		Prev:         "Anterior",
 		Next:         "Siguiente",

@@ -33,9 +33,10 @@ func TestWithTheInspector(t *testing.T) {
 		t.Fatal(err)
 	}
 	site, err := lessons.New(lessons.Options{
-		Observer:  rec,
-		DB:        progress,
-		BrowserID: web.ClientCookie,
+		Observer:     rec,
+		DB:           progress,
+		BrowserID:    web.ClientCookie,
+		InspectorURL: web.Prefix,
 		Panel: func(client, pathPrefix, title string) templ.Component {
 			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title})
 		},
@@ -61,5 +62,7 @@ func TestWithTheInspector(t *testing.T) {
 	p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
 	p.waitTask("receive")
 	p.wait(`document.querySelector('.wbi-panel .wbi-trace').textContent.includes('testerEvent')`, "testerEvent in the panel")
+	p.eval(`document.querySelector('a.inspector-link').click()`)
+	p.wait(`location.pathname === '/inspector/'`, "the inspector, from the top bar")
 	p.noConsoleErrors()
 }

@@ -21,7 +21,7 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // every heading, paragraph, list item, link and button has text, no text
 // of the other language shows up, and no formatting placeholder is left.
 func TestEveryPageInEveryLanguage(t *testing.T) {
-	site, base := startSite(t, lessons.Options{})
+	site, base := startSite(t, lessons.Options{InspectorURL: "/inspector/"})
 	pages := append(site.PagePaths(), "/no/such/page")
 	for _, path := range pages {
 		bodies := map[lessons.Lang]string{}
@@ -40,6 +40,9 @@ func TestEveryPageInEveryLanguage(t *testing.T) {
 				t.Fatalf("%s in %s: %v", path, l, err)
 			}
 			checkPage(t, path, l, doc)
+			if !strings.Contains(body, `<a class="inspector-link" href="/inspector/"`) {
+				t.Errorf("%s in %s: no link to the inspector", path, l)
+			}
 			bodies[l] = mainText(doc)
 		}
 		if bodies[lessons.EN] == bodies[lessons.ES] {

@@ -86,7 +86,7 @@ func (s *Site) withStep(h func(http.ResponseWriter, *http.Request, *stepPage)) h
 // frameFor builds the layout of a page of the reading order (href), for
 // browser and lang.
 func (s *Site) frameFor(href string, lang Lang, done int) frame {
-	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total}
+	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total, Inspector: s.opts.InspectorURL}
 	for i, p := range s.order {
 		if p.href != href {
 			continue
@@ -234,6 +234,6 @@ func (s *Site) servePane(w http.ResponseWriter, r *http.Request, st *stepPage) {
 
 func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {
 	lang := chooseLang(w, r)
-	f := frame{T: uiText[lang], Lang: lang, Title: uiText[lang].NotFound, Total: s.total, BodyClass: "not-found"}
+	f := frame{T: uiText[lang], Lang: lang, Title: uiText[lang].NotFound, BodyClass: "not-found", Inspector: s.opts.InspectorURL}
 	s.render(w, r, http.StatusNotFound, layout(f, notFoundBody(notFoundView{f})))
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// page's language (the inspector's web.Panel). If nil, the page keeps
 	// a slot that says where the panel will be.
 	Panel func(client, pathPrefix, title string) templ.Component
+	// InspectorURL, if set, is where the inspector's pages are
+	// ("/inspector/"): the top bar of every page links to it.
+	InspectorURL string
 	// BrowserID returns the browser id of r (cookie "wb_client"), setting
 	// the cookie on w when it is missing (the inspector's web.ClientCookie).
 	// If nil, the Site sets the same cookie itself.

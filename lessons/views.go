@@ -17,6 +17,7 @@ type frame struct {
 	Done      int // tasks done in the whole workbook
 	Total     int
 	BodyClass string
+	Inspector string // URL of the inspector's pages, "" if none
 }
 
 // link is an anchor: where, and what it says.
