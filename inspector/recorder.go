@@ -16,6 +16,13 @@ import (
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
+// yieldEvery is how many items the writer handles between two yields of
+// the processor. The writer runs behind every goroutine that is ready to
+// run: on a machine the server keeps busy, recording takes little from it
+// (the queue fills instead, and the items that do not fit are counted);
+// on an idle one, the yields cost nothing.
+const yieldEvery = 16
+
 // ErrRecorderClosed is returned by Recorder.Flush after Close.
 var ErrRecorderClosed = errors.New("inspector: recorder closed")
 
@@ -49,6 +56,11 @@ type RecorderOptions struct {
 // dropped and counted (Dropped), a warning is logged, and the server goes on.
 // A process killed at any moment leaves a consistent file holding every
 // committed batch.
+//
+// The writer gives way to the server: it yields the processor every few
+// items, so that on a machine the server keeps busy the writer takes little
+// CPU from it and the queue overflows instead (Dropped counts it), while on
+// a machine with CPU to spare it writes at full speed.
 //
 // The writer decodes the Socket.IO packet of each Engine.IO message itself,
 // from the bytes as they went over the wire; SocketPacket calls are ignored,
@@ -311,6 +323,7 @@ func (r *Recorder) Close() error {
 func (r *Recorder) run() {
 	defer close(r.done)
 	w := newWriter(r.db, r.log)
+	w.yieldEvery = yieldEvery
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {

@@ -120,6 +120,7 @@ func BenchmarkServerBroadcast(b *testing.B) {
 				rec.Flush(context.Background()) // the handshakes
 			}
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				io.Emit("news", "hello", i, map[string]any{"n": i})
@@ -131,6 +132,7 @@ func BenchmarkServerBroadcast(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.N*clients)/b.Elapsed().Seconds(), "deliveries/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N*clients), "cpu-ns/delivery")
 			reportRecorder(b, rec)
 			for _, c := range cs {
 				c.ws.Close()
@@ -162,6 +164,7 @@ func BenchmarkServerEcho(b *testing.B) {
 			ws.WriteMessage(websocket.TextMessage, []byte("40"))
 			ws.ReadMessage()
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				ws.WriteMessage(websocket.TextMessage, []byte(`421["echo",{"hello":"world"}]`))
@@ -179,6 +182,7 @@ func BenchmarkServerEcho(b *testing.B) {
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "roundtrips/s")
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/roundtrip")
 			reportRecorder(b, rec)
 		})
 	}
