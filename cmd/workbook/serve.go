@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/inspector/web"
+	"github.com/sioworkbook/workbook/lessons"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/static"
 )
@@ -80,13 +85,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	}()
 
 	token, generated := inspectorToken(c.Addr, c.InspectorToken)
-	wb := newWorkbook(workbookConfig{
+	wb, err := newWorkbook(workbookConfig{
 		Logger:   log,
 		DB:       rec.db,
 		Recorder: rec.rec,
 		Debug:    debugObserver(stderr),
 		Token:    token,
 	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	defer wb.close()
 
 	bgctx, stopBackground := context.WithCancel(ctx)
@@ -153,9 +161,12 @@ type workbook struct {
 	Observer sio.Observer
 
 	pages *web.Handler // the inspector, nil without a DB
+
+	lessons  *lessons.Site // every other page, and a Socket.IO server per step
+	progress *sql.DB       // the lessons' handle on DB's file, nil without a DB
 }
 
-func newWorkbook(cfg workbookConfig) *workbook {
+func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -197,11 +208,41 @@ func newWorkbook(cfg workbookConfig) *workbook {
 			http.Error(w, "The inspector is off: recording is off (--no-record) and there is no database to show.", http.StatusNotFound)
 		})
 	}
-	wb.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, homePage)
-	})
-	return wb
+
+	// The lessons answer everything else: the home page, /lessons/..., and
+	// one Socket.IO server per step under /lessons/<lesson>/<step>/socket.io/.
+	// They keep progress in a table of their own (lesson_progress) in the
+	// workbook's database, through a handle of their own on the file.
+	if cfg.DB != nil {
+		dsn := "file:" + (&url.URL{Path: cfg.DB.Path()}).EscapedPath() + "?_journal_mode=WAL&_busy_timeout=5000"
+		var err error
+		if wb.progress, err = sql.Open("sqlite3", dsn); err != nil {
+			return nil, err
+		}
+	}
+	opts := lessons.Options{
+		Observer:  wb.Observer,
+		DB:        wb.progress,
+		Logger:    log,
+		BrowserID: web.ClientCookie,
+	}
+	if wb.pages != nil { // the inspector's pages, and the panel that needs them
+		opts.InspectorURL = web.Prefix
+		opts.Panel = func(client, pathPrefix, title string) templ.Component {
+			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title})
+		}
+	}
+	site, err := lessons.New(opts)
+	if err != nil {
+		if wb.progress != nil {
+			wb.progress.Close()
+		}
+		wb.closeSockets()
+		return nil, err
+	}
+	wb.lessons = site
+	wb.mux.Handle("/", site)
+	return wb, nil
 }
 
 func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.ServeHTTP(w, r) }
@@ -211,6 +252,9 @@ func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.S
 // HTTP server can shut down at once.
 func (wb *workbook) closeSockets() {
 	_ = wb.io.Close()
+	if wb.lessons != nil {
+		_ = wb.lessons.Close() // also ends the step pages' live feeds
+	}
 	if wb.pages != nil {
 		_ = wb.pages.Close()
 	}
@@ -219,17 +263,12 @@ func (wb *workbook) closeSockets() {
 // close closes the Socket.IO server and the inspector pages (again: both
 // are idempotent). The recorder and the database are closed by their
 // owner, after this.
-func (wb *workbook) close() { wb.closeSockets() }
-
-const homePage = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Socket.IO Workbook</title></head>
-<body>
-<h1>Socket.IO Workbook</h1>
-<p>The Socket.IO server is running at <code>/socket.io/</code>; it answers an
-<code>echo</code> event with its arguments. The lessons are being written.</p>
-<p>Every packet is shown in the <a href="/inspector/">inspector</a>.</p>
-</body></html>
-`
+func (wb *workbook) close() {
+	wb.closeSockets()
+	if wb.progress != nil {
+		_ = wb.progress.Close()
+	}
+}
 
 // recording is the database and the recorder of a serving command; either
 // may be nil.
