@@ -45,9 +45,19 @@ func (db *DB) Prune(ctx context.Context, keep time.Duration, maxBytes int64) (de
 		if err != nil {
 			return deleted, err
 		}
-		// Debug lines of no session.
+		// Debug lines of no session ("" or a session id the server did not
+		// know). They are among the first rows: look no further than the
+		// first line of the time kept, so that the scan is as short as
+		// what there is to delete.
+		var bound int64
+		if err := db.r.QueryRowContext(ctx, `SELECT coalesce(
+			(SELECT id FROM debug_lines WHERE at >= ? ORDER BY id LIMIT 1),
+			(SELECT max(id) + 1 FROM debug_lines), 0)`, cutoff).Scan(&bound); err != nil {
+			return deleted, fmt.Errorf("inspector: prune: %w", err)
+		}
 		if err := db.deleteChunks(ctx, `DELETE FROM debug_lines WHERE id IN
-			(SELECT id FROM debug_lines WHERE sid = '' AND at < ? LIMIT ?)`, cutoff); err != nil {
+			(SELECT id FROM debug_lines WHERE id < ?1 AND at < ?2
+			 AND (sid = '' OR sid NOT IN (SELECT sid FROM sessions)) LIMIT ?3)`, bound, cutoff); err != nil {
 			return deleted, err
 		}
 	}
@@ -159,11 +169,11 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 	return n, nil
 }
 
-// deleteChunks runs q, which takes arg and a LIMIT, until it deletes no
-// more rows.
-func (db *DB) deleteChunks(ctx context.Context, q string, arg any) error {
+// deleteChunks runs q, which takes args and then a LIMIT, until it deletes
+// fewer rows than the limit.
+func (db *DB) deleteChunks(ctx context.Context, q string, args ...any) error {
 	for {
-		res, err := db.w.ExecContext(ctx, q, arg, pruneChunk)
+		res, err := db.w.ExecContext(ctx, q, append(args[:len(args):len(args)], pruneChunk)...)
 		if err != nil {
 			return fmt.Errorf("inspector: prune: %w", err)
 		}

@@ -25,8 +25,9 @@ func TestPrune_Keep(t *testing.T) {
 	rec.PacketAt(t0, "dead", engine.Out, "polling", msg(`0`))
 	rec.OpenAt(t0, "active", "/socket.io/", "", "", "", "websocket")
 	rec.PacketAt(now.Add(-time.Minute), "active", engine.Out, "websocket", engine.Packet{Type: engine.PacketPing})
-	recordSession(rec, "recent", now.Add(-time.Hour))
 	rec.DebugAt(t0, "socket.io:server", "", "an old line of no session")
+	rec.DebugAt(t0, "engine", "unknown", `unknown sid "unknown"`)
+	recordSession(rec, "recent", now.Add(-time.Hour))
 	rec.DebugAt(now, "socket.io:server", "", "a new line of no session")
 	rec.Flush(ctx)
 
