@@ -90,10 +90,14 @@ func decodeSIO(data []byte) (f sioFields, ok bool) {
 		}
 		if len(elems) > 0 {
 			f.hasEvent = true
-			if elems[0][0] == '"' {
-				var name string
-				if json.Unmarshal(elems[0], &name) == nil {
-					f.event = name
+			if e := elems[0]; e[0] == '"' {
+				if bytes.IndexByte(e, '\\') < 0 {
+					f.event = string(e[1 : len(e)-1]) // no escapes: the bytes are the name
+				} else {
+					var name string
+					if json.Unmarshal(e, &name) == nil {
+						f.event = name
+					}
 				}
 			} else {
 				f.event = string(elems[0]) // a number, as socket.io allows
