@@ -36,30 +36,37 @@ func TestKill(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var committed int64
-	lines := 0
-	sc := bufio.NewScanner(out)
-	timeout := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
-	defer timeout.Stop()
-	for sc.Scan() {
-		id, ok := strings.CutPrefix(sc.Text(), "COMMITTED ")
-		if !ok {
-			continue
-		}
-		if committed, err = strconv.ParseInt(id, 10, 64); err != nil {
-			t.Fatal(err)
-		}
-		// Kill after a few dozen batches, at a moment that differs from
-		// run to run.
-		if lines++; lines == 30+int(time.Now().UnixNano()%20) {
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
+	// Every line the child printed before it died is a promise: read them
+	// all, up to the end of the pipe.
+	lines := make(chan int64, 1024)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if id, ok := strings.CutPrefix(sc.Text(), "COMMITTED "); ok {
+				n, err := strconv.ParseInt(id, 10, 64)
+				if err != nil {
+					t.Error(err)
+				}
+				lines <- n
 			}
-			break
 		}
+	}()
+	var committed int64
+	select {
+	case committed = <-lines:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the child committed nothing in 20s")
 	}
-	// Lines printed between the last one read and the kill are fine to
-	// miss: they only raise the bound.
+	// Kill at a moment that differs from run to run, batches later.
+	time.Sleep(time.Duration(100+time.Now().UnixNano()%300) * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for n := range lines {
+		committed = max(committed, n)
+	}
 	cmd.Wait()
 	if committed == 0 {
 		t.Fatal("the child committed nothing")
@@ -122,10 +129,11 @@ func TestHelperProcess(t *testing.T) {
 	go func() {
 		var last int64
 		for l := range feed {
-			if l.Packet != nil {
-				last = l.Packet.ID
+			if l.Packet == nil {
+				continue
 			}
-			if len(feed) == 0 { // the end of what was published so far
+			last = l.Packet.ID
+			if len(feed) == 0 || last%1000 == 0 {
 				fmt.Printf("COMMITTED %d\n", last)
 			}
 		}
