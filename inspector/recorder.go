@@ -430,6 +430,7 @@ func (r *Recorder) reportDrops(err error) {
 	r.warned, r.lastWarn = d, now
 }
 
+// String names the recorder by its database file.
 func (r *Recorder) String() string {
 	return fmt.Sprintf("inspector.Recorder(%s)", r.db.Path())
 }
