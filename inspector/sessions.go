@@ -88,7 +88,7 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 		return nil, fmt.Errorf("inspector: sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []Session
+	out := []Session{}
 	for rows.Next() {
 		var s Session
 		if err := scanSession(rows, &s); err != nil {
