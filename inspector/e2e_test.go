@@ -67,6 +67,13 @@ func TestRecordServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	sid := c.Manager().Engine().ID()
+	// The upgrade first, so that the events go over the WebSocket.
+	for c.Manager().Engine().Transport() != "websocket" {
+		if ctx.Err() != nil {
+			t.Fatal("no upgrade")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	got := make(chan []byte, 1)
 	c.On("bin", func(e *client.Event) { got <- e.Arg(0).([]byte) })
 	if _, err := c.EmitWithAck(ctx, "echo", map[string]any{"hello": "world"}); err != nil {
