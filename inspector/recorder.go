@@ -112,7 +112,8 @@ type item struct {
 	sid       string // Engine.IO session id
 	transport string // packet: transport; upgraded: new transport; opened: first transport
 	data      []byte // packet: the Engine.IO packet as on the wire, owned
-	text      string // debug: message; closed: reason
+	text      string // debug: message, or its format when args is set; closed: reason
+	args      []any  // debug: the arguments of the format, formatted by the writer
 	ns        string // debug: namespace
 	open      *openInfo
 	flushed   chan error // kindFlush: gets the result of the commit
@@ -253,9 +254,11 @@ func wireBytes(p engine.Packet) []byte {
 	return data
 }
 
-// Debug implements engine.Observer.
-func (r *Recorder) Debug(namespace, sid, msg string) {
-	r.push(item{kind: kindDebug, at: nowMicro(), sid: sid, ns: namespace, text: msg})
+// Debug implements engine.Observer. It queues the line unformatted: the
+// writer formats it, off the server's path, and a dropped line costs no
+// formatting.
+func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
+	r.push(item{kind: kindDebug, at: nowMicro(), sid: sid, ns: namespace, text: format, args: args})
 }
 
 // SocketPacket implements sio.Observer. It does nothing: the writer decodes

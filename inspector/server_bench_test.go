@@ -72,7 +72,7 @@ func (nullObserver) Opened(*engine.Session)                                     
 func (nullObserver) Upgraded(*engine.Session, string)                                {}
 func (nullObserver) Closed(*engine.Session, engine.Reason)                           {}
 func (nullObserver) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
-func (nullObserver) Debug(string, string, string)                                    {}
+func (nullObserver) Debug(string, string, string, ...any)                            {}
 func (nullObserver) SocketPacket(string, engine.Direction, *parser.Packet)           {}
 
 // benchObserver returns the recorder of a recorded run (nil for a bare one)

@@ -270,6 +270,9 @@ func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error
 func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
 	id := b.nextDebug
 	b.nextDebug++
+	if it.args != nil {
+		it.text, it.args = engine.DebugMessage(it.text, it.args...), nil
+	}
 	if _, err := b.debug.ExecContext(ctx, id, it.at, it.sid, it.ns, it.text); err != nil {
 		return Live{}, fmt.Errorf("inspector: insert debug line: %w", err)
 	}

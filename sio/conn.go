@@ -252,7 +252,6 @@ func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile boo
 		return nil
 	}
 	if obs := c.server.obs; obs != nil {
-		c.server.debugf("socket.io:client", c.sid(), "writing packet %s to %s", p.Type, p.Namespace)
 		obs.SocketPacket(c.sid(), engine.Out, p)
 	}
 	if err := c.session.Send(msgs...); err != nil {

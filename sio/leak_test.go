@@ -98,7 +98,9 @@ func (r *recorder) Closed(s *engine.Session, reason engine.Reason) {
 func (r *recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
 	r.add(&r.packets, dir.String()+" eio "+p.Type.String()+" "+string(p.Data))
 }
-func (r *recorder) Debug(ns, sid, msg string) { r.add(&r.debug, ns+" "+msg) }
+func (r *recorder) Debug(ns, sid, format string, args ...any) {
+	r.add(&r.debug, ns+" "+engine.DebugMessage(format, args...))
+}
 func (r *recorder) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
 	r.add(&r.packets, dir.String()+" sio "+p.Type.String()+" "+p.Namespace+" "+string(p.Data))
 }
@@ -139,7 +141,7 @@ func TestObserverSeesBothLayers(t *testing.T) {
 			t.Errorf("no packet %q in %q", want, rec.packets)
 		}
 	}
-	for _, want := range []string{"socket.io:socket join room [room-1]", "socket.io:client writing packet", "socket.io:namespace adding socket", "engine"} {
+	for _, want := range []string{"socket.io:socket join room [room-1]", "socket.io-parser decoded", "socket.io:namespace adding socket", "engine"} {
 		if !rec.has(&rec.debug, want) {
 			t.Errorf("no debug line %q", want)
 		}

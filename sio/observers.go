@@ -50,9 +50,9 @@ func (m multiObserver) Packet(s *engine.Session, dir engine.Direction, transport
 	}
 }
 
-func (m multiObserver) Debug(namespace, sid, msg string) {
+func (m multiObserver) Debug(namespace, sid, format string, args ...any) {
 	for _, o := range m {
-		o.Debug(namespace, sid, msg)
+		o.Debug(namespace, sid, format, args...)
 	}
 }
 

@@ -2,7 +2,6 @@ package sio
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -166,9 +165,11 @@ func (s *Server) connectTimeout() time.Duration {
 	return 45 * time.Second
 }
 
+// debugf passes a debug line, unformatted, to the observer (see
+// engine.Observer.Debug): the arguments must not change afterwards.
 func (s *Server) debugf(namespace, sid, format string, args ...any) {
 	if s.obs != nil {
-		s.obs.Debug(namespace, sid, fmt.Sprintf(format, args...))
+		s.obs.Debug(namespace, sid, format, args...)
 	}
 }
 

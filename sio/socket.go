@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -462,7 +463,7 @@ func (s *Socket) Join(rooms ...string) {
 	}
 	s.nsp.adapter.AddAll(s.id, rooms...)
 	if s.nsp.server.obs != nil {
-		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "join room %v", rooms)
+		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "join room %v", slices.Clone(rooms))
 	}
 }
 

@@ -88,7 +88,7 @@ func (w *wire) Packet(s *engine.Session, dir engine.Direction, transport string,
 	w.packets = append(w.packets, wirePacket{s.ID(), transport, dir, p.Type, string(p.Data)})
 }
 
-func (w *wire) Debug(namespace, sid, msg string)                                {}
+func (w *wire) Debug(namespace, sid, format string, args ...any)                {}
 func (w *wire) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {}
 
 func (w *wire) problem(format string, args ...any) {

@@ -191,9 +191,12 @@ func (p *Printer) print(namespace, msg string) {
 	}
 }
 
-// Debug prints the server's debug line msg under namespace.
-func (p *Printer) Debug(namespace, sid, msg string) {
-	p.Print(namespace, msg)
+// Debug prints the server's debug line under namespace, formatting it
+// (engine.DebugMessage) only when namespace is enabled.
+func (p *Printer) Debug(namespace, sid, format string, args ...any) {
+	if p.Enabled(namespace) {
+		p.print(namespace, engine.DebugMessage(format, args...))
+	}
 }
 
 // Opened prints "<sid> opened over <transport> from <remote address>".

@@ -361,7 +361,7 @@ func TestPrinterConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range calls {
 				ns := fmt.Sprintf("ns:%d", i%20) // more namespaces than any one call site
-				p.Debug(ns, "", fmt.Sprintf("w%d i%d", w, i))
+				p.Debug(ns, "", "w%d i%d", w, i)
 				p.Packet(s, engine.Out, "websocket", engine.Packet{Type: engine.PacketMessage, Data: []byte(`2["x"]`)})
 				p.SocketPacket("", engine.In, &parser.Packet{Type: parser.Event, Data: []byte(`["x"]`)})
 				if i%50 == 0 {

@@ -290,7 +290,7 @@ func (o *observer) Opened(*engine.Session)                                      
 func (o *observer) Upgraded(*engine.Session, string)                                {}
 func (o *observer) Closed(*engine.Session, engine.Reason)                           {}
 func (o *observer) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
-func (o *observer) Debug(string, string, string)                                    {}
+func (o *observer) Debug(string, string, string, ...any)                            {}
 
 func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
 	if dir != engine.Out || (p.Type != parser.Event && p.Type != parser.BinaryEvent) {

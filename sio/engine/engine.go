@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"sync"
 
@@ -127,7 +126,7 @@ func (srv *Server) lookup(sid string) *Session {
 // POST, or a WebSocket (new, or upgrading a polling session).
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if srv.obs != nil {
-		srv.debug(DebugServer, "", fmt.Sprintf("handling %q http request %q", r.Method, r.URL.RequestURI()))
+		srv.debug(DebugServer, "", "handling %q http request %q", r.Method, r.URL.RequestURI())
 	}
 	if c := srv.st.CORS; c != nil && c.apply(w, r) {
 		return
@@ -144,7 +143,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	transport := q.Get("transport")
 	if !srv.st.enabled(transport) {
 		if srv.obs != nil {
-			srv.debug(DebugServer, "", fmt.Sprintf("unknown transport %q", transport))
+			srv.debug(DebugServer, "", "unknown transport %q", transport)
 		}
 		reject(errCode(CodeUnknownTransport))
 		return
@@ -157,7 +156,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if s == nil {
 			if srv.obs != nil {
-				srv.debug(DebugServer, sid, fmt.Sprintf("unknown sid %q", sid))
+				srv.debug(DebugServer, sid, "unknown sid %q", sid)
 			}
 			reject(errCode(CodeUnknownSID))
 			return
@@ -299,9 +298,9 @@ func (srv *Server) openSession(s *Session) bool {
 	srv.mu.Unlock()
 
 	if srv.obs != nil {
-		srv.debug(DebugServer, s.id, fmt.Sprintf("handshaking client %q", s.id))
-		srv.debug(DebugServer, s.id, fmt.Sprintf("%s transport created", s.transport))
-		srv.debug(DebugSocket, s.id, fmt.Sprintf("sending packet \"open\" (%s)", open))
+		srv.debug(DebugServer, s.id, "handshaking client %q", s.id)
+		srv.debug(DebugServer, s.id, "%s transport created", s.transport)
+		srv.debug(DebugSocket, s.id, "sending packet \"open\" (%s)", string(open))
 	}
 	s.mu.Lock()
 	s.queue = append(s.queue, Packet{Type: PacketOpen, Data: open})
@@ -347,7 +346,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	srv.mu.Unlock()
 
 	if srv.obs != nil {
-		srv.debug(DebugSocket, s.id, fmt.Sprintf("closing session - reason: %s", reason))
+		srv.debug(DebugSocket, s.id, "closing session - reason: %s", reason)
 	}
 	if ws != nil {
 		closeWebSocket(ws, !writing)
@@ -366,8 +365,13 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 }
 
-func (srv *Server) debug(ns, sid, msg string) {
-	srv.obs.Debug(ns, sid, msg)
+// debug passes a debug line, unformatted, to the observer. Callers check
+// srv.obs first, so that nothing (not even the arguments) is built without
+// one.
+func (srv *Server) debug(ns, sid, format string, args ...any) {
+	if srv.obs != nil {
+		srv.obs.Debug(ns, sid, format, args...)
+	}
 }
 
 // newSessionID returns 20 characters of URL-safe base64 from 15 random bytes.

@@ -344,12 +344,12 @@ func (w *wsClient) expectClosed() error {
 
 // recorder is an Observer that keeps what it sees.
 type recorder struct {
-	mu       sync.Mutex
-	opened   []string
-	upgraded []string
-	closed   []string
-	packets  []string // "<sid> <dir> <transport> <type> <data>"
-	debug    []string // "<ns> <sid> <msg>"
+	mu         sync.Mutex
+	opened     []string
+	upgraded   []string
+	closed     []string
+	packets    []string    // "<sid> <dir> <transport> <type> <data>"
+	debugLines []debugLine // formatted by snapshot: "<ns> <sid> <msg>"
 }
 
 func (r *recorder) Opened(s *engine.Session) {
@@ -376,17 +376,32 @@ func (r *recorder) Packet(s *engine.Session, dir engine.Direction, transport str
 	r.packets = append(r.packets, s.ID()+" "+dir.String()+" "+transport+" "+p.Type.String()+" "+string(p.Data))
 }
 
-func (r *recorder) Debug(ns, sid, msg string) {
+// Debug keeps the line unformatted, as the Recorder does, and formats it in
+// snapshot: a debug argument that changed in the meantime shows.
+func (r *recorder) Debug(ns, sid, format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.debug = append(r.debug, ns+" "+sid+" "+msg)
+	r.debugLines = append(r.debugLines, debugLine{ns + " " + sid + " ", format, args})
+}
+
+type debugLine struct {
+	prefix, format string
+	args           []any
 }
 
 func (r *recorder) snapshot() (opened, upgraded, closed, packets, debug []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.opened...), append([]string(nil), r.upgraded...), append([]string(nil), r.closed...),
-		append([]string(nil), r.packets...), append([]string(nil), r.debug...)
+		append([]string(nil), r.packets...), r.debugTexts()
+}
+
+func (r *recorder) debugTexts() []string {
+	var out []string
+	for _, l := range r.debugLines {
+		out = append(out, l.prefix+engine.DebugMessage(l.format, l.args...))
+	}
+	return out
 }
 
 // eventually polls cond until it holds or the deadline passes.

@@ -1,5 +1,7 @@
 package engine
 
+import "fmt"
+
 // Direction says which way a packet went.
 type Direction uint8
 
@@ -48,5 +50,22 @@ type Observer interface {
 	// Debug receives the lines the official server writes with the debug
 	// module, under namespace ("engine", "engine:socket", "engine:polling"
 	// or "engine:ws"); sid is empty when no session is concerned.
-	Debug(namespace, sid, msg string)
+	//
+	// The line is given unformatted, so that the server's path pays only
+	// for passing it: the text is DebugMessage(format, args...), to be
+	// computed when needed (by a writer goroutine, or once the namespace is
+	// known to be enabled). The arguments never change afterwards ([]byte
+	// arguments included) and may be kept; with no arguments, format is the
+	// text itself.
+	Debug(namespace, sid, format string, args ...any)
+}
+
+// DebugMessage returns the text of a debug line given to Observer.Debug:
+// fmt.Sprintf(format, args...), or format itself when there are no
+// arguments.
+func DebugMessage(format string, args ...any) string {
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
 }

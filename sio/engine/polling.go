@@ -151,9 +151,9 @@ func (s *Session) writePoll(w http.ResponseWriter, r *http.Request, batch []Pack
 	}
 	if srv.obs != nil {
 		if s.st.CompressionThreshold >= 0 && len(body) >= s.st.CompressionThreshold {
-			srv.debug(DebugPolling, s.id, fmt.Sprintf("writing %q (%d bytes, may be compressed)", truncate(body), len(body)))
+			srv.debug(DebugPolling, s.id, "writing %q (%d bytes, may be compressed)", truncate(body), len(body))
 		} else {
-			srv.debug(DebugPolling, s.id, fmt.Sprintf("writing %q", body))
+			srv.debug(DebugPolling, s.id, "writing %q", body)
 		}
 	}
 	h := w.Header()
@@ -226,7 +226,7 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if srv.obs != nil {
-		srv.debug(DebugPolling, s.id, fmt.Sprintf("received %q", truncate(body)))
+		srv.debug(DebugPolling, s.id, "received %q", truncate(body))
 	}
 
 	packets, err := DecodePayload(body)
@@ -244,7 +244,7 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if srv.obs != nil {
-			srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
+			srv.debug(DebugSocket, s.id, "parse error: %v", err)
 		}
 		srv.closeSession(s, ReasonParseError, PacketClose)
 		errCode(CodeBadRequest).writeJSON(w)

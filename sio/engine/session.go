@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -121,7 +120,7 @@ func (s *Session) Send(msgs ...Message) error {
 	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets {
 		s.mu.Unlock()
 		if s.srv.obs != nil {
-			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("outbound queue full (%d packets)", s.st.MaxBufferedPackets))
+			s.srv.debug(DebugSocket, s.id, "outbound queue full (%d packets)", s.st.MaxBufferedPackets)
 		}
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
@@ -133,7 +132,11 @@ func (s *Session) Send(msgs ...Message) error {
 	s.mu.Unlock()
 	if s.srv.obs != nil {
 		for _, m := range msgs {
-			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("sending packet \"message\" (%s)", debugData(m.Data, m.Binary)))
+			if m.Binary {
+				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (<binary %d bytes>)", len(m.Data))
+			} else {
+				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (%s)", m.Data)
+			}
 		}
 	}
 	return nil
@@ -179,7 +182,7 @@ func (s *Session) Close(reason Reason) {
 	s.mu.Unlock()
 	if s.srv.obs != nil {
 		if n > 0 {
-			s.srv.debug(DebugSocket, s.id, fmt.Sprintf("there are %d remaining packets in the buffer, waiting for the 'drain' event", n))
+			s.srv.debug(DebugSocket, s.id, "there are %d remaining packets in the buffer, waiting for the 'drain' event", n)
 		} else {
 			s.srv.debug(DebugSocket, s.id, "the buffer is empty, closing the transport right away")
 		}
@@ -248,7 +251,7 @@ func (s *Session) heartbeat() {
 	s.kickLocked()
 	s.mu.Unlock()
 	if s.srv.obs != nil {
-		s.srv.debug(DebugSocket, s.id, fmt.Sprintf("writing ping packet - expecting pong within %dms", s.st.PingTimeout.Milliseconds()))
+		s.srv.debug(DebugSocket, s.id, "writing ping packet - expecting pong within %dms", s.st.PingTimeout.Milliseconds())
 	}
 }
 
@@ -295,7 +298,7 @@ func (s *Session) onPacket(p Packet, transport string) {
 	srv := s.srv
 	if srv.obs != nil {
 		srv.obs.Packet(s, In, transport, p)
-		srv.debug(DebugSocket, s.id, fmt.Sprintf("received packet %s", p.Type))
+		srv.debug(DebugSocket, s.id, "received packet %s", p.Type)
 	}
 	switch p.Type {
 	case PacketPing:
@@ -386,11 +389,3 @@ type nopHandler struct{}
 
 func (nopHandler) Message([]byte, bool) {}
 func (nopHandler) Close(Reason)         {}
-
-// debugData formats packet data for a debug line.
-func debugData(data []byte, binary bool) string {
-	if binary {
-		return fmt.Sprintf("<binary %d bytes>", len(data))
-	}
-	return string(data)
-}

@@ -128,7 +128,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 			return false
 		}
 		if srv.obs != nil {
-			srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, mt == websocket.BinaryMessage)))
+			srv.debugReceived(s.id, data, mt == websocket.BinaryMessage)
 		}
 		p, err := DecodePacket(data, mt == websocket.BinaryMessage)
 		if err == nil && srv.obs != nil {
@@ -285,19 +285,19 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 			reason = ReasonTransportError
 		}
 		if srv.obs != nil {
-			srv.debug(DebugWS, s.id, fmt.Sprintf("read ended: %v", err))
+			srv.debug(DebugWS, s.id, "read ended: %v", err)
 		}
 		srv.closeSession(s, reason, PacketClose)
 		return false
 	}
 	binary := mt == websocket.BinaryMessage
 	if srv.obs != nil {
-		srv.debug(DebugWS, s.id, fmt.Sprintf("received %q", debugData(data, binary)))
+		srv.debugReceived(s.id, data, binary)
 	}
 	p, err := DecodePacket(data, binary)
 	if err != nil {
 		if srv.obs != nil {
-			srv.debug(DebugSocket, s.id, fmt.Sprintf("parse error: %v", err))
+			srv.debug(DebugSocket, s.id, "parse error: %v", err)
 		}
 		srv.closeSession(s, ReasonParseError, PacketClose)
 		return false
@@ -344,14 +344,14 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "flushing buffer to transport")
 		}
-		for _, p := range batch {
+		for i, p := range batch {
 			if srv.obs != nil {
-				srv.debug(DebugWS, s.id, fmt.Sprintf("writing %q", debugFrame(p)))
+				srv.debug(DebugWS, s.id, "writing %q", (*wireFrame)(&batch[i]))
 			}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
 			if err := writeFrame(conn, p); err != nil {
 				if srv.obs != nil {
-					srv.debug(DebugWS, s.id, fmt.Sprintf("write error: %v", err))
+					srv.debug(DebugWS, s.id, "write error: %v", err)
 				}
 				s.mu.Lock()
 				s.writing = false
@@ -382,11 +382,30 @@ func writeFrame(conn *websocket.Conn, p Packet) error {
 	return w.Close()
 }
 
-func debugFrame(p Packet) string {
-	if p.Binary {
-		return debugData(p.Data, true)
+// wireFrame formats a packet written to a WebSocket, for a debug line, as
+// the message went out ("4hello"), or "<binary N bytes>". The writer passes
+// a pointer into a batch it has taken from the queue, which nothing changes
+// afterwards, so that the line costs no allocation until it is formatted.
+type wireFrame Packet
+
+// Format implements fmt.Formatter.
+func (f *wireFrame) Format(st fmt.State, verb rune) {
+	var text []byte
+	if f.Binary {
+		text = fmt.Appendf(nil, "<binary %d bytes>", len(f.Data))
+	} else {
+		text = AppendPacket(nil, Packet(*f))
 	}
-	return string(AppendPacket(nil, p))
+	fmt.Fprintf(st, fmt.FormatString(st, verb), text)
+}
+
+// debugReceived reports a WebSocket message read from the client.
+func (srv *Server) debugReceived(sid string, data []byte, binary bool) {
+	if binary {
+		srv.debug(DebugWS, sid, "received \"<binary %d bytes>\"", len(data))
+	} else {
+		srv.debug(DebugWS, sid, "received %q", data)
+	}
 }
 
 // closeWebSocket closes conn, first sending an empty close frame when no
