@@ -171,13 +171,30 @@ func (r *Recorder) Queued() int {
 	return len(r.queue)
 }
 
-// push queues it, or counts it as dropped. It never blocks.
-func (r *Recorder) push(it item) {
+// push queues it, or counts it as dropped. It never blocks. An item with
+// no time (at 0) is stamped now.
+func (r *Recorder) push(it item) { r.pushWire(it, nil) }
+
+// pushWire is push for an item that, when p is not nil, carries a copy of
+// packet p (wireBytes). The stamp and the copy are made only once the item
+// is known to fit: when the server outruns the writer, a dropped item costs
+// no more than the check.
+func (r *Recorder) pushWire(it item, p *engine.Packet) {
+	size := int64(len(it.data))
+	if p != nil {
+		size = int64(wireLen(*p))
+	}
 	r.mu.Lock()
-	if r.closed || len(r.queue) >= r.opts.QueueSize || r.qbytes+int64(len(it.data)) > r.opts.QueueBytes {
+	if r.closed || len(r.queue) >= r.opts.QueueSize || r.qbytes+size > r.opts.QueueBytes {
 		r.mu.Unlock()
 		r.dropped.Add(1)
 		return
+	}
+	if it.at == 0 && it.kind != kindFlush {
+		it.at = nowMicro()
+	}
+	if p != nil {
+		it.data = wireBytes(*p)
 	}
 	r.queue = append(r.queue, it)
 	r.qbytes += int64(len(it.data))
@@ -238,8 +255,16 @@ func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
 
 // Packet implements engine.Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
-	r.push(item{kind: kindPacket, at: nowMicro(), sid: s.ID(), dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary, data: wireBytes(p)})
+	r.pushWire(item{kind: kindPacket, sid: s.ID(), dir: dir, transport: transport,
+		eio: p.Type, binary: p.Binary}, &p)
+}
+
+// wireLen returns len(wireBytes(p)).
+func wireLen(p engine.Packet) int {
+	if p.Binary {
+		return len(p.Data)
+	}
+	return 1 + len(p.Data)
 }
 
 // wireBytes returns a copy of p as it went over the wire: "<digit><data>"
@@ -258,7 +283,7 @@ func wireBytes(p engine.Packet) []byte {
 // writer formats it, off the server's path, and a dropped line costs no
 // formatting.
 func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
-	r.push(item{kind: kindDebug, at: nowMicro(), sid: sid, ns: namespace, text: format, args: args})
+	r.push(item{kind: kindDebug, sid: sid, ns: namespace, text: format, args: args})
 }
 
 // SocketPacket implements sio.Observer. It does nothing: the writer decodes

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -135,7 +136,7 @@ func (s *Session) Send(msgs ...Message) error {
 			if m.Binary {
 				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (<binary %d bytes>)", len(m.Data))
 			} else {
-				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (%s)", m.Data)
+				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (%s)", bytesArg(m.Data)...)
 			}
 		}
 	}
@@ -389,3 +390,24 @@ type nopHandler struct{}
 
 func (nopHandler) Message([]byte, bool) {}
 func (nopHandler) Close(Reason)         {}
+
+// debugBytes is a []byte argument of a debug line: it formats as the bytes
+// it points to, as a []byte would with the same verb ("%s", "%q").
+type debugBytes []byte
+
+// Format implements fmt.Formatter.
+func (b *debugBytes) Format(st fmt.State, verb rune) {
+	fmt.Fprintf(st, fmt.FormatString(st, verb), []byte(*b))
+}
+
+// bytesArg returns the arguments of a debug line whose only argument is b,
+// in one allocation where passing b itself would take two (the argument
+// slice and b's boxed header).
+func bytesArg(b []byte) []any {
+	a := &struct {
+		args [1]any
+		b    debugBytes
+	}{b: b}
+	a.args[0] = &a.b
+	return a.args[:]
+}

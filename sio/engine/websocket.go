@@ -341,12 +341,15 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 			return
 		}
 		s.mu.Unlock()
+		var frames []any // the arguments of the "writing" lines, in one allocation
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "flushing buffer to transport")
+			frames = make([]any, len(batch))
 		}
 		for i, p := range batch {
 			if srv.obs != nil {
-				srv.debug(DebugWS, s.id, "writing %q", (*wireFrame)(&batch[i]))
+				frames[i] = (*wireFrame)(&batch[i])
+				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
 			}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
 			if err := writeFrame(conn, p); err != nil {
@@ -404,7 +407,7 @@ func (srv *Server) debugReceived(sid string, data []byte, binary bool) {
 	if binary {
 		srv.debug(DebugWS, sid, "received \"<binary %d bytes>\"", len(data))
 	} else {
-		srv.debug(DebugWS, sid, "received %q", data)
+		srv.debug(DebugWS, sid, "received %q", bytesArg(data)...)
 	}
 }
 
