@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -130,6 +131,7 @@ func TestFromEnv(t *testing.T) {
 }
 
 func TestOptionsFromEnv(t *testing.T) {
+	unsetEnv(t, "CI") // supports-color answers differently on CI machines
 	t.Setenv("DEBUG", "engine")
 	t.Setenv("DEBUG_HIDE_DATE", "on")
 	t.Setenv("DEBUG_COLORS", "")
@@ -388,4 +390,11 @@ func TestPrinterConcurrent(t *testing.T) {
 			t.Fatalf("broken line %q", l)
 		}
 	}
+}
+
+// unsetEnv removes key from the environment for the rest of the test.
+func unsetEnv(t *testing.T, key string) {
+	t.Helper()
+	t.Setenv(key, "") // registers the restore
+	os.Unsetenv(key)
 }
