@@ -195,12 +195,17 @@ func (tab *Tab) Eval(expr string, out any) error {
 }
 
 // WaitFor evaluates expr every 20 ms until it is truthy, for at most timeout.
+// An evaluation cut short by a navigation (the page being waited for is
+// loading) counts as false, not as an error.
 func (tab *Tab) WaitFor(expr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		var ok bool
 		if err := tab.Eval("Boolean("+expr+")", &ok); err != nil {
-			return err
+			if !navigating(err) || time.Now().After(deadline) {
+				return err
+			}
+			ok = false
 		}
 		if ok {
 			return nil
@@ -210,6 +215,18 @@ func (tab *Tab) WaitFor(expr string, timeout time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// navigating reports whether err says the page went away during an
+// evaluation: it navigated, or its JavaScript context was replaced.
+func navigating(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"navigated or closed", "Execution context was destroyed", "Cannot find context with specified id"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Console returns what the page has written to the console so far: every
