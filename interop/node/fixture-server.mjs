@@ -14,7 +14,7 @@
 // CONTRACT (keep in sync with the Go fixture)
 // ---------------------------------------------------------------------------
 //
-// Server options: path "/socket.io", pingInterval 300 ms, pingTimeout 200 ms,
+// Server options: path "/socket.io", pingInterval 300 ms, pingTimeout 1000 ms,
 // connectTimeout 1000 ms, maxHttpBufferSize 10000 bytes (small on purpose: the
 // oversized-message scenario sends 20000 bytes), cors origin "*", connection
 // state recovery off, everything else at its default.
@@ -108,7 +108,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const httpServer = createServer();
 const io = new Server(httpServer, {
   pingInterval: 300,
-  pingTimeout: 200,
+  pingTimeout: 1000, // generous: a starved test machine must not miss pongs
   connectTimeout: 1000,
   maxHttpBufferSize: 10000,
   cors: { origin: "*" },

@@ -727,7 +727,7 @@ const scenarios = {
   "ping-timeout": {
     summary:
       "a raw ws client completes the CONNECT, receives pings, never answers: the server closes it within " +
-      "1.5 s of the CONNECT reply and reason-of says 'ping timeout'; a normal client stays connected",
+      "2.5 s of the CONNECT reply and reason-of says 'ping timeout'; a normal client stays connected",
     async run(ctx) {
       const obs = ctx.client("observer", "/");
       await obs.connected();
@@ -746,7 +746,7 @@ const scenarios = {
           if (text.startsWith("0{")) {
             const open = JSON.parse(text.slice(1));
             assert.equal(open.pingInterval, 300);
-            assert.equal(open.pingTimeout, 200);
+            assert.equal(open.pingTimeout, 1000);
             ws.send("40");
           } else if (text.startsWith("40{")) {
             connectedAt = Date.now();
@@ -761,7 +761,7 @@ const scenarios = {
       await within(WAIT_MS, gotSid, "waiting for the CONNECT reply on the raw websocket");
       const closedAt = await within(WAIT_MS, closed, `waiting for the server to drop the silent client (frames: ${show(frames)})`);
       const after = closedAt - connectedAt;
-      assert.ok(after <= 1500, `server dropped the silent client ${after} ms after CONNECT, want <= 1500`);
+      assert.ok(after <= 2500, `server dropped the silent client ${after} ms after CONNECT, want <= 2500 (pingInterval + pingTimeout is 1300)`);
       assert.ok(frames.includes("2"), `the server pinged before dropping (frames: ${show(frames)})`);
       assert.equal(await ctx.reasonOf(obs, sid), "ping timeout");
       assert.equal(obs.seen("disconnect").length, 0, "the answering client stayed connected");
@@ -879,7 +879,7 @@ async function onlyTransport(ctx, name) {
   a.socket.emit("message", "hi", { n: 1 });
   assert.deepEqual(await a.next("message-back"), ["hi", { n: 1 }]);
   await a.next("manager:ping", { ms: 1500 });
-  await sleep(700); // longer than pingInterval + pingTimeout
+  await sleep(1400); // longer than pingInterval + pingTimeout
   assert.equal(a.socket.connected, true, "still connected after a heartbeat cycle");
   assert.equal(a.seen("disconnect").length, 0, "never disconnected");
   assert.equal(a.socket.io.engine.transport.name, name, "transport unchanged");
