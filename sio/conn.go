@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
@@ -17,7 +18,7 @@ type conn struct {
 	server  *Server
 	session *engine.Session
 	decoder parser.Decoder
-	mailbox mailbox
+	mailbox mailbox.Mailbox
 	opened  time.Time
 
 	mu           sync.Mutex
@@ -35,7 +36,7 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 		session: sess,
 		opened:  time.Now(),
 		sockets: make(map[string]*Socket),
-		mailbox: mailbox{log: srv.log},
+		mailbox: mailbox.Mailbox{Log: srv.log, Name: "sio"},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
 	c.connectTimer = time.AfterFunc(srv.connectTimeout(), func() {
@@ -124,7 +125,7 @@ func (c *conn) route(p *parser.Packet) {
 			c.invalid("%v", err)
 			return
 		}
-		c.mailbox.post(func() { s.dispatch(e) })
+		c.mailbox.Post(func() { s.dispatch(e) })
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
@@ -163,7 +164,7 @@ func (c *conn) connect(name string, auth json.RawMessage) {
 		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
 		return
 	}
-	c.mailbox.post(func() { nsp.connect(c, auth) })
+	c.mailbox.Post(func() { nsp.connect(c, auth) })
 }
 
 // connectDone ends a CONNECT in progress. With a socket, it registers it and

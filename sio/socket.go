@@ -401,7 +401,7 @@ func (s *Socket) deliverAck(p *pendingAck, r ackResult) {
 		p.ch <- r
 		return
 	}
-	s.conn.mailbox.post(func() { p.fn(r.args, r.err) })
+	s.conn.mailbox.Post(func() { p.fn(r.args, r.err) })
 }
 
 // onAck resolves an acknowledgement from the client. Unknown ids are ignored,
@@ -535,7 +535,7 @@ func (s *Socket) onClose(reason Reason) {
 	if s.nsp.server.obs != nil {
 		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "closing socket - reason %s", reason)
 	}
-	s.conn.mailbox.post(func() {
+	s.conn.mailbox.Post(func() {
 		s.mu.Lock()
 		before := append([]func(Reason){}, s.disconnecting...)
 		after := append([]func(Reason){}, s.disconnected...)

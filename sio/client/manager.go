@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
@@ -161,7 +162,7 @@ type Manager struct {
 	url    *url.URL // scheme, host and query of the server; Path is opts.Path
 	urlErr error
 	opts   Options
-	mb     mailbox
+	mb     mailbox.Mailbox
 
 	hmu sync.Mutex
 	h   managerHandlers
@@ -186,7 +187,7 @@ type Manager struct {
 // An invalid URL is reported through OnError and OnConnectError.
 func NewManager(rawURL string, opts Options) *Manager {
 	m := &Manager{opts: opts.withDefaults(), nsps: make(map[string]*Socket)}
-	m.mb.log = m.opts.Logger
+	m.mb.Log, m.mb.Name = m.opts.Logger, "client"
 	u, err := url.Parse(rawURL)
 	if err == nil && u.Host == "" {
 		err = fmt.Errorf("no host in %q", rawURL)
@@ -606,7 +607,7 @@ func (m *Manager) connState() (ok, writable bool) {
 	return true, eng.Writable()
 }
 
-func (m *Manager) post(f func()) { m.mb.post(f) }
+func (m *Manager) post(f func()) { m.mb.Post(f) }
 
 // fire runs f with the callbacks as they are when it runs.
 func (m *Manager) fire(f func(h *managerHandlers)) {
