@@ -17,7 +17,8 @@ import (
 // pane connects, the tasks get ticked as the learner does them, editing
 // the client code and pressing Run changes what the panes do, and nothing
 // is logged to the console as an error. Each step runs in its own tab
-// (cookies of its own: a browser of its own), in the language given.
+// (cookies of its own: a browser of its own), in the language given; a
+// path may carry a query, as the texts link to some steps ("?clients=3").
 var stepPages = []struct {
 	path string
 	lang lessons.Lang
@@ -70,6 +71,60 @@ var stepPages = []struct {
 		p.waitTask("object")
 		p.waitLog(`"from":"the finished client"`)
 	}},
+	{"/lessons/broadcast/everyone/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("count")
+		p.waitPanes(`t === "1 clients connected!"`, "the count in the pane")
+		p.click("add-client")
+		p.click("add-client")
+		p.waitPanes(`t === "3 clients connected!"`, "3 in each of three panes")
+		p.waitTask("more")
+		p.removePane(2)
+		p.waitPanes(`t === "2 clients connected!"`, "2 in each pane left")
+		p.waitTask("leave")
+		p.waitLog("A user disconnected. 2 clients connected!")
+		p.edit(`text.textContent = data.description;`, `text.textContent = data.description.toUpperCase();`)
+		p.waitPanes(`t === "2 CLIENTS CONNECTED!"`, "the edited client in each pane")
+	}},
+	{"/lessons/broadcast/others/?clients=3", lessons.ES, func(t *testing.T, p *page) {
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 3`, "three connected panes")
+		p.waitTask("welcome")
+		p.waitTask("others")
+		// The last to connect keeps its welcome; the others show the count.
+		p.wait(`(() => { const texts = `+paneTexts+`;
+			return texts.filter((t) => t === "Hey, welcome!").length === 1 &&
+				texts.filter((t) => t === "3 clients connected!").length === 2; })()`, "one welcome and two counts")
+		p.removePane(0)
+		p.waitPanes(`t === "2 clients connected!"`, "the count in the panes left")
+		p.waitTask("leave")
+		p.click("show-done")
+		p.waitPanes(`t === "2 clients connected!" || t === "Hey, welcome!"`, "the finished client")
+		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => f.contentDocument?.querySelector('#history li'))`, "a history in each pane")
+	}},
+}
+
+// paneTexts is a JavaScript expression: the text of #text in each pane.
+const paneTexts = `[...document.querySelectorAll('.pane iframe')].map((f) => f.contentDocument?.getElementById('text')?.textContent)`
+
+// waitPanes waits until every pane has connected and cond, an expression
+// of t (the text of the pane's #text, once it has one), is true of each.
+func (p *page) waitPanes(cond, what string) {
+	p.t.Helper()
+	p.wait(`(() => { const texts = `+paneTexts+`;
+		return texts.length > 0 && texts.every((t) => typeof t === "string" && (`+cond+`)) &&
+			[...document.querySelectorAll('.pane')].every((el) => el.dataset.state === 'connected'); })()`, what)
+}
+
+// removePane closes the i-th pane (from 0) with its ✕ button, once every
+// pane's connection is on WebSocket, as a learner's would be by the time
+// they click. (A pane removed within moments of connecting, still on
+// polling, sometimes goes unnoticed by the server until the heartbeat
+// gives up, some 45 s later.)
+func (p *page) removePane(i int) {
+	p.t.Helper()
+	p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => {
+		try { return f.contentWindow.eval('socket.io.engine.transport.name') === 'websocket'; } catch { return false; }
+	})`, "every pane on WebSocket")
+	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane')[%d].querySelector('header button:last-of-type').click()`, i))
 }
 
 func TestStepPagesInChromium(t *testing.T) {
@@ -77,10 +132,14 @@ func TestStepPagesInChromium(t *testing.T) {
 	site, base := startSite(t, lessons.Options{})
 	covered := map[string]bool{}
 	for _, sp := range stepPages {
-		covered[sp.path] = true
-		t.Run(strings.Trim(sp.path, "/"), func(t *testing.T) {
+		path, query, _ := strings.Cut(sp.path, "?") // query: "clients=3", as a text links to the step
+		covered[path] = true
+		t.Run(strings.Trim(path, "/"), func(t *testing.T) {
 			t.Parallel()
-			p := open(t, b, base+sp.path+"?lang="+string(sp.lang))
+			if query != "" {
+				query += "&"
+			}
+			p := open(t, b, base+path+"?"+query+"lang="+string(sp.lang))
 			if lang := p.string(`document.documentElement.lang`); lang != string(sp.lang) {
 				t.Errorf("page in %q, want %q", lang, sp.lang)
 			}
@@ -157,12 +216,29 @@ func (p *page) string(expr string) string {
 	return s
 }
 
-// wait waits until expr is truthy; the 4 s events of the steps fit.
+// wait waits until expr is truthy; the 4 s events of the steps fit. A
+// page that navigates meanwhile (a link, a key) is waited for again.
 func (p *page) wait(expr, what string) {
 	p.t.Helper()
-	if err := p.tab.WaitFor(expr, 12*time.Second); err != nil {
-		p.fail("waiting for %s: %v", what, err)
+	deadline := time.Now().Add(12 * time.Second)
+	for {
+		err := p.tab.WaitFor(expr, time.Until(deadline))
+		if err == nil {
+			return
+		}
+		if !navigating(err) || time.Now().After(deadline) {
+			p.fail("waiting for %s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// navigating reports whether err says that the page went away while an
+// expression ran in it: it was navigating to another.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "navigated or closed") || strings.Contains(msg, "context was destroyed") ||
+		strings.Contains(msg, "Cannot find context")
 }
 
 func (p *page) click(id string) {

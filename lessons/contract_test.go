@@ -52,6 +52,20 @@ var contracts = []struct {
 		sentInLog: true,
 		tasks:     []string{"emit", "own-text", "object"},
 	},
+	{
+		// Counts depend on whoever is on the step: one contract per
+		// step of broadcast, namespaces and rooms, never two at once.
+		step: "broadcast/everyone",
+		log: []string{"A user connected.", "A user connected.", "A user connected.",
+			"A user disconnected.", "A user disconnected.", "A user disconnected."},
+		tasks: []string{"count", "more", "leave"},
+	},
+	{
+		step: "broadcast/others",
+		log: []string{"A user connected.", "A user connected.", "A user connected.",
+			"A user disconnected.", "A user disconnected.", "A user disconnected."},
+		tasks: []string{"welcome", "others", "leave"},
+	},
 }
 
 // TestStepContracts runs the official Node socket.io-client against every

@@ -3,6 +3,8 @@ package lessons
 import (
 	"embed"
 
+	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
+	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
@@ -23,6 +25,10 @@ var registry = []lessonDef{
 		{Slug: "message", Setup: message.Setup, Tasks: message.Tasks, Check: message.Check},
 		{Slug: "custom-event", Setup: customevent.Setup, Tasks: customevent.Tasks, Check: customevent.Check},
 		{Slug: "client-event", Setup: clientevent.Setup, Tasks: clientevent.Tasks, Check: clientevent.Check},
+	}},
+	{Slug: "broadcast", Steps: []stepDef{
+		{Slug: "everyone", Setup: everyone.Setup, Tasks: everyone.Tasks, Check: everyone.Check},
+		{Slug: "others", Setup: others.Setup, Tasks: others.Tasks, Check: others.Check},
 	}},
 }
 

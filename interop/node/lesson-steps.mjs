@@ -53,15 +53,64 @@ function next(socket, event, ms = 3000) {
   });
 }
 
-/** A new client of the step's server, with its own connection. */
-function connect() {
-  return io(args.url, {
+/** The options of every connection to the step's server. */
+function options() {
+  return {
     path: `/lessons/${args.step}/socket.io/`,
-    forceNew: true,
     reconnection: false,
     transports: args.transports.split(","),
     extraHeaders: args.client ? { cookie: `wb_client=${args.client}` } : {},
+  };
+}
+
+/** A new client of the step's server, with its own connection. */
+function connect(namespace = "/") {
+  return io(args.url + namespace, { ...options(), forceNew: true });
+}
+
+/**
+ * Keeps every event socket receives, so that none is missed between two
+ * awaits, and gives them back in order: socket.take(event) resolves with
+ * the first argument of the next unread one, socket.none(event) asserts
+ * that none is there, or comes within ms.
+ */
+function inbox(socket) {
+  const queues = new Map(); // event -> [first argument, ...]
+  let wake = () => {};
+  socket.onAny((event, ...received) => {
+    if (!queues.has(event)) queues.set(event, []);
+    queues.get(event).push(received[0]);
+    wake();
   });
+  socket.take = async (event, ms = 3000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const queue = queues.get(event);
+      if (queue?.length) return queue.shift();
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no "${event}" within ${ms} ms`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  };
+  socket.none = async (event, ms = 300) => {
+    await sleep(ms);
+    const queue = queues.get(event) ?? [];
+    assert.equal(queue.length, 0, `unexpected "${event}": ${JSON.stringify(queue)}`);
+  };
+  return socket;
+}
+
+/** The N of a description "<N> clients connected!". */
+function count(data) {
+  const m = /^(\d+) clients connected!$/.exec(data?.description ?? "");
+  assert.ok(m, `a count of clients, got ${JSON.stringify(data)}`);
+  return Number(m[1]);
 }
 
 /** Waits for an event that the server sends about 4 s after connecting. */
@@ -136,6 +185,49 @@ const steps = {
     await sleep(300);
     socket.disconnect();
   },
+
+  // Every connect and disconnect sends "broadcast" {description: "<N>
+  // clients connected!"} to every client connected. N counts whoever is
+  // on the step, so the checks are relative to the first count.
+  async "broadcast/everyone"() {
+    const a = inbox(connect());
+    const n = count(await a.take("broadcast"));
+    assert.ok(n >= 1, `the first count is ${n}`);
+    const b = inbox(connect());
+    assert.equal(count(await a.take("broadcast")), n + 1, "the first client hears of the second");
+    assert.equal(count(await b.take("broadcast")), n + 1, "the newcomer gets the count too");
+    const c = inbox(connect());
+    for (const s of [a, b, c]) assert.equal(count(await s.take("broadcast")), n + 2, "a third: everyone hears");
+    c.disconnect();
+    for (const s of [a, b]) assert.equal(count(await s.take("broadcast")), n + 1, "one leaves: the others hear");
+    b.disconnect();
+    assert.equal(count(await a.take("broadcast")), n, "back to the first count");
+    a.disconnect();
+  },
+
+  // A newcomer gets "newclientconnect" {description: "Hey, welcome!"}, and
+  // only that; every other client gets the count. On a disconnect, the
+  // others get the count again.
+  async "broadcast/others"() {
+    const welcome = { description: "Hey, welcome!" };
+    const a = inbox(connect());
+    assert.deepEqual(await a.take("newclientconnect"), welcome);
+    const b = inbox(connect());
+    assert.deepEqual(await b.take("newclientconnect"), welcome, "the newcomer is welcomed");
+    const n = count(await a.take("newclientconnect"));
+    assert.ok(n >= 2, `the count after two clients is ${n}`);
+    const c = inbox(connect());
+    assert.deepEqual(await c.take("newclientconnect"), welcome);
+    for (const s of [a, b]) assert.equal(count(await s.take("newclientconnect")), n + 1, "the others get the count");
+    await c.none("newclientconnect"); // no count of its own arrival
+    c.disconnect();
+    for (const s of [a, b]) assert.equal(count(await s.take("newclientconnect")), n, "one leaves: the others hear");
+    b.disconnect();
+    assert.equal(count(await a.take("newclientconnect")), n - 1);
+    await a.none("newclientconnect");
+    a.disconnect();
+  },
+
 };
 
 const run = steps[args.step];
@@ -149,6 +241,9 @@ const limit = setTimeout(() => {
 }, RUN_LIMIT_MS);
 try {
   await run();
+  // A disconnect() at the end of a step is written asynchronously (over
+  // polling, a request still to be made): let it go out before exiting.
+  await sleep(200);
   clearTimeout(limit);
   console.log(`PASS ${args.step}`);
   process.exit(0);

@@ -1,0 +1,39 @@
+package everyone
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: whenever a client connects or leaves,
+// every client connected gets the number of clients connected.
+func Setup(io *sio.Server, log *step.Log) {
+	// Go runs the handlers of different clients at the same time, so the
+	// count is behind a mutex. The emit is too: the news goes out in the
+	// order the count changed, and the last news is the true count.
+	var mu sync.Mutex
+	clients := 0
+
+	io.OnConnection(func(socket *sio.Socket) {
+		mu.Lock()
+		clients++
+		description := strconv.Itoa(clients) + " clients connected!"
+		log.Println("A user connected.", description)
+		// io.Emit: to every client connected, the new one included.
+		io.Emit("broadcast", map[string]any{"description": description})
+		mu.Unlock()
+
+		socket.OnDisconnect(func(reason sio.Reason) {
+			mu.Lock()
+			clients--
+			description := strconv.Itoa(clients) + " clients connected!"
+			log.Println("A user disconnected.", description)
+			// This client is gone already: all the others hear it.
+			io.Emit("broadcast", map[string]any{"description": description})
+			mu.Unlock()
+		})
+	})
+}
