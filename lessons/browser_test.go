@@ -100,6 +100,38 @@ var stepPages = []struct {
 		p.waitPanes(`t === "2 clients connected!" || t === "Hey, welcome!"`, "the finished client")
 		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => f.contentDocument?.querySelector('#history li'))`, "a history in each pane")
 	}},
+	{"/lessons/namespaces/default/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("hi")
+		p.waitPanes(`t === "Hello everyone!"`, "hi in the pane")
+		p.click("add-client")
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.waitTask("everyone")
+		p.edit(`text.textContent = data;`, `text.textContent = data;
+        socket.emit("hi", "Hello server!");`)
+		p.waitTask("reply")
+		p.waitLog("The client in / says: Hello server!")
+		// A namespace this server does not have: the pane says why.
+		p.edit(`const socket = io();`, `const socket = io("/nowhere");`)
+		p.wait(`[...document.querySelectorAll('.pane')].every((el) => el.dataset.state === 'error' &&
+			el.querySelector('.state').textContent.includes('Invalid namespace'))`, "Invalid namespace in every pane")
+	}},
+	{"/lessons/namespaces/custom/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("join")
+		p.waitPanes(`t === "Hello everyone!"`, "hi in the pane")
+		p.wait(`document.querySelector('.pane .state').textContent.startsWith('/my-namespace ')`, "the namespace in the pane's state")
+		p.click("add-client")
+		p.waitTask("everyone")
+		p.edit(`const socket = io("/my-namespace");`, `const socket = io("/my-namespace");
+      const main = io();`)
+		p.waitTask("both")
+		// Two sockets in each pane, on one Manager.
+		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => {
+			try { return f.contentWindow.eval('main.connected && socket.connected && main.io === socket.io'); } catch { return false; }
+		})`, "/ and /my-namespace on one Manager in every pane")
+		p.click("show-done")
+		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) =>
+			f.contentDocument?.getElementById('session')?.textContent.endsWith(': one connection'))`, "the shared session in the finished client")
+	}},
 }
 
 // paneTexts is a JavaScript expression: the text of #text in each pane.

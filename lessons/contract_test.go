@@ -66,6 +66,17 @@ var contracts = []struct {
 			"A user disconnected.", "A user disconnected.", "A user disconnected."},
 		tasks: []string{"welcome", "others", "leave"},
 	},
+	{
+		step:      "namespaces/default",
+		log:       []string{"someone connected to /", "someone connected to /", "The client in / says:"},
+		sentInLog: true,
+		tasks:     []string{"hi", "everyone", "reply"},
+	},
+	{
+		step:  "namespaces/custom",
+		log:   []string{"someone connected to /my-namespace", "someone connected to /", "someone connected to /my-namespace"},
+		tasks: []string{"join", "everyone", "both"},
+	},
 }
 
 // TestStepContracts runs the official Node socket.io-client against every

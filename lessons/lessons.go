@@ -9,6 +9,8 @@ import (
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
 	"github.com/sioworkbook/workbook/lessons/hello/connect"
+	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
+	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 )
@@ -29,6 +31,10 @@ var registry = []lessonDef{
 	{Slug: "broadcast", Steps: []stepDef{
 		{Slug: "everyone", Setup: everyone.Setup, Tasks: everyone.Tasks, Check: everyone.Check},
 		{Slug: "others", Setup: others.Setup, Tasks: others.Tasks, Check: others.Check},
+	}},
+	{Slug: "namespaces", Steps: []stepDef{
+		{Slug: "default", Setup: defaultns.Setup, Tasks: defaultns.Tasks, Check: defaultns.Check},
+		{Slug: "custom", Setup: custom.Setup, Tasks: custom.Tasks, Check: custom.Check},
 	}},
 }
 

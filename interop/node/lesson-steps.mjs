@@ -18,7 +18,7 @@
 
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
-import { io } from "socket.io-client";
+import { io, Manager } from "socket.io-client";
 
 const RUN_LIMIT_MS = 20000;
 
@@ -66,6 +66,11 @@ function options() {
 /** A new client of the step's server, with its own connection. */
 function connect(namespace = "/") {
   return io(args.url + namespace, { ...options(), forceNew: true });
+}
+
+/** A new connection (a Manager) to the step's server, for several namespaces. */
+function manager() {
+  return new Manager(args.url, options());
 }
 
 /**
@@ -226,6 +231,51 @@ const steps = {
     assert.equal(count(await a.take("newclientconnect")), n - 1);
     await a.none("newclientconnect");
     a.disconnect();
+  },
+
+  // A client of "/" makes everyone in "/" get "hi" "Hello everyone!"; the
+  // server logs the client's own "hi". This server has no /my-namespace.
+  async "namespaces/default"() {
+    const a = inbox(connect());
+    assert.equal(await a.take("hi"), "Hello everyone!");
+    const b = inbox(connect());
+    assert.equal(await b.take("hi"), "Hello everyone!");
+    assert.equal(await a.take("hi"), "Hello everyone!", "everyone in / gets hi");
+    const reply = "Hello from the official client";
+    b.emit("hi", reply);
+    console.log(`SENT ${JSON.stringify(reply)}`);
+    const nowhere = connect("/my-namespace");
+    const [err] = await next(nowhere, "connect_error");
+    assert.equal(err.message, "Invalid namespace", "no /my-namespace on this step");
+    nowhere.close();
+    await sleep(100);
+    a.disconnect();
+    b.disconnect();
+  },
+
+  // A client of /my-namespace makes everyone in /my-namespace get "hi"
+  // "Hello everyone!", and nobody in "/"; one Manager carries both
+  // namespaces over one Engine.IO session.
+  async "namespaces/custom"() {
+    const m = manager();
+    const a = inbox(m.socket("/my-namespace"));
+    assert.equal(await a.take("hi"), "Hello everyone!");
+    const root = inbox(m.socket("/"));
+    await next(root, "connect");
+    assert.ok(a.connected && root.connected, "both namespaces connected");
+    assert.equal(root.io, a.io, "one Manager");
+    assert.ok(m.engine.id, "an Engine.IO session");
+    console.log(`INFO / and /my-namespace on Engine.IO session ${m.engine.id}`);
+    const b = inbox(connect("/my-namespace"));
+    assert.notEqual(b.io.engine.id, m.engine.id, "another client, another session");
+    assert.equal(await b.take("hi"), "Hello everyone!");
+    assert.equal(await a.take("hi"), "Hello everyone!", "everyone in /my-namespace gets hi");
+    await root.none("hi");
+    root.disconnect();
+    await sleep(100);
+    assert.ok(a.connected, "leaving / keeps the connection for /my-namespace");
+    a.disconnect();
+    b.disconnect();
   },
 
 };
