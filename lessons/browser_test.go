@@ -132,6 +132,44 @@ var stepPages = []struct {
 		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) =>
 			f.contentDocument?.getElementById('session')?.textContent.endsWith(': one connection'))`, "the shared session in the finished client")
 	}},
+	{"/lessons/rooms/join/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("join")
+		p.waitPanes(`t === "You are in room no. 1"`, "room 1 in the pane")
+		p.click("add-client")
+		p.waitTask("roommate")
+		p.click("add-client")
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You are in room no. 1", "You are in room no. 1", "You are in room no. 2"])`,
+			"rooms 1, 1 and 2")
+		p.waitTask("next")
+		p.waitLog("A user joined room-2")
+		// A pane of room 1 goes; the next client takes its place.
+		p.removePane(0)
+		p.click("add-client")
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You are in room no. 1", "You are in room no. 2", "You are in room no. 1"])`,
+			"the free place in room 1 taken")
+		p.edit(`text.textContent = data;`, `text.textContent = "Edited: " + data;`)
+		p.waitPanes(`t.startsWith("Edited: You are in room no. ")`, "the edited client in each pane")
+	}},
+	{"/lessons/rooms/leave/?clients=2", lessons.ES, func(t *testing.T, p *page) {
+		p.waitPanes(`t === "You are in room no. 1"`, "both panes in room 1")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
+		p.waitTask("leave")
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "A client left room no. 1"])`,
+			"the one who left and the one who stayed told")
+		p.waitTask("told")
+		p.waitLog("A user left room-1")
+		p.click("add-client")
+		p.waitTask("retake")
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "You are in room no. 1", "You are in room no. 1"])`,
+			"the free place taken")
+		// The finished client: leave, then join again with a new socket.
+		p.click("show-done")
+		p.waitPanes(`t.startsWith("You are in room no. ")`, "the finished client in a room")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent.startsWith('You left room no. ')`, "left")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
+		p.waitPanes(`t.startsWith("You are in room no. ")`, "in a room again")
+	}},
 }
 
 // paneTexts is a JavaScript expression: the text of #text in each pane.

@@ -77,6 +77,16 @@ var contracts = []struct {
 		log:   []string{"someone connected to /my-namespace", "someone connected to /", "someone connected to /my-namespace"},
 		tasks: []string{"join", "everyone", "both"},
 	},
+	{
+		step:  "rooms/join",
+		log:   []string{"A user joined room-1", "A user joined room-1", "A user joined room-2", "A user joined room-1"},
+		tasks: []string{"join", "roommate", "next"},
+	},
+	{
+		step:  "rooms/leave",
+		log:   []string{"A user joined room-1", "A user joined room-1", "A user left room-1", "A user joined room-1"},
+		tasks: []string{"leave", "told", "retake"},
+	},
 }
 
 // TestStepContracts runs the official Node socket.io-client against every

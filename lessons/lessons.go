@@ -11,6 +11,8 @@ import (
 	"github.com/sioworkbook/workbook/lessons/hello/connect"
 	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
 	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
+	"github.com/sioworkbook/workbook/lessons/rooms/join"
+	"github.com/sioworkbook/workbook/lessons/rooms/leave"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 )
@@ -35,6 +37,10 @@ var registry = []lessonDef{
 	{Slug: "namespaces", Steps: []stepDef{
 		{Slug: "default", Setup: defaultns.Setup, Tasks: defaultns.Tasks, Check: defaultns.Check},
 		{Slug: "custom", Setup: custom.Setup, Tasks: custom.Tasks, Check: custom.Check},
+	}},
+	{Slug: "rooms", Steps: []stepDef{
+		{Slug: "join", Setup: join.Setup, Tasks: join.Tasks, Check: join.Check},
+		{Slug: "leave", Setup: leave.Setup, Tasks: leave.Tasks, Check: leave.Check},
 	}},
 }
 

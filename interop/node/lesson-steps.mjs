@@ -278,6 +278,53 @@ const steps = {
     b.disconnect();
   },
 
+  // Rooms "room-<N>" of two: on joining, everyone in the room gets
+  // "connectToRoom" "You are in room no. <N>"; a third client goes to room
+  // 2; a disconnect frees a place. The numbers assume nobody else on the
+  // step (one contract per step).
+  async "rooms/join"() {
+    const room = (n) => `You are in room no. ${n}`;
+    const a = inbox(connect());
+    assert.equal(await a.take("connectToRoom"), room(1));
+    const b = inbox(connect());
+    assert.equal(await b.take("connectToRoom"), room(1));
+    assert.equal(await a.take("connectToRoom"), room(1), "the room hears of its new member");
+    const c = inbox(connect());
+    assert.equal(await c.take("connectToRoom"), room(2), "room 1 is full: the third goes to room 2");
+    await a.none("connectToRoom");
+    await b.none("connectToRoom", 0);
+    a.disconnect();
+    await sleep(300); // for the server to see it go
+    const d = inbox(connect());
+    assert.equal(await d.take("connectToRoom"), room(1), "a disconnect frees its place");
+    assert.equal(await b.take("connectToRoom"), room(1));
+    await c.none("connectToRoom");
+    for (const s of [b, c, d]) s.disconnect();
+  },
+
+  // A client that emits "leaveRoom" is taken out of its room: it gets
+  // "leftRoom" "You left room no. <N>", the room gets "A client left room
+  // no. <N>", and the next client takes the place.
+  async "rooms/leave"() {
+    const a = inbox(connect());
+    assert.equal(await a.take("connectToRoom"), "You are in room no. 1");
+    const b = inbox(connect());
+    assert.equal(await b.take("connectToRoom"), "You are in room no. 1");
+    assert.equal(await a.take("connectToRoom"), "You are in room no. 1");
+    a.emit("leaveRoom");
+    assert.equal(await a.take("leftRoom"), "You left room no. 1");
+    assert.equal(await b.take("leftRoom"), "A client left room no. 1");
+    await a.none("leftRoom");
+    a.emit("leaveRoom"); // out already: nothing happens
+    await b.none("leftRoom");
+    await a.none("leftRoom", 0);
+    const c = inbox(connect());
+    assert.equal(await c.take("connectToRoom"), "You are in room no. 1", "the free place is taken");
+    assert.equal(await b.take("connectToRoom"), "You are in room no. 1");
+    await a.none("connectToRoom");
+    assert.ok(a.connected, "leaving a room is not leaving the server");
+    for (const s of [a, b, c]) s.disconnect();
+  },
 };
 
 const run = steps[args.step];

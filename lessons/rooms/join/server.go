@@ -1,0 +1,33 @@
+package join
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: each client that connects goes into the
+// first room with a free place, two clients a room, and everyone in that
+// room is told its number.
+func Setup(io *sio.Server, log *step.Log) {
+	const perRoom = 2
+	var mu sync.Mutex // one client at a time picks its room
+
+	io.OnConnection(func(socket *sio.Socket) {
+		mu.Lock()
+		// From room 1 up, skip the rooms that are full.
+		roomno := 1
+		for len(io.In("room-"+strconv.Itoa(roomno)).FetchSockets()) >= perRoom {
+			roomno++
+		}
+		room := "room-" + strconv.Itoa(roomno)
+		socket.Join(room)
+		mu.Unlock()
+		log.Println("A user joined", room)
+
+		// Everyone in the room hears it, the newcomer included.
+		io.To(room).Emit("connectToRoom", "You are in room no. "+strconv.Itoa(roomno))
+	})
+}
