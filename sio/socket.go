@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sioworkbook/workbook/sio/internal/listeners"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
@@ -72,11 +73,6 @@ type ackResult struct {
 	err  error
 }
 
-type listener struct {
-	fn   EventHandler
-	once bool
-}
-
 // Socket is one client connected to one namespace. A client that connects to
 // several namespaces over one connection has one Socket in each.
 //
@@ -87,11 +83,10 @@ type Socket struct {
 	nsp       *Namespace
 	conn      *conn
 	handshake *Handshake
+	handlers  listeners.Set[EventHandler]
 
 	mu            sync.Mutex
 	connected     bool
-	listeners     map[string][]*listener
-	anyListeners  []*listener
 	disconnecting []func(Reason)
 	disconnected  []func(Reason)
 	acks          map[uint64]*pendingAck
@@ -148,65 +143,21 @@ func (s *Socket) Data() any {
 // On adds a handler for event and returns a function that removes it. Every
 // handler of an event runs, in the order they were added.
 func (s *Socket) On(event string, fn EventHandler) (remove func()) {
-	return s.addListener(event, &listener{fn: fn})
+	return s.handlers.On(event, fn, false)
 }
 
 // Once adds a handler that runs for the next event of that name only.
 func (s *Socket) Once(event string, fn EventHandler) (remove func()) {
-	return s.addListener(event, &listener{fn: fn, once: true})
-}
-
-func (s *Socket) addListener(event string, l *listener) func() {
-	s.mu.Lock()
-	if s.listeners == nil {
-		s.listeners = make(map[string][]*listener)
-	}
-	s.listeners[event] = append(s.listeners[event], l)
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.listeners[event] = without(s.listeners[event], l)
-	}
-}
-
-func without(ls []*listener, l *listener) []*listener {
-	out := ls[:0:0]
-	for _, x := range ls {
-		if x != l {
-			out = append(out, x)
-		}
-	}
-	return out
+	return s.handlers.On(event, fn, true)
 }
 
 // Off removes every handler of event; with no event name it removes the
 // handlers of every event (not OnAny's, not OnDisconnect's).
-func (s *Socket) Off(event ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(event) == 0 {
-		s.listeners = nil
-		return
-	}
-	for _, e := range event {
-		delete(s.listeners, e)
-	}
-}
+func (s *Socket) Off(event ...string) { s.handlers.Off(event...) }
 
 // OnAny adds a handler that runs for every event, before the handlers of
 // that event, and returns a function that removes it.
-func (s *Socket) OnAny(fn EventHandler) (remove func()) {
-	l := &listener{fn: fn}
-	s.mu.Lock()
-	s.anyListeners = append(s.anyListeners, l)
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.anyListeners = without(s.anyListeners, l)
-	}
-}
+func (s *Socket) OnAny(fn EventHandler) (remove func()) { return s.handlers.OnAny(fn) }
 
 // OnDisconnecting adds a handler that runs when the socket is about to be
 // disconnected, while it is still in its rooms.
@@ -434,24 +385,11 @@ func (s *Socket) sendAck(id uint64, args []any) error {
 
 // dispatch runs the handlers of an event; called on the mailbox.
 func (s *Socket) dispatch(e *Event) {
-	s.mu.Lock()
-	if !s.connected {
-		s.mu.Unlock()
+	if !s.Connected() {
 		return
 	}
-	anys := append([]*listener(nil), s.anyListeners...)
-	ls := append([]*listener(nil), s.listeners[e.Name]...)
-	for _, l := range ls {
-		if l.once {
-			s.listeners[e.Name] = without(s.listeners[e.Name], l)
-		}
-	}
-	s.mu.Unlock()
-	for _, l := range anys {
-		l.fn(e)
-	}
-	for _, l := range ls {
-		l.fn(e)
+	for _, fn := range s.handlers.Take(e.Name) {
+		fn(e)
 	}
 }
 

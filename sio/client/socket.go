@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sioworkbook/workbook/sio/internal/listeners"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
@@ -90,11 +91,6 @@ type ackResult struct {
 	err  error
 }
 
-type listener struct {
-	fn   EventHandler
-	once bool
-}
-
 // Socket is the client side of one namespace ("/", "/admin") on a
 // Manager's connection: it joins the namespace (CONNECT), emits and
 // receives events, and acknowledges them both ways.
@@ -125,8 +121,7 @@ type Socket struct {
 	acks         map[uint64]*pendingAck
 	sendBuf      []*parser.Packet
 	recvBuf      []*Event
-	listeners    map[string][]*listener
-	anyListeners []*listener
+	handlers     listeners.Set[EventHandler]
 	onConnect    []func()
 	onConnErr    []func(*ConnectError)
 	onDisconnect []func(Reason)
@@ -183,66 +178,22 @@ func (s *Socket) SetAuth(auth any) {
 // On adds a handler for event and returns a function that removes it. Every
 // handler of an event runs, in the order they were added.
 func (s *Socket) On(event string, fn EventHandler) (remove func()) {
-	return s.addListener(event, &listener{fn: fn})
+	return s.handlers.On(event, fn, false)
 }
 
 // Once adds a handler that runs for the next event of that name only.
 func (s *Socket) Once(event string, fn EventHandler) (remove func()) {
-	return s.addListener(event, &listener{fn: fn, once: true})
-}
-
-func (s *Socket) addListener(event string, l *listener) func() {
-	s.mu.Lock()
-	if s.listeners == nil {
-		s.listeners = make(map[string][]*listener)
-	}
-	s.listeners[event] = append(s.listeners[event], l)
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.listeners[event] = without(s.listeners[event], l)
-	}
-}
-
-func without(ls []*listener, l *listener) []*listener {
-	out := ls[:0:0]
-	for _, x := range ls {
-		if x != l {
-			out = append(out, x)
-		}
-	}
-	return out
+	return s.handlers.On(event, fn, true)
 }
 
 // Off removes every handler of the events named; with no name it removes
 // the handlers of every event (not OnAny's, OnConnect's, OnConnectError's
 // or OnDisconnect's).
-func (s *Socket) Off(event ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(event) == 0 {
-		s.listeners = nil
-		return
-	}
-	for _, e := range event {
-		delete(s.listeners, e)
-	}
-}
+func (s *Socket) Off(event ...string) { s.handlers.Off(event...) }
 
 // OnAny adds a handler that runs for every event, before the handlers of
 // that event, and returns a function that removes it.
-func (s *Socket) OnAny(fn EventHandler) (remove func()) {
-	l := &listener{fn: fn}
-	s.mu.Lock()
-	s.anyListeners = append(s.anyListeners, l)
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.anyListeners = without(s.anyListeners, l)
-	}
-}
+func (s *Socket) OnAny(fn EventHandler) (remove func()) { return s.handlers.OnAny(fn) }
 
 // OnConnect adds a handler run each time the socket connects ("connect"),
 // after the server's CONNECT reply.
@@ -747,20 +698,8 @@ func (s *Socket) onEvent(p *parser.Packet) {
 
 // dispatch runs the handlers of an event; called on the mailbox.
 func (s *Socket) dispatch(e *Event) {
-	s.mu.Lock()
-	anys := slices.Clone(s.anyListeners)
-	ls := slices.Clone(s.listeners[e.Name])
-	for _, l := range ls {
-		if l.once {
-			s.listeners[e.Name] = without(s.listeners[e.Name], l)
-		}
-	}
-	s.mu.Unlock()
-	for _, l := range anys {
-		l.fn(e)
-	}
-	for _, l := range ls {
-		l.fn(e)
+	for _, fn := range s.handlers.Take(e.Name) {
+		fn(e)
 	}
 }
 
