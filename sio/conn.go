@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/internal/eventargs"
 	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
@@ -134,15 +135,11 @@ func (c *conn) route(p *parser.Packet) {
 }
 
 func newEvent(s *Socket, p *parser.Packet) (*Event, error) {
-	raw, err := parser.SplitArray(p.Data)
-	if err != nil || len(raw) == 0 {
-		return nil, fmt.Errorf("bad event payload: %v", err)
+	name, args, err := eventargs.Parse(p)
+	if err != nil {
+		return nil, err
 	}
-	var name string
-	if err := json.Unmarshal(raw[0], &name); err != nil {
-		name = string(raw[0]) // a numeric event name
-	}
-	return &Event{Socket: s, Name: name, raw: raw[1:], attachments: p.Attachments, hasAck: p.HasID, ackID: p.ID}, nil
+	return &Event{Socket: s, Name: name, args: args, hasAck: p.HasID, ackID: p.ID}, nil
 }
 
 // invalid closes the connection after a packet that breaks the protocol's

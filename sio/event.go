@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/sioworkbook/workbook/sio/parser"
+	"github.com/sioworkbook/workbook/sio/internal/eventargs"
 )
 
 // EventHandler handles one event received by a Socket.
@@ -26,14 +26,9 @@ type Event struct {
 	// Name is the event name.
 	Name string
 
-	raw         []json.RawMessage
-	attachments [][]byte
-	hasAck      bool
-	ackID       uint64
-
-	once   sync.Once
-	args   []any
-	argErr error
+	args   *eventargs.Args
+	hasAck bool
+	ackID  uint64
 
 	ackMu   sync.Mutex
 	ackSent bool
@@ -47,64 +42,39 @@ var ErrNoAck = errors.New("sio: the client did not ask for an acknowledgement")
 var ErrAckSent = errors.New("sio: event already acknowledged")
 
 // Len returns the number of arguments.
-func (e *Event) Len() int { return len(e.raw) }
+func (e *Event) Len() int { return e.args.Len() }
 
 // Args returns the arguments decoded as generic Go values: nil, bool,
-// float64, string, []any, map[string]any, and []byte for binary attachments.
-// They are decoded once, on the first call. Arguments that fail to decode
-// are nil (the parser has checked the JSON, so that does not happen in
-// practice).
-func (e *Event) Args() []any {
-	e.once.Do(func() {
-		e.args = make([]any, len(e.raw))
-		for i, r := range e.raw {
-			v, err := parser.Value(r, e.attachments)
-			if err != nil && e.argErr == nil {
-				e.argErr = fmt.Errorf("sio: argument %d of %q: %w", i, e.Name, err)
-			}
-			e.args[i] = v
-		}
-	})
-	return e.args
-}
+// float64, string, []any, map[string]any, and []byte for binary
+// attachments. They are decoded once, on the first call.
+func (e *Event) Args() []any { return e.args.Values() }
 
 // Arg returns argument i as Args does, or nil when there is no such argument.
-func (e *Event) Arg(i int) any {
-	args := e.Args()
-	if i < 0 || i >= len(args) {
-		return nil
-	}
-	return args[i]
-}
+func (e *Event) Arg(i int) any { return e.args.At(i) }
 
 // String returns argument i if it is a string, and "" otherwise.
 func (e *Event) String(i int) string {
-	s, _ := e.Arg(i).(string)
+	s, _ := e.args.At(i).(string)
 	return s
 }
 
 // Bind decodes the arguments into dst, in order, as encoding/json would;
 // binary attachments decode into []byte. Missing arguments leave their
-// destination untouched; extra arguments are ignored. A nil destination skips
-// its argument.
+// destination untouched; extra arguments are ignored. A nil destination
+// skips its argument.
 func (e *Event) Bind(dst ...any) error {
-	for i, d := range dst {
-		if d == nil || i >= len(e.raw) {
-			continue
-		}
-		if err := parser.Unmarshal(e.raw[i], e.attachments, d); err != nil {
-			return fmt.Errorf("sio: argument %d of %q: %w", i, e.Name, err)
-		}
+	if i, err := e.args.Bind(dst...); err != nil {
+		return fmt.Errorf("sio: argument %d of %q: %w", i, e.Name, err)
 	}
 	return nil
 }
 
 // Raw returns the arguments as JSON text, with binary attachments left as
 // placeholders. The slices must not be modified.
-func (e *Event) Raw() []json.RawMessage { return e.raw }
+func (e *Event) Raw() []json.RawMessage { return e.args.Raw() }
 
 // HasBinary reports whether the event carried binary attachments.
-func (e *Event) HasBinary() bool { return len(e.attachments) > 0 }
+func (e *Event) HasBinary() bool { return e.args.HasBinary() }
 
 // HasAck reports whether the client asked for an acknowledgement.
 func (e *Event) HasAck() bool { return e.hasAck }

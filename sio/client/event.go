@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/sioworkbook/workbook/sio/internal/eventargs"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
@@ -29,14 +30,10 @@ type Event struct {
 	// Name is the event name.
 	Name string
 
-	raw         []json.RawMessage
-	attachments [][]byte
-	hasAck      bool
-	ackID       uint64
-	epoch       uint64 // the socket's connection the event came on
-
-	once sync.Once
-	args []any
+	args   *eventargs.Args
+	hasAck bool
+	ackID  uint64
+	epoch  uint64 // the socket's connection the event came on
 
 	ackMu   sync.Mutex
 	ackSent bool
@@ -50,52 +47,33 @@ var ErrNoAck = errors.New("client: the server did not ask for an acknowledgement
 // already.
 var ErrAckSent = errors.New("client: event already acknowledged")
 
-// newEvent builds the Event of an EVENT or BINARY_EVENT packet; the parser
-// has checked the payload is an array whose first element is a string or a
-// number.
+// newEvent builds the Event of an EVENT or BINARY_EVENT packet.
 func newEvent(s *Socket, p *parser.Packet) (*Event, error) {
-	raw, err := parser.SplitArray(p.Data)
-	if err != nil || len(raw) == 0 {
-		return nil, fmt.Errorf("client: bad event payload: %w", err)
+	name, args, err := eventargs.Parse(p)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
 	}
-	e := &Event{Socket: s, raw: raw[1:], attachments: p.Attachments, hasAck: p.HasID, ackID: p.ID}
-	if err := json.Unmarshal(raw[0], &e.Name); err != nil {
-		e.Name = string(raw[0]) // a number
-	}
-	return e, nil
+	return &Event{Socket: s, Name: name, args: args, hasAck: p.HasID, ackID: p.ID}, nil
+}
+
+func decodeArgs(raw []json.RawMessage, attachments [][]byte) []any {
+	return eventargs.Values(raw, attachments)
 }
 
 // Len returns the number of arguments.
-func (e *Event) Len() int { return len(e.raw) }
+func (e *Event) Len() int { return e.args.Len() }
 
 // Args returns the arguments decoded as generic Go values: nil, bool,
 // float64, string, []any, map[string]any, and []byte for binary
 // attachments. They are decoded once, on the first call.
-func (e *Event) Args() []any {
-	e.once.Do(func() { e.args = decodeArgs(e.raw, e.attachments) })
-	return e.args
-}
-
-func decodeArgs(raw []json.RawMessage, attachments [][]byte) []any {
-	args := make([]any, len(raw))
-	for i, r := range raw {
-		args[i], _ = parser.Value(r, attachments) // the parser has checked the JSON
-	}
-	return args
-}
+func (e *Event) Args() []any { return e.args.Values() }
 
 // Arg returns argument i as Args does, or nil when there is no such argument.
-func (e *Event) Arg(i int) any {
-	args := e.Args()
-	if i < 0 || i >= len(args) {
-		return nil
-	}
-	return args[i]
-}
+func (e *Event) Arg(i int) any { return e.args.At(i) }
 
 // String returns argument i if it is a string, and "" otherwise.
 func (e *Event) String(i int) string {
-	s, _ := e.Arg(i).(string)
+	s, _ := e.args.At(i).(string)
 	return s
 }
 
@@ -104,23 +82,18 @@ func (e *Event) String(i int) string {
 // destination untouched; extra arguments are ignored. A nil destination
 // skips its argument.
 func (e *Event) Bind(dst ...any) error {
-	for i, d := range dst {
-		if d == nil || i >= len(e.raw) {
-			continue
-		}
-		if err := parser.Unmarshal(e.raw[i], e.attachments, d); err != nil {
-			return fmt.Errorf("client: argument %d of %q: %w", i, e.Name, err)
-		}
+	if i, err := e.args.Bind(dst...); err != nil {
+		return fmt.Errorf("client: argument %d of %q: %w", i, e.Name, err)
 	}
 	return nil
 }
 
 // Raw returns the arguments as JSON text, with binary attachments left as
 // placeholders. The slices must not be modified.
-func (e *Event) Raw() []json.RawMessage { return e.raw }
+func (e *Event) Raw() []json.RawMessage { return e.args.Raw() }
 
 // HasBinary reports whether the event carried binary attachments.
-func (e *Event) HasBinary() bool { return len(e.attachments) > 0 }
+func (e *Event) HasBinary() bool { return e.args.HasBinary() }
 
 // HasAck reports whether the server asked for an acknowledgement.
 func (e *Event) HasAck() bool { return e.hasAck }

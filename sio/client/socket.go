@@ -682,9 +682,9 @@ func (s *Socket) onEvent(p *parser.Packet) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pid != "" && len(ev.raw) > 0 {
+	if raw := ev.args.Raw(); s.pid != "" && len(raw) > 0 {
 		var off string
-		if json.Unmarshal(ev.raw[len(ev.raw)-1], &off) == nil {
+		if json.Unmarshal(raw[len(raw)-1], &off) == nil {
 			s.lastOffset = off
 		}
 	}
