@@ -170,6 +170,73 @@ var stepPages = []struct {
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t.startsWith("You are in room no. ")`, "in a room again")
 	}},
+	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
+		// The names are the step server's, shared with the run in Spanish
+		// that goes on at the same time: each run has names of its own.
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.chat(0, `name.value = "Ana"; login.requestSubmit();`)
+		p.waitTask("name")
+		p.waitPane(0, `text.textContent === "You are Ana, in general."`, "Ana in the first pane")
+		p.chat(1, `name.value = "Ana"; login.requestSubmit();`)
+		p.waitTask("taken")
+		p.waitPane(1, `error.textContent === "Ana username is taken! Try some other username."`, "the name taken")
+		p.chat(1, `name.value = "   "; login.requestSubmit();`)
+		p.waitPane(1, `error.textContent === "A username needs 1 to 20 characters."`, "an empty name refused")
+		p.chat(1, `name.value = "Bea"; login.requestSubmit();`)
+		p.waitPane(1, `text.textContent === "You are Bea, in general." && !chat.hidden`, "Bea in the second pane")
+		p.chat(0, `message.value = "Hello, Bea"; chat.requestSubmit();`)
+		p.waitTask("message")
+		p.waitTask("other")
+		p.waitPane(1, `messages.textContent.includes("Ana: Hello, Bea")`, "Ana's message in Bea's pane")
+		p.chat(1, `message.value = "<img src=x onerror=alert(1)>"; chat.requestSubmit();`)
+		p.waitTask("html")
+		for i := range 2 {
+			p.waitPane(i, `messages.textContent.includes("Bea: <img src=x onerror=alert(1)>") && !messages.querySelector("img")`,
+				"the hostile message as text")
+		}
+		p.chat(1, `room.value = "games"; room.dispatchEvent(new Event("change"));`)
+		p.waitTask("room")
+		p.waitPane(1, `text.textContent === "You are Bea, in games."`, "Bea in games")
+		// Ana's pane goes; Bea takes the name.
+		p.removePane(0)
+		p.waitLog("Ana left the chat; the name is free again")
+		p.chat(0, `name.value = "Ana"; login.requestSubmit();`)
+		p.waitTask("reuse")
+		p.waitPane(0, `text.textContent === "You are Ana, in games."`, "the freed name taken")
+	}},
+	{"/lessons/chat/app/", lessons.ES, func(t *testing.T, p *page) {
+		p.chat(0, `name.value = "Carmen"; login.requestSubmit();`)
+		p.waitTask("name")
+		p.chat(0, `message.value = "   "; chat.requestSubmit();`)
+		p.waitPane(0, `error.textContent === "A message needs 1 to 500 characters."`, "an empty message refused")
+		p.chat(0, `message.value = "<b>negrita</b>"; chat.requestSubmit();`)
+		p.waitTask("message")
+		p.waitTask("html")
+		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
+			"the markup as text")
+	}},
+}
+
+// chat runs js in the i-th pane (from 0) of the chat, where the page's
+// elements are variables by their ids (name, login, message, chat, room).
+func (p *page) chat(i int, js string) {
+	p.t.Helper()
+	p.waitPane(i, `true`, "the pane's page")
+	b, _ := json.Marshal(`(() => { const $ = (id) => document.getElementById(id);
+		const name = $("name"), login = $("login"), message = $("message"), chat = $("chat"), room = $("room"); ` + js + ` })()`)
+	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane iframe')[%d].contentWindow.eval(%s)`, i, b))
+}
+
+// waitPane waits until cond, an expression of the i-th pane's elements
+// text, error, messages, chat, is true.
+func (p *page) waitPane(i int, cond, what string) {
+	p.t.Helper()
+	p.wait(fmt.Sprintf(`(() => { try {
+		const d = document.querySelectorAll('.pane iframe')[%d].contentDocument;
+		const text = d.getElementById("text"), error = d.getElementById("error"),
+			messages = d.getElementById("messages"), chat = d.getElementById("chat");
+		return !!(text && messages && (%s));
+	} catch { return false; } })()`, i, cond), what)
 }
 
 // paneTexts is a JavaScript expression: the text of #text in each pane.

@@ -87,6 +87,13 @@ var contracts = []struct {
 		log:   []string{"A user joined room-1", "A user joined room-1", "A user left room-1", "A user joined room-1"},
 		tasks: []string{"leave", "told", "retake"},
 	},
+	{
+		// Names are shared by everyone on the step: one contract.
+		step: "chat/app",
+		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
+			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"},
+	},
 }
 
 // TestStepContracts runs the official Node socket.io-client against every

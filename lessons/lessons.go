@@ -5,6 +5,7 @@ import (
 
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
+	"github.com/sioworkbook/workbook/lessons/chat/app"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
@@ -41,6 +42,9 @@ var registry = []lessonDef{
 	{Slug: "rooms", Steps: []stepDef{
 		{Slug: "join", Setup: join.Setup, Tasks: join.Tasks, Check: join.Check},
 		{Slug: "leave", Setup: leave.Setup, Tasks: leave.Tasks, Check: leave.Check},
+	}},
+	{Slug: "chat", Steps: []stepDef{
+		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},
 	}},
 }
 

@@ -325,6 +325,65 @@ const steps = {
     assert.ok(a.connected, "leaving a room is not leaving the server");
     for (const s of [a, b, c]) s.disconnect();
   },
+
+  // The chat: "setUsername" answered by "userSet" {username} or
+  // "userExists" "<name> username is taken! Try some other username.";
+  // "msg" {message, user} sent as "newmsg" to everyone in the sender's
+  // room, with the sender's own name; "joinRoom" among general, games and
+  // help, answered by "roomJoined"; "chatError" for what is refused (names
+  // of 1 to 20 characters, messages of 1 to 500, trimmed); a name freed
+  // when its owner disconnects. One contract: names are the step's.
+  async "chat/app"() {
+    const hostile = "<img src=x onerror=alert(1)>";
+    const error = async (s, pattern) => assert.match(await s.take("chatError"), pattern);
+    const a = inbox(connect());
+    assert.equal(await a.take("roomJoined"), "general", "everyone starts in general");
+    a.emit("setUsername", "   ");
+    await error(a, /username needs 1 to 20 characters/);
+    a.emit("setUsername", "x".repeat(21));
+    await error(a, /username needs 1 to 20 characters/);
+    a.emit("msg", { message: "too early", user: "Ana" });
+    await error(a, /Choose a username/);
+    const spy = inbox(connect()); // in general, without a name: reads, cannot write
+    await spy.take("roomJoined");
+    a.emit("setUsername", "  Ana ");
+    assert.deepEqual(await a.take("userSet"), { username: "Ana" }, "the name, trimmed");
+    const b = inbox(connect());
+    await b.take("roomJoined");
+    b.emit("setUsername", "Ana");
+    assert.equal(await b.take("userExists"), "Ana username is taken! Try some other username.");
+    await b.none("userSet", 0);
+    b.emit("setUsername", "Bea");
+    assert.deepEqual(await b.take("userSet"), { username: "Bea" });
+
+    a.emit("msg", { message: "Hello, Bea", user: "Ana" });
+    for (const s of [a, b, spy]) assert.deepEqual(await s.take("newmsg"), { message: "Hello, Bea", user: "Ana" });
+    b.emit("msg", { message: hostile, user: "Bea" });
+    for (const s of [a, b]) assert.deepEqual(await s.take("newmsg"), { message: hostile, user: "Bea" }, "sent as it was written");
+    b.emit("msg", { message: "I am Ana", user: "Ana" });
+    for (const s of [a, b]) assert.deepEqual(await s.take("newmsg"), { message: "I am Ana", user: "Bea" }, "the server says who is talking");
+    b.emit("msg", { message: "  ", user: "Bea" });
+    await error(b, /message needs 1 to 500 characters/);
+    b.emit("msg", { message: "x".repeat(501), user: "Bea" });
+    await error(b, /message needs 1 to 500 characters/);
+    b.emit("msg", { message: "é".repeat(500), user: "Bea" });
+    for (const s of [a, b]) assert.equal((await s.take("newmsg")).message.length, 500, "500 characters are fine");
+
+    b.emit("joinRoom", "nowhere");
+    await error(b, /no room "nowhere"/);
+    b.emit("joinRoom", "games");
+    assert.equal(await b.take("roomJoined"), "games");
+    a.emit("msg", { message: "Still here?", user: "Ana" });
+    assert.deepEqual(await a.take("newmsg"), { message: "Still here?", user: "Ana" });
+    await b.none("newmsg");
+    for (const s of [a, b]) await s.none("chatError", 0);
+
+    a.disconnect();
+    await sleep(300); // for the server to see it go
+    b.emit("setUsername", "Ana");
+    assert.deepEqual(await b.take("userSet"), { username: "Ana" }, "a name is free once its owner has gone");
+    for (const s of [b, spy]) s.disconnect();
+  },
 };
 
 const run = steps[args.step];

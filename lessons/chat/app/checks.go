@@ -1,0 +1,86 @@
+package app
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Tasks are what the learner can try in this step, in the order the page
+// lists them. Their text is in step.en.md and step.es.md ("task.<id>").
+var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse"}
+
+// Check ticks the tasks from what the server sees:
+//   - name: a client of this browser got "userSet";
+//   - taken: a client of this browser got "userExists";
+//   - message: a client of this browser got its own message back;
+//   - other: a client of this browser got someone else's message;
+//   - html: a message with "<" and ">" in it went out to a client of this
+//     browser (the page shows it as text);
+//   - room: a client of this browser moved to a room other than the first;
+//   - reuse: a client of this browser got a name that a closed client of
+//     this browser had freed.
+func Check(io *sio.Server, c *step.Checker) {
+	var mu sync.Mutex
+	freed := map[string]map[string]bool{} // browser -> names its closed clients freed
+
+	c.OnSent("userSet", func(socket *sio.Socket, args []json.RawMessage) {
+		c.Done(socket, "name")
+		var data struct {
+			Username string `json:"username"`
+		}
+		if len(args) == 0 || json.Unmarshal(args[0], &data) != nil {
+			return
+		}
+		mu.Lock()
+		back := freed[step.Browser(socket)][data.Username]
+		mu.Unlock()
+		if back {
+			c.Done(socket, "reuse")
+		}
+	})
+	c.OnSent("userExists", func(socket *sio.Socket, _ []json.RawMessage) {
+		c.Done(socket, "taken")
+	})
+	c.OnSent("newmsg", func(socket *sio.Socket, args []json.RawMessage) {
+		var data struct {
+			Message string `json:"message"`
+			User    string `json:"user"`
+		}
+		if len(args) == 0 || json.Unmarshal(args[0], &data) != nil {
+			return
+		}
+		if name, _ := socket.Data().(string); name != "" && name == data.User {
+			c.Done(socket, "message")
+		} else {
+			c.Done(socket, "other")
+		}
+		if strings.Contains(data.Message, "<") && strings.Contains(data.Message, ">") {
+			c.Done(socket, "html")
+		}
+	})
+	c.OnSent("roomJoined", func(socket *sio.Socket, args []json.RawMessage) {
+		var room string
+		if len(args) > 0 && json.Unmarshal(args[0], &room) == nil && room != rooms[0] {
+			c.Done(socket, "room")
+		}
+	})
+	io.OnConnection(func(socket *sio.Socket) {
+		browser := step.Browser(socket)
+		socket.OnDisconnect(func(sio.Reason) {
+			name, _ := socket.Data().(string)
+			if browser == "" || name == "" {
+				return
+			}
+			mu.Lock()
+			if freed[browser] == nil {
+				freed[browser] = map[string]bool{}
+			}
+			freed[browser][name] = true
+			mu.Unlock()
+		})
+	})
+}
