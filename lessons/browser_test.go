@@ -170,6 +170,25 @@ var stepPages = []struct {
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t.startsWith("You are in room no. ")`, "in a room again")
 	}},
+	{"/lessons/errors/connect-error/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("connect")
+		p.waitPanes(`t === "You are in!"`, "the welcome in the pane")
+		p.edit(`token: "open sesame"`, `token: "guess"`)
+		p.waitTask("refused")
+		p.wait(`(() => { const d = document.querySelector('.pane iframe').contentDocument;
+			return d.getElementById('text')?.textContent === "Refused: not authorized" &&
+				d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
+		p.waitLog("Refused a client with the token guess")
+		p.click("reset")
+		p.waitPanes(`t === "You are in!"`, "in again with the token")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('kick').click()`)
+		p.waitTask("kicked")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Disconnected: io server disconnect"`,
+			"the reason in the pane")
+		p.waitLog("A user disconnected: server namespace disconnect")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
+		p.waitPanes(`t === "You are in!"`, "in again after Connect again")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.

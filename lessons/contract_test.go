@@ -88,6 +88,13 @@ var contracts = []struct {
 		tasks: []string{"leave", "told", "retake"},
 	},
 	{
+		step: "errors/connect-error",
+		log: []string{"Refused a client with the token wrong", "A user connected with the right token",
+			"Kicking a user out, as asked", "A user disconnected: server namespace disconnect",
+			"A user connected with the right token"},
+		tasks: []string{"connect", "refused", "kicked"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

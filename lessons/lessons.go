@@ -6,6 +6,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/chat/app"
+	"github.com/sioworkbook/workbook/lessons/errors/connect-error"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
@@ -42,6 +43,9 @@ var registry = []lessonDef{
 	{Slug: "rooms", Steps: []stepDef{
 		{Slug: "join", Setup: join.Setup, Tasks: join.Tasks, Check: join.Check},
 		{Slug: "leave", Setup: leave.Setup, Tasks: leave.Tasks, Check: leave.Check},
+	}},
+	{Slug: "errors", Steps: []stepDef{
+		{Slug: "connect-error", Setup: connecterror.Setup, Tasks: connecterror.Tasks, Check: connecterror.Check},
 	}},
 	{Slug: "chat", Steps: []stepDef{
 		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},

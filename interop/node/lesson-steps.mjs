@@ -326,6 +326,30 @@ const steps = {
     for (const s of [a, b, c]) s.disconnect();
   },
 
+  // A middleware refuses a client without auth.token "open sesame":
+  // connect_error "not authorized" with data {hint}, and no retry. "kickMe"
+  // makes the server disconnect the socket: "io server disconnect", no
+  // retry either, until socket.connect().
+  async "errors/connect-error"() {
+    const bad = io(args.url, { ...options(), forceNew: true, auth: { token: "wrong" } });
+    const [err] = await next(bad, "connect_error");
+    assert.equal(err.message, "not authorized");
+    assert.deepEqual(err.data, { hint: 'connect with io({ auth: { token: "open sesame" } })' });
+    await sleep(300);
+    assert.ok(!bad.connected && !bad.active, "a refusal is final");
+    bad.close();
+    const good = inbox(io(args.url, { ...options(), forceNew: true, auth: { token: "open sesame" } }));
+    assert.equal(await good.take("welcome"), "You are in!");
+    const gone = next(good, "disconnect");
+    good.emit("kickMe");
+    assert.equal((await gone)[0], "io server disconnect");
+    await sleep(300);
+    assert.ok(!good.connected && !good.active, "kicked out: no reconnection by itself");
+    good.connect();
+    assert.equal(await good.take("welcome"), "You are in!", "socket.connect() lets it in again");
+    good.disconnect();
+  },
+
   // The chat: "setUsername" answered by "userSet" {username} or
   // "userExists" "<name> username is taken! Try some other username.";
   // "msg" {message, user} sent as "newmsg" to everyone in the sender's

@@ -186,18 +186,23 @@ type Checker struct {
 	tasks map[string]bool
 	done  func(browser, task string)
 
-	mu     sync.Mutex
-	io     *sio.Server
-	sent   map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
-	queue  chan sent
-	closed chan struct{}
-	once   sync.Once
+	mu      sync.Mutex
+	io      *sio.Server
+	sent    map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
+	refused []func(browser string, payload json.RawMessage)
+	browser map[string]string // Engine.IO session id -> browser id, while open
+	queue   chan sent
+	closed  chan struct{}
+	once    sync.Once
 }
 
 // sent is one event the server wrote to a client, as the observer saw it.
 type sent struct {
 	sid, nsp, event string
 	args            []json.RawMessage
+	// refused: a CONNECT_ERROR to browser, with its payload in args[0]
+	refused bool
+	browser string
 }
 
 // NewChecker returns a checker for the given task ids; done is called for
@@ -205,11 +210,12 @@ type sent struct {
 // and tells the browser's pages.
 func NewChecker(tasks []string, done func(browser, task string)) *Checker {
 	c := &Checker{
-		tasks:  map[string]bool{},
-		done:   done,
-		sent:   map[string][]func(*sio.Socket, []json.RawMessage){},
-		queue:  make(chan sent, 1024),
-		closed: make(chan struct{}),
+		tasks:   map[string]bool{},
+		done:    done,
+		sent:    map[string][]func(*sio.Socket, []json.RawMessage){},
+		browser: map[string]string{},
+		queue:   make(chan sent, 1024),
+		closed:  make(chan struct{}),
 	}
 	for _, t := range tasks {
 		c.tasks[t] = true
@@ -240,6 +246,29 @@ func (c *Checker) OnSent(event string, fn func(s *sio.Socket, args []json.RawMes
 	c.sent[event] = append(c.sent[event], fn)
 }
 
+// OnRefused calls fn each time the server has refused a connection to a
+// namespace (a middleware returned an error, and the client gets
+// connect_error), with the browser id of the client ("" when it sent none)
+// and the CONNECT_ERROR payload as JSON: {"message": ..., "data": ...}.
+// fn runs on the checker's own goroutine; DoneFor ticks a task from there.
+func (c *Checker) OnRefused(fn func(browser string, payload json.RawMessage)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refused = append(c.refused, fn)
+}
+
+// DoneFor ticks task for browser, as Done does for the browser of a
+// socket: for what happens with no socket to show, such as a refused
+// connection (OnRefused). An empty browser is ignored.
+func (c *Checker) DoneFor(browser, task string) {
+	if !c.tasks[task] {
+		panic(fmt.Sprintf("step: task %q is not in this step's Tasks", task))
+	}
+	if browser != "" && c.done != nil {
+		c.done(browser, task)
+	}
+}
+
 // Observer returns the sio.Observer that feeds OnSent. The workbook puts it
 // in the step server's Config, then calls Start with that server.
 func (c *Checker) Observer() sio.Observer { return (*observer)(c) }
@@ -261,6 +290,15 @@ func (c *Checker) deliver() {
 		case <-c.closed:
 			return
 		case ev := <-c.queue:
+			if ev.refused {
+				c.mu.Lock()
+				fns := c.refused
+				c.mu.Unlock()
+				for _, fn := range fns {
+					fn(ev.browser, ev.args[0])
+				}
+				continue
+			}
 			c.mu.Lock()
 			fns := c.sent[ev.event]
 			io := c.io
@@ -286,17 +324,50 @@ func (c *Checker) deliver() {
 // packets going out that some OnSent handler waits for.
 type observer Checker
 
-func (o *observer) Opened(*engine.Session)                                          {}
-func (o *observer) Upgraded(*engine.Session, string)                                {}
-func (o *observer) Closed(*engine.Session, engine.Reason)                           {}
+func (o *observer) Upgraded(*engine.Session, string) {}
+
+// Opened and Closed keep the browser of each session, for OnRefused: a
+// refused socket is never in the namespace to ask.
+func (o *observer) Opened(s *engine.Session) {
+	var browser string
+	if r := s.Request(); r != nil {
+		if ck, err := r.Cookie(BrowserCookie); err == nil {
+			browser = ck.Value
+		}
+	}
+	o.mu.Lock()
+	o.browser[s.ID()] = browser
+	o.mu.Unlock()
+}
+
+func (o *observer) Closed(s *engine.Session, _ engine.Reason) {
+	o.mu.Lock()
+	delete(o.browser, s.ID())
+	o.mu.Unlock()
+}
 func (o *observer) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
 func (o *observer) Debug(string, string, string, ...any)                            {}
 
 func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
+	c := (*Checker)(o)
+	if dir == engine.Out && p.Type == parser.ConnectError {
+		c.mu.Lock()
+		wanted := len(c.refused) > 0
+		browser := c.browser[sid]
+		c.mu.Unlock()
+		if !wanted {
+			return
+		}
+		select {
+		case c.queue <- sent{sid: sid, nsp: p.Namespace, refused: true, browser: browser,
+			args: []json.RawMessage{append(json.RawMessage(nil), p.Data...)}}:
+		default:
+		}
+		return
+	}
 	if dir != engine.Out || (p.Type != parser.Event && p.Type != parser.BinaryEvent) {
 		return
 	}
-	c := (*Checker)(o)
 	args, err := parser.SplitArray(append(json.RawMessage(nil), p.Data...)) // p.Data is not ours to keep
 	if err != nil || len(args) == 0 {
 		return

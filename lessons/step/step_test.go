@@ -72,3 +72,19 @@ func TestCheckerRefusesUnknownTasks(t *testing.T) {
 	}()
 	c.Done(nil, "b")
 }
+
+func TestDoneForTicksTheBrowser(t *testing.T) {
+	var got []string
+	c := step.NewChecker([]string{"a"}, func(browser, task string) { got = append(got, browser+"/"+task) })
+	c.DoneFor("", "a") // no browser: nothing to tick
+	c.DoneFor("b1", "a")
+	if strings.Join(got, ",") != "b1/a" {
+		t.Errorf("ticked %v, want [b1/a]", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), `"z"`) {
+			t.Errorf("recovered %v, want a panic naming the task", r)
+		}
+	}()
+	c.DoneFor("b1", "z")
+}
