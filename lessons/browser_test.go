@@ -189,6 +189,25 @@ var stepPages = []struct {
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t === "You are in!"`, "in again after Connect again")
 	}},
+	{"/lessons/debugging/trace/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitTask("debug")
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.waitLog("A user connected with the debug pattern *")
+		const lines = `[...document.querySelector('.pane iframe').contentDocument.querySelectorAll('#lines li')].map((li) => li.textContent)`
+		p.wait(lines+`.some((l) => l.startsWith("socket.io-client:manager ")) && `+lines+`.some((l) => l.startsWith("engine.io-client:"))`,
+			"the client's debug lines in the pane")
+		p.wait(lines+`.every((l) => !l.includes("%c"))`, "the lines without their colour codes")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('debug-me').click()`)
+		p.waitTask("debugMe")
+		p.waitLog("debugMe from the client:")
+		p.waitPanes(`t.startsWith("The server sent back ")`, "debugged in the pane")
+		p.edit(`const pattern = "*";`, `const pattern = "engine.io-client:*";`)
+		p.waitTask("pattern")
+		p.waitLog("A user connected with the debug pattern engine.io-client:*")
+		p.waitPanes(`t.startsWith("Connected as ")`, "the edited client connected")
+		p.wait(`(() => { const l = `+lines+`; return l.length > 0 && l.every((x) => x.startsWith("engine.io-client:")); })()`,
+			"only engine.io-client lines in the pane")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.

@@ -95,6 +95,12 @@ var contracts = []struct {
 		tasks: []string{"connect", "refused", "kicked"},
 	},
 	{
+		step:      "debugging/trace",
+		log:       []string{"A user connected without a debug pattern", "A user connected with the debug pattern *", "A user connected with the debug pattern socket.io-client:*,-socket.io-client:url", "debugMe from the client:"},
+		sentInLog: true,
+		tasks:     []string{"debug", "pattern", "debugMe"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

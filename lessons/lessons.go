@@ -6,6 +6,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/chat/app"
+	"github.com/sioworkbook/workbook/lessons/debugging/trace"
 	"github.com/sioworkbook/workbook/lessons/errors/connect-error"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
@@ -46,6 +47,9 @@ var registry = []lessonDef{
 	}},
 	{Slug: "errors", Steps: []stepDef{
 		{Slug: "connect-error", Setup: connecterror.Setup, Tasks: connecterror.Tasks, Check: connecterror.Check},
+	}},
+	{Slug: "debugging", Steps: []stepDef{
+		{Slug: "trace", Setup: trace.Setup, Tasks: trace.Tasks, Check: trace.Check},
 	}},
 	{Slug: "chat", Steps: []stepDef{
 		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},

@@ -350,6 +350,28 @@ const steps = {
     good.disconnect();
   },
 
+  // A client says in auth.debug which debug pattern it runs with, and the
+  // server logs it; "debugMe" comes back as "debugged" with the same data.
+  // Run with DEBUG=socket.io-client:* to see this client's own trace.
+  async "debugging/trace"() {
+    const plain = inbox(io(args.url, { ...options(), forceNew: true }));
+    await next(plain, "connect");
+    plain.disconnect();
+    for (const pattern of ["*", "socket.io-client:*,-socket.io-client:url"]) {
+      const s = inbox(io(args.url, { ...options(), forceNew: true, auth: { debug: pattern } }));
+      await next(s, "connect");
+      if (pattern !== "*") {
+        const data = { from: "the official client", pattern };
+        console.log("SENT " + JSON.stringify(data));
+        s.emit("debugMe", data);
+        assert.deepEqual(await s.take("debugged"), data, "debugMe comes back as debugged");
+        await s.none("debugged");
+      }
+      s.disconnect();
+      await sleep(100);
+    }
+  },
+
   // The chat: "setUsername" answered by "userSet" {username} or
   // "userExists" "<name> username is taken! Try some other username.";
   // "msg" {message, user} sent as "newmsg" to everyone in the sender's
