@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/sioworkbook/workbook/sio/parser"
 )
 
 // BroadcastOperator sends to a selection of the sockets of a namespace:
@@ -76,7 +78,7 @@ func (b *BroadcastOperator) each(fn func(s *Socket)) {
 // every receiver's queue gets the same bytes, and a slow receiver never holds
 // up the others. Acknowledgements are not possible here: use EmitWithAck.
 func (b *BroadcastOperator) Emit(event string, args ...any) error {
-	if isReserved(event) {
+	if parser.IsReservedEvent(event) {
 		return fmt.Errorf("%w: %q", ErrReservedEvent, event)
 	}
 	if _, fn := ackFuncOf(args); fn != nil {
@@ -97,7 +99,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 // ctx's deadline passes first, it returns what arrived so far with
 // ErrAckTimeout.
 func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
-	if isReserved(event) {
+	if parser.IsReservedEvent(event) {
 		return nil, fmt.Errorf("%w: %q", ErrReservedEvent, event)
 	}
 	if b.timeout > 0 {

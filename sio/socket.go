@@ -228,14 +228,6 @@ func (e Emitter) EmitWithAck(ctx context.Context, event string, args ...any) ([]
 	return e.s.emitWithAck(ctx, event, args, e.flags)
 }
 
-func isReserved(event string) bool {
-	switch event {
-	case "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener":
-		return true
-	}
-	return false
-}
-
 // ackFuncOf takes an acknowledgement callback off the end of args.
 func ackFuncOf(args []any) ([]any, AckFunc) {
 	if n := len(args); n > 0 {
@@ -250,7 +242,7 @@ func ackFuncOf(args []any) ([]any, AckFunc) {
 }
 
 func (s *Socket) emit(event string, args []any, flags emitFlags) error {
-	if isReserved(event) {
+	if parser.IsReservedEvent(event) {
 		return fmt.Errorf("%w: %q", ErrReservedEvent, event)
 	}
 	args, fn := ackFuncOf(args)
@@ -268,7 +260,7 @@ func (s *Socket) emit(event string, args []any, flags emitFlags) error {
 }
 
 func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, flags emitFlags) ([]any, error) {
-	if isReserved(event) {
+	if parser.IsReservedEvent(event) {
 		return nil, fmt.Errorf("%w: %q", ErrReservedEvent, event)
 	}
 	if flags.timeout > 0 {
