@@ -131,60 +131,6 @@ func (db *DB) Packets(ctx context.Context, f PacketFilter) ([]Packet, error) {
 	return out, nil
 }
 
-// DebugLines returns the debug lines f selects, oldest first. SID, Client,
-// Since, Until, AfterID, Limit and Last apply; the other fields are ignored.
-func (db *DB) DebugLines(ctx context.Context, f PacketFilter) ([]DebugLine, error) {
-	var where []string
-	var args []any
-	if f.SID != "" {
-		where = append(where, `sid = ?`)
-		args = append(args, f.SID)
-	}
-	if f.Client != "" {
-		where = append(where, `sid IN (SELECT sid FROM sessions WHERE client = ?)`)
-		args = append(args, f.Client)
-	}
-	if !f.Since.IsZero() {
-		where = append(where, `at >= ?`)
-		args = append(args, toMicro(f.Since))
-	}
-	if !f.Until.IsZero() {
-		where = append(where, `at < ?`)
-		args = append(args, toMicro(f.Until))
-	}
-	if f.AfterID > 0 {
-		where = append(where, `id > ?`)
-		args = append(args, f.AfterID)
-	}
-	q := `SELECT id, sid, at, namespace, message FROM debug_lines`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += orderLimit("id", f)
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("inspector: debug lines: %w", err)
-	}
-	defer rows.Close()
-	out := []DebugLine{}
-	for rows.Next() {
-		var l DebugLine
-		var at int64
-		if err := rows.Scan(&l.ID, &l.SID, &at, &l.Namespace, &l.Message); err != nil {
-			return nil, fmt.Errorf("inspector: debug lines: %w", err)
-		}
-		l.At = fromMicro(at)
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("inspector: debug lines: %w", err)
-	}
-	if f.Last {
-		slices.Reverse(out)
-	}
-	return out, nil
-}
-
 // Stats counts what the database holds.
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	st := Stats{Version: db.version}
@@ -194,7 +140,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	st.Packets = packets.Int64
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM debug_lines`).Scan(&st.DebugLines); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks`).Scan(&st.DebugLines); err != nil {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	if fi, err := os.Stat(db.path); err == nil {

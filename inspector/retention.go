@@ -20,6 +20,9 @@ const ActiveGuard = 10 * time.Minute
 // recorder, which shares the writer connection, waits little.
 const pruneChunk = 10000
 
+// pruneDebugChunks is the same for debug_chunks, whose rows hold many lines.
+const pruneDebugChunks = 100
+
 // Prune deletes sessions (with their packets and debug lines) whose last
 // activity (their end, or their last packet when no end was recorded) is
 // older than keep; then, while the data exceeds maxBytes, the oldest
@@ -51,12 +54,12 @@ func (db *DB) Prune(ctx context.Context, keep time.Duration, maxBytes int64) (de
 		// what there is to delete.
 		var bound int64
 		if err := db.r.QueryRowContext(ctx, `SELECT coalesce(
-			(SELECT id FROM debug_lines WHERE at >= ? ORDER BY id LIMIT 1),
-			(SELECT max(id) + 1 FROM debug_lines), 0)`, cutoff).Scan(&bound); err != nil {
+			(SELECT id FROM debug_chunks WHERE last_at >= ? ORDER BY id LIMIT 1),
+			(SELECT max(id) + 1 FROM debug_chunks), 0)`, cutoff).Scan(&bound); err != nil {
 			return deleted, fmt.Errorf("inspector: prune: %w", err)
 		}
-		if err := db.deleteChunks(ctx, `DELETE FROM debug_lines WHERE id IN
-			(SELECT id FROM debug_lines WHERE id < ?1 AND at < ?2
+		if err := db.deleteInSteps(ctx, pruneDebugChunks, `DELETE FROM debug_chunks WHERE id IN
+			(SELECT id FROM debug_chunks WHERE id < ?1 AND last_at < ?2
 			 AND (sid = '' OR sid NOT IN (SELECT sid FROM sessions)) LIMIT ?3)`, bound, cutoff); err != nil {
 			return deleted, err
 		}
@@ -72,7 +75,7 @@ func (db *DB) Prune(ctx context.Context, keep time.Duration, maxBytes int64) (de
 			}
 			var rows int64
 			if err := db.w.QueryRowContext(ctx, `SELECT coalesce(sum(packets), 0) + 1 +
-				(SELECT count(*) FROM debug_lines) FROM sessions`).Scan(&rows); err != nil {
+				(SELECT coalesce(sum(n), 0) FROM debug_chunks) FROM sessions`).Scan(&rows); err != nil {
 				return deleted, fmt.Errorf("inspector: prune: %w", err)
 			}
 			// Delete the oldest sessions holding about the excess, judged by
@@ -156,8 +159,8 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 				return n, err
 			}
 		}
-		if err := db.deleteChunks(ctx, `DELETE FROM debug_lines WHERE id IN
-			(SELECT id FROM debug_lines WHERE sid = ? LIMIT ?)`, s.sid); err != nil {
+		if err := db.deleteInSteps(ctx, pruneDebugChunks, `DELETE FROM debug_chunks WHERE id IN
+			(SELECT id FROM debug_chunks WHERE sid = ? LIMIT ?)`, s.sid); err != nil {
 			return n, err
 		}
 		// The row, and by cascade what is left of its packets.
@@ -172,12 +175,18 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 // deleteChunks runs q, which takes args and then a LIMIT, until it deletes
 // fewer rows than the limit.
 func (db *DB) deleteChunks(ctx context.Context, q string, args ...any) error {
+	return db.deleteInSteps(ctx, pruneChunk, q, args...)
+}
+
+// deleteInSteps runs the DELETE q, whose last parameter is a LIMIT, with
+// limit until it deletes fewer rows.
+func (db *DB) deleteInSteps(ctx context.Context, limit int, q string, args ...any) error {
 	for {
-		res, err := db.w.ExecContext(ctx, q, append(args[:len(args):len(args)], pruneChunk)...)
+		res, err := db.w.ExecContext(ctx, q, append(args[:len(args):len(args)], limit)...)
 		if err != nil {
 			return fmt.Errorf("inspector: prune: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n < pruneChunk {
+		if n, _ := res.RowsAffected(); n < int64(limit) {
 			return nil
 		}
 	}

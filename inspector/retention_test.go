@@ -27,6 +27,9 @@ func TestPrune_Keep(t *testing.T) {
 	rec.PacketAt(now.Add(-time.Minute), "active", engine.Out, "websocket", engine.Packet{Type: engine.PacketPing})
 	rec.DebugAt(t0, "socket.io:server", "", "an old line of no session")
 	rec.DebugAt(t0, "engine", "unknown", `unknown sid "unknown"`)
+	// Lines are pruned by chunk (a session's lines of one batch), as a
+	// whole once the last is old: the recorder commits every 100 ms.
+	rec.Flush(ctx)
 	recordSession(rec, "recent", now.Add(-time.Hour))
 	rec.DebugAt(now, "socket.io:server", "", "a new line of no session")
 	rec.Flush(ctx)

@@ -22,6 +22,8 @@ type writer struct {
 	log      *slog.Logger
 	sessions map[string]*sessState
 	touched  []*sessState // sessions changed by the current batch
+	chunks   chunks       // the debug-line chunks of the current batch
+	scratch  []byte       // the text of the debug line being written
 	// yieldEvery > 0: yield the processor every so many items.
 	yieldEvery int
 
@@ -54,7 +56,8 @@ func newWriter(db *DB, log *slog.Logger) *writer {
 const (
 	sqlInsertPacket = `INSERT INTO packets (id, session_id, at, dir, transport, eio_type, sio_type, nsp,
 		event, ack_id, args, binary, attachment_of, raw, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-	sqlInsertDebug = `INSERT INTO debug_lines (id, at, sid, namespace, message) VALUES (?,?,?,?,?)`
+	sqlInsertChunk = `INSERT INTO debug_chunks (id, last_id, sid, first_at, last_at, n, lines)
+		VALUES (?,?,?,?,?,?,?)`
 
 	sqlInsertSession = `INSERT INTO sessions (sid, path, client, remote_addr, user_agent, transport,
 		upgraded, upgraded_at, started_at, ended_at, close_reason, last_at, packets)
@@ -72,16 +75,22 @@ const (
 // Rows are inserted one prepared statement each (multi-row INSERTs cost
 // more CPU per row here), with ids the writer gives itself: it holds the
 // write lock, so max(id)+1 read when the transaction begins is free.
+//
+// Debug lines are the most numerous items (a packet is told about two or
+// three times) and are read by session: they are gathered into one chunk
+// per session and batch, a single row, each line keeping the id it would
+// have had as a row of its own.
 type batch struct {
 	tx                    *sql.Tx
-	packet, debug         *sql.Stmt
+	packet, chunk         *sql.Stmt
 	find, insert, update  *sql.Stmt
 	touch                 *sql.Stmt
-	nextPacket, nextDebug int64 // the ids the next rows get
+	nextPacket, nextDebug int64 // the ids the next rows and lines get
+	chunks                *chunks // the writer's, reset for each batch
 }
 
 func (b *batch) close() {
-	for _, s := range []*sql.Stmt{b.packet, b.debug, b.find, b.insert, b.update, b.touch} {
+	for _, s := range []*sql.Stmt{b.packet, b.chunk, b.find, b.insert, b.update, b.touch} {
 		if s != nil {
 			s.Close()
 		}
@@ -111,7 +120,7 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 		sql string
 	}{
 		{&b.packet, sqlInsertPacket},
-		{&b.debug, sqlInsertDebug},
+		{&b.chunk, sqlInsertChunk},
 		{&b.find, sqlSelectSession + ` WHERE sid = ?`},
 		{&b.insert, sqlInsertSession},
 		{&b.update, sqlUpdateSession},
@@ -124,9 +133,11 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM packets`).Scan(&b.nextPacket); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM debug_lines`).Scan(&b.nextDebug); err != nil {
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(last_id), 0) + 1 FROM debug_chunks`).Scan(&b.nextDebug); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
+	b.chunks = &w.chunks
+	b.chunks.reset()
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
 			// The recorder comes after the server: let every goroutine
@@ -158,6 +169,9 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 		if err = w.saveSession(ctx, b, ss); err != nil {
 			return nil, err
 		}
+	}
+	if err = b.chunks.insert(ctx, b.chunk); err != nil {
+		return nil, err
 	}
 	if err = tx.Commit(); err != nil {
 		return nil, fmt.Errorf("inspector: commit batch: %w", err)
@@ -267,19 +281,22 @@ func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error
 	return nil
 }
 
-func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
+func (w *writer) debug(_ context.Context, b *batch, it *item, live bool) (Live, error) {
 	id := b.nextDebug
 	b.nextDebug++
+	msg := it.text
 	if it.args != nil {
-		it.text, it.args = engine.DebugMessage(it.text, it.args...), nil
+		w.scratch = engine.AppendDebugMessage(w.scratch[:0], it.text, it.args...)
+		msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
 	}
-	if _, err := b.debug.ExecContext(ctx, id, it.at, it.sid, it.ns, it.text); err != nil {
-		return Live{}, fmt.Errorf("inspector: insert debug line: %w", err)
-	}
+	b.chunks.add(id, it.at, it.sid, it.ns, msg)
 	if !live {
 		return Live{}, nil
 	}
-	return Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at), Namespace: it.ns, Message: it.text}}, nil
+	if it.args != nil {
+		msg = string(w.scratch)
+	}
+	return Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at), Namespace: it.ns, Message: msg}}, nil
 }
 
 func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Live, error) {

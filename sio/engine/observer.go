@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"unsafe"
+)
 
 // Direction says which way a packet went.
 type Direction uint8
@@ -67,5 +71,101 @@ func DebugMessage(format string, args ...any) string {
 	if len(args) == 0 {
 		return format
 	}
-	return fmt.Sprintf(format, args...)
+	return string(AppendDebugMessage(nil, format, args...))
+}
+
+// AppendDebugMessage appends the text of a debug line to dst: what
+// fmt.Appendf(dst, format, args...) appends, without fmt's machinery for
+// the verbs and argument types the server's lines use (%s, %q, %d and %v
+// of texts, bytes, integers, errors and Stringers). Anything else is left
+// to fmt.
+func AppendDebugMessage(dst []byte, format string, args ...any) []byte {
+	start := len(dst)
+	next := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			dst = append(dst, c)
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			dst = append(dst, '%')
+			i++
+			continue
+		}
+		if i+1 >= len(format) || next >= len(args) {
+			return fmt.Appendf(dst[:start], format, args...)
+		}
+		var ok bool
+		dst, ok = appendArg(dst, format[i+1], args[next])
+		if !ok {
+			return fmt.Appendf(dst[:start], format, args...)
+		}
+		next++
+		i++
+	}
+	if next != len(args) {
+		return fmt.Appendf(dst[:start], format, args...)
+	}
+	return dst
+}
+
+// appendArg formats a with verb as fmt does, for the cases it knows; ok is
+// false for the others.
+func appendArg(dst []byte, verb byte, a any) (_ []byte, ok bool) {
+	text := func(s string) ([]byte, bool) {
+		switch verb {
+		case 's', 'v':
+			return append(dst, s...), true
+		case 'q':
+			return strconv.AppendQuote(dst, s), true
+		}
+		return dst, false
+	}
+	switch x := a.(type) {
+	case string:
+		return text(x)
+	case []byte:
+		if verb == 'v' {
+			return dst, false // [1 2 3]
+		}
+		return text(unsafe.String(unsafe.SliceData(x), len(x)))
+	case *debugBytes:
+		if verb == 'v' {
+			return dst, false
+		}
+		return text(unsafe.String(unsafe.SliceData(*x), len(*x)))
+	case int:
+		if verb == 'd' || verb == 'v' {
+			return strconv.AppendInt(dst, int64(x), 10), true
+		}
+	case int64:
+		if verb == 'd' || verb == 'v' {
+			return strconv.AppendInt(dst, x, 10), true
+		}
+	case fmt.Formatter:
+		return dst, false
+	case error, fmt.Stringer:
+		if verb != 's' && verb != 'v' && verb != 'q' {
+			return dst, false
+		}
+		if s, ok := methodText(x); ok {
+			return text(s)
+		}
+	}
+	return dst, false
+}
+
+// methodText returns a's Error or String text; ok is false if the method
+// panicked (a nil pointer, say), which fmt reports in a way of its own.
+func methodText(a any) (s string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			s, ok = "", false
+		}
+	}()
+	if e, isErr := a.(error); isErr {
+		return e.Error(), true
+	}
+	return a.(fmt.Stringer).String(), true
 }

@@ -255,6 +255,10 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendJSONString appends s to dst as a JSON string, escaped as the
+// encoder of this package escapes the strings of a packet.
+func AppendJSONString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString appends s as a JSON string, escaped as encoding/json does with
 // HTML escaping off: invalid UTF-8 becomes \ufffd, and U+2028 and U+2029 are
 // escaped.
