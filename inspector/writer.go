@@ -85,7 +85,7 @@ type batch struct {
 	packet, chunk         *sql.Stmt
 	find, insert, update  *sql.Stmt
 	touch                 *sql.Stmt
-	nextPacket, nextDebug int64 // the ids the next rows and lines get
+	nextPacket, nextDebug int64   // the ids the next rows and lines get
 	chunks                *chunks // the writer's, reset for each batch
 }
 
