@@ -60,6 +60,7 @@ func commands() []commandInfo {
 		{"export", "write recorded packets as JSON Lines", func() command { return &ExportCommand{} }},
 		{"import", "read JSON Lines written by export into a database", func() command { return &ImportCommand{} }},
 		{"prune", "delete old sessions now, as serve's --keep and --max-db-size do", func() command { return &PruneCommand{} }},
+		{"load", "put a Socket.IO server under load and measure it", func() command { return &LoadCommand{} }},
 	}
 }
 

@@ -5,6 +5,7 @@
 // Usage:
 //
 //   node fixture-server.mjs --port N     (N = 0 picks a free port)
+//        [--ping-interval MS --ping-timeout MS]   (300 and 1000 by default)
 //
 // Listens on 127.0.0.1:N and prints exactly one line `LISTENING <port>` on
 // stdout once it accepts connections. On SIGTERM or SIGINT it closes every
@@ -97,7 +98,12 @@ import { parseArgs } from "node:util";
 import { Server } from "socket.io";
 
 const { values: opts } = parseArgs({
-  options: { port: { type: "string", default: "0" } },
+  options: {
+    port: { type: "string", default: "0" },
+    // For load measurements (workbook load): the heartbeat of a real server.
+    "ping-interval": { type: "string", default: "300" },
+    "ping-timeout": { type: "string", default: "1000" },
+  },
 });
 const port = Number(opts.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -107,8 +113,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const httpServer = createServer();
 const io = new Server(httpServer, {
-  pingInterval: 300,
-  pingTimeout: 1000, // generous: a starved test machine must not miss pongs
+  pingInterval: Number(opts["ping-interval"]),
+  pingTimeout: Number(opts["ping-timeout"]), // 1000 by default: a starved test machine must not miss pongs
   connectTimeout: 1000,
   maxHttpBufferSize: 10000,
   cors: { origin: "*" },

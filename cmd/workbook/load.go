@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sioworkbook/workbook/internal/loadgen"
+)
+
+// LoadCommand puts a Socket.IO server under load and prints what it
+// sustained.
+type LoadCommand struct {
+	URL       string
+	Path      string
+	Scenario  string
+	Clients   int
+	Senders   int
+	Duration  time.Duration
+	Payload   int
+	ServerPID int
+	JSON      bool
+}
+
+func (c *LoadCommand) flags() *flagSet {
+	fs := newFlagSet("load", "workbook load [flags]", `
+Opens --clients WebSocket connections to a Socket.IO server and measures,
+for --duration once they are all connected, one scenario:
+
+  echo       every client emits "echo" with an ack and waits for it (closed loop)
+  broadcast  --senders clients emit "bcast" and wait for it to come back;
+             the server sends it to every client (deliveries)
+  idle       the clients stay connected: the server's memory per connection
+
+The server needs the handlers of the interop fixture ("echo" acks its first
+argument, "bcast" emits its arguments to everyone), which 'workbook
+testserver' and interop/node/fixture-server.mjs both have. With --server-pid
+(a server on this machine) the server's CPU time and resident memory are
+read from /proc: deliveries per CPU-second, bytes per connection.`)
+	fs.stringVar(&c.URL, "url", "", "URL", "http://127.0.0.1:3000", "the server")
+	fs.stringVar(&c.Path, "path", "", "PATH", "/socket.io/", "the Socket.IO path")
+	fs.valueVar(newChoiceValue(&c.Scenario, loadgen.Echo, loadgen.Echo, loadgen.Broadcast, loadgen.Idle), "scenario", "", "NAME", "echo, broadcast or idle")
+	fs.intVar(&c.Clients, "clients", "", "N", 100, "connections")
+	fs.intVar(&c.Senders, "senders", "", "N", 1, "broadcast: how many clients emit")
+	fs.durationVar(&c.Duration, "duration", "", "DURATION", 10*time.Second, "how long to measure")
+	fs.intVar(&c.Payload, "payload", "", "BYTES", 32, "length of the text each event carries")
+	fs.intVar(&c.ServerPID, "server-pid", "", "PID", 0, "the server's process id, to read its CPU time and memory")
+	fs.boolVar(&c.JSON, "json", "", false, "write the result as JSON")
+	return fs
+}
+
+// Run runs the load.
+func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := c.flags()
+	if err := fs.parse(args, stderr); err != nil {
+		return err
+	}
+	if err := fs.noArgs(); err != nil {
+		return err
+	}
+	res, err := loadgen.Run(ctx, loadgen.Config{
+		URL: c.URL, Path: c.Path, Scenario: c.Scenario, Clients: c.Clients, Senders: c.Senders,
+		Duration: c.Duration, Payload: c.Payload, ServerPID: c.ServerPID,
+	})
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if c.JSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(loadJSON{
+			Scenario: res.Scenario, Clients: res.Clients, Senders: res.Senders,
+			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors,
+			OpsPerSecond: res.OpsPerSecond(), DeliveriesPerSecond: res.DeliveriesPerSecond(),
+			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), MaxMs: ms(res.Latency.Max),
+			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
+			RSSBefore: res.RSSBefore, RSSPeak: res.RSSPeak, BytesPerConnection: res.BytesPerConnection(),
+		})
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "scenario\t%s, %d clients", res.Scenario, res.Clients)
+	if res.Scenario == loadgen.Broadcast {
+		fmt.Fprintf(tw, ", %d senders", res.Senders)
+	}
+	fmt.Fprintf(tw, "\nwindow\t%.1f s\n", res.Duration.Seconds())
+	if res.Scenario != loadgen.Idle {
+		fmt.Fprintf(tw, "ops\t%d (%.0f/s)\n", res.Ops, res.OpsPerSecond())
+		fmt.Fprintf(tw, "deliveries\t%d (%.0f/s)\n", res.Deliveries, res.DeliveriesPerSecond())
+		fmt.Fprintf(tw, "latency\tp50 %s  p90 %s  p99 %s  max %s\n", res.Latency.P50.Round(time.Microsecond),
+			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
+	}
+	fmt.Fprintf(tw, "connections lost\t%d\n", res.Errors)
+	if c.ServerPID != 0 {
+		fmt.Fprintf(tw, "server CPU\t%.2f s", res.ServerCPU.Seconds())
+		if res.Deliveries > 0 {
+			fmt.Fprintf(tw, " (%.0f deliveries per CPU-second)", res.DeliveriesPerCPUSecond())
+		}
+		fmt.Fprintf(tw, "\nserver memory\t%s before, %s with the clients (%s per connection)\n",
+			humanBytes(res.RSSBefore), humanBytes(res.RSSPeak), humanBytes(res.BytesPerConnection()))
+	}
+	return tw.Flush()
+}
+
+// humanBytes writes n in B, KiB or MiB, to one decimal.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20 || n <= -1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 || n <= -1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// loadJSON is the result as --json writes it.
+type loadJSON struct {
+	Scenario               string  `json:"scenario"`
+	Clients                int     `json:"clients"`
+	Senders                int     `json:"senders,omitempty"`
+	Seconds                float64 `json:"seconds"`
+	Ops                    int64   `json:"ops"`
+	Deliveries             int64   `json:"deliveries"`
+	Errors                 int64   `json:"connections_lost"`
+	OpsPerSecond           float64 `json:"ops_per_second"`
+	DeliveriesPerSecond    float64 `json:"deliveries_per_second"`
+	P50ms                  float64 `json:"p50_ms"`
+	P90ms                  float64 `json:"p90_ms"`
+	P99ms                  float64 `json:"p99_ms"`
+	MaxMs                  float64 `json:"max_ms"`
+	ServerCPUSeconds       float64 `json:"server_cpu_seconds,omitempty"`
+	DeliveriesPerCPUSecond float64 `json:"deliveries_per_cpu_second,omitempty"`
+	RSSBefore              int64   `json:"server_rss_before,omitempty"`
+	RSSPeak                int64   `json:"server_rss_peak,omitempty"`
+	BytesPerConnection     int64   `json:"bytes_per_connection,omitempty"`
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLoad runs each scenario of 'workbook load' briefly against the
+// testserver's handlers, in this process (whose /proc entry gives the
+// server's CPU and memory).
+func TestLoad(t *testing.T) {
+	ts := NewTestServer(TestServerConfig{PingInterval: 25 * time.Second, PingTimeout: 20 * time.Second})
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	defer ts.Close()
+	pid := strconv.Itoa(os.Getpid())
+
+	var res loadJSON
+	out := run(t, "load", "--url", srv.URL, "--scenario", "broadcast", "--clients", "10", "--senders", "2",
+		"--duration", "300ms", "--server-pid", pid, "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Scenario != "broadcast" || res.Ops == 0 || res.Deliveries < res.Ops || res.Errors != 0 || res.ServerCPUSeconds <= 0 {
+		t.Errorf("%+v", res)
+	}
+
+	out = run(t, "load", "--url", srv.URL, "--clients", "5", "--duration", "200ms", "--server-pid", pid)
+	for _, want := range []string{"echo, 5 clients", "latency", "p99", "server CPU", "per connection"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+
+	if _, _, err := runErr("load", "--scenario", "storm"); err == nil {
+		t.Error("an unknown scenario was accepted")
+	}
+}

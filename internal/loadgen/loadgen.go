@@ -1,0 +1,426 @@
+// Package loadgen puts a Socket.IO server under load with many WebSocket
+// clients and measures what it sustains: round trips, deliveries, latency,
+// and, for a server on the same machine, the CPU time and memory it used.
+//
+// The clients speak the wire protocol directly (Engine.IO v4 over
+// WebSocket, Socket.IO v5), so that the generator costs as little as it
+// can; they expect the handlers of the interop fixture that both our
+// testserver and interop/node/fixture-server.mjs have: "echo" (acks its
+// first argument) and "bcast" (emits its arguments to every socket of "/").
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// The scenarios.
+const (
+	// Echo: every client emits "echo" with an ack and waits for the answer
+	// before the next one (closed loop).
+	Echo = "echo"
+	// Broadcast: Senders clients each emit "bcast" and wait until the
+	// server's broadcast comes back to them before the next one; every
+	// client counts the broadcasts it receives (deliveries).
+	Broadcast = "broadcast"
+	// Idle: the clients connect and stay connected, answering pings; the
+	// server's memory per connection is what this measures.
+	Idle = "idle"
+)
+
+// Config says what load to put on which server.
+type Config struct {
+	URL      string        // the server, "http://127.0.0.1:3000"
+	Path     string        // the Socket.IO path; "/socket.io/" if empty
+	Scenario string        // Echo, Broadcast or Idle
+	Clients  int           // connections
+	Senders  int           // Broadcast: how many clients emit (1 if zero)
+	Duration time.Duration // how long to measure, once every client is connected
+	Payload  int           // length of the text each event carries
+	// ServerPID, when not zero, is the process id of the server, on this
+	// machine: its CPU time and memory are read from /proc.
+	ServerPID int
+	// Dials bounds the connections being opened at once (64 if zero).
+	Dials int
+}
+
+// Result is what a run measured.
+type Result struct {
+	Scenario   string
+	Clients    int
+	Senders    int
+	Duration   time.Duration // the measured window
+	Ops        int64         // round trips (Echo) or broadcasts that came back to their sender (Broadcast)
+	Deliveries int64         // events received: acks (Echo) or broadcasts (Broadcast)
+	Errors     int64         // connections lost during the run
+	Latency    Latency       // of each op
+	// From /proc, when Config.ServerPID is set: the server's CPU time
+	// during the window, and its resident memory before the clients
+	// connected and once they all were.
+	ServerCPU          time.Duration
+	RSSBefore, RSSPeak int64
+}
+
+// Latency summarizes the durations of the ops.
+type Latency struct {
+	P50, P90, P99, Max time.Duration
+}
+
+// OpsPerSecond is Ops divided by the window.
+func (r *Result) OpsPerSecond() float64 { return float64(r.Ops) / r.Duration.Seconds() }
+
+// DeliveriesPerSecond is Deliveries divided by the window.
+func (r *Result) DeliveriesPerSecond() float64 { return float64(r.Deliveries) / r.Duration.Seconds() }
+
+// DeliveriesPerCPUSecond is Deliveries divided by the server's CPU time,
+// 0 when that is not known.
+func (r *Result) DeliveriesPerCPUSecond() float64 {
+	if r.ServerCPU <= 0 {
+		return 0
+	}
+	return float64(r.Deliveries) / r.ServerCPU.Seconds()
+}
+
+// BytesPerConnection is the growth of the server's resident memory per
+// client, 0 when not known.
+func (r *Result) BytesPerConnection() int64 {
+	if r.RSSPeak == 0 || r.Clients == 0 {
+		return 0
+	}
+	return (r.RSSPeak - r.RSSBefore) / int64(r.Clients)
+}
+
+// Run connects the clients, measures the scenario for cfg.Duration, then
+// disconnects them. It fails if a client cannot connect; connections lost
+// during the window are counted in Errors.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if cfg.Path == "" {
+		cfg.Path = "/socket.io/"
+	}
+	if cfg.Senders <= 0 {
+		cfg.Senders = 1
+	}
+	if cfg.Dials <= 0 {
+		cfg.Dials = 64
+	}
+	switch cfg.Scenario {
+	case Echo, Idle:
+	case Broadcast:
+		cfg.Senders = min(cfg.Senders, cfg.Clients)
+	default:
+		return nil, fmt.Errorf("loadgen: unknown scenario %q (echo, broadcast or idle)", cfg.Scenario)
+	}
+	if cfg.Clients <= 0 || cfg.Duration <= 0 {
+		return nil, errors.New("loadgen: clients and duration must be positive")
+	}
+	wsURL, err := websocketURL(cfg.URL, cfg.Path)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients}
+	if cfg.Scenario == Broadcast {
+		res.Senders = cfg.Senders
+	}
+	if cfg.ServerPID != 0 {
+		if res.RSSBefore, err = readRSS(cfg.ServerPID); err != nil {
+			return nil, err
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	clients, err := dialAll(ctx, wsURL, cfg)
+	defer func() {
+		for _, c := range clients {
+			c.close()
+		}
+	}()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ServerPID != 0 {
+		if res.RSSPeak, err = readRSS(cfg.ServerPID); err != nil {
+			return nil, err
+		}
+	}
+
+	var cpu0 time.Duration
+	if cfg.ServerPID != 0 {
+		if cpu0, err = readCPU(cfg.ServerPID); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range clients {
+		c.deliveries.Store(0)
+	}
+	start := time.Now()
+	window, stop := context.WithDeadline(ctx, start.Add(cfg.Duration))
+	defer stop()
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, len(clients))
+	var ops atomic.Int64
+	for i, c := range clients {
+		var loop func(context.Context) []time.Duration
+		switch {
+		case cfg.Scenario == Echo:
+			loop = c.echoLoop
+		case cfg.Scenario == Broadcast && i < cfg.Senders:
+			loop = c.broadcastLoop
+		default:
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat[i] = loop(window)
+			ops.Add(int64(len(lat[i])))
+		}()
+	}
+	<-window.Done()
+	res.Duration = time.Since(start)
+	if cfg.ServerPID != 0 {
+		cpu1, err := readCPU(cfg.ServerPID)
+		if err != nil {
+			return nil, err
+		}
+		res.ServerCPU = cpu1 - cpu0
+	}
+	for _, c := range clients {
+		res.Deliveries += c.deliveries.Load()
+	}
+	wg.Wait()
+	res.Ops = ops.Load()
+	for _, c := range clients {
+		if c.lost.Load() {
+			res.Errors++
+		}
+	}
+	res.Latency = summarize(slices.Concat(lat...))
+	return res, ctx.Err()
+}
+
+func websocketURL(base, path string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("loadgen: server URL: %w", err)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("loadgen: server URL %q: want http:// or https://", base)
+	}
+	if !strings.HasSuffix(path, "/") {
+		path += "/"
+	}
+	u.Path = path
+	u.RawQuery = "EIO=4&transport=websocket"
+	return u.String(), nil
+}
+
+// dialAll connects cfg.Clients clients, cfg.Dials at a time.
+func dialAll(ctx context.Context, wsURL string, cfg Config) ([]*client, error) {
+	clients := make([]*client, cfg.Clients)
+	sem := make(chan struct{}, cfg.Dials)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for i := range clients {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			c, err := dial(ctx, wsURL, i, cfg.Payload)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = fmt.Errorf("loadgen: client %d: %w", i, err)
+				}
+				return
+			}
+			clients[i] = c
+		}()
+	}
+	wg.Wait()
+	clients = slices.DeleteFunc(clients, func(c *client) bool { return c == nil })
+	return clients, first
+}
+
+func summarize(ds []time.Duration) Latency {
+	if len(ds) == 0 {
+		return Latency{}
+	}
+	slices.Sort(ds)
+	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
+	return Latency{P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: ds[len(ds)-1]}
+}
+
+// client is one WebSocket connection, on the default namespace.
+type client struct {
+	ws    *websocket.Conn
+	index int
+	wmu   sync.Mutex // writes: the loop's events and the reader's pongs
+
+	payload    string        // JSON text of the payload argument
+	ownPrefix  string        // how a broadcast this client sent starts
+	acks       chan struct{} // an ack (Echo) or its own broadcast (Broadcast) came back
+	deliveries atomic.Int64
+	lost       atomic.Bool // the connection ended before close
+	closing    atomic.Bool
+	done       chan struct{} // the reader ended
+}
+
+func dial(ctx context.Context, wsURL string, index, payload int) (*client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	c := &client{ws: ws, index: index, acks: make(chan struct{}, 1), done: make(chan struct{})}
+	c.payload = strconv.Quote(strings.Repeat("x", payload))
+	c.ownPrefix = `42["bcast",` + strconv.Itoa(index) + `,`
+	if err := c.handshake(ctx); err != nil {
+		ws.Close()
+		return nil, err
+	}
+	go c.read()
+	return c, nil
+}
+
+// handshake reads the open packet, connects to "/" and reads the CONNECT
+// reply.
+func (c *client) handshake(ctx context.Context) error {
+	if dl, ok := ctx.Deadline(); ok {
+		c.ws.SetReadDeadline(dl)
+		defer c.ws.SetReadDeadline(time.Time{})
+	}
+	_, open, err := c.ws.ReadMessage()
+	if err != nil {
+		return fmt.Errorf("open packet: %w", err)
+	}
+	if len(open) == 0 || open[0] != '0' {
+		return fmt.Errorf("open packet: got %q", open)
+	}
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte("40")); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return fmt.Errorf("connect reply: %w", err)
+		}
+		switch {
+		case strings.HasPrefix(string(data), "40"):
+			return nil
+		case strings.HasPrefix(string(data), "44"):
+			return fmt.Errorf("connect refused: %s", data[2:])
+		case string(data) == "2":
+			c.write("3")
+		}
+	}
+}
+
+func (c *client) write(s string) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.ws.WriteMessage(websocket.TextMessage, []byte(s))
+}
+
+// read answers pings and counts what arrives until the connection ends.
+func (c *client) read() {
+	defer close(c.done)
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if !c.closing.Load() {
+				c.lost.Store(true)
+			}
+			return
+		}
+		s := string(data)
+		switch {
+		case s == "2":
+			c.write("3")
+		case strings.HasPrefix(s, "43"):
+			c.deliveries.Add(1)
+			c.signal()
+		case strings.HasPrefix(s, `42["bcast",`):
+			c.deliveries.Add(1)
+			if strings.HasPrefix(s, c.ownPrefix) {
+				c.signal()
+			}
+		}
+	}
+}
+
+func (c *client) signal() {
+	select {
+	case c.acks <- struct{}{}:
+	default:
+	}
+}
+
+// wait waits for the answer to the op in flight.
+func (c *client) wait(ctx context.Context) bool {
+	select {
+	case <-c.acks:
+		return true
+	case <-c.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (c *client) echoLoop(ctx context.Context) []time.Duration {
+	var lat []time.Duration
+	for id := 0; ctx.Err() == nil; id++ {
+		t := time.Now()
+		if c.write(`42`+strconv.Itoa(id)+`["echo",`+c.payload+`]`) != nil || !c.wait(ctx) {
+			break
+		}
+		lat = append(lat, time.Since(t))
+	}
+	return lat
+}
+
+func (c *client) broadcastLoop(ctx context.Context) []time.Duration {
+	var lat []time.Duration
+	for seq := 0; ctx.Err() == nil; seq++ {
+		t := time.Now()
+		if c.write(c.ownPrefix+strconv.Itoa(seq)+`,`+c.payload+`]`) != nil {
+			break
+		}
+		if !c.wait(ctx) {
+			break
+		}
+		lat = append(lat, time.Since(t))
+	}
+	return lat
+}
+
+// close ends the connection and waits for the reader.
+func (c *client) close() {
+	c.closing.Store(true)
+	c.wmu.Lock()
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	c.wmu.Unlock()
+	c.ws.Close()
+	<-c.done
+}
