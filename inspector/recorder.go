@@ -78,6 +78,7 @@ type Recorder struct {
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
 
+	full    atomic.Bool   // the queue has no room: items are dropped without taking mu
 	wake    chan struct{} // cap 1: the writer has something to look at
 	done    chan struct{} // closed when the writer has returned
 	dropped atomic.Int64
@@ -180,12 +181,23 @@ func (r *Recorder) push(it item) { r.pushWire(it, nil) }
 // is known to fit: when the server outruns the writer, a dropped item costs
 // no more than the check.
 func (r *Recorder) pushWire(it item, p *engine.Packet) {
+	if r.full.Load() {
+		// The writer is behind: the goroutines of a saturated server
+		// need not queue up on mu to learn it.
+		r.dropped.Add(1)
+		return
+	}
 	size := int64(len(it.data))
 	if p != nil {
 		size = int64(wireLen(*p))
 	}
 	r.mu.Lock()
 	if r.closed || len(r.queue) >= r.opts.QueueSize || r.qbytes+size > r.opts.QueueBytes {
+		if !r.closed && len(r.queue) > 0 {
+			// Until the writer takes the queue, which it will: it was
+			// woken when the first item came.
+			r.full.Store(true)
+		}
 		r.mu.Unlock()
 		r.dropped.Add(1)
 		return
@@ -383,6 +395,7 @@ func (r *Recorder) run() {
 		batch := r.queue
 		r.queue = r.spare[:0]
 		r.qbytes = 0
+		r.full.Store(false)
 		r.flushing = false
 		closed := r.closed
 		r.mu.Unlock()
