@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,13 @@ type RecorderOptions struct {
 	// Logger receives the recorder's warnings (items dropped). If nil,
 	// slog.Default() is used.
 	Logger *slog.Logger
+	// CPUShare is the most of the machine's CPU time the writer takes
+	// while the machine has no idle CPU (on Linux, where both can be
+	// measured): a saturated server loses about that much throughput to
+	// recording, and the items the writer has no time for are dropped and
+	// counted. If zero, DefaultCPUShare is used; if negative, the writer
+	// takes what the scheduler gives it.
+	CPUShare float64
 }
 
 // Recorder records what a sio.Server does into a DB. It is a sio.Observer:
@@ -58,9 +66,11 @@ type RecorderOptions struct {
 // committed batch.
 //
 // The writer gives way to the server: it yields the processor every few
-// items, so that on a machine the server keeps busy the writer takes little
-// CPU from it and the queue overflows instead (Dropped counts it), while on
-// a machine with CPU to spare it writes at full speed.
+// items, and while the machine has no idle CPU it keeps to a share of it
+// (RecorderOptions.CPUShare), so that on a machine the server keeps busy
+// the writer takes little CPU from it and the queue overflows instead
+// (Dropped counts it), while on a machine with CPU to spare it writes at
+// full speed.
 //
 // The writer decodes the Socket.IO packet of each Engine.IO message itself,
 // from the bytes as they went over the wire; SocketPacket calls are ignored,
@@ -362,6 +372,10 @@ func (r *Recorder) Close() error {
 // writes everything queued, BatchSize items per transaction.
 func (r *Recorder) run() {
 	defer close(r.done)
+	// The governor measures the writer's CPU time as its thread's.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	gov := newGovernor(r.opts.CPUShare)
 	w := newWriter(r.db, r.log)
 	w.yieldEvery = yieldEvery
 	timer := time.NewTimer(time.Hour)
@@ -402,7 +416,11 @@ func (r *Recorder) run() {
 
 		for rest := batch; len(rest) > 0; {
 			n := min(len(rest), r.opts.BatchSize)
+			if !closed {
+				gov.before()
+			}
 			r.write(w, rest[:n])
+			gov.after()
 			rest = rest[n:]
 		}
 		clear(batch) // let the packet data go
