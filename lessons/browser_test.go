@@ -208,6 +208,21 @@ var stepPages = []struct {
 		p.wait(`(() => { const l = `+lines+`; return l.length > 0 && l.every((x) => x.startsWith("engine.io-client:")); })()`,
 			"only engine.io-client lines in the pane")
 	}},
+	{"/lessons/internals/transports/", lessons.EN, func(t *testing.T, p *page) {
+		p.wait(`document.querySelectorAll('.pane .state')[0].textContent.split('connected (').length === 4`, "three connected clients in the pane")
+		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "each client on its transports")
+		p.waitTask("polling")
+		p.waitTask("websocket")
+		p.waitTask("upgrade")
+		p.waitLog("The polling only client connected over polling")
+		p.waitLog("The websocket only client connected over websocket")
+		p.waitLog("The upgrading client upgraded: the server now sees it on websocket")
+		// Connect again: a new connection, which upgrades again.
+		const upgrades = `document.getElementById('log').textContent.split('The upgrading client upgraded').length - 1`
+		p.eval(`document.querySelector('.pane iframe').contentDocument.querySelector('#upgrading').parentElement.querySelector('button').click()`)
+		p.wait(upgrades+` === 2`, "a second upgrade in the log")
+		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "upgraded again")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.
@@ -275,6 +290,18 @@ func (p *page) waitPane(i int, cond, what string) {
 			messages = d.getElementById("messages"), chat = d.getElementById("chat");
 		return !!(text && messages && (%s));
 	} catch { return false; } })()`, i, cond), what)
+}
+
+// waitTransports waits until cond, an expression of the transports the
+// first pane of internals/transports shows for its clients (polling,
+// websocket, upgrading), is true.
+func (p *page) waitTransports(cond, what string) {
+	p.t.Helper()
+	p.wait(`(() => { try {
+		const d = document.querySelector('.pane iframe').contentDocument;
+		const [polling, websocket, upgrading] = ["polling-only", "websocket-only", "upgrading"].map((id) => d.getElementById(id).textContent);
+		return `+cond+`;
+	} catch { return false; } })()`, what)
 }
 
 // paneTexts is a JavaScript expression: the text of #text in each pane.

@@ -101,6 +101,15 @@ var contracts = []struct {
 		tasks:     []string{"debug", "pattern", "debugMe"},
 	},
 	{
+		// The script makes its three clients with their own transports.
+		step: "internals/transports",
+		log: []string{"The polling only client connected over polling",
+			"The websocket only client connected over websocket",
+			"The upgrading client connected over polling",
+			"The upgrading client upgraded: the server now sees it on websocket"},
+		tasks: []string{"polling", "websocket", "upgrade"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

@@ -12,6 +12,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
 	"github.com/sioworkbook/workbook/lessons/hello/connect"
+	"github.com/sioworkbook/workbook/lessons/internals/transports"
 	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
 	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
 	"github.com/sioworkbook/workbook/lessons/rooms/join"
@@ -50,6 +51,9 @@ var registry = []lessonDef{
 	}},
 	{Slug: "debugging", Steps: []stepDef{
 		{Slug: "trace", Setup: trace.Setup, Tasks: trace.Tasks, Check: trace.Check},
+	}},
+	{Slug: "internals", Steps: []stepDef{
+		{Slug: "transports", Setup: transports.Setup, Tasks: transports.Tasks, Check: transports.Check},
 	}},
 	{Slug: "chat", Steps: []stepDef{
 		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},

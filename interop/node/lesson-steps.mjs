@@ -372,6 +372,36 @@ const steps = {
     }
   },
 
+  // Three clients of one page, as client.html makes them: polling only,
+  // websocket only, and the default that starts with polling and upgrades.
+  // Each names itself in auth.name; the upgraded one emits "upgraded".
+  async "internals/transports"() {
+    const client = (name, transports) =>
+      io(args.url, { ...options(), transports, forceNew: true, auth: { name } });
+
+    const polling = client("polling only", ["polling"]);
+    await next(polling, "connect");
+    assert.equal(polling.io.engine.transport.name, "polling");
+
+    const websocket = client("websocket only", ["websocket"]);
+    const handshake = new Promise((resolve) => websocket.io.engine.once("handshake", resolve));
+    await next(websocket, "connect");
+    assert.equal(websocket.io.engine.transport.name, "websocket");
+    assert.deepEqual((await handshake).upgrades, [], "nothing to upgrade to from a WebSocket");
+
+    const upgrading = client("upgrading", ["polling", "websocket"]);
+    const engine = upgrading.io.engine;
+    const upgraded = new Promise((resolve) => engine.once("upgrade", resolve));
+    await next(upgrading.io, "open");
+    assert.equal(engine.transport.name, "polling", "the default starts with polling");
+    assert.equal((await upgraded).name, "websocket");
+    upgrading.emit("upgraded");
+
+    assert.equal(polling.io.engine.transport.name, "polling", "polling only never upgrades");
+    await sleep(200);
+    for (const s of [polling, websocket, upgrading]) s.disconnect();
+  },
+
   // The chat: "setUsername" answered by "userSet" {username} or
   // "userExists" "<name> username is taken! Try some other username.";
   // "msg" {message, user} sent as "newmsg" to everyone in the sender's
