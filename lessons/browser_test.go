@@ -223,6 +223,24 @@ var stepPages = []struct {
 		p.wait(upgrades+` === 2`, "a second upgrade in the log")
 		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "upgraded again")
 	}},
+	{"/lessons/internals/handshake/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("open")
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.waitPane(0, `[...d.querySelectorAll("#handshake tr")].map((tr) => tr.cells[0].textContent).join() === "sid,upgrades,pingInterval,pingTimeout,maxPayload" &&
+			d.querySelector("#handshake tr").cells[1].textContent.length === 22`, "the open packet's fields in the pane")
+		p.waitPane(0, `wire.some((l) => l.startsWith("↓ 0{\"sid\":")) && wire.some((l) => l.startsWith("↓ 40{\"sid\":"))`, "the open packet and the CONNECT reply in the pane")
+		p.paneClick(0, "chat")
+		p.waitTask("event")
+		p.waitLog(`chat: {"text":"hello"}`)
+		p.waitPane(0, `wire.includes('↑ 42["chat",{"text":"hello"}]  message: event')`, "the chat event in the pane")
+		p.paneClick(0, "add")
+		p.waitTask("ack")
+		p.waitPane(0, `text.textContent === "2 + 3 = 5, said the server's ack"`, "the sum in the pane")
+		p.waitPane(0, `wire.includes('↑ 420["add",2,3]  message: event, ack id 0') && wire.includes('↓ 430[5]  message: ack, ack id 0')`, "the event and its ack in the pane")
+		p.paneClick(0, "add")
+		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
+		p.waitLog("add: 2 + 3 - the sum goes back in the ack")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.
@@ -280,16 +298,25 @@ func (p *page) chat(i int, js string) {
 	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane iframe')[%d].contentWindow.eval(%s)`, i, b))
 }
 
-// waitPane waits until cond, an expression of the i-th pane's elements
-// text, error, messages, chat, is true.
+// waitPane waits until cond, an expression of the i-th pane's document d,
+// its elements text, error, messages, chat, and wire (the texts of its
+// #wire list), is true.
 func (p *page) waitPane(i int, cond, what string) {
 	p.t.Helper()
 	p.wait(fmt.Sprintf(`(() => { try {
 		const d = document.querySelectorAll('.pane iframe')[%d].contentDocument;
 		const text = d.getElementById("text"), error = d.getElementById("error"),
 			messages = d.getElementById("messages"), chat = d.getElementById("chat");
-		return !!(text && messages && (%s));
+		const wire = [...d.querySelectorAll("#wire li")].map((li) => li.textContent);
+		return !!(text && (messages || d.getElementById("wire")) && (%s));
 	} catch { return false; } })()`, i, cond), what)
+}
+
+// paneClick clicks the button with the given id in the i-th pane.
+func (p *page) paneClick(i int, id string) {
+	p.t.Helper()
+	p.waitPane(i, fmt.Sprintf(`d.getElementById(%q)`, id), "the button "+id)
+	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane iframe')[%d].contentDocument.getElementById(%q).click()`, i, id))
 }
 
 // waitTransports waits until cond, an expression of the transports the

@@ -110,6 +110,20 @@ var contracts = []struct {
 		tasks: []string{"polling", "websocket", "upgrade"},
 	},
 	{
+		step:       "internals/handshake",
+		transports: "polling",
+		log:        []string{"A user connected: session", "chat:", "add: 2 + 3 - the sum goes back in the ack"},
+		sentInLog:  true,
+		tasks:      []string{"open", "event", "ack"},
+	},
+	{
+		step:       "internals/handshake",
+		transports: "websocket",
+		log:        []string{"A user connected: session", "chat:", "add: 2 + 3 - the sum goes back in the ack"},
+		sentInLog:  true,
+		tasks:      []string{"open", "event", "ack"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

@@ -402,6 +402,43 @@ const steps = {
     for (const s of [polling, websocket, upgrading]) s.disconnect();
   },
 
+  // The open packet's fields, as the "handshake" event of the engine gives
+  // them; "chat" and "add" (with an ack answered by the sum) as they go on
+  // the wire, seen through the engine's packetCreate and packet events.
+  async "internals/handshake"() {
+    const socket = connect();
+    const engine = socket.io.engine;
+    const handshake = new Promise((resolve) => engine.once("handshake", resolve));
+    const wire = [];
+    engine.on("packetCreate", (p) => wire.push("up " + p.type + " " + (p.data ?? "")));
+    engine.on("packet", (p) => wire.push("down " + p.type + " " + (p.data ?? "")));
+    await next(socket, "connect");
+
+    const open = await handshake;
+    assert.deepEqual(Object.keys(open).sort(), ["maxPayload", "pingInterval", "pingTimeout", "sid", "upgrades"]);
+    assert.equal(open.sid, engine.id);
+    assert.match(open.sid, /^[\w-]{20}$/, "20 characters of URL-safe base64");
+    const polling = args.transports.startsWith("polling");
+    assert.deepEqual(open.upgrades, polling ? ["websocket"] : [], "upgrades on " + args.transports);
+    for (const field of ["pingInterval", "pingTimeout", "maxPayload"]) {
+      assert.ok(Number.isInteger(open[field]) && open[field] > 0, `${field}: ${open[field]}`);
+    }
+    assert.notEqual(socket.id, engine.id, "the socket's id is not the session's");
+    assert.ok(wire.includes(`down message 0{"sid":"${socket.id}"}`), "40 with the socket's id: " + wire.join(" | "));
+
+    const data = { text: "hello" };
+    socket.emit("chat", data);
+    console.log("SENT " + JSON.stringify(data));
+    for (const n of [0, 1]) {
+      const sum = await new Promise((resolve) => socket.emit("add", 2, 3, resolve));
+      assert.equal(sum, 5);
+      assert.ok(wire.includes(`up message 2${n}["add",2,3]`), "the ack id counts up: " + wire.join(" | "));
+      assert.ok(wire.includes(`down message 3${n}[5]`), "the ack: " + wire.join(" | "));
+    }
+    assert.ok(wire.includes('up message 2["chat",{"text":"hello"}]'), wire.join(" | "));
+    socket.disconnect();
+  },
+
   // The chat: "setUsername" answered by "userSet" {username} or
   // "userExists" "<name> username is taken! Try some other username.";
   // "msg" {message, user} sent as "newmsg" to everyone in the sender's
