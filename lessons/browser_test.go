@@ -241,6 +241,26 @@ var stepPages = []struct {
 		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
 		p.waitLog("add: 2 + 3 - the sum goes back in the ack")
 	}},
+	{"/lessons/internals/binary/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected over ")`, "connected in the pane")
+		p.wait(`document.querySelector('.pane iframe').contentWindow.eval('socket.io.engine.transport.name') === 'websocket'`, "the pane on WebSocket")
+		p.paneClick(0, "send")
+		p.waitTask("sent")
+		p.waitTask("received")
+		p.waitLog(`Got 5 bytes over websocket - "hello"`)
+		const helloSHA256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+		p.waitPane(0, `text.textContent === "The server sent back 32 bytes, the SHA-256 of yours: `+helloSHA256+`"`, "the digest in the pane")
+		p.waitPane(0, `wire.includes('↑ 451-["file",{"_placeholder":true,"num":0}]') && wire.includes('↑ 68 65 6c 6c 6f  binary attachment, 5 bytes') &&
+			wire.includes('↓ 451-["digest",{"_placeholder":true,"num":0}]') && wire.some((l) => l.startsWith('↓ 2c f2 4d ba ') && l.endsWith('  binary attachment, 32 bytes'))`,
+			"the placeholders and the attachments in the pane")
+		// Over polling, the attachment goes as "b" + base64 in the POST.
+		p.edit(`const socket = io();`, `const socket = io({ transports: ["polling"] });`)
+		p.waitPanes(`t === "Connected over polling"`, "the edited client connected")
+		p.paneClick(0, "send")
+		p.waitTask("polling")
+		p.waitLog(`Got 5 bytes over polling - "hello"`)
+		p.waitPane(0, `text.textContent.endsWith(": `+helloSHA256+`")`, "the digest over polling")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.

@@ -124,6 +124,18 @@ var contracts = []struct {
 		tasks:      []string{"open", "event", "ack"},
 	},
 	{
+		step:       "internals/binary",
+		transports: "polling",
+		log:        []string{`Got 5 bytes over polling - "hello"`, `Got 3 bytes over polling - "\x00\xffa"`},
+		tasks:      []string{"sent", "received", "polling"},
+	},
+	{
+		step:       "internals/binary",
+		transports: "websocket",
+		log:        []string{`Got 5 bytes over websocket - "hello"`, `Got 3 bytes over websocket - "\x00\xffa"`},
+		tasks:      []string{"sent", "received"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

@@ -17,6 +17,7 @@
 // `SENT <json>` lines tell the Go test what the client emitted.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { io, Manager } from "socket.io-client";
 
@@ -436,6 +437,33 @@ const steps = {
       assert.ok(wire.includes(`down message 3${n}[5]`), "the ack: " + wire.join(" | "));
     }
     assert.ok(wire.includes('up message 2["chat",{"text":"hello"}]'), wire.join(" | "));
+    socket.disconnect();
+  },
+
+  // "file" with bytes is answered by "digest" with their SHA-256 (a
+  // Buffer, in Node). On the wire: a binary event, 51-[...placeholder...],
+  // then its attachment as a binary message.
+  async "internals/binary"() {
+    const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+    const socket = inbox(connect());
+    const wire = [];
+    socket.io.engine.on("packetCreate", (p) => wire.push(p.data));
+    await next(socket, "connect");
+
+    const hello = new TextEncoder().encode("hello");
+    socket.emit("file", hello);
+    const digest = await socket.take("digest");
+    assert.ok(Buffer.isBuffer(digest), "binary data arrives as a Buffer");
+    assert.deepEqual(digest, sha256(hello));
+    assert.ok(wire.includes('51-["file",{"_placeholder":true,"num":0}]'), "the placeholder: " + JSON.stringify(wire));
+    assert.ok(wire.some((d) => typeof d !== "string" && Buffer.from(d).toString() === "hello"), "the attachment");
+
+    const notText = Buffer.from([0, 255, 97]);
+    socket.emit("file", notText);
+    assert.deepEqual(await socket.take("digest"), sha256(notText));
+
+    socket.emit("file", "not bytes");
+    await socket.none("digest");
     socket.disconnect();
   },
 
