@@ -19,7 +19,7 @@ var Tasks = []string{"polling", "websocket", "upgrade"}
 func Check(io *sio.Server, c *step.Checker) {
 	io.OnConnection(func(socket *sio.Socket) {
 		name, _ := socket.Handshake().Auth["name"].(string)
-		first := socket.Transport()
+		first := socket.Handshake().Query.Get("transport")
 		switch {
 		case first == "polling" && name == "polling only":
 			c.Done(socket, "polling")
