@@ -208,6 +208,59 @@ var stepPages = []struct {
 		p.wait(`(() => { const l = `+lines+`; return l.length > 0 && l.every((x) => x.startsWith("engine.io-client:")); })()`,
 			"only engine.io-client lines in the pane")
 	}},
+	{"/lessons/internals/transports/", lessons.EN, func(t *testing.T, p *page) {
+		p.wait(`document.querySelectorAll('.pane .state')[0].textContent.split('connected (').length === 4`, "three connected clients in the pane")
+		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "each client on its transports")
+		p.waitTask("polling")
+		p.waitTask("websocket")
+		p.waitTask("upgrade")
+		p.waitLog("The polling only client connected over polling")
+		p.waitLog("The websocket only client connected over websocket")
+		p.waitLog("The upgrading client upgraded: the server now sees it on websocket")
+		// Connect again: a new connection, which upgrades again.
+		const upgrades = `document.getElementById('log').textContent.split('The upgrading client upgraded').length - 1`
+		p.eval(`document.querySelector('.pane iframe').contentDocument.querySelector('#upgrading').parentElement.querySelector('button').click()`)
+		p.wait(upgrades+` === 2`, "a second upgrade in the log")
+		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "upgraded again")
+	}},
+	{"/lessons/internals/handshake/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitTask("open")
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.waitPane(0, `[...d.querySelectorAll("#handshake tr")].map((tr) => tr.cells[0].textContent).join() === "sid,upgrades,pingInterval,pingTimeout,maxPayload" &&
+			d.querySelector("#handshake tr").cells[1].textContent.length === 22`, "the open packet's fields in the pane")
+		p.waitPane(0, `wire.some((l) => l.startsWith("↓ 0{\"sid\":")) && wire.some((l) => l.startsWith("↓ 40{\"sid\":"))`, "the open packet and the CONNECT reply in the pane")
+		p.paneClick(0, "chat")
+		p.waitTask("event")
+		p.waitLog(`chat: {"text":"hello"}`)
+		p.waitPane(0, `wire.includes('↑ 42["chat",{"text":"hello"}]  message: event')`, "the chat event in the pane")
+		p.paneClick(0, "add")
+		p.waitTask("ack")
+		p.waitPane(0, `text.textContent === "2 + 3 = 5, said the server's ack"`, "the sum in the pane")
+		p.waitPane(0, `wire.includes('↑ 420["add",2,3]  message: event, ack id 0') && wire.includes('↓ 430[5]  message: ack, ack id 0')`, "the event and its ack in the pane")
+		p.paneClick(0, "add")
+		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
+		p.waitLog("add: 2 + 3 - the sum goes back in the ack")
+	}},
+	{"/lessons/internals/binary/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected over ")`, "connected in the pane")
+		p.wait(`document.querySelector('.pane iframe').contentWindow.eval('socket.io.engine.transport.name') === 'websocket'`, "the pane on WebSocket")
+		p.paneClick(0, "send")
+		p.waitTask("sent")
+		p.waitTask("received")
+		p.waitLog(`Got 5 bytes over websocket - "hello"`)
+		const helloSHA256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+		p.waitPane(0, `text.textContent === "The server sent back 32 bytes, the SHA-256 of yours: `+helloSHA256+`"`, "the digest in the pane")
+		p.waitPane(0, `wire.includes('↑ 451-["file",{"_placeholder":true,"num":0}]') && wire.includes('↑ 68 65 6c 6c 6f  binary attachment, 5 bytes') &&
+			wire.includes('↓ 451-["digest",{"_placeholder":true,"num":0}]') && wire.some((l) => l.startsWith('↓ 2c f2 4d ba ') && l.endsWith('  binary attachment, 32 bytes'))`,
+			"the placeholders and the attachments in the pane")
+		// Over polling, the attachment goes as "b" + base64 in the POST.
+		p.edit(`const socket = io();`, `const socket = io({ transports: ["polling"] });`)
+		p.waitPanes(`t === "Connected over polling"`, "the edited client connected")
+		p.paneClick(0, "send")
+		p.waitTask("polling")
+		p.waitLog(`Got 5 bytes over polling - "hello"`)
+		p.waitPane(0, `text.textContent.endsWith(": `+helloSHA256+`")`, "the digest over polling")
+	}},
 	{"/lessons/chat/app/?clients=2", lessons.EN, func(t *testing.T, p *page) {
 		// The names are the step server's, shared with the run in Spanish
 		// that goes on at the same time: each run has names of its own.
@@ -265,16 +318,37 @@ func (p *page) chat(i int, js string) {
 	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane iframe')[%d].contentWindow.eval(%s)`, i, b))
 }
 
-// waitPane waits until cond, an expression of the i-th pane's elements
-// text, error, messages, chat, is true.
+// waitPane waits until cond, an expression of the i-th pane's document d,
+// its elements text, error, messages, chat, and wire (the texts of its
+// #wire list), is true.
 func (p *page) waitPane(i int, cond, what string) {
 	p.t.Helper()
 	p.wait(fmt.Sprintf(`(() => { try {
 		const d = document.querySelectorAll('.pane iframe')[%d].contentDocument;
 		const text = d.getElementById("text"), error = d.getElementById("error"),
 			messages = d.getElementById("messages"), chat = d.getElementById("chat");
-		return !!(text && messages && (%s));
+		const wire = [...d.querySelectorAll("#wire li")].map((li) => li.textContent);
+		return !!(text && (messages || d.getElementById("wire")) && (%s));
 	} catch { return false; } })()`, i, cond), what)
+}
+
+// paneClick clicks the button with the given id in the i-th pane.
+func (p *page) paneClick(i int, id string) {
+	p.t.Helper()
+	p.waitPane(i, fmt.Sprintf(`d.getElementById(%q)`, id), "the button "+id)
+	p.eval(fmt.Sprintf(`document.querySelectorAll('.pane iframe')[%d].contentDocument.getElementById(%q).click()`, i, id))
+}
+
+// waitTransports waits until cond, an expression of the transports the
+// first pane of internals/transports shows for its clients (polling,
+// websocket, upgrading), is true.
+func (p *page) waitTransports(cond, what string) {
+	p.t.Helper()
+	p.wait(`(() => { try {
+		const d = document.querySelector('.pane iframe').contentDocument;
+		const [polling, websocket, upgrading] = ["polling-only", "websocket-only", "upgrading"].map((id) => d.getElementById(id).textContent);
+		return `+cond+`;
+	} catch { return false; } })()`, what)
 }
 
 // paneTexts is a JavaScript expression: the text of #text in each pane.

@@ -101,6 +101,41 @@ var contracts = []struct {
 		tasks:     []string{"debug", "pattern", "debugMe"},
 	},
 	{
+		// The script makes its three clients with their own transports.
+		step: "internals/transports",
+		log: []string{"The polling only client connected over polling",
+			"The websocket only client connected over websocket",
+			"The upgrading client connected over polling",
+			"The upgrading client upgraded: the server now sees it on websocket"},
+		tasks: []string{"polling", "websocket", "upgrade"},
+	},
+	{
+		step:       "internals/handshake",
+		transports: "polling",
+		log:        []string{"A user connected: session", "chat:", "add: 2 + 3 - the sum goes back in the ack"},
+		sentInLog:  true,
+		tasks:      []string{"open", "event", "ack"},
+	},
+	{
+		step:       "internals/handshake",
+		transports: "websocket",
+		log:        []string{"A user connected: session", "chat:", "add: 2 + 3 - the sum goes back in the ack"},
+		sentInLog:  true,
+		tasks:      []string{"open", "event", "ack"},
+	},
+	{
+		step:       "internals/binary",
+		transports: "polling",
+		log:        []string{`Got 5 bytes over polling - "hello"`, `Got 3 bytes over polling - "\x00\xffa"`},
+		tasks:      []string{"sent", "received", "polling"},
+	},
+	{
+		step:       "internals/binary",
+		transports: "websocket",
+		log:        []string{`Got 5 bytes over websocket - "hello"`, `Got 3 bytes over websocket - "\x00\xffa"`},
+		tasks:      []string{"sent", "received"},
+	},
+	{
 		// Names are shared by everyone on the step: one contract.
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",

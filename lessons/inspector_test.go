@@ -22,6 +22,22 @@ import (
 // of the page's own pane.
 func TestWithTheInspector(t *testing.T) {
 	b := browsertest.New(t)
+	base := startInspectedSite(t)
+
+	p := open(t, b, base+"/lessons/events/custom-event/")
+	p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
+	p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
+	p.waitTask("receive")
+	p.wait(`document.querySelector('.wbi-panel .wbi-trace').textContent.includes('testerEvent')`, "testerEvent in the panel")
+	p.eval(`document.querySelector('a.inspector-link').click()`)
+	p.wait(`location.pathname === '/inspector/'`, "the inspector, from the top bar")
+	p.noConsoleErrors()
+}
+
+// startInspectedSite serves a Site wired to the inspector, as
+// cmd/workbook wires them, until the test ends, and returns its URL.
+func startInspectedSite(t *testing.T) string {
+	t.Helper()
 	db, err := inspector.Open(filepath.Join(t.TempDir(), "workbook.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,13 +72,45 @@ func TestWithTheInspector(t *testing.T) {
 		progress.Close()
 		db.Close()
 	})
+	return srv.URL
+}
 
-	p := open(t, b, srv.URL+"/lessons/events/custom-event/")
-	p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
-	p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
-	p.waitTask("receive")
-	p.wait(`document.querySelector('.wbi-panel .wbi-trace').textContent.includes('testerEvent')`, "testerEvent in the panel")
-	p.eval(`document.querySelector('a.inspector-link').click()`)
-	p.wait(`location.pathname === '/inspector/'`, "the inspector, from the top bar")
-	p.noConsoleErrors()
+// TestInternalsInTheInspector follows the internals lesson in the packet
+// panel: the upgrade's probe, noop and upgrade packets, the WebSocket-only
+// handshake, and a binary event with its attachment.
+func TestInternalsInTheInspector(t *testing.T) {
+	b := browsertest.New(t)
+	base := startInspectedSite(t)
+	// packets is a JavaScript expression: the panel's packet lines as
+	// {raw, desc}, desc starting with the transport ("polling" or "ws").
+	const packets = `[...document.querySelectorAll('.wbi-panel .wbi-line-pkt')].map((li) => ({ raw: li.children[3].textContent, desc: li.children[4].textContent }))`
+	has := func(p *page, cond, what string) {
+		t.Helper()
+		p.wait(packets+`.some((p) => `+cond+`)`, what+" in the panel")
+	}
+
+	t.Run("transports", func(t *testing.T) {
+		p := open(t, b, base+"/lessons/internals/transports/")
+		p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
+		p.waitTask("upgrade")
+		has(p, `p.raw === "2probe" && p.desc.startsWith("ws")`, "the probe")
+		has(p, `p.raw === "3probe" && p.desc.startsWith("ws")`, "the probe's answer")
+		has(p, `p.raw === "6" && p.desc.startsWith("polling")`, "the noop on polling")
+		has(p, `p.raw === "5" && p.desc.startsWith("ws")`, "the upgrade packet")
+		has(p, `p.raw.startsWith('0{') && p.raw.includes('"upgrades":[]') && p.desc.startsWith("ws")`, "the WebSocket-only open packet")
+		has(p, `p.raw.startsWith('0{') && p.raw.includes('"upgrades":["websocket"]') && p.desc.startsWith("polling")`, "the polling open packet")
+		p.noConsoleErrors()
+	})
+	t.Run("binary", func(t *testing.T) {
+		p := open(t, b, base+"/lessons/internals/binary/?lang=es")
+		p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
+		p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
+		p.paneClick(0, "send")
+		p.waitTask("received")
+		has(p, `p.raw === '451-["file",{"_placeholder":true,"num":0}]'`, "the binary event")
+		has(p, `p.raw.startsWith("<binary 5 bytes>")`, "its attachment")
+		has(p, `p.raw === '451-["digest",{"_placeholder":true,"num":0}]'`, "the server's binary event")
+		has(p, `p.raw.startsWith("<binary 32 bytes>")`, "the digest")
+		p.noConsoleErrors()
+	})
 }

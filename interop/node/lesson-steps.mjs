@@ -17,6 +17,7 @@
 // `SENT <json>` lines tell the Go test what the client emitted.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { io, Manager } from "socket.io-client";
 
@@ -370,6 +371,100 @@ const steps = {
       s.disconnect();
       await sleep(100);
     }
+  },
+
+  // Three clients of one page, as client.html makes them: polling only,
+  // websocket only, and the default that starts with polling and upgrades.
+  // Each names itself in auth.name; the upgraded one emits "upgraded".
+  async "internals/transports"() {
+    const client = (name, transports) =>
+      io(args.url, { ...options(), transports, forceNew: true, auth: { name } });
+
+    const polling = client("polling only", ["polling"]);
+    await next(polling, "connect");
+    assert.equal(polling.io.engine.transport.name, "polling");
+
+    const websocket = client("websocket only", ["websocket"]);
+    const handshake = new Promise((resolve) => websocket.io.engine.once("handshake", resolve));
+    await next(websocket, "connect");
+    assert.equal(websocket.io.engine.transport.name, "websocket");
+    assert.deepEqual((await handshake).upgrades, [], "nothing to upgrade to from a WebSocket");
+
+    const upgrading = client("upgrading", ["polling", "websocket"]);
+    const engine = upgrading.io.engine;
+    const upgraded = new Promise((resolve) => engine.once("upgrade", resolve));
+    await next(upgrading.io, "open");
+    assert.equal(engine.transport.name, "polling", "the default starts with polling");
+    assert.equal((await upgraded).name, "websocket");
+    upgrading.emit("upgraded");
+
+    assert.equal(polling.io.engine.transport.name, "polling", "polling only never upgrades");
+    await sleep(200);
+    for (const s of [polling, websocket, upgrading]) s.disconnect();
+  },
+
+  // The open packet's fields, as the "handshake" event of the engine gives
+  // them; "chat" and "add" (with an ack answered by the sum) as they go on
+  // the wire, seen through the engine's packetCreate and packet events.
+  async "internals/handshake"() {
+    const socket = connect();
+    const engine = socket.io.engine;
+    const handshake = new Promise((resolve) => engine.once("handshake", resolve));
+    const wire = [];
+    engine.on("packetCreate", (p) => wire.push("up " + p.type + " " + (p.data ?? "")));
+    engine.on("packet", (p) => wire.push("down " + p.type + " " + (p.data ?? "")));
+    await next(socket, "connect");
+
+    const open = await handshake;
+    assert.deepEqual(Object.keys(open).sort(), ["maxPayload", "pingInterval", "pingTimeout", "sid", "upgrades"]);
+    assert.equal(open.sid, engine.id);
+    assert.match(open.sid, /^[\w-]{20}$/, "20 characters of URL-safe base64");
+    const polling = args.transports.startsWith("polling");
+    assert.deepEqual(open.upgrades, polling ? ["websocket"] : [], "upgrades on " + args.transports);
+    for (const field of ["pingInterval", "pingTimeout", "maxPayload"]) {
+      assert.ok(Number.isInteger(open[field]) && open[field] > 0, `${field}: ${open[field]}`);
+    }
+    assert.notEqual(socket.id, engine.id, "the socket's id is not the session's");
+    assert.ok(wire.includes(`down message 0{"sid":"${socket.id}"}`), "40 with the socket's id: " + wire.join(" | "));
+
+    const data = { text: "hello" };
+    socket.emit("chat", data);
+    console.log("SENT " + JSON.stringify(data));
+    for (const n of [0, 1]) {
+      const sum = await new Promise((resolve) => socket.emit("add", 2, 3, resolve));
+      assert.equal(sum, 5);
+      assert.ok(wire.includes(`up message 2${n}["add",2,3]`), "the ack id counts up: " + wire.join(" | "));
+      assert.ok(wire.includes(`down message 3${n}[5]`), "the ack: " + wire.join(" | "));
+    }
+    assert.ok(wire.includes('up message 2["chat",{"text":"hello"}]'), wire.join(" | "));
+    socket.disconnect();
+  },
+
+  // "file" with bytes is answered by "digest" with their SHA-256 (a
+  // Buffer, in Node). On the wire: a binary event, 51-[...placeholder...],
+  // then its attachment as a binary message.
+  async "internals/binary"() {
+    const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+    const socket = inbox(connect());
+    const wire = [];
+    socket.io.engine.on("packetCreate", (p) => wire.push(p.data));
+    await next(socket, "connect");
+
+    const hello = new TextEncoder().encode("hello");
+    socket.emit("file", hello);
+    const digest = await socket.take("digest");
+    assert.ok(Buffer.isBuffer(digest), "binary data arrives as a Buffer");
+    assert.deepEqual(digest, sha256(hello));
+    assert.ok(wire.includes('51-["file",{"_placeholder":true,"num":0}]'), "the placeholder: " + JSON.stringify(wire));
+    assert.ok(wire.some((d) => typeof d !== "string" && Buffer.from(d).toString() === "hello"), "the attachment");
+
+    const notText = Buffer.from([0, 255, 97]);
+    socket.emit("file", notText);
+    assert.deepEqual(await socket.take("digest"), sha256(notText));
+
+    socket.emit("file", "not bytes");
+    await socket.none("digest");
+    socket.disconnect();
   },
 
   // The chat: "setUsername" answered by "userSet" {username} or

@@ -1,0 +1,27 @@
+package transports
+
+import (
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: it logs the transport each client
+// started with, and the one the server sees it on once the client says it
+// has upgraded.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		// The client names itself in auth, only so that the log can say
+		// which of the page's three clients this is.
+		name, _ := socket.Handshake().Auth["name"].(string)
+
+		// The transport of the handshake request (?transport=...), the one
+		// the client started with.
+		first := socket.Handshake().Query.Get("transport")
+		log.Println("The", name, "client connected over", first)
+
+		// socket.Transport() is the transport the socket is on now.
+		socket.On("upgraded", func(*sio.Event) {
+			log.Println("The", name, "client upgraded: the server now sees it on", socket.Transport())
+		})
+	})
+}
