@@ -51,6 +51,8 @@ type Timeline struct {
 	// Total counts every item of the timeline, on all pages: packets,
 	// debug lines and session events.
 	Total int
+	// Before counts the items before this page.
+	Before int
 }
 
 // DefaultTimelineLimit is the size of a timeline page when the limit given
@@ -94,6 +96,12 @@ func (db *DB) Timeline(ctx context.Context, sid string, c TimelineCursor, limit 
 		if c.At.IsZero() || e.At.After(c.At) {
 			ev = append(ev, e)
 		}
+	}
+	if c != (TimelineCursor{}) {
+		if tl.Before, err = db.countBefore(ctx, s, c); err != nil {
+			return nil, fmt.Errorf("inspector: timeline of %s: %w", sid, err)
+		}
+		tl.Before += len(events) - len(ev)
 	}
 	start := s.StartedAt
 	add := func(it TimelineItem) {
@@ -152,6 +160,44 @@ func (db *DB) Timeline(ctx context.Context, sid string, c TimelineCursor, limit 
 		tl.Next = &next
 	}
 	return tl, nil
+}
+
+// countBefore counts the packets and debug lines of session s up to the
+// ids of cursor c.
+func (db *DB) countBefore(ctx context.Context, s *Session, c TimelineCursor) (int, error) {
+	var packets, lines int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM packets WHERE session_id = ? AND id <= ?`, s.ID, c.Packet).Scan(&packets); err != nil {
+		return 0, err
+	}
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks WHERE sid = ? AND last_id <= ?`, s.SID, c.Debug).Scan(&lines); err != nil {
+		return 0, err
+	}
+	// The chunks that hold the cursor's line and later ones: count their
+	// lines one by one.
+	rows, err := db.r.QueryContext(ctx, `SELECT lines FROM debug_chunks WHERE sid = ? AND id <= ? AND last_id > ?`, s.SID, c.Debug, c.Debug)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var text []byte
+		if err := rows.Scan(&text); err != nil {
+			return 0, err
+		}
+		ls, err := decodeChunk(s.SID, text)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range ls {
+			if l.ID <= c.Debug {
+				lines++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return packets + lines, nil
 }
 
 // sessionEvents are the open, upgrade and close of s, in time order.

@@ -78,6 +78,9 @@ func TestTimeline(t *testing.T) {
 			if len(tl.Items) > size {
 				t.Fatalf("size %d: a page of %d", size, len(tl.Items))
 			}
+			if tl.Before != len(paged) || tl.Total != len(want) {
+				t.Errorf("size %d, page %d: %d before and %d in all, want %d and %d", size, pages, tl.Before, tl.Total, len(paged), len(want))
+			}
 			for _, it := range tl.Items {
 				paged = append(paged, describe(it))
 			}

@@ -111,11 +111,7 @@ func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 		Later:   c != (inspector.TimelineCursor{}),
 		Debug:   debugPattern(r),
 	}
-	m.First = 1
-	if m.Later {
-		// Count what came before: the page's first item in the timeline.
-		m.First = h.itemsBefore(r, sid, c) + 1
-	}
+	m.First = tl.Before + 1
 	m.Config = replayConfig{SID: sid, Start: m.Session.StartedAt, MaxGap: replayMaxGapUS}
 	if n := len(m.Items); n > 0 {
 		m.Config.Duration = m.Items[n-1].T
@@ -124,25 +120,6 @@ func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 		m.Config.Duration = max(m.Config.Duration, m.Session.EndedAt-m.Session.StartedAt)
 	}
 	return replayPage(m), http.StatusOK
-}
-
-// itemsBefore counts the timeline items before cursor c, for "showing
-// 2001–4000 of 5230". On an error it says 0: the count is only shown.
-func (h *Handler) itemsBefore(r *http.Request, sid string, c inspector.TimelineCursor) int {
-	n := 0
-	cur := inspector.TimelineCursor{}
-	for cur != c {
-		tl, err := h.db.Timeline(r.Context(), sid, cur, replayPageSize)
-		if err != nil || tl.Next == nil {
-			return n
-		}
-		n += len(tl.Items)
-		cur = *tl.Next
-		if n > 1<<20 {
-			return n
-		}
-	}
-	return n
 }
 
 // timelineJSON is the answer of the timeline endpoint.
