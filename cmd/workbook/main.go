@@ -7,6 +7,7 @@
 //	workbook sessions        list the recorded sessions
 //	workbook trace           print the recorded trace, DEBUG style
 //	workbook packets         print the recorded packets as a table
+//	workbook replay          replay a session's trace with its original delays
 //	workbook export          write recorded packets as JSON Lines
 //	workbook import          read JSON Lines back into a database
 //	workbook prune           apply --keep and --max-db-size now
@@ -57,6 +58,7 @@ func commands() []commandInfo {
 		{"sessions", "list the recorded sessions", func() command { return &SessionsCommand{} }},
 		{"trace", "print the recorded trace, as DEBUG=* prints it", func() command { return &TraceCommand{} }},
 		{"packets", "print the recorded packets as a table", func() command { return &PacketsCommand{} }},
+		{"replay", "print a recorded session's trace with its original delays", func() command { return &ReplayCommand{} }},
 		{"export", "write recorded packets as JSON Lines", func() command { return &ExportCommand{} }},
 		{"import", "read JSON Lines written by export into a database", func() command { return &ImportCommand{} }},
 		{"prune", "delete old sessions now, as serve's --keep and --max-db-size do", func() command { return &PruneCommand{} }},

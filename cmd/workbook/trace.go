@@ -76,9 +76,23 @@ func (c *TraceCommand) Run(ctx context.Context, args []string, stdout, stderr io
 			return fmt.Errorf("trace: %w", err)
 		}
 	}
+	t := newTracer(db, c.Debug, c.Color, stdout, inspector.PacketFilter{
+		SID: c.Session, Client: c.Client, Since: c.Since, Until: c.Until,
+	})
+	if err := t.run(ctx); err != nil {
+		return fmt.Errorf("trace: %w", err)
+	}
+	return t.w.Flush()
+}
+
+// newTracer returns the tracer of trace and replay: it writes to stdout
+// (through a buffer: flush t.w at the end) the items f selects whose
+// namespace pattern enables, coloured as color says ("auto", "always",
+// "never") and as the debug package's variables say.
+func newTracer(db *inspector.DB, pattern, color string, stdout io.Writer, f inspector.PacketFilter) *tracer {
 	env := debugfmt.OptionsFromEnv(stdout) // the mode debug would pick, DEBUG_HIDE_DATE
 	mode := env.Mode
-	switch c.Color {
+	switch color {
 	case "never":
 		mode = debugfmt.Plain
 	case "always":
@@ -86,21 +100,14 @@ func (c *TraceCommand) Run(ctx context.Context, args []string, stdout, stderr io
 			mode = debugfmt.Basic
 		}
 	}
-	w := bufio.NewWriter(stdout)
-	t := &tracer{
-		db:  db,
-		sel: debugfmt.ParseSelector(c.Debug),
-		r:   &debugfmt.Renderer{Mode: mode, HideDate: env.HideDate},
-		w:   w,
-		f: inspector.PacketFilter{
-			SID: c.Session, Client: c.Client, Since: c.Since, Until: c.Until,
-		},
+	return &tracer{
+		db:   db,
+		sel:  debugfmt.ParseSelector(pattern),
+		r:    &debugfmt.Renderer{Mode: mode, HideDate: env.HideDate},
+		w:    bufio.NewWriter(stdout),
+		f:    f,
 		seen: make(map[string]bool),
 	}
-	if err := t.run(ctx); err != nil {
-		return fmt.Errorf("trace: %w", err)
-	}
-	return w.Flush()
 }
 
 // tracePage is how many packets or lines trace reads at a time.
@@ -120,6 +127,12 @@ type tracer struct {
 	events eventHeap
 	seq    int // order of the events pushed, for ties
 	buf    []byte
+
+	// wait, if set, is called before each line is written, with the line's
+	// time, after what came before has been flushed: replay waits there.
+	// Its first error stops the trace and is what run returns.
+	wait func(at time.Time) error
+	err  error
 }
 
 func (t *tracer) run(ctx context.Context) error {
@@ -148,7 +161,7 @@ func (t *tracer) run(ctx context.Context) error {
 		switch {
 		case p == nil && l == nil:
 			t.flushEvents(time.Time{})
-			return nil
+			return t.err
 		case l == nil || (p != nil && !p.At.After(l.At)):
 			at = p.At
 			if err := t.meet(ctx, p.SID); err != nil {
@@ -167,6 +180,9 @@ func (t *tracer) run(ctx context.Context) error {
 		} else {
 			t.line(l.At, l.Namespace, l.Message)
 			lines.next()
+		}
+		if t.err != nil {
+			return t.err
 		}
 		if t.w.Buffered() > 32<<10 {
 			if err := t.w.Flush(); err != nil {
@@ -245,8 +261,18 @@ func (t *tracer) packet(p *inspector.Packet) {
 }
 
 func (t *tracer) line(at time.Time, namespace, msg string) {
-	if !t.sel.Enabled(namespace) {
+	if !t.sel.Enabled(namespace) || t.err != nil {
 		return
+	}
+	if t.wait != nil {
+		if err := t.w.Flush(); err != nil {
+			t.err = err
+			return
+		}
+		if err := t.wait(at); err != nil {
+			t.err = err
+			return
+		}
 	}
 	t.buf = t.r.AppendLine(t.buf[:0], at, namespace, escapeControls(msg))
 	t.buf = append(t.buf, '\n')

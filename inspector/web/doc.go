@@ -9,6 +9,13 @@
 //	                            raw, binary as hex, sizes and times) and its
 //	                            trace in debug's colours with a DEBUG box, live
 //	                            while it is open
+//	/inspector/sessions/{sid}/replay
+//	                            one session as a sequence diagram (client and
+//	                            server lifelines, one arrow per packet) beside
+//	                            its trace, with a player: play, pause, step,
+//	                            speed, seek, in the session's own timing
+//	/inspector/sessions/{sid}/timeline
+//	                            the same timeline as JSON, a page at a time
 //	/inspector/tail             everything happening now, with a pause
 //	/inspector/static/...       the stylesheet and the pages' plain scripts
 //	/inspector/socket.io/       the live feed, a sio.Server of its own that

@@ -84,6 +84,8 @@ func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
 	mux.Handle(Prefix+"socket.io/", h.live)
 	mux.Handle("GET "+Prefix+"{$}", h.page(h.sessions))
 	mux.Handle("GET "+Prefix+"sessions/{sid}", h.page(h.session))
+	mux.Handle("GET "+Prefix+"sessions/{sid}/replay", h.page(h.replay))
+	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/timeline", h.timeline)
 	mux.Handle("GET "+Prefix+"tail", h.page(h.tail))
 	mux.Handle(Prefix, h.page(h.notFound))
 	h.mux = mux

@@ -1,0 +1,218 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/sioworkbook/workbook/inspector"
+)
+
+// Replay limits.
+const (
+	replayPageSize = 2000        // timeline items on one replay page
+	timelineLimit  = 5000        // the largest ?limit= of the timeline endpoint
+	replayMaxGapUS = 2 * 1000000 // µs: longer pauses are shortened to this during playback
+)
+
+// replayModel is the replay page of a session: its sequence diagram and its
+// trace, and the player that shows them again in time.
+type replayModel struct {
+	Layout  layoutProps
+	Session sessionItem
+	Items   []replayItem
+	Total   int    // items of the whole timeline
+	First   int    // 1-based number of the page's first item in the timeline
+	Next    string // cursor of the next page, "" on the last
+	Later   bool   // the page does not start at the beginning
+	Debug   string // the DEBUG pattern the trace starts with
+	Config  replayConfig
+}
+
+// replayConfig is what replay.js needs.
+type replayConfig struct {
+	SID      string `json:"sid"`
+	Start    int64  `json:"start"`    // µs, the session's start
+	Duration int64  `json:"duration"` // µs from the start to the page's last item (or the session's end, on the last page)
+	MaxGap   int64  `json:"maxGap"`   // µs: longer pauses are shortened to it
+}
+
+// formatCursor writes a timeline cursor as the "after" parameter of the
+// replay page and the timeline endpoint: "packet.debug.at".
+func formatCursor(c *inspector.TimelineCursor) string {
+	if c == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d.%d", c.Packet, c.Debug, micro(c.At))
+}
+
+// parseCursor reads a cursor formatCursor wrote; "" is the start.
+func parseCursor(s string) (inspector.TimelineCursor, error) {
+	var c inspector.TimelineCursor
+	if s == "" {
+		return c, nil
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return c, errors.New("want after=PACKET.DEBUG.TIME")
+	}
+	var n [3]int64
+	for i, p := range parts {
+		v, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || v < 0 {
+			return c, errors.New("want after=PACKET.DEBUG.TIME, three whole numbers")
+		}
+		n[i] = v
+	}
+	c.Packet, c.Debug = n[0], n[1]
+	if n[2] != 0 {
+		c.At = time.UnixMicro(n[2])
+	}
+	return c, nil
+}
+
+// replayItems builds the replay items of a timeline page.
+func replayItems(tl *inspector.Timeline) []replayItem {
+	b := newSeqBuilder(&tl.Session)
+	out := make([]replayItem, len(tl.Items))
+	for i := range tl.Items {
+		out[i] = b.add(i, &tl.Items[i])
+	}
+	return out
+}
+
+func (h *Handler) replay(r *http.Request) (templ.Component, int) {
+	ctx := r.Context()
+	sid := r.PathValue("sid")
+	c, err := parseCursor(r.URL.Query().Get("after"))
+	if err != nil {
+		return notFoundPage(h.layout(ctx, "Bad request", "", ""), "The replay's page is not valid: "+err.Error()+"."), http.StatusBadRequest
+	}
+	tl, err := h.db.Timeline(ctx, sid, c, replayPageSize)
+	if errors.Is(err, inspector.ErrNotFound) {
+		return notFoundPage(h.layout(ctx, "Not found", "", ""), "No session has the id "+strconv.Quote(sid)+"."), http.StatusNotFound
+	}
+	if err != nil {
+		return h.failure(r, err)
+	}
+	m := replayModel{
+		Layout:  h.layout(ctx, "Replay "+sid, "", "replay.js"),
+		Session: newSessionItem(&tl.Session),
+		Items:   replayItems(tl),
+		Total:   tl.Total,
+		Next:    formatCursor(tl.Next),
+		Later:   c != (inspector.TimelineCursor{}),
+		Debug:   debugPattern(r),
+	}
+	m.First = tl.Before + 1
+	m.Config = replayConfig{SID: sid, Start: m.Session.StartedAt, MaxGap: replayMaxGapUS}
+	if n := len(m.Items); n > 0 {
+		m.Config.Duration = m.Items[n-1].T
+	}
+	if m.Next == "" && m.Session.EndedAt != 0 {
+		m.Config.Duration = max(m.Config.Duration, m.Session.EndedAt-m.Session.StartedAt)
+	}
+	return replayPage(m), http.StatusOK
+}
+
+// timelineJSON is the answer of the timeline endpoint.
+type timelineJSON struct {
+	Session sessionItem    `json:"session"`
+	Total   int            `json:"total"` // items of the whole timeline
+	Items   []timelineItem `json:"items"`
+	Next    string         `json:"next,omitempty"` // ?after= of the next page; absent on the last
+}
+
+// timelineItem is one item of the timeline endpoint: exactly one of P, D
+// and Ev is set.
+type timelineItem struct {
+	T  int64       `json:"t"` // µs since the session's start (negative for a line logged before the handshake was recorded)
+	P  *packetItem `json:"p,omitempty"`
+	D  *debugItem  `json:"d,omitempty"`
+	Ev string      `json:"ev,omitempty"` // "open", "upgrade" or "close"
+}
+
+// timeline serves /inspector/sessions/{sid}/timeline: the session's
+// timeline as JSON, a page at a time (?after= the previous page's next,
+// ?limit= up to timelineLimit, 1000 by default).
+func (h *Handler) timeline(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	c, err := parseCursor(q.Get("after"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	limit := inspector.DefaultTimelineLimit
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > timelineLimit {
+			jsonError(w, http.StatusBadRequest, fmt.Sprintf("want limit=N, 1 to %d", timelineLimit))
+			return
+		}
+		limit = n
+	}
+	sid := r.PathValue("sid")
+	tl, err := h.db.Timeline(r.Context(), sid, c, limit)
+	if errors.Is(err, inspector.ErrNotFound) {
+		jsonError(w, http.StatusNotFound, "no session "+strconv.Quote(sid))
+		return
+	}
+	if err != nil {
+		h.log.Error("inspector: timeline", "sid", sid, "err", err)
+		jsonError(w, http.StatusInternalServerError, "the inspector could not read its database")
+		return
+	}
+	out := timelineJSON{Session: newSessionItem(&tl.Session), Total: tl.Total, Items: make([]timelineItem, len(tl.Items)), Next: formatCursor(tl.Next)}
+	for i := range tl.Items {
+		it := &tl.Items[i]
+		ti := timelineItem{T: it.Offset.Microseconds()}
+		switch it.Kind {
+		case inspector.TimelinePacket:
+			p := newPacketItem(it.Packet, pageCut)
+			ti.P = &p
+		case inspector.TimelineDebug:
+			d := newDebugItem(it.Debug)
+			ti.D = &d
+		default:
+			ti.Ev = it.Event
+		}
+		out.Items[i] = ti
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v) // escapes <, > and &: safe inside HTML too
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"encoding"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+func jsonError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// replayURL is the replay page of session sid, from cursor after ("" for
+// the start).
+func replayURL(sid, after string) templ.SafeURL {
+	u := string(sessionURL(sid)) + "/replay"
+	if after != "" {
+		u += "?after=" + url.QueryEscape(after)
+	}
+	return templ.SafeURL(u)
+}
