@@ -80,4 +80,11 @@ type stepDef struct {
 	Tasks []string
 	// Check ticks the tasks from what the server sees (checks.go).
 	Check func(io *sio.Server, c *step.Checker)
+	// Config holds the settings the step's server starts with, for a step
+	// that needs some (server.go's Config: a short heartbeat, say). The
+	// Site sets Path, Observer, Logger, ClientScript and ClientModule.
+	Config sio.Config
+	// Faults are the faults the step page offers buttons for
+	// (checks.go's Faults); none for most steps. See step.Fault.
+	Faults []step.Fault
 }
