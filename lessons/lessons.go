@@ -8,6 +8,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/chat/app"
 	"github.com/sioworkbook/workbook/lessons/debugging/trace"
 	"github.com/sioworkbook/workbook/lessons/errors/connect-error"
+	"github.com/sioworkbook/workbook/lessons/errors/reconnect"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
@@ -47,6 +48,8 @@ var registry = []lessonDef{
 	}},
 	{Slug: "errors", Steps: []stepDef{
 		{Slug: "connect-error", Setup: connecterror.Setup, Tasks: connecterror.Tasks, Check: connecterror.Check},
+		{Slug: "reconnect", Setup: reconnect.Setup, Tasks: reconnect.Tasks, Check: reconnect.Check,
+			Config: reconnect.Config, Faults: reconnect.Faults},
 	}},
 	{Slug: "debugging", Steps: []stepDef{
 		{Slug: "trace", Setup: trace.Setup, Tasks: trace.Tasks, Check: trace.Check},
