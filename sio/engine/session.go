@@ -224,7 +224,9 @@ func (s *Session) kickLocked() {
 // The session ends with ReasonTransportClose, as when the client goes away.
 // Drop does nothing once the session is closed; it is meant for fault
 // injection (teaching, tests), not for ending sessions in normal operation,
-// which is Close.
+// which is Close. The pending GET is aborted by panicking with
+// http.ErrAbortHandler in its handler, which net/http handles quietly;
+// middleware that recovers panics must let that one through.
 func (s *Session) Drop() {
 	s.mu.Lock()
 	if s.state == stateClosed {
