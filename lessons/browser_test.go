@@ -210,6 +210,7 @@ var stepPages = []struct {
 
 		p.waitWebSocket()
 		p.click("fault-restart")
+		p.wait(`document.getElementById('fault-status').textContent === "The server is down; it starts again in 3 s."`, "the restart's answer")
 		p.waitLog("[workbook] server stopped")
 		p.wait(`(() => { const l = `+timeline+`.slice(9); const names = l.map((x) => x.split(" ")[0]);
 			const attempts = names.filter((n) => n === "reconnect_attempt").length;

@@ -119,6 +119,7 @@ type ui struct {
 	FaultDone    string // "%d clients affected"
 	FaultNone    string
 	FaultBusy    string
+	FaultDown    string // "back in %d s"
 	FaultFailed  string
 	Packets      string
 	Inspector    string
@@ -189,6 +190,7 @@ var uiText = map[Lang]ui{
 		FaultDone:    "Done: %d of your clients affected.",
 		FaultNone:    "None of your clients is connected to this step right now.",
 		FaultBusy:    "The server is already restarting.",
+		FaultDown:    "The server is down; it starts again in %d s.",
 		FaultFailed:  "That did not work",
 		Packets:      "Packets and trace",
 		Inspector:    "Inspector",
@@ -257,6 +259,7 @@ var uiText = map[Lang]ui{
 		FaultDone:    "Hecho: afecta a %d de tus clientes.",
 		FaultNone:    "Ahora mismo no tienes ningún cliente conectado a este paso.",
 		FaultBusy:    "El servidor ya se está reiniciando.",
+		FaultDown:    "El servidor está caído; vuelve a arrancar en %d s.",
 		FaultFailed:  "No ha funcionado",
 		Packets:      "Paquetes y traza",
 		Inspector:    "Inspector",

@@ -210,7 +210,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"noSocket": t.NoSocket, "pageError": t.PageError, "remove": t.Remove,
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
-				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed,
+				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
 			},
 		},
 	}

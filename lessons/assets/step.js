@@ -209,7 +209,8 @@
         const res = await fetch(data.faults + encodeURIComponent(b.dataset.fault), { method: "POST", credentials: "same-origin" });
         const reply = await res.json().catch(() => ({}));
         if (res.ok) {
-          faultStatus.textContent = reply.clients ? format(T.faultDone, reply.clients) : "";
+          faultStatus.textContent = reply.outage ? format(T.faultDown, Math.round(reply.outage / 1000))
+            : format(T.faultDone, reply.clients);
         } else {
           faultStatus.dataset.error = "";
           faultStatus.textContent = res.status === 409 && b.dataset.fault === "restart" ? T.faultBusy
