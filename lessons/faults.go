@@ -138,21 +138,39 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 	case step.FaultCut:
 		st.log.Printf("[workbook] cutting the connection of %d client(s), with no goodbye", len(mine))
 		checker.Caused(browser, f) // before the cut: the clients come back after it
+		st.mu.Lock()
+		for _, sess := range mine {
+			delete(st.silenced, sess)
+		}
+		st.mu.Unlock()
 		for _, sess := range mine {
 			sess.Drop()
 		}
 	case step.FaultStopPings:
 		st.log.Printf("[workbook] no more pings to %d client(s)", len(mine))
+		st.mu.Lock()
+		if st.silenced == nil {
+			st.silenced = map[*engine.Session]bool{}
+		}
+		for _, sess := range mine {
+			st.silenced[sess] = true
+		}
+		st.mu.Unlock()
 		for _, sess := range mine {
 			sess.StopHeartbeat()
-			// The client is "back" once it has given this session up.
+			// The client is "back" once it has given this session up:
+			// the session ended, and not by a cut or a restart.
 			s.goFault(st, func() {
 				select {
 				case <-sess.Done():
 				case <-s.closing:
 					return
 				}
-				if _, c := st.server(); c != nil {
+				st.mu.Lock()
+				gaveUp, c := st.silenced[sess] && st.checker != nil, st.checker
+				delete(st.silenced, sess)
+				st.mu.Unlock()
+				if gaveUp {
 					c.Caused(browser, f)
 				}
 			})
@@ -174,6 +192,7 @@ func (s *Site) restart(st *stepPage, requester string) bool {
 		return false
 	}
 	st.io, st.checker = nil, nil
+	clear(st.silenced) // they end by the restart, not by giving up
 	st.mu.Unlock()
 
 	affected := map[string]bool{}

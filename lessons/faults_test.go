@@ -75,7 +75,8 @@ func TestFaultRequests(t *testing.T) {
 }
 
 // A cut reaches the requesting browser's clients only, and they come back
-// by themselves.
+// by themselves; a client cut while its pings were stopped did not time
+// out, and its timeout task stays unticked.
 func TestFaultCutIsPerBrowser(t *testing.T) {
 	site, base := startSite(t, lessons.Options{})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -101,6 +102,11 @@ func TestFaultCutIsPerBrowser(t *testing.T) {
 	}
 	_, mineGone, mineBack := dial("cut-me")
 	other, otherGone, _ := dial("leave-me")
+	// Pings stopped, then the connection cut before the client gives up:
+	// the client comes back after the cut, not after a ping timeout.
+	if status, body := post(t, base+"/lessons/errors/reconnect/faults/stop-pings", cookie("cut-me")); status != 200 {
+		t.Fatalf("POST stop-pings = %d %s", status, body)
+	}
 	status, body := post(t, base+"/lessons/errors/reconnect/faults/cut", cookie("cut-me"))
 	if status != 200 || !strings.Contains(body, `"clients":1`) {
 		t.Fatalf("POST cut = %d %s", status, body)
@@ -119,6 +125,13 @@ func TestFaultCutIsPerBrowser(t *testing.T) {
 		t.Fatal("the cut client is not back")
 	}
 	waitDone(t, site, "cut-me", "errors/reconnect/cut")
+	done, err := site.Store().Done(ctx, "cut-me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := done[lessons.TaskKey{Lesson: "errors", Step: "reconnect", Task: "timeout"}]; ok {
+		t.Error("timeout ticked for a client that was cut, not timed out")
+	}
 	select {
 	case r := <-otherGone:
 		t.Errorf("the other browser's client was disconnected too: %q", r)

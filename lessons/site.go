@@ -21,6 +21,7 @@ import (
 
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
 	"github.com/sioworkbook/workbook/static"
 )
 
@@ -123,6 +124,10 @@ type stepPage struct {
 	io      *sio.Server   // nil while restarting
 	checker *step.Checker // nil while restarting
 	closed  bool          // the Site is closed: nothing starts again
+	// silenced holds the sessions whose pings were stopped, until they end
+	// (FaultStopPings); a session cut meanwhile leaves it, as it did not
+	// end by the client giving up.
+	silenced map[*engine.Session]bool
 }
 
 // stepText is a step's text in one language.
