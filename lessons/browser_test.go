@@ -189,6 +189,52 @@ var stepPages = []struct {
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t === "You are in!"`, "in again after Connect again")
 	}},
+	{"/lessons/errors/reconnect/", lessons.EN, func(t *testing.T, p *page) {
+		// The only client of the step's server in this run: its counts are
+		// known, and the restart is no one else's business.
+		p.waitPanes(`t === "Connected: connection 1 since the server started"`, "the welcome in the pane")
+		p.waitTimeline(0, "connect")
+		p.waitWebSocket()
+		p.click("fault-cut")
+		p.wait(`document.getElementById('fault-status').textContent === "Done: 1 of your clients affected."`, "the fault's answer")
+		p.waitTimeline(1, "disconnect transport close", "reconnect_attempt 1", "reconnect 1", "connect")
+		p.waitTask("cut")
+		p.waitPanes(`t === "Connected: connection 2 since the server started"`, "connection 2")
+		p.waitLog("A user disconnected: transport close")
+
+		p.waitWebSocket()
+		p.click("fault-stop-pings")
+		p.waitTimeline(5, "disconnect ping timeout", "reconnect_attempt 1", "reconnect 1", "connect")
+		p.waitTask("timeout")
+		p.waitPanes(`t === "Connected: connection 3 since the server started"`, "connection 3")
+
+		p.waitWebSocket()
+		p.click("fault-restart")
+		p.wait(`document.getElementById('fault-status').textContent === "The server is down; it starts again in 3 s."`, "the restart's answer")
+		p.waitLog("[workbook] server stopped")
+		p.wait(`(() => { const l = `+timeline+`.slice(9); const names = l.map((x) => x.split(" ")[0]);
+			const attempts = names.filter((n) => n === "reconnect_attempt").length;
+			return l[0] === "disconnect transport close" && attempts >= 2 &&
+				names.filter((n) => n === "reconnect_error").length === attempts - 1 &&
+				l.at(-2) === "reconnect " + attempts && names.at(-1) === "connect"; })()`,
+			"failed attempts while the server is down, then reconnect")
+		p.waitTask("restart")
+		p.waitPanes(`t === "Connected: connection 1 since the server started"`, "a fresh server counting from 1")
+
+		// Two attempts allowed: both fail while the server is down.
+		p.edit(`reconnectionAttempts: 10,`, `reconnectionAttempts: 2,`)
+		p.waitPanes(`t.startsWith("Connected: connection ")`, "the edited client connected")
+		p.waitWebSocket()
+		p.click("fault-restart")
+		// The Manager gives up inside its handling of the last failure, so
+		// reconnect_failed comes just before that attempt's reconnect_error.
+		p.wait(`(() => { const l = `+timeline+`.slice(-4).map((x) => x.split(" ")[0]);
+			return JSON.stringify(l) === JSON.stringify(["reconnect_attempt", "connect_error", "reconnect_failed", "reconnect_error"]) &&
+				`+timeline+`.filter((x) => x.startsWith("reconnect_attempt ")).at(-1) === "reconnect_attempt 2"; })()`,
+			"reconnect_failed after two attempts")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Gave up reconnecting"`, "the pane giving up")
+		p.waitLog("[workbook] server started again")
+	}},
 	{"/lessons/debugging/trace/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("debug")
 		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
@@ -308,6 +354,11 @@ var stepPages = []struct {
 	}},
 }
 
+// faultPages are the step pages whose fault buttons make requests fail on
+// purpose (a restarted server answers 503): the browser logs those as
+// errors of the network, which their runs expect.
+var faultPages = map[string]bool{"/lessons/errors/reconnect/": true}
+
 // chat runs js in the i-th pane (from 0) of the chat, where the page's
 // elements are variables by their ids (name, login, message, chat, room).
 func (p *page) chat(i int, js string) {
@@ -363,6 +414,28 @@ func (p *page) waitPanes(cond, what string) {
 			[...document.querySelectorAll('.pane')].every((el) => el.dataset.state === 'connected'); })()`, what)
 }
 
+// timeline is a JavaScript expression: the lines of the first pane's
+// timeline (errors/reconnect), each "event detail".
+const timeline = `[...(document.querySelector('.pane iframe').contentDocument?.querySelectorAll('#timeline li') ?? [])].map((li) => li.dataset.event + " " + li.dataset.detail)`
+
+// waitTimeline waits until the first pane's timeline, from line from on,
+// is want: each an "event detail", or an event alone whatever its detail.
+func (p *page) waitTimeline(from int, want ...string) {
+	p.t.Helper()
+	w, _ := json.Marshal(want)
+	p.wait(fmt.Sprintf(`(() => { const l = %s.slice(%d), want = %s;
+		return l.length === want.length && want.every((w, i) => w.includes(" ") ? l[i] === w : l[i].split(" ")[0] === w); })()`,
+		timeline, from, w), fmt.Sprintf("the timeline from line %d to be %q", from, want))
+}
+
+// waitWebSocket waits until every pane's connection is on WebSocket.
+func (p *page) waitWebSocket() {
+	p.t.Helper()
+	p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => {
+		try { return f.contentWindow.eval('socket.io.engine.transport.name') === 'websocket'; } catch { return false; }
+	})`, "every pane on WebSocket")
+}
+
 // removePane closes the i-th pane (from 0) with its ✕ button, once every
 // pane's connection is on WebSocket, as a learner's would be by the time
 // they click. (A pane removed within moments of connecting, still on
@@ -394,7 +467,7 @@ func TestStepPagesInChromium(t *testing.T) {
 			}
 			p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
 			sp.play(t, p)
-			p.noConsoleErrors()
+			p.noConsoleErrors(faultPages[path])
 		})
 	}
 	for key := range site.StepTasks() {
@@ -422,7 +495,7 @@ func TestOtherPagesInChromium(t *testing.T) {
 				}
 				p.eval(`document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }))`)
 				p.wait(`document.getElementById('shortcuts').open`, "the shortcuts dialog")
-				p.noConsoleErrors()
+				p.noConsoleErrors(false)
 			})
 		}
 	}
@@ -526,10 +599,14 @@ func (p *page) edit(old, new string) {
 }
 
 // noConsoleErrors fails the test for any error or uncaught exception in
-// the page or its panes.
-func (p *page) noConsoleErrors() {
+// the page or its panes; errors the browser logs about failed requests
+// (source "network") too, unless network is set.
+func (p *page) noConsoleErrors(network bool) {
 	p.t.Helper()
 	for _, m := range p.tab.Console() {
+		if network && m.Source == "network" && !m.IsException() {
+			continue
+		}
 		if m.Type == chromedp.ConsoleError || m.IsException() {
 			p.t.Errorf("console %s (%s:%d)", m, m.URL, m.Line)
 		}

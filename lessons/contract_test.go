@@ -95,6 +95,18 @@ var contracts = []struct {
 		tasks: []string{"connect", "refused", "kicked"},
 	},
 	{
+		// A restart stops the step's server for everyone: one contract.
+		step: "errors/reconnect",
+		log: []string{"A user connected: connection 1 since the server started",
+			"[workbook] cutting the connection of 1 client(s)", "A user disconnected: transport close",
+			"A user connected: connection 2 since the server started",
+			"[workbook] no more pings to 1 client(s)", "A user disconnected: transport close",
+			"A user connected: connection 3 since the server started",
+			"[workbook] server stopped", "A user disconnected: server shutting down",
+			"[workbook] server started again", "A user connected: connection 1 since the server started"},
+		tasks: []string{"cut", "timeout", "restart"},
+	},
+	{
 		step:      "debugging/trace",
 		log:       []string{"A user connected without a debug pattern", "A user connected with the debug pattern *", "A user connected with the debug pattern socket.io-client:*,-socket.io-client:url", "debugMe from the client:"},
 		sentInLog: true,

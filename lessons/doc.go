@@ -42,6 +42,11 @@
 // server actually saw (package step). The page shows server.go from the
 // embedded source: what the learner reads is what runs.
 //
+// A step may offer fault buttons (step.Fault): the Site, on a POST to
+// /lessons/<lesson>/<step>/faults/<fault>, cuts the requesting browser's
+// connections to the step's server, stops their pings, or restarts the
+// step's server (503 for RestartOutage, then Setup and Check on a new one).
+//
 // # Client panes
 //
 // A pane is an iframe on /lessons/<lesson>/<step>/pane. That document names

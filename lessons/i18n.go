@@ -111,6 +111,16 @@ type ui struct {
 	ServerLog    string
 	LogNote      string
 	LogEmpty     string
+	Faults       string
+	FaultsNote   string
+	FaultCut     string
+	FaultPings   string
+	FaultRestart string
+	FaultDone    string // "%d clients affected"
+	FaultNone    string
+	FaultBusy    string
+	FaultDown    string // "back in %d s"
+	FaultFailed  string
 	Packets      string
 	Inspector    string
 	InspectorTip string
@@ -172,6 +182,16 @@ var uiText = map[Lang]ui{
 		ServerLog:    "Server log",
 		LogNote:      "What this step's server prints, for every client connected to it.",
 		LogEmpty:     "Nothing logged yet.",
+		Faults:       "Faults",
+		FaultsNote:   "Break the connection on purpose, and watch the clients recover.",
+		FaultCut:     "Cut the connection",
+		FaultPings:   "Stop the pings",
+		FaultRestart: "Restart the server",
+		FaultDone:    "Done: %d of your clients affected.",
+		FaultNone:    "None of your clients is connected to this step right now.",
+		FaultBusy:    "The server is already restarting.",
+		FaultDown:    "The server is down; it starts again in %d s.",
+		FaultFailed:  "That did not work",
 		Packets:      "Packets and trace",
 		Inspector:    "Inspector",
 		InspectorTip: "Every recorded session, packet by packet",
@@ -231,6 +251,16 @@ var uiText = map[Lang]ui{
 		ServerLog:    "Registro del servidor",
 		LogNote:      "Lo que escribe el servidor de este paso, para todos los clientes conectados a él.",
 		LogEmpty:     "Todavía no hay nada.",
+		Faults:       "Averías",
+		FaultsNote:   "Rompe la conexión a propósito y mira cómo se recuperan los clientes.",
+		FaultCut:     "Cortar la conexión",
+		FaultPings:   "Dejar de enviar pings",
+		FaultRestart: "Reiniciar el servidor",
+		FaultDone:    "Hecho: afecta a %d de tus clientes.",
+		FaultNone:    "Ahora mismo no tienes ningún cliente conectado a este paso.",
+		FaultBusy:    "El servidor ya se está reiniciando.",
+		FaultDown:    "El servidor está caído; vuelve a arrancar en %d s.",
+		FaultFailed:  "No ha funcionado",
 		Packets:      "Paquetes y traza",
 		Inspector:    "Inspector",
 		InspectorTip: "Todas las sesiones grabadas, paquete a paquete",

@@ -31,7 +31,7 @@ func TestWithTheInspector(t *testing.T) {
 	p.wait(`document.querySelector('.wbi-panel .wbi-trace').textContent.includes('testerEvent')`, "testerEvent in the panel")
 	p.eval(`document.querySelector('a.inspector-link').click()`)
 	p.wait(`location.pathname === '/inspector/'`, "the inspector, from the top bar")
-	p.noConsoleErrors()
+	p.noConsoleErrors(false)
 }
 
 // startInspectedSite serves a Site wired to the inspector, as
@@ -99,7 +99,7 @@ func TestInternalsInTheInspector(t *testing.T) {
 		has(p, `p.raw === "5" && p.desc.startsWith("ws")`, "the upgrade packet")
 		has(p, `p.raw.startsWith('0{') && p.raw.includes('"upgrades":[]') && p.desc.startsWith("ws")`, "the WebSocket-only open packet")
 		has(p, `p.raw.startsWith('0{') && p.raw.includes('"upgrades":["websocket"]') && p.desc.startsWith("polling")`, "the polling open packet")
-		p.noConsoleErrors()
+		p.noConsoleErrors(false)
 	})
 	t.Run("binary", func(t *testing.T) {
 		p := open(t, b, base+"/lessons/internals/binary/?lang=es")
@@ -111,6 +111,6 @@ func TestInternalsInTheInspector(t *testing.T) {
 		has(p, `p.raw.startsWith("<binary 5 bytes>")`, "its attachment")
 		has(p, `p.raw === '451-["digest",{"_placeholder":true,"num":0}]'`, "the server's binary event")
 		has(p, `p.raw.startsWith("<binary 32 bytes>")`, "the digest")
-		p.noConsoleErrors()
+		p.noConsoleErrors(false)
 	})
 }

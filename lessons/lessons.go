@@ -8,6 +8,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/chat/app"
 	"github.com/sioworkbook/workbook/lessons/debugging/trace"
 	"github.com/sioworkbook/workbook/lessons/errors/connect-error"
+	"github.com/sioworkbook/workbook/lessons/errors/reconnect"
 	"github.com/sioworkbook/workbook/lessons/events/client-event"
 	"github.com/sioworkbook/workbook/lessons/events/custom-event"
 	"github.com/sioworkbook/workbook/lessons/events/message"
@@ -50,6 +51,8 @@ var registry = []lessonDef{
 	}},
 	{Slug: "errors", Steps: []stepDef{
 		{Slug: "connect-error", Setup: connecterror.Setup, Tasks: connecterror.Tasks, Check: connecterror.Check},
+		{Slug: "reconnect", Setup: reconnect.Setup, Tasks: reconnect.Tasks, Check: reconnect.Check,
+			Config: reconnect.Config, Faults: reconnect.Faults},
 	}},
 	{Slug: "debugging", Steps: []stepDef{
 		{Slug: "trace", Setup: trace.Setup, Tasks: trace.Tasks, Check: trace.Check},
@@ -88,4 +91,11 @@ type stepDef struct {
 	Tasks []string
 	// Check ticks the tasks from what the server sees (checks.go).
 	Check func(io *sio.Server, c *step.Checker)
+	// Config holds the settings the step's server starts with, for a step
+	// that needs some (server.go's Config: a short heartbeat, say). The
+	// Site sets Path, Observer, Logger, ClientScript and ClientModule.
+	Config sio.Config
+	// Faults are the faults the step page offers buttons for
+	// (checks.go's Faults); none for most steps. See step.Fault.
+	Faults []step.Fault
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/static"
 )
 
@@ -27,8 +28,9 @@ func (s *Site) routes() {
 	mux.HandleFunc("GET /lessons/{lesson}/{step}/{$}", s.withStep(s.serveStep))
 	mux.HandleFunc("GET /lessons/{lesson}/{step}/pane", s.withStep(s.servePane))
 	mux.HandleFunc("GET /lessons/{lesson}/{step}/live", s.withStep(s.serveLive))
+	mux.HandleFunc("POST /lessons/{lesson}/{step}/faults/{fault}", s.withStep(s.serveFault))
 	for _, st := range s.steps {
-		mux.Handle(st.prefix()+"socket.io/", st.io)
+		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
 	}
 
 	sub, err := fs.Sub(assets, "assets")
@@ -207,9 +209,17 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"connected": t.Connected, "disconnected": t.Disconnected, "error": t.ConnectError,
 				"noSocket": t.NoSocket, "pageError": t.PageError, "remove": t.Remove,
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
-				"logEmpty": t.LogEmpty,
+				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
+				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
 			},
 		},
+	}
+	labels := map[step.Fault]string{step.FaultCut: t.FaultCut, step.FaultStopPings: t.FaultPings, step.FaultRestart: t.FaultRestart}
+	for _, f := range st.def.Faults {
+		v.Faults = append(v.Faults, faultView{ID: string(f), Label: labels[f]})
+	}
+	if len(v.Faults) > 0 {
+		v.Data.Faults = st.prefix() + "faults/"
 	}
 	v.BodyClass = "step"
 	for _, id := range st.Tasks {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
 	"github.com/sioworkbook/workbook/static"
 )
 
@@ -65,6 +66,7 @@ type Options struct {
 //	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
+//	POST /lessons/<lesson>/<step>/faults/<fault>  a fault the step offers (see step.Fault)
 //	GET /assets/...                     CSS, scripts, icons
 //	GET /socket.io/socket.io.js         the browser client, where tutorial code looks for it
 //
@@ -85,6 +87,7 @@ type Site struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
+	faulting  sync.WaitGroup // goroutines of faults (see go)
 
 	mu       sync.Mutex
 	closed   bool           // no task is recorded any more
@@ -112,10 +115,19 @@ type stepPage struct {
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
 
-	def     stepDef
-	io      *sio.Server
-	log     *step.Log
-	checker *step.Checker
+	def stepDef
+	log *step.Log
+
+	// mu guards the fields below: a restart (FaultRestart) replaces the
+	// server and its checker.
+	mu      sync.Mutex
+	io      *sio.Server   // nil while restarting
+	checker *step.Checker // nil while restarting
+	closed  bool          // the Site is closed: nothing starts again
+	// silenced holds the sessions whose pings were stopped, until they end
+	// (FaultStopPings); a session cut meanwhile leaves it, as it did not
+	// end by the client giving up.
+	silenced map[*engine.Session]bool
 }
 
 // stepText is a step's text in one language.
@@ -280,28 +292,46 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 	return st, nil
 }
 
-// start gives a step its log, checker and Socket.IO server, and runs the
-// step's Setup and Check on it.
+// start gives a step its log, and starts its checker and Socket.IO server.
 func (s *Site) start(st *stepPage) {
 	key := st.key()
 	st.log = step.NewLog(func(line step.Line) {
 		s.log.Info(line.Text, "step", key)
 	})
-	st.checker = step.NewChecker(st.Tasks, func(browser, task string) {
+	io, checker := s.newServer(st)
+	st.mu.Lock()
+	st.io, st.checker = io, checker
+	st.mu.Unlock()
+}
+
+// newServer makes a checker and a Socket.IO server for the step, and runs
+// the step's Setup and Check on it: when the Site starts, and again when
+// the step's server restarts (FaultRestart).
+func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
+	checker := step.NewChecker(st.Tasks, func(browser, task string) {
 		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
 	})
-	st.io = sio.NewServer(sio.Config{
-		Path:         st.prefix() + "socket.io/",
-		Observer:     sio.Observers(s.opts.Observer, st.checker.Observer()),
-		Logger:       s.log.With("step", key),
-		ClientScript: static.SocketIOJS,
-		ClientModule: static.SocketIOESM,
-	})
-	st.checker.Start(st.io)
+	cfg := st.def.Config
+	cfg.Path = st.prefix() + "socket.io/"
+	cfg.Observer = sio.Observers(s.opts.Observer, checker.Observer())
+	cfg.Logger = s.log.With("step", st.key())
+	cfg.ClientScript = static.SocketIOJS
+	cfg.ClientModule = static.SocketIOESM
+	io := sio.NewServer(cfg)
+	checker.Start(io)
 	// The step's own handlers first, then the checks, so that the log
 	// reads as the step's server.go says before any task ticks.
-	st.def.Setup(st.io, st.log)
-	st.def.Check(st.io, st.checker)
+	st.def.Setup(io, st.log)
+	st.def.Check(io, checker)
+	return io, checker
+}
+
+// server returns the step's Socket.IO server and its checker, or nils
+// while the server restarts.
+func (st *stepPage) server() (*sio.Server, *step.Checker) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.io, st.checker
 }
 
 // taskDone records a ticked task and tells the browser's open pages.
@@ -355,9 +385,18 @@ func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		for _, st := range s.steps {
-			st.checker.Close()
-			st.io.Close()
+			st.mu.Lock()
+			st.closed = true
+			io, checker := st.io, st.checker
+			st.mu.Unlock()
+			if checker != nil {
+				checker.Close()
+				io.Close()
+			}
 		}
+		// Restarts and fault watchers end on s.closing; a restart that
+		// starts no server once its step is closed.
+		s.faulting.Wait()
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()

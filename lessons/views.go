@@ -83,7 +83,14 @@ type stepView struct {
 	Client      string
 	HasDone     bool
 	Panel       templ.Component // nil: the slot says where the panel will be
+	Faults      []faultView     // the step's fault buttons; none for most steps
 	Data        stepData
+}
+
+// faultView is one fault button on a step page.
+type faultView struct {
+	ID    string // the fault, as in its URL: "cut"
+	Label string
 }
 
 // taskView is one task on a step page.
@@ -103,6 +110,7 @@ type stepData struct {
 	Client     string            `json:"client"`
 	ClientDone string            `json:"clientDone"`
 	Server     string            `json:"server"` // server.go, for the copy button
+	Faults     string            `json:"faults"` // URL the fault buttons POST to, + the fault
 	Text       map[string]string `json:"text"`   // words the script shows
 }
 

@@ -351,6 +351,112 @@ const steps = {
     good.disconnect();
   },
 
+  // The step page's fault buttons, POSTed with this client's browser
+  // cookie: the client reconnects by itself after each, and its events come
+  // in the order the step's timeline shows. One contract: a restart stops
+  // the step's server for everyone.
+  async "errors/reconnect"() {
+    const fault = async (name, status) => {
+      const res = await fetch(`${args.url}/lessons/${args.step}/faults/${name}`, {
+        method: "POST",
+        headers: { cookie: `wb_client=${args.client}` },
+      });
+      const body = await res.json();
+      assert.equal(res.status, status, `POST faults/${name}: ${res.status} ${JSON.stringify(body)}`);
+      return body;
+    };
+    const socket = io(args.url, {
+      ...options(),
+      forceNew: true,
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 2000,
+      reconnectionAttempts: 10,
+    });
+    // The timeline: [event, detail], as client.html writes it.
+    const timeline = [];
+    let wake = () => {};
+    const note = (event, detail = "") => {
+      timeline.push([event, String(detail)]);
+      wake();
+    };
+    socket.on("connect", () => note("connect"));
+    socket.on("connect_error", (err) => note("connect_error", err.message));
+    socket.on("disconnect", (reason) => note("disconnect", reason));
+    socket.on("welcome", (n) => note("welcome", n));
+    socket.io.on("reconnect_attempt", (n) => note("reconnect_attempt", n));
+    socket.io.on("reconnect_error", (err) => note("reconnect_error", err.message));
+    socket.io.on("reconnect", (n) => note("reconnect", n));
+    socket.io.on("reconnect_failed", () => note("reconnect_failed"));
+    /** Waits until the timeline from index from holds a "welcome": the client is back. */
+    const back = async (from, ms) => {
+      const deadline = Date.now() + ms;
+      while (!timeline.slice(from).some(([e]) => e === "welcome")) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`not back within ${ms} ms: ${JSON.stringify(timeline.slice(from))}`);
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      const events = timeline.slice(from);
+      console.log("INFO " + JSON.stringify(events));
+      return events;
+    };
+    const onWebSocket = async () => {
+      while (socket.io.engine?.transport?.name !== "websocket") await sleep(20);
+    };
+
+    await back(0, 3000);
+    await onWebSocket();
+
+    // Cut: no close packet; "transport close", then one attempt is enough.
+    let from = timeline.length;
+    assert.equal((await fault("cut", 200)).clients, 1);
+    let events = await back(from, 5000);
+    assert.deepEqual(events.map(([e]) => e), ["disconnect", "reconnect_attempt", "reconnect", "connect", "welcome"]);
+    assert.deepEqual(events[0], ["disconnect", "transport close"]);
+    assert.deepEqual(events[1], ["reconnect_attempt", "1"]);
+    assert.deepEqual(events[2], ["reconnect", "1"]);
+    await onWebSocket();
+
+    // Stop the pings: the client gives up after pingInterval + pingTimeout.
+    from = timeline.length;
+    const stoppedAt = Date.now();
+    assert.equal((await fault("stop-pings", 200)).clients, 1);
+    events = await back(from, 9000);
+    assert.deepEqual(events.map(([e]) => e), ["disconnect", "reconnect_attempt", "reconnect", "connect", "welcome"]);
+    assert.deepEqual(events[0], ["disconnect", "ping timeout"]);
+    console.log(`INFO ping timeout ${Date.now() - stoppedAt} ms after the pings stopped`);
+    await onWebSocket();
+
+    // Restart: attempts fail while the server is down (connect_error, then
+    // reconnect_error, each time), then the new server counts from 1.
+    from = timeline.length;
+    assert.equal((await fault("restart", 202)).outage, 3000);
+    assert.match((await fault("restart", 409)).error, /restarting already/);
+    events = await back(from, 9000);
+    assert.deepEqual(events[0], ["disconnect", "transport close"]);
+    const attempts = events.filter(([e]) => e === "reconnect_attempt").length;
+    assert.ok(attempts >= 2, `at least one attempt fails while the server is down: ${JSON.stringify(events)}`);
+    // Each failed attempt: connect_error on the socket, then reconnect_error
+    // on the Manager; the last one gets in.
+    const want = [["disconnect", "transport close"]];
+    for (let n = 1; n < attempts; n++) {
+      want.push(["reconnect_attempt", String(n)], ["connect_error"], ["reconnect_error"]);
+    }
+    want.push(["reconnect_attempt", String(attempts)], ["reconnect", String(attempts)], ["connect"], ["welcome", "1"]);
+    assert.deepEqual(
+      events.map(([e, detail], i) => (want[i]?.length === 1 ? [e] : [e, detail])),
+      want,
+      "the restarted server counts from 1 again",
+    );
+    socket.disconnect();
+  },
+
   // A client says in auth.debug which debug pattern it runs with, and the
   // server logs it; "debugMe" comes back as "debugged" with the same data.
   // Run with DEBUG=socket.io-client:* to see this client's own trace.

@@ -195,6 +195,38 @@
     }
   });
 
+  // ---- faults: buttons that break the connection on purpose ---------------------
+
+  // Each button POSTs to the step's fault URL; the server does the damage
+  // (to this browser's clients, or to the whole step for a restart) and the
+  // panes show what their clients make of it.
+  const faultStatus = $("fault-status");
+  for (const b of document.querySelectorAll("button.fault")) {
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      faultStatus.removeAttribute("data-error");
+      try {
+        const res = await fetch(data.faults + encodeURIComponent(b.dataset.fault), { method: "POST", credentials: "same-origin" });
+        const reply = await res.json().catch(() => ({}));
+        if (res.ok) {
+          faultStatus.textContent = reply.outage ? format(T.faultDown, Math.round(reply.outage / 1000))
+            : format(T.faultDone, reply.clients);
+        } else {
+          faultStatus.dataset.error = "";
+          faultStatus.textContent = res.status === 409 && b.dataset.fault === "restart" ? T.faultBusy
+            : res.status === 409 ? T.faultNone : `${T.faultFailed}: ${reply.error ?? res.status}`;
+        }
+        faultStatus.dataset.fault = b.dataset.fault;
+        faultStatus.dataset.status = res.status;
+      } catch (err) {
+        faultStatus.dataset.error = "";
+        faultStatus.textContent = `${T.faultFailed}: ${err.message}`;
+      } finally {
+        b.disabled = false;
+      }
+    });
+  }
+
   // ---- live feed: server log, tasks, progress -----------------------------------
 
   const log = $("log");

@@ -190,7 +190,8 @@ type Checker struct {
 	io      *sio.Server
 	sent    map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
 	refused []func(browser string, payload json.RawMessage)
-	browser map[string]string // Engine.IO session id -> browser id, while open
+	browser map[string]string         // Engine.IO session id -> browser id, while open
+	faults  map[string]map[Fault]bool // browser -> faults caused, not yet come back from
 	queue   chan sent
 	closed  chan struct{}
 	once    sync.Once
@@ -214,6 +215,7 @@ func NewChecker(tasks []string, done func(browser, task string)) *Checker {
 		done:    done,
 		sent:    map[string][]func(*sio.Socket, []json.RawMessage){},
 		browser: map[string]string{},
+		faults:  map[string]map[Fault]bool{},
 		queue:   make(chan sent, 1024),
 		closed:  make(chan struct{}),
 	}

@@ -54,6 +54,14 @@
 // SessionHandler's Close comes last, exactly once, and never while Message
 // runs. Session.Done is closed at the end too.
 //
+// # Faults on purpose
+//
+// For teaching and tests, a session can be made to fail the way networks
+// and servers do. Session.Drop cuts its connection with no close packet
+// (the client sees its transport fail, and a Socket.IO client reconnects);
+// Session.StopHeartbeat stops its pings, so that the client gives up with
+// "ping timeout". Server.Sessions lists the open sessions to pick from.
+//
 // # Tuning
 //
 // Config's zero value gives the official server's defaults (ping every 25

@@ -116,6 +116,17 @@ func (srv *Server) Close() {
 	}
 }
 
+// Sessions returns the sessions open now, in no particular order.
+func (srv *Server) Sessions() []*Session {
+	srv.mu.RLock()
+	defer srv.mu.RUnlock()
+	all := make([]*Session, 0, len(srv.sessions))
+	for _, s := range srv.sessions {
+		all = append(all, s)
+	}
+	return all
+}
+
 func (srv *Server) lookup(sid string) *Session {
 	srv.mu.RLock()
 	defer srv.mu.RUnlock()
@@ -317,7 +328,8 @@ func (srv *Server) openSession(s *Session) bool {
 // closeSession is the one way a session ends. It marks s closed, removes it
 // from the map, stops its timers, wakes its goroutines (a pending GET then
 // answers with pollFinal: Close, or Noop when the client itself closed),
-// closes its WebSockets, and tells the observer and the handler why.
+// closes its WebSockets (without a close frame when it was dropped), and
+// tells the observer and the handler why.
 func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType) {
 	s.mu.Lock()
 	if s.state == stateClosed {
@@ -329,7 +341,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	s.pollFinal = pollFinal
 	s.stopTimersLocked()
 	s.queue = nil
-	ws, probe, writing := s.ws, s.probe, s.writing
+	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
 	if runClose {
@@ -349,7 +361,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		srv.debug(DebugSocket, s.id, "closing session - reason: %s", reason)
 	}
 	if ws != nil {
-		closeWebSocket(ws, !writing)
+		closeWebSocket(ws, !writing && !dropped)
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")
 		}

@@ -57,6 +57,28 @@ func TestGoroutinesEndWithSessions(t *testing.T) {
 		// websocket, dropped by the client
 		ws, _ = openWS(t, e)
 		ws.c.Close()
+		// websocket, dropped by the server (Drop), and one with its
+		// heartbeat stopped, closed by the client
+		ws, s = openWS(t, e)
+		s.Drop()
+		ws.expectClosed()
+		ws.c.Close()
+		ws, s = openWS(t, e)
+		s.StopHeartbeat()
+		ws.c.Close()
+		// polling, dropped by the server while a GET waits
+		p = e.handshake()
+		s = h.sessionByID(t, p.sid)
+		aborted := make(chan struct{})
+		go func() {
+			defer close(aborted)
+			if res, err := e.client.Get(e.url(p.query())); err == nil {
+				res.Body.Close()
+			}
+		}()
+		eventually(t, "a pending GET", s.Writable)
+		s.Drop()
+		<-aborted
 		// upgraded, then dropped
 		p = e.handshake()
 		ws = e.dial("EIO=4&transport=websocket&sid=" + p.sid)

@@ -43,6 +43,13 @@ func (s *Session) servePoll(w http.ResponseWriter, r *http.Request) {
 			errCode(CodeBadRequest).writeJSON(w)
 			return
 		}
+		if s.state == stateClosed && s.dropped {
+			// Drop: the connection goes as a network failure would, with
+			// no response (net/http closes it without logging).
+			s.pollPending = false
+			s.mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}
 		batch, closeAfter, reason = s.takeForPollLocked()
 		if batch != nil {
 			s.pollPending = false

@@ -1,0 +1,31 @@
+package reconnect
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Config holds the settings this step's server is created with: a short
+// heartbeat, so that a server that has gone silent shows within seconds.
+// It pings every 2 seconds and waits 2 more for the answer.
+var Config = sio.Config{PingInterval: 2 * time.Second, PingTimeout: 2 * time.Second}
+
+// Setup sets up the step's server: it numbers the connections it has seen
+// since it started, tells each client its number, and logs why each one
+// went away.
+func Setup(io *sio.Server, log *step.Log) {
+	var connections atomic.Int64 // lives as long as the server does
+
+	io.OnConnection(func(socket *sio.Socket) {
+		n := connections.Add(1)
+		log.Println("A user connected: connection", n, "since the server started")
+		socket.Emit("welcome", n)
+
+		socket.OnDisconnect(func(reason sio.Reason) {
+			log.Println("A user disconnected:", reason)
+		})
+	})
+}

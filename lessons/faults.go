@@ -1,0 +1,248 @@
+package lessons
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// RestartOutage is how long a step's server stays down when the learner
+// restarts it (step.FaultRestart): its Socket.IO path answers 503 meanwhile,
+// so that the clients' reconnection attempts fail and are counted.
+const RestartOutage = 3 * time.Second
+
+// socketIO serves the step's Socket.IO path: its current server, or 503
+// while the server restarts.
+func (s *Site) socketIO(st *stepPage) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io, _ := st.server()
+		if io == nil {
+			w.Header().Set("Retry-After", fmt.Sprint(int(RestartOutage.Seconds())))
+			http.Error(w, "the step's server is restarting", http.StatusServiceUnavailable)
+			return
+		}
+		io.ServeHTTP(w, r)
+	})
+}
+
+// faultReply is the JSON answer of a fault request.
+type faultReply struct {
+	Fault   step.Fault `json:"fault,omitempty"`
+	Clients int        `json:"clients,omitempty"` // sessions of the browser affected
+	Outage  int64      `json:"outage,omitempty"`  // ms the server stays down (restart)
+	Error   string     `json:"error,omitempty"`
+}
+
+// serveFault causes a fault the step offers (POST .../faults/<fault>):
+//
+//	cut, stop-pings   to the sessions of the requesting browser (its wb_client
+//	                  cookie) on the step's server: 200 {"fault", "clients"},
+//	                  or 409 when the browser has none
+//	restart           to the whole step: 202 {"fault", "outage"}, or 409
+//	                  when it is restarting already
+//
+// It answers 404 for a fault the step does not offer, 403 for a request
+// from another site, 400 for a browser fault without a browser id. Only
+// POST reaches it: a link or an image cannot cause a fault.
+func (s *Site) serveFault(w http.ResponseWriter, r *http.Request, st *stepPage) {
+	f := step.Fault(r.PathValue("fault"))
+	reply := func(status int, v faultReply) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	if !slices.Contains(st.def.Faults, f) {
+		reply(http.StatusNotFound, faultReply{Error: fmt.Sprintf("step %s offers no fault %q", st.key(), f)})
+		return
+	}
+	if !sameOrigin(r) {
+		reply(http.StatusForbidden, faultReply{Error: "faults are caused from the workbook's own pages"})
+		return
+	}
+	var browser string
+	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
+		browser = c.Value
+	}
+	if f == step.FaultRestart {
+		if !s.restart(st, browser) {
+			reply(http.StatusConflict, faultReply{Fault: f, Error: "the step's server is restarting already"})
+			return
+		}
+		reply(http.StatusAccepted, faultReply{Fault: f, Outage: RestartOutage.Milliseconds()})
+		return
+	}
+	if browser == "" {
+		reply(http.StatusBadRequest, faultReply{Fault: f, Error: "no browser id (cookie " + step.BrowserCookie + ")"})
+		return
+	}
+	n := s.faultSessions(st, browser, f)
+	if n == 0 {
+		reply(http.StatusConflict, faultReply{Fault: f, Error: "no client of this browser is connected to the step"})
+		return
+	}
+	reply(http.StatusOK, faultReply{Fault: f, Clients: n})
+}
+
+// sameOrigin reports whether r may come from one of the workbook's pages:
+// a browser's Sec-Fetch-Site and Origin, when sent, must say so. Clients
+// that send neither (curl, Node) are let through: they are not a victim's
+// browser.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	return true
+}
+
+// sessionBrowser returns the browser id of an Engine.IO session (the
+// cookie of its handshake), or "".
+func sessionBrowser(sess *engine.Session) string {
+	if r := sess.Request(); r != nil {
+		if c, err := r.Cookie(step.BrowserCookie); err == nil {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// faultSessions causes f (FaultCut or FaultStopPings) to every session of
+// browser on the step's server and returns how many there were.
+func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
+	io, checker := st.server()
+	if io == nil {
+		return 0
+	}
+	var mine []*engine.Session
+	for _, sess := range io.Engine().Sessions() {
+		if sessionBrowser(sess) == browser {
+			mine = append(mine, sess)
+		}
+	}
+	if len(mine) == 0 {
+		return 0
+	}
+	switch f {
+	case step.FaultCut:
+		st.log.Printf("[workbook] cutting the connection of %d client(s), with no goodbye", len(mine))
+		checker.Caused(browser, f) // before the cut: the clients come back after it
+		st.mu.Lock()
+		for _, sess := range mine {
+			delete(st.silenced, sess)
+		}
+		st.mu.Unlock()
+		for _, sess := range mine {
+			sess.Drop()
+		}
+	case step.FaultStopPings:
+		st.log.Printf("[workbook] no more pings to %d client(s)", len(mine))
+		st.mu.Lock()
+		if st.silenced == nil {
+			st.silenced = map[*engine.Session]bool{}
+		}
+		for _, sess := range mine {
+			st.silenced[sess] = true
+		}
+		st.mu.Unlock()
+		for _, sess := range mine {
+			sess.StopHeartbeat()
+			// The client is "back" once it has given this session up:
+			// the session ended, and not by a cut or a restart.
+			s.goFault(st, func() {
+				select {
+				case <-sess.Done():
+				case <-s.closing:
+					return
+				}
+				st.mu.Lock()
+				gaveUp, c := st.silenced[sess] && st.checker != nil, st.checker
+				delete(st.silenced, sess)
+				st.mu.Unlock()
+				if gaveUp {
+					c.Caused(browser, f)
+				}
+			})
+		}
+	}
+	return len(mine)
+}
+
+// restart stops the step's server, answers 503 for RestartOutage, then
+// starts a new one with the step's Setup and Check. The browsers that had
+// a session on the old server, and requester, get their task of coming
+// back to the new one (step.FaultRestart). It reports false when the
+// server is restarting already or the Site is closed.
+func (s *Site) restart(st *stepPage, requester string) bool {
+	st.mu.Lock()
+	old, oldChecker := st.io, st.checker
+	if old == nil || st.closed {
+		st.mu.Unlock()
+		return false
+	}
+	st.io, st.checker = nil, nil
+	clear(st.silenced) // they end by the restart, not by giving up
+	st.mu.Unlock()
+
+	affected := map[string]bool{}
+	if requester != "" {
+		affected[requester] = true
+	}
+	for _, sess := range old.Engine().Sessions() {
+		if b := sessionBrowser(sess); b != "" {
+			affected[b] = true
+		}
+	}
+	st.log.Printf("[workbook] server stopped; it starts again in %v", RestartOutage)
+	oldChecker.Close()
+	old.Close()
+	started := s.goFault(st, func() {
+		t := time.NewTimer(RestartOutage)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-s.closing:
+			return
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.closed {
+			return
+		}
+		io, checker := s.newServer(st)
+		for b := range affected {
+			checker.Caused(b, step.FaultRestart)
+		}
+		st.io, st.checker = io, checker
+		st.log.Println("[workbook] server started again")
+	})
+	return started
+}
+
+// goFault runs fn on a goroutine that Close waits for, unless the step is
+// closed already; fn must return soon after s.closing is closed. It
+// reports whether fn runs.
+func (s *Site) goFault(st *stepPage, fn func()) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return false
+	}
+	s.faulting.Add(1)
+	go func() {
+		defer s.faulting.Done()
+		fn()
+	}()
+	return true
+}
