@@ -13,29 +13,45 @@ const governorWindow = 100 * time.Millisecond
 // machine has none idle (RecorderOptions.CPUShare).
 const DefaultCPUShare = 0.05
 
+// governorProbe is how many windows pass, while the machine has CPU to
+// spare, between two windows where the writer keeps to its budget to see
+// whether the rest of the machine would use what it leaves.
+const governorProbe = 10
+
 // governor keeps the recorder's writer to a share of the machine's CPU time
-// while the machine has no idle CPU, so that a saturated server loses at
-// most that share of its throughput to recording: once the writer has used
-// its budget of a window, it waits for the next one, and the queue
-// overflows instead (the items are counted as dropped). While some CPU is
-// idle the writer runs freely, on CPU nobody else wanted.
+// while the rest of the machine wants all of it, so that a saturated server
+// loses about that share of its throughput to recording: once the writer
+// has used its budget of a window, it waits for the next one, and the
+// queue overflows instead (the items are counted as dropped). Otherwise the
+// writer runs freely, on CPU nobody else wanted.
+//
+// Whether the rest of the machine wants every CPU can only be seen while
+// the writer holds back (when it runs freely, it may be what leaves no
+// CPU idle): windows where it keeps to its budget are probes, and a probe
+// with no idle CPU means saturation. While saturated every window is such a
+// probe, so the writer is freed as soon as CPU is left idle; otherwise one
+// window in governorProbe is.
 type governor struct {
 	budget time.Duration // of writer CPU per window, while saturated
 	clock  func() time.Time
 	sleep  func(time.Duration)
-	// cpu returns the CPU time the calling thread has used, ok false where
-	// it cannot be known (the governor then never limits).
-	cpu func() (time.Duration, bool)
+	// busy returns a clock of the writer's work: the time spent between
+	// before and after counts as the writer's CPU time. (Wall time: a
+	// writer preempted by the server counts the wait against its budget,
+	// which errs on the server's side.)
+	busy func() time.Time
 	// idle returns the machine's idle and total CPU time so far, in any
 	// unit, ok false where it cannot be known.
 	idle func() (idle, total uint64, ok bool)
 
-	start           time.Time     // of the window
-	used            time.Duration // writer CPU in the window
-	saturated       bool          // no idle CPU in the last window
-	idle0, total0   uint64
-	mark            time.Duration // thread CPU at before
-	marked, enabled bool
+	start         time.Time     // of the window
+	used          time.Duration // writer CPU in the window
+	limited       bool          // the writer keeps to its budget in this window
+	saturated     bool          // no idle CPU in the last limited window
+	windows       int
+	idle0, total0 uint64
+	mark          time.Time // at before
+	enabled       bool
 }
 
 // newGovernor returns a governor for share (0: DefaultCPUShare; < 0: no
@@ -44,7 +60,7 @@ func newGovernor(share float64) *governor {
 	if share == 0 {
 		share = DefaultCPUShare
 	}
-	g := &governor{clock: time.Now, sleep: time.Sleep, cpu: threadCPU, idle: machineIdle}
+	g := &governor{clock: time.Now, sleep: time.Sleep, busy: time.Now, idle: machineIdle}
 	if share > 0 {
 		g.enabled = true
 		g.budget = time.Duration(share * float64(runtime.NumCPU()) * float64(governorWindow))
@@ -61,34 +77,35 @@ func (g *governor) before() {
 	now := g.clock()
 	if g.start.IsZero() || now.Sub(g.start) >= governorWindow {
 		g.roll(now)
-	} else if g.saturated && g.used >= g.budget {
+	} else if g.limited && g.used >= g.budget {
 		g.sleep(g.start.Add(governorWindow).Sub(now))
 		g.roll(g.clock())
 	}
-	g.mark, g.marked = g.cpu()
+	g.mark = g.busy()
 }
 
 // after is called by the writer once the batch is written.
 func (g *governor) after() {
-	if !g.enabled || !g.marked {
+	if !g.enabled || g.mark.IsZero() {
 		return
 	}
-	if c, ok := g.cpu(); ok {
-		g.used += c - g.mark
-	}
-	g.marked = false
+	g.used += g.busy().Sub(g.mark)
+	g.mark = time.Time{}
 }
 
-// roll starts a window at now, judging from the machine's idle time since
-// the last one whether it is saturated.
+// roll starts a window at now. After a limited window it judges from the
+// machine's idle time whether the machine is saturated.
 func (g *governor) roll(now time.Time) {
 	idle, total, ok := g.idle()
-	g.saturated = false
-	if ok && total > g.total0 && g.total0 != 0 {
-		// Less than 2% idle: the server (and whatever shares the
-		// machine) wants every CPU.
+	if !ok {
+		g.saturated = false
+	} else if g.limited && total > g.total0 && g.total0 != 0 {
+		// Less than 2% idle while the writer held back: the server (and
+		// whatever shares the machine) wants every CPU.
 		g.saturated = float64(idle-g.idle0) < 0.02*float64(total-g.total0)
 	}
 	g.idle0, g.total0 = idle, total
+	g.windows++
+	g.limited = ok && (g.saturated || g.windows%governorProbe == 0)
 	g.start, g.used = now, 0
 }

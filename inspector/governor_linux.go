@@ -4,22 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
-	"syscall"
-	"time"
 )
-
-// rusageThread is RUSAGE_THREAD: the calling thread's usage.
-const rusageThread = 1
-
-// threadCPU returns the CPU time of the calling thread (the writer locks
-// its goroutine to its thread).
-func threadCPU() (time.Duration, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		return 0, false
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
-}
 
 // machineIdle reads the idle and total CPU time of the machine from the
 // first line of /proc/stat ("cpu  user nice system idle iowait irq

@@ -2,10 +2,6 @@
 
 package inspector
 
-import "time"
-
 // Elsewhere than Linux the governor cannot tell, and never limits.
-
-func threadCPU() (time.Duration, bool) { return 0, false }
 
 func machineIdle() (idle, total uint64, ok bool) { return 0, 0, false }

@@ -5,12 +5,13 @@ import (
 	"time"
 )
 
-// fakeMachine drives a governor with a clock, a thread CPU counter and an
-// idle counter of its own.
+// fakeMachine is a 2-CPU machine whose other processes want `others` of
+// its CPU time (0..1) and whose writer wants all it can get.
 type fakeMachine struct {
 	now       time.Time
-	cpu       time.Duration
-	idle, tot uint64
+	cpu       time.Duration // the writer's
+	idle, tot float64       // in ms of CPU time
+	others    float64
 	slept     time.Duration
 }
 
@@ -18,51 +19,58 @@ func (m *fakeMachine) governor(budget time.Duration) *governor {
 	return &governor{
 		enabled: true, budget: budget,
 		clock: func() time.Time { return m.now },
-		sleep: func(d time.Duration) { m.slept += d; m.now = m.now.Add(d) },
-		cpu:   func() (time.Duration, bool) { return m.cpu, true },
-		idle:  func() (uint64, uint64, bool) { return m.idle, m.tot, true },
+		sleep: func(d time.Duration) { m.pass(d, false); m.slept += d },
+		busy:  func() time.Time { return time.Unix(0, 0).Add(m.cpu) },
+		idle:  func() (uint64, uint64, bool) { return uint64(m.idle), uint64(m.tot), true },
 	}
 }
 
-// batch is the writer writing a batch that takes d of CPU and of time,
-// while the machine is idle for the given fraction of that time.
-func (m *fakeMachine) batch(g *governor, d time.Duration, idleFrac float64) {
-	g.before()
-	m.cpu += d
+// pass lets d go by, the writer running on one CPU or sleeping.
+func (m *fakeMachine) pass(d time.Duration, writing bool) {
+	ms := float64(d) / float64(time.Millisecond)
 	m.now = m.now.Add(d)
-	m.tot += uint64(d / time.Millisecond * 2)
-	m.idle += uint64(float64(d/time.Millisecond*2) * idleFrac)
-	g.after()
+	m.tot += 2 * ms
+	busy := m.others * 2 * ms
+	if writing {
+		m.cpu += d
+		busy = min(2*ms, busy+ms) // the writer takes one CPU, others the rest
+	}
+	m.idle += 2*ms - busy
+}
+
+// run lets the writer write 5 ms batches for span and returns its share of
+// one CPU over that time.
+func (m *fakeMachine) run(g *governor, span time.Duration) float64 {
+	start, cpu0 := m.now, m.cpu
+	for m.now.Sub(start) < span {
+		g.before()
+		m.pass(5*time.Millisecond, true)
+		g.after()
+	}
+	return float64(m.cpu-cpu0) / float64(m.now.Sub(start))
 }
 
 func TestGovernor(t *testing.T) {
 	m := &fakeMachine{now: time.Unix(1000, 0), tot: 1, idle: 1}
-	g := m.governor(10 * time.Millisecond)
-	// With idle CPU, the writer is never held back.
-	for range 100 {
-		m.batch(g, 20*time.Millisecond, 0.3)
+	g := m.governor(10 * time.Millisecond) // 10% of a window of one CPU
+	// Others want 60% of the machine: the writer may have the rest, but
+	// for its probes, one window in governorProbe.
+	m.others = 0.6
+	if share := m.run(g, 3*time.Second); share < 0.8 {
+		t.Fatalf("writer share %.2f of a CPU with 40%% of the machine idle", share)
 	}
-	if m.slept != 0 {
-		t.Fatalf("slept %v with idle CPU", m.slept)
-	}
-	// Saturated: once its 10 ms of a 100 ms window are spent, the writer
-	// waits for the next window; over a second it gets ~10% of the time.
-	m.batch(g, 100*time.Millisecond, 0) // a window with no idle time
-	start, cpu0 := m.now, m.cpu
-	for m.now.Sub(start) < time.Second {
-		m.batch(g, 5*time.Millisecond, 0)
-	}
-	share := float64(m.cpu-cpu0) / float64(m.now.Sub(start))
-	if share > 0.15 || share < 0.05 || m.slept == 0 {
-		t.Fatalf("writer share %.2f while saturated (slept %v)", share, m.slept)
+	// Others want it all: after its next probe the writer keeps to about
+	// its budget.
+	m.others = 1
+	m.run(g, time.Second)
+	if share := m.run(g, 3*time.Second); share > 0.15 {
+		t.Fatalf("writer share %.2f of a CPU on a saturated machine", share)
 	}
 	// Idle CPU again: free after the next window.
-	slept := m.slept
-	for range 50 {
-		m.batch(g, 20*time.Millisecond, 0.5)
-	}
-	if m.slept > slept+governorWindow {
-		t.Fatalf("still held back with idle CPU: slept %v more", m.slept-slept)
+	m.others = 0.3
+	m.run(g, 300*time.Millisecond)
+	if share := m.run(g, 2*time.Second); share < 0.8 {
+		t.Fatalf("writer share %.2f of a CPU once the load went", share)
 	}
 }
 
@@ -74,10 +82,7 @@ func TestGovernorDisabled(t *testing.T) {
 	if !g.enabled || g.budget <= 0 {
 		t.Fatalf("default governor %+v", g)
 	}
-	// The real sources work on this machine (or say they cannot).
-	if _, ok := threadCPU(); !ok {
-		t.Log("no thread CPU time here: the governor never limits")
-	}
+	// The real source works on this machine (or says it cannot).
 	if idle, total, ok := machineIdle(); ok && (total == 0 || idle > total) {
 		t.Fatalf("idle %d of %d", idle, total)
 	}

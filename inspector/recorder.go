@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -372,9 +371,6 @@ func (r *Recorder) Close() error {
 // writes everything queued, BatchSize items per transaction.
 func (r *Recorder) run() {
 	defer close(r.done)
-	// The governor measures the writer's CPU time as its thread's.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	gov := newGovernor(r.opts.CPUShare)
 	w := newWriter(r.db, r.log)
 	w.yieldEvery = yieldEvery
