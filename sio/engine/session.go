@@ -63,8 +63,11 @@ type Session struct {
 	clientClosed bool          // the client sent a close packet (state is stateClosing)
 
 	// websocket
-	ws      *websocket.Conn // the transport's connection once on WebSocket
-	writing bool            // a writer goroutine is draining queue into ws
+	ws        *websocket.Conn // the transport's connection once on WebSocket
+	writing   bool            // a writer goroutine is draining queue into ws
+	lingering bool            // the writer goroutine waits for more (see writerLinger)
+	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
+	lingerT   *time.Timer     // the writer goroutine's own
 
 	// upgrade
 	probe        *websocket.Conn // the probing WebSocket while upgrading
@@ -211,7 +214,12 @@ func (s *Session) kickLocked() {
 	case TransportWebSocket:
 		if !s.writing && s.ws != nil && (len(s.queue) > 0 || s.state == stateClosing) {
 			s.writing = true
-			go s.writeLoop(s.ws)
+			if s.lingering {
+				s.lingering = false
+				s.wsWake <- struct{}{} // buffered, and only the writer receives
+			} else {
+				go s.writeLoop(s.ws)
+			}
 		}
 	}
 }

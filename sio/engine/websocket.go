@@ -317,6 +317,41 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 // the queue stops being empty and exits when it is empty again, so an idle
 // session holds no writer goroutine and no write buffer. After the last
 // packet of a closing session it closes the session.
+// writerLinger is how long a WebSocket's writer goroutine waits for more
+// packets once the queue is empty before it ends. A busy connection keeps
+// one writer, whose stack has grown to what writing takes, rather than
+// starting a goroutine (and growing its stack again) for every packet; an
+// idle one still holds only its reader.
+const writerLinger = 5 * time.Millisecond
+
+// linger waits up to writerLinger for kickLocked to hand the writer more
+// to do (it sets writing again), or for the session to end. It reports
+// whether the goroutine is the writer again.
+func (s *Session) linger() bool {
+	if s.lingerT == nil {
+		s.lingerT = time.NewTimer(writerLinger)
+	} else {
+		s.lingerT.Reset(writerLinger)
+	}
+	select {
+	case <-s.wsWake:
+		s.lingerT.Stop()
+		return true
+	case <-s.lingerT.C:
+	case <-s.done:
+		s.lingerT.Stop()
+	}
+	s.mu.Lock()
+	if s.lingering {
+		s.lingering = false
+		s.mu.Unlock()
+		return false
+	}
+	s.mu.Unlock()
+	<-s.wsWake // kickLocked took this goroutine at the last moment
+	return true
+}
+
 func (s *Session) writeLoop(conn *websocket.Conn) {
 	srv := s.srv
 	for {
@@ -331,12 +366,22 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 		if len(batch) == 0 {
 			s.writing = false
 			closing, reason := s.state == stateClosing, s.closeReason
+			if !closing {
+				s.lingering = true
+				if s.wsWake == nil {
+					s.wsWake = make(chan struct{}, 1)
+				}
+			}
 			s.mu.Unlock()
 			if closing {
 				if srv.obs != nil {
 					srv.debug(DebugSocket, s.id, "all packets have been sent, closing the transport")
 				}
 				srv.closeSession(s, reason, PacketClose)
+				return
+			}
+			if s.linger() {
+				continue
 			}
 			return
 		}

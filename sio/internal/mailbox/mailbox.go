@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"time"
 )
 
 // Mailbox runs posted functions one at a time, in order. It holds no
 // goroutine while idle: Post starts one when the box goes from empty to
-// busy, and it returns once the box is drained. The zero value is ready to
+// busy, and it returns once the box has stayed drained for a few
+// milliseconds. The zero value is ready to
 // use; it logs to slog.Default.
 type Mailbox struct {
 	// Log receives the panics of posted functions. If nil, slog.Default().
@@ -21,10 +23,19 @@ type Mailbox struct {
 	// Name prefixes the panic's log message ("sio", "client").
 	Name string
 
-	mu      sync.Mutex
-	tasks   []func()
-	running bool
+	mu        sync.Mutex
+	tasks     []func()
+	running   bool
+	lingering bool          // the goroutine waits for more (see linger)
+	wake      chan struct{} // wakes it (buffered 1)
+	timer     *time.Timer   // the goroutine's own
 }
+
+// linger is how long the goroutine waits for more work once the box is
+// drained before it ends. A busy connection keeps one goroutine, whose
+// stack has grown to what its handlers take, rather than starting one (and
+// growing its stack again) for every event; an idle one holds none.
+const linger = 5 * time.Millisecond
 
 // Post queues f. It never blocks and may be called from any goroutine,
 // including from a function running on the mailbox.
@@ -32,6 +43,10 @@ func (m *Mailbox) Post(f func()) {
 	m.mu.Lock()
 	m.tasks = append(m.tasks, f)
 	if m.running {
+		if m.lingering {
+			m.lingering = false
+			m.wake <- struct{}{} // buffered, and only the goroutine receives
+		}
 		m.mu.Unlock()
 		return
 	}
@@ -44,9 +59,14 @@ func (m *Mailbox) run() {
 	for {
 		m.mu.Lock()
 		if len(m.tasks) == 0 {
-			m.running = false
-			m.tasks = nil
+			m.lingering = true
+			if m.wake == nil {
+				m.wake = make(chan struct{}, 1)
+			}
 			m.mu.Unlock()
+			if m.wait() {
+				continue
+			}
 			return
 		}
 		f := m.tasks[0]
@@ -55,6 +75,33 @@ func (m *Mailbox) run() {
 		m.mu.Unlock()
 		m.safely(f)
 	}
+}
+
+// wait waits up to linger for Post to hand the goroutine more work. It
+// reports whether there is; if not, the box is no longer running.
+func (m *Mailbox) wait() bool {
+	if m.timer == nil {
+		m.timer = time.NewTimer(linger)
+	} else {
+		m.timer.Reset(linger)
+	}
+	select {
+	case <-m.wake:
+		m.timer.Stop()
+		return true
+	case <-m.timer.C:
+	}
+	m.mu.Lock()
+	if m.lingering {
+		m.lingering = false
+		m.running = false
+		m.tasks = nil
+		m.mu.Unlock()
+		return false
+	}
+	m.mu.Unlock()
+	<-m.wake // Post came at the last moment
+	return true
 }
 
 // safely runs f; a panic is logged with its stack and the mailbox goes on,

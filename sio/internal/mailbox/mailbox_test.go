@@ -3,9 +3,11 @@ package mailbox_test
 import (
 	"bytes"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 )
@@ -39,5 +41,47 @@ func TestOrderAndPanic(t *testing.T) {
 	defer mu.Unlock()
 	if !strings.Contains(logs.String(), "test: panic in handler") {
 		t.Fatalf("panic not logged: %s", logs.String())
+	}
+}
+
+// TestLingerEnds checks that the goroutine ends once the box stays empty,
+// and that functions posted around the end of its wait all run, in order.
+func TestLingerEnds(t *testing.T) {
+	base := runtime.NumGoroutine()
+	m := &mailbox.Mailbox{}
+	var mu sync.Mutex
+	var got []int
+	n := 0
+	for round := range 40 {
+		// Posts spread around the linger: some find the goroutine
+		// waiting, some find it gone, some come as it leaves.
+		time.Sleep(time.Duration(round%8) * time.Millisecond)
+		for range 3 {
+			i := n
+			n++
+			m.Post(func() {
+				mu.Lock()
+				got = append(got, i)
+				mu.Unlock()
+			})
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		done := len(got) == n
+		mu.Unlock()
+		if done && runtime.NumGoroutine() <= base {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ran %d of %d; %d goroutines, %d at start", len(got), n, runtime.NumGoroutine(), base)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i, v := range got {
+		if v != i {
+			t.Fatalf("out of order at %d: %v", i, got)
+		}
 	}
 }
