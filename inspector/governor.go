@@ -11,7 +11,7 @@ const governorWindow = 100 * time.Millisecond
 
 // DefaultCPUShare is the writer's share of the machine's CPU time while the
 // machine has none idle (RecorderOptions.CPUShare).
-const DefaultCPUShare = 0.05
+const DefaultCPUShare = 0.03
 
 // governorProbe is how many windows pass, while the machine has CPU to
 // spare, between two windows where the writer keeps to its budget to see
@@ -43,13 +43,18 @@ type governor struct {
 	// idle returns the machine's idle and total CPU time so far, in any
 	// unit, ok false where it cannot be known.
 	idle func() (idle, total uint64, ok bool)
+	// stall returns the time so far during which some task of the machine
+	// waited for a CPU (Linux's pressure stall information), ok false
+	// where it cannot be known.
+	stall func() (time.Duration, bool)
 
 	start         time.Time     // of the window
 	used          time.Duration // writer CPU in the window
 	limited       bool          // the writer keeps to its budget in this window
-	saturated     bool          // no idle CPU in the last limited window
+	saturated     bool          // judged in the last limited window
 	windows       int
 	idle0, total0 uint64
+	stall0        time.Duration
 	mark          time.Time // at before
 	enabled       bool
 }
@@ -60,13 +65,30 @@ func newGovernor(share float64) *governor {
 	if share == 0 {
 		share = DefaultCPUShare
 	}
-	g := &governor{clock: time.Now, sleep: time.Sleep, busy: time.Now, idle: machineIdle}
+	g := &governor{clock: time.Now, sleep: time.Sleep, busy: time.Now, idle: machineIdle, stall: machineStall}
 	if share > 0 {
 		g.enabled = true
 		g.budget = time.Duration(share * float64(runtime.NumCPU()) * float64(governorWindow))
 	}
 	return g
 }
+
+// limitedBatch is the most items the writer takes in one transaction while
+// it keeps to its budget: a few milliseconds of work, so that the budget is
+// checked often enough to hold.
+const limitedBatch = 256
+
+// batchSize returns how many items the writer may take in its next
+// transaction, up to max.
+func (g *governor) batchSize(max int) int {
+	if g.limiting() {
+		return min(max, limitedBatch)
+	}
+	return max
+}
+
+// limiting reports whether the writer keeps to its budget in this window.
+func (g *governor) limiting() bool { return g.enabled && g.limited }
 
 // before is called by the writer before a batch: it waits for the next
 // window if the machine is saturated and this window's budget is spent.
@@ -94,17 +116,22 @@ func (g *governor) after() {
 }
 
 // roll starts a window at now. After a limited window it judges from the
-// machine's idle time whether the machine is saturated.
+// machine's idle time and CPU stalls whether the machine is saturated.
 func (g *governor) roll(now time.Time) {
 	idle, total, ok := g.idle()
+	stall, stallOK := g.stall()
 	if !ok {
 		g.saturated = false
-	} else if g.limited && total > g.total0 && g.total0 != 0 {
-		// Less than 2% idle while the writer held back: the server (and
-		// whatever shares the machine) wants every CPU.
-		g.saturated = float64(idle-g.idle0) < 0.02*float64(total-g.total0)
+	} else if g.limited && total > g.total0 && g.total0 != 0 && !g.start.IsZero() {
+		// While the writer held back: less than 2% of the CPU idle (the
+		// server, or whatever shares the machine, wants every CPU), or
+		// tasks kept waiting for a CPU more than 10% of the time (a
+		// closed-loop load leaves CPUs idle between its waits, yet runs
+		// faster with more).
+		g.saturated = float64(idle-g.idle0) < 0.02*float64(total-g.total0) ||
+			stallOK && g.stall0 != 0 && stall-g.stall0 > now.Sub(g.start)/10
 	}
-	g.idle0, g.total0 = idle, total
+	g.idle0, g.total0, g.stall0 = idle, total, stall
 	g.windows++
 	g.limited = ok && (g.saturated || g.windows%governorProbe == 0)
 	g.start, g.used = now, 0

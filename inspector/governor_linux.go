@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"time"
 )
 
 // machineIdle reads the idle and total CPU time of the machine from the
@@ -33,4 +34,24 @@ func machineIdle() (idle, total uint64, ok bool) {
 		}
 	}
 	return idle, total, true
+}
+
+// machineStall reads the total time some task waited for a CPU from
+// /proc/pressure/cpu ("some avg10=... total=<µs>"), where the kernel keeps
+// pressure stall information.
+func machineStall() (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return 0, false
+	}
+	line, _, _ := bytes.Cut(b, []byte{'\n'})
+	_, total, found := bytes.Cut(line, []byte("total="))
+	if !bytes.HasPrefix(line, []byte("some ")) || !found {
+		return 0, false
+	}
+	us, err := strconv.ParseUint(string(bytes.TrimSpace(total)), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return time.Duration(us) * time.Microsecond, true
 }

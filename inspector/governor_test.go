@@ -13,6 +13,10 @@ type fakeMachine struct {
 	idle, tot float64       // in ms of CPU time
 	others    float64
 	slept     time.Duration
+	// stall: time some task waited for a CPU; stalling: the fraction of
+	// time others wait, whatever the writer does (a closed-loop load).
+	stall    time.Duration
+	stalling float64
 }
 
 func (m *fakeMachine) governor(budget time.Duration) *governor {
@@ -22,6 +26,7 @@ func (m *fakeMachine) governor(budget time.Duration) *governor {
 		sleep: func(d time.Duration) { m.pass(d, false); m.slept += d },
 		busy:  func() time.Time { return time.Unix(0, 0).Add(m.cpu) },
 		idle:  func() (uint64, uint64, bool) { return uint64(m.idle), uint64(m.tot), true },
+		stall: func() (time.Duration, bool) { return m.stall, true },
 	}
 }
 
@@ -36,6 +41,7 @@ func (m *fakeMachine) pass(d time.Duration, writing bool) {
 		busy = min(2*ms, busy+ms) // the writer takes one CPU, others the rest
 	}
 	m.idle += 2*ms - busy
+	m.stall += time.Duration(m.stalling * float64(d))
 }
 
 // run lets the writer write 5 ms batches for span and returns its share of
@@ -66,8 +72,15 @@ func TestGovernor(t *testing.T) {
 	if share := m.run(g, 3*time.Second); share > 0.15 {
 		t.Fatalf("writer share %.2f of a CPU on a saturated machine", share)
 	}
+	// A closed-loop load that leaves CPU idle but waits for CPU a third
+	// of the time: saturated too.
+	m.others, m.stalling = 0.8, 0.3
+	m.run(g, time.Second)
+	if share := m.run(g, 3*time.Second); share > 0.15 {
+		t.Fatalf("writer share %.2f of a CPU with tasks waiting for a CPU", share)
+	}
 	// Idle CPU again: free after the next window.
-	m.others = 0.3
+	m.others, m.stalling = 0.3, 0
 	m.run(g, 300*time.Millisecond)
 	if share := m.run(g, 2*time.Second); share < 0.8 {
 		t.Fatalf("writer share %.2f of a CPU once the load went", share)

@@ -84,13 +84,20 @@ type Recorder struct {
 	mu       sync.Mutex
 	queue    []item // appended by the observer methods, swapped out by the writer
 	qbytes   int64  // packet bytes in queue
+	qcap     int    // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
 
-	full    atomic.Bool   // the queue has no room: items are dropped without taking mu
+	// full: the queue has no room, items are dropped without taking mu.
+	// Every observer call reads it: it has a cache line of its own, away
+	// from mu and the queue that every push writes.
+	_    [64]byte
+	full atomic.Bool
+	_    [63]byte
+
 	wake    chan struct{} // cap 1: the writer has something to look at
 	done    chan struct{} // closed when the writer has returned
-	dropped atomic.Int64
+	dropped droppedCount
 	stored  atomic.Int64
 
 	subs subscribers
@@ -154,6 +161,7 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
 		opts:  opts,
 		log:   opts.Logger,
 		queue: make([]item, 0, min(opts.QueueSize, 4096)),
+		qcap:  opts.QueueSize,
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
 	}
@@ -170,6 +178,37 @@ var _ sio.Observer = (*Recorder)(nil)
 // events) that could not be stored: the queue was full, or their batch could
 // not be written.
 func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// droppedCount counts dropped items on several cache lines: when the queue
+// is full every observer call of every connection drops, and one counter
+// would bounce between the CPUs at that rate.
+type droppedCount struct {
+	stripes [8]struct {
+		n atomic.Int64
+		_ [56]byte
+	}
+}
+
+// add counts n items dropped by the goroutine of session sid.
+func (d *droppedCount) add(sid string, n int64) {
+	i := 0
+	if len(sid) > 0 {
+		i = int(sid[len(sid)-1]) // session ids end in a random character
+	}
+	d.stripes[i%len(d.stripes)].n.Add(n)
+}
+
+// Add counts n items dropped where no session is at hand.
+func (d *droppedCount) Add(n int64) { d.add("", n) }
+
+// Load returns the count.
+func (d *droppedCount) Load() int64 {
+	var sum int64
+	for i := range d.stripes {
+		sum += d.stripes[i].n.Load()
+	}
+	return sum
+}
 
 // Stored returns the number of items committed so far.
 func (r *Recorder) Stored() int64 { return r.stored.Load() }
@@ -193,7 +232,7 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 	if r.full.Load() {
 		// The writer is behind: the goroutines of a saturated server
 		// need not queue up on mu to learn it.
-		r.dropped.Add(1)
+		r.dropped.add(it.sid, 1)
 		return
 	}
 	size := int64(len(it.data))
@@ -201,14 +240,14 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 		size = int64(wireLen(*p))
 	}
 	r.mu.Lock()
-	if r.closed || len(r.queue) >= r.opts.QueueSize || r.qbytes+size > r.opts.QueueBytes {
+	if r.closed || len(r.queue) >= r.qcap || r.qbytes+size > r.opts.QueueBytes {
 		if !r.closed && len(r.queue) > 0 {
 			// Until the writer takes the queue, which it will: it was
 			// woken when the first item came.
 			r.full.Store(true)
 		}
 		r.mu.Unlock()
-		r.dropped.Add(1)
+		r.dropped.add(it.sid, 1)
 		return
 	}
 	if it.at == 0 && it.kind != kindFlush {
@@ -224,6 +263,23 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 	if n == 1 || n == r.opts.BatchSize {
 		r.signal()
 	}
+}
+
+// limitedQueue is the most items the queue holds while the governor limits
+// the writer: it stores a small part of what comes anyway, and a full
+// queue of 65536 items is memory the server's garbage collector keeps
+// scanning.
+const limitedQueue = 4096
+
+// setCapacity sets how many items the queue takes.
+func (r *Recorder) setCapacity(limited bool) {
+	c := r.opts.QueueSize
+	if limited {
+		c = min(c, limitedQueue)
+	}
+	r.mu.Lock()
+	r.qcap = c
+	r.mu.Unlock()
 }
 
 func (r *Recorder) signal() {
@@ -276,6 +332,10 @@ func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
 
 // Packet implements engine.Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
+	if r.full.Load() {
+		r.dropped.add(s.ID(), 1)
+		return
+	}
 	r.pushWire(item{kind: kindPacket, sid: s.ID(), dir: dir, transport: transport,
 		eio: p.Type, binary: p.Binary}, &p)
 }
@@ -304,6 +364,10 @@ func wireBytes(p engine.Packet) []byte {
 // writer formats it, off the server's path, and a dropped line costs no
 // formatting.
 func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
+	if r.full.Load() {
+		r.dropped.add(sid, 1)
+		return
+	}
 	r.push(item{kind: kindDebug, sid: sid, ns: namespace, text: format, args: args})
 }
 
@@ -411,10 +475,11 @@ func (r *Recorder) run() {
 		r.mu.Unlock()
 
 		for rest := batch; len(rest) > 0; {
-			n := min(len(rest), r.opts.BatchSize)
 			if !closed {
 				gov.before()
+				r.setCapacity(gov.limiting())
 			}
+			n := min(len(rest), gov.batchSize(r.opts.BatchSize))
 			r.write(w, rest[:n])
 			gov.after()
 			rest = rest[n:]

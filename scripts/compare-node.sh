@@ -67,7 +67,7 @@ for server in "${servers[@]}"; do
 	if [ "$server" = sio-recorded ]; then
 		# What the recorder kept: its drops are logged at exit.
 		grep -h "not recorded" "$tmp/$server.log" | tail -1 || echo "nothing dropped"
-		"$tmp/workbook" sessions --db "$tmp/load.db" --limit 100000 --json | grep -o '"packets":[0-9]*' |
+		"$tmp/workbook" sessions --db "$tmp/load.db" --limit 100000 --json | grep -o '"packets": *[0-9]*' |
 			awk -F: '{n += $2} END {print "packets stored:", n}'
 	fi
 done
