@@ -343,7 +343,10 @@ func (s *Session) linger() bool {
 	}
 	s.mu.Lock()
 	if s.lingering {
+		// Idle: let the channel and the timer go with the goroutine,
+		// so that an idle session holds neither.
 		s.lingering = false
+		s.wsWake, s.lingerT = nil, nil
 		s.mu.Unlock()
 		return false
 	}

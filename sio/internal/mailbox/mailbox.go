@@ -96,6 +96,7 @@ func (m *Mailbox) wait() bool {
 		m.lingering = false
 		m.running = false
 		m.tasks = nil
+		m.wake, m.timer = nil, nil // an idle box holds neither
 		m.mu.Unlock()
 		return false
 	}
