@@ -221,7 +221,10 @@ var stepPages = []struct {
 		p.waitTask("restart")
 		p.waitPanes(`t === "Connected: connection 1 since the server started"`, "a fresh server counting from 1")
 
-		// Two attempts allowed: both fail while the server is down.
+		// Two attempts allowed: both fail while the server is down (with
+		// short waits, well inside its 3 s outage on a slow machine too).
+		p.edit(`reconnectionDelay: 500,`, `reconnectionDelay: 200,`)
+		p.waitPanes(`t.startsWith("Connected: connection ")`, "the edited client connected")
 		p.edit(`reconnectionAttempts: 10,`, `reconnectionAttempts: 2,`)
 		p.waitPanes(`t.startsWith("Connected: connection ")`, "the edited client connected")
 		p.waitWebSocket()
