@@ -3,7 +3,6 @@ package lessons_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,23 +15,8 @@ import (
 // post sends an empty POST with header and returns the status and body.
 func post(t testing.TB, url string, header http.Header) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest("POST", url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
+	res, body := request(t, "POST", url, header)
+	return res.StatusCode, body
 }
 
 // The fault endpoint answers what it did, or why not, and only to a POST

@@ -51,10 +51,16 @@ func mustOpenDB(t testing.TB) *sql.DB {
 	return db
 }
 
-// get fetches url with the given cookies and returns the status and body.
+// get fetches url with the given headers and returns the response and body.
 func get(t testing.TB, url string, header http.Header) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest("GET", url, nil)
+	return request(t, "GET", url, header)
+}
+
+// request sends an empty request and returns the response and its body.
+func request(t testing.TB, method, url string, header http.Header) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
