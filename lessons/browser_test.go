@@ -480,15 +480,15 @@ func TestStepPagesInChromium(t *testing.T) {
 	}
 }
 
-// TestOtherPagesInChromium loads the home page and the lesson pages in
-// both languages: no console error, and the shortcuts dialog opens.
+// TestOtherPagesInChromium loads the home page, the lesson pages and the
+// step pages in both languages, on a site of its own (so that its clients
+// do not count on TestStepPagesInChromium's steps): no console error, the
+// shortcuts dialog opens, and a step's first pane connects.
 func TestOtherPagesInChromium(t *testing.T) {
 	b := browsertest.New(t)
 	site, base := startSite(t, lessons.Options{})
 	for _, path := range site.PagePaths() {
-		if strings.Count(path, "/") > 3 {
-			continue // steps: TestStepPagesInChromium
-		}
+		isStep := strings.Count(path, "/") > 3
 		for _, l := range lessons.Langs {
 			t.Run(strings.Trim(path, "/")+"/"+string(l), func(t *testing.T) {
 				t.Parallel()
@@ -498,6 +498,9 @@ func TestOtherPagesInChromium(t *testing.T) {
 				}
 				p.eval(`document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }))`)
 				p.wait(`document.getElementById('shortcuts').open`, "the shortcuts dialog")
+				if isStep {
+					p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
+				}
 				p.noConsoleErrors(false)
 			})
 		}
