@@ -59,14 +59,14 @@ type governor struct {
 	enabled       bool
 }
 
-// newGovernor returns a governor for share (0: DefaultCPUShare; < 0: no
-// limit) of the machine's CPUs.
+// newGovernor returns a governor for share (0: DefaultCPUShare; < 0 or
+// >= 1: no limit) of the machine's CPUs.
 func newGovernor(share float64) *governor {
 	if share == 0 {
 		share = DefaultCPUShare
 	}
 	g := &governor{clock: time.Now, sleep: time.Sleep, busy: time.Now, idle: machineIdle, stall: machineStall}
-	if share > 0 {
+	if share > 0 && share < 1 { // 1 or more: the whole machine, no limit
 		g.enabled = true
 		g.budget = time.Duration(share * float64(runtime.NumCPU()) * float64(governorWindow))
 	}

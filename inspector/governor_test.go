@@ -88,8 +88,10 @@ func TestGovernor(t *testing.T) {
 }
 
 func TestGovernorDisabled(t *testing.T) {
-	if g := newGovernor(-1); g.enabled {
-		t.Fatal("a negative share limits")
+	for _, share := range []float64{-1, 1, 2} {
+		if g := newGovernor(share); g.enabled {
+			t.Fatalf("a share of %v limits", share)
+		}
 	}
 	g := newGovernor(0)
 	if !g.enabled || g.budget <= 0 {

@@ -48,8 +48,8 @@ type RecorderOptions struct {
 	// while the machine has no idle CPU (on Linux, where both can be
 	// measured): a saturated server loses about that much throughput to
 	// recording, and the items the writer has no time for are dropped and
-	// counted. If zero, DefaultCPUShare is used; if negative, the writer
-	// takes what the scheduler gives it.
+	// counted. If zero, DefaultCPUShare is used; if negative or 1 (the
+	// whole machine) or more, the writer takes what the scheduler gives it.
 	CPUShare float64
 }
 

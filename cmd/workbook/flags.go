@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -300,4 +301,28 @@ func (c *choiceValue) String() string {
 		return ""
 	}
 	return *c.p
+}
+
+// recordCPUFlag adds --record-cpu: the recorder's share of a machine that
+// has no CPU to spare (inspector.RecorderOptions.CPUShare).
+func (f *flagSet) recordCPUFlag(p *float64) {
+	*p = inspector.DefaultCPUShare
+	f.valueVar((*percentValue)(p), "record-cpu", "WORKBOOK_RECORD_CPU", "PERCENT",
+		"the most of the CPU the recorder takes while the machine has none to spare (what it has no time for is dropped and counted); 100% never holds it back")
+}
+
+// percentValue is a share from 0 (excluded) to 1, written "3%" (or "3").
+type percentValue float64
+
+func (v *percentValue) Set(s string) error {
+	n, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
+	if err != nil || n <= 0 || n > 100 {
+		return fmt.Errorf("want a percentage above 0 and up to 100, such as 3%%, got %q", s)
+	}
+	*v = percentValue(n / 100)
+	return nil
+}
+
+func (v *percentValue) String() string {
+	return strconv.FormatFloat(float64(*v)*100, 'g', -1, 64) + "%"
 }

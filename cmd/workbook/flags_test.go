@@ -260,3 +260,21 @@ func TestExportProgressForced(t *testing.T) {
 		t.Errorf("stderr: %q", errOut)
 	}
 }
+
+func TestPercentValue(t *testing.T) {
+	for in, want := range map[string]float64{"3%": 0.03, "3": 0.03, " 50 % ": 0.5, "100%": 1, "0.5%": 0.005} {
+		var v percentValue
+		if err := v.Set(in); err != nil || float64(v) != want {
+			t.Errorf("Set(%q) = %v, %v; want %v", in, float64(v), err, want)
+		}
+	}
+	for _, in := range []string{"0", "0%", "-3%", "101%", "lots", ""} {
+		var v percentValue
+		if err := v.Set(in); err == nil {
+			t.Errorf("Set(%q) accepted", in)
+		}
+	}
+	if v := percentValue(0.03); v.String() != "3%" {
+		t.Errorf("String() = %q", v.String())
+	}
+}

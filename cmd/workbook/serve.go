@@ -27,6 +27,7 @@ type ServeCommand struct {
 	Addr           string
 	DB             string
 	NoRecord       bool
+	RecordCPU      float64
 	Keep           time.Duration
 	MaxDBSize      int64
 	InspectorToken string
@@ -47,6 +48,7 @@ given with --inspector-token or a random one printed at start.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", ":3000", "listen address")
 	fs.dbFlag(&c.DB, "the SQLite file packets are recorded to")
 	fs.boolVar(&c.NoRecord, "no-record", "WORKBOOK_NO_RECORD", false, "record nothing (the inspector shows --db if it exists)")
+	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.Keep, "keep", "WORKBOOK_KEEP", "DURATION", 0, "delete sessions that ended longer ago than this, e.g. 7d or 12h; 0 keeps them")
 	fs.valueVar((*sizeValue)(&c.MaxDBSize), "max-db-size", "WORKBOOK_MAX_DB_SIZE", "SIZE", "delete the oldest sessions while --db is larger than this, e.g. 500MB or 1GB; 0 for no limit")
 	fs.stringVar(&c.InspectorToken, "inspector-token", "WORKBOOK_INSPECTOR_TOKEN", "TOKEN", "", "token the inspector pages require (default: none on loopback, else a random one)")
@@ -74,7 +76,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	}
 	defer ln.Close()
 
-	rec, err := openRecording(c.DB, !c.NoRecord, log)
+	rec, err := openRecording(c.DB, !c.NoRecord, c.RecordCPU, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -282,7 +284,7 @@ type recording struct {
 // openRecording opens the database at path and starts a recorder on it when
 // record is true. When record is false it opens the database only if the
 // file exists (the inspector can still show it) and records nothing.
-func openRecording(path string, record bool, log *slog.Logger) (*recording, error) {
+func openRecording(path string, record bool, cpuShare float64, log *slog.Logger) (*recording, error) {
 	r := &recording{path: path, log: log}
 	if !record {
 		if _, err := os.Stat(path); err != nil {
@@ -296,7 +298,7 @@ func openRecording(path string, record bool, log *slog.Logger) (*recording, erro
 	db.Logger = log // retention
 	r.db = db
 	if record {
-		r.rec = inspector.NewRecorder(db, inspector.RecorderOptions{Logger: log})
+		r.rec = inspector.NewRecorder(db, inspector.RecorderOptions{Logger: log, CPUShare: cpuShare})
 	}
 	return r, nil
 }

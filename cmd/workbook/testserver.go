@@ -19,6 +19,7 @@ import (
 type TestServerCommand struct {
 	Addr         string
 	DB           string
+	RecordCPU    float64
 	PingInterval time.Duration
 	PingTimeout  time.Duration
 }
@@ -35,6 +36,7 @@ With --db, what the Socket.IO server does is recorded to that SQLite file
 (nothing is recorded by default). DEBUG prints its trace to stderr live.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", "127.0.0.1:3000", "listen address")
 	fs.stringVar(&c.DB, "db", "WORKBOOK_DB", "PATH", "", "record to this SQLite file")
+	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
 	return fs
@@ -60,7 +62,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	defer ln.Close()
 	rec := &recording{log: log}
 	if c.DB != "" {
-		if rec, err = openRecording(c.DB, true, log); err != nil {
+		if rec, err = openRecording(c.DB, true, c.RecordCPU, log); err != nil {
 			return fmt.Errorf("testserver: %w", err)
 		}
 		defer func() {
