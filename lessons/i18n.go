@@ -124,6 +124,21 @@ type ui struct {
 	Packets      string
 	Inspector    string
 	InspectorTip string
+	Classroom    string
+	ClassTip     string
+	ClassSummary string // "%d learners, %d connected now"
+	ClassNote    string
+	ClassLearner string
+	ClassNow     string
+	ClassLast    string
+	ClassDone    string
+	ClassOff     string
+	ClassClient  string // "1 client"
+	ClassClients string // "%d clients"
+	ClassEmpty   string
+	ClassAgo     string // "%s ago"
+	ClassSteps   string // "%d of %d steps complete"
+	ClassJSON    string
 	PanelMissing string
 	Prev         string
 	Next         string
@@ -195,6 +210,21 @@ var uiText = map[Lang]ui{
 		Packets:      "Packets and trace",
 		Inspector:    "Inspector",
 		InspectorTip: "Every recorded session, packet by packet",
+		Classroom:    "Classroom",
+		ClassTip:     "Who is connected now, and who finished what",
+		ClassSummary: "%d learners, %d connected now",
+		ClassNote:    "One row per browser, the most recently active first. The page keeps itself up to date.",
+		ClassLearner: "Learner",
+		ClassNow:     "Connected now",
+		ClassLast:    "Last active",
+		ClassDone:    "Tasks done",
+		ClassOff:     "not connected",
+		ClassClient:  "1 client",
+		ClassClients: "%d clients",
+		ClassEmpty:   "Nobody yet: a learner shows up here as soon as they open a step.",
+		ClassAgo:     "%s ago",
+		ClassSteps:   "%d of %d steps complete",
+		ClassJSON:    "The same data as JSON",
 		PanelMissing: "The packet inspector shows up here when the workbook records traffic.",
 		Prev:         "Previous",
 		Next:         "Next",
@@ -264,6 +294,21 @@ var uiText = map[Lang]ui{
 		Packets:      "Paquetes y traza",
 		Inspector:    "Inspector",
 		InspectorTip: "Todas las sesiones grabadas, paquete a paquete",
+		Classroom:    "Aula",
+		ClassTip:     "Quién está conectado ahora y quién terminó qué",
+		ClassSummary: "%d estudiantes, %d conectados ahora",
+		ClassNote:    "Una fila por navegador; primero, el que estuvo activo más recientemente. La página se actualiza sola.",
+		ClassLearner: "Estudiante",
+		ClassNow:     "Conectado ahora",
+		ClassLast:    "Última actividad",
+		ClassDone:    "Tareas hechas",
+		ClassOff:     "sin conexión",
+		ClassClient:  "1 cliente",
+		ClassClients: "%d clientes",
+		ClassEmpty:   "Nadie todavía: cada estudiante aparece aquí en cuanto abre un paso.",
+		ClassAgo:     "hace %s",
+		ClassSteps:   "%d de %d pasos completos",
+		ClassJSON:    "Los mismos datos en JSON",
 		PanelMissing: "Aquí aparece el inspector de paquetes cuando el workbook graba el tráfico.",
 		Prev:         "Anterior",
 		Next:         "Siguiente",

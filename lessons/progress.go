@@ -133,3 +133,42 @@ func (s *Store) Reset(ctx context.Context, client string) error {
 	}
 	return nil
 }
+
+// All returns the tasks every browser has completed, with when: browser
+// id -> tasks (the classroom view).
+func (s *Store) All(ctx context.Context) (map[string]map[TaskKey]time.Time, error) {
+	out := map[string]map[TaskKey]time.Time{}
+	if s.db == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for client, tasks := range s.mem {
+			m := make(map[TaskKey]time.Time, len(tasks))
+			for k, at := range tasks {
+				m[k] = at
+			}
+			out[client] = m
+		}
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT client, lesson, step, task, done_at FROM lesson_progress`)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: reading everyone's progress: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var client string
+		var k TaskKey
+		var at int64
+		if err := rows.Scan(&client, &k.Lesson, &k.Step, &k.Task, &at); err != nil {
+			return nil, fmt.Errorf("lessons: reading everyone's progress: %w", err)
+		}
+		if out[client] == nil {
+			out[client] = map[TaskKey]time.Time{}
+		}
+		out[client][k] = time.UnixMicro(at).UTC()
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lessons: reading everyone's progress: %w", err)
+	}
+	return out, nil
+}

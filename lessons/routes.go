@@ -29,6 +29,10 @@ func (s *Site) routes() {
 	mux.HandleFunc("GET /lessons/{lesson}/{step}/pane", s.withStep(s.servePane))
 	mux.HandleFunc("GET /lessons/{lesson}/{step}/live", s.withStep(s.serveLive))
 	mux.HandleFunc("POST /lessons/{lesson}/{step}/faults/{fault}", s.withStep(s.serveFault))
+	mux.HandleFunc("GET /classroom", s.addSlash)
+	mux.HandleFunc("GET /classroom/{$}", s.guard(s.serveClassroom))
+	mux.HandleFunc("GET /classroom/table", s.guard(s.serveClassroomTable))
+	mux.HandleFunc("GET /classroom/data.json", s.guard(s.serveClassroomJSON))
 	for _, st := range s.steps {
 		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
 	}
@@ -88,7 +92,7 @@ func (s *Site) withStep(h func(http.ResponseWriter, *http.Request, *stepPage)) h
 // frameFor builds the layout of a page of the reading order (href), for
 // browser and lang.
 func (s *Site) frameFor(href string, lang Lang, done int) frame {
-	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total, Inspector: s.opts.InspectorURL}
+	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total, Inspector: s.opts.InspectorURL, Classroom: classroomURL}
 	for i, p := range s.order {
 		if p.href != href {
 			continue
@@ -244,6 +248,6 @@ func (s *Site) servePane(w http.ResponseWriter, r *http.Request, st *stepPage) {
 
 func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {
 	lang := chooseLang(w, r)
-	f := frame{T: uiText[lang], Lang: lang, Title: uiText[lang].NotFound, BodyClass: "not-found", Inspector: s.opts.InspectorURL}
+	f := frame{T: uiText[lang], Lang: lang, Title: uiText[lang].NotFound, BodyClass: "not-found", Inspector: s.opts.InspectorURL, Classroom: classroomURL}
 	s.render(w, r, http.StatusNotFound, layout(f, notFoundBody(notFoundView{f})))
 }

@@ -52,6 +52,13 @@ type Options struct {
 	// the cookie on w when it is missing (the inspector's web.ClientCookie).
 	// If nil, the Site sets the same cookie itself.
 	BrowserID func(w http.ResponseWriter, r *http.Request) string
+	// Authorize, if set, guards the classroom pages (/classroom/), which
+	// show every learner's progress: it lets r through by returning true,
+	// or writes the response (a 401 page, a redirect) and returns false.
+	// The workbook passes the inspector's token check (web.Guard), so that
+	// the classroom is open on loopback and wants the token beyond. If nil,
+	// the classroom is open.
+	Authorize func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // Site serves the workbook's lessons: the home page with the contents,
@@ -67,17 +74,21 @@ type Options struct {
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
 //	POST /lessons/<lesson>/<step>/faults/<fault>  a fault the step offers (see step.Fault)
+//	GET /classroom/                     the classroom: every learner, connected now or not (see Classroom)
+//	GET /classroom/data.json            ... as JSON
 //	GET /assets/...                     CSS, scripts, icons
 //	GET /socket.io/socket.io.js         the browser client, where tutorial code looks for it
 //
 // A Site is safe for use by multiple goroutines.
 type Site struct {
-	opts   Options
-	log    *slog.Logger
-	store  *Store
-	hub    *hub
-	mux    *http.ServeMux
-	chroma []byte
+	opts  Options
+	log   *slog.Logger
+	store *Store
+	hub   *hub
+	// presence is each browser's last activity (classroom.go).
+	presence *presence
+	mux      *http.ServeMux
+	chroma   []byte
 
 	home    map[Lang]*document
 	lessons []*lesson
@@ -153,11 +164,12 @@ type navPage struct {
 // or malformed, or when the progress table cannot be created.
 func New(opts Options) (*Site, error) {
 	s := &Site{
-		opts:    opts,
-		log:     opts.Logger,
-		hub:     newHub(),
-		steps:   map[string]*stepPage{},
-		closing: make(chan struct{}),
+		opts:     opts,
+		log:      opts.Logger,
+		hub:      newHub(),
+		presence: newPresence(),
+		steps:    map[string]*stepPage{},
+		closing:  make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -323,6 +335,7 @@ func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
 	// reads as the step's server.go says before any task ticks.
 	st.def.Setup(io, st.log)
 	st.def.Check(io, checker)
+	s.watchPresence(io, st)
 	return io, checker
 }
 
@@ -344,6 +357,7 @@ func (s *Site) taskDone(browser string, k TaskKey) {
 	s.inflight.Add(1)
 	s.mu.Unlock()
 	defer s.inflight.Done()
+	s.presence.seen(browser, k.Lesson+"/"+k.Step)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	first, err := s.store.Mark(ctx, browser, k)

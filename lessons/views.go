@@ -18,6 +18,7 @@ type frame struct {
 	Total     int
 	BodyClass string
 	Inspector string // URL of the inspector's pages, "" if none
+	Classroom string // URL of the classroom page
 }
 
 // link is an anchor: where, and what it says.

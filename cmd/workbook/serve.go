@@ -44,7 +44,9 @@ server's trace is printed to stderr live, as with DEBUG=* node app.js.
 
 The inspector pages show everyone's traffic: when --addr is not loopback
 only (":3000" listens on every interface), they require a token, the one
-given with --inspector-token or a random one printed at start.`)
+given with --inspector-token or a random one printed at start. The
+classroom (/classroom/: who is connected, who finished what) shows
+everyone's progress and requires the same token.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", ":3000", "listen address")
 	fs.dbFlag(&c.DB, "the SQLite file packets are recorded to")
 	fs.boolVar(&c.NoRecord, "no-record", "WORKBOOK_NO_RECORD", false, "record nothing (the inspector shows --db if it exists)")
@@ -118,6 +120,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		fmt.Fprintf(stdout, "inspector: %s/inspector/ (the token of --inspector-token is required)\n", base)
 	default:
 		fmt.Fprintf(stdout, "inspector: %s/inspector/\n", base)
+	}
+	if generated {
+		fmt.Fprintf(stdout, "classroom: %s/classroom/?token=%s\n", base, token)
+	} else {
+		fmt.Fprintf(stdout, "classroom: %s/classroom/\n", base)
 	}
 	if rec.rec != nil {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
@@ -227,6 +234,9 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 		DB:        wb.progress,
 		Logger:    log,
 		BrowserID: web.ClientCookie,
+		// The classroom shows everyone's progress: the inspector's token
+		// guards it too (none on loopback).
+		Authorize: web.Guard(cfg.Token, "/classroom/"),
 	}
 	if wb.pages != nil { // the inspector's pages, and the panel that needs them
 		opts.InspectorURL = web.Prefix

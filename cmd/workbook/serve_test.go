@@ -194,6 +194,9 @@ func TestInspectorToken(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("inspector with the token: %d", res.StatusCode)
 	}
+	if code, _ := get(t, wb.URL+"/classroom/data.json"); code != http.StatusUnauthorized {
+		t.Errorf("classroom without the token: %d", code)
+	}
 	if code, body := get(t, wb.URL+"/socket.io/?EIO=4&transport=polling"); code != 200 || !strings.HasPrefix(body, `0{"sid":"`) {
 		t.Errorf("socket.io handshake: %d %q", code, body)
 	}
@@ -244,5 +247,53 @@ func TestInspectorTokenGenerated(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("inspector with the token: %d", res.StatusCode)
+	}
+
+	// The classroom shows everyone's progress: the same token guards it.
+	if !strings.Contains(out, "classroom: "+wb.URL+"/classroom/?token="+token) {
+		t.Errorf("no classroom URL in stdout:\n%s", out)
+	}
+	for _, path := range []string{"/classroom/", "/classroom/data.json", "/classroom/table", "/classroom/?token=wrong"} {
+		if code, _ := get(t, base+path); code != http.StatusUnauthorized {
+			t.Errorf("%s without the token: %d", path, code)
+		}
+	}
+	res, err = c.Get(base + "/classroom/?token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.RawQuery != "" {
+		t.Errorf("classroom with the token: %d at %s", res.StatusCode, res.Request.URL)
+	}
+	if res, err = c.Get(base + "/classroom/data.json"); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("classroom data with the cookie: %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest("GET", base+"/classroom/data.json", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if res, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("classroom data with a bearer token: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+// TestClassroomOpenOnLoopback: with no token (loopback only), the
+// classroom is open, as the inspector is.
+func TestClassroomOpenOnLoopback(t *testing.T) {
+	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "w.db"))
+	if out := wb.Stdout.String(); !strings.Contains(out, "classroom: "+wb.URL+"/classroom/\n") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	for _, path := range []string{"/classroom/", "/classroom/data.json"} {
+		if code, _ := get(t, wb.URL+path); code != http.StatusOK {
+			t.Errorf("%s on loopback: %d", path, code)
+		}
 	}
 }

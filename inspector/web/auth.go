@@ -64,39 +64,62 @@ func validClientID(s string) bool {
 
 // tokenProof is what the token cookie holds: a hash of the token, so that
 // the token itself is not stored in the browser.
-func (h *Handler) tokenProof() string {
-	sum := sha256.Sum256([]byte("socket.io workbook inspector\x00" + h.opts.Token))
+func tokenProof(token string) string {
+	sum := sha256.Sum256([]byte("socket.io workbook inspector\x00" + token))
 	return hex.EncodeToString(sum[:])
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // hasToken reports whether a request carries the token's cookie.
-func (h *Handler) hasToken(cookies []*http.Cookie) bool {
+func (h *Handler) hasToken(cookies []*http.Cookie) bool { return hasToken(h.opts.Token, cookies) }
+
+func hasToken(token string, cookies []*http.Cookie) bool {
 	for _, c := range cookies {
-		if c.Name == tokenCookie && equal(c.Value, h.tokenProof()) {
+		if c.Name == tokenCookie && equal(c.Value, tokenProof(token)) {
 			return true
 		}
 	}
 	return false
 }
 
-// authorized lets a page request through when no token is configured, or
-// it carries the token's cookie. A request with ?token= that matches gets
-// the cookie and is redirected to the same URL without the token (so that
-// it stays out of the history and of Referer headers); anything else gets
-// the 401 page. authorized writes the response when it returns false.
+// authorized is the token check of the inspector's own pages (see Guard).
 func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
-	if h.opts.Token == "" {
+	return guard(h.opts.Token, Prefix, w, r)
+}
+
+// Guard returns the inspector's token check for pages that show what the
+// inspector shows, mounted elsewhere (the lessons' classroom at
+// "/classroom/"): the same token, the same 401 page. The check lets a
+// request through when token is empty (the workbook listens on loopback
+// only), when it carries the token's cookie (set for cookiePath), or an
+// "Authorization: Bearer <token>" header (scripts). A request with ?token=
+// that matches gets the cookie and is redirected to the same URL without
+// the token (so that it stays out of the history and of Referer headers);
+// anything else gets the 401 page. The check writes the response when it
+// returns false.
+func Guard(token, cookiePath string) func(w http.ResponseWriter, r *http.Request) bool {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if token != "" {
+			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(bearer, token) {
+				return true
+			}
+		}
+		return guard(token, cookiePath, w, r)
+	}
+}
+
+func guard(token, cookiePath string, w http.ResponseWriter, r *http.Request) bool {
+	if token == "" {
 		return true
 	}
 	q := r.URL.Query()
 	if given, ok := q["token"]; ok {
-		if len(given) == 1 && equal(given[0], h.opts.Token) {
+		if len(given) == 1 && equal(given[0], token) {
 			http.SetCookie(w, &http.Cookie{
 				Name:     tokenCookie,
-				Value:    h.tokenProof(),
-				Path:     Prefix,
+				Value:    tokenProof(token),
+				Path:     cookiePath,
 				HttpOnly: true,
 				Secure:   r.TLS != nil,
 				SameSite: http.SameSiteLaxMode,
@@ -108,17 +131,17 @@ func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
 			return false
 		}
-		h.unauthorized(w, r, true)
+		unauthorized(w, r, true)
 		return false
 	}
-	if h.hasToken(r.Cookies()) {
+	if hasToken(token, r.Cookies()) {
 		return true
 	}
-	h.unauthorized(w, r, false)
+	unauthorized(w, r, false)
 	return false
 }
 
-func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, tried bool) {
+func unauthorized(w http.ResponseWriter, r *http.Request, tried bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusUnauthorized)

@@ -1,0 +1,399 @@
+package lessons
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// The classroom view is for an instructor running one workbook for a
+// class: one row per browser (a learner) that has progress or has been
+// connected since the workbook started, what it is connected to now, where
+// it was last active, and its tasks done per lesson.
+//
+//	GET /classroom/           the page (it reloads its table every ClassroomPoll)
+//	GET /classroom/table      the table alone, in the page's language
+//	GET /classroom/data.json  the same data as JSON (a Classroom)
+//
+// It shows everyone's progress, so Options.Authorize guards all three.
+
+// ClassroomPoll is how often the classroom page reloads its table.
+const ClassroomPoll = 2 * time.Second
+
+// Classroom is the classroom view's data, as /classroom/data.json
+// serves it.
+type Classroom struct {
+	At        time.Time        `json:"at"`        // when it was read
+	Learners  int              `json:"learners"`  // rows
+	Connected int              `json:"connected"` // rows connected now
+	Total     int              `json:"total"`     // tasks in the workbook
+	Lessons   []ClassLesson    `json:"lessons"`   // the columns, in order
+	Rows      []ClassroomEntry `json:"rows"`      // most recently active first
+}
+
+// ClassLesson is a lesson of the workbook, a column of the classroom.
+type ClassLesson struct {
+	Slug  string `json:"slug"`
+	Num   int    `json:"num"`
+	Title string `json:"title"` // in the page's language
+	Steps int    `json:"steps"`
+	Tasks int    `json:"tasks"`
+}
+
+// ClassroomEntry is one browser in the classroom.
+type ClassroomEntry struct {
+	// Label is a short, stable label for the browser: the start of its id
+	// (the id itself is the browser's key to its progress, so it is never
+	// shown whole unless it is short).
+	Label string `json:"label"`
+	// Online lists the steps the browser is connected to now, with how
+	// many clients (panes) each; empty when it is not connected.
+	Online []ClassPresence `json:"online"`
+	// LastStep ("hello/connect") and LastAt say where and when the browser
+	// was last active: connected, disconnected or ticked a task.
+	LastStep string    `json:"lastStep"`
+	LastAt   time.Time `json:"lastAt"`
+	// Lessons holds the progress per lesson, in the order of Classroom.Lessons.
+	Lessons []ClassProgress `json:"lessons"`
+	Done    int             `json:"done"` // tasks done in the whole workbook
+}
+
+// ClassPresence is a step a browser is connected to.
+type ClassPresence struct {
+	Step    string `json:"step"` // "hello/connect"
+	Clients int    `json:"clients"`
+}
+
+// ClassProgress is a browser's progress in one lesson.
+type ClassProgress struct {
+	Done          int    `json:"done"`
+	Tasks         int    `json:"tasks"`
+	StepsComplete int    `json:"stepsComplete"`
+	Steps         []int8 `json:"steps"` // per step: 0 nothing done, 1 some, 2 all
+}
+
+// activity is where and when a browser was last seen doing something.
+type activity struct {
+	step string
+	at   time.Time
+}
+
+// presence remembers the last activity of each browser since the Site
+// started (connections and disconnections are not stored).
+type presence struct {
+	mu   sync.Mutex
+	last map[string]activity
+	now  func() time.Time
+}
+
+func newPresence() *presence {
+	return &presence{last: map[string]activity{}, now: time.Now}
+}
+
+func (p *presence) seen(browser, step string) {
+	if browser == "" {
+		return
+	}
+	p.mu.Lock()
+	p.last[browser] = activity{step: step, at: p.now().UTC()}
+	p.mu.Unlock()
+}
+
+func (p *presence) snapshot() map[string]activity {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]activity, len(p.last))
+	for b, a := range p.last {
+		out[b] = a
+	}
+	return out
+}
+
+// watchPresence records the connections and disconnections of a step's
+// server as activity of their browsers.
+func (s *Site) watchPresence(io *sio.Server, st *stepPage) {
+	key := st.key()
+	io.OnConnection(func(socket *sio.Socket) {
+		b := step.Browser(socket)
+		s.presence.seen(b, key)
+		socket.OnDisconnect(func(sio.Reason) { s.presence.seen(b, key) })
+	})
+}
+
+// connected counts, per browser and step, the clients (Engine.IO sessions:
+// one per pane) connected now to the steps' servers, in any namespace.
+func (s *Site) connected() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for key, st := range s.steps {
+		io, _ := st.server()
+		if io == nil {
+			continue
+		}
+		sessions := map[string]map[string]bool{} // browser -> session ids
+		for _, nsp := range io.Namespaces() {
+			for _, socket := range nsp.Sockets() {
+				b := step.Browser(socket)
+				if b == "" || !socket.Connected() {
+					continue
+				}
+				if sessions[b] == nil {
+					sessions[b] = map[string]bool{}
+				}
+				sessions[b][socket.SessionID()] = true
+			}
+		}
+		for b, ids := range sessions {
+			if out[b] == nil {
+				out[b] = map[string]int{}
+			}
+			out[b][key] = len(ids)
+		}
+	}
+	return out
+}
+
+// Classroom returns the classroom view's data, with lesson titles in
+// lang: every browser that has progress, is connected now or has been
+// active since the Site started.
+func (s *Site) Classroom(ctx context.Context, lang Lang) (*Classroom, error) {
+	all, err := s.store.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: classroom: %w", err)
+	}
+	online := s.connected()
+	seen := s.presence.snapshot()
+
+	c := &Classroom{At: time.Now().UTC(), Total: s.total}
+	for _, les := range s.lessons {
+		cl := ClassLesson{Slug: les.Slug, Num: les.Num, Title: les.Text[lang].Meta["title"], Steps: len(les.Steps)}
+		for _, st := range les.Steps {
+			cl.Tasks += len(st.Tasks)
+		}
+		c.Lessons = append(c.Lessons, cl)
+	}
+
+	browsers := map[string]bool{}
+	for b := range all {
+		browsers[b] = true
+	}
+	for b := range online {
+		browsers[b] = true
+	}
+	for b := range seen {
+		browsers[b] = true
+	}
+	for b := range browsers {
+		e := ClassroomEntry{Label: browserLabel(b), Online: []ClassPresence{}}
+		for key, n := range online[b] {
+			e.Online = append(e.Online, ClassPresence{Step: key, Clients: n})
+		}
+		slices.SortFunc(e.Online, func(a, b ClassPresence) int { return cmp.Compare(a.Step, b.Step) })
+		if a, ok := seen[b]; ok {
+			e.LastStep, e.LastAt = a.step, a.at
+		}
+		done := all[b]
+		for k, at := range done {
+			if at.After(e.LastAt) {
+				e.LastStep, e.LastAt = k.Lesson+"/"+k.Step, at
+			}
+		}
+		if len(e.Online) > 0 {
+			c.Connected++
+		}
+		for _, les := range s.lessons {
+			p := ClassProgress{}
+			for _, st := range les.Steps {
+				n := 0
+				for _, task := range st.Tasks {
+					if _, ok := done[TaskKey{les.Slug, st.Slug, task}]; ok {
+						n++
+					}
+				}
+				p.Done += n
+				p.Tasks += len(st.Tasks)
+				switch {
+				case n == len(st.Tasks):
+					p.StepsComplete++
+					p.Steps = append(p.Steps, 2)
+				case n > 0:
+					p.Steps = append(p.Steps, 1)
+				default:
+					p.Steps = append(p.Steps, 0)
+				}
+			}
+			e.Done += p.Done
+			e.Lessons = append(e.Lessons, p)
+		}
+		c.Rows = append(c.Rows, e)
+	}
+	slices.SortFunc(c.Rows, func(a, b ClassroomEntry) int {
+		if c := b.LastAt.Compare(a.LastAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Label, b.Label)
+	})
+	c.Learners = len(c.Rows)
+	if c.Rows == nil {
+		c.Rows = []ClassroomEntry{}
+	}
+	return c, nil
+}
+
+// browserLabel is the label of a browser id: the id when it is short, else
+// its first 8 characters.
+func browserLabel(id string) string {
+	r := []rune(id)
+	if len(r) <= 12 {
+		return id
+	}
+	return string(r[:8])
+}
+
+// guard runs h only when Options.Authorize lets the request through.
+func (s *Site) guard(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Authorize != nil && !s.opts.Authorize(w, r) {
+			return
+		}
+		w.Header().Set("Referrer-Policy", "same-origin")
+		h(w, r)
+	}
+}
+
+// classroom reads the classroom's data for a request, or answers 500.
+func (s *Site) classroom(w http.ResponseWriter, r *http.Request, lang Lang) (*Classroom, bool) {
+	c, err := s.Classroom(r.Context(), lang)
+	if err != nil {
+		s.log.Error("lessons: classroom", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return nil, false
+	}
+	return c, true
+}
+
+func (s *Site) serveClassroom(w http.ResponseWriter, r *http.Request) {
+	lang := chooseLang(w, r)
+	c, ok := s.classroom(w, r, lang)
+	if !ok {
+		return
+	}
+	t := uiText[lang]
+	f := frame{T: t, Lang: lang, Title: t.Classroom, BodyClass: "classroom", Inspector: s.opts.InspectorURL, Classroom: classroomURL}
+	f.Crumbs = []link{{Href: classroomURL, Text: t.Classroom}}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, layout(f, classroomBody(f, newClassroomView(c, t))))
+}
+
+func (s *Site) serveClassroomTable(w http.ResponseWriter, r *http.Request) {
+	lang := chooseLang(w, r)
+	c, ok := s.classroom(w, r, lang)
+	if !ok {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, classroomTable(newClassroomView(c, uiText[lang])))
+}
+
+func (s *Site) serveClassroomJSON(w http.ResponseWriter, r *http.Request) {
+	lang := chooseLang(w, r)
+	c, ok := s.classroom(w, r, lang)
+	if !ok {
+		return
+	}
+	body, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		s.log.Error("lessons: classroom", "err", fmt.Errorf("encoding: %w", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// classroomURL is where the classroom page is.
+const classroomURL = "/classroom/"
+
+// classroomView is the classroom page's table, ready to render.
+type classroomView struct {
+	T       ui
+	Summary string
+	Lessons []ClassLesson
+	Rows    []classroomRow
+	Poll    int // milliseconds
+}
+
+// classroomRow is a row of the classroom table.
+type classroomRow struct {
+	ClassroomEntry
+	Online  []string // "hello/connect · 2 clients"
+	LastAgo string   // "5 s ago"
+	Cells   []classroomCell
+}
+
+// classroomCell is a browser's progress in a lesson.
+type classroomCell struct {
+	ClassProgress
+	Title    string // "3 of 5 steps complete"
+	Complete bool
+}
+
+func newClassroomView(c *Classroom, t ui) classroomView {
+	v := classroomView{
+		T:       t,
+		Summary: fmt.Sprintf(t.ClassSummary, c.Learners, c.Connected),
+		Lessons: c.Lessons,
+		Poll:    int(ClassroomPoll / time.Millisecond),
+	}
+	for _, e := range c.Rows {
+		row := classroomRow{ClassroomEntry: e}
+		for _, p := range e.Online {
+			n := t.ClassClient
+			if p.Clients != 1 {
+				n = fmt.Sprintf(t.ClassClients, p.Clients)
+			}
+			row.Online = append(row.Online, p.Step+" · "+n)
+		}
+		if !e.LastAt.IsZero() {
+			row.LastAgo = fmt.Sprintf(t.ClassAgo, ago(c.At.Sub(e.LastAt)))
+		}
+		for i, p := range e.Lessons {
+			row.Cells = append(row.Cells, classroomCell{
+				ClassProgress: p,
+				Title:         fmt.Sprintf(t.ClassSteps, p.StepsComplete, c.Lessons[i].Steps),
+				Complete:      p.Tasks > 0 && p.Done == p.Tasks,
+			})
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v
+}
+
+// ago writes a duration the way a person says it: 5 s, 3 min, 2 h, 4 d.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", max(0, int(d/time.Second)))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d d", int(d/(24*time.Hour)))
+}
+
+func (v classroomView) totalTasks() int {
+	n := 0
+	for _, l := range v.Lessons {
+		n += l.Tasks
+	}
+	return n
+}
