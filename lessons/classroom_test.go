@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/inspector/web"
+	"github.com/sioworkbook/workbook/internal/browsertest"
 	"github.com/sioworkbook/workbook/lessons"
 	"github.com/sioworkbook/workbook/sio/client"
 )
@@ -285,4 +286,47 @@ func TestClassroomPage(t *testing.T) {
 	if strings.Contains(body, "<script>") {
 		t.Errorf("data.json holds raw markup: %s", body)
 	}
+}
+
+// TestClassroomInChromium: an instructor's tab on the classroom, a
+// learner's tab on a step. The learner shows up connected on the step, a
+// task they tick shows up without a reload, and closing their tab shows
+// them disconnected, their progress kept.
+func TestClassroomInChromium(t *testing.T) {
+	b := browsertest.New(t)
+	_, base := startSite(t, lessons.Options{})
+	room := open(t, b, base+"/classroom/")
+	room.wait(`document.querySelector('#classroom .empty')`, "an empty classroom")
+	room.eval(`window.notReloaded = true`)
+	row := `document.querySelector('#classroom tr.learner')`
+	cell := row + `?.querySelector('td[data-lesson="hello"] .count')?.textContent`
+
+	t.Run("learner", func(t *testing.T) {
+		learner := open(t, b, base+"/lessons/hello/connect/")
+		learner.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
+		room.wait(row+`?.dataset.online === "true" && `+row+`.querySelector('.now').textContent.includes("hello/connect · 1 client")`,
+			"the learner connected on hello/connect with one client")
+		room.wait(cell+` === "1/3"`, "the learner's first task")
+
+		learner.click("add-client")
+		learner.waitTask("two")
+		room.wait(row+`.querySelector('.now').textContent.includes("hello/connect · 2 clients")`, "the learner's second client")
+		room.wait(cell+` === "2/3"`, "the task the learner ticked")
+		room.wait(`document.getElementById('classroom-summary').textContent === "1 learners, 1 connected now"`, "the summary")
+		learner.waitWebSocket() // so that the server sees the tab close at once
+		learner.noConsoleErrors(false)
+	}) // the learner's tab closes here
+
+	room.wait(row+` && !`+row+`.dataset.online && `+row+`.querySelector('.now').textContent.includes("not connected")`,
+		"the learner disconnected")
+	room.wait(`document.getElementById('classroom-summary').textContent === "1 learners, 0 connected now"`, "the summary")
+	// (Closing both clients at once may tick "reconnect" too: 3/3.)
+	if got := room.string(cell); got != "2/3" && got != "3/3" {
+		t.Errorf("progress after leaving: %q", got)
+	}
+	if got := room.string(row + `.querySelector('.last .step').textContent`); got != "hello/connect" {
+		t.Errorf("last step: %q", got)
+	}
+	room.wait(`window.notReloaded === true`, "the same classroom page, never reloaded")
+	room.noConsoleErrors(false)
 }
