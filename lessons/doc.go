@@ -69,6 +69,16 @@
 // off the step's Socket.IO server, so the panes see only the tutorial's
 // traffic.
 //
+// # The classroom
+//
+// /classroom/ is for an instructor running one workbook for a class: one
+// row per browser with progress or connected, the steps it is connected
+// to now and with how many clients, where and when it was last active, and
+// its tasks done per lesson. The page refreshes its table every
+// ClassroomPoll; /classroom/data.json serves the same data (Classroom).
+// Options.Authorize guards both (the workbook passes the inspector's token
+// check).
+//
 // # Languages
 //
 // Every text exists in English and Spanish (Langs). A page's language is
