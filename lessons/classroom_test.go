@@ -264,7 +264,7 @@ func TestClassroomPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for lang, words := range map[string][]string{"en": {"Classroom", "2 learners, 0 connected now", "not connected"}, "es": {"Aula", "2 estudiantes, 0 conectados ahora", "sin conexión"}} {
+	for lang, words := range map[string][]string{"en": {"Classroom", "Learners: 2 · connected now: 0", "not connected"}, "es": {"Aula", "Estudiantes: 2 · conectados ahora: 0", "sin conexión"}} {
 		_, page := get(t, base+"/classroom/?lang="+lang, nil)
 		for _, w := range words {
 			if !strings.Contains(page, w) {
@@ -312,14 +312,14 @@ func TestClassroomInChromium(t *testing.T) {
 		learner.waitTask("two")
 		room.wait(row+`.querySelector('.now').textContent.includes("hello/connect · 2 clients")`, "the learner's second client")
 		room.wait(cell+` === "2/3"`, "the task the learner ticked")
-		room.wait(`document.getElementById('classroom-summary').textContent === "1 learners, 1 connected now"`, "the summary")
+		room.wait(`document.getElementById('classroom-summary').textContent === "Learners: 1 · connected now: 1"`, "the summary")
 		learner.waitWebSocket() // so that the server sees the tab close at once
 		learner.noConsoleErrors(false)
 	}) // the learner's tab closes here
 
 	room.wait(row+` && !`+row+`.dataset.online && `+row+`.querySelector('.now').textContent.includes("not connected")`,
 		"the learner disconnected")
-	room.wait(`document.getElementById('classroom-summary').textContent === "1 learners, 0 connected now"`, "the summary")
+	room.wait(`document.getElementById('classroom-summary').textContent === "Learners: 1 · connected now: 0"`, "the summary")
 	// (Closing both clients at once may tick "reconnect" too: 3/3.)
 	if got := room.string(cell); got != "2/3" && got != "3/3" {
 		t.Errorf("progress after leaving: %q", got)

@@ -126,7 +126,7 @@ type ui struct {
 	InspectorTip string
 	Classroom    string
 	ClassTip     string
-	ClassSummary string // "%d learners, %d connected now"
+	ClassSummary string // "Learners: %d · connected now: %d"
 	ClassNote    string
 	ClassLearner string
 	ClassNow     string
@@ -212,7 +212,7 @@ var uiText = map[Lang]ui{
 		InspectorTip: "Every recorded session, packet by packet",
 		Classroom:    "Classroom",
 		ClassTip:     "Who is connected now, and who finished what",
-		ClassSummary: "%d learners, %d connected now",
+		ClassSummary: "Learners: %d · connected now: %d",
 		ClassNote:    "One row per browser, the most recently active first. The page keeps itself up to date.",
 		ClassLearner: "Learner",
 		ClassNow:     "Connected now",
@@ -296,7 +296,7 @@ var uiText = map[Lang]ui{
 		InspectorTip: "Todas las sesiones grabadas, paquete a paquete",
 		Classroom:    "Aula",
 		ClassTip:     "Quién está conectado ahora y quién terminó qué",
-		ClassSummary: "%d estudiantes, %d conectados ahora",
+		ClassSummary: "Estudiantes: %d · conectados ahora: %d",
 		ClassNote:    "Una fila por navegador; primero, el que estuvo activo más recientemente. La página se actualiza sola.",
 		ClassLearner: "Estudiante",
 		ClassNow:     "Conectado ahora",
