@@ -400,7 +400,7 @@ func wireLen(p engine.Packet) int {
 // for text, the bytes of a binary message.
 func wireBytes(p engine.Packet) []byte {
 	if p.Binary {
-		return append([]byte(nil), p.Data...)
+		return append([]byte{}, p.Data...) // not nil when empty: raw is NOT NULL
 	}
 	data := make([]byte, 1+len(p.Data))
 	data[0] = '0' + byte(p.Type)
