@@ -194,7 +194,16 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 }
 
 // proxyError answers 502 when the target cannot be reached.
+//
+// A polling request of a session that fails ends the session: either the
+// target broke the connection (it restarted, it crashed), or the client
+// went away in the middle of a request and the proxy broke the request to
+// the target, which the server takes as the end (the official one closes
+// the session when a pending GET is cut short).
 func (p *Proxy) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	if ex, _ := r.Context().Value(exchangeKey{}).(*exchange); ex != nil && ex.sid != "" && p.lives(ex.sid, "polling") {
+		p.end(time.Now(), ex.sid, "transport error")
+	}
 	if r.Context().Err() != nil {
 		return // the client went away, or the proxy is closing: no one to answer
 	}
@@ -336,6 +345,14 @@ func (p *Proxy) end(at time.Time, sid, reason string) {
 	if s != nil && p.rec != nil {
 		p.rec.RecordClose(at, sid, reason)
 	}
+}
+
+// lives reports whether session sid is open and lives on transport.
+func (p *Proxy) lives(sid, transport string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	return s != nil && s.transport == transport
 }
 
 // OpenSessions returns the number of sessions the proxy holds as open.
