@@ -111,3 +111,19 @@ func TestProxyRecords(t *testing.T) {
 		t.Errorf("packets --event hello:\n%s", out)
 	}
 }
+
+// TestProxyInspectorOff: with --inspector=false, /inspector/ is the
+// target's.
+func TestProxyInspectorOff(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("the app's own " + r.URL.Path))
+	}))
+	t.Cleanup(target.Close)
+	wb := startWorkbook(t, "proxy", "--target", target.URL, "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "p.db"), "--inspector=false")
+	if code, body := get(t, wb.URL+"/inspector/"); code != http.StatusOK || body != "the app's own /inspector/" {
+		t.Errorf("/inspector/ with --inspector=false: %d %q", code, body)
+	}
+	if !strings.Contains(wb.Stdout.String(), "inspector: off") {
+		t.Errorf("stdout:\n%s", wb.Stdout)
+	}
+}

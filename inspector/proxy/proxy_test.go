@@ -554,3 +554,87 @@ func TestTargetDies(t *testing.T) {
 		})
 	}
 }
+
+// TestWebSocketFramesForwardedUntouched: frames that are not Engine.IO
+// packets pass both ways as they are, text and binary; the proxy records
+// nothing it cannot place, and when the client closes, the target's side
+// closes too and the pumps end.
+func TestWebSocketFramesForwardedUntouched(t *testing.T) {
+	targetClosed := make(chan int, 1)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("x") != "1" || r.Header.Get("X-Test") != "yes" {
+			http.Error(w, "query or header lost", http.StatusBadRequest)
+			return
+		}
+		up := websocket.Upgrader{}
+		c, err := up.Upgrade(w, r, http.Header{"Set-Cookie": {"io=abc"}})
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			typ, data, err := c.ReadMessage()
+			if err != nil {
+				code := -1
+				if ce, ok := err.(*websocket.CloseError); ok {
+					code = ce.Code
+				}
+				targetClosed <- code
+				return
+			}
+			if err := c.WriteMessage(typ, data); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(target.Close)
+	e := startProxy(t, target.URL)
+
+	hdr := http.Header{"X-Test": {"yes"}}
+	c, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(e.URL, "http")+"/socket.io/?EIO=4&transport=websocket&x=1", hdr)
+	if err != nil {
+		t.Fatalf("dial: %v %+v", err, resp)
+	}
+	defer c.Close()
+	if !strings.Contains(resp.Header.Get("Set-Cookie"), "io=abc") {
+		t.Errorf("the target's cookie was not passed on: %v", resp.Header)
+	}
+	frames := []struct {
+		typ  int
+		data []byte
+	}{
+		{websocket.TextMessage, []byte("not engine.io")},
+		{websocket.TextMessage, []byte("9\x00\xff")},
+		{websocket.TextMessage, []byte("")},
+		{websocket.BinaryMessage, []byte{0, 1, 2, 0xff}},
+		{websocket.TextMessage, []byte(`0{"sid":`)},
+	}
+	for _, f := range frames {
+		if err := c.WriteMessage(f.typ, f.data); err != nil {
+			t.Fatal(err)
+		}
+		typ, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ != f.typ || !bytes.Equal(data, f.data) {
+			t.Errorf("sent %d %q, got back %d %q", f.typ, f.data, typ, data)
+		}
+	}
+	if err := c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "bye")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-targetClosed:
+		if code != websocket.CloseNormalClosure {
+			t.Errorf("the target's side closed with %d, want %d", code, websocket.CloseNormalClosure)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the target's side did not close")
+	}
+	waitNoProxyGoroutines(t)
+	e.flush(t)
+	if ss, _ := e.DB.Sessions(t.Context(), inspector.SessionFilter{}); len(ss) != 0 {
+		t.Errorf("sessions recorded from frames that are not Engine.IO: %+v", ss)
+	}
+}

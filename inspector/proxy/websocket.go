@@ -105,6 +105,11 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid strin
 		hdr.Set("X-Forwarded-For", host)
 	}
 	hdr.Set("X-Forwarded-Host", r.Host)
+	if r.TLS != nil {
+		hdr.Set("X-Forwarded-Proto", "https")
+	} else {
+		hdr.Set("X-Forwarded-Proto", "http")
+	}
 	dialer := *p.dialer
 	dialer.Subprotocols = websocket.Subprotocols(r)
 	target, resp, err := dialer.DialContext(r.Context(), p.targetURL(r), hdr)
