@@ -37,6 +37,9 @@ var hopHeaders = map[string]bool{
 const maxEarlyFrames = 64
 
 // wsPair is one WebSocket through the proxy: the client's and the target's.
+// Each of its two pumps is the only reader of one side and the only writer
+// of the other; closeBoth may be called from any goroutine (it only uses
+// WriteControl and Close, which gorilla/websocket allows at any time).
 type wsPair struct {
 	client, target *websocket.Conn
 	once           sync.Once
