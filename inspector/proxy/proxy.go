@@ -157,6 +157,9 @@ func New(cfg Config) (*Proxy, error) {
 	rt := cfg.Transport
 	if rt == nil {
 		p.tr = http.DefaultTransport.(*http.Transport).Clone()
+		// One browser holds a pending GET and a POST per session, all to
+		// the one target: keep their connections rather than dial anew.
+		p.tr.MaxIdleConnsPerHost = 256
 		rt = p.tr
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
