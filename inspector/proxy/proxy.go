@@ -236,8 +236,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close ends every WebSocket and request in flight and waits for the
-// WebSocket pumps to return. Later requests are still forwarded; Close is
-// meant for shutting down, before or with the HTTP server.
+// WebSocket pumps to return; the sessions they carried are recorded as
+// ended. It is meant for shutting down, before the HTTP server's Shutdown:
+// requests that come later are cut at once. Close may be called more than
+// once.
 func (p *Proxy) Close() error {
 	p.cancel()
 	p.mu.Lock()
