@@ -7,28 +7,25 @@ import (
 )
 
 // Test hooks: they feed a Recorder as its observer methods do, without an
-// engine.Session, at a chosen time.
+// engine.Session, at a chosen time (the first four are the Record methods
+// under the names the tests know).
 
 // OpenAt records the opening of session sid.
 func (r *Recorder) OpenAt(at time.Time, sid, path, client, addr, agent, transport string) {
-	r.push(item{kind: kindOpened, at: at.UnixMicro(), sid: sid, transport: transport,
-		open: &openInfo{path: path, client: client, addr: addr, agent: agent}})
+	r.RecordOpen(at, sid, path, client, addr, agent, transport)
 }
 
 // UpgradeAt records an upgrade of session sid.
 func (r *Recorder) UpgradeAt(at time.Time, sid, transport string) {
-	r.push(item{kind: kindUpgraded, at: at.UnixMicro(), sid: sid, transport: transport})
+	r.RecordUpgrade(at, sid, transport)
 }
 
 // CloseAt records the end of session sid.
-func (r *Recorder) CloseAt(at time.Time, sid, reason string) {
-	r.push(item{kind: kindClosed, at: at.UnixMicro(), sid: sid, text: reason})
-}
+func (r *Recorder) CloseAt(at time.Time, sid, reason string) { r.RecordClose(at, sid, reason) }
 
 // PacketAt records packet p of session sid.
 func (r *Recorder) PacketAt(at time.Time, sid string, dir engine.Direction, transport string, p engine.Packet) {
-	r.push(item{kind: kindPacket, at: at.UnixMicro(), sid: sid, dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary, data: wireBytes(p)})
+	r.RecordPacket(at, sid, dir, transport, p)
 }
 
 // DebugAt records a debug line.

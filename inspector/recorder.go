@@ -340,6 +340,54 @@ func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport str
 		eio: p.Type, binary: p.Binary}, &p)
 }
 
+// Recording without an engine.Session: a caller that sees a session's
+// traffic from outside the server (workbook proxy, which sits in front of
+// any Socket.IO server) tells the recorder what it saw with the Record
+// methods. They follow the rules of the observer methods: they copy what
+// they are given into the queue and return, never block, and count what
+// does not fit as dropped. A zero at stands for now.
+
+// RecordOpen records the handshake of session sid: the server's path (with
+// its trailing slash), the browser's wb_client cookie ("" if none), the
+// client's IP address (no port), its User-Agent and the first transport
+// ("polling" or "websocket").
+func (r *Recorder) RecordOpen(at time.Time, sid, path, client, addr, agent, transport string) {
+	r.push(item{kind: kindOpened, at: micro(at), sid: sid, transport: transport,
+		open: &openInfo{path: serverPath(path), client: client, addr: addr, agent: agent}})
+}
+
+// RecordUpgrade records that session sid moved to transport ("websocket").
+func (r *Recorder) RecordUpgrade(at time.Time, sid, transport string) {
+	r.push(item{kind: kindUpgraded, at: micro(at), sid: sid, transport: transport})
+}
+
+// RecordClose records the end of session sid, with the words of the
+// official server for reason ("transport close", "ping timeout", ...).
+func (r *Recorder) RecordClose(at time.Time, sid, reason string) {
+	r.push(item{kind: kindClosed, at: micro(at), sid: sid, text: reason})
+}
+
+// RecordPacket records packet p of session sid, which went in direction
+// dir over transport ("polling" or "websocket"). p is copied: the caller
+// may reuse its Data.
+func (r *Recorder) RecordPacket(at time.Time, sid string, dir engine.Direction, transport string, p engine.Packet) {
+	if r.full.Load() {
+		r.dropped.add(sid, 1)
+		return
+	}
+	r.pushWire(item{kind: kindPacket, at: micro(at), sid: sid, dir: dir, transport: transport,
+		eio: p.Type, binary: p.Binary}, &p)
+}
+
+// micro returns t in µs since the epoch, or 0 (now, to push) for the zero
+// time.
+func micro(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
 // wireLen returns len(wireBytes(p)).
 func wireLen(p engine.Packet) int {
 	if p.Binary {
@@ -352,7 +400,7 @@ func wireLen(p engine.Packet) int {
 // for text, the bytes of a binary message.
 func wireBytes(p engine.Packet) []byte {
 	if p.Binary {
-		return append([]byte(nil), p.Data...)
+		return append([]byte{}, p.Data...) // not nil when empty: raw is NOT NULL
 	}
 	data := make([]byte, 1+len(p.Data))
 	data[0] = '0' + byte(p.Type)

@@ -3,6 +3,7 @@
 //
 //	workbook                 same as "workbook serve"
 //	workbook serve           serve the workbook (default :3000), recording to workbook.db
+//	workbook proxy           record any Socket.IO server, as a reverse proxy in front of it
 //	workbook testserver      serve the protocol test fixtures
 //	workbook sessions        list the recorded sessions
 //	workbook trace           print the recorded trace, DEBUG style
@@ -54,6 +55,7 @@ type commandInfo struct {
 func commands() []commandInfo {
 	return []commandInfo{
 		{"serve", "serve the workbook, recording every packet (the default)", func() command { return &ServeCommand{} }},
+		{"proxy", "record any Socket.IO server: a reverse proxy that records every packet", func() command { return &ProxyCommand{} }},
 		{"testserver", "serve the fixtures the official protocol test suites expect", func() command { return &TestServerCommand{} }},
 		{"sessions", "list the recorded sessions", func() command { return &SessionsCommand{} }},
 		{"trace", "print the recorded trace, as DEBUG=* prints it", func() command { return &TraceCommand{} }},

@@ -1,0 +1,198 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// exchange is one polling request on its way through the polling
+// ReverseProxy: what servePolling learned, for pollingResponse.
+type exchange struct {
+	req  *http.Request // the client's request
+	sid  string        // from ?sid=, or learned from the open packet
+	at   time.Time     // when the request came
+	body []byte        // POST: the body as it came; nil when too large to record
+}
+
+type exchangeKey struct{}
+
+// servePolling forwards a polling request, recording the packets of its
+// body (POST, in) or of its answer (GET, out).
+func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string) {
+	ex := &exchange{req: r, sid: sid, at: time.Now()}
+	p.begin(sid)
+	defer func() { p.finish(ex.sid) }()
+	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, p.maxBody+1))
+		if err != nil {
+			return // the client went away while sending
+		}
+		if int64(len(body)) <= p.maxBody {
+			ex.body = body
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+		} else {
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		}
+	}
+	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+	p.polling.ServeHTTP(w, r)
+}
+
+// readCloser reads from one reader and closes another.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// pollingResponse records what a polling exchange carried, leaving the
+// response as the target wrote it.
+func (p *Proxy) pollingResponse(resp *http.Response) error {
+	ex, _ := resp.Request.Context().Value(exchangeKey{}).(*exchange)
+	if ex == nil {
+		return nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusBadRequest && ex.sid != "":
+		// The server does not know the session (any more): it ended there
+		// without a word on the wire.
+		p.end(time.Now(), ex.sid, "transport error")
+		return nil
+	case resp.StatusCode != http.StatusOK:
+		return nil
+	}
+	if ex.req.Method == http.MethodPost {
+		if ex.sid != "" && ex.body != nil {
+			p.payload(ex.at, ex.sid, engine.In, ex.body)
+		}
+		return nil
+	}
+	if ex.req.Method != http.MethodGet {
+		return nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, p.maxBody+1))
+	if int64(len(raw)) > p.maxBody || err != nil {
+		// Too large to record, or cut short: pass on what came and the rest.
+		resp.Body = readCloser{io.MultiReader(bytes.NewReader(raw), resp.Body), resp.Body}
+		return nil
+	}
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	at := time.Now()
+	body, ok := decompress(resp.Header.Get("Content-Encoding"), raw)
+	if !ok {
+		return nil
+	}
+	if ex.sid == "" {
+		// The handshake: the answer opens with the open packet.
+		ps, _ := engine.DecodePayload(body)
+		if len(ps) == 0 {
+			return nil
+		}
+		if ex.sid = p.open(ex.at, ex.req, "polling", ps[0]); ex.sid == "" {
+			return nil
+		}
+	}
+	p.payload(at, ex.sid, engine.Out, body)
+	return nil
+}
+
+// payload records the packets of a polling body, as far as it decodes.
+func (p *Proxy) payload(at time.Time, sid string, dir engine.Direction, body []byte) {
+	ps, _ := engine.DecodePayload(body) // the packets before a malformed record are kept
+	for _, pk := range ps {
+		p.packet(at, sid, dir, "polling", pk)
+	}
+}
+
+// decompress returns body decoded from the Content-Encoding enc: the proxy
+// asks for identity, but a server may compress anyway.
+func decompress(enc string, body []byte) ([]byte, bool) {
+	var r io.Reader
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "", "identity":
+		return body, true
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, false
+		}
+		r = zr
+	case "deflate":
+		// HTTP's deflate is zlib; some servers send raw deflate.
+		if zr, err := zlib.NewReader(bytes.NewReader(body)); err == nil {
+			r = zr
+		} else {
+			r = flate.NewReader(bytes.NewReader(body))
+		}
+	default:
+		return nil, false
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+// begin counts a polling request of session sid in flight: a session
+// waiting on a request is not idle.
+func (p *Proxy) begin(sid string) {
+	if sid == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := p.sessions[sid]; s != nil {
+		s.inflight++
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+	}
+}
+
+// finish counts the end of a polling request of session sid, and arms the
+// idle timer when it was the last in flight.
+func (p *Proxy) finish(sid string) {
+	if sid == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	if s == nil || p.closed {
+		return
+	}
+	if s.inflight > 0 {
+		s.inflight--
+	}
+	if s.inflight > 0 || s.transport != "polling" || s.idle <= 0 {
+		return
+	}
+	if s.timer == nil {
+		s.timer = time.AfterFunc(s.idle, func() { p.idle(s) })
+	} else {
+		s.timer.Reset(s.idle)
+	}
+}
+
+// idle ends polling session s when no request came for s.idle: its client
+// went away without a word, and the server, which pings it, has given up.
+func (p *Proxy) idle(s *session) {
+	p.mu.Lock()
+	if p.sessions[s.sid] != s || s.inflight > 0 || s.transport != "polling" {
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	p.end(time.Now(), s.sid, "ping timeout")
+}

@@ -1,0 +1,267 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/sioworkbook/workbook/sio/engine"
+)
+
+// hopHeaders are the request headers the WebSocket dialer writes itself,
+// or that concern the hop to the proxy only.
+var hopHeaders = map[string]bool{
+	"Connection":               true,
+	"Upgrade":                  true,
+	"Host":                     true,
+	"Keep-Alive":               true,
+	"Proxy-Connection":         true,
+	"Proxy-Authorization":      true,
+	"Te":                       true,
+	"Trailer":                  true,
+	"Transfer-Encoding":        true,
+	"Sec-Websocket-Key":        true,
+	"Sec-Websocket-Version":    true,
+	"Sec-Websocket-Extensions": true,
+	"Sec-Websocket-Protocol":   true,
+}
+
+// maxEarlyFrames bounds the client frames held back on a new WebSocket
+// until the server's open packet names the session.
+const maxEarlyFrames = 64
+
+// wsPair is one WebSocket through the proxy: the client's and the target's.
+// Each of its two pumps is the only reader of one side and the only writer
+// of the other; closeBoth may be called from any goroutine (it only uses
+// WriteControl and Close, which gorilla/websocket allows at any time).
+type wsPair struct {
+	client, target *websocket.Conn
+	once           sync.Once
+
+	mu      sync.Mutex
+	sid     string          // "" until the open packet passes, on a new WebSocket
+	carries bool            // the session lives on this WebSocket
+	early   []engine.Packet // client packets before the sid was known
+	earlyAt []time.Time
+}
+
+// closeBoth sends a close frame with code and text to both sides, then
+// closes both connections, once. The pumps' reads then fail and they return.
+func (wp *wsPair) closeBoth(code int, text string) {
+	wp.once.Do(func() {
+		msg := websocket.FormatCloseMessage(code, text)
+		deadline := time.Now().Add(time.Second)
+		_ = wp.client.WriteControl(websocket.CloseMessage, msg, deadline)
+		_ = wp.target.WriteControl(websocket.CloseMessage, msg, deadline)
+		_ = wp.client.Close()
+		_ = wp.target.Close()
+	})
+}
+
+// targetURL returns the WebSocket URL of the target for request r.
+func (p *Proxy) targetURL(r *http.Request) string {
+	u := *p.target
+	if u.Scheme == "https" {
+		u.Scheme = "wss"
+	} else {
+		u.Scheme = "ws"
+	}
+	u.Path = singleJoin(p.target.Path, r.URL.Path)
+	u.RawPath = ""
+	u.RawQuery = r.URL.RawQuery
+	u.Fragment = ""
+	return u.String()
+}
+
+func singleJoin(a, b string) string {
+	switch {
+	case a == "" || a == "/":
+		return b
+	case strings.HasSuffix(a, "/") && strings.HasPrefix(b, "/"):
+		return a + b[1:]
+	case !strings.HasSuffix(a, "/") && !strings.HasPrefix(b, "/"):
+		return a + "/" + b
+	}
+	return a + b
+}
+
+// serveWebSocket dials the target with r's path, query and headers,
+// upgrades the client, and pumps frames both ways until either side ends.
+// sid is the session a probe WebSocket upgrades ("" for a new session).
+func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid string) {
+	hdr := http.Header{}
+	for k, vs := range r.Header {
+		if !hopHeaders[http.CanonicalHeaderKey(k)] {
+			hdr[k] = vs
+		}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		if prior := hdr.Get("X-Forwarded-For"); prior != "" {
+			host = prior + ", " + host
+		}
+		hdr.Set("X-Forwarded-For", host)
+	}
+	hdr.Set("X-Forwarded-Host", r.Host)
+	if r.TLS != nil {
+		hdr.Set("X-Forwarded-Proto", "https")
+	} else {
+		hdr.Set("X-Forwarded-Proto", "http")
+	}
+	dialer := *p.dialer
+	dialer.Subprotocols = websocket.Subprotocols(r)
+	target, resp, err := dialer.DialContext(r.Context(), p.targetURL(r), hdr)
+	if err != nil {
+		if resp != nil {
+			// The target answered, but not with a WebSocket: pass its
+			// answer on (400 for an unknown session, 403 for a CORS refusal).
+			p.relayRefusal(w, resp)
+			return
+		}
+		p.proxyError(w, r, err)
+		return
+	}
+	respHdr := http.Header{}
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		respHdr.Add("Set-Cookie", c)
+	}
+	up := websocket.Upgrader{
+		CheckOrigin: func(*http.Request) bool { return true }, // the target has checked it
+	}
+	if sp := target.Subprotocol(); sp != "" {
+		up.Subprotocols = []string{sp}
+	}
+	client, err := up.Upgrade(w, r, respHdr)
+	if err != nil {
+		_ = target.Close() // Upgrade has answered the client
+		return
+	}
+	wp := &wsPair{client: client, target: target, sid: sid}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		wp.closeBoth(websocket.CloseGoingAway, "proxy closing")
+		return
+	}
+	p.pairs[wp] = struct{}{}
+	p.wg.Add(2)
+	p.mu.Unlock()
+
+	upgradedAt := time.Now()
+	go func() {
+		defer p.wg.Done()
+		p.pump(wp, r, upgradedAt, engine.In)
+	}()
+	p.pump(wp, r, upgradedAt, engine.Out)
+	p.wg.Done()
+}
+
+// relayRefusal copies the target's non-WebSocket answer to the client. It
+// ends no session: a probe that fails leaves the client on polling, whose
+// next request tells.
+func (p *Proxy) relayRefusal(w http.ResponseWriter, resp *http.Response) {
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		if !hopHeaders[http.CanonicalHeaderKey(k)] {
+			w.Header()[k] = vs
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, io.LimitReader(resp.Body, p.maxBody))
+}
+
+// pump copies frames from one side of wp to the other, recording each,
+// until a read or a write fails; then it closes both sides. dir In reads the
+// client, Out reads the target.
+func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engine.Direction) {
+	from, to := wp.client, wp.target
+	if dir == engine.Out {
+		from, to = wp.target, wp.client
+	}
+	defer func() {
+		p.mu.Lock()
+		delete(p.pairs, wp)
+		p.mu.Unlock()
+	}()
+	for {
+		typ, data, err := from.ReadMessage()
+		if err != nil {
+			code, text := websocket.CloseNoStatusReceived, ""
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) && ce.Code != websocket.CloseNoStatusReceived &&
+				ce.Code != websocket.CloseAbnormalClosure && ce.Code != websocket.CloseTLSHandshake {
+				code, text = ce.Code, ce.Text
+			}
+			wp.closeBoth(code, text)
+			p.wsEnded(wp)
+			return
+		}
+		p.frame(wp, r, upgradedAt, dir, typ, data)
+		if err := to.WriteMessage(typ, data); err != nil {
+			wp.closeBoth(websocket.CloseGoingAway, "")
+			p.wsEnded(wp)
+			return
+		}
+	}
+}
+
+// frame records one frame of wp, learning the session from it when it is
+// the open packet of a new WebSocket session or the "5" of an upgrade.
+func (p *Proxy) frame(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engine.Direction, typ int, data []byte) {
+	at := time.Now()
+	pk, err := engine.DecodePacket(data, typ == websocket.BinaryMessage)
+	if err != nil {
+		return // not Engine.IO: forwarded, not recorded
+	}
+	wp.mu.Lock()
+	sid := wp.sid
+	if sid == "" && dir == engine.Out && pk.Type == engine.PacketOpen {
+		sid = p.open(upgradedAt, r, "websocket", pk)
+		wp.sid, wp.carries = sid, sid != ""
+		early, earlyAt := wp.early, wp.earlyAt
+		wp.early, wp.earlyAt = nil, nil
+		wp.mu.Unlock()
+		if sid == "" {
+			return
+		}
+		p.packet(at, sid, dir, "websocket", pk)
+		for i, e := range early {
+			p.packet(earlyAt[i], sid, engine.In, "websocket", e)
+		}
+		return
+	}
+	if sid == "" {
+		if dir == engine.In && len(wp.early) < maxEarlyFrames {
+			pk.Data = append([]byte(nil), pk.Data...)
+			wp.early = append(wp.early, pk)
+			wp.earlyAt = append(wp.earlyAt, at)
+		}
+		wp.mu.Unlock()
+		return
+	}
+	upgrade := dir == engine.In && pk.Type == engine.PacketUpgrade && !wp.carries
+	if upgrade {
+		wp.carries = true
+	}
+	wp.mu.Unlock()
+	p.packet(at, sid, dir, "websocket", pk)
+	if upgrade {
+		p.upgrade(at, sid)
+	}
+}
+
+// wsEnded ends the session that lived on wp, if any and not ended yet:
+// its WebSocket closed without a close packet.
+func (p *Proxy) wsEnded(wp *wsPair) {
+	wp.mu.Lock()
+	sid, carries := wp.sid, wp.carries
+	wp.mu.Unlock()
+	if carries && sid != "" {
+		p.end(time.Now(), sid, "transport close")
+	}
+}
