@@ -110,7 +110,8 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	go func() {
 		if s.probeLoop(conn) {
-			s.readLoop(conn)
+			// a fresh reader: probing has grown this goroutine's stack
+			go s.readLoop(conn)
 		}
 	}()
 }
