@@ -58,13 +58,15 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 
 func (c *conn) sid() string { return c.session.ID() }
 
-func (c *conn) handshake(auth json.RawMessage) *Handshake {
+// handshake builds what Socket.Handshake returns, from the session's
+// request, the socket's creation time and its CONNECT payload.
+func (c *conn) handshake(created time.Time, auth json.RawMessage) *Handshake {
 	r := c.session.Request()
 	h := &Handshake{
 		Headers: r.Header,
 		Query:   r.URL.Query(),
 		Address: hostOnly(r.RemoteAddr),
-		Time:    time.Now(),
+		Time:    created,
 		URL:     r.URL.RequestURI(),
 		Secure:  r.TLS != nil,
 		XDomain: r.Header.Get("Origin") != "",

@@ -79,11 +79,17 @@ type ackResult struct {
 // All methods may be called from any goroutine. Handlers of one connection
 // run one at a time, in the order their packets arrived (see EventHandler).
 type Socket struct {
-	id        string
-	nsp       *Namespace
-	conn      *conn
+	id       string
+	nsp      *Namespace
+	conn     *conn
+	handlers listeners.Set[EventHandler]
+
+	// Handshake is built on first use, as most sockets never ask for it:
+	// until then the socket keeps what it takes that the session does not.
+	created   time.Time       // Handshake.Time
+	auth      json.RawMessage // the CONNECT payload, nil when none
+	hsOnce    sync.Once
 	handshake *Handshake
-	handlers  listeners.Set[EventHandler]
 
 	mu            sync.Mutex
 	connected     bool
@@ -109,7 +115,10 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the details of the client's connection.
-func (s *Socket) Handshake() *Handshake { return s.handshake }
+func (s *Socket) Handshake() *Handshake {
+	s.hsOnce.Do(func() { s.handshake = s.conn.handshake(s.created, s.auth) })
+	return s.handshake
+}
 
 // SessionID returns the id of the Engine.IO session the socket rides on.
 // Keep it secret from other clients: it lets anyone post as this client.
