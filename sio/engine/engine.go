@@ -66,8 +66,11 @@ type Server struct {
 }
 
 // wsReadBufferSize keeps an idle WebSocket small: the read buffer is the
-// only buffer it holds, write buffers come from a pool while writing.
-const wsReadBufferSize = 1024
+// only buffer it holds, write buffers come from a pool while writing. It
+// holds a typical Socket.IO packet and any control frame (125 bytes at
+// most); the part of a longer message that is not buffered is read
+// straight into the message.
+const wsReadBufferSize = 512
 
 // NewServer returns a Server with cfg (see Config for the defaults) that
 // hands new sessions to h.
