@@ -21,7 +21,6 @@ type conn struct {
 	session *engine.Session
 	decoder parser.Decoder
 	mailbox mailbox.Mailbox
-	opened  time.Time
 
 	// mu guards the fields below. A connection is usually in one or two
 	// namespaces: slices, searched in order, cost less than maps.
@@ -38,7 +37,6 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 	c := &conn{
 		server:  srv,
 		session: sess,
-		opened:  time.Now(),
 		mailbox: mailbox.Mailbox{Log: srv.log, Name: "sio"},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
