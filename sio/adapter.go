@@ -39,15 +39,91 @@ type Adapter interface {
 // read-write lock.
 type MemoryAdapter struct {
 	mu    sync.RWMutex
-	rooms map[string]map[string]struct{} // room -> socket ids
-	sids  map[string]map[string]struct{} // socket id -> rooms
+	rooms map[string]idSet // room -> socket ids
+	sids  map[string]idSet // socket id -> rooms
+}
+
+// idSet is a set of strings that needs no map of its own while it holds a
+// single one: most rooms hold one socket (its own room) and most sockets
+// are in one room (their own), so that an idle socket costs two map
+// entries rather than two maps. The zero value is empty.
+type idSet struct {
+	many map[string]struct{} // the elements, when there are two or more
+	one  string              // the element, when there is one (many is nil)
+	has  bool                // one is set
+}
+
+func (s idSet) len() int {
+	if s.many != nil {
+		return len(s.many)
+	}
+	if s.has {
+		return 1
+	}
+	return 0
+}
+
+func (s idSet) contains(x string) bool {
+	if s.many != nil {
+		_, ok := s.many[x]
+		return ok
+	}
+	return s.has && s.one == x
+}
+
+func (s *idSet) add(x string) {
+	switch {
+	case s.many != nil:
+		s.many[x] = struct{}{}
+	case !s.has:
+		s.one, s.has = x, true
+	case s.one != x:
+		s.many = map[string]struct{}{s.one: {}, x: {}}
+		s.one, s.has = "", false
+	}
+}
+
+func (s *idSet) del(x string) {
+	if s.many == nil {
+		if s.has && s.one == x {
+			s.one, s.has = "", false
+		}
+		return
+	}
+	delete(s.many, x)
+	if len(s.many) == 1 {
+		for last := range s.many {
+			s.one, s.has = last, true
+		}
+		s.many = nil
+	}
+}
+
+// each calls fn for every element, in no particular order.
+func (s idSet) each(fn func(x string)) {
+	if s.many == nil {
+		if s.has {
+			fn(s.one)
+		}
+		return
+	}
+	for x := range s.many {
+		fn(x)
+	}
+}
+
+func (s idSet) sorted() []string {
+	out := make([]string, 0, s.len())
+	s.each(func(x string) { out = append(out, x) })
+	sort.Strings(out)
+	return out
 }
 
 // NewMemoryAdapter returns an empty in-memory adapter.
 func NewMemoryAdapter() *MemoryAdapter {
 	return &MemoryAdapter{
-		rooms: make(map[string]map[string]struct{}),
-		sids:  make(map[string]map[string]struct{}),
+		rooms: make(map[string]idSet),
+		sids:  make(map[string]idSet),
 	}
 }
 
@@ -56,19 +132,13 @@ func (a *MemoryAdapter) AddAll(id string, rooms ...string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	mine := a.sids[id]
-	if mine == nil {
-		mine = make(map[string]struct{}, len(rooms))
-		a.sids[id] = mine
-	}
 	for _, r := range rooms {
-		mine[r] = struct{}{}
+		mine.add(r)
 		members := a.rooms[r]
-		if members == nil {
-			members = make(map[string]struct{})
-			a.rooms[r] = members
-		}
-		members[id] = struct{}{}
+		members.add(id)
+		a.rooms[r] = members
 	}
+	a.sids[id] = mine
 }
 
 // Del implements Adapter.
@@ -76,19 +146,23 @@ func (a *MemoryAdapter) Del(id, room string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.delLocked(id, room)
-	if mine := a.sids[id]; mine != nil {
-		delete(mine, room)
-		if len(mine) == 0 {
+	if mine, ok := a.sids[id]; ok {
+		mine.del(room)
+		if mine.len() == 0 {
 			delete(a.sids, id)
+		} else {
+			a.sids[id] = mine
 		}
 	}
 }
 
 func (a *MemoryAdapter) delLocked(id, room string) {
-	if members := a.rooms[room]; members != nil {
-		delete(members, id)
-		if len(members) == 0 {
+	if members, ok := a.rooms[room]; ok {
+		members.del(id)
+		if members.len() == 0 {
 			delete(a.rooms, room)
+		} else {
+			a.rooms[room] = members
 		}
 	}
 }
@@ -97,9 +171,7 @@ func (a *MemoryAdapter) delLocked(id, room string) {
 func (a *MemoryAdapter) DelAll(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for r := range a.sids[id] {
-		a.delLocked(id, r)
-	}
+	a.sids[id].each(func(r string) { a.delLocked(id, r) })
 	delete(a.sids, id)
 }
 
@@ -107,7 +179,7 @@ func (a *MemoryAdapter) DelAll(id string) {
 func (a *MemoryAdapter) SocketRooms(id string) []string {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return sortedKeys(a.sids[id])
+	return a.sids[id].sorted()
 }
 
 // Rooms implements Adapter.
@@ -124,7 +196,7 @@ func (a *MemoryAdapter) Select(opts BroadcastOptions, fn func(id string)) {
 	var ids []string
 	excluded := func(id string) bool {
 		for _, r := range opts.Except {
-			if _, ok := a.rooms[r][id]; ok {
+			if a.rooms[r].contains(id) {
 				return true
 			}
 		}
@@ -140,15 +212,15 @@ func (a *MemoryAdapter) Select(opts BroadcastOptions, fn func(id string)) {
 	} else {
 		seen := make(map[string]struct{})
 		for _, r := range opts.Rooms {
-			for id := range a.rooms[r] {
+			a.rooms[r].each(func(id string) {
 				if _, dup := seen[id]; dup {
-					continue
+					return
 				}
 				seen[id] = struct{}{}
 				if !excluded(id) {
 					ids = append(ids, id)
 				}
-			}
+			})
 		}
 	}
 	a.mu.RUnlock()

@@ -3,6 +3,7 @@ package sio
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -20,13 +21,14 @@ type conn struct {
 	session *engine.Session
 	decoder parser.Decoder
 	mailbox mailbox.Mailbox
-	opened  time.Time
 
+	// mu guards the fields below. A connection is usually in one or two
+	// namespaces: slices, searched in order, cost less than maps.
 	mu           sync.Mutex
-	sockets      map[string]*Socket // by namespace name
-	connecting   map[string]bool    // CONNECT received, middlewares running
+	sockets      []*Socket // one per namespace joined
+	connecting   []string  // namespaces whose CONNECT is in progress
 	closed       bool
-	connectTimer *time.Timer
+	connectTimer *time.Timer // until the first namespace is joined; then nil
 }
 
 var _ engine.SessionHandler = (*conn)(nil)
@@ -35,8 +37,6 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 	c := &conn{
 		server:  srv,
 		session: sess,
-		opened:  time.Now(),
-		sockets: make(map[string]*Socket),
 		mailbox: mailbox.Mailbox{Log: srv.log, Name: "sio"},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
@@ -56,13 +56,15 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 
 func (c *conn) sid() string { return c.session.ID() }
 
-func (c *conn) handshake(auth json.RawMessage) *Handshake {
+// handshake builds what Socket.Handshake returns, from the session's
+// request, the socket's creation time and its CONNECT payload.
+func (c *conn) handshake(created time.Time, auth json.RawMessage) *Handshake {
 	r := c.session.Request()
 	h := &Handshake{
 		Headers: r.Header,
 		Query:   r.URL.Query(),
 		Address: hostOnly(r.RemoteAddr),
-		Time:    time.Now(),
+		Time:    created,
 		URL:     r.URL.RequestURI(),
 		Secure:  r.TLS != nil,
 		XDomain: r.Header.Get("Origin") != "",
@@ -99,17 +101,14 @@ func (c *conn) Message(data []byte, binary bool) {
 
 func (c *conn) route(p *parser.Packet) {
 	c.mu.Lock()
-	s := c.sockets[p.Namespace]
+	s := c.socketLocked(p.Namespace)
 	if p.Type == parser.Connect {
-		if s != nil || c.connecting[p.Namespace] || c.closed {
+		if s != nil || slices.Contains(c.connecting, p.Namespace) || c.closed {
 			c.mu.Unlock()
 			c.invalid("second CONNECT to %s", p.Namespace)
 			return
 		}
-		if c.connecting == nil {
-			c.connecting = make(map[string]bool)
-		}
-		c.connecting[p.Namespace] = true
+		c.connecting = append(c.connecting, p.Namespace)
 		c.mu.Unlock()
 		c.connect(p.Namespace, p.Data)
 		return
@@ -169,13 +168,32 @@ func (c *conn) connect(name string, auth json.RawMessage) {
 func (c *conn) connectDone(name string, s *Socket) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.connecting, name)
+	if i := slices.Index(c.connecting, name); i >= 0 {
+		c.connecting = slices.Delete(c.connecting, i, i+1)
+		if len(c.connecting) == 0 {
+			c.connecting = nil
+		}
+	}
 	if s == nil || c.closed {
 		return false
 	}
-	c.sockets[name] = s
-	c.connectTimer.Stop()
+	c.sockets = append(c.sockets, s)
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil // the connection has joined: let it go
+	}
 	return true
+}
+
+// socketLocked returns the connection's socket in namespace name, or nil.
+// The caller holds c.mu.
+func (c *conn) socketLocked(name string) *Socket {
+	for _, s := range c.sockets {
+		if s.nsp.name == name {
+			return s
+		}
+	}
+	return nil
 }
 
 func (c *conn) sendConnectError(nsp string, err error) {
@@ -184,8 +202,11 @@ func (c *conn) sendConnectError(nsp string, err error) {
 
 func (c *conn) removeSocket(s *Socket) {
 	c.mu.Lock()
-	if c.sockets[s.nsp.name] == s {
-		delete(c.sockets, s.nsp.name)
+	if i := slices.Index(c.sockets, s); i >= 0 {
+		c.sockets = slices.Delete(c.sockets, i, i+1)
+		if len(c.sockets) == 0 {
+			c.sockets = nil
+		}
 	}
 	c.mu.Unlock()
 }
@@ -194,10 +215,7 @@ func (c *conn) removeSocket(s *Socket) {
 // side, telling the client for each namespace.
 func (c *conn) disconnectAll() {
 	c.mu.Lock()
-	list := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		list = append(list, s)
-	}
+	list := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range list {
 		s.Disconnect(false)
@@ -209,11 +227,10 @@ func (c *conn) disconnectAll() {
 func (c *conn) Close(reason engine.Reason) {
 	c.mu.Lock()
 	c.closed = true
-	c.connectTimer.Stop()
-	list := make([]*Socket, 0, len(c.sockets))
-	for _, s := range c.sockets {
-		list = append(list, s)
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
 	}
+	list := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	if c.server.obs != nil {
 		c.server.debugf("socket.io:client", c.sid(), "client close with reason %s", reason)

@@ -178,7 +178,10 @@ func (n *Namespace) runMiddlewares(s *Socket) error {
 // connect runs on the connection's mailbox: middlewares, then the CONNECT
 // reply, then the connection handlers.
 func (n *Namespace) connect(c *conn, auth json.RawMessage) {
-	s := &Socket{id: newSocketID(), nsp: n, conn: c, handshake: c.handshake(auth)}
+	s := &Socket{id: newSocketID(), nsp: n, conn: c, created: time.Now()}
+	if len(auth) > 0 {
+		s.auth = append(json.RawMessage(nil), auth...)
+	}
 	if n.server.obs != nil {
 		n.server.debugf("socket.io:namespace", c.sid(), "adding socket to nsp %s", n.name)
 	}

@@ -79,18 +79,30 @@ type ackResult struct {
 // All methods may be called from any goroutine. Handlers of one connection
 // run one at a time, in the order their packets arrived (see EventHandler).
 type Socket struct {
-	id        string
-	nsp       *Namespace
-	conn      *conn
-	handshake *Handshake
-	handlers  listeners.Set[EventHandler]
+	id       string
+	nsp      *Namespace
+	conn     *conn
+	handlers listeners.Set[EventHandler]
 
-	mu            sync.Mutex
-	connected     bool
+	// Handshake is built on first use (under mu), as most sockets never ask
+	// for it: until then the socket keeps what it takes that the session
+	// does not.
+	created time.Time       // Handshake.Time
+	auth    json.RawMessage // the CONNECT payload, nil when none
+
+	mu        sync.Mutex
+	connected bool
+	handshake *Handshake
+	closers   *closeHandlers // nil until OnDisconnecting or OnDisconnect
+	acks      map[uint64]*pendingAck
+	data      any
+}
+
+// closeHandlers are the disconnection handlers of a socket, kept apart as
+// most sockets have none.
+type closeHandlers struct {
 	disconnecting []func(Reason)
 	disconnected  []func(Reason)
-	acks          map[uint64]*pendingAck
-	data          any
 }
 
 func newSocketID() string {
@@ -109,7 +121,14 @@ func (s *Socket) ID() string { return s.id }
 func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Handshake returns the details of the client's connection.
-func (s *Socket) Handshake() *Handshake { return s.handshake }
+func (s *Socket) Handshake() *Handshake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.handshake == nil {
+		s.handshake = s.conn.handshake(s.created, s.auth)
+	}
+	return s.handshake
+}
 
 // SessionID returns the id of the Engine.IO session the socket rides on.
 // Keep it secret from other clients: it lets anyone post as this client.
@@ -163,15 +182,26 @@ func (s *Socket) OnAny(fn EventHandler) (remove func()) { return s.handlers.OnAn
 // disconnected, while it is still in its rooms.
 func (s *Socket) OnDisconnecting(fn func(reason Reason)) {
 	s.mu.Lock()
-	s.disconnecting = append(s.disconnecting, fn)
+	h := s.closeHandlersLocked()
+	h.disconnecting = append(h.disconnecting, fn)
 	s.mu.Unlock()
 }
 
 // OnDisconnect adds a handler that runs once the socket is disconnected.
 func (s *Socket) OnDisconnect(fn func(reason Reason)) {
 	s.mu.Lock()
-	s.disconnected = append(s.disconnected, fn)
+	h := s.closeHandlersLocked()
+	h.disconnected = append(h.disconnected, fn)
 	s.mu.Unlock()
+}
+
+// closeHandlersLocked returns the socket's disconnection handlers, making
+// room for them on first use. The caller holds s.mu.
+func (s *Socket) closeHandlersLocked() *closeHandlers {
+	if s.closers == nil {
+		s.closers = &closeHandlers{}
+	}
+	return s.closers
 }
 
 // Emit sends an event to this client. Arguments are encoded with
@@ -466,9 +496,12 @@ func (s *Socket) onClose(reason Reason) {
 		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "closing socket - reason %s", reason)
 	}
 	s.conn.mailbox.Post(func() {
+		var before, after []func(Reason)
 		s.mu.Lock()
-		before := append([]func(Reason){}, s.disconnecting...)
-		after := append([]func(Reason){}, s.disconnected...)
+		if h := s.closers; h != nil {
+			before = append(before, h.disconnecting...)
+			after = append(after, h.disconnected...)
+		}
 		s.mu.Unlock()
 		for _, fn := range before {
 			fn(reason)

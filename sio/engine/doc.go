@@ -101,10 +101,12 @@
 // # Goroutines and memory
 //
 // A polling session costs no goroutine between requests. A WebSocket
-// session costs one, its reader; a writer goroutine exists only while its
-// queue has packets, and takes its write buffer from a pool. An idle
-// WebSocket session holds about 7 KB: the reader's 2 KB stack, a 1 KB read
-// buffer, and its bookkeeping. Heartbeats, upgrade deadlines and close
+// session costs one, its reader, which only waits for messages to begin: a
+// goroutine that reads and handles them exists only while they come, and a
+// writer goroutine only while its queue has packets (it takes its write
+// buffer from a pool). An idle WebSocket session holds about 7 KB: the
+// reader's 2 KB stack, a 512-byte read buffer, the handshake request, and
+// its bookkeeping. Heartbeats, upgrade deadlines and close
 // deadlines are timers, not goroutines. Every goroutine ends with its
 // connection.
 package engine

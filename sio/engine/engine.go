@@ -24,10 +24,11 @@ type Handler interface {
 //
 // Its methods are called one at a time: Message in arrival order and never
 // concurrently with another Message or with Close, Close exactly once and
-// last. They run on the goroutine that read the packet (a request handler or
-// the WebSocket reader) or, for Close, on whichever goroutine ended the
-// session, so a slow Message delays that session's next packets (and its
-// heartbeat answers), not other sessions. Session.Send and Session.Close may
+// last. They run on the goroutine that read the packet (a request handler, or
+// for a WebSocket the goroutine its reader hands each message to and waits
+// for) or, for Close, on whichever goroutine ended the session, so a slow
+// Message delays that session's next packets (and its heartbeat answers),
+// not other sessions. Session.Send and Session.Close may
 // be called from inside them; a Close requested from inside Message is
 // delivered after Message returns. A panic in Open or Message is recovered,
 // logged to Config.Logger, and closes the session with
@@ -51,7 +52,7 @@ type SessionHandler interface {
 // Each session costs no goroutine while it is polling (requests run on
 // net/http's goroutines) and one while it is on WebSocket (its reader); a
 // second goroutine writes to a WebSocket only while that session's queue is
-// not empty. Timers drive heartbeats, upgrades and close timeouts. One slow
+// not empty, and a third handles its messages only while they come. Timers drive heartbeats, upgrades and close timeouts. One slow
 // client never stalls another session or a sender.
 type Server struct {
 	st       *settings
@@ -65,8 +66,11 @@ type Server struct {
 }
 
 // wsReadBufferSize keeps an idle WebSocket small: the read buffer is the
-// only buffer it holds, write buffers come from a pool while writing.
-const wsReadBufferSize = 1024
+// only buffer it holds, write buffers come from a pool while writing. It
+// holds a typical Socket.IO packet and any control frame (125 bytes at
+// most); the part of a longer message that is not buffered is read
+// straight into the message.
+const wsReadBufferSize = 512
 
 // NewServer returns a Server with cfg (see Config for the defaults) that
 // hands new sessions to h.

@@ -134,7 +134,7 @@ func rawWebSocket(t testing.TB, addr string) net.Conn {
 	return c
 }
 
-// An idle WebSocket session holds its reader goroutine, a 1 KiB read
+// An idle WebSocket session holds its reader goroutine, a 512-byte read
 // buffer and its bookkeeping: no writer goroutine, no write buffer.
 func TestIdleWebSocketMemory(t *testing.T) {
 	if raceEnabled {

@@ -68,6 +68,7 @@ type Session struct {
 	lingering bool            // the writer goroutine waits for more (see writerLinger)
 	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer     // the writer goroutine's own
+	frames    *frameHandler   // the reader's frame handler, while one runs
 
 	// upgrade
 	probe        *websocket.Conn // the probing WebSocket while upgrading

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -109,7 +110,8 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 	}
 	go func() {
 		if s.probeLoop(conn) {
-			s.readLoop(conn)
+			// a fresh reader: probing has grown this goroutine's stack
+			go s.readLoop(conn)
 		}
 	}()
 }
@@ -263,20 +265,126 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 }
 
 // readLoop reads the session's WebSocket until it fails or the session
-// ends. It is the only goroutine an idle WebSocket session holds.
+// ends. It is the only goroutine an idle WebSocket session holds, so it
+// does as little as it can: it waits for the next message to begin and
+// hands it to the frame handler (see handFrame), which reads it to the end
+// and handles it. Reading and handling a message take more stack than
+// waiting does; on this goroutine they would grow its stack for good (the
+// runtime only shrinks a stack that is three quarters unused), so that
+// even an idle session would keep a stack of 4 KiB or more rather than
+// 2 KiB.
 func (s *Session) readLoop(conn *websocket.Conn) {
-	// The loop is kept tiny and the work done in onFrame, so that the
-	// stack of a goroutine parked in ReadMessage stays small.
 	for {
-		mt, data, err := conn.ReadMessage()
-		if !s.onFrame(mt, data, err) {
+		mt, r, err := conn.NextReader()
+		if err != nil {
+			s.readFailed(err)
+			return
+		}
+		if !s.handFrame(mt, r) {
 			return
 		}
 	}
 }
 
-// onFrame handles what one ReadMessage returned; it reports whether to
-// read on.
+// readFailed ends the session whose reader failed with err. It is kept
+// apart from readLoop to keep readLoop's frame small: an idle reader's
+// stack holds that frame and gorilla's, and at about 1.1 KB in all they
+// are close to what the runtime's 2 KiB starting stack allows.
+//
+//go:noinline
+func (s *Session) readFailed(err error) { s.onFrame(0, nil, err) }
+
+// frameLinger is how long the frame handler waits for the next message
+// once it has handled one, before it ends: a busy connection keeps one
+// handler, whose stack has grown to what handling takes, an idle one
+// holds none (as with writerLinger).
+const frameLinger = 5 * time.Millisecond
+
+// wsFrame is a message the reader has begun to read, for the frame
+// handler.
+type wsFrame struct {
+	mt int
+	r  io.Reader
+}
+
+// frameHandler is the goroutine that reads and handles a WebSocket's
+// messages for its reader while the connection is busy. Only the reader
+// hands it messages, one at a time, and waits for each to be handled.
+type frameHandler struct {
+	in    chan wsFrame // from the reader (buffered 1)
+	out   chan bool    // to the reader: whether to read on (buffered 1)
+	timer *time.Timer  // the handler's own, for frameLinger
+	sent  uint64       // messages handed over so far; guarded by Session.mu
+}
+
+// handFrame has the frame handler read and handle the message r, starting
+// a handler if none is waiting, and reports whether to read on. Messages
+// are handled one at a time and in order, as they would be on the reader
+// itself, and the next one is not read before this one is handled.
+func (s *Session) handFrame(mt int, r io.Reader) bool {
+	s.mu.Lock()
+	h := s.frames
+	if h == nil {
+		h = &frameHandler{in: make(chan wsFrame, 1), out: make(chan bool, 1)}
+		s.frames = h
+		go s.handleFrames(h)
+	}
+	h.sent++
+	s.mu.Unlock()
+	h.in <- wsFrame{mt, r}
+	return <-h.out
+}
+
+// handleFrames is the frame handler's goroutine: it handles what the
+// reader hands it until the reader stops or no message comes for
+// frameLinger.
+func (s *Session) handleFrames(h *frameHandler) {
+	var got uint64
+	f := <-h.in
+	for {
+		got++
+		data, err := io.ReadAll(f.r)
+		ok := s.onFrame(f.mt, data, err)
+		h.out <- ok
+		if !ok {
+			return
+		}
+		if f, ok = s.lingerFrames(h, got); !ok {
+			return
+		}
+	}
+}
+
+// lingerFrames waits up to frameLinger for the reader to hand h another
+// message, or for the session to end, and returns the message. It returns
+// false when none comes: h is then no longer the session's handler, and
+// its goroutine ends. got counts the messages h has received.
+func (s *Session) lingerFrames(h *frameHandler, got uint64) (wsFrame, bool) {
+	if h.timer == nil {
+		h.timer = time.NewTimer(frameLinger)
+	} else {
+		h.timer.Reset(frameLinger)
+	}
+	select {
+	case f := <-h.in:
+		h.timer.Stop()
+		return f, true
+	case <-h.timer.C:
+	case <-s.done:
+		h.timer.Stop()
+	}
+	s.mu.Lock()
+	if h.sent > got {
+		s.mu.Unlock()
+		return <-h.in, true // the reader has committed to this handler
+	}
+	s.frames = nil
+	s.mu.Unlock()
+	return wsFrame{}, false
+}
+
+// onFrame handles one message read from the WebSocket (data), or the
+// error that ended reading; it reports whether to read on.
 func (s *Session) onFrame(mt int, data []byte, err error) bool {
 	srv := s.srv
 	if err != nil {

@@ -1,0 +1,158 @@
+package sio_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// readServerFrame reads one unmasked, unfragmented text frame of under 126
+// bytes, as the server sends its open packet and CONNECT reply.
+func readServerFrame(r *bufio.Reader) (string, error) {
+	var h [2]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return "", err
+	}
+	if h[0] != 0x81 || h[1] >= 126 {
+		return "", fmt.Errorf("unexpected frame header % x", h)
+	}
+	b := make([]byte, h[1])
+	_, err := io.ReadFull(r, b)
+	return string(b), err
+}
+
+// rawSocket connects a Socket.IO client to the main namespace over a
+// WebSocket with a bare net.Conn, so that the client side costs next to
+// nothing in the measurement below: the bufio.Reader used for the
+// handshake is dropped once the CONNECT reply has come.
+func rawSocket(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	r := bufio.NewReader(c)
+	res, err := http.ReadResponse(r, nil)
+	if err != nil || res.StatusCode != 101 {
+		t.Fatalf("upgrade: %v %v", res, err)
+	}
+	if open, err := readServerFrame(r); err != nil || !strings.HasPrefix(open, `0{"sid":`) {
+		t.Fatalf("open packet: %q %v", open, err)
+	}
+	// "40", masked with a zero key
+	if _, err := c.Write([]byte{0x81, 0x82, 0, 0, 0, 0, '4', '0'}); err != nil {
+		t.Fatal(err)
+	}
+	if reply, err := readServerFrame(r); err != nil || !strings.HasPrefix(reply, `40{"sid":`) {
+		t.Fatalf("CONNECT reply: %q %v", reply, err)
+	}
+	return c
+}
+
+// An idle Socket.IO connection (a WebSocket, connected to the main
+// namespace, with no handlers) holds its reader goroutine and its
+// bookkeeping, in at most 8 KiB of heap and stack.
+func TestIdleSocketMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("memory figures are meaningless under the race detector")
+	}
+	ioSrv, srv := newServer(t, sio.Config{})
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	const n = 1000
+	conns := make([]net.Conn, 0, 2*n)
+	measure := func() (heap, stack uint64) {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc, ms.StackInuse
+	}
+	idle := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	// Warm up with n idle connections that stay open, so that what is
+	// measured is what one more idle connection adds to a server that
+	// holds idle connections. (It matters for the stack: the runtime starts
+	// a goroutine with a stack the size of the average stack in use at the
+	// last collection, which in a bare test process may be 4 KiB; a
+	// goroutine keeps a stack it does not use three quarters of.)
+	g0 := runtime.NumGoroutine()
+	for range n {
+		conns = append(conns, rawSocket(t, addr))
+	}
+	idle("the warm-up sockets", func() bool { return ioSrv.Sockets().Len() == n })
+	idle("the warm-up goroutines to end", func() bool { return runtime.NumGoroutine()-g0 <= n })
+	heap0, stack0 := measure()
+	g0 = runtime.NumGoroutine()
+	for range n {
+		conns = append(conns, rawSocket(t, addr))
+	}
+	idle("sockets", func() bool { return ioSrv.Sockets().Len() == 2*n })
+	// the frame handlers, writers and mailboxes end once the CONNECT is done
+	idle("one goroutine per connection", func() bool { return runtime.NumGoroutine()-g0 <= n })
+	heap1, stack1 := measure()
+	goroutines := float64(runtime.NumGoroutine()-g0) / n
+	for _, c := range conns {
+		c.Close()
+	}
+	idle("connections to end", func() bool { return ioSrv.Engine().Count() == 0 && ioSrv.Sockets().Len() == 0 })
+
+	// the client's end of each connection is in this process too: measure
+	// plain TCP pairs and take half of one off
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, n)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	conns = conns[:0]
+	tcpHeap0, tcpStack0 := measure()
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c, <-accepted)
+	}
+	tcpHeap1, tcpStack1 := measure()
+	for _, c := range conns {
+		c.Close()
+	}
+	pair := (int64(tcpHeap1+tcpStack1) - int64(tcpHeap0+tcpStack0)) / n
+	heap := (int64(heap1)-int64(heap0))/n - (int64(tcpHeap1)-int64(tcpHeap0))/n/2
+	stack := (int64(stack1) - int64(stack0)) / n
+	per := (int64(heap1+stack1)-int64(heap0+stack0))/n - pair/2
+	t.Logf("idle Socket.IO connection, server side: about %d bytes (heap %d, stack %d), %.2f goroutines", per, heap, stack, goroutines)
+	if goroutines > 1.05 {
+		t.Errorf("%.2f goroutines per idle connection, want 1", goroutines)
+	}
+	if per > 8<<10 {
+		t.Errorf("%d bytes per idle connection, want at most 8 KiB", per)
+	}
+}
