@@ -309,7 +309,8 @@ type wsFrame struct {
 
 // frameHandler is the goroutine that reads and handles a WebSocket's
 // messages for its reader while the connection is busy. Only the reader
-// hands it messages, one at a time, and waits for each to be handled.
+// hands it messages, one at a time, and waits for each one's body to be
+// read.
 type frameHandler struct {
 	in    chan wsFrame // from the reader (buffered 1)
 	out   chan bool    // to the reader: whether to read on (buffered 1)
@@ -338,17 +339,28 @@ func (s *Session) handFrame(mt int, r io.Reader) bool {
 // handleFrames is the frame handler's goroutine: it handles what the
 // reader hands it until the reader stops or no message comes for
 // frameLinger.
+//
+// The reader may wait for the next message as soon as this one's body is
+// read: the messages are still handled one at a time, in order, here, and
+// the reader and this goroutine work at once rather than by turns. Once a
+// message ends the session, the ones the reader still hands over are read
+// and dropped (the reader stops when the closed connection fails it).
 func (s *Session) handleFrames(h *frameHandler) {
 	var got uint64
+	ended := false // a message ended the session
 	f := <-h.in
 	for {
 		got++
 		data, err := io.ReadAll(f.r)
-		ok := s.onFrame(f.mt, data, err)
-		h.out <- ok
-		if !ok {
+		h.out <- err == nil && !ended
+		if err != nil {
+			s.onFrame(f.mt, nil, err) // the reader stops: nothing more comes
 			return
 		}
+		if !ended && !s.onFrame(f.mt, data, nil) {
+			ended = true
+		}
+		var ok bool
 		if f, ok = s.lingerFrames(h, got); !ok {
 			return
 		}
