@@ -408,6 +408,10 @@ func wireBytes(p engine.Packet) []byte {
 	return data
 }
 
+// WantsDebug implements engine.DebugGate: no debug lines while the queue
+// is full, as they would be dropped.
+func (r *Recorder) WantsDebug() bool { return !r.full.Load() }
+
 // Debug implements engine.Observer. It queues the line unformatted: the
 // writer formats it, off the server's path, and a dropped line costs no
 // formatting.

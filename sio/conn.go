@@ -93,7 +93,9 @@ func (c *conn) Message(data []byte, binary bool) {
 		return // waiting for binary attachments
 	}
 	if obs := c.server.obs; obs != nil {
-		c.server.debugf("socket.io-parser", c.sid(), "decoded %s as %s", p.Namespace, p.Type)
+		if wantsDebug(obs) {
+			c.server.debugf("socket.io-parser", c.sid(), "decoded %s as %s", p.Namespace, p.Type)
+		}
 		obs.SocketPacket(c.sid(), engine.In, p)
 	}
 	c.route(p)

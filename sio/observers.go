@@ -26,6 +26,24 @@ func Observers(list ...Observer) Observer {
 
 type multiObserver []Observer
 
+// WantsDebug implements engine.DebugGate: the lines about every packet are
+// written while any of the observers wants them.
+func (m multiObserver) WantsDebug() bool {
+	for _, o := range m {
+		if wantsDebug(o) {
+			return true
+		}
+	}
+	return false
+}
+
+// wantsDebug reports whether o wants debug lines now: unless it says
+// otherwise (engine.DebugGate), it does.
+func wantsDebug(o Observer) bool {
+	g, ok := o.(engine.DebugGate)
+	return !ok || g.WantsDebug()
+}
+
 func (m multiObserver) Opened(s *engine.Session) {
 	for _, o := range m {
 		o.Opened(s)

@@ -350,6 +350,9 @@ func (o *observer) Closed(s *engine.Session, _ engine.Reason) {
 func (o *observer) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
 func (o *observer) Debug(string, string, string, ...any)                            {}
 
+// WantsDebug implements engine.DebugGate: the checks read no debug line.
+func (o *observer) WantsDebug() bool { return false }
+
 func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
 	c := (*Checker)(o)
 	if dir == engine.Out && p.Type == parser.ConnectError {

@@ -58,6 +58,7 @@ type Server struct {
 	st       *settings
 	handler  Handler
 	obs      Observer
+	gate     DebugGate // obs, when it implements it
 	upgrader websocket.Upgrader
 
 	mu       sync.RWMutex
@@ -82,6 +83,7 @@ func NewServer(cfg Config, h Handler) *Server {
 		obs:      cfg.Observer,
 		sessions: make(map[string]*Session),
 	}
+	srv.gate, _ = cfg.Observer.(DebugGate)
 	srv.upgrader = websocket.Upgrader{
 		ReadBufferSize:  wsReadBufferSize,
 		WriteBufferSize: 4096,
@@ -384,6 +386,12 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 // debug passes a debug line, unformatted, to the observer. Callers check
 // srv.obs first, so that nothing (not even the arguments) is built without
 // one.
+// debugPackets reports whether to write the debug lines about each packet:
+// there is an observer, and it wants them now (DebugGate).
+func (srv *Server) debugPackets() bool {
+	return srv.obs != nil && (srv.gate == nil || srv.gate.WantsDebug())
+}
+
 func (srv *Server) debug(ns, sid, format string, args ...any) {
 	if srv.obs != nil {
 		srv.obs.Debug(ns, sid, format, args...)

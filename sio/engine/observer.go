@@ -64,6 +64,16 @@ type Observer interface {
 	Debug(namespace, sid, format string, args ...any)
 }
 
+// DebugGate may be implemented by an Observer that, at times, wants no
+// debug lines: a recorder whose queue is full drops them anyway. While
+// WantsDebug returns false the server skips the lines it writes about
+// every packet ("sending packet", "writing", "received"), and what
+// describing them costs; the rarer lines still come. It is called often:
+// keep it to an atomic load.
+type DebugGate interface {
+	WantsDebug() bool
+}
+
 // DebugMessage returns the text of a debug line given to Observer.Debug:
 // fmt.Sprintf(format, args...), or format itself when there are no
 // arguments.

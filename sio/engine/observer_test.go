@@ -3,6 +3,7 @@ package engine_test
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,5 +100,48 @@ func TestObserverHeartbeatDebug(t *testing.T) {
 	}
 	if !slices.Equal(closed, []string{s.ID() + " ping timeout"}) {
 		t.Errorf("closed = %v", closed)
+	}
+}
+
+// gatedRecorder is a recorder that wants no debug lines while closed is set.
+type gatedRecorder struct {
+	recorder
+	closed atomic.Bool
+}
+
+func (g *gatedRecorder) WantsDebug() bool { return !g.closed.Load() }
+
+// TestDebugGate: while the observer wants no debug lines, the lines about
+// each packet are not written, but the packets and the other lines are.
+func TestDebugGate(t *testing.T) {
+	rec := &gatedRecorder{}
+	rec.closed.Store(true)
+	e := newEnv(t, engine.Config{Observer: rec}, nil)
+	ws, s := openWS(t, e)
+	ws.send("4shut")
+	ws.mustRead("4shut")
+	rec.closed.Store(false)
+	ws.send("4open")
+	ws.mustRead("4open")
+	ws.send("1")
+	ws.expectClosed()
+	e.h.waitClose(t, s.ID())
+
+	_, _, _, packets, _ := rec.snapshot()
+	for _, want := range []string{"in websocket message shut", "out websocket message shut", "in websocket message open", "out websocket message open"} {
+		if !slices.ContainsFunc(packets, func(p string) bool { return strings.HasSuffix(p, want) }) {
+			t.Errorf("no packet %q in %v", want, packets)
+		}
+	}
+	text := strings.Join(rec.debugTexts(), "\n")
+	for _, absent := range []string{`received "4shut"`, `writing "4shut"`} {
+		if strings.Contains(text, absent) {
+			t.Errorf("%q written while the observer wanted none:\n%s", absent, text)
+		}
+	}
+	for _, present := range []string{`received "4open"`, `writing "4open"`, "closing session - reason: transport close"} {
+		if !strings.Contains(text, present) {
+			t.Errorf("no %q:\n%s", present, text)
+		}
 	}
 }

@@ -138,7 +138,7 @@ func (s *Session) Send(msgs ...Message) error {
 	}
 	s.kickLocked()
 	s.mu.Unlock()
-	if s.srv.obs != nil {
+	if s.srv.debugPackets() {
 		for _, m := range msgs {
 			if m.Binary {
 				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (<binary %d bytes>)", len(m.Data))
@@ -361,7 +361,9 @@ func (s *Session) onPacket(p Packet, transport string) {
 	srv := s.srv
 	if srv.obs != nil {
 		srv.obs.Packet(s, In, transport, p)
-		srv.debug(DebugSocket, s.id, "received packet %s", p.Type)
+		if srv.debugPackets() {
+			srv.debug(DebugSocket, s.id, "received packet %s", p.Type)
+		}
 	}
 	switch p.Type {
 	case PacketPing:

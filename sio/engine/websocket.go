@@ -411,7 +411,7 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 		return false
 	}
 	binary := mt == websocket.BinaryMessage
-	if srv.obs != nil {
+	if srv.debugPackets() {
 		srv.debugReceived(s.id, data, binary)
 	}
 	p, err := DecodePacket(data, binary)
@@ -510,12 +510,12 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 		}
 		s.mu.Unlock()
 		var frames []any // the arguments of the "writing" lines, in one allocation
-		if srv.obs != nil {
+		if srv.debugPackets() {
 			srv.debug(DebugSocket, s.id, "flushing buffer to transport")
 			frames = make([]any, len(batch))
 		}
 		for i, p := range batch {
-			if srv.obs != nil {
+			if frames != nil {
 				frames[i] = (*wireFrame)(&batch[i])
 				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
 			}
