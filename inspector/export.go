@@ -46,6 +46,32 @@ type jsonLine struct {
 	UserAgent  string `json:"user_agent"`
 	// SessionInfo is on the first line of each session only.
 	SessionInfo *sessionInfo `json:"session_info,omitempty"`
+
+	// Debug is set on a debug line (ExportOptions.DebugLines), which has
+	// only time and session besides.
+	Debug *debugJSON `json:"debug,omitempty"`
+}
+
+// debugJSON is the debug field of a debug line.
+type debugJSON struct {
+	Namespace string `json:"namespace"`
+	Message   string `json:"message"`
+}
+
+// debugLineJSON is a debug line as Export writes it.
+type debugLineJSON struct {
+	Time    string    `json:"time"`
+	Session string    `json:"session"`
+	Debug   debugJSON `json:"debug"`
+}
+
+// ExportOptions says what Export writes besides packets.
+type ExportOptions struct {
+	// DebugLines adds the debug lines of the exported sessions, merged
+	// with the packets by time (a packet first on a tie), one per line:
+	// {"time", "session", "debug": {"namespace", "message"}}. The filter
+	// may then select by session, client and time only.
+	DebugLines bool
 }
 
 // sessionInfo is the rest of a session row, on its first exported line.
@@ -83,6 +109,20 @@ func optString(s string) *string {
 // Export reads one snapshot of the file: packets recorded meanwhile are not
 // in it. Flush the Recorder first to include what is queued.
 func (db *DB) Export(ctx context.Context, w io.Writer, f PacketFilter, progress func(done, total int64)) (int64, error) {
+	return db.ExportWith(ctx, w, f, ExportOptions{}, progress)
+}
+
+// ExportWith is Export with options: with opts.DebugLines, the debug lines
+// of the exported sessions too (read after the packets' snapshot: lines
+// recorded meanwhile may be in it). progress counts packets.
+func (db *DB) ExportWith(ctx context.Context, w io.Writer, f PacketFilter, opts ExportOptions, progress func(done, total int64)) (int64, error) {
+	var lines *debugCursor
+	if opts.DebugLines {
+		if f.Event != "" || f.Nsp != "" || f.Dir != "" || f.Last || f.Limit > 0 || f.AfterID != 0 {
+			return 0, errors.New("inspector: export: debug lines go with the session, client and time filters only")
+		}
+		lines = &debugCursor{db: db, f: PacketFilter{SID: f.SID, Client: f.Client, Since: f.Since, Until: f.Until}}
+	}
 	if f.Limit == 0 {
 		f.Limit = -1
 	}
@@ -115,11 +155,33 @@ func (db *DB) Export(ctx context.Context, w io.Writer, f PacketFilter, progress 
 	enc.SetEscapeHTML(false)
 	sessions := map[int64]*Session{}
 	seen := map[int64]bool{}
-	var n int64
+	var n, packets int64
+	// writeLines writes the debug lines before time until (all if zero).
+	writeLines := func(until time.Time) error {
+		for lines != nil {
+			l, err := lines.peek(ctx)
+			if err != nil {
+				return fmt.Errorf("inspector: export: %w", err)
+			}
+			if l == nil || !until.IsZero() && !l.At.Before(until) {
+				return nil
+			}
+			lines.next()
+			if err := enc.Encode(debugLineJSON{Time: formatTime(l.At), Session: l.SID,
+				Debug: debugJSON{Namespace: l.Namespace, Message: l.Message}}); err != nil {
+				return fmt.Errorf("inspector: export: %w", err)
+			}
+			n++
+		}
+		return nil
+	}
 	for rows.Next() {
 		var p Packet
 		if err := scanPacket(rows, &p); err != nil {
 			return n, fmt.Errorf("inspector: export: %w", err)
+		}
+		if err := writeLines(p.At); err != nil {
+			return n, err
 		}
 		s := sessions[p.SessionID]
 		if s == nil {
@@ -140,21 +202,62 @@ func (db *DB) Export(ctx context.Context, w io.Writer, f PacketFilter, progress 
 			return n, fmt.Errorf("inspector: export: %w", err)
 		}
 		n++
-		if progress != nil && n%1000 == 0 {
-			progress(n, total)
+		packets++
+		if progress != nil && packets%1000 == 0 {
+			progress(packets, total)
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("inspector: export: %w", err)
 	}
+	if err := writeLines(time.Time{}); err != nil {
+		return n, err
+	}
 	if err := bw.Flush(); err != nil {
 		return n, fmt.Errorf("inspector: export: %w", err)
 	}
 	if progress != nil {
-		progress(n, total)
+		progress(packets, total)
 	}
 	return n, nil
 }
+
+// debugCursor reads the debug lines a filter selects, a page at a time,
+// skipping the lines of no session (they belong to no exported session).
+type debugCursor struct {
+	db    *DB
+	f     PacketFilter
+	page  []DebugLine
+	after int64
+	done  bool
+}
+
+func (c *debugCursor) peek(ctx context.Context) (*DebugLine, error) {
+	for len(c.page) == 0 && !c.done {
+		f := c.f
+		f.AfterID, f.Limit = c.after, 1000
+		page, err := c.db.DebugLines(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			c.done = true
+			break
+		}
+		c.after = page[len(page)-1].ID
+		for _, l := range page {
+			if l.SID != "" {
+				c.page = append(c.page, l)
+			}
+		}
+	}
+	if len(c.page) == 0 {
+		return nil, nil
+	}
+	return &c.page[0], nil
+}
+
+func (c *debugCursor) next() { c.page = c.page[1:] }
 
 func packetLine(p *Packet, s *Session) *jsonLine {
 	l := &jsonLine{
@@ -304,6 +407,12 @@ func importLine(line []byte, started map[string]bool) ([]item, error) {
 	at, err := time.Parse(time.RFC3339Nano, l.Time)
 	if err != nil {
 		return nil, fmt.Errorf(`"time": %w`, err)
+	}
+	if d := l.Debug; d != nil {
+		if d.Namespace == "" {
+			return nil, errors.New(`a debug line with no "namespace"`)
+		}
+		return []item{{kind: kindDebug, at: at.UnixMicro(), sid: l.Session, ns: d.Namespace, text: d.Message}}, nil
 	}
 	var dir engine.Direction
 	switch l.Dir {

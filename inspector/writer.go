@@ -281,7 +281,15 @@ func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error
 	return nil
 }
 
-func (w *writer) debug(_ context.Context, b *batch, it *item, live bool) (Live, error) {
+func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
+	if w.skip != nil {
+		// Import: the lines of a session the file already has are
+		// skipped with its packets.
+		ss, err := w.state(ctx, b, it.sid, it.at)
+		if err != nil || ss.skipped {
+			return Live{}, err
+		}
+	}
 	id := b.nextDebug
 	b.nextDebug++
 	msg := it.text

@@ -16,6 +16,7 @@ type ExportCommand struct {
 	Format   string
 	Out      string
 	Filter   inspector.PacketFilter
+	Debug    bool
 	Progress string
 }
 
@@ -28,12 +29,19 @@ its session (path, client, remote_addr, user_agent) so that 'workbook
 import' can rebuild the sessions. Binary attachments are base64
 (raw_base64: true).
 
+With --debug-lines, the debug lines of the exported sessions come too,
+merged with the packets by time, one per line: {"time", "session",
+"debug": {"namespace", "message"}}; 'workbook import' reads them back, so
+an imported session replays with its trace. They go with the session,
+client and time filters only.
+
 The filters are those of 'workbook packets'. A progress bar is drawn on
 stderr when the export takes more than a second and stderr is a terminal.`)
 	fs.dbFlag(&c.DB, "the SQLite file to read")
 	fs.valueVar(newChoiceValue(&c.Format, "jsonl", "jsonl"), "format", "", "FORMAT", "the output format; jsonl (JSON Lines) is the one there is")
 	fs.stringVar(&c.Out, "o", "", "FILE", "-", "write to FILE rather than stdout")
 	packetFilterFlags(fs, &c.Filter)
+	fs.boolVar(&c.Debug, "debug-lines", "", false, "add the debug lines of the exported sessions")
 	progressFlag(fs, &c.Progress)
 	return fs
 }
@@ -79,7 +87,7 @@ func (c *ExportCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	bar := newProgress(stderr, c.Progress, "export", "packets")
 	f := c.Filter
 	f.Limit = -1
-	_, err = db.Export(ctx, w, f, bar.callback())
+	_, err = db.ExportWith(ctx, w, f, inspector.ExportOptions{DebugLines: c.Debug}, bar.callback())
 	bar.finish()
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -325,6 +325,20 @@ func TestRecordExportImportGo(t *testing.T) {
 	all := run(t, "export", "--db", db)
 	checkSession(t, parseExport(t, all), sid, "polling", true)
 	checkExportImport(t, db, all)
+
+	// With its debug lines, the session replays with its trace elsewhere.
+	file := filepath.Join(t.TempDir(), "with-debug.jsonl")
+	run(t, "export", "--db", db, "--session", sid, "--debug-lines", "-o", file)
+	db2 := filepath.Join(t.TempDir(), "imported.db")
+	run(t, "import", "--db", db2, file)
+	want := run(t, "trace", "--db", db, "--session", sid, "--debug", "*,-workbook:*", "--color", "never")
+	got := run(t, "trace", "--db", db2, "--session", sid, "--debug", "*,-workbook:*", "--color", "never")
+	if !strings.Contains(want, "engine:socket") || got != want {
+		t.Errorf("the imported session's debug lines differ:\n%s\nwant:\n%s", got, want)
+	}
+	if _, _, err := runErr("export", "--db", db, "--debug-lines", "--event", "hello"); err == nil {
+		t.Error("--debug-lines with --event was accepted")
+	}
 }
 
 // goClientSession runs the session of record-client.mjs with sio/client
