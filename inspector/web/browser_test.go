@@ -105,6 +105,15 @@ func TestBrowser(t *testing.T) {
 		if !evalBool(t, tab, `getComputedStyle(document.querySelector("#wbi-packets td.wbi-raw")).display === "table-cell"`) {
 			t.Error("the raw switch does not show the raw column")
 		}
+		// The packets switch of the trace.
+		const pktLine = `getComputedStyle(document.querySelector("#wbi-trace .wbi-line-pkt")).display`
+		if !evalBool(t, tab, pktLine+` !== "none"`) {
+			t.Error("packet lines hidden in the trace before the switch")
+		}
+		tab.Eval(`document.getElementById("wbi-trace-packets").click()`, nil)
+		if !evalBool(t, tab, pktLine+` === "none"`) {
+			t.Error("the packets switch does not hide the packet lines of the trace")
+		}
 		noErrors(t, tab)
 	})
 

@@ -362,6 +362,14 @@
     return apply;
   }
 
+  // classSwitch keeps class cls on target while the checkbox box is checked
+  // (or, with whenChecked false, while it is not).
+  function classSwitch(box, target, cls, whenChecked = true) {
+    const sync = () => target.classList.toggle(cls, box.checked === whenChecked);
+    box.addEventListener("change", sync);
+    sync();
+  }
+
   // follow keeps a scrolled list at its bottom while it grows, unless the
   // reader scrolled up.
   function follow(list) {
@@ -388,6 +396,6 @@
   window.WBInspector = {
     BASE, colorOf, selector, matches, humanize, el, clock, offset, localizeTimes, sessionURL,
     packetRow, traceLine, sessionRow, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
-    prevTimes, config,
+    prevTimes, config, classSwitch,
   };
 })();

@@ -17,9 +17,7 @@
     const clear = panel.querySelector(".wbi-clear");
     const prefix = panel.dataset.pathPrefix || "";
     const MAX = 1000;
-    const sync = () => panel.classList.toggle("wbi-hide-packets", !pktBox.checked);
-    pktBox.addEventListener("change", sync);
-    sync();
+    W.classSwitch(pktBox, panel, "wbi-hide-packets", false);
     const applyDebug = W.debugBox(panel.querySelector(".wbi-debug"), trace);
     const keepDown = W.follow(trace);
     const prev = new Map();

@@ -25,10 +25,7 @@
 
   // The DEBUG box and the packets switch of the trace, as on the session page.
   W.debugBox(document.getElementById("wbi-debug"), trace);
-  const pktBox = document.getElementById("wbi-trace-packets");
-  const syncPackets = () => page.classList.toggle("wbi-hide-packets", !pktBox.checked);
-  pktBox.addEventListener("change", syncPackets);
-  syncPackets();
+  W.classSwitch(document.getElementById("wbi-trace-packets"), page, "wbi-hide-packets", false);
 
   // items[i] = { t, els: [diagram row?, trace line?] }
   const items = [];

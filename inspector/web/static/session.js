@@ -16,15 +16,8 @@
   W.localizeTimes();
 
   // Switches: raw column, packets in the trace.
-  const rawBox = document.getElementById("wbi-raw");
-  const pktBox = document.getElementById("wbi-trace-packets");
-  const sync = () => {
-    page.classList.toggle("wbi-show-raw", rawBox.checked);
-    page.classList.toggle("wbi-hide-packets", !pktBox.checked);
-  };
-  rawBox.addEventListener("change", sync);
-  pktBox.addEventListener("change", sync);
-  sync();
+  W.classSwitch(document.getElementById("wbi-raw"), page, "wbi-show-raw");
+  W.classSwitch(document.getElementById("wbi-trace-packets"), page, "wbi-hide-packets", false);
 
   const applyDebug = W.debugBox(document.getElementById("wbi-debug"), trace);
   const keepDown = W.follow(trace);

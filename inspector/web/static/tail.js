@@ -15,9 +15,7 @@
   const MAX = Number(trace.dataset.max) || 1000;
   W.localizeTimes();
 
-  const sync = () => page.classList.toggle("wbi-hide-packets", !pktBox.checked);
-  pktBox.addEventListener("change", sync);
-  sync();
+  W.classSwitch(pktBox, page, "wbi-hide-packets", false);
 
   const applyDebug = W.debugBox(document.getElementById("wbi-debug"), trace);
   const keepDown = W.follow(trace);
