@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioworkbook/workbook/internal/memtest"
 	"github.com/sioworkbook/workbook/sio"
 )
 
@@ -70,13 +71,6 @@ func TestIdleSocketMemory(t *testing.T) {
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	const n = 1000
 	conns := make([]net.Conn, 0, 2*n)
-	measure := func() (heap, stack uint64) {
-		runtime.GC()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc, ms.StackInuse
-	}
 	idle := func(what string, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
@@ -99,7 +93,7 @@ func TestIdleSocketMemory(t *testing.T) {
 	}
 	idle("the warm-up sockets", func() bool { return ioSrv.Sockets().Len() == n })
 	idle("the warm-up goroutines to end", func() bool { return runtime.NumGoroutine()-g0 <= n })
-	heap0, stack0 := measure()
+	before := memtest.Measure()
 	g0 = runtime.NumGoroutine()
 	for range n {
 		conns = append(conns, rawSocket(t, addr))
@@ -107,47 +101,19 @@ func TestIdleSocketMemory(t *testing.T) {
 	idle("sockets", func() bool { return ioSrv.Sockets().Len() == 2*n })
 	// the frame handlers, writers and mailboxes end once the CONNECT is done
 	idle("one goroutine per connection", func() bool { return runtime.NumGoroutine()-g0 <= n })
-	heap1, stack1 := measure()
+	after := memtest.Measure()
 	goroutines := float64(runtime.NumGoroutine()-g0) / n
 	for _, c := range conns {
 		c.Close()
 	}
 	idle("connections to end", func() bool { return ioSrv.Engine().Count() == 0 && ioSrv.Sockets().Len() == 0 })
 
-	// the client's end of each connection is in this process too: measure
-	// plain TCP pairs and take half of one off
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, n)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
-	conns = conns[:0]
-	tcpHeap0, tcpStack0 := measure()
-	for range n {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, c, <-accepted)
-	}
-	tcpHeap1, tcpStack1 := measure()
-	for _, c := range conns {
-		c.Close()
-	}
-	pair := (int64(tcpHeap1+tcpStack1) - int64(tcpHeap0+tcpStack0)) / n
-	heap := (int64(heap1)-int64(heap0))/n - (int64(tcpHeap1)-int64(tcpHeap0))/n/2
-	stack := (int64(stack1) - int64(stack0)) / n
-	per := (int64(heap1+stack1)-int64(heap0+stack0))/n - pair/2
+	// the client's end of each connection is in this process too: take
+	// half of a plain TCP pair off
+	pair := memtest.TCPPair(t, n)
+	u := after.Sub(before).Per(n)
+	heap, stack := u.Heap-pair.Heap/2, u.Stack
+	per := u.Total() - pair.Total()/2
 	t.Logf("idle Socket.IO connection, server side: about %d bytes (heap %d, stack %d), %.2f goroutines", per, heap, stack, goroutines)
 	if goroutines > 1.05 {
 		t.Errorf("%.2f goroutines per idle connection, want 1", goroutines)

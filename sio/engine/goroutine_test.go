@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sioworkbook/workbook/internal/memtest"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
@@ -144,15 +145,8 @@ func TestIdleWebSocketMemory(t *testing.T) {
 	addr := strings.TrimPrefix(e.ts.URL, "http://")
 	const n = 500
 	conns := make([]net.Conn, 0, n)
-	measure := func() uint64 {
-		runtime.GC()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		return ms.HeapAlloc + ms.StackInuse
-	}
 	rawWebSocket(t, addr).Close() // warm up
-	before := measure()
+	before := memtest.Measure()
 	g0 := runtime.NumGoroutine()
 	for range n {
 		conns = append(conns, rawWebSocket(t, addr))
@@ -160,45 +154,16 @@ func TestIdleWebSocketMemory(t *testing.T) {
 	eventually(t, "sessions", func() bool { return e.srv.Count() >= n })
 	// the writers end once the open packets are out
 	eventually(t, "one goroutine per session", func() bool { return runtime.NumGoroutine()-g0 <= n })
-	after := measure()
+	after := memtest.Measure()
 	goroutines := float64(runtime.NumGoroutine()-g0) / n
 	for _, c := range conns {
 		c.Close()
 	}
 	eventually(t, "sessions to end", func() bool { return e.srv.Count() == 0 })
 
-	// the client's end of each connection is in this process too: measure
-	// plain TCP pairs and take half of one off
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, n)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
-	conns = conns[:0]
-	tcpBefore := measure()
-	for range n {
-		c, err := net.Dial("tcp", ln.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, c, <-accepted)
-	}
-	tcpAfter := measure()
-	for _, c := range conns {
-		c.Close()
-	}
-	pair := (int64(tcpAfter) - int64(tcpBefore)) / n
-	per := (int64(after)-int64(before))/n - pair/2
+	// the client's end of each connection is in this process too: take
+	// half of a plain TCP pair off
+	per := after.Sub(before).Per(n).Total() - memtest.TCPPair(t, n).Total()/2
 	t.Logf("idle WebSocket session, server side: about %d bytes (heap and stack), %.2f goroutines", per, goroutines)
 	if goroutines > 1.05 {
 		t.Errorf("%.2f goroutines per idle session, want 1", goroutines)
