@@ -293,51 +293,34 @@ func nowMicro() int64 { return time.Now().UnixMicro() }
 
 // Opened implements engine.Observer: it records the session's handshake.
 func (r *Recorder) Opened(s *engine.Session) {
-	info := &openInfo{}
+	var path, client, addr, agent string
 	if req := s.Request(); req != nil {
-		info.path = serverPath(req.URL.Path)
+		path = req.URL.Path
 		if c, err := req.Cookie("wb_client"); err == nil {
-			info.client = c.Value
+			client = c.Value
 		}
-		info.addr = req.RemoteAddr
+		addr = req.RemoteAddr
 		if host, _, err := net.SplitHostPort(req.RemoteAddr); err == nil {
-			info.addr = host
+			addr = host
 		}
-		info.agent = req.UserAgent()
+		agent = req.UserAgent()
 	}
-	r.push(item{kind: kindOpened, at: nowMicro(), sid: s.ID(), transport: s.Transport(), open: info})
-}
-
-// serverPath returns the path of an Engine.IO request, which is the
-// server's own path, with its trailing slash.
-func serverPath(p string) string {
-	if p == "" {
-		return "/"
-	}
-	if !strings.HasSuffix(p, "/") {
-		p += "/"
-	}
-	return p
+	r.RecordOpen(time.Time{}, s.ID(), path, client, addr, agent, s.Transport())
 }
 
 // Upgraded implements engine.Observer.
 func (r *Recorder) Upgraded(s *engine.Session, transport string) {
-	r.push(item{kind: kindUpgraded, at: nowMicro(), sid: s.ID(), transport: transport})
+	r.RecordUpgrade(time.Time{}, s.ID(), transport)
 }
 
 // Closed implements engine.Observer.
 func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
-	r.push(item{kind: kindClosed, at: nowMicro(), sid: s.ID(), text: string(reason)})
+	r.RecordClose(time.Time{}, s.ID(), string(reason))
 }
 
 // Packet implements engine.Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
-	if r.full.Load() {
-		r.dropped.add(s.ID(), 1)
-		return
-	}
-	r.pushWire(item{kind: kindPacket, sid: s.ID(), dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary}, &p)
+	r.RecordPacket(time.Time{}, s.ID(), dir, transport, p)
 }
 
 // Recording without an engine.Session: a caller that sees a session's
@@ -352,8 +335,11 @@ func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport str
 // client's IP address (no port), its User-Agent and the first transport
 // ("polling" or "websocket").
 func (r *Recorder) RecordOpen(at time.Time, sid, path, client, addr, agent, transport string) {
+	if path != "" && !strings.HasSuffix(path, "/") {
+		path += "/" // a request's path is the server's own path, with its trailing slash
+	}
 	r.push(item{kind: kindOpened, at: micro(at), sid: sid, transport: transport,
-		open: &openInfo{path: serverPath(path), client: client, addr: addr, agent: agent}})
+		open: &openInfo{path: path, client: client, addr: addr, agent: agent}})
 }
 
 // RecordUpgrade records that session sid moved to transport ("websocket").
