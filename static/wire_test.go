@@ -17,8 +17,9 @@ import (
 
 // testWire runs a few scenarios against a Go fixture that records every
 // Engine.IO packet and polling request, and checks what our client put on
-// the wire (PROTOCOL.md §4.7): pongs and never pings, except the "2probe"
-// that opens the upgrade; "2probe", then "5" on the new WebSocket and nothing
+// the wire. In Engine.IO v4 the server pings and the client answers, so the
+// client sends pongs and never pings, except the "2probe" that opens the
+// upgrade; "2probe", then "5" on the new WebSocket and nothing
 // more on polling after it; at most one GET and one POST in flight per
 // session; POST bodies sent as text/plain; every session closed by the
 // client when the page is done ("transport close"), not left to time out.

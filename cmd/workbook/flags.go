@@ -126,6 +126,9 @@ func (f *flagSet) usage(w io.Writer) {
 	for _, name := range f.order {
 		fl := f.Lookup(name)
 		left := "--" + name
+		if len(name) == 1 {
+			left = "-" + name // -o, as users type it
+		}
 		if m := f.metavar[name]; m != "" {
 			left += " " + m
 		}

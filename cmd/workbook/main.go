@@ -12,6 +12,7 @@
 //	workbook export          write recorded packets as JSON Lines
 //	workbook import          read JSON Lines back into a database
 //	workbook prune           apply --keep and --max-db-size now
+//	workbook load            put a Socket.IO server under load and measure it
 //
 // Run "workbook help" for the flags of each subcommand.
 package main
@@ -136,7 +137,7 @@ func usage(w io.Writer) {
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", r[0], r[1], r[2])
 	}
-	fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", "DEBUG", "the live trace on stderr", "serve, testserver; trace's default --debug")
+	fmt.Fprintf(tw, "  %s\t%s\t(%s)\n", "DEBUG", "the live trace on stderr", "serve, testserver; the default --debug of trace and replay")
 	tw.Flush()
 	fmt.Fprintln(w, "\nRun 'workbook <command> -h' for the flags of a command.")
 }

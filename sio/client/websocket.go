@@ -106,7 +106,7 @@ func writeFrames(conn *websocket.Conn, ps []engine.Packet) error {
 	return nil
 }
 
-// probe upgrades a polling Engine to WebSocket (PROTOCOL.md §1.6, §4.7):
+// probe upgrades a polling Engine to WebSocket, as Engine.IO v4 does it:
 // open the WebSocket with the session id, send "2probe" and wait for
 // "3probe", stop polling once the current GET has returned, let the POST in
 // flight finish, send "5", then flush the queue on the WebSocket, which

@@ -11,7 +11,7 @@ import (
 )
 
 // TestDecodeAccepts covers forms the decoder accepts beyond the wire table:
-// the edges of the grammar of PROTOCOL.md §2.2.
+// the edges of the grammar of the Socket.IO v5 text encoding.
 func TestDecodeAccepts(t *testing.T) {
 	tests := []struct {
 		text string

@@ -13,7 +13,7 @@ import (
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
-// TestEncodeWire builds the event and ack packets of PROTOCOL.md §2.2 from
+// TestEncodeWire builds the event and ack packets of the Socket.IO v5 text encoding from
 // Go values, as the server does, and checks the exact bytes.
 func TestEncodeWire(t *testing.T) {
 	type build struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/sioworkbook/workbook/sio/parser"
 )
 
-// wireCase is one packet of PROTOCOL.md §2.2 (and of the conformance suite),
+// wireCase is one packet of the Socket.IO v5 text encoding (and of the conformance suite),
 // without the Engine.IO "4".
 type wireCase struct {
 	name string
