@@ -346,7 +346,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	s.closeReason = reason
 	s.pollFinal = pollFinal
 	s.stopTimersLocked()
-	s.queue = nil
+	s.queue, s.queueBytes, s.writingBytes = nil, 0, 0
 	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone

@@ -132,7 +132,7 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 	case s.clientClosed:
 		return []Packet{{Type: PacketNoop}}, true, ReasonTransportClose
 	case len(s.queue) > 0:
-		batch, s.queue = s.queue, nil
+		batch, s.queue, s.queueBytes = s.queue, nil, 0
 		if s.state == stateClosing {
 			batch = append(batch, Packet{Type: PacketClose})
 			return batch, true, s.closeReason
@@ -278,7 +278,7 @@ func (s *Session) clientClose() {
 	s.state = stateClosing
 	s.clientClosed = true
 	s.closeReason = ReasonTransportClose
-	s.queue = nil
+	s.queue, s.queueBytes = nil, 0
 	s.stopHeartbeatLocked()
 	s.closeTimer = time.AfterFunc(clientCloseGrace, func() {
 		s.srv.closeSession(s, ReasonTransportClose, PacketNoop)

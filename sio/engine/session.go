@@ -48,12 +48,16 @@ type Session struct {
 	done chan struct{} // closed by closeSession
 
 	// mu guards everything below.
-	mu          sync.Mutex
-	state       sessionState
-	transport   string     // "polling" or "websocket"
-	queue       []Packet   // outbound packets not yet taken by a transport
-	closeReason Reason     // asked for by Session.Close, then the final one
-	pollFinal   PacketType // what a pending GET answers once closed
+	mu         sync.Mutex
+	state      sessionState
+	transport  string   // "polling" or "websocket"
+	queue      []Packet // outbound packets not yet taken by a transport
+	queueBytes int64    // message data in queue
+	// message data the WebSocket writer has taken from queue and not yet
+	// written; with queueBytes, what MaxBufferedBytes bounds
+	writingBytes int64
+	closeReason  Reason     // asked for by Session.Close, then the final one
+	pollFinal    PacketType // what a pending GET answers once closed
 
 	// polling
 	pollWake     chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
@@ -114,8 +118,8 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // Send queues msgs, all together or none, and returns at once; it never
 // blocks on the network. It returns ErrClosed once the session is closing or
 // closed, and ErrQueueFull when the queue would exceed
-// Config.MaxBufferedPackets, in which case the session is closed with
-// ReasonTransportError.
+// Config.MaxBufferedPackets or Config.MaxBufferedBytes, in which case the
+// session is closed with ReasonTransportError.
 func (s *Session) Send(msgs ...Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -125,10 +129,15 @@ func (s *Session) Send(msgs ...Message) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets {
+	var size int64
+	for _, m := range msgs {
+		size += int64(len(m.Data))
+	}
+	held := s.queueBytes + s.writingBytes
+	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets || held > 0 && held+size > s.st.MaxBufferedBytes {
 		s.mu.Unlock()
 		if s.srv.obs != nil {
-			s.srv.debug(DebugSocket, s.id, "outbound queue full (%d packets)", s.st.MaxBufferedPackets)
+			s.srv.debug(DebugSocket, s.id, "outbound queue full (%d packets and %d bytes at most)", s.st.MaxBufferedPackets, s.st.MaxBufferedBytes)
 		}
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
@@ -136,6 +145,7 @@ func (s *Session) Send(msgs ...Message) error {
 	for _, m := range msgs {
 		s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
 	}
+	s.queueBytes += size
 	s.kickLocked()
 	s.mu.Unlock()
 	if s.srv.debugPackets() {

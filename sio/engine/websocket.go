@@ -486,6 +486,7 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 		}
 		batch := s.queue
 		s.queue = nil
+		s.writingBytes, s.queueBytes = s.queueBytes, 0 // the last batch is written
 		if len(batch) == 0 {
 			s.writing = false
 			closing, reason := s.state == stateClosing, s.closeReason
