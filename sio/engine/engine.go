@@ -347,6 +347,9 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	s.pollFinal = pollFinal
 	s.stopTimersLocked()
 	s.queue, s.queueBytes, s.writingBytes = nil, 0, 0
+	if s.postBody != nil {
+		s.postBody.SetReadDeadline(aLongTimeAgo)
+	}
 	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone

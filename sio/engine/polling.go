@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,23 +214,30 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := readBody(r, s.st.MaxHTTPBufferSize)
+	body, err := s.readPostBody(w, r)
 	if err != nil {
-		if err == errTooLarge {
+		s.mu.Lock()
+		closed := s.state == stateClosed
+		s.mu.Unlock()
+		switch {
+		case errors.Is(err, errTooLarge):
+			s.refusePost(w, http.StatusRequestEntityTooLarge, "payload too large")
+		case closed:
+			// The session ended while the body was on its way: the request
+			// goes too, with no answer, as the official server destroys it.
 			if srv.obs != nil {
-				srv.debug(DebugPolling, s.id, "payload too large")
+				srv.debug(DebugPolling, s.id, "aborting ongoing data request")
+			}
+			panic(http.ErrAbortHandler)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.refusePost(w, http.StatusRequestTimeout, "http request timeout")
+		default:
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "data request connection closed prematurely")
 			}
 			srv.closeSession(s, ReasonTransportError, PacketClose)
-			w.Header().Set("Connection", "close")
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			return
+			errCode(CodeBadRequest).writeJSON(w)
 		}
-		if srv.obs != nil {
-			srv.debug(DebugPolling, s.id, "data request connection closed prematurely")
-		}
-		srv.closeSession(s, ReasonTransportError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
 		return
 	}
 	if srv.obs != nil {
@@ -297,14 +305,65 @@ func writeOK(w http.ResponseWriter) {
 	io.WriteString(w, "ok")
 }
 
-var errTooLarge = fmt.Errorf("engine: body too large")
+// refusePost ends the session of a POST whose body is refused, and answers
+// it with status and no body; the connection is closed, as what is left of
+// the body is not read.
+func (s *Session) refusePost(w http.ResponseWriter, status int, why string) {
+	if s.srv.obs != nil {
+		s.srv.debug(DebugPolling, s.id, why)
+	}
+	s.srv.closeSession(s, ReasonTransportError, PacketClose)
+	h := w.Header()
+	h.Set("Connection", "close")
+	h.Set("Content-Length", "0")
+	w.WriteHeader(status)
+}
+
+var errTooLarge = errors.New("engine: body too large")
+
+// aLongTimeAgo is a read deadline that ends a read at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// readPostBody reads the body of the POST being served, within
+// HTTPRequestBodyTimeout; closeSession ends the read early (see
+// Session.postBody). Without a ResponseController that can set read
+// deadlines (a ResponseWriter wrapped by middleware that does not unwrap),
+// the body is read with neither.
+func (s *Session) readPostBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(s.st.HTTPRequestBodyTimeout)) != nil {
+		return readBody(r, s.st.MaxHTTPBufferSize)
+	}
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	s.postBody = rc
+	s.mu.Unlock()
+	body, err := readBody(r, s.st.MaxHTTPBufferSize)
+	s.mu.Lock()
+	s.postBody = nil
+	if err == nil && s.state != stateClosed {
+		// kept on a failure: net/http then gives up the rest of the body
+		// at once and closes the connection
+		rc.SetReadDeadline(time.Time{})
+	}
+	s.mu.Unlock()
+	return body, err
+}
+
+// smallBody is the largest announced body length read into a buffer of that
+// length at once; a longer body grows its buffer as its bytes arrive, so
+// that a client that announces a megabyte and sends little holds little.
+const smallBody = 16 << 10
 
 // readBody reads r's body, failing with errTooLarge past limit bytes.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errTooLarge
 	}
-	if r.ContentLength >= 0 {
+	if r.ContentLength >= 0 && r.ContentLength <= smallBody {
 		b := make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(r.Body, b); err != nil {
 			return nil, err

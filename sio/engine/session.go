@@ -60,11 +60,15 @@ type Session struct {
 	pollFinal    PacketType // what a pending GET answers once closed
 
 	// polling
-	pollWake     chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
-	pollPending  bool          // a GET is waiting
-	pollSince    time.Time     // when it started waiting
-	posting      bool          // a POST is being read
-	clientClosed bool          // the client sent a close packet (state is stateClosing)
+	pollWake    chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
+	pollPending bool          // a GET is waiting
+	pollSince   time.Time     // when it started waiting
+	posting     bool          // a POST is being handled
+	// the POST's, while its body is read: closeSession moves its read
+	// deadline to the past, which ends the read, so that the request and
+	// its buffer go with the session
+	postBody     *http.ResponseController
+	clientClosed bool // the client sent a close packet (state is stateClosing)
 
 	// websocket
 	ws        *websocket.Conn // the transport's connection once on WebSocket
