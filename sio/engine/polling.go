@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // servePoll answers a polling GET (the handshake's included): it waits until
@@ -240,6 +241,7 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	body = toValidUTF8(body)
 	if srv.obs != nil {
 		srv.debug(DebugPolling, s.id, "received %q", truncate(body))
 	}
@@ -258,12 +260,12 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		s.onPacket(p, TransportPolling)
 	}
 	if err != nil {
+		// The body was read whole, so, as with the official server, the
+		// POST itself succeeded: it is answered "ok", and the session ends.
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "parse error: %v", err)
 		}
 		srv.closeSession(s, ReasonParseError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
-		return
 	}
 	writeOK(w)
 }
@@ -378,6 +380,60 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return b, nil
+}
+
+// toValidUTF8 returns body, a POST's text, with each maximal ill-formed
+// subsequence replaced by U+FFFD, as the official server (Node's
+// Buffer.toString, and any WHATWG decoder) reads it; a valid body is
+// returned as it is. Binary packets are base64 in a text body, so only
+// text messages can change, and only ones that were not UTF-8.
+func toValidUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	out := make([]byte, 0, len(body)+16)
+	for len(body) > 0 {
+		r, n := utf8.DecodeRune(body)
+		if r == utf8.RuneError && n == 1 {
+			n = illFormedLen(body)
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, body[:n]...)
+		}
+		body = body[n:]
+	}
+	return out
+}
+
+// illFormedLen is the length of the maximal subpart at the start of b,
+// which does not begin a valid UTF-8 sequence: the lead byte and the
+// continuation bytes that could still have completed it (Unicode, chapter
+// 3, "U+FFFD Substitution of Maximal Subparts").
+func illFormedLen(b []byte) int {
+	n, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch c := b[0]; {
+	case c >= 0xC2 && c <= 0xDF:
+		n = 2
+	case c == 0xE0:
+		n, lo = 3, 0xA0
+	case c == 0xED:
+		n, hi = 3, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		n = 3
+	case c == 0xF0:
+		n, lo = 4, 0x90
+	case c >= 0xF1 && c <= 0xF3:
+		n = 4
+	case c == 0xF4:
+		n, hi = 4, 0x8F
+	default:
+		return 1
+	}
+	i := 1
+	for ; i < n && i < len(b) && b[i] >= lo && b[i] <= hi; i++ {
+		lo, hi = 0x80, 0xBF
+	}
+	return i
 }
 
 // acceptedEncoding picks gzip, else deflate, if the Accept-Encoding header

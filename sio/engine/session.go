@@ -77,6 +77,12 @@ type Session struct {
 	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer     // the writer goroutine's own
 	frames    *frameHandler   // the reader's frame handler, while one runs
+	// The session ended for something the client sent (a frame over the
+	// limit, invalid UTF-8): closeSession sends a close frame with
+	// closeCode and leaves the connection open for whichever goroutine
+	// reads it, which drains it and closes it (see drainAndClose).
+	readerCloses bool
+	closeCode    int
 
 	// upgrade
 	probe        *websocket.Conn // the probing WebSocket while upgrading
