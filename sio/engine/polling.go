@@ -140,6 +140,9 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 			return batch, true, s.closeReason
 		}
 		return batch, false, ""
+	case s.state == stateClosing && s.closeNoop:
+		// as the official server answers a GET that comes after the close
+		return []Packet{{Type: PacketNoop}, {Type: PacketClose}}, true, s.closeReason
 	case s.state == stateClosing:
 		return []Packet{{Type: PacketClose}}, true, s.closeReason
 	}

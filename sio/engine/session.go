@@ -69,6 +69,7 @@ type Session struct {
 	// its buffer go with the session
 	postBody     *http.ResponseController
 	clientClosed bool // the client sent a close packet (state is stateClosing)
+	closeNoop    bool // Session.Close found no GET waiting: the close packet follows a noop
 
 	// websocket
 	ws        *websocket.Conn // the transport's connection once on WebSocket
@@ -202,6 +203,7 @@ func (s *Session) Close(reason Reason) {
 	s.stopHeartbeatLocked()
 	n := len(s.queue)
 	if s.transport == TransportPolling {
+		s.closeNoop = !s.pollPending
 		s.closeTimer = time.AfterFunc(s.st.CloseTimeout, func() {
 			s.srv.closeSession(s, reason, PacketClose)
 		})
