@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -89,4 +90,46 @@ func TestWebSocketOversizedFrameAlways1009(t *testing.T) {
 		}
 		ws.c.Close()
 	}
+}
+
+// Each maximal ill-formed subsequence becomes one U+FFFD, as in Node's
+// Buffer.toString and the WHATWG decoder.
+func TestToValidUTF8(t *testing.T) {
+	const r = "\uFFFD"
+	for in, want := range map[string]string{
+		"ok €":              "ok €",
+		"\xff\xfe":          r + r,
+		"\xe2\x82":          r,             // a truncated euro sign
+		"\xe2\x82x":         r + "x",       // the same, followed
+		"\xf0\x80\x80":      r + r + r,     // overlong: F0 needs 90..BF next
+		"\xed\xa0\x80":      r + r + r,     // a surrogate
+		"\xf4\x90\x80\x80":  r + r + r + r, // past U+10FFFF
+		"\xf0\x9f\x98":      r,             // a truncated emoji
+		"a\xc3\x28b":        "a" + r + "(b",
+		"\xc0\xaf":          r + r,
+		"4\x1e4\xff\x1e4ok": "4\x1e4" + r + "\x1e4ok",
+	} {
+		if got := string(engine.ToValidUTF8([]byte(in))); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzToValidUTF8(f *testing.F) {
+	for _, s := range []string{"4hello", "4\xff\xfe", "4\xe2\x82", "\xf0\x9f\x98\x80", "\xed\xa0\x80", "42[\"bcast\",\"\xff\xfe\"]"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out := engine.ToValidUTF8(in)
+		if !utf8.Valid(out) {
+			t.Fatalf("%q -> %q, not UTF-8", in, out)
+		}
+		if utf8.Valid(in) && !bytes.Equal(in, out) {
+			t.Fatalf("valid %q changed to %q", in, out)
+		}
+		// ASCII, the record separator among it, stays where it was
+		if bytes.Count(in, []byte{0x1e}) != bytes.Count(out, []byte{0x1e}) {
+			t.Fatalf("%q -> %q: record separators changed", in, out)
+		}
+	})
 }
