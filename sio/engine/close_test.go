@@ -91,16 +91,6 @@ func TestServerClosePollingNextGet(t *testing.T) {
 	}
 }
 
-func TestServerClosePollingTimeout(t *testing.T) {
-	e := newEnv(t, engine.Config{CloseTimeout: 50 * time.Millisecond}, nil)
-	p := e.handshake()
-	s := e.h.session(t)
-	s.Close("nobody came")
-	if r := e.h.waitClose(t, p.sid); r != "nobody came" {
-		t.Errorf("reason = %q", r)
-	}
-}
-
 func TestServerCloseWebSocketFlushes(t *testing.T) {
 	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
 	ws, s := openWS(t, e)
