@@ -77,12 +77,16 @@ func TestServerClosePollingPendingGet(t *testing.T) {
 	}
 }
 
-func TestServerClosePollingTimeout(t *testing.T) {
-	e := newEnv(t, engine.Config{CloseTimeout: 50 * time.Millisecond}, nil)
+// A session closed with nothing queued and no GET waiting answers the next
+// GET with a noop and the close packet, "6\x1e1", as the official server
+// does (a GET that was waiting at the close gets "1" alone).
+func TestServerClosePollingNextGet(t *testing.T) {
+	e := newEnv(t, engine.Config{}, nil)
 	p := e.handshake()
-	s := e.h.session(t)
-	s.Close("nobody came")
-	if r := e.h.waitClose(t, p.sid); r != "nobody came" {
+	s := e.h.sessionByID(t, p.sid)
+	s.Close("bye")
+	p.mustGet("6\x1e1")
+	if r := e.h.waitClose(t, p.sid); r != "bye" {
 		t.Errorf("reason = %q", r)
 	}
 }

@@ -48,12 +48,26 @@ type Config struct {
 	// Send returns ErrQueueFull, and closes the session, when it would go
 	// past it. If zero, 4096 is used.
 	MaxBufferedPackets int
+	// MaxBufferedBytes bounds the bytes of message data each session holds
+	// on its way out: the messages queued plus those the WebSocket writer is
+	// writing. Send returns ErrQueueFull, and closes the session, when it
+	// would go past it; a message larger than the bound is still accepted
+	// when nothing else is held, so the bound is not a message size limit.
+	// If zero, 8 MiB is used.
+	MaxBufferedBytes int64
 
 	// CompressionThreshold is the polling response size, in bytes, from
 	// which the body is gzip (or deflate) compressed when the request's
 	// Accept-Encoding allows it. If zero, 1024 is used; a negative value
 	// turns compression off.
 	CompressionThreshold int
+
+	// HTTPRequestBodyTimeout is how long a polling POST has to deliver its
+	// whole body, from when the engine starts reading it. A slower one gets
+	// 408 and closes the session with ReasonTransportError, and its
+	// connection is closed, as the official server's option of the same name
+	// does. If zero, 30 seconds is used.
+	HTTPRequestBodyTimeout time.Duration
 
 	// CloseTimeout is how long a polling session closed by Session.Close
 	// waits for a GET to carry away its last packets and the close packet
@@ -144,6 +158,12 @@ func newSettings(cfg Config) *settings {
 	}
 	if c.MaxBufferedPackets <= 0 {
 		c.MaxBufferedPackets = 4096
+	}
+	if c.MaxBufferedBytes <= 0 {
+		c.MaxBufferedBytes = 8 << 20
+	}
+	if c.HTTPRequestBodyTimeout <= 0 {
+		c.HTTPRequestBodyTimeout = 30 * time.Second
 	}
 	if c.CompressionThreshold == 0 {
 		c.CompressionThreshold = 1024

@@ -39,10 +39,11 @@
 // given to one Send are queued together, with nothing in between, which is
 // what a packet with binary attachments needs. Session.Writable says
 // whether a packet would leave at once, for messages that are worth sending
-// only then. A client that stops reading fills its queue
-// (Config.MaxBufferedPackets); Send then returns ErrQueueFull and the
-// session is dropped, rather than letting one slow client hold memory or
-// stall the sender.
+// only then. A client that stops reading fills its queue, which is bounded
+// in packets (Config.MaxBufferedPackets) and in bytes
+// (Config.MaxBufferedBytes, counting what the WebSocket writer still
+// holds); Send then returns ErrQueueFull and the session is dropped, rather
+// than letting one slow client hold memory or stall the sender.
 //
 // # Ending
 //
@@ -97,6 +98,43 @@
 // upgrade gets the status and the bare message. A polling POST over
 // MaxHTTPBufferSize gets 413; a WebSocket frame over it closes the socket
 // with 1009.
+//
+// # Hostile and broken clients
+//
+// Whatever a client sends ends its own session at most, the way the
+// official server ends it:
+//
+//   - A polling POST has HTTPRequestBodyTimeout (30 s) to deliver its body,
+//     or it gets 408 and the session ends; a POST still reading when its
+//     session ends (a ping timeout, say) is aborted with no answer, so its
+//     buffer and connection go with the session. The buffer grows as bytes
+//     arrive, not to the announced Content-Length.
+//   - A malformed polling body is answered 200 "ok" (it was read whole) and
+//     ends the session with "parse error"; the packets before the bad one
+//     are delivered.
+//   - A polling body is text: invalid UTF-8 in it is read as U+FFFD, one for
+//     each maximal ill-formed subsequence, as Node reads it.
+//   - A WebSocket text frame that is not UTF-8 closes the connection with
+//     1007 ("transport error") before any handler sees it. Binary frames
+//     carry any bytes.
+//   - After a 1007 or 1009 close frame, the engine reads and drops what the
+//     client still sends until it closes its end, for 10 s at most, rather
+//     than closing a connection with unread data: that resets it, and a
+//     client that notices the reset while writing (Node's ws) reports 1006
+//     and never sees the code.
+//   - A session closed by Session.Close with nothing queued and no GET
+//     waiting answers the next GET with "6\x1e1" (noop, close), as Node does.
+//     With packets queued we answer them and the close packet in one GET
+//     ("4a\x1e1") where Node takes two ("4a", then "6\x1e1"): one round trip
+//     fewer, the same packets in the same order.
+//
+// The engine does not own the HTTP server's connections between requests.
+// Set its limits where you create it: Node closes an idle keep-alive
+// connection after 5 s, and a header must arrive in time, e.g.
+//
+//	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 5 * time.Second}
+//
+// No WriteTimeout: a polling GET waits up to PingInterval for its answer.
 //
 // # Goroutines and memory
 //

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -346,8 +347,12 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	s.closeReason = reason
 	s.pollFinal = pollFinal
 	s.stopTimersLocked()
-	s.queue = nil
+	s.queue, s.queueBytes, s.writingBytes = nil, 0, 0
+	if s.postBody != nil {
+		s.postBody.SetReadDeadline(aLongTimeAgo)
+	}
 	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
+	readerCloses, closeCode := s.readerCloses, s.closeCode
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
 	if runClose {
@@ -367,7 +372,12 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		srv.debug(DebugSocket, s.id, "closing session - reason: %s", reason)
 	}
 	if ws != nil {
-		closeWebSocket(ws, !writing && !dropped)
+		if readerCloses {
+			closeFrame(ws, closeCode)
+			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
+		} else {
+			closeWebSocket(ws, !writing && !dropped)
+		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")
 		}

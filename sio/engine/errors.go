@@ -13,10 +13,10 @@ var (
 	// closed.
 	ErrClosed = errors.New("engine: session closed")
 	// ErrQueueFull is returned by Session.Send when the messages would take
-	// the session's outbound queue past Config.MaxBufferedPackets. The
-	// session is then closed with ReasonTransportError: a client that cannot
-	// keep up is dropped rather than allowed to hold memory or stall the
-	// sender.
+	// the session's outbound queue past Config.MaxBufferedPackets or
+	// Config.MaxBufferedBytes. The session is then closed with
+	// ReasonTransportError: a client that cannot keep up is dropped rather
+	// than allowed to hold memory or stall the sender.
 	ErrQueueFull = errors.New("engine: outbound queue full")
 	// ErrEmptyPacket is returned by DecodePacket and DecodePayload for an
 	// empty text packet.

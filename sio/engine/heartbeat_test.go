@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -15,23 +14,6 @@ var fastHeartbeat = engine.Config{PingInterval: 50 * time.Millisecond, PingTimeo
 // busy machine.
 var fastPings = engine.Config{PingInterval: 50 * time.Millisecond, PingTimeout: time.Second}
 
-func TestHeartbeatPolling(t *testing.T) {
-	e := newEnv(t, fastPings, nil)
-	p := e.handshake()
-	for range 3 {
-		start := time.Now()
-		p.mustGet("2")
-		if d := time.Since(start); d < 30*time.Millisecond {
-			t.Errorf("ping after %v, want about PingInterval", d)
-		}
-		p.mustPost("3")
-	}
-	p.mustPost("4alive")
-	if status, body := p.get(); status != 200 || !strings.HasPrefix(body, "4alive") {
-		t.Errorf("GET = %d %q", status, body)
-	}
-}
-
 func TestHeartbeatWebSocket(t *testing.T) {
 	e := newEnv(t, fastPings, nil)
 	ws, _ := openWS(t, e)
@@ -41,22 +23,6 @@ func TestHeartbeatWebSocket(t *testing.T) {
 	}
 	ws.send("4alive")
 	ws.mustRead("4alive")
-}
-
-func TestPingTimeoutPolling(t *testing.T) {
-	e := newEnv(t, fastHeartbeat, nil)
-	p := e.handshake()
-	start := time.Now()
-	if r := e.h.waitClose(t, p.sid); r != engine.ReasonPingTimeout {
-		t.Errorf("reason = %q", r)
-	}
-	if d := time.Since(start); d < 80*time.Millisecond {
-		t.Errorf("closed after %v, want about PingInterval+PingTimeout", d)
-	}
-	status, _ := p.get()
-	if status != 400 {
-		t.Errorf("GET after timeout = %d", status)
-	}
 }
 
 func TestPingTimeoutWebSocket(t *testing.T) {

@@ -282,9 +282,14 @@ func (e *env) dial(query string) *wsClient {
 	return &wsClient{t: e.t, c: c}
 }
 
+// wsClient is a raw WebSocket client. gorilla allows one writer at a time:
+// send and sendBinary take wmu, so a test may write from several
+// goroutines (answering pings on one while it sends on another). Reads
+// (read, mustRead, expectClosed) must stay on one goroutine.
 type wsClient struct {
-	t testing.TB
-	c *websocket.Conn
+	t   testing.TB
+	c   *websocket.Conn
+	wmu sync.Mutex
 }
 
 // read returns the next frame as text (binary frames are prefixed "bin:").
@@ -313,18 +318,26 @@ func (w *wsClient) mustRead(want string) {
 	}
 }
 
+// send writes a text frame. It uses Errorf, not Fatalf, so that it may be
+// called from a goroutine other than the test's.
 func (w *wsClient) send(s string) {
 	w.t.Helper()
-	if err := w.c.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
-		w.t.Fatalf("write %q: %v", s, err)
+	if err := w.write(websocket.TextMessage, []byte(s)); err != nil {
+		w.t.Errorf("write %q: %v", s, err)
 	}
 }
 
 func (w *wsClient) sendBinary(b []byte) {
 	w.t.Helper()
-	if err := w.c.WriteMessage(websocket.BinaryMessage, b); err != nil {
-		w.t.Fatalf("write binary: %v", err)
+	if err := w.write(websocket.BinaryMessage, b); err != nil {
+		w.t.Errorf("write binary: %v", err)
 	}
+}
+
+func (w *wsClient) write(mt int, data []byte) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	return w.c.WriteMessage(mt, data)
 }
 
 // expectClosed reads until the connection fails, skipping pings and other

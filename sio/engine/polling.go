@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"compress/zlib"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // servePoll answers a polling GET (the handshake's included): it waits until
@@ -132,12 +134,15 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 	case s.clientClosed:
 		return []Packet{{Type: PacketNoop}}, true, ReasonTransportClose
 	case len(s.queue) > 0:
-		batch, s.queue = s.queue, nil
+		batch, s.queue, s.queueBytes = s.queue, nil, 0
 		if s.state == stateClosing {
 			batch = append(batch, Packet{Type: PacketClose})
 			return batch, true, s.closeReason
 		}
 		return batch, false, ""
+	case s.state == stateClosing && s.closeNoop:
+		// as the official server answers a GET that comes after the close
+		return []Packet{{Type: PacketNoop}, {Type: PacketClose}}, true, s.closeReason
 	case s.state == stateClosing:
 		return []Packet{{Type: PacketClose}}, true, s.closeReason
 	}
@@ -213,25 +218,33 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := readBody(r, s.st.MaxHTTPBufferSize)
+	body, err := s.readPostBody(w, r)
 	if err != nil {
-		if err == errTooLarge {
+		s.mu.Lock()
+		closed := s.state == stateClosed
+		s.mu.Unlock()
+		switch {
+		case errors.Is(err, errTooLarge):
+			s.refusePost(w, http.StatusRequestEntityTooLarge, "payload too large")
+		case closed:
+			// The session ended while the body was on its way: the request
+			// goes too, with no answer, as the official server destroys it.
 			if srv.obs != nil {
-				srv.debug(DebugPolling, s.id, "payload too large")
+				srv.debug(DebugPolling, s.id, "aborting ongoing data request")
+			}
+			panic(http.ErrAbortHandler)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.refusePost(w, http.StatusRequestTimeout, "http request timeout")
+		default:
+			if srv.obs != nil {
+				srv.debug(DebugPolling, s.id, "data request connection closed prematurely")
 			}
 			srv.closeSession(s, ReasonTransportError, PacketClose)
-			w.Header().Set("Connection", "close")
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusRequestEntityTooLarge)
-			return
+			errCode(CodeBadRequest).writeJSON(w)
 		}
-		if srv.obs != nil {
-			srv.debug(DebugPolling, s.id, "data request connection closed prematurely")
-		}
-		srv.closeSession(s, ReasonTransportError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
 		return
 	}
+	body = toValidUTF8(body)
 	if srv.obs != nil {
 		srv.debug(DebugPolling, s.id, "received %q", truncate(body))
 	}
@@ -250,12 +263,12 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		s.onPacket(p, TransportPolling)
 	}
 	if err != nil {
+		// The body was read whole, so, as with the official server, the
+		// POST itself succeeded: it is answered "ok", and the session ends.
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "parse error: %v", err)
 		}
 		srv.closeSession(s, ReasonParseError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
-		return
 	}
 	writeOK(w)
 }
@@ -278,7 +291,7 @@ func (s *Session) clientClose() {
 	s.state = stateClosing
 	s.clientClosed = true
 	s.closeReason = ReasonTransportClose
-	s.queue = nil
+	s.queue, s.queueBytes = nil, 0
 	s.stopHeartbeatLocked()
 	s.closeTimer = time.AfterFunc(clientCloseGrace, func() {
 		s.srv.closeSession(s, ReasonTransportClose, PacketNoop)
@@ -297,14 +310,65 @@ func writeOK(w http.ResponseWriter) {
 	io.WriteString(w, "ok")
 }
 
-var errTooLarge = fmt.Errorf("engine: body too large")
+// refusePost ends the session of a POST whose body is refused, and answers
+// it with status and no body; the connection is closed, as what is left of
+// the body is not read.
+func (s *Session) refusePost(w http.ResponseWriter, status int, why string) {
+	if s.srv.obs != nil {
+		s.srv.debug(DebugPolling, s.id, why)
+	}
+	s.srv.closeSession(s, ReasonTransportError, PacketClose)
+	h := w.Header()
+	h.Set("Connection", "close")
+	h.Set("Content-Length", "0")
+	w.WriteHeader(status)
+}
+
+var errTooLarge = errors.New("engine: body too large")
+
+// aLongTimeAgo is a read deadline that ends a read at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// readPostBody reads the body of the POST being served, within
+// HTTPRequestBodyTimeout; closeSession ends the read early (see
+// Session.postBody). Without a ResponseController that can set read
+// deadlines (a ResponseWriter wrapped by middleware that does not unwrap),
+// the body is read with neither.
+func (s *Session) readPostBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(s.st.HTTPRequestBodyTimeout)) != nil {
+		return readBody(r, s.st.MaxHTTPBufferSize)
+	}
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	s.postBody = rc
+	s.mu.Unlock()
+	body, err := readBody(r, s.st.MaxHTTPBufferSize)
+	s.mu.Lock()
+	s.postBody = nil
+	if err == nil && s.state != stateClosed {
+		// kept on a failure: net/http then gives up the rest of the body
+		// at once and closes the connection
+		rc.SetReadDeadline(time.Time{})
+	}
+	s.mu.Unlock()
+	return body, err
+}
+
+// smallBody is the largest announced body length read into a buffer of that
+// length at once; a longer body grows its buffer as its bytes arrive, so
+// that a client that announces a megabyte and sends little holds little.
+const smallBody = 16 << 10
 
 // readBody reads r's body, failing with errTooLarge past limit bytes.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, errTooLarge
 	}
-	if r.ContentLength >= 0 {
+	if r.ContentLength >= 0 && r.ContentLength <= smallBody {
 		b := make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(r.Body, b); err != nil {
 			return nil, err
@@ -319,6 +383,60 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return b, nil
+}
+
+// toValidUTF8 returns body, a POST's text, with each maximal ill-formed
+// subsequence replaced by U+FFFD, as the official server (Node's
+// Buffer.toString, and any WHATWG decoder) reads it; a valid body is
+// returned as it is. Binary packets are base64 in a text body, so only
+// text messages can change, and only ones that were not UTF-8.
+func toValidUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	out := make([]byte, 0, len(body)+16)
+	for len(body) > 0 {
+		r, n := utf8.DecodeRune(body)
+		if r == utf8.RuneError && n == 1 {
+			n = illFormedLen(body)
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, body[:n]...)
+		}
+		body = body[n:]
+	}
+	return out
+}
+
+// illFormedLen is the length of the maximal subpart at the start of b,
+// which does not begin a valid UTF-8 sequence: the lead byte and the
+// continuation bytes that could still have completed it (Unicode, chapter
+// 3, "U+FFFD Substitution of Maximal Subparts").
+func illFormedLen(b []byte) int {
+	n, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch c := b[0]; {
+	case c >= 0xC2 && c <= 0xDF:
+		n = 2
+	case c == 0xE0:
+		n, lo = 3, 0xA0
+	case c == 0xED:
+		n, hi = 3, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		n = 3
+	case c == 0xF0:
+		n, lo = 4, 0x90
+	case c >= 0xF1 && c <= 0xF3:
+		n = 4
+	case c == 0xF4:
+		n, hi = 4, 0x8F
+	default:
+		return 1
+	}
+	i := 1
+	for ; i < n && i < len(b) && b[i] >= lo && b[i] <= hi; i++ {
+		lo, hi = 0x80, 0xBF
+	}
+	return i
 }
 
 // acceptedEncoding picks gzip, else deflate, if the Accept-Encoding header

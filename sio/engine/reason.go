@@ -12,7 +12,9 @@ const (
 	ReasonTransportClose Reason = "transport close"
 	// ReasonTransportError: the client broke the protocol (a second GET or
 	// POST at once, a ping from the client, a binary POST, a body or frame
-	// over MaxHTTPBufferSize), a write failed, or the outbound queue was full.
+	// over MaxHTTPBufferSize, a POST body slower than HTTPRequestBodyTimeout,
+	// invalid UTF-8 in a WebSocket text frame), a write failed, or the
+	// outbound queue was full.
 	ReasonTransportError Reason = "transport error"
 	// ReasonPingTimeout: no pong arrived within PingTimeout of a ping.
 	ReasonPingTimeout Reason = "ping timeout"

@@ -48,19 +48,28 @@ type Session struct {
 	done chan struct{} // closed by closeSession
 
 	// mu guards everything below.
-	mu          sync.Mutex
-	state       sessionState
-	transport   string     // "polling" or "websocket"
-	queue       []Packet   // outbound packets not yet taken by a transport
-	closeReason Reason     // asked for by Session.Close, then the final one
-	pollFinal   PacketType // what a pending GET answers once closed
+	mu         sync.Mutex
+	state      sessionState
+	transport  string   // "polling" or "websocket"
+	queue      []Packet // outbound packets not yet taken by a transport
+	queueBytes int64    // message data in queue
+	// message data the WebSocket writer has taken from queue and not yet
+	// written; with queueBytes, what MaxBufferedBytes bounds
+	writingBytes int64
+	closeReason  Reason     // asked for by Session.Close, then the final one
+	pollFinal    PacketType // what a pending GET answers once closed
 
 	// polling
-	pollWake     chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
-	pollPending  bool          // a GET is waiting
-	pollSince    time.Time     // when it started waiting
-	posting      bool          // a POST is being read
-	clientClosed bool          // the client sent a close packet (state is stateClosing)
+	pollWake    chan struct{} // wakes the pending GET (buffered 1); nil for WebSocket sessions
+	pollPending bool          // a GET is waiting
+	pollSince   time.Time     // when it started waiting
+	posting     bool          // a POST is being handled
+	// the POST's, while its body is read: closeSession moves its read
+	// deadline to the past, which ends the read, so that the request and
+	// its buffer go with the session
+	postBody     *http.ResponseController
+	clientClosed bool // the client sent a close packet (state is stateClosing)
+	closeNoop    bool // Session.Close found no GET waiting: the close packet follows a noop
 
 	// websocket
 	ws        *websocket.Conn // the transport's connection once on WebSocket
@@ -69,6 +78,12 @@ type Session struct {
 	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer     // the writer goroutine's own
 	frames    *frameHandler   // the reader's frame handler, while one runs
+	// The session ended for something the client sent (a frame over the
+	// limit, invalid UTF-8): closeSession sends a close frame with
+	// closeCode and leaves the connection open for whichever goroutine
+	// reads it, which drains it and closes it (see drainAndClose).
+	readerCloses bool
+	closeCode    int
 
 	// upgrade
 	probe        *websocket.Conn // the probing WebSocket while upgrading
@@ -114,8 +129,8 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // Send queues msgs, all together or none, and returns at once; it never
 // blocks on the network. It returns ErrClosed once the session is closing or
 // closed, and ErrQueueFull when the queue would exceed
-// Config.MaxBufferedPackets, in which case the session is closed with
-// ReasonTransportError.
+// Config.MaxBufferedPackets or Config.MaxBufferedBytes, in which case the
+// session is closed with ReasonTransportError.
 func (s *Session) Send(msgs ...Message) error {
 	if len(msgs) == 0 {
 		return nil
@@ -125,10 +140,15 @@ func (s *Session) Send(msgs ...Message) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
-	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets {
+	var size int64
+	for _, m := range msgs {
+		size += int64(len(m.Data))
+	}
+	held := s.queueBytes + s.writingBytes
+	if len(s.queue)+len(msgs) > s.st.MaxBufferedPackets || held > 0 && held+size > s.st.MaxBufferedBytes {
 		s.mu.Unlock()
 		if s.srv.obs != nil {
-			s.srv.debug(DebugSocket, s.id, "outbound queue full (%d packets)", s.st.MaxBufferedPackets)
+			s.srv.debug(DebugSocket, s.id, "outbound queue full (%d packets and %d bytes at most)", s.st.MaxBufferedPackets, s.st.MaxBufferedBytes)
 		}
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
@@ -136,6 +156,7 @@ func (s *Session) Send(msgs ...Message) error {
 	for _, m := range msgs {
 		s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
 	}
+	s.queueBytes += size
 	s.kickLocked()
 	s.mu.Unlock()
 	if s.srv.debugPackets() {
@@ -182,6 +203,7 @@ func (s *Session) Close(reason Reason) {
 	s.stopHeartbeatLocked()
 	n := len(s.queue)
 	if s.transport == TransportPolling {
+		s.closeNoop = !s.pollPending
 		s.closeTimer = time.AfterFunc(s.st.CloseTimeout, func() {
 			s.srv.closeSession(s, reason, PacketClose)
 		})

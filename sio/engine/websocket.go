@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 )
@@ -23,6 +24,11 @@ const noopGrace = 50 * time.Millisecond
 // closeFrameTimeout bounds the write of the close frame when the engine
 // closes a WebSocket.
 const closeFrameTimeout = 100 * time.Millisecond
+
+// closeDrainTimeout bounds how long a WebSocket closed for what its client
+// sent (1007, 1009) is read and drained after the close frame, waiting for
+// the client to close its end (see drainAndClose).
+const closeDrainTimeout = 10 * time.Second
 
 // serveWebSocket opens a session directly over WebSocket and starts its
 // reader.
@@ -43,6 +49,8 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	// state (its 4 KiB reader among it).
 	go s.readLoop(conn)
 }
+
+var errInvalidUTF8 = errors.New("engine: invalid UTF-8 in a text frame")
 
 type probeResult uint8
 
@@ -133,6 +141,10 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 			srv.debugReceived(s.id, data, mt == websocket.BinaryMessage)
 		}
 		p, err := DecodePacket(data, mt == websocket.BinaryMessage)
+		if err == nil && mt == websocket.TextMessage && !utf8.Valid(data) {
+			closeFrame(conn, websocket.CloseInvalidFramePayloadData)
+			err = errInvalidUTF8
+		}
 		if err == nil && srv.obs != nil {
 			srv.obs.Packet(s, In, TransportWebSocket, p)
 		}
@@ -400,19 +412,38 @@ func (s *Session) lingerFrames(h *frameHandler, got uint64) (wsFrame, bool) {
 func (s *Session) onFrame(mt int, data []byte, err error) bool {
 	srv := s.srv
 	if err != nil {
-		reason := ReasonTransportClose
-		if errors.Is(err, websocket.ErrReadLimit) {
-			reason = ReasonTransportError
-		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "read ended: %v", err)
 		}
-		srv.closeSession(s, reason, PacketClose)
+		if errors.Is(err, websocket.ErrReadLimit) {
+			// gorilla has sent the close frame (1009)
+			s.failWebSocket(ReasonTransportError, websocket.CloseMessageTooBig)
+		} else {
+			srv.closeSession(s, ReasonTransportClose, PacketClose)
+		}
+		s.mu.Lock()
+		conn, drain := s.ws, s.readerCloses
+		s.mu.Unlock()
+		if drain {
+			drainAndClose(conn)
+		}
 		return false
+	}
+	select {
+	case <-s.done:
+		return true // closed for an earlier message: drained until the client closes
+	default:
 	}
 	binary := mt == websocket.BinaryMessage
 	if srv.debugPackets() {
 		srv.debugReceived(s.id, data, binary)
+	}
+	if !binary && !utf8.Valid(data) {
+		if srv.obs != nil {
+			srv.debug(DebugWS, s.id, "invalid UTF-8 in a text frame")
+		}
+		s.failWebSocket(ReasonTransportError, websocket.CloseInvalidFramePayloadData)
+		return true // the reader drains until the client closes
 	}
 	p, err := DecodePacket(data, binary)
 	if err != nil {
@@ -486,6 +517,7 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 		}
 		batch := s.queue
 		s.queue = nil
+		s.writingBytes, s.queueBytes = s.queueBytes, 0 // the last batch is written
 		if len(batch) == 0 {
 			s.writing = false
 			closing, reason := s.state == stateClosing, s.closeReason
@@ -577,6 +609,35 @@ func (srv *Server) debugReceived(sid string, data []byte, binary bool) {
 	} else {
 		srv.debug(DebugWS, sid, "received %q", bytesArg(data)...)
 	}
+}
+
+// failWebSocket ends the session for what its client sent on the
+// WebSocket, with a close frame carrying code; the goroutine that reads the
+// connection then drains it and closes it.
+func (s *Session) failWebSocket(reason Reason, code int) {
+	s.mu.Lock()
+	if s.state != stateClosed {
+		s.readerCloses, s.closeCode = true, code
+	}
+	s.mu.Unlock()
+	s.srv.closeSession(s, reason, PacketClose)
+}
+
+// closeFrame sends a close frame with code, if the connection has not sent
+// one yet.
+func closeFrame(conn *websocket.Conn, code int) {
+	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeFrameTimeout))
+}
+
+// drainAndClose reads and drops what the client still sends, until it
+// closes its end or the read deadline (closeDrainTimeout) passes, then
+// closes conn. Closing a connection with unread data resets it, and a
+// client that notices the reset while it writes (Node's ws does) reports
+// 1006 rather than the close frame it was sent, as the official server's
+// clients never see. The caller is the connection's only reader.
+func drainAndClose(conn *websocket.Conn) {
+	io.Copy(io.Discard, conn.NetConn())
+	conn.Close()
 }
 
 // closeWebSocket closes conn, first sending an empty close frame when no

@@ -160,3 +160,28 @@ func TestWebSocketConcurrentSend(t *testing.T) {
 	}
 	eventually(t, "an idle writer", s.Writable)
 }
+
+// The raw test client may be written to from two goroutines at once, as a
+// client answering pings while the test sends does; gorilla allows one
+// writer, so the client serialises them (the race detector checks it).
+func TestRawClientConcurrentWrites(t *testing.T) {
+	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
+	ws, _ := openWS(t, e)
+	const each = 200
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range each {
+			ws.send("3")
+		}
+	}()
+	for range each {
+		ws.send("4x")
+	}
+	<-done
+	for range each { // the pongs reach no handler; the messages all do
+		if ev := e.h.next(t); ev.kind != "message" || ev.data != "x" {
+			t.Fatalf("event %+v", ev)
+		}
+	}
+}
