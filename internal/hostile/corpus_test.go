@@ -88,9 +88,6 @@ func TestCorpus(t *testing.T) {
 			if c.Node == nil {
 				t.Fatalf("no recorded answer of the official server: run go test -run TestCorpusNode -update\nours:\n%s", strings.Join(got, "\n"))
 			}
-			if lost := closeFrameLost(c.Node, got); lost != "" {
-				t.Logf("known difference 21 (close frame lost, 1006, as with oversized frames): %s", lost)
-			}
 			same := slices.Equal(got, c.Node) && len(extra) == 0
 			switch {
 			case c.Known != "" && same:
@@ -155,26 +152,6 @@ func TestCorpusNode(t *testing.T) {
 			}
 		})
 	}
-}
-
-// closeFrameLost forgives one difference that comes and goes with timing:
-// our server sometimes closes a WebSocket without its close frame reaching
-// the client (1006) where the official server's close frame has a code.
-// Issue 10, item 21 (the close code of an oversized frame) is the same
-// defect, being fixed in sio/engine. It rewrites got in place and says
-// what it forgave, if anything.
-func closeFrameLost(want, got []string) string {
-	if len(want) != len(got) {
-		return ""
-	}
-	for i, g := range got {
-		name, rest, _ := strings.Cut(g, ": ")
-		if rest == "closed 1006" && strings.HasPrefix(want[i], name+": closed ") && want[i] != g {
-			got[i] = want[i]
-			return fmt.Sprintf("%q where the official server gave %q", g, want[i])
-		}
-	}
-	return ""
 }
 
 func diff(want, got, extra []string) string {
