@@ -119,8 +119,6 @@
 //     50 ms still gets the noop it would have had if it had come first:
 //     the official client's GET often races its own close packet. Node
 //     forgets the session at once and answers such a GET 400 {"code":1}.
-//   - An ack id must fit in 64 bits: a longer one is a parse error that
-//     ends the session (Node rounds it to a float and acks that).
 //   - A polling body is text: invalid UTF-8 in it is read as U+FFFD, one for
 //     each maximal ill-formed subsequence, as Node reads it.
 //   - A WebSocket text frame that is not UTF-8 closes the connection with
