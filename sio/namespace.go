@@ -194,7 +194,19 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 	if !c.connectDone(n.name, s) {
 		return // the connection closed while the middlewares ran
 	}
+	if h := n.server.connectHook; h != nil {
+		h(s)
+	}
+	// The connection may close from here on. Socket.onClose marks the
+	// socket disconnected before it takes it out of the namespace, so the
+	// socket joins only if it is still connected, checked under the
+	// namespace's lock: otherwise it would join after it was taken out, and
+	// stay.
 	n.mu.Lock()
+	if !s.Connected() {
+		n.mu.Unlock()
+		return
+	}
 	n.sockets[s.id] = s
 	handlers := append(([]func(*Socket))(nil), n.onConnect...)
 	n.mu.Unlock()

@@ -92,6 +92,11 @@ type Server struct {
 	root   *Namespace
 	client map[string]*clientFile // by name under path; see clientscript.go
 
+	// connectHook, set by tests only (export_test.go), runs on the
+	// connection's handler goroutine once a connecting socket is registered
+	// with its connection and before it is added to its namespace.
+	connectHook func(*Socket)
+
 	mu      sync.RWMutex
 	nsps    map[string]*Namespace
 	parents []*ParentNamespace

@@ -1,0 +1,58 @@
+package sio_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// A connection that closes while its socket is connecting (after the
+// socket is registered with the connection, before it is in its namespace)
+// leaves nothing behind: not in the namespace, not in a room.
+func TestConnectionClosedWhileConnecting(t *testing.T) {
+	io, srv := newServer(t, sio.Config{})
+	handled := make(chan struct{}, 1)
+	io.OnConnection(func(*sio.Socket) { handled <- struct{}{} })
+	disconnected := make(chan sio.Reason, 1)
+	io.SetConnectHook(func(s *sio.Socket) {
+		// Disconnect handlers run on the handler goroutine, after this
+		// CONNECT is done with.
+		s.OnDisconnect(func(r sio.Reason) { disconnected <- r })
+		for _, sess := range io.Engine().Sessions() {
+			if sess.ID() == s.SessionID() {
+				sess.Drop()
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for s.Connected() {
+			if time.Now().After(deadline) {
+				t.Error("the socket is still connected after its session was dropped")
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+	c := dialRaw(t, srv)
+	c.send("40")
+	c.expectClosed()
+	select {
+	case r := <-disconnected:
+		if r != sio.ReasonTransportClose {
+			t.Errorf("reason %q, want %q", r, sio.ReasonTransportClose)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no disconnect handler ran")
+	}
+	if n := io.Sockets().Len(); n != 0 {
+		t.Errorf("%d sockets left in the namespace", n)
+	}
+	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+		t.Errorf("rooms left: %v", rooms)
+	}
+	select {
+	case <-handled:
+		t.Error("the connection handler ran for a socket whose connection had closed")
+	default:
+	}
+}
