@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -186,13 +187,17 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 		n.server.debugf("socket.io:namespace", c.sid(), "adding socket to nsp %s", n.name)
 	}
 	if err := n.runMiddlewares(s); err != nil {
+		s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 		c.connectDone(n.name, nil)
 		c.sendConnectError(n.name, err)
 		return
 	}
+	s.mu.Lock()
 	s.connected = true
+	s.mu.Unlock()
 	if !c.connectDone(n.name, s) {
-		return // the connection closed while the middlewares ran
+		s.end(ErrDisconnected) // the connection closed while the middlewares ran
+		return
 	}
 	if h := n.server.connectHook; h != nil {
 		h(s)

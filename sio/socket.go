@@ -77,7 +77,10 @@ type ackResult struct {
 // several namespaces over one connection has one Socket in each.
 //
 // All methods may be called from any goroutine. Handlers of one connection
-// run one at a time, in the order their packets arrived (see EventHandler).
+// run one at a time, in the order their packets arrived (see EventHandler),
+// so a handler that blocks holds up that connection's next events and its
+// disconnect handlers: let it watch Context, which ends when the socket
+// does.
 type Socket struct {
 	id       string
 	nsp      *Namespace
@@ -92,6 +95,9 @@ type Socket struct {
 
 	mu        sync.Mutex
 	connected bool
+	ended     error                   // why the socket is gone (see endLocked); nil while it connects or is connected
+	ctx       context.Context         // made by the first call to Context
+	cancel    context.CancelCauseFunc // cancels ctx
 	handshake *Handshake
 	closers   *closeHandlers // nil until OnDisconnecting or OnDisconnect
 	acks      map[uint64]*pendingAck
@@ -143,6 +149,45 @@ func (s *Socket) Connected() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.connected
+}
+
+// Context returns the socket's context. It is live while the socket
+// connects (in middlewares) and while it is connected, and it is cancelled
+// as soon as the socket is disconnected, before its disconnect handlers
+// run, or refused by a middleware. context.Cause then returns an error
+// that wraps ErrDisconnected and names the Reason ("socket has been
+// disconnected (transport close)"), or the middleware's error. A handler
+// that blocks (a query, a call to another service) can pass it on, so that
+// it stops when its client goes.
+func (s *Socket) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil { // made on first use: most sockets never ask for it
+		s.ctx, s.cancel = context.WithCancelCause(context.Background())
+		if s.ended != nil {
+			s.cancel(s.ended)
+		}
+	}
+	return s.ctx
+}
+
+// endLocked records why the socket is gone and cancels its context, if it
+// has one yet. The caller holds s.mu.
+func (s *Socket) endLocked(cause error) {
+	if s.ended != nil {
+		return
+	}
+	s.ended = cause
+	if s.cancel != nil {
+		s.cancel(cause)
+	}
+}
+
+// end is endLocked for a caller that does not hold s.mu.
+func (s *Socket) end(cause error) {
+	s.mu.Lock()
+	s.endLocked(cause)
+	s.mu.Unlock()
 }
 
 // SetData stores an application value on the socket (socket.data in Node).
@@ -480,6 +525,7 @@ func (s *Socket) onClose(reason Reason) {
 		return
 	}
 	s.connected = false
+	s.endLocked(fmt.Errorf("%w (%s)", ErrDisconnected, reason))
 	acks := s.acks
 	s.acks = nil
 	s.mu.Unlock()
