@@ -256,23 +256,25 @@ func encode(p *parser.Packet) []engine.Message {
 }
 
 func (c *conn) send(p *parser.Packet, volatile bool) error {
-	return c.sendEncoded(p, encode(p), volatile)
+	_, err := c.sendEncoded(p, encode(p), volatile)
+	return err
 }
 
 // sendEncoded queues already encoded messages; broadcasts call it with the
-// same messages for every receiver.
-func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile bool) error {
+// same messages for every receiver. It reports whether they were queued: a
+// volatile packet the transport cannot take now is dropped, without error.
+func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile bool) (sent bool, err error) {
 	if volatile && !c.session.Writable() {
 		if c.server.obs != nil {
 			c.server.debugf("socket.io:client", c.sid(), "volatile packet is discarded since the transport is not currently writable")
 		}
-		return nil
+		return false, nil
 	}
 	if obs := c.server.obs; obs != nil {
 		obs.SocketPacket(c.sid(), engine.Out, p)
 	}
 	if err := c.session.Send(msgs...); err != nil {
-		return fmt.Errorf("sio: send to %s: %w", c.sid(), err)
+		return false, fmt.Errorf("sio: send to %s: %w", c.sid(), err)
 	}
-	return nil
+	return true, nil
 }

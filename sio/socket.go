@@ -253,7 +253,8 @@ func (s *Socket) closeHandlersLocked() *closeHandlers {
 // encoding/json; []byte values (at the top level or inside []any and
 // map[string]any) travel as binary attachments. If the last argument is an
 // AckFunc (or a func([]any, error)), the client is asked for an
-// acknowledgement and the function receives it.
+// acknowledgement and the function receives it, or an error; it is called
+// exactly once if Emit returns nil, and never if Emit returns an error.
 func (s *Socket) Emit(event string, args ...any) error {
 	return s.emit(event, args, emitFlags{})
 }
@@ -325,13 +326,21 @@ func (s *Socket) emit(event string, args []any, flags emitFlags) error {
 	if err != nil {
 		return err
 	}
-	if fn != nil {
-		p.HasID, p.ID = true, s.nsp.nextAckID()
-		if !s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout) {
-			return ErrDisconnected
-		}
+	if fn == nil {
+		return s.conn.send(p, flags.volatile)
 	}
-	return s.conn.send(p, flags.volatile)
+	p.HasID, p.ID = true, s.nsp.nextAckID()
+	if !s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout) {
+		return ErrDisconnected
+	}
+	if err := s.conn.send(p, flags.volatile); err != nil {
+		if s.takeAck(p.ID) != nil {
+			return err // fn will not be called
+		}
+		// The socket disconnected meanwhile and has handed fn its error
+		// already: report the failure once, there.
+	}
+	return nil
 }
 
 func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, flags emitFlags) ([]any, error) {
