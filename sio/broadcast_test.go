@@ -33,7 +33,7 @@ func dialPolling(t testing.TB, srv *httptest.Server) *pollingClient {
 }
 
 func (p *pollingClient) post(payload string) { p.t.Helper(); httpDo(p.t, "POST", p.url, payload) }
-func (p *pollingClient) poll() string       { p.t.Helper(); return httpDo(p.t, "GET", p.url, "") }
+func (p *pollingClient) poll() string        { p.t.Helper(); return httpDo(p.t, "GET", p.url, "") }
 
 func httpDo(t testing.TB, method, url, body string) string {
 	t.Helper()
