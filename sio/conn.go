@@ -37,7 +37,12 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 	c := &conn{
 		server:  srv,
 		session: sess,
-		mailbox: mailbox.Mailbox{Log: srv.log, Name: "sio"},
+		mailbox: mailbox.Mailbox{
+			Log:      srv.log,
+			Name:     "sio",
+			MaxTasks: srv.maxQueuedEvents(),
+			MaxBytes: srv.maxQueuedBytes(),
+		},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
 	c.connectTimer = time.AfterFunc(srv.connectTimeout(), func() {
@@ -127,7 +132,7 @@ func (c *conn) route(p *parser.Packet) {
 			c.invalid("%v", err)
 			return
 		}
-		c.mailbox.Post(func() { s.dispatch(e) })
+		c.post(func() { s.dispatch(e) }, p)
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
@@ -162,7 +167,24 @@ func (c *conn) connect(name string, auth json.RawMessage) {
 		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
 		return
 	}
-	c.mailbox.Post(func() { nsp.connect(c, auth) })
+	c.post(func() { nsp.connect(c, auth) }, &parser.Packet{Data: auth})
+}
+
+// post queues the handling of packet p on the mailbox, within the bound of
+// Config.MaxQueuedEvents and MaxQueuedBytes. Past it the connection is
+// closed: the reader must not wait, as acknowledgements come through it.
+func (c *conn) post(f func(), p *parser.Packet) {
+	size := int64(len(p.Data))
+	for _, a := range p.Attachments {
+		size += int64(len(a))
+	}
+	if c.mailbox.TryPost(f, size) {
+		return
+	}
+	if c.server.obs != nil {
+		c.server.debugf("socket.io:client", c.sid(), "incoming queue full (%d packets, %d bytes at most), close the client", c.mailbox.MaxTasks, c.mailbox.MaxBytes)
+	}
+	c.session.Close(engine.ReasonTransportError)
 }
 
 // connectDone ends a CONNECT in progress. With a socket, it registers it and

@@ -14,11 +14,13 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 	io, srv := newServer(t, sio.Config{})
 	handled := make(chan struct{}, 1)
 	io.OnConnection(func(*sio.Socket) { handled <- struct{}{} })
-	disconnected := make(chan sio.Reason, 1)
+	rs := newReasons()
+	ids := make(chan string, 1)
 	io.SetConnectHook(func(s *sio.Socket) {
 		// Disconnect handlers run on the handler goroutine, after this
 		// CONNECT is done with.
-		s.OnDisconnect(func(r sio.Reason) { disconnected <- r })
+		rs.watch(s)
+		ids <- s.ID()
 		for _, sess := range io.Engine().Sessions() {
 			if sess.ID() == s.SessionID() {
 				sess.Drop()
@@ -36,13 +38,8 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 	c := dialRaw(t, srv)
 	c.send("40")
 	c.expectClosed()
-	select {
-	case r := <-disconnected:
-		if r != sio.ReasonTransportClose {
-			t.Errorf("reason %q, want %q", r, sio.ReasonTransportClose)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no disconnect handler ran")
+	if r := rs.wait(t, <-ids); r != sio.ReasonTransportClose {
+		t.Errorf("reason %q, want %q", r, sio.ReasonTransportClose)
 	}
 	if n := io.Sockets().Len(); n != 0 {
 		t.Errorf("%d sockets left in the namespace", n)

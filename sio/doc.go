@@ -47,7 +47,11 @@
 // called from any goroutine. The handlers of one connection (middlewares,
 // connection handlers, event handlers, disconnect handlers, AckFuncs) run one
 // at a time, in the order their packets arrived, on a goroutine that is not
-// the one reading the network; so a handler may block, even in EmitWithAck.
+// the one reading the network; so a handler may block, even in EmitWithAck,
+// and Socket.Context tells it when to stop: it ends when the socket
+// disconnects. Events that arrive meanwhile wait in a queue bounded by
+// Config.MaxQueuedEvents and Config.MaxQueuedBytes; a client that
+// overflows it is disconnected.
 // A connection holds one goroutine while idle (its WebSocket reader); writer
 // and handler goroutines exist only while there is work.
 //

@@ -41,6 +41,20 @@ type Config struct {
 	// that lets it overflow is disconnected ("transport error") rather than
 	// slowing anyone down. If zero, the engine's default (4096) is used.
 	MaxBufferedPackets int
+	// MaxQueuedEvents bounds each connection's incoming queue: the packets
+	// (events, and CONNECTs to namespaces) that have been read and wait for
+	// the connection's handlers while an earlier one runs (a handler may
+	// block). A client that overflows it is disconnected with "transport
+	// error", as one that lets its outgoing queue overflow: the server
+	// cannot stop reading instead, as the same reader carries the
+	// acknowledgements a waiting handler may need. Acknowledgements
+	// themselves are not queued. If zero, 4096 is used.
+	MaxQueuedEvents int
+	// MaxQueuedBytes bounds the same queue in bytes of packet data, binary
+	// attachments included; a packet that finds the queue empty is always
+	// taken, whatever its size. If zero, 8 MiB is used, or twice
+	// MaxHTTPBufferSize if that is more.
+	MaxQueuedBytes int64
 	// Transports lists the transports clients may use: "polling",
 	// "websocket". If nil, both are allowed.
 	Transports []string
@@ -168,6 +182,24 @@ func (s *Server) connectTimeout() time.Duration {
 		return s.cfg.ConnectTimeout
 	}
 	return 45 * time.Second
+}
+
+func (s *Server) maxQueuedEvents() int {
+	if s.cfg.MaxQueuedEvents > 0 {
+		return s.cfg.MaxQueuedEvents
+	}
+	return 4096
+}
+
+func (s *Server) maxQueuedBytes() int64 {
+	if s.cfg.MaxQueuedBytes > 0 {
+		return s.cfg.MaxQueuedBytes
+	}
+	n := s.cfg.MaxHTTPBufferSize
+	if n <= 0 {
+		n = 1e6
+	}
+	return max(8<<20, 2*n)
 }
 
 // debugf passes a debug line, unformatted, to the observer (see

@@ -85,3 +85,48 @@ func TestLingerEnds(t *testing.T) {
 		}
 	}
 }
+
+// TryPost counts what waits to start against MaxTasks and MaxBytes; Post
+// does not count, and a function leaves the count when it starts.
+func TestTryPostBounds(t *testing.T) {
+	m := &mailbox.Mailbox{MaxTasks: 3, MaxBytes: 100}
+	started, release := make(chan struct{}), make(chan struct{})
+	m.Post(func() { close(started); <-release }) // holds the goroutine
+	<-started
+	ran := make(chan int, 8)
+	post := func(i int, size int64) bool { return m.TryPost(func() { ran <- i }, size) }
+
+	if !post(1, 500) {
+		t.Fatal("a function that finds nothing waiting is refused for its size")
+	}
+	if post(2, 1) {
+		t.Fatal("taken past MaxBytes")
+	}
+	m.Post(func() { ran <- 0 }) // not counted
+	close(release)
+	for _, want := range []int{1, 0} {
+		if got := <-ran; got != want {
+			t.Fatalf("ran %d, want %d", got, want)
+		}
+	}
+
+	m2 := &mailbox.Mailbox{MaxTasks: 2}
+	started, release = make(chan struct{}), make(chan struct{})
+	m2.Post(func() { close(started); <-release })
+	<-started
+	for i := range 2 {
+		if !m2.TryPost(func() { ran <- i }, 0) {
+			t.Fatalf("function %d refused within MaxTasks", i)
+		}
+	}
+	if m2.TryPost(func() {}, 0) {
+		t.Fatal("taken past MaxTasks")
+	}
+	close(release)
+	<-ran
+	<-ran
+	if !m2.TryPost(func() { ran <- 9 }, 0) {
+		t.Fatal("refused once the queue had drained")
+	}
+	<-ran
+}
