@@ -263,6 +263,9 @@ func (c *conn) Close(reason engine.Reason) {
 		s.onClose(reasonFromEngine(reason))
 	}
 	c.decoder.Reset()
+	// Last in the mailbox, after every event and disconnect handler the
+	// connection queued: Server.Shutdown waits for it.
+	c.mailbox.Post(c.server.connDone)
 }
 
 // encode turns a packet into the Engine.IO messages that carry it: the text

@@ -40,7 +40,13 @@ func wsURL(srv *httptest.Server, query string) string {
 // dialRaw opens a WebSocket-only Engine.IO session and reads its open packet.
 func dialRaw(t testing.TB, srv *httptest.Server) *rawClient {
 	t.Helper()
-	ws, _, err := websocket.DefaultDialer.Dial(wsURL(srv, ""), nil)
+	return dialRawWith(t, websocket.DefaultDialer, wsURL(srv, ""))
+}
+
+// dialRawWith is dialRaw through dialer, to url.
+func dialRawWith(t testing.TB, dialer *websocket.Dialer, url string) *rawClient {
+	t.Helper()
+	ws, _, err := dialer.Dial(url, nil)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}

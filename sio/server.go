@@ -115,6 +115,13 @@ type Server struct {
 	nsps    map[string]*Namespace
 	parents []*ParentNamespace
 	closed  bool
+
+	// liveMu guards live and idle: live counts the connections from their
+	// Open until their last handler (disconnect handlers included) has
+	// returned; idle, made by Shutdown, is closed when live drops to zero.
+	liveMu sync.Mutex
+	live   int
+	idle   chan struct{}
 }
 
 // NewServer returns a server with the main namespace "/" ready.
@@ -154,7 +161,22 @@ func NewServer(cfg Config) *Server {
 type engineHandler struct{ s *Server }
 
 func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
+	h.s.liveMu.Lock()
+	h.s.live++
+	h.s.liveMu.Unlock()
 	return newConn(h.s, sess)
+}
+
+// connDone is called on a connection's handler goroutine once the last of
+// its handlers has returned.
+func (s *Server) connDone() {
+	s.liveMu.Lock()
+	s.live--
+	if s.live == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
+	}
+	s.liveMu.Unlock()
 }
 
 // Path returns the path the server answers at, with its trailing slash.
@@ -338,19 +360,31 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Shutdown closes the server like Close, then waits until every Engine.IO
-// session is gone (polling sessions may wait for a last request), or ctx is
-// done.
+// Shutdown closes the server like Close, then waits until the handlers of
+// every connection have returned: the event handlers running or queued, and
+// the disconnect handlers that Close set off, as http.Server.Shutdown waits
+// for its handlers. Sockets' contexts (Socket.Context) are cancelled by
+// Close, so handlers that watch them end early. If ctx ends first, Shutdown
+// returns ctx.Err(); the handlers still running go on, and the server is
+// closed all the same.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.Close(); err != nil {
 		return err
 	}
-	for s.engine.Count() > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
+	s.liveMu.Lock()
+	if s.live == 0 {
+		s.liveMu.Unlock()
+		return nil
 	}
-	return nil
+	if s.idle == nil {
+		s.idle = make(chan struct{})
+	}
+	idle := s.idle
+	s.liveMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
