@@ -98,8 +98,9 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 // them to acknowledge it. It returns the first argument of each
 // acknowledgement, in the order they arrived. It waits only for the sockets
 // the packet was queued for: not for one that disconnects before, whose
-// queue refuses it, or (Volatile) that drops it. A socket that disconnects
-// while it waits gives no answer. If the timeout (Timeout) or ctx's
+// queue refuses it, or (Volatile) that drops it; a socket that waits for too
+// many acknowledgements already (Config.MaxPendingAcks) is not sent the
+// event. A socket that disconnects while it waits gives no answer. If the timeout (Timeout) or ctx's
 // deadline passes first, it returns what arrived so far with ErrAckTimeout;
 // if ctx is cancelled, with ctx.Err().
 func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
@@ -127,7 +128,7 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 	results := make(chan ackResult, len(targets))
 	expected := 0
 	for _, s := range targets {
-		if !s.addAck(p.ID, &pendingAck{ch: results}, 0) {
+		if s.addAck(p.ID, &pendingAck{ch: results}, 0) != nil {
 			continue
 		}
 		if sent, _ := s.conn.sendEncoded(p, msgs, b.volatile); sent {

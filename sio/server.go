@@ -55,6 +55,12 @@ type Config struct {
 	// taken, whatever its size. If zero, 8 MiB is used, or twice
 	// MaxHTTPBufferSize if that is more.
 	MaxQueuedBytes int64
+	// MaxPendingAcks bounds, per socket, the acknowledgements the server
+	// waits for (Emit with an AckFunc, EmitWithAck, broadcasts included),
+	// so that a client that never answers cannot make them pile up. Past
+	// it, Emit and EmitWithAck return ErrTooManyAcks for that socket, and a
+	// broadcast's EmitWithAck leaves the socket out. If zero, 4096 is used.
+	MaxPendingAcks int
 	// Transports lists the transports clients may use: "polling",
 	// "websocket". If nil, both are allowed.
 	Transports []string
@@ -222,6 +228,13 @@ func (s *Server) maxQueuedBytes() int64 {
 		n = 1e6
 	}
 	return max(8<<20, 2*n)
+}
+
+func (s *Server) maxPendingAcks() int {
+	if s.cfg.MaxPendingAcks > 0 {
+		return s.cfg.MaxPendingAcks
+	}
+	return 4096
 }
 
 // debugf passes a debug line, unformatted, to the observer (see

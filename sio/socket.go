@@ -54,6 +54,10 @@ var (
 	// ErrAckTimeout: no acknowledgement came in time ("operation has timed
 	// out", as in Node).
 	ErrAckTimeout = errors.New("operation has timed out")
+	// ErrTooManyAcks: Emit (with an AckFunc) or EmitWithAck was called
+	// while the socket already waits for Config.MaxPendingAcks
+	// acknowledgements.
+	ErrTooManyAcks = errors.New("sio: too many acknowledgements pending")
 )
 
 // AckFunc receives the arguments of an acknowledgement, or an error
@@ -264,8 +268,9 @@ func (s *Socket) Send(args ...any) error { return s.Emit("message", args...) }
 
 // EmitWithAck emits an event and waits for the client's acknowledgement,
 // returning its arguments. It returns ErrAckTimeout when ctx's deadline
-// passes first, ctx.Err() when ctx is cancelled, and ErrDisconnected when the
-// socket disconnects first.
+// passes first, ctx.Err() when ctx is cancelled, ErrDisconnected when the
+// socket disconnects first, and ErrTooManyAcks when the socket already waits
+// for Config.MaxPendingAcks acknowledgements.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
 	return s.emitWithAck(ctx, event, args, emitFlags{})
 }
@@ -330,8 +335,8 @@ func (s *Socket) emit(event string, args []any, flags emitFlags) error {
 		return s.conn.send(p, flags.volatile)
 	}
 	p.HasID, p.ID = true, s.nsp.nextAckID()
-	if !s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout) {
-		return ErrDisconnected
+	if err := s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout); err != nil {
+		return err
 	}
 	if err := s.conn.send(p, flags.volatile); err != nil {
 		if s.takeAck(p.ID) != nil {
@@ -358,8 +363,8 @@ func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, flag
 	}
 	p.HasID, p.ID = true, s.nsp.nextAckID()
 	ch := make(chan ackResult, 1)
-	if !s.addAck(p.ID, &pendingAck{ch: ch}, 0) {
-		return nil, ErrDisconnected
+	if err := s.addAck(p.ID, &pendingAck{ch: ch}, 0); err != nil {
+		return nil, err
 	}
 	if err := s.conn.send(p, flags.volatile); err != nil {
 		s.takeAck(p.ID)
@@ -389,12 +394,16 @@ func eventPacket(nsp, event string, args []any) (*parser.Packet, error) {
 	return p, nil
 }
 
-// addAck registers a pending acknowledgement; false if the socket is gone.
-func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) bool {
+// addAck registers a pending acknowledgement. It returns ErrDisconnected
+// if the socket is gone, ErrTooManyAcks if it waits for as many as it may.
+func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.connected {
-		return false
+		return ErrDisconnected
+	}
+	if len(s.acks) >= s.nsp.server.maxPendingAcks() {
+		return ErrTooManyAcks
 	}
 	if s.acks == nil {
 		s.acks = make(map[uint64]*pendingAck)
@@ -407,7 +416,7 @@ func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) bool {
 			}
 		})
 	}
-	return true
+	return nil
 }
 
 func (s *Socket) takeAck(id uint64) *pendingAck {
