@@ -353,9 +353,10 @@ func (s *Server) SocketsLeave(rooms ...string) { s.root.SocketsLeave(rooms...) }
 func (s *Server) DisconnectSockets(close bool) { s.root.DisconnectSockets(close) }
 
 // Close disconnects every socket of every namespace with reason "server
-// shutting down" and closes every Engine.IO session. The handler stays
-// mounted; later requests are refused as unknown sessions. Close is
-// idempotent.
+// shutting down" (their contexts are cancelled, and their disconnect
+// handlers queued) and closes every Engine.IO session. It does not wait
+// for handlers: Shutdown does. The handler stays mounted; later requests
+// are refused as unknown sessions. Close is idempotent.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
