@@ -143,10 +143,10 @@ func TestObserverSeesBothLayers(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(waitLimit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 3s")
+			t.Fatalf("condition not met within %v", waitLimit)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

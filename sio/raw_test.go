@@ -29,6 +29,11 @@ type frame struct {
 	binary []byte
 }
 
+// waitLimit bounds every wait for something that should happen (a frame, a
+// close, a disconnect). It only matters when a test fails, so it is long:
+// the machines that run the tests are often busy.
+const waitLimit = 10 * time.Second
+
 func wsURL(srv *httptest.Server, query string) string {
 	u := "ws" + strings.TrimPrefix(srv.URL, "http") + "/socket.io/?EIO=4&transport=websocket"
 	if query != "" {
@@ -107,7 +112,7 @@ func (c *rawClient) sendBinary(b []byte) {
 	}
 }
 
-// next returns the next frame, failing the test after two seconds.
+// next returns the next frame, failing the test after waitLimit.
 func (c *rawClient) next() frame {
 	c.t.Helper()
 	select {
@@ -116,8 +121,8 @@ func (c *rawClient) next() frame {
 			c.t.Fatalf("connection closed while waiting for a frame")
 		}
 		return f
-	case <-time.After(2 * time.Second):
-		c.t.Fatalf("no frame within 2s")
+	case <-time.After(waitLimit):
+		c.t.Fatalf("no frame within %v", waitLimit)
 	}
 	return frame{}
 }
@@ -147,7 +152,7 @@ func (c *rawClient) expectNothing(d time.Duration) {
 // expectClosed waits for the server to close the connection.
 func (c *rawClient) expectClosed() {
 	c.t.Helper()
-	deadline := time.After(3 * time.Second)
+	deadline := time.After(waitLimit)
 	for {
 		select {
 		case _, ok := <-c.frames:

@@ -46,7 +46,7 @@ func (r *reasons) watch(s *sio.Socket) {
 
 func (r *reasons) wait(t *testing.T, id string) sio.Reason {
 	t.Helper()
-	deadline := time.After(3 * time.Second)
+	deadline := time.After(waitLimit)
 	for {
 		r.mu.Lock()
 		reason, ok := r.m[id]
