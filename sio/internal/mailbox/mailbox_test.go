@@ -7,8 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/sioworkbook/workbook/sio/internal/leaktest"
 	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 )
 
@@ -129,4 +131,46 @@ func TestTryPostBounds(t *testing.T) {
 		t.Fatal("refused once the queue had drained")
 	}
 	<-ran
+}
+
+// The goroutine of a drained box waits linger for more work, then ends: on
+// a synctest bubble's clock, it is there a moment before linger has passed
+// and gone at linger.
+func TestLingerTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The goroutines of this bubble's mailbox; other tests' may still
+		// be lingering on the real clock.
+		running := func() int {
+			n := 0
+			for _, g := range leaktest.Matching("mailbox.(*Mailbox).run") {
+				if strings.Contains(g, "synctest bubble") {
+					n++
+				}
+			}
+			return n
+		}
+		defer time.Sleep(time.Second) // a failing test lets the goroutine end too
+		m := &mailbox.Mailbox{}
+		ran := make(chan struct{})
+		m.Post(func() { close(ran) })
+		<-ran
+		time.Sleep(mailbox.Linger - time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 1 {
+			t.Fatalf("%d goroutines a moment before the linger ends, want 1", n)
+		}
+		// Work that comes now is taken by the same goroutine, which then
+		// lingers again from there.
+		m.Post(func() {})
+		time.Sleep(mailbox.Linger - time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 1 {
+			t.Fatalf("%d goroutines a moment before the second linger ends, want 1", n)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 0 {
+			t.Fatalf("%d goroutines once the linger has passed, want 0", n)
+		}
+	})
 }
