@@ -485,6 +485,14 @@ func (s *Socket) Join(rooms ...string) {
 		return
 	}
 	s.nsp.adapter.AddAll(s.id, rooms...)
+	if !s.Connected() {
+		// The socket disconnected meanwhile, and may have left its rooms
+		// before the adapter took these: leave them, or they would stay.
+		for _, r := range rooms {
+			s.nsp.adapter.Del(s.id, r)
+		}
+		return
+	}
 	if s.nsp.server.obs != nil {
 		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "join room %v", slices.Clone(rooms))
 	}
