@@ -2,9 +2,11 @@ package sio_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/sioworkbook/workbook/internal/memtest"
 	"github.com/sioworkbook/workbook/sio"
 )
 
@@ -87,5 +89,46 @@ func TestAckReachesBlockedHandlerPastQueuedEvents(t *testing.T) {
 	}
 	if strings.Join(got, "") != "abcd" {
 		t.Fatalf("queued events handled as %v", got)
+	}
+}
+
+// With one handler blocked, a client that sends 5,000 events of 4 KB (the
+// issue's probe) is disconnected once the queue holds MaxQueuedBytes (8 MiB
+// by default), and the server holds no more than that and its bookkeeping
+// meanwhile (it held 25.6 MB, with the session open, without the bound).
+func TestInboundQueueMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("memory figures are meaningless under the race detector")
+	}
+	io, srv := newServer(t, sio.Config{})
+	release := make(chan struct{})
+	releaseAll := sync.OnceFunc(func() { close(release) })
+	defer releaseAll()
+	rs := newReasons()
+	io.OnConnection(func(s *sio.Socket) {
+		rs.watch(s)
+		s.On("block", func(e *sio.Event) { e.Ack(); <-release })
+	})
+	c := dialRaw(t, srv)
+	id := c.connect("/", "")
+	c.send(`421["block"]`)
+	c.expect(`431[]`)
+	before := memtest.Measure()
+	payload := []byte(`42["fill","` + strings.Repeat("x", 4096) + `"]`)
+	sent := 0
+	for ; sent < 5000; sent++ {
+		if c.write(1, payload) != nil {
+			break
+		}
+	}
+	c.expectClosed()
+	held := memtest.Measure().Sub(before)
+	t.Logf("sent %d events of 4 KB before the close; %.1f MB held while the handler blocks", sent, float64(held.Total())/1e6)
+	if held.Total() > 12<<20 {
+		t.Errorf("%d bytes held, want at most 12 MiB (8 MiB of queued packets and their bookkeeping)", held.Total())
+	}
+	releaseAll()
+	if r := rs.wait(t, id); r != sio.ReasonTransportError {
+		t.Errorf("reason %q, want %q", r, sio.ReasonTransportError)
 	}
 }
