@@ -41,6 +41,23 @@ type Config struct {
 	// that lets it overflow is disconnected ("transport error") rather than
 	// slowing anyone down. If zero, the engine's default (4096) is used.
 	MaxBufferedPackets int
+	// MaxBufferedBytes bounds the bytes each connection holds on its way
+	// out, as MaxBufferedPackets bounds the packets; past it the client is
+	// disconnected the same way. If zero, the engine's default (8 MiB) is
+	// used.
+	MaxBufferedBytes int64
+	// CompressionThreshold is the polling response size from which bodies
+	// are gzip or deflate compressed. If zero, 1024 bytes; negative turns
+	// compression off.
+	CompressionThreshold int
+	// HTTPRequestBodyTimeout is how long a polling POST has to deliver its
+	// body before it gets 408 and its connection is closed. If zero, 30
+	// seconds is used.
+	HTTPRequestBodyTimeout time.Duration
+	// CloseTimeout is how long a polling connection closed by the server
+	// waits for a GET to carry away its last packets. If zero, 30 seconds
+	// is used.
+	CloseTimeout time.Duration
 	// MaxQueuedEvents bounds each connection's incoming queue: the packets
 	// (events, and CONNECTs to namespaces) that have been read and wait for
 	// the connection's handlers while an earlier one runs (a handler may
@@ -151,9 +168,14 @@ func NewServer(cfg Config) *Server {
 		Transports:         cfg.Transports,
 		DisableUpgrades:    cfg.DisableUpgrades,
 		MaxBufferedPackets: cfg.MaxBufferedPackets,
-		CORS:               cfg.CORS,
-		AllowRequest:       cfg.AllowRequest,
-		Logger:             s.log,
+		MaxBufferedBytes:   cfg.MaxBufferedBytes,
+
+		CompressionThreshold:   cfg.CompressionThreshold,
+		HTTPRequestBodyTimeout: cfg.HTTPRequestBodyTimeout,
+		CloseTimeout:           cfg.CloseTimeout,
+		CORS:                   cfg.CORS,
+		AllowRequest:           cfg.AllowRequest,
+		Logger:                 s.log,
 	}
 	if cfg.Observer != nil {
 		ecfg.Observer = cfg.Observer
