@@ -64,6 +64,11 @@
 // too (Config.MaxPendingAcks): past it, Emit with an AckFunc and
 // EmitWithAck return ErrTooManyAcks.
 //
+// The outgoing queue is bounded in bytes as well (Config.MaxBufferedBytes).
+// A packet that cannot be parsed closes its connection as a parse error;
+// that includes an ack id that does not fit in 64 bits, where the official
+// server rounds it to a float and acks that.
+//
 // # Observing
 //
 // Config.Observer sees every Engine.IO session, every packet at both layers
