@@ -106,6 +106,7 @@ type Recorder struct {
 	spare    []item
 	lastWarn time.Time
 	warned   int64 // dropped count at the last warning
+	gone     bool  // the file was found deleted or replaced (checkFile)
 }
 
 // item kinds.
@@ -555,7 +556,9 @@ func (r *Recorder) write(w *writer, batch []item) {
 	var live []Live
 	var err error
 	if n > 0 {
-		live, err = w.write(context.Background(), batch, r.subs.active())
+		if err = r.checkFile(); err == nil {
+			live, err = w.write(context.Background(), batch, r.subs.active())
+		}
 		if err != nil {
 			r.dropped.Add(int64(n))
 		} else {
@@ -567,6 +570,20 @@ func (r *Recorder) write(w *writer, batch []item) {
 	for _, ch := range flushes {
 		ch <- err
 	}
+}
+
+// checkFile returns ErrFileGone once the file the DB opened is deleted or
+// replaced, and says so at level Error the first time. Writing on would
+// store the items in a file no one can open again, lost at exit: they are
+// dropped and counted instead, where the count is seen.
+func (r *Recorder) checkFile() error {
+	err := r.db.CheckFile()
+	if errors.Is(err, ErrFileGone) && !r.gone {
+		r.gone = true
+		r.log.Error("inspector: the database file was deleted or replaced: nothing more is recorded, "+
+			"and the pages no longer find it; restart to record into a new file", "db", r.db.Path())
+	}
+	return err
 }
 
 // reportDrops logs dropped items: at once the first time, then at most
@@ -584,7 +601,11 @@ func (r *Recorder) reportDrops(err error) {
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
-	r.log.Warn("inspector: items not recorded", attrs...)
+	level := slog.LevelWarn
+	if errors.Is(err, ErrFileGone) {
+		level = slog.LevelError
+	}
+	r.log.Log(context.Background(), level, "inspector: items not recorded", attrs...)
 	r.warned, r.lastWarn = d, now
 }
 
