@@ -58,7 +58,9 @@ func startWorkbook(t *testing.T, args ...string) *workbookProc {
 			t.Errorf("workbook %s: %v", strings.Join(args, " "), err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	// Loading the lessons (their Markdown, highlighted) is CPU work that
+	// takes seconds under -race on a busy machine: a generous deadline.
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		out := p.Stdout.String()
 		if i := strings.Index(out, "http://"); i >= 0 {
