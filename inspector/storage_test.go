@@ -76,3 +76,54 @@ func TestRecorder_FileReplaced(t *testing.T) {
 		t.Fatalf("CheckFile after a rename over the file: %v", err)
 	}
 }
+
+// TestRecorder_LifecycleNeverDropped: with the writer behind and a queue of
+// 64 items, 2,000 sessions open, upgrade and close with 5 packets each.
+// Packets are dropped and counted; every open, upgrade and close is stored.
+func TestRecorder_LifecycleNeverDropped(t *testing.T) {
+	db := MustOpenDB(t)
+	logs := &logCounter{}
+	rec, release := inspector.NewRecorderHeld(db, inspector.RecorderOptions{QueueSize: 64, Logger: slog.New(logs)})
+	t.Cleanup(func() { release(); rec.Close() })
+	const sessions, packets = 2000, 5
+	for i := range sessions {
+		sid := fmt.Sprintf("L%04d", i)
+		rec.OpenAt(t0, sid, "/socket.io/", "", "", "", "polling")
+		for j := range packets {
+			rec.PacketAt(t0, sid, engine.In, "polling", msg(fmt.Sprintf(`2["n",%d]`, j)))
+		}
+		rec.UpgradeAt(t0, sid, "websocket")
+		rec.CloseAt(t0, sid, "transport close")
+	}
+	if rec.Dropped() == 0 {
+		t.Fatal("nothing dropped: the queue did not fill")
+	}
+	release()
+	ctx := context.Background()
+	if err := rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Sessions != sessions || st.OpenSessions != 0 {
+		t.Errorf("%d sessions stored, %d open; want %d, 0", st.Sessions, st.OpenSessions, sessions)
+	}
+	if st.Packets+rec.Dropped() != sessions*packets {
+		t.Errorf("%d packets stored + %d dropped != %d", st.Packets, rec.Dropped(), sessions*packets)
+	}
+	list, err := db.Sessions(ctx, inspector.SessionFilter{Limit: sessions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if s.Upgraded != "websocket" || s.CloseReason != "transport close" || s.Path != "/socket.io/" {
+			t.Errorf("session %+v", s)
+			break
+		}
+	}
+	if logs.warns() == 0 {
+		t.Error("the dropped packets are not logged")
+	}
+}
