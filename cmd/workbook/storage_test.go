@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // readOnlyFixture imports the fixture and returns its path, on a file
@@ -86,5 +87,35 @@ func TestReadOnlyDatabase(t *testing.T) {
 	}
 	if !strings.Contains(wb.Stderr.String(), "read-only") {
 		t.Errorf("serve does not say the database is read-only:\n%s", wb.Stderr)
+	}
+}
+
+// TestServeDatabaseDeleted: the --db file is deleted while serve records.
+// serve says so on stderr at level ERROR, and no empty file comes back.
+func TestServeDatabaseDeleted(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "workbook.db")
+	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	goClientSession(t, wb.URL, []string{"websocket"})
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(db + suffix)
+	}
+	goClientSession(t, wb.URL, []string{"websocket"})
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(wb.Stderr.String(), "level=ERROR") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error on stderr 30 s after the file was deleted:\n%s", wb.Stderr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(wb.Stderr.String(), "deleted") {
+		t.Errorf("the error does not say the file was deleted:\n%s", wb.Stderr)
+	}
+	get(t, wb.URL+"/inspector/") // a reader, after the delete
+	wb.failing = true
+	if err := wb.Stop(); err == nil || !strings.Contains(err.Error(), "deleted") {
+		t.Errorf("serve ended with %v, want an error saying the file was deleted", err)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("%s exists again after serve: %v", db, err)
 	}
 }
