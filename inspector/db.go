@@ -175,8 +175,10 @@ func OpenReadOnly(path string) (*DB, error) {
 		// Without write access to the directory SQLite cannot make the
 		// -shm file of a WAL database, and says "unable to open database
 		// file". If no one can write the file, nothing can change under
-		// a reader that is told so.
-		if immutable || !cannotWrite(path) {
+		// a reader that is told so; but an immutable reader ignores the
+		// -wal file, so only a file without one (closed cleanly) is read
+		// that way.
+		if immutable || !cannotWrite(path) || hasWAL(path) {
 			return nil, fmt.Errorf("inspector: open %s read-only: %w", path, err)
 		}
 	}
@@ -203,6 +205,13 @@ func cannotWrite(path string) bool {
 	f.Close()
 	os.Remove(f.Name())
 	return false
+}
+
+// hasWAL reports whether path has a -wal file that is not empty: commits
+// that are not yet in the database file itself.
+func hasWAL(path string) bool {
+	fi, err := os.Stat(path + "-wal")
+	return err == nil && fi.Size() > 0
 }
 
 // ReadOnly reports whether the DB was opened with OpenReadOnly.

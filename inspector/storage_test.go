@@ -438,3 +438,47 @@ func websocketSession(base string) error {
 	}
 	return c.WriteMessage(websocket.TextMessage, []byte(`42["hello","world"]`))
 }
+
+// TestOpenReadOnly_WALOnReadOnlyFS: a file left with commits in its -wal
+// (its writer was killed) on a read-only file system is read whole.
+func TestOpenReadOnly_WALOnReadOnlyFS(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounts a read-only tmpfs: needs root")
+	}
+	db := MustOpenDB(t)
+	rec := MustRecorder(t, db, inspector.RecorderOptions{})
+	rec.OpenAt(t0, "W", "/socket.io/", "", "", "", "websocket")
+	rec.PacketAt(t0, "W", engine.In, "websocket", msg(`2["in the wal"]`))
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	// A copy of the three files while the writer holds them open, as a
+	// kill would leave them.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		data, err := os.ReadFile(db.Path() + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "w.db"+suffix), string(data))
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "w.db-wal")); fi == nil || fi.Size() == 0 {
+		t.Fatal("no commit left in the -wal file to read")
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount read-only: %v: %s", err, out)
+	}
+	ro, err := inspector.OpenReadOnly(filepath.Join(dir, "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer MustCloseDB(t, ro)
+	ps, err := ro.Packets(context.Background(), inspector.PacketFilter{SID: "W"})
+	if err != nil || len(ps) != 1 {
+		t.Errorf("%d packets read, %v; want the 1 in the -wal file", len(ps), err)
+	}
+}
