@@ -205,7 +205,8 @@ func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
 
 // LifecycleDropped returns the number of session records (open, upgrade,
 // close) dropped because LifecycleSize of them were already waiting; they
-// are also in Dropped. Each is logged as an error.
+// are also in Dropped. They are logged as errors, at the 1st, 2nd, 4th,
+// 8th... drop.
 func (r *Recorder) LifecycleDropped() int64 { return r.lifeDropped.Load() }
 
 // droppedCount counts dropped items on several cache lines: when the queue
@@ -261,10 +262,13 @@ func (r *Recorder) pushLife(it item) {
 		closed := r.closed
 		r.mu.Unlock()
 		r.dropped.add(it.sid, 1)
+		// Logged at the 1st, 2nd, 4th, 8th... drop: loud, but a writer
+		// stuck for good does not turn every handshake into a log write.
 		if !closed {
-			r.lifeDropped.Add(1)
-			r.log.Error("inspector: a session record was dropped: the writer has fallen far behind",
-				"sid", it.sid, "waiting", r.opts.LifecycleSize, "db", r.db.Path())
+			if n := r.lifeDropped.Add(1); n&(n-1) == 0 {
+				r.log.Error("inspector: session records dropped: the writer has fallen far behind",
+					"dropped", n, "sid", it.sid, "waiting", r.opts.LifecycleSize, "db", r.db.Path())
+			}
 		}
 		return
 	}

@@ -482,3 +482,29 @@ func TestOpenReadOnly_WALOnReadOnlyFS(t *testing.T) {
 		t.Errorf("%d packets read, %v; want the 1 in the -wal file", len(ps), err)
 	}
 }
+
+// TestRecorder_LifecycleBound: the session records have a bound too: past
+// LifecycleSize waiting, they are dropped, counted and logged as errors (at
+// the 1st, 2nd, 4th... drop, not each).
+func TestRecorder_LifecycleBound(t *testing.T) {
+	db := MustOpenDB(t)
+	logs := &logCounter{}
+	rec, release := inspector.NewRecorderHeld(db, inspector.RecorderOptions{LifecycleSize: 10, Logger: slog.New(logs)})
+	t.Cleanup(func() { release(); rec.Close() })
+	for i := range 15 {
+		rec.OpenAt(t0, fmt.Sprintf("B%02d", i), "/socket.io/", "", "", "", "polling")
+	}
+	if rec.LifecycleDropped() != 5 || rec.Dropped() != 5 {
+		t.Errorf("%d session records dropped (%d items), want 5", rec.LifecycleDropped(), rec.Dropped())
+	}
+	if n := logs.errors(); n != 3 { // drops 1, 2 and 4
+		t.Errorf("%d errors logged, want 3", n)
+	}
+	release()
+	if err := rec.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := db.Stats(context.Background()); st.Sessions != 10 {
+		t.Errorf("%d sessions stored, want the 10 that fit", st.Sessions)
+	}
+}
