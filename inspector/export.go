@@ -283,8 +283,18 @@ func packetLine(p *Packet, s *Session) *jsonLine {
 	return l
 }
 
-// importBatch is how many lines Import writes per transaction.
+// importBatch is how many lines Import hands the writer at a time, all in
+// the one transaction of the file.
 const importBatch = 4096
+
+// MaxImportLine is the longest line Import reads, in bytes. The longest
+// line Export writes holds a packet of the largest message a server takes
+// (1 MB by default) twice (raw and args), JSON-escaped: far less.
+const MaxImportLine = 16 << 20
+
+// ErrLineTooLong is returned by Import for a line longer than
+// MaxImportLine.
+var ErrLineTooLong = fmt.Errorf("inspector: import: a line is longer than %d MiB", MaxImportLine>>20)
 
 // Import reads JSON Lines as Export writes them and stores the packets and
 // their sessions. Only time, session, dir, transport and raw (with
@@ -293,12 +303,18 @@ const importBatch = 4096
 // client, remote_addr, user_agent, session_info) are taken from the first
 // line of each session that has them.
 //
-// A session already in the database is skipped whole, so importing the
-// same file twice adds nothing. progress, if not nil, is called now and then
-// with the bytes read and the size of r (-1 when unknown: r is not a file).
-// Import returns the number of packets stored; on a malformed line it stops
-// with an error naming the line, after storing the lines before it.
-func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total int64)) (int64, error) {
+// The whole of r is stored in one transaction: on a malformed line (Import
+// names it), a line longer than MaxImportLine (ErrLineTooLong), or any other
+// error, nothing of r is stored, so the corrected file imports whole. A
+// session already in the database is skipped whole, so importing the same
+// file twice adds nothing. While Import runs it holds the database's write
+// lock: a recorder writing to the same file waits for it (up to its busy
+// timeout, then counts its batch as dropped).
+//
+// progress, if not nil, is called now and then with the bytes read and the
+// size of r (-1 when unknown: r is not a file). Import returns the number of
+// packets stored.
+func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total int64)) (n int64, err error) {
 	var total int64 = -1
 	if f, ok := r.(*os.File); ok {
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
@@ -318,22 +334,37 @@ func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total
 	var closes []item
 	started := map[string]bool{}
 
+	b, err := w.begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("inspector: import: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			b.rollback()
+			n = 0
+		}
+	}()
+
 	br := bufio.NewReaderSize(r, 256<<10)
 	var (
-		batch   []item
-		n, read int64
-		lineNo  int
+		batch  []item
+		read   int64
+		lineNo int
+		stored int64
+		line   []byte
 	)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if _, err := w.write(ctx, batch, false); err != nil {
+		var none []Live
+		if err := w.add(ctx, b, batch, false, &none); err != nil {
 			return fmt.Errorf("inspector: import: %w", err)
 		}
+		w.settle(false, &none)
 		for _, it := range batch {
 			if it.kind == kindPacket && decided[it.sid] {
-				n++
+				stored++
 			}
 		}
 		batch = batch[:0]
@@ -346,16 +377,17 @@ func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total
 		progress(0, total)
 	}
 	for {
-		line, err := br.ReadBytes('\n')
+		var rerr error
+		line, rerr = readLine(br, line[:0], MaxImportLine)
 		read += int64(len(line))
+		if errors.Is(rerr, ErrLineTooLong) {
+			return 0, fmt.Errorf("%w: line %d", rerr, lineNo+1)
+		}
 		if len(line) > 0 {
 			lineNo++
 			its, err := importLine(line, started)
 			if err != nil {
-				if ferr := flush(); ferr != nil {
-					return n, ferr
-				}
-				return n, fmt.Errorf("inspector: import: line %d: %w", lineNo, err)
+				return 0, fmt.Errorf("inspector: import: line %d: %w", lineNo, err)
 			}
 			for _, it := range its {
 				if it.kind == kindClosed {
@@ -366,27 +398,54 @@ func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total
 			}
 			if len(batch) >= importBatch {
 				if err := flush(); err != nil {
-					return n, err
+					return 0, err
 				}
 				if err := ctx.Err(); err != nil {
-					return n, fmt.Errorf("inspector: import: %w", err)
+					return 0, fmt.Errorf("inspector: import: %w", err)
 				}
 			}
 		}
-		if err == io.EOF {
+		if rerr == io.EOF {
 			break
 		}
-		if err != nil {
-			return n, fmt.Errorf("inspector: import: read: %w", err)
+		if rerr != nil {
+			return 0, fmt.Errorf("inspector: import: read: %w", rerr)
 		}
 	}
 	// The ends last, so that the writer keeps every session in hand until
 	// its last packet.
 	batch = append(batch, closes...)
 	if err := flush(); err != nil {
-		return n, err
+		return 0, err
 	}
-	return n, nil
+	if err := b.commit(); err != nil {
+		return 0, fmt.Errorf("inspector: import: %w", err)
+	}
+	return stored, nil
+}
+
+// readLine appends the next line of br, with its newline, to buf. At the
+// end of br it returns what is left and io.EOF; past limit bytes it stops
+// reading and returns ErrLineTooLong, so that a huge line costs no more
+// memory than limit.
+func readLine(br *bufio.Reader, buf []byte, limit int) ([]byte, error) {
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(buf)+len(frag) > limit {
+			return buf[:0], ErrLineTooLong
+		}
+		if need := len(buf) + len(frag); need > cap(buf) {
+			// Double, to the limit: append grows a large slice by a
+			// quarter, which would allocate five times the line.
+			nb := make([]byte, len(buf), min(max(2*cap(buf), need), limit))
+			copy(nb, buf)
+			buf = nb
+		}
+		buf = append(buf, frag...)
+		if err != bufio.ErrBufferFull {
+			return buf, err
+		}
+	}
 }
 
 // importLine turns one line into items: the packet, preceded on the

@@ -211,8 +211,11 @@ func TestImport(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.Contains(err.Error(), "line 2") {
 				t.Fatalf("err %v, want one naming line 2 and %s", err, tt.err)
 			}
-			if n != 1 {
-				t.Errorf("%d stored before the bad line, want 1", n)
+			if n != 0 {
+				t.Errorf("%d reported stored, want 0: the file is imported whole or not at all", n)
+			}
+			if st, _ := db.Stats(ctx); st.Sessions != 0 || st.Packets != 0 {
+				t.Errorf("a failed import left %+v", st)
 			}
 		})
 	}

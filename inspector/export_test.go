@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"sync"
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -47,4 +48,12 @@ func DecodeSIO(data []byte) (typ, nsp, event string, hasEvent bool, ackID int64,
 		return
 	}
 	return f.typ.String(), f.nsp, f.event, f.hasEvent, f.id, f.hasID, string(f.args), f.attachments, true
+}
+
+// NewRecorderHeld starts a recorder whose writer takes nothing from the
+// queues until release is called: a writer that has fallen behind, without
+// depending on how long a lock is held.
+func NewRecorderHeld(db *DB, opts RecorderOptions) (r *Recorder, release func()) {
+	hold := make(chan struct{})
+	return newRecorder(db, opts, hold), sync.OnceFunc(func() { close(hold) })
 }

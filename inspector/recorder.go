@@ -28,9 +28,17 @@ var ErrRecorderClosed = errors.New("inspector: recorder closed")
 
 // RecorderOptions tunes a Recorder. The zero value works.
 type RecorderOptions struct {
-	// QueueSize bounds the items (packets, debug lines, session events)
-	// waiting for the writer. If zero, 65536 is used.
+	// QueueSize bounds the packets and debug lines waiting for the
+	// writer. If zero, 65536 is used.
 	QueueSize int
+	// LifecycleSize bounds the session records (open, upgrade, close)
+	// waiting for the writer. They have a queue of their own, which the
+	// writer empties first and a full packet queue does not touch: a
+	// session is never left "open" in the file because its close came in
+	// a flood of packets. A session has at most three, so this bound is
+	// only reached when the writer cannot write at all for a long time.
+	// If zero, 131072 is used (about 45 MB at most).
+	LifecycleSize int
 	// QueueBytes bounds the packet bytes waiting for the writer, so that a
 	// flood of large messages cannot eat the memory. If zero, 64 MiB is used.
 	QueueBytes int64
@@ -61,6 +69,9 @@ type RecorderOptions struct {
 // queue in batches and commits each in a transaction. When the queue is full,
 // or a batch cannot be written (disk full, read-only file), the items are
 // dropped and counted (Dropped), a warning is logged, and the server goes on.
+// The records of a session's open, upgrade and close have a queue of their
+// own (RecorderOptions.LifecycleSize), which the writer takes first: they are
+// never dropped for lack of room in the packet queue.
 // A process killed at any moment leaves a consistent file holding every
 // committed batch.
 //
@@ -83,6 +94,7 @@ type Recorder struct {
 
 	mu       sync.Mutex
 	queue    []item // appended by the observer methods, swapped out by the writer
+	life     []item // the session records (open, upgrade, close), taken first
 	qbytes   int64  // packet bytes in queue
 	qcap     int    // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
@@ -101,11 +113,15 @@ type Recorder struct {
 	stored  atomic.Int64
 
 	subs subscribers
+	hold chan struct{} // tests: the writer waits for it to close before it takes anything
 
 	// the writer's own state
-	spare    []item
-	lastWarn time.Time
-	warned   int64 // dropped count at the last warning
+	spare       []item
+	lifeSpare   []item
+	lifeDropped atomic.Int64
+	lastWarn    time.Time
+	warned      int64 // dropped count at the last warning
+	gone        bool  // the file was found deleted or replaced (checkFile)
 }
 
 // item kinds.
@@ -143,12 +159,19 @@ type openInfo struct {
 
 // NewRecorder starts the writer of a recorder storing into db. Close it
 // before closing db.
-func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
+func NewRecorder(db *DB, opts RecorderOptions) *Recorder { return newRecorder(db, opts, nil) }
+
+// newRecorder is NewRecorder; a writer given a hold takes nothing from the
+// queues until hold is closed (tests).
+func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 65536
 	}
 	if opts.QueueBytes <= 0 {
 		opts.QueueBytes = 64 << 20
+	}
+	if opts.LifecycleSize <= 0 {
+		opts.LifecycleSize = 131072
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 8192
@@ -164,6 +187,7 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
 		qcap:  opts.QueueSize,
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
+		hold:  hold,
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -174,10 +198,16 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder {
 
 var _ sio.Observer = (*Recorder)(nil)
 
-// Dropped returns the number of items (packets, debug lines, session
-// events) that could not be stored: the queue was full, or their batch could
-// not be written.
+// Dropped returns the number of items (packets, debug lines, and session
+// records whose batch failed) that could not be stored: the queue was full,
+// or their batch could not be written.
 func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// LifecycleDropped returns the number of session records (open, upgrade,
+// close) dropped because LifecycleSize of them were already waiting; they
+// are also in Dropped. They are logged as errors, at the 1st, 2nd, 4th,
+// 8th... drop.
+func (r *Recorder) LifecycleDropped() int64 { return r.lifeDropped.Load() }
 
 // droppedCount counts dropped items on several cache lines: when the queue
 // is full every observer call of every connection drops, and one counter
@@ -217,7 +247,37 @@ func (r *Recorder) Stored() int64 { return r.stored.Load() }
 func (r *Recorder) Queued() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.queue)
+	return len(r.queue) + len(r.life)
+}
+
+// pushLife queues a session record (open, upgrade, close). A full packet
+// queue does not stop it: only LifecycleSize records waiting, or a closed
+// recorder, does, and then loudly.
+func (r *Recorder) pushLife(it item) {
+	if it.at == 0 {
+		it.at = nowMicro()
+	}
+	r.mu.Lock()
+	if r.closed || len(r.life) >= r.opts.LifecycleSize {
+		closed := r.closed
+		r.mu.Unlock()
+		r.dropped.add(it.sid, 1)
+		// Logged at the 1st, 2nd, 4th, 8th... drop: loud, but a writer
+		// stuck for good does not turn every handshake into a log write.
+		if !closed {
+			if n := r.lifeDropped.Add(1); n&(n-1) == 0 {
+				r.log.Error("inspector: session records dropped: the writer has fallen far behind",
+					"dropped", n, "sid", it.sid, "waiting", r.opts.LifecycleSize, "db", r.db.Path())
+			}
+		}
+		return
+	}
+	r.life = append(r.life, it)
+	n := len(r.life)
+	r.mu.Unlock()
+	if n == 1 {
+		r.signal()
+	}
 }
 
 // push queues it, or counts it as dropped. It never blocks. An item with
@@ -338,19 +398,19 @@ func (r *Recorder) RecordOpen(at time.Time, sid, path, client, addr, agent, tran
 	if path != "" && !strings.HasSuffix(path, "/") {
 		path += "/" // a request's path is the server's own path, with its trailing slash
 	}
-	r.push(item{kind: kindOpened, at: micro(at), sid: sid, transport: transport,
+	r.pushLife(item{kind: kindOpened, at: micro(at), sid: sid, transport: transport,
 		open: &openInfo{path: path, client: client, addr: addr, agent: agent}})
 }
 
 // RecordUpgrade records that session sid moved to transport ("websocket").
 func (r *Recorder) RecordUpgrade(at time.Time, sid, transport string) {
-	r.push(item{kind: kindUpgraded, at: micro(at), sid: sid, transport: transport})
+	r.pushLife(item{kind: kindUpgraded, at: micro(at), sid: sid, transport: transport})
 }
 
 // RecordClose records the end of session sid, with the words of the
 // official server for reason ("transport close", "ping timeout", ...).
 func (r *Recorder) RecordClose(at time.Time, sid, reason string) {
-	r.push(item{kind: kindClosed, at: micro(at), sid: sid, text: reason})
+	r.pushLife(item{kind: kindClosed, at: micro(at), sid: sid, text: reason})
 }
 
 // RecordPacket records packet p of session sid, which went in direction
@@ -480,6 +540,9 @@ func (r *Recorder) run() {
 	timer.Stop()
 	for {
 		<-r.wake
+		if r.hold != nil {
+			<-r.hold
+		}
 		// Gather.
 		r.mu.Lock()
 		ready := r.flushing || len(r.queue) >= r.opts.BatchSize
@@ -504,6 +567,8 @@ func (r *Recorder) run() {
 		}
 		// Take.
 		r.mu.Lock()
+		life := r.life
+		r.life = r.lifeSpare[:0]
 		batch := r.queue
 		r.queue = r.spare[:0]
 		r.qbytes = 0
@@ -512,28 +577,34 @@ func (r *Recorder) run() {
 		closed := r.closed
 		r.mu.Unlock()
 
-		for rest := batch; len(rest) > 0; {
-			if !closed {
-				gov.before()
-				r.setCapacity(gov.limiting())
+		// The session records first: they hold the sessions' rows, and
+		// nothing may push them out.
+		for _, items := range [][]item{life, batch} {
+			for rest := items; len(rest) > 0; {
+				if !closed {
+					gov.before()
+					r.setCapacity(gov.limiting())
+				}
+				n := min(len(rest), gov.batchSize(r.opts.BatchSize))
+				r.write(w, rest[:n])
+				gov.after()
+				rest = rest[n:]
 			}
-			n := min(len(rest), gov.batchSize(r.opts.BatchSize))
-			r.write(w, rest[:n])
-			gov.after()
-			rest = rest[n:]
 		}
+		clear(life)
+		r.lifeSpare = life[:0]
 		clear(batch) // let the packet data go
 		r.spare = batch[:0]
 		if closed {
 			r.mu.Lock()
-			empty := len(r.queue) == 0
+			empty := len(r.queue) == 0 && len(r.life) == 0
 			r.mu.Unlock()
 			if empty {
 				return
 			}
 		}
 		r.mu.Lock()
-		if len(r.queue) > 0 {
+		if len(r.queue) > 0 || len(r.life) > 0 {
 			r.signal()
 		}
 		r.mu.Unlock()
@@ -555,7 +626,9 @@ func (r *Recorder) write(w *writer, batch []item) {
 	var live []Live
 	var err error
 	if n > 0 {
-		live, err = w.write(context.Background(), batch, r.subs.active())
+		if err = r.checkFile(); err == nil {
+			live, err = w.write(context.Background(), batch, r.subs.active())
+		}
 		if err != nil {
 			r.dropped.Add(int64(n))
 		} else {
@@ -567,6 +640,20 @@ func (r *Recorder) write(w *writer, batch []item) {
 	for _, ch := range flushes {
 		ch <- err
 	}
+}
+
+// checkFile returns ErrFileGone once the file the DB opened is deleted or
+// replaced, and says so at level Error the first time. Writing on would
+// store the items in a file no one can open again, lost at exit: they are
+// dropped and counted instead, where the count is seen.
+func (r *Recorder) checkFile() error {
+	err := r.db.CheckFile()
+	if errors.Is(err, ErrFileGone) && !r.gone {
+		r.gone = true
+		r.log.Error("inspector: the database file was deleted or replaced: nothing more is recorded, "+
+			"and the pages no longer find it; restart to record into a new file", "db", r.db.Path())
+	}
+	return err
 }
 
 // reportDrops logs dropped items: at once the first time, then at most
@@ -584,7 +671,11 @@ func (r *Recorder) reportDrops(err error) {
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
-	r.log.Warn("inspector: items not recorded", attrs...)
+	level := slog.LevelWarn
+	if errors.Is(err, ErrFileGone) {
+		level = slog.LevelError
+	}
+	r.log.Log(context.Background(), level, "inspector: items not recorded", attrs...)
 	r.warned, r.lastWarn = d, now
 }
 

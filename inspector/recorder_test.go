@@ -455,6 +455,7 @@ func TestRecorder_Concurrent(t *testing.T) {
 type logCounter struct {
 	mu   sync.Mutex
 	n    int
+	errs int // records at level Error and above
 	text string
 }
 
@@ -462,6 +463,9 @@ func (h *logCounter) Enabled(context.Context, slog.Level) bool { return true }
 func (h *logCounter) Handle(_ context.Context, r slog.Record) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if r.Level >= slog.LevelError {
+		h.errs++
+	}
 	if r.Level >= slog.LevelWarn {
 		h.n++
 		var b strings.Builder
@@ -474,4 +478,5 @@ func (h *logCounter) Handle(_ context.Context, r slog.Record) error {
 func (h *logCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *logCounter) WithGroup(string) slog.Handler      { return h }
 func (h *logCounter) warns() int                         { h.mu.Lock(); defer h.mu.Unlock(); return h.n }
+func (h *logCounter) errors() int                        { h.mu.Lock(); defer h.mu.Unlock(); return h.errs }
 func (h *logCounter) last() string                       { h.mu.Lock(); defer h.mu.Unlock(); return h.text }

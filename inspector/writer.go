@@ -102,17 +102,37 @@ func (b *batch) close() {
 // sessions it touched are forgotten (they are read back from the file the
 // next time they appear).
 func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live, err error) {
+	b, err := w.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			b.rollback()
+			w.forget()
+		}
+	}()
+	if err = w.add(ctx, b, items, live, &out); err != nil {
+		return nil, err
+	}
+	if err = b.commit(); err != nil {
+		return nil, err
+	}
+	w.settle(live, &out)
+	return out, nil
+}
+
+// begin starts a transaction and prepares its statements.
+func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 	tx, err := w.db.w.BeginTx(ctx, nil)
 	if err != nil {
 		w.forget()
 		return nil, fmt.Errorf("inspector: begin batch: %w", err)
 	}
-	b := &batch{tx: tx}
+	b = &batch{tx: tx}
 	defer func() {
-		b.close()
 		if err != nil {
-			tx.Rollback()
-			w.forget()
+			b.rollback()
 		}
 	}()
 	for _, p := range []struct {
@@ -137,6 +157,28 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
 	b.chunks = &w.chunks
+	return b, nil
+}
+
+// commit commits the transaction of b.
+func (b *batch) commit() error {
+	b.close()
+	if err := b.tx.Commit(); err != nil {
+		return fmt.Errorf("inspector: commit batch: %w", err)
+	}
+	return nil
+}
+
+// rollback abandons the transaction of b.
+func (b *batch) rollback() {
+	b.close()
+	b.tx.Rollback()
+}
+
+// add writes items, and the session rows they change, in b's transaction.
+// Several calls may share one transaction (Import writes a whole file in
+// one); after each, settle.
+func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
@@ -159,36 +201,35 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 			err = w.sessionEvent(ctx, b, it)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if l != (Live{}) {
-			out = append(out, l)
+			*out = append(*out, l)
 		}
 	}
 	for _, ss := range w.touched {
 		if err = w.saveSession(ctx, b, ss); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err = b.chunks.insert(ctx, b.chunk); err != nil {
-		return nil, err
-	}
-	if err = tx.Commit(); err != nil {
-		return nil, fmt.Errorf("inspector: commit batch: %w", err)
-	}
+	return b.chunks.insert(ctx, b.chunk)
+}
+
+// settle ends the writer's view of the sessions the last add touched:
+// their changed rows go to the subscribers, and closed ones leave the cache
+// (a late packet reads its session back from the file).
+func (w *writer) settle(live bool, out *[]Live) {
 	for _, ss := range w.touched {
 		if ss.event && live {
 			s := ss.s
-			out = append(out, Live{Session: &s})
+			*out = append(*out, Live{Session: &s})
 		}
 		ss.touched, ss.event = false, false
 		if !ss.s.EndedAt.IsZero() {
-			// Closed: a late packet reads it back from the file.
 			delete(w.sessions, ss.s.SID)
 		}
 	}
 	w.touched = w.touched[:0]
-	return out, nil
 }
 
 // forget drops the cached state of the sessions the failed batch touched.

@@ -9,9 +9,17 @@ import (
 	"github.com/sioworkbook/workbook/inspector"
 )
 
-// openExisting opens the database of a read command. Unlike inspector.Open
-// it refuses a missing file rather than creating an empty one.
-func openExisting(path string) (*inspector.DB, error) {
+// openExisting opens the database of a read command, read-only: it works
+// on a file this process cannot write, and on a read-only file system.
+// Unlike inspector.Open it refuses a missing file rather than creating an
+// empty one.
+func openExisting(path string) (*inspector.DB, error) { return openFile(path, false) }
+
+// openExistingForWrite opens the database of a command that changes an
+// existing file (prune).
+func openExistingForWrite(path string) (*inspector.DB, error) { return openFile(path, true) }
+
+func openFile(path string, write bool) (*inspector.DB, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -21,5 +29,8 @@ func openExisting(path string) (*inspector.DB, error) {
 	case fi.IsDir():
 		return nil, fmt.Errorf("%s is a directory, not a database", path)
 	}
-	return inspector.Open(path)
+	if write {
+		return inspector.Open(path)
+	}
+	return inspector.OpenReadOnly(path)
 }

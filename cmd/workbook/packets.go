@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
 
 	"github.com/sioworkbook/workbook/inspector"
 )
@@ -120,8 +118,8 @@ func writePacketRow(w io.Writer, p *inspector.Packet, width int) {
 		eio = "binary"
 	}
 	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n",
-		p.At.Local().Format("15:04:05.000"), p.SID, p.Dir, p.Transport, eio,
-		dash(p.SIOType), dash(p.Nsp), dash(p.Event), ack, p.Size, cut(packetData(p), width))
+		p.At.Local().Format("15:04:05.000"), cell(p.SID), p.Dir, cell(p.Transport), cell(eio),
+		cell(dash(p.SIOType)), cell(dash(p.Nsp)), cell(dash(p.Event)), ack, p.Size, cut(packetData(p), width))
 }
 
 // packetData is what the data column shows: the arguments of a Socket.IO
@@ -131,20 +129,9 @@ func packetData(p *inspector.Packet) string {
 	case p.Binary:
 		return fmt.Sprintf("<%d bytes>", len(p.Raw))
 	case p.SIOType != "":
-		return escapeControls(string(p.Args))
+		return string(p.Args)
 	case len(p.Raw) > 1:
-		return escapeControls(string(p.Raw[1:]))
+		return string(p.Raw[1:])
 	}
 	return ""
-}
-
-// cut shortens s to width characters, ending with "…" when cut; tabs and
-// newlines become spaces so that the table holds.
-func cut(s string, width int) string {
-	s = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-	if width <= 0 || utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max(width-1, 0)]) + "…"
 }

@@ -39,7 +39,7 @@ func (c *PruneCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	if c.Keep == 0 && c.MaxDBSize == 0 {
 		return errors.New("prune: give --keep or --max-db-size (or WORKBOOK_KEEP, WORKBOOK_MAX_DB_SIZE)")
 	}
-	db, err := openExisting(c.DB)
+	db, err := openExistingForWrite(c.DB)
 	if err != nil {
 		return fmt.Errorf("prune: %w", err)
 	}

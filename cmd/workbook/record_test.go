@@ -44,6 +44,8 @@ type workbookProc struct {
 	done   chan error
 	once   sync.Once
 	err    error
+	// failing: the test expects Run to return an error, and checks it.
+	failing bool
 }
 
 // startWorkbook runs the workbook with args until Stop (or the end of the
@@ -54,11 +56,13 @@ func startWorkbook(t *testing.T, args ...string) *workbookProc {
 	p := &workbookProc{Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { p.done <- Run(ctx, args, p.Stdout, p.Stderr) }()
 	t.Cleanup(func() {
-		if err := p.Stop(); err != nil {
+		if err := p.Stop(); err != nil && !p.failing {
 			t.Errorf("workbook %s: %v", strings.Join(args, " "), err)
 		}
 	})
-	deadline := time.Now().Add(60 * time.Second) // generous: a busy CI machine under -race starts slowly
+	// Loading the lessons (their Markdown, highlighted) is CPU work that
+	// takes seconds under -race on a busy machine: a generous deadline.
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		out := p.Stdout.String()
 		if i := strings.Index(out, "http://"); i >= 0 {

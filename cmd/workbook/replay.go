@@ -79,7 +79,7 @@ func (c *ReplayCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	}
 	t := newTracer(db, c.Debug, c.Color, stdout, inspector.PacketFilter{SID: c.Session})
 	if !c.NoWait {
-		fmt.Fprintf(stderr, "replay: session %s, %s long, at %sx (Ctrl-C stops)\n", s.SID, sessionLength(s), formatSpeed(c.Speed))
+		fmt.Fprintf(stderr, "replay: session %s, %s long, at %sx (Ctrl-C stops)\n", debugfmt.EscapeControls(s.SID), sessionLength(s), formatSpeed(c.Speed))
 		t.wait = c.waiter(ctx, stderr)
 	}
 	err = t.run(ctx)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -222,8 +223,10 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	// one Socket.IO server per step under /lessons/<lesson>/<step>/socket.io/.
 	// They keep progress in a table of their own (lesson_progress) in the
 	// workbook's database, through a handle of their own on the file.
-	if cfg.DB != nil {
-		dsn := "file:" + (&url.URL{Path: cfg.DB.Path()}).EscapedPath() + "?_journal_mode=WAL&_busy_timeout=5000"
+	if cfg.DB != nil && !cfg.DB.ReadOnly() {
+		// mode=rw: the handle never creates the file (if it is deleted
+		// while serve runs, it stays deleted).
+		dsn := "file:" + (&url.URL{Path: cfg.DB.Path()}).EscapedPath() + "?mode=rw&_journal_mode=WAL&_busy_timeout=5000"
 		var err error
 		if wb.progress, err = sql.Open("sqlite3", dsn); err != nil {
 			return nil, err
@@ -300,6 +303,20 @@ func openRecording(path string, record bool, cpuShare float64, log *slog.Logger)
 		if _, err := os.Stat(path); err != nil {
 			return r, nil
 		}
+		// Nothing to write but the lessons' progress: a file this
+		// process cannot write is shown read-only, without progress.
+		db, err := inspector.Open(path)
+		if err != nil {
+			var rerr error
+			if db, rerr = inspector.OpenReadOnly(path); rerr != nil {
+				return nil, errors.Join(err, rerr)
+			}
+			log.Warn("the database cannot be written: the inspector shows it read-only, and lesson progress is not saved",
+				"db", path, "err", err)
+		}
+		db.Logger = log
+		r.db = db
+		return r, nil
 	}
 	db, err := inspector.Open(path)
 	if err != nil {

@@ -122,10 +122,11 @@ func TestServeFlushesOnShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Disconnect()
-	if err := s.Emit("hello", "before the end"); err != nil {
+	// The ack says the server has the event, so its observer has been
+	// told: what is queued must now reach the file before serve exits.
+	if _, err := s.EmitWithAck(ctx, "echo", "before the end"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
 	start := time.Now()
 	if err := wb.Stop(); err != nil {
 		t.Fatal(err)
@@ -137,7 +138,7 @@ func TestServeFlushesOnShutdown(t *testing.T) {
 	if !strings.Contains(out, `"close_reason": "forced close"`) && !strings.Contains(out, `"close_reason": "server shutting down"`) {
 		t.Errorf("the session's end is not recorded:\n%s", out)
 	}
-	if out := run(t, "packets", "--db", db, "--event", "hello"); !strings.Contains(out, `["before the end"]`) {
+	if out := run(t, "packets", "--db", db, "--event", "echo", "--dir", "in"); !strings.Contains(out, `["before the end"]`) {
 		t.Errorf("the event is not recorded:\n%s", out)
 	}
 }

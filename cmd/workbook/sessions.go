@@ -147,8 +147,8 @@ func writeSessionsTable(w io.Writer, list []inspector.Session) error {
 			duration = formatElapsed(s.EndedAt.Sub(s.StartedAt))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n",
-			s.SID, s.StartedAt.Local().Format("2006-01-02 15:04:05"), duration, s.Path,
-			dash(s.RemoteAddr), dash(s.Client), transport, s.Packets, dash(reason))
+			cell(s.SID), s.StartedAt.Local().Format("2006-01-02 15:04:05"), duration, cell(s.Path),
+			cell(dash(s.RemoteAddr)), cell(dash(s.Client)), cell(transport), s.Packets, cell(dash(reason)))
 	}
 	return tw.Flush()
 }

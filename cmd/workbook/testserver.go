@@ -116,9 +116,6 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShut
 	return nil
 }
 
-// authDelay separates the "auth" event from the CONNECT reply (see emitAuth).
-const authDelay = 20 * time.Millisecond
-
 // TestServerConfig sets the heartbeat of the test server; zero values mean
 // 300 ms and 200 ms, as the official suites expect.
 type TestServerConfig struct {
@@ -155,16 +152,15 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 	})
-	// The suites read the CONNECT reply and the "auth" event with a listener
-	// they attach again after each await, so two frames that reach them in
-	// one network read lose the second. A short pause between the two keeps
-	// "auth" the very next packet while giving it its own read.
+	// "auth" is emitted in the connection handler, as the official fixture
+	// does: it is the packet right after the CONNECT reply, before the
+	// answer to anything the client sent behind its CONNECT.
 	emitAuth := func(s *sio.Socket) {
 		var auth any = map[string]any{}
 		if raw := s.Handshake().RawAuth; raw != nil {
 			auth = raw
 		}
-		time.AfterFunc(authDelay, func() { _ = s.Emit("auth", auth) })
+		_ = s.Emit("auth", auth)
 	}
 	io.OnConnection(func(s *sio.Socket) {
 		emitAuth(s)

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/inspector/debugfmt"
@@ -274,7 +273,7 @@ func (t *tracer) line(at time.Time, namespace, msg string) {
 			return
 		}
 	}
-	t.buf = t.r.AppendLine(t.buf[:0], at, namespace, escapeControls(msg))
+	t.buf = t.r.AppendLine(t.buf[:0], at, debugfmt.EscapeControls(namespace), debugfmt.EscapeControls(msg))
 	t.buf = append(t.buf, '\n')
 	t.w.Write(t.buf)
 }
@@ -340,38 +339,6 @@ func socketPacket(p *inspector.Packet) *parser.Packet {
 		}
 	}
 	return sp
-}
-
-// escapeControls writes control characters other than newline and tab as Go
-// escapes, so that recorded data cannot drive the terminal.
-func escapeControls(s string) string {
-	clean := true
-	for _, r := range s {
-		if isControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !utf8.FullRuneInString(s[i:]):
-			b.WriteString(`\x` + strconv.FormatUint(uint64(s[i]), 16))
-		case isControl(r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool {
-	return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 }
 
 // pager reads rows page by page in ID order.

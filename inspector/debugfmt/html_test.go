@@ -32,14 +32,15 @@ func TestEscapeControls(t *testing.T) {
 		{"bell\a del\x7f nul\x00 cr\r", `bell\x07 del\x7f nul\x00 cr\x0d`},
 		{"c1 \u009b2J \u0085", `c1 \u009b2J \u0085`},
 		{"é\x1b", `é\x1b`},
+		{"not utf-8 \xff\xfe é", `not utf-8 \xff\xfe é`},
 	}
 	for _, tt := range tests {
-		if got := escapeControls(tt.in); got != tt.want {
-			t.Errorf("escapeControls(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := EscapeControls(tt.in); got != tt.want {
+			t.Errorf("EscapeControls(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	s := "nothing to do"
-	if allocs := testing.AllocsPerRun(100, func() { escapeControls(s) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(100, func() { EscapeControls(s) }); allocs != 0 {
 		t.Errorf("%v allocations for a clean string", allocs)
 	}
 }

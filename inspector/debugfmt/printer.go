@@ -183,7 +183,7 @@ func (p *Printer) Print(namespace, msg string) {
 func (p *Printer) print(namespace, msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.buf = p.r.AppendLine(p.buf[:0], p.now(), namespace, escapeControls(msg))
+	p.buf = p.r.AppendLine(p.buf[:0], p.now(), namespace, EscapeControls(msg))
 	p.buf = append(p.buf, '\n')
 	p.w.Write(p.buf)
 	if cap(p.buf) > 64<<10 {
