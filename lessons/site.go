@@ -139,6 +139,9 @@ type stepPage struct {
 	// (FaultStopPings); a session cut meanwhile leaves it, as it did not
 	// end by the client giving up.
 	silenced map[*engine.Session]bool
+	// refused holds the browsers in a restart of their own (restartFor):
+	// their handshakes answer 503 until it ends.
+	refused map[string]bool
 }
 
 // stepText is a step's text in one language.
