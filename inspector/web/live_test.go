@@ -32,6 +32,7 @@ type item struct {
 type reply struct {
 	Error     string `json:"error"`
 	Items     []item `json:"items"`
+	Skipped   int    `json:"skipped"`
 	Dropped   int64  `json:"dropped"`
 	Recording bool   `json:"recording"`
 }
@@ -90,17 +91,7 @@ func (e *env) watcher(cookies string, auth any) (*watcher, error) {
 
 func (w *watcher) watch(req map[string]any) reply {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	args, err := w.s.EmitWithAck(ctx, "watch", req)
-	if err != nil {
-		w.t.Fatalf("watch %v: %v", req, err)
-	}
-	var r reply
-	b, _ := json.Marshal(args[0])
-	if err := json.Unmarshal(b, &r); err != nil {
-		w.t.Fatal(err)
-	}
+	_, r := w.watchRaw(req)
 	return r
 }
 
@@ -372,4 +363,105 @@ func TestLiveBatching(t *testing.T) {
 		t.Errorf("%d batches in %v (at most %d expected)", batches, elapsed, max)
 	}
 	t.Logf("%d packets (and their debug lines) in %d batches over %v, %d items skipped", packets, batches, elapsed, skipped)
+}
+
+// watchRaw sends a watch and returns the size of its answer as JSON, and
+// the answer.
+func (w *watcher) watchRaw(req map[string]any) (int, reply) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	args, err := w.s.EmitWithAck(ctx, "watch", req)
+	if err != nil {
+		w.t.Fatalf("watch %v: %v", req, err)
+	}
+	b, _ := json.Marshal(args[0])
+	var r reply
+	if err := json.Unmarshal(b, &r); err != nil {
+		w.t.Fatal(err)
+	}
+	return len(b), r
+}
+
+// TestWatchAnswerIsBounded: a browser with many big packets recorded gets
+// a bounded answer to "watch": the newest items that fit, and a count of
+// the older ones left out (the database has them). A made-up client id is
+// enough to ask, so the bound must hold for anyone.
+func TestWatchAnswerIsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	big := strings.Repeat(`<"x">`, 1000) // 5,000 bytes that JSON writes as 23,000
+	for range 3 {
+		s, _ := e.connect("/socket.io/", "bulky", client.Options{})
+		for i := range 100 {
+			e.echo(s, "", big, i)
+		}
+		e.echo(s, "", "newest")
+		s.Disconnect()
+	}
+	e.flush()
+	w, err := e.watcher("wb_client=bulky", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, r := w.watchRaw(map[string]any{"room": "client"})
+	if r.Error != "" {
+		t.Fatalf("watch: %+v", r.Error)
+	}
+	if size > web.MaxWatchAnswer {
+		t.Errorf("the answer is %d bytes of JSON, more than %d", size, web.MaxWatchAnswer)
+	}
+	if r.Skipped == 0 {
+		t.Error("nothing counted as left out")
+	}
+	newest := false
+	for _, it := range r.Items {
+		newest = newest || it.K == "p" && strings.Contains(it.Raw, `"newest"`)
+	}
+	if !newest {
+		t.Error("the newest packet is not in the answer")
+	}
+	t.Logf("an answer of %d bytes, %d items, %d left out", size, len(r.Items), r.Skipped)
+}
+
+// TestWatchRateLimit: a socket that keeps sending "watch" gets a short
+// refusal past a small burst, and nothing it does slows another socket's
+// watch.
+func TestWatchRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	s, _ := e.connect("/socket.io/", "greedy", client.Options{})
+	e.echo(s, "", "something to watch")
+	e.flush()
+	w, err := e.watcher("wb_client=greedy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	const n = 50
+	refused := 0
+	for range n {
+		_, r := w.watchRaw(map[string]any{"room": "client"})
+		switch {
+		case strings.Contains(r.Error, "too many"):
+			refused++
+			if len(r.Items) != 0 {
+				t.Fatalf("a refusal with %d items", len(r.Items))
+			}
+		case r.Error != "":
+			t.Fatalf("watch: %s", r.Error)
+		}
+	}
+	elapsed := time.Since(start)
+	// At most the burst, and one more per interval that went by.
+	if allowed := web.WatchBurst + int(elapsed/web.WatchEvery) + 1; n-refused > allowed {
+		t.Errorf("%d of %d watches answered in %v, at most %d allowed", n-refused, n, elapsed, allowed)
+	}
+	other, err := e.watcher("wb_client=greedy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := other.watch(map[string]any{"room": "client"}); r.Error != "" || len(r.Items) == 0 {
+		t.Errorf("another socket's watch: %q, %d items", r.Error, len(r.Items))
+	}
 }
