@@ -28,7 +28,7 @@ const maxRestarting = 1000
 func (s *Site) socketIO(st *stepPage) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io, _ := st.server()
-		if io == nil || r.URL.Query().Get("sid") == "" && st.restarting(requestBrowser(r)) {
+		if io == nil || r.URL.Query().Get("sid") == "" && st.restarting(step.RequestBrowser(r)) {
 			w.Header().Set("Retry-After", fmt.Sprint(int(RestartOutage.Seconds())))
 			http.Error(w, "the step's server is restarting", http.StatusServiceUnavailable)
 			return
@@ -79,7 +79,7 @@ func (s *Site) serveFault(w http.ResponseWriter, r *http.Request, st *stepPage) 
 		reply(http.StatusForbidden, faultReply{Error: "faults are caused from the workbook's own pages"})
 		return
 	}
-	browser := requestBrowser(r)
+	browser := step.RequestBrowser(r)
 	if f == step.FaultRestart && r.URL.Query().Get("scope") == "step" {
 		if s.opts.Authorize != nil && !s.opts.Authorize(w, r) {
 			return
@@ -129,15 +129,6 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
-// requestBrowser returns the browser id of r (its cookie), or "" when it
-// has none or a malformed one.
-func requestBrowser(r *http.Request) string {
-	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
-		return c.Value
-	}
-	return ""
-}
-
 // restarting reports whether browser is in a restart of its own.
 func (st *stepPage) restarting(browser string) bool {
 	if browser == "" {
@@ -152,9 +143,7 @@ func (st *stepPage) restarting(browser string) bool {
 // cookie of its handshake), or "".
 func sessionBrowser(sess *engine.Session) string {
 	if r := sess.Request(); r != nil {
-		if c, err := r.Cookie(step.BrowserCookie); err == nil {
-			return c.Value
-		}
+		return step.RequestBrowser(r)
 	}
 	return ""
 }

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -425,15 +424,13 @@ func (s *Site) Close() error {
 // Store returns the store of the learners' progress.
 func (s *Site) Store() *Store { return s.store }
 
-var browserIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // browserID returns the browser id of r, setting the cookie when missing.
 func (s *Site) browserID(w http.ResponseWriter, r *http.Request) string {
 	if s.opts.BrowserID != nil {
 		return s.opts.BrowserID(w, r)
 	}
-	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
-		return c.Value
+	if id := step.RequestBrowser(r); id != "" {
+		return id
 	}
 	id := rand.Text()
 	http.SetCookie(w, &http.Cookie{
