@@ -18,6 +18,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/sioworkbook/workbook/internal/routemux"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -86,7 +87,7 @@ type Site struct {
 	hub   *hub
 	// presence is each browser's last activity (classroom.go).
 	presence *presence
-	mux      *http.ServeMux
+	mux      *routemux.Mux
 	chroma   []byte
 
 	home    map[Lang]*document
