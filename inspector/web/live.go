@@ -512,7 +512,7 @@ func (hb *hub) onConnection(s *sio.Socket) {
 		// batch too, and the page drops what it has twice.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		items, err := hb.backlog(ctx, &req)
+		items, unread, err := hb.backlog(ctx, &req)
 		reply := watchReply{Items: items, Dropped: hb.dropped(), Recording: hb.h.rec != nil}
 		if err != nil {
 			hb.h.log.Warn("inspector: live backlog", "room", room, "err", err)
@@ -521,7 +521,7 @@ func (hb *hub) onConnection(s *sio.Socket) {
 		if reply.Items == nil {
 			reply.Items = []any{}
 		}
-		reply.Skipped = trimItems(&reply.Items, maxWatchItems, maxWatchAnswer-watchAnswerFrame)
+		reply.Skipped = unread + trimItems(&reply.Items, maxWatchItems, maxWatchAnswer-watchAnswerFrame)
 		e.Ack(reply)
 	})
 	s.OnDisconnect(func(sio.Reason) {
@@ -569,49 +569,63 @@ func (hb *hub) room(a *access, req *watchRequest) (string, error) {
 	return "", errors.New("unknown room " + req.Room)
 }
 
-// backlog reads what a watch starts with.
-func (hb *hub) backlog(ctx context.Context, req *watchRequest) ([]any, error) {
+// backlog reads what a watch starts with. A browser's room reads its
+// sessions newest first, and stops once it has more than an answer holds:
+// unread counts the packets of the sessions it left unread.
+func (hb *hub) backlog(ctx context.Context, req *watchRequest) (items []any, unread int, err error) {
 	db := hb.h.db
 	switch req.Room {
 	case "sessions":
 		ss, err := db.Sessions(ctx, inspector.SessionFilter{Limit: sessionsLimit})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		items := make([]any, len(ss))
 		for i := range ss {
 			items[i] = newSessionItem(&ss[i])
 		}
-		return items, nil
+		return items, 0, nil
 	case "tail":
-		return hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		return items, 0, err
 	case "session":
 		s, err := db.Session(ctx, req.SID)
 		if errors.Is(err, inspector.ErrNotFound) {
-			return nil, nil // not recorded yet: it comes live
+			return nil, 0, nil // not recorded yet: it comes live
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: req.SID}, req)
-		return append([]any{newSessionItem(s)}, items...), err
+		return append([]any{newSessionItem(s)}, items...), 0, err
 	case "client":
 		ss, err := db.Sessions(ctx, inspector.SessionFilter{Client: req.Client, PathPrefix: req.PathPrefix, Limit: 20})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		var items []any
-		for i := len(ss) - 1; i >= 0; i-- { // oldest first
-			items = append(items, newSessionItem(&ss[i]))
+		var chunks [][]any // newest session first
+		size := 0
+		for i := range ss {
+			if size > maxWatchAnswer {
+				unread += ss[i].Packets
+				continue
+			}
 			more, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: ss[i].SID}, req)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			items = append(items, more...)
+			chunk := append([]any{newSessionItem(&ss[i])}, more...)
+			for _, it := range chunk {
+				size += itemSize(it)
+			}
+			chunks = append(chunks, chunk)
 		}
-		return items, nil
+		for i := len(chunks) - 1; i >= 0; i-- { // oldest first
+			items = append(items, chunks[i]...)
+		}
+		return items, unread, nil
 	}
-	return nil, nil
+	return nil, 0, nil
 }
 
 // traceBacklog reads the last packets and debug lines matching f, newer

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -464,4 +466,99 @@ func TestWatchRateLimit(t *testing.T) {
 	if r := other.watch(map[string]any{"room": "client"}); r.Error != "" || len(r.Items) == 0 {
 		t.Errorf("another socket's watch: %q, %d items", r.Error, len(r.Items))
 	}
+}
+
+// TestWatchFlood replays the probe of issue 10: a made-up browser id with
+// 20 recorded sessions, and "watch" sent 200 times at once. What the
+// server answers, and so queues for a client that does not read, is
+// bounded by the rate and the size of an answer. The figures of
+// docs/RELIABILITY.md come from its log.
+func TestWatchFlood(t *testing.T) {
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	big := strings.Repeat(`<"x">`, 1000)
+	for range 20 {
+		s, _ := e.connect("/socket.io/", "made-up", client.Options{})
+		for i := range 25 {
+			e.echo(s, "", big, i)
+		}
+		s.Disconnect()
+	}
+	e.flush()
+	w, err := e.watcher("wb_client=made-up", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+
+	const n = 200
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	var (
+		mu               sync.Mutex
+		total, answered  int
+		largest, refused int
+		wg               sync.WaitGroup
+	)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() { // the heap while the answers are in flight
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	start := time.Now()
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args, err := w.s.EmitWithAck(ctx, "watch", map[string]any{"room": "client"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := json.Marshal(args[0])
+			var r reply
+			json.Unmarshal(b, &r)
+			mu.Lock()
+			defer mu.Unlock()
+			total += len(b)
+			largest = max(largest, len(b))
+			if strings.Contains(r.Error, "too many") {
+				refused++
+			} else {
+				answered++
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(stop)
+	allowed := web.WatchBurst + int(elapsed/web.WatchEvery) + 1
+	if answered > allowed {
+		t.Errorf("%d of %d watches answered in %v, at most %d allowed", answered, n, elapsed, allowed)
+	}
+	if largest > web.MaxWatchAnswer {
+		t.Errorf("an answer of %d bytes", largest)
+	}
+	if limit := allowed*web.MaxWatchAnswer + n*1024; total > limit {
+		t.Errorf("%d bytes answered in all, more than %d", total, limit)
+	}
+	w.s.Disconnect()
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("%d watches in %v: %d answered (largest %d bytes), %d refused; %d bytes in all; heap in use %.1f MiB before, %.1f MiB at most during, %.1f MiB after the client left",
+		n, elapsed.Round(time.Millisecond), answered, largest, refused, total,
+		float64(before.HeapInuse)/(1<<20), float64(peak.Load())/(1<<20), float64(after.HeapInuse)/(1<<20))
 }
