@@ -115,3 +115,32 @@ func decodeClassroom(t *testing.T, status int, body string) lessons.Classroom {
 	}
 	return c
 }
+
+// TestClassroomTableSize: the table the classroom page reloads every 2 s
+// weighs the same with 2,000 learners as with one page of them.
+func TestClassroomTableSize(t *testing.T) {
+	site, base := startSite(t, lessons.Options{})
+	ctx := context.Background()
+	size := func() int {
+		res, body := get(t, base+"/classroom/table", nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("table: %d", res.StatusCode)
+		}
+		return len(body)
+	}
+	mark := func(from, to int) {
+		for i := from; i < to; i++ {
+			if _, err := site.Store().Mark(ctx, fmt.Sprintf("learner-%04d", i), lessons.TaskKey{Lesson: "hello", Step: "connect", Task: "connect"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mark(0, lessons.ClassroomPageSize)
+	one := size()
+	mark(lessons.ClassroomPageSize, 2000)
+	all := size()
+	t.Logf("the table: %d bytes with %d learners, %d bytes with 2,000", one, lessons.ClassroomPageSize, all)
+	if all > one+1024 { // the pager and the counts
+		t.Errorf("the table grew from %d to %d bytes", one, all)
+	}
+}
