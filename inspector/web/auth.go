@@ -119,7 +119,7 @@ func guard(token, cookiePath string, w http.ResponseWriter, r *http.Request) boo
 	if token == "" {
 		return true
 	}
-	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(bearer, token) {
+	if bearer(r, token) {
 		return true
 	}
 	q := r.URL.Query()
@@ -150,6 +150,12 @@ func guard(token, cookiePath string, w http.ResponseWriter, r *http.Request) boo
 	return false
 }
 
+// bearer reports whether r carries "Authorization: Bearer <token>".
+func bearer(r *http.Request, token string) bool {
+	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && equal(given, token)
+}
+
 func unauthorized(w http.ResponseWriter, r *http.Request, tried bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -164,7 +170,8 @@ type access struct {
 }
 
 // liveAuth is the live feed's middleware. A socket whose handshake carries
-// the token's cookie (or the token in its auth payload, {"token": ...}) may
+// the token's cookie (or the token in its auth payload, {"token": ...}, or
+// an "Authorization: Bearer" header) may
 // watch everything; one with only a wb_client cookie may watch its own
 // browser's sessions; any other is refused.
 func (h *Handler) liveAuth(s *sio.Socket) error {
@@ -177,7 +184,7 @@ func (h *Handler) liveAuth(s *sio.Socket) error {
 	if !a.all {
 		if t, ok := hs.Auth["token"].(string); ok && equal(t, h.opts.Token) {
 			a.all = true
-		} else if h.hasToken(req.Cookies()) {
+		} else if h.hasToken(req.Cookies()) || bearer(&req, h.opts.Token) {
 			a.all = true
 		}
 	}

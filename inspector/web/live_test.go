@@ -562,3 +562,22 @@ func TestWatchFlood(t *testing.T) {
 		n, elapsed.Round(time.Millisecond), answered, largest, refused, total,
 		float64(before.HeapInuse)/(1<<20), float64(peak.Load())/(1<<20), float64(after.HeapInuse)/(1<<20))
 }
+
+// TestLiveBearer: a script may give the token to the live feed as it does
+// to the pages, in an "Authorization: Bearer" header.
+func TestLiveBearer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	for header, ok := range map[string]bool{"Bearer s3cret": true, "Bearer wrong": false, "Basic s3cret": false} {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		s, err := client.Connect(ctx, e.URL, client.Options{Path: "/inspector/socket.io/", ForceNew: true, NoReconnection: true,
+			Transports: []string{"websocket"}, Header: http.Header{"Authorization": {header}}})
+		cancel()
+		if (err == nil) != ok {
+			t.Errorf("Authorization %q: %v", header, err)
+		}
+		if err == nil {
+			s.Disconnect()
+		}
+	}
+}
