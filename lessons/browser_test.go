@@ -191,7 +191,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/errors/reconnect/", lessons.EN, func(t *testing.T, p *page) {
 		// The only client of the step's server in this run: its counts are
-		// known, and the restart is no one else's business.
+		// known.
 		p.waitPanes(`t === "Connected: connection 1 since the server started"`, "the welcome in the pane")
 		p.waitTimeline(0, "connect")
 		p.waitWebSocket()
@@ -219,7 +219,7 @@ var stepPages = []struct {
 				l.at(-2) === "reconnect " + attempts && names.at(-1) === "connect"; })()`,
 			"failed attempts while the server is down, then reconnect")
 		p.waitTask("restart")
-		p.waitPanes(`t === "Connected: connection 1 since the server started"`, "a fresh server counting from 1")
+		p.waitPanes(`t === "Connected: connection 4 since the server started"`, "back to the same server, which counts on")
 
 		// Two attempts allowed: both fail while the server is down (with
 		// short waits, well inside its 3 s outage on a slow machine too).

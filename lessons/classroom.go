@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -28,15 +29,25 @@ import (
 // ClassroomPoll is how often the classroom page reloads its table.
 const ClassroomPoll = 2 * time.Second
 
+// ClassroomPageSize is how many rows one page of the classroom shows
+// (?page=N, from 1), so that a page stays light whoever shows up.
+const ClassroomPageSize = 100
+
+// maxPresence bounds the browsers whose last activity the Site remembers;
+// past it, the one seen longest ago is forgotten.
+const maxPresence = 10000
+
 // Classroom is the classroom view's data, as /classroom/data.json
 // serves it.
 type Classroom struct {
 	At        time.Time        `json:"at"`        // when it was read
-	Learners  int              `json:"learners"`  // rows
-	Connected int              `json:"connected"` // rows connected now
+	Learners  int              `json:"learners"`  // rows, on every page
+	Connected int              `json:"connected"` // rows connected now, on every page
 	Total     int              `json:"total"`     // tasks in the workbook
 	Lessons   []ClassLesson    `json:"lessons"`   // the columns, in order
-	Rows      []ClassroomEntry `json:"rows"`      // most recently active first
+	Page      int              `json:"page"`      // this page, from 1
+	Pages     int              `json:"pages"`     // pages of ClassroomPageSize rows, at least 1
+	Rows      []ClassroomEntry `json:"rows"`      // this page's, most recently active first
 }
 
 // ClassLesson is a lesson of the workbook, a column of the classroom.
@@ -103,8 +114,17 @@ func (p *presence) seen(browser, step string) {
 		return
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.last[browser]; !ok && len(p.last) >= maxPresence {
+		oldest, at := "", time.Time{}
+		for b, a := range p.last {
+			if oldest == "" || a.at.Before(at) {
+				oldest, at = b, a.at
+			}
+		}
+		delete(p.last, oldest)
+	}
 	p.last[browser] = activity{step: step, at: p.now().UTC()}
-	p.mu.Unlock()
 }
 
 func (p *presence) snapshot() map[string]activity {
@@ -160,10 +180,11 @@ func (s *Site) connected() map[string]map[string]int {
 	return out
 }
 
-// Classroom returns the classroom view's data, with lesson titles in
-// lang: every browser that has progress, is connected now or has been
-// active since the Site started.
-func (s *Site) Classroom(ctx context.Context, lang Lang) (*Classroom, error) {
+// Classroom returns one page of the classroom view's data (page counts
+// from 1; past the end is the last page), with lesson titles in lang: every
+// browser that has progress, is connected now or has been active since the
+// Site started.
+func (s *Site) Classroom(ctx context.Context, lang Lang, page int) (*Classroom, error) {
 	all, err := s.store.All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lessons: classroom: %w", err)
@@ -190,61 +211,81 @@ func (s *Site) Classroom(ctx context.Context, lang Lang) (*Classroom, error) {
 	for b := range seen {
 		browsers[b] = true
 	}
+	// Where and when each browser was last active orders the rows; only
+	// the page's rows get their progress filled in.
+	type row struct {
+		id string
+		e  ClassroomEntry
+	}
+	rows := make([]row, 0, len(browsers))
 	for b := range browsers {
-		e := ClassroomEntry{Label: browserLabel(b), Online: []ClassPresence{}}
-		for key, n := range online[b] {
-			e.Online = append(e.Online, ClassPresence{Step: key, Clients: n})
-		}
-		slices.SortFunc(e.Online, func(a, b ClassPresence) int { return cmp.Compare(a.Step, b.Step) })
+		e := ClassroomEntry{Label: browserLabel(b)}
 		if a, ok := seen[b]; ok {
 			e.LastStep, e.LastAt = a.step, a.at
 		}
-		done := all[b]
-		for k, at := range done {
+		for k, at := range all[b] {
 			if at.After(e.LastAt) {
 				e.LastStep, e.LastAt = k.Lesson+"/"+k.Step, at
 			}
 		}
-		if len(e.Online) > 0 {
+		if len(online[b]) > 0 {
 			c.Connected++
 		}
-		for _, les := range s.lessons {
-			p := ClassProgress{}
-			for _, st := range les.Steps {
-				n := 0
-				for _, task := range st.Tasks {
-					if _, ok := done[TaskKey{les.Slug, st.Slug, task}]; ok {
-						n++
-					}
-				}
-				p.Done += n
-				p.Tasks += len(st.Tasks)
-				switch {
-				case n == len(st.Tasks):
-					p.StepsComplete++
-					p.Steps = append(p.Steps, 2)
-				case n > 0:
-					p.Steps = append(p.Steps, 1)
-				default:
-					p.Steps = append(p.Steps, 0)
-				}
-			}
-			e.Done += p.Done
-			e.Lessons = append(e.Lessons, p)
-		}
-		c.Rows = append(c.Rows, e)
+		rows = append(rows, row{b, e})
 	}
-	slices.SortFunc(c.Rows, func(a, b ClassroomEntry) int {
-		if c := b.LastAt.Compare(a.LastAt); c != 0 {
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := b.e.LastAt.Compare(a.e.LastAt); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Label, b.Label)
+		if c := cmp.Compare(a.e.Label, b.e.Label); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
 	})
-	c.Learners = len(c.Rows)
-	if c.Rows == nil {
-		c.Rows = []ClassroomEntry{}
+	c.Learners = len(rows)
+	c.Pages = max(1, (len(rows)+ClassroomPageSize-1)/ClassroomPageSize)
+	c.Page = min(max(page, 1), c.Pages)
+	from := (c.Page - 1) * ClassroomPageSize
+	c.Rows = []ClassroomEntry{}
+	for _, r := range rows[from:min(from+ClassroomPageSize, len(rows))] {
+		c.Rows = append(c.Rows, s.classroomEntry(r.e, online[r.id], all[r.id]))
 	}
 	return c, nil
+}
+
+// classroomEntry fills in a row: where the browser is connected now, and
+// its progress per lesson.
+func (s *Site) classroomEntry(e ClassroomEntry, online map[string]int, done map[TaskKey]time.Time) ClassroomEntry {
+	e.Online = []ClassPresence{}
+	for key, n := range online {
+		e.Online = append(e.Online, ClassPresence{Step: key, Clients: n})
+	}
+	slices.SortFunc(e.Online, func(a, b ClassPresence) int { return cmp.Compare(a.Step, b.Step) })
+	for _, les := range s.lessons {
+		p := ClassProgress{}
+		for _, st := range les.Steps {
+			n := 0
+			for _, task := range st.Tasks {
+				if _, ok := done[TaskKey{les.Slug, st.Slug, task}]; ok {
+					n++
+				}
+			}
+			p.Done += n
+			p.Tasks += len(st.Tasks)
+			switch {
+			case n == len(st.Tasks):
+				p.StepsComplete++
+				p.Steps = append(p.Steps, 2)
+			case n > 0:
+				p.Steps = append(p.Steps, 1)
+			default:
+				p.Steps = append(p.Steps, 0)
+			}
+		}
+		e.Done += p.Done
+		e.Lessons = append(e.Lessons, p)
+	}
+	return e
 }
 
 // browserLabel is the label of a browser id: the id when it is short, else
@@ -268,9 +309,11 @@ func (s *Site) guard(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// classroom reads the classroom's data for a request, or answers 500.
+// classroom reads the page of the classroom's data a request asks for
+// (?page=N), or answers 500.
 func (s *Site) classroom(w http.ResponseWriter, r *http.Request, lang Lang) (*Classroom, bool) {
-	c, err := s.Classroom(r.Context(), lang)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page")) // none, or nonsense: 0, the first
+	c, err := s.Classroom(r.Context(), lang, page)
 	if err != nil {
 		s.log.Error("lessons: classroom", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -329,6 +372,11 @@ type classroomView struct {
 	Lessons []ClassLesson
 	Rows    []classroomRow
 	Poll    int // milliseconds
+	// Table is the URL the script reloads the table from: this page's.
+	Table string
+	// PageText is "Page 2 of 3", "" when there is one page; Prev and Next
+	// link to the pages around, "" when there is none.
+	PageText, Prev, Next string
 }
 
 // classroomRow is a row of the classroom table.
@@ -352,6 +400,16 @@ func newClassroomView(c *Classroom, t ui) classroomView {
 		Summary: fmt.Sprintf(t.ClassSummary, c.Learners, c.Connected),
 		Lessons: c.Lessons,
 		Poll:    int(ClassroomPoll / time.Millisecond),
+		Table:   classroomURL + "table?page=" + strconv.Itoa(c.Page),
+	}
+	if c.Pages > 1 {
+		v.PageText = fmt.Sprintf(t.ClassPage, c.Page, c.Pages)
+		if c.Page > 1 {
+			v.Prev = classroomURL + "?page=" + strconv.Itoa(c.Page-1)
+		}
+		if c.Page < c.Pages {
+			v.Next = classroomURL + "?page=" + strconv.Itoa(c.Page+1)
+		}
 	}
 	for _, e := range c.Rows {
 		row := classroomRow{ClassroomEntry: e}

@@ -44,8 +44,11 @@
 //
 // A step may offer fault buttons (step.Fault): the Site, on a POST to
 // /lessons/<lesson>/<step>/faults/<fault>, cuts the requesting browser's
-// connections to the step's server, stops their pings, or restarts the
-// step's server (503 for RestartOutage, then Setup and Check on a new one).
+// connections to the step's server, stops their pings, or plays them a
+// restart (their sessions closed, their handshakes answered 503 for
+// RestartOutage). Restarting the step's server itself, for everyone
+// (?scope=step: Setup and Check on a new one), takes Options.Authorize's
+// consent.
 //
 // # Client panes
 //

@@ -28,3 +28,6 @@ func (s *Site) StepTasks() map[string][]string {
 
 // UIText returns the words of the pages around the text, by field name.
 func UIText(l Lang) map[string]string { return uiFields(uiText[l]) }
+
+// SetMaxLearners changes the Store's bound on learners (MaxLearners).
+func (s *Store) SetMaxLearners(n int) { s.max = n }

@@ -17,12 +17,18 @@ import (
 // so that the clients' reconnection attempts fail and are counted.
 const RestartOutage = 3 * time.Second
 
+// maxRestarting bounds the browsers of one step that may be in a restart
+// of their own at once (each holds a map entry and a timer for
+// RestartOutage); past it, a restart answers 409.
+const maxRestarting = 1000
+
 // socketIO serves the step's Socket.IO path: its current server, or 503
-// while the server restarts.
+// while the server restarts, and to the handshakes of a browser in a
+// restart of its own.
 func (s *Site) socketIO(st *stepPage) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io, _ := st.server()
-		if io == nil {
+		if io == nil || r.URL.Query().Get("sid") == "" && st.restarting(step.RequestBrowser(r)) {
 			w.Header().Set("Retry-After", fmt.Sprint(int(RestartOutage.Seconds())))
 			http.Error(w, "the step's server is restarting", http.StatusServiceUnavailable)
 			return
@@ -44,12 +50,19 @@ type faultReply struct {
 //	cut, stop-pings   to the sessions of the requesting browser (its wb_client
 //	                  cookie) on the step's server: 200 {"fault", "clients"},
 //	                  or 409 when the browser has none
-//	restart           to the whole step: 202 {"fault", "outage"}, or 409
-//	                  when it is restarting already
+//	restart           to the requesting browser: its sessions are closed and
+//	                  its handshakes answer 503 for RestartOutage, as if the
+//	                  server were down: 202 {"fault", "clients", "outage"},
+//	                  or 409 when the browser is in a restart already
+//	restart?scope=step  to the whole step, every learner's clients, Setup
+//	                  and Check again: only with Options.Authorize's
+//	                  consent (the inspector's token); 202 {"fault",
+//	                  "outage"}, or 409 when it is restarting already
 //
 // It answers 404 for a fault the step does not offer, 403 for a request
 // from another site, 400 for a browser fault without a browser id. Only
-// POST reaches it: a link or an image cannot cause a fault.
+// POST reaches it: a link or an image cannot cause a fault. No learner can
+// disturb another's clients.
 func (s *Site) serveFault(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	f := step.Fault(r.PathValue("fault"))
 	reply := func(status int, v faultReply) {
@@ -66,11 +79,11 @@ func (s *Site) serveFault(w http.ResponseWriter, r *http.Request, st *stepPage) 
 		reply(http.StatusForbidden, faultReply{Error: "faults are caused from the workbook's own pages"})
 		return
 	}
-	var browser string
-	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
-		browser = c.Value
-	}
-	if f == step.FaultRestart {
+	browser := step.RequestBrowser(r)
+	if f == step.FaultRestart && r.URL.Query().Get("scope") == "step" {
+		if s.opts.Authorize != nil && !s.opts.Authorize(w, r) {
+			return
+		}
 		if !s.restart(st, browser) {
 			reply(http.StatusConflict, faultReply{Fault: f, Error: "the step's server is restarting already"})
 			return
@@ -80,6 +93,15 @@ func (s *Site) serveFault(w http.ResponseWriter, r *http.Request, st *stepPage) 
 	}
 	if browser == "" {
 		reply(http.StatusBadRequest, faultReply{Fault: f, Error: "no browser id (cookie " + step.BrowserCookie + ")"})
+		return
+	}
+	if f == step.FaultRestart {
+		n, ok := s.restartFor(st, browser)
+		if !ok {
+			reply(http.StatusConflict, faultReply{Fault: f, Error: "the step's server is restarting already"})
+			return
+		}
+		reply(http.StatusAccepted, faultReply{Fault: f, Clients: n, Outage: RestartOutage.Milliseconds()})
 		return
 	}
 	n := s.faultSessions(st, browser, f)
@@ -107,13 +129,21 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
+// restarting reports whether browser is in a restart of its own.
+func (st *stepPage) restarting(browser string) bool {
+	if browser == "" {
+		return false
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.refused[browser]
+}
+
 // sessionBrowser returns the browser id of an Engine.IO session (the
 // cookie of its handshake), or "".
 func sessionBrowser(sess *engine.Session) string {
 	if r := sess.Request(); r != nil {
-		if c, err := r.Cookie(step.BrowserCookie); err == nil {
-			return c.Value
-		}
+		return step.RequestBrowser(r)
 	}
 	return ""
 }
@@ -179,6 +209,58 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 	return len(mine)
 }
 
+// restartFor plays a restart of the step's server to browser alone: from
+// now on its handshakes answer 503, its sessions are closed, and after
+// RestartOutage it may connect again, which ticks its task of coming back
+// (step.FaultRestart). The server, and every other browser's clients, go
+// on. It returns how many sessions it closed, and false when browser is
+// in a restart already, too many are, the step's server is restarting or
+// the Site is closed.
+func (s *Site) restartFor(st *stepPage, browser string) (int, bool) {
+	st.mu.Lock()
+	io := st.io
+	if io == nil || st.closed || st.refused[browser] || len(st.refused) >= maxRestarting {
+		st.mu.Unlock()
+		return 0, false
+	}
+	if st.refused == nil {
+		st.refused = map[string]bool{}
+	}
+	st.refused[browser] = true // before the close: no client slips back in
+	var mine []*engine.Session
+	for _, sess := range io.Engine().Sessions() {
+		if sessionBrowser(sess) == browser {
+			mine = append(mine, sess)
+			delete(st.silenced, sess) // they end by the restart, not by giving up
+		}
+	}
+	st.mu.Unlock()
+
+	st.log.Printf("[workbook] server stopped for %d client(s) of one browser; it takes them back in %v", len(mine), RestartOutage)
+	for _, sess := range mine {
+		sess.Close(engine.ReasonForcedClose)
+	}
+	started := s.goFault(st, func() {
+		if !s.sleep(RestartOutage) {
+			return
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.checker != nil {
+			st.checker.Caused(browser, step.FaultRestart) // before its clients may come back
+		}
+		delete(st.refused, browser)
+		st.log.Println("[workbook] server started again for them")
+	})
+	if !started {
+		st.mu.Lock()
+		delete(st.refused, browser)
+		st.mu.Unlock()
+		return 0, false
+	}
+	return len(mine), true
+}
+
 // restart stops the step's server, answers 503 for RestartOutage, then
 // starts a new one with the step's Setup and Check. The browsers that had
 // a session on the old server, and requester, get their task of coming
@@ -208,11 +290,7 @@ func (s *Site) restart(st *stepPage, requester string) bool {
 	oldChecker.Close()
 	old.Close()
 	started := s.goFault(st, func() {
-		t := time.NewTimer(RestartOutage)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-s.closing:
+		if !s.sleep(RestartOutage) {
 			return
 		}
 		st.mu.Lock()
@@ -228,6 +306,18 @@ func (s *Site) restart(st *stepPage, requester string) bool {
 		st.log.Println("[workbook] server started again")
 	})
 	return started
+}
+
+// sleep waits for d, and reports false when the Site closes first.
+func (s *Site) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.closing:
+		return false
+	}
 }
 
 // goFault runs fn on a goroutine that Close waits for, unless the step is

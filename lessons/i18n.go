@@ -139,6 +139,9 @@ type ui struct {
 	ClassAgo     string // "%s ago"
 	ClassSteps   string // "%d of %d steps complete"
 	ClassJSON    string
+	ClassPage    string // "Page %d of %d"
+	ClassPrev    string
+	ClassNext    string
 	PanelMissing string
 	Prev         string
 	Next         string
@@ -225,6 +228,9 @@ var uiText = map[Lang]ui{
 		ClassAgo:     "%s ago",
 		ClassSteps:   "%d of %d steps complete",
 		ClassJSON:    "The same data as JSON",
+		ClassPage:    "Page %d of %d",
+		ClassPrev:    "Previous page",
+		ClassNext:    "Next page",
 		PanelMissing: "The packet inspector shows up here when the workbook records traffic.",
 		Prev:         "Previous",
 		Next:         "Next",
@@ -309,6 +315,9 @@ var uiText = map[Lang]ui{
 		ClassAgo:     "hace %s",
 		ClassSteps:   "%d de %d pasos completos",
 		ClassJSON:    "Los mismos datos en JSON",
+		ClassPage:    "Página %d de %d",
+		ClassPrev:    "Página anterior",
+		ClassNext:    "Página siguiente",
 		PanelMissing: "Aquí aparece el inspector de paquetes cuando el workbook graba el tráfico.",
 		Prev:         "Anterior",
 		Next:         "Siguiente",

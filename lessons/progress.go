@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -25,7 +26,8 @@ type TaskKey struct {
 // was first completed, in microseconds since the Unix epoch (UTC), as the
 // inspector stores its times.
 type Store struct {
-	db *sql.DB // nil: memory
+	db  *sql.DB // nil: memory
+	max int     // learners (distinct clients) at most; see MaxLearners
 
 	mu  sync.Mutex
 	mem map[string]map[TaskKey]time.Time // client -> tasks, when db is nil
@@ -46,7 +48,7 @@ const progressSchema = `CREATE TABLE IF NOT EXISTS lesson_progress (
 // nil db the store keeps everything in memory, for as long as the process
 // lives.
 func OpenStore(ctx context.Context, db *sql.DB) (*Store, error) {
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now, max: MaxLearners}
 	if db == nil {
 		s.mem = map[string]map[TaskKey]time.Time{}
 		return s, nil
@@ -57,8 +59,18 @@ func OpenStore(ctx context.Context, db *sql.DB) (*Store, error) {
 	return s, nil
 }
 
+// MaxLearners bounds the browsers a Store keeps progress for: anyone can
+// make up browser ids, and each would be a row of the classroom. A class
+// is far smaller.
+const MaxLearners = 10000
+
+// ErrTooManyLearners is returned by Mark for a browser the Store has no
+// progress of yet, when it keeps MaxLearners browsers already.
+var ErrTooManyLearners = errors.New("lessons: too many learners: progress of a new browser not recorded")
+
 // Mark records that client completed task k. It reports whether this is
-// the first time (false when the task was already done).
+// the first time (false when the task was already done), and returns
+// ErrTooManyLearners for a new client past MaxLearners.
 func (s *Store) Mark(ctx context.Context, client string, k TaskKey) (bool, error) {
 	at := s.now().UTC()
 	if s.db == nil {
@@ -66,6 +78,9 @@ func (s *Store) Mark(ctx context.Context, client string, k TaskKey) (bool, error
 		defer s.mu.Unlock()
 		tasks := s.mem[client]
 		if tasks == nil {
+			if len(s.mem) >= s.max {
+				return false, ErrTooManyLearners
+			}
 			tasks = map[TaskKey]time.Time{}
 			s.mem[client] = tasks
 		}
@@ -75,10 +90,15 @@ func (s *Store) Mark(ctx context.Context, client string, k TaskKey) (bool, error
 		tasks[k] = at
 		return true, nil
 	}
+	// A known client, or room for one more: one statement, so that two
+	// new clients at once cannot both take the last place.
 	res, err := s.db.ExecContext(ctx,
-		`INSERT INTO lesson_progress (client, lesson, step, task, done_at) VALUES (?, ?, ?, ?, ?)
+		`INSERT INTO lesson_progress (client, lesson, step, task, done_at)
+		 SELECT ?1, ?2, ?3, ?4, ?5
+		 WHERE EXISTS (SELECT 1 FROM lesson_progress WHERE client = ?1)
+		    OR (SELECT COUNT(DISTINCT client) FROM lesson_progress) < ?6
 		 ON CONFLICT DO NOTHING`,
-		client, k.Lesson, k.Step, k.Task, at.UnixMicro())
+		client, k.Lesson, k.Step, k.Task, at.UnixMicro(), s.max)
 	if err != nil {
 		return false, fmt.Errorf("lessons: marking %s/%s/%s done: %w", k.Lesson, k.Step, k.Task, err)
 	}
@@ -86,7 +106,17 @@ func (s *Store) Mark(ctx context.Context, client string, k TaskKey) (bool, error
 	if err != nil {
 		return false, fmt.Errorf("lessons: marking %s/%s/%s done: %w", k.Lesson, k.Step, k.Task, err)
 	}
-	return n == 1, nil
+	if n == 1 {
+		return true, nil
+	}
+	var known bool
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM lesson_progress WHERE client = ?)`, client).Scan(&known); err != nil {
+		return false, fmt.Errorf("lessons: marking %s/%s/%s done: %w", k.Lesson, k.Step, k.Task, err)
+	}
+	if !known {
+		return false, ErrTooManyLearners
+	}
+	return false, nil
 }
 
 // Done returns the tasks client has completed, with when.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/sioworkbook/workbook/internal/routemux"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/static"
 )
@@ -17,7 +18,7 @@ import (
 var assets embed.FS
 
 func (s *Site) routes() {
-	mux := http.NewServeMux()
+	mux := new(routemux.Mux)
 	mux.HandleFunc("GET /{$}", s.serveHome)
 	mux.HandleFunc("GET /lessons/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/#contents", http.StatusFound)
@@ -70,6 +71,10 @@ func (s *Site) routes() {
 	mux.HandleFunc("/", s.serveNotFound)
 	s.mux = mux
 }
+
+// Routes returns the patterns the Site serves ("GET /classroom/{$}"), so
+// that a test can check who may reach each one.
+func (s *Site) Routes() []string { return s.mux.Patterns() }
 
 func (s *Site) addSlash(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/sioworkbook/workbook/internal/routemux"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -87,7 +87,7 @@ type Site struct {
 	hub   *hub
 	// presence is each browser's last activity (classroom.go).
 	presence *presence
-	mux      *http.ServeMux
+	mux      *routemux.Mux
 	chroma   []byte
 
 	home    map[Lang]*document
@@ -139,6 +139,9 @@ type stepPage struct {
 	// (FaultStopPings); a session cut meanwhile leaves it, as it did not
 	// end by the client giving up.
 	silenced map[*engine.Session]bool
+	// refused holds the browsers in a restart of their own (restartFor):
+	// their handshakes answer 503 until it ends.
+	refused map[string]bool
 }
 
 // stepText is a step's text in one language.
@@ -422,15 +425,13 @@ func (s *Site) Close() error {
 // Store returns the store of the learners' progress.
 func (s *Site) Store() *Store { return s.store }
 
-var browserIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // browserID returns the browser id of r, setting the cookie when missing.
 func (s *Site) browserID(w http.ResponseWriter, r *http.Request) string {
 	if s.opts.BrowserID != nil {
 		return s.opts.BrowserID(w, r)
 	}
-	if c, err := r.Cookie(step.BrowserCookie); err == nil && browserIDPattern.MatchString(c.Value) {
-		return c.Value
+	if id := step.RequestBrowser(r); id != "" {
+		return id
 	}
 	id := rand.Text()
 	http.SetCookie(w, &http.Cookie{

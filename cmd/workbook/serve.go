@@ -132,7 +132,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	} else {
 		fmt.Fprintln(stdout, "recording is off")
 	}
-	return serveUntilDone(ctx, ln, wb, wb.closeSockets)
+	var h http.Handler = wb
+	if loopbackOnly(c.Addr) {
+		h = web.LoopbackHosts(wb) // no DNS rebinding onto a workbook with no token
+	}
+	return serveUntilDone(ctx, ln, h, wb.closeSockets)
 }
 
 // retentionEvery is how often serve applies --keep and --max-db-size.

@@ -6,7 +6,10 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -69,7 +72,14 @@ func tokenProof(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+// equal compares a token given with the real one in constant time: both
+// are hashed first, so that not even the length of the real one shows in
+// how long a wrong guess takes (subtle.ConstantTimeCompare returns at once
+// on a length mismatch).
+func equal(given, want string) bool {
+	g, w := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
 
 // hasToken reports whether a request carries the token's cookie.
 func (h *Handler) hasToken(cookies []*http.Cookie) bool { return hasToken(h.opts.Token, cookies) }
@@ -83,7 +93,8 @@ func hasToken(token string, cookies []*http.Cookie) bool {
 	return false
 }
 
-// authorized is the token check of the inspector's own pages (see Guard).
+// authorized is the token check of the inspector's own pages: the same as
+// Guard's.
 func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 	return guard(h.opts.Token, Prefix, w, r)
 }
@@ -100,17 +111,15 @@ func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 // returns false.
 func Guard(token, cookiePath string) func(w http.ResponseWriter, r *http.Request) bool {
 	return func(w http.ResponseWriter, r *http.Request) bool {
-		if token != "" {
-			if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(bearer, token) {
-				return true
-			}
-		}
 		return guard(token, cookiePath, w, r)
 	}
 }
 
 func guard(token, cookiePath string, w http.ResponseWriter, r *http.Request) bool {
 	if token == "" {
+		return true
+	}
+	if bearer(r, token) {
 		return true
 	}
 	q := r.URL.Query()
@@ -141,6 +150,12 @@ func guard(token, cookiePath string, w http.ResponseWriter, r *http.Request) boo
 	return false
 }
 
+// bearer reports whether r carries "Authorization: Bearer <token>".
+func bearer(r *http.Request, token string) bool {
+	given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && equal(given, token)
+}
+
 func unauthorized(w http.ResponseWriter, r *http.Request, tried bool) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -155,7 +170,8 @@ type access struct {
 }
 
 // liveAuth is the live feed's middleware. A socket whose handshake carries
-// the token's cookie (or the token in its auth payload, {"token": ...}) may
+// the token's cookie (or the token in its auth payload, {"token": ...}, or
+// an "Authorization: Bearer" header) may
 // watch everything; one with only a wb_client cookie may watch its own
 // browser's sessions; any other is refused.
 func (h *Handler) liveAuth(s *sio.Socket) error {
@@ -168,7 +184,7 @@ func (h *Handler) liveAuth(s *sio.Socket) error {
 	if !a.all {
 		if t, ok := hs.Auth["token"].(string); ok && equal(t, h.opts.Token) {
 			a.all = true
-		} else if h.hasToken(req.Cookies()) {
+		} else if h.hasToken(req.Cookies()) || bearer(&req, h.opts.Token) {
 			a.all = true
 		}
 	}
@@ -210,3 +226,39 @@ func sameOrigin(r *http.Request) error {
 }
 
 var errCrossOrigin = errors.New("cross-origin requests are not allowed")
+
+// LoopbackHosts lets through only the requests whose Host names this
+// machine: "localhost", an address of 127.0.0.0/8 or [::1], with any port.
+// Anything else gets 403. A workbook listening on loopback alone has no
+// token, so without it a page of another site whose name the attacker
+// points at 127.0.0.1 (DNS rebinding) would be same-origin with the
+// workbook: it could read the inspector and the classroom, open the live
+// feed and cause faults. Browsers always send the name they resolved, so
+// such a request carries the attacker's name and stops here.
+func LoopbackHosts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, "Host %q is not allowed: the workbook listens on loopback and answers only to localhost, 127.0.0.1 and [::1].\n", r.Host)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether host (a Host header: a name or an address,
+// with or without a port) names this machine.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	} else if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		host = host[1 : len(host)-1]
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
+}

@@ -101,3 +101,81 @@ func mustURL(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// TestBearerToken: scripts may send the token as "Authorization: Bearer",
+// on the inspector's pages as on the classroom; a wrong one is refused.
+func TestBearerToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	for _, c := range []struct {
+		header string
+		want   int
+	}{
+		{"Bearer s3cret", http.StatusOK},
+		{"Bearer wrong", http.StatusUnauthorized},
+		{"Bearer  s3cret", http.StatusUnauthorized},
+		{"bearer s3cret", http.StatusUnauthorized},
+		{"Basic s3cret", http.StatusUnauthorized},
+		{"Bearer ", http.StatusUnauthorized},
+	} {
+		req, err := http.NewRequest("GET", e.URL+"/inspector/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", c.header)
+		res, err := noRedirects(nil).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != c.want {
+			t.Errorf("Authorization %q: %d, want %d", c.header, res.StatusCode, c.want)
+		}
+	}
+}
+
+// TestLoopbackHosts: behind LoopbackHosts only the names of this machine
+// reach the handler, so that a page of another site whose name resolves to
+// 127.0.0.1 (DNS rebinding) gets nothing from a workbook with no token.
+func TestLoopbackHosts(t *testing.T) {
+	t.Parallel()
+	h := web.LoopbackHosts(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	for _, c := range []struct {
+		host string
+		ok   bool
+	}{
+		{"localhost", true},
+		{"localhost:3000", true},
+		{"LOCALHOST:3000", true},
+		{"127.0.0.1:3000", true},
+		{"127.0.0.1", true},
+		{"127.1.2.3:80", true},
+		{"[::1]:3000", true},
+		{"[::1]", true},
+		{"attacker.example:3000", false},
+		{"attacker.example", false},
+		{"localhost.attacker.example:3000", false},
+		{"127.0.0.1.attacker.example:3000", false},
+		{"attacker.localhost:3000", false},
+		{"localhost.:3000", false},
+		{"0.0.0.0:3000", false},
+		{"10.0.0.1:3000", false},
+		{"[::ffff:8.8.8.8]:3000", false},
+		{"[fe80::1]:3000", false},
+		{"", false},
+		{":3000", false},
+	} {
+		r := httptest.NewRequest("GET", "/inspector/", nil)
+		r.Host = c.host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Code == http.StatusTeapot; got != c.ok {
+			t.Errorf("Host %q: %d, want passed=%v", c.host, w.Code, c.ok)
+		}
+		if !c.ok && (w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), "Host")) {
+			t.Errorf("Host %q refused with %d %q, want 403 naming the Host", c.host, w.Code, w.Body.String())
+		}
+	}
+}

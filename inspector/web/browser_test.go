@@ -182,6 +182,35 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("panel with a cut backlog", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, web.Options{})
+		tab := open(t, b, e.URL+"/test/panel")
+		must(t, tab, `document.querySelector(".wbi-panel .wbi-live").dataset.state === "live"`, "the panel live")
+		id := evalString(t, tab, `document.querySelector(".wbi-panel").dataset.client`)
+		// More than one answer to "watch" holds, from this browser.
+		s, _ := e.connect(lessonPath, id, client.Options{})
+		big := strings.Repeat(`<"x">`, 1000)
+		for i := range 120 {
+			e.echo(s, "", big, i)
+		}
+		e.echo(s, "", "the newest")
+		e.flush()
+		// A new page, for the backlog alone.
+		for _, u := range []string{"about:blank", e.URL + "/test/panel"} {
+			if err := tab.Navigate(u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		must(t, tab, `document.querySelector(".wbi-panel .wbi-live").dataset.state === "live"`, "the panel live again")
+		if got := evalString(t, tab, `document.querySelector(".wbi-panel").dataset.client`); got != id {
+			t.Fatalf("the new tab is browser %q, not %q", got, id)
+		}
+		must(t, tab, `[...document.querySelectorAll(".wbi-panel li")].some(li => li.textContent.includes("the newest"))`, "the newest packet")
+		must(t, tab, `[...document.querySelectorAll(".wbi-panel li.wbi-warn")].some(li => /items not shown/.test(li.textContent))`, "a note of what was left out")
+		noErrors(t, tab)
+	})
+
 	t.Run("hostile", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, web.Options{})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/sio"
@@ -30,6 +31,12 @@ import (
 // browser a few events a second, not one per packet. A batch carries at most
 // maxBatch items; the rest are counted as skipped (the pages say so, and
 // the database has them all).
+//
+// Anyone with a wb_client cookie may watch that browser's sessions, so
+// what one watch costs is bounded: its answer holds the newest items that
+// fit in maxWatchAnswer bytes of JSON (the older ones counted as skipped),
+// and a socket may send watchBurst watches at once, then one per
+// watchEvery; past that it gets a short refusal.
 
 const (
 	batchEvery   = 150 * time.Millisecond
@@ -39,7 +46,48 @@ const (
 	statsEvery   = 2 * time.Second
 	backlogLimit = 500 // packets (and as many debug lines) a watch answers with
 	subscribeBuf = 8192
+
+	// maxWatchAnswer bounds the JSON of one answer to "watch": the newest
+	// items that fit, the older ones counted as skipped (the database has
+	// them, and the pages link to it).
+	maxWatchAnswer = 1 << 20
+	// A socket may send watchBurst watches at once, then one per
+	// watchEvery: a page sends one per connection.
+	watchBurst = 4
+	watchEvery = time.Second
+	// maxWatchItems bounds the items of one answer, whatever their size.
+	maxWatchItems = 5000
+	// watchAnswerFrame is what an answer weighs besides its items.
+	watchAnswerFrame = 1024
 )
+
+// limiter lets through burst events at once, then one per every: a token
+// bucket. It is safe for use by multiple goroutines.
+type limiter struct {
+	burst int
+	every time.Duration
+
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time // zero: full
+}
+
+// allow reports whether an event at now may go through, and counts it.
+func (l *limiter) allow(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = float64(l.burst)
+	} else if d := now.Sub(l.last); d > 0 {
+		l.tokens = min(float64(l.burst), l.tokens+float64(d)/float64(l.every))
+	}
+	l.last = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
+}
 
 // watchRequest is the payload of a "watch" event.
 type watchRequest struct {
@@ -57,6 +105,9 @@ type watchReply struct {
 	Items     []any  `json:"items"`
 	Dropped   int64  `json:"dropped"`
 	Recording bool   `json:"recording"`
+	// Skipped counts the older items left out of Items, to keep the
+	// answer under maxWatchAnswer: the database has them.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // batch is the payload of a "batch" event.
@@ -70,53 +121,101 @@ type batch struct {
 	sent map[string]bool // client rooms: sessions already in Items
 }
 
-// trim keeps a batch under maxBatch items and maxBatchSize bytes: the
-// newest items stay (a page shows what happens now), and so do session
-// changes, which pages need to place the rest; the others are counted as
-// skipped.
+// trim keeps a batch under maxBatch items and maxBatchSize bytes (see
+// trimItems).
 func (b *batch) trim() {
+	b.Skipped += trimItems(&b.Items, maxBatch, maxBatchSize)
+}
+
+// trimItems keeps items under maxItems and maxBytes of JSON: the newest
+// items stay (a page shows what happens now), and so do session changes,
+// which pages need to place the rest. It returns how many it left out.
+func trimItems(items *[]any, maxItems, maxBytes int) (skipped int) {
+	all := *items
 	size := 0
-	for _, it := range b.Items {
+	for _, it := range all {
 		size += itemSize(it)
 	}
-	if len(b.Items) <= maxBatch && size <= maxBatchSize {
-		return
+	if len(all) <= maxItems && size <= maxBytes {
+		return 0
 	}
-	keep := make([]bool, len(b.Items))
+	keep := make([]bool, len(all))
 	n, size := 0, 0
-	for i := len(b.Items) - 1; i >= 0; i-- {
-		it := b.Items[i]
-		if _, ok := it.(sessionItem); ok {
+	for i := len(all) - 1; i >= 0; i-- {
+		if s, ok := all[i].(sessionItem); ok {
 			keep[i] = true
+			size += itemSize(s)
+		}
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		it := all[i]
+		if keep[i] {
 			continue
 		}
-		if w := itemSize(it); n < maxBatch && size+w <= maxBatchSize {
+		if w := itemSize(it); n < maxItems && size+w <= maxBytes {
 			keep[i] = true
 			n++
 			size += w
 		} else {
-			b.Skipped++
+			skipped++
 		}
 	}
-	kept := b.Items[:0]
-	for i, it := range b.Items {
+	kept := all[:0]
+	for i, it := range all {
 		if keep[i] {
 			kept = append(kept, it)
 		}
 	}
-	clear(b.Items[len(kept):])
-	b.Items = kept
+	clear(all[len(kept):])
+	*items = kept
+	return skipped
 }
 
-// itemSize is roughly what an item weighs in a batch.
+// itemSize is what an item weighs in JSON, at most: its text as
+// encoding/json writes it (escapes included), and its field names and
+// numbers.
 func itemSize(item any) int {
 	switch it := item.(type) {
 	case packetItem:
-		return 100 + len(it.Raw) + len(it.Args)
+		return 260 + jsonSize(it.SID) + jsonSize(it.Dir) + jsonSize(it.Transport) + jsonSize(it.EIO) + jsonSize(it.SIO) +
+			jsonSize(it.Nsp) + jsonSize(it.Event) + jsonSize(it.Args) + jsonSize(it.Raw)
 	case debugItem:
-		return 100 + len(it.Message)
+		return 120 + jsonSize(it.SID) + jsonSize(it.NS) + jsonSize(it.Message) + jsonSize(it.Color)
+	case sessionItem:
+		return 280 + jsonSize(it.SID) + jsonSize(it.Path) + jsonSize(it.Lesson) + jsonSize(it.Client) + jsonSize(it.Addr) +
+			jsonSize(it.UserAgent) + jsonSize(it.Transport) + jsonSize(it.Upgraded) + jsonSize(it.Reason)
 	}
 	return 200
+}
+
+// jsonSize is the length of s as a JSON string by encoding/json, quotes
+// included: HTML characters, control characters, invalid UTF-8 and the
+// line separators take 6 bytes (\u003c), quotes and backslashes 2.
+func jsonSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+				n += 2
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && w == 1 || r == '\u2028' || r == '\u2029' {
+			n += 6
+		} else {
+			n += w
+		}
+		i += w
+	}
+	return n
 }
 
 // sessInfo is what the hub remembers of a session to route its items.
@@ -384,7 +483,12 @@ func (hb *hub) sendDropped() {
 func (hb *hub) onConnection(s *sio.Socket) {
 	var mu sync.Mutex
 	joined := map[string]bool{}
+	limit := limiter{burst: watchBurst, every: watchEvery}
 	s.On("watch", func(e *sio.Event) {
+		if !limit.allow(time.Now()) {
+			e.Ack(watchReply{Error: "too many watch requests: one a second at most", Items: []any{}})
+			return
+		}
 		var req watchRequest
 		if err := e.Bind(&req); err != nil {
 			e.Ack(watchReply{Error: "bad watch request: " + err.Error()})
@@ -408,7 +512,7 @@ func (hb *hub) onConnection(s *sio.Socket) {
 		// batch too, and the page drops what it has twice.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		items, err := hb.backlog(ctx, &req)
+		items, unread, err := hb.backlog(ctx, &req)
 		reply := watchReply{Items: items, Dropped: hb.dropped(), Recording: hb.h.rec != nil}
 		if err != nil {
 			hb.h.log.Warn("inspector: live backlog", "room", room, "err", err)
@@ -417,6 +521,7 @@ func (hb *hub) onConnection(s *sio.Socket) {
 		if reply.Items == nil {
 			reply.Items = []any{}
 		}
+		reply.Skipped = unread + trimItems(&reply.Items, maxWatchItems, maxWatchAnswer-watchAnswerFrame)
 		e.Ack(reply)
 	})
 	s.OnDisconnect(func(sio.Reason) {
@@ -464,49 +569,63 @@ func (hb *hub) room(a *access, req *watchRequest) (string, error) {
 	return "", errors.New("unknown room " + req.Room)
 }
 
-// backlog reads what a watch starts with.
-func (hb *hub) backlog(ctx context.Context, req *watchRequest) ([]any, error) {
+// backlog reads what a watch starts with. A browser's room reads its
+// sessions newest first, and stops once it has more than an answer holds:
+// unread counts the packets of the sessions it left unread.
+func (hb *hub) backlog(ctx context.Context, req *watchRequest) (items []any, unread int, err error) {
 	db := hb.h.db
 	switch req.Room {
 	case "sessions":
 		ss, err := db.Sessions(ctx, inspector.SessionFilter{Limit: sessionsLimit})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		items := make([]any, len(ss))
 		for i := range ss {
 			items[i] = newSessionItem(&ss[i])
 		}
-		return items, nil
+		return items, 0, nil
 	case "tail":
-		return hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		return items, 0, err
 	case "session":
 		s, err := db.Session(ctx, req.SID)
 		if errors.Is(err, inspector.ErrNotFound) {
-			return nil, nil // not recorded yet: it comes live
+			return nil, 0, nil // not recorded yet: it comes live
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: req.SID}, req)
-		return append([]any{newSessionItem(s)}, items...), err
+		return append([]any{newSessionItem(s)}, items...), 0, err
 	case "client":
 		ss, err := db.Sessions(ctx, inspector.SessionFilter{Client: req.Client, PathPrefix: req.PathPrefix, Limit: 20})
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		var items []any
-		for i := len(ss) - 1; i >= 0; i-- { // oldest first
-			items = append(items, newSessionItem(&ss[i]))
+		var chunks [][]any // newest session first
+		size := 0
+		for i := range ss {
+			if size > maxWatchAnswer {
+				unread += ss[i].Packets
+				continue
+			}
 			more, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: ss[i].SID}, req)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			items = append(items, more...)
+			chunk := append([]any{newSessionItem(&ss[i])}, more...)
+			for _, it := range chunk {
+				size += itemSize(it)
+			}
+			chunks = append(chunks, chunk)
 		}
-		return items, nil
+		for i := len(chunks) - 1; i >= 0; i-- { // oldest first
+			items = append(items, chunks[i]...)
+		}
+		return items, unread, nil
 	}
-	return nil, nil
+	return nil, 0, nil
 }
 
 // traceBacklog reads the last packets and debug lines matching f, newer

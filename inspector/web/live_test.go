@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +34,7 @@ type item struct {
 type reply struct {
 	Error     string `json:"error"`
 	Items     []item `json:"items"`
+	Skipped   int    `json:"skipped"`
 	Dropped   int64  `json:"dropped"`
 	Recording bool   `json:"recording"`
 }
@@ -90,17 +93,7 @@ func (e *env) watcher(cookies string, auth any) (*watcher, error) {
 
 func (w *watcher) watch(req map[string]any) reply {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	args, err := w.s.EmitWithAck(ctx, "watch", req)
-	if err != nil {
-		w.t.Fatalf("watch %v: %v", req, err)
-	}
-	var r reply
-	b, _ := json.Marshal(args[0])
-	if err := json.Unmarshal(b, &r); err != nil {
-		w.t.Fatal(err)
-	}
+	_, r := w.watchRaw(req)
 	return r
 }
 
@@ -372,4 +365,219 @@ func TestLiveBatching(t *testing.T) {
 		t.Errorf("%d batches in %v (at most %d expected)", batches, elapsed, max)
 	}
 	t.Logf("%d packets (and their debug lines) in %d batches over %v, %d items skipped", packets, batches, elapsed, skipped)
+}
+
+// watchRaw sends a watch and returns the size of its answer as JSON, and
+// the answer.
+func (w *watcher) watchRaw(req map[string]any) (int, reply) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	args, err := w.s.EmitWithAck(ctx, "watch", req)
+	if err != nil {
+		w.t.Fatalf("watch %v: %v", req, err)
+	}
+	b, _ := json.Marshal(args[0])
+	var r reply
+	if err := json.Unmarshal(b, &r); err != nil {
+		w.t.Fatal(err)
+	}
+	return len(b), r
+}
+
+// TestWatchAnswerIsBounded: a browser with many big packets recorded gets
+// a bounded answer to "watch": the newest items that fit, and a count of
+// the older ones left out (the database has them). A made-up client id is
+// enough to ask, so the bound must hold for anyone.
+func TestWatchAnswerIsBounded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	big := strings.Repeat(`<"x">`, 1000) // 5,000 bytes that JSON writes as 23,000
+	for range 3 {
+		s, _ := e.connect("/socket.io/", "bulky", client.Options{})
+		for i := range 100 {
+			e.echo(s, "", big, i)
+		}
+		e.echo(s, "", "newest")
+		s.Disconnect()
+	}
+	e.flush()
+	w, err := e.watcher("wb_client=bulky", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, r := w.watchRaw(map[string]any{"room": "client"})
+	if r.Error != "" {
+		t.Fatalf("watch: %+v", r.Error)
+	}
+	if size > web.MaxWatchAnswer {
+		t.Errorf("the answer is %d bytes of JSON, more than %d", size, web.MaxWatchAnswer)
+	}
+	if r.Skipped == 0 {
+		t.Error("nothing counted as left out")
+	}
+	newest := false
+	for _, it := range r.Items {
+		newest = newest || it.K == "p" && strings.Contains(it.Raw, `"newest"`)
+	}
+	if !newest {
+		t.Error("the newest packet is not in the answer")
+	}
+	t.Logf("an answer of %d bytes, %d items, %d left out", size, len(r.Items), r.Skipped)
+}
+
+// TestWatchRateLimit: a socket that keeps sending "watch" gets a short
+// refusal past a small burst, and nothing it does slows another socket's
+// watch.
+func TestWatchRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	s, _ := e.connect("/socket.io/", "greedy", client.Options{})
+	e.echo(s, "", "something to watch")
+	e.flush()
+	w, err := e.watcher("wb_client=greedy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	const n = 50
+	refused := 0
+	for range n {
+		_, r := w.watchRaw(map[string]any{"room": "client"})
+		switch {
+		case strings.Contains(r.Error, "too many"):
+			refused++
+			if len(r.Items) != 0 {
+				t.Fatalf("a refusal with %d items", len(r.Items))
+			}
+		case r.Error != "":
+			t.Fatalf("watch: %s", r.Error)
+		}
+	}
+	elapsed := time.Since(start)
+	// At most the burst, and one more per interval that went by.
+	if allowed := web.WatchBurst + int(elapsed/web.WatchEvery) + 1; n-refused > allowed {
+		t.Errorf("%d of %d watches answered in %v, at most %d allowed", n-refused, n, elapsed, allowed)
+	}
+	other, err := e.watcher("wb_client=greedy", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := other.watch(map[string]any{"room": "client"}); r.Error != "" || len(r.Items) == 0 {
+		t.Errorf("another socket's watch: %q, %d items", r.Error, len(r.Items))
+	}
+}
+
+// TestWatchFlood replays the probe of issue 10: a made-up browser id with
+// 20 recorded sessions, and "watch" sent 200 times at once. What the
+// server answers, and so queues for a client that does not read, is
+// bounded by the rate and the size of an answer. The figures of
+// docs/RELIABILITY.md come from its log.
+func TestWatchFlood(t *testing.T) {
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	big := strings.Repeat(`<"x">`, 1000)
+	for range 20 {
+		s, _ := e.connect("/socket.io/", "made-up", client.Options{})
+		for i := range 25 {
+			e.echo(s, "", big, i)
+		}
+		s.Disconnect()
+	}
+	e.flush()
+	w, err := e.watcher("wb_client=made-up", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+
+	const n = 200
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	var (
+		mu               sync.Mutex
+		total, answered  int
+		largest, refused int
+		wg               sync.WaitGroup
+	)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() { // the heap while the answers are in flight
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	start := time.Now()
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args, err := w.s.EmitWithAck(ctx, "watch", map[string]any{"room": "client"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := json.Marshal(args[0])
+			var r reply
+			json.Unmarshal(b, &r)
+			mu.Lock()
+			defer mu.Unlock()
+			total += len(b)
+			largest = max(largest, len(b))
+			if strings.Contains(r.Error, "too many") {
+				refused++
+			} else {
+				answered++
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(stop)
+	allowed := web.WatchBurst + int(elapsed/web.WatchEvery) + 1
+	if answered > allowed {
+		t.Errorf("%d of %d watches answered in %v, at most %d allowed", answered, n, elapsed, allowed)
+	}
+	if largest > web.MaxWatchAnswer {
+		t.Errorf("an answer of %d bytes", largest)
+	}
+	if limit := allowed*web.MaxWatchAnswer + n*1024; total > limit {
+		t.Errorf("%d bytes answered in all, more than %d", total, limit)
+	}
+	w.s.Disconnect()
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("%d watches in %v: %d answered (largest %d bytes), %d refused; %d bytes in all; heap in use %.1f MiB before, %.1f MiB at most during, %.1f MiB after the client left",
+		n, elapsed.Round(time.Millisecond), answered, largest, refused, total,
+		float64(before.HeapInuse)/(1<<20), float64(peak.Load())/(1<<20), float64(after.HeapInuse)/(1<<20))
+}
+
+// TestLiveBearer: a script may give the token to the live feed as it does
+// to the pages, in an "Authorization: Bearer" header.
+func TestLiveBearer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{Token: "s3cret"})
+	for header, ok := range map[string]bool{"Bearer s3cret": true, "Bearer wrong": false, "Basic s3cret": false} {
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		s, err := client.Connect(ctx, e.URL, client.Options{Path: "/inspector/socket.io/", ForceNew: true, NoReconnection: true,
+			Transports: []string{"websocket"}, Header: http.Header{"Authorization": {header}}})
+		cancel()
+		if (err == nil) != ok {
+			t.Errorf("Authorization %q: %v", header, err)
+		}
+		if err == nil {
+			s.Disconnect()
+		}
+	}
 }

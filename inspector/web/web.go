@@ -19,6 +19,7 @@ import (
 
 	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/inspector/debugfmt"
+	"github.com/sioworkbook/workbook/internal/routemux"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/static"
 )
@@ -49,7 +50,7 @@ type Handler struct {
 	rec  *inspector.Recorder
 	opts Options
 	log  *slog.Logger
-	mux  *http.ServeMux
+	mux  *routemux.Mux
 	live *sio.Server // the live feed, at /inspector/socket.io/
 	hub  *hub
 
@@ -79,7 +80,7 @@ func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
 	h.live.Use(h.liveAuth)
 	h.live.OnConnection(h.hub.onConnection)
 
-	mux := http.NewServeMux()
+	mux := new(routemux.Mux)
 	mux.Handle("GET "+Prefix+"static/", http.StripPrefix(Prefix+"static/", assetHandler()))
 	mux.Handle(Prefix+"socket.io/", h.live)
 	mux.Handle("GET "+Prefix+"{$}", h.page(h.sessions))
@@ -110,6 +111,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mux.ServeHTTP(w, r)
 }
+
+// Routes returns the patterns the handler serves ("GET /inspector/tail"),
+// so that a test can check every one of them for the token.
+func (h *Handler) Routes() []string { return h.mux.Patterns() }
 
 // Close stops the live feed: its connections are closed and it stops
 // listening to the recorder. Pages keep answering. Close is idempotent.

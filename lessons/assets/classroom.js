@@ -7,7 +7,9 @@
   const first = document.getElementById("classroom");
   if (!first) return;
   const poll = Number(first.dataset.poll) || 2000;
-  const url = first.dataset.table + "?lang=" + encodeURIComponent(document.documentElement.lang || "en");
+  // This page's table (?page=N), in the page's language.
+  const url = new URL(first.dataset.table, location.href);
+  url.searchParams.set("lang", document.documentElement.lang || "en");
 
   async function refresh() {
     try {

@@ -198,7 +198,7 @@
   // ---- faults: buttons that break the connection on purpose ---------------------
 
   // Each button POSTs to the step's fault URL; the server does the damage
-  // (to this browser's clients, or to the whole step for a restart) and the
+  // (to this browser's clients only) and the
   // panes show what their clients make of it.
   const faultStatus = $("fault-status");
   for (const b of document.querySelectorAll("button.fault")) {

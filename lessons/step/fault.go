@@ -18,9 +18,11 @@ const (
 	// clients: hearing no ping, each gives up after pingInterval +
 	// pingTimeout with "ping timeout", and reconnects.
 	FaultStopPings Fault = "stop-pings"
-	// FaultRestart stops the step's server (every client on the step,
-	// whoever's browser it is in), refuses connections for a few seconds,
-	// then starts it again, Setup and Check included.
+	// FaultRestart plays a restart of the step's server to the browser's
+	// clients: they are disconnected, their connections are refused for a
+	// few seconds, then let in again. Restarting the server itself (every
+	// client on the step, Setup and Check again) takes the inspector's
+	// token.
 	FaultRestart Fault = "restart"
 )
 

@@ -44,18 +44,39 @@ const BrowserCookie = "wb_client"
 
 // Browser returns the browser id of the socket (the BrowserCookie of its
 // handshake request), or "" when the client sent none (a Node client, a
-// page served from elsewhere).
+// page served from elsewhere) or one that is not of an id's shape (see
+// ValidBrowser).
 func Browser(s *sio.Socket) string {
 	h := s.Handshake()
 	if h == nil {
 		return ""
 	}
-	r := http.Request{Header: h.Headers}
-	c, err := r.Cookie(BrowserCookie)
-	if err != nil {
-		return ""
+	return RequestBrowser(&http.Request{Header: h.Headers})
+}
+
+// RequestBrowser returns the browser id of r, as Browser does.
+func RequestBrowser(r *http.Request) string {
+	if c, err := r.Cookie(BrowserCookie); err == nil && ValidBrowser(c.Value) {
+		return c.Value
 	}
-	return c.Value
+	return ""
+}
+
+// ValidBrowser reports whether id has the shape of a browser id: 1 to 64
+// letters, digits, '-' and '_'. The workbook makes 32 hex digits; tests and
+// tools choose their own. Anything else (a 4,000-character cookie) is no
+// id: it would key progress rows and classroom lines.
+func ValidBrowser(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Line is one line of a step's server log.
@@ -333,9 +354,7 @@ func (o *observer) Upgraded(*engine.Session, string) {}
 func (o *observer) Opened(s *engine.Session) {
 	var browser string
 	if r := s.Request(); r != nil {
-		if ck, err := r.Cookie(BrowserCookie); err == nil {
-			browser = ck.Value
-		}
+		browser = RequestBrowser(r)
 	}
 	o.mu.Lock()
 	o.browser[s.ID()] = browser

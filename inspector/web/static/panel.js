@@ -48,7 +48,10 @@
         afterPacket: seen.maxPacket, afterDebug: seen.maxDebug,
       }),
       onStatus: (state, detail) => W.setStatus(status, state, detail),
-      onBacklog: (res) => take(res.items),
+      onBacklog: (res) => {
+        if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
+        take(res.items);
+      },
       onBatch: (b) => {
         if (b.skipped) trace.append(W.skippedNote(b.skipped)); // older than the items
         take(b.items);

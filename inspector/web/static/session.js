@@ -71,7 +71,10 @@
   W.live({
     watch: () => ({ room: "session", sid: cfg.sid, afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
     onStatus: (state, detail) => W.setStatus(status, state, detail),
-    onBacklog: (res) => addAll(res.items),
+    onBacklog: (res) => {
+      if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
+      addAll(res.items);
+    },
     onBatch: (b) => {
       if (b.skipped) trace.append(W.skippedNote(b.skipped)); // older than the items
       addAll(b.items);

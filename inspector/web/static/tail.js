@@ -66,7 +66,10 @@
   W.live({
     watch: () => ({ room: "tail", afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
     onStatus: (state, detail) => W.setStatus(status, paused && state === "live" ? "paused" : state, detail),
-    onBacklog: (res) => take(res.items),
+    onBacklog: (res) => {
+      if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
+      take(res.items);
+    },
     onBatch: (b) => {
       if (b.skipped && !paused) trace.append(W.skippedNote(b.skipped)); // older than the items
       take(b.items);

@@ -3,6 +3,7 @@ package join
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
@@ -21,10 +22,14 @@ func Check(io *sio.Server, c *step.Checker) {
 	c.OnSent("connectToRoom", func(socket *sio.Socket, _ []json.RawMessage) {
 		c.Done(socket, "join")
 	})
+	// The rooms each browser's clients are in, counted, so that a
+	// connection looks at its own browser's rooms, not at every socket.
+	var mu sync.Mutex
+	rooms := map[string]map[string]int{}       // browser -> room -> its clients there
 	io.OnConnection(func(socket *sio.Socket) { // after Setup's: the socket has its room
 		browser := step.Browser(socket)
 		room := roomOf(socket)
-		if room == "" {
+		if room == "" || browser == "" {
 			return
 		}
 		for _, other := range io.In(room).FetchSockets() {
@@ -32,11 +37,26 @@ func Check(io *sio.Server, c *step.Checker) {
 				c.Done(socket, "roommate")
 			}
 		}
-		for _, other := range io.Sockets().Sockets() {
-			if r := roomOf(other); r != "" && r != room && other.Connected() && step.Browser(other) == browser {
-				c.Done(socket, "next")
-			}
+		mu.Lock()
+		if rooms[browser] == nil {
+			rooms[browser] = map[string]int{}
 		}
+		rooms[browser][room]++
+		elsewhere := len(rooms[browser]) > 1
+		mu.Unlock()
+		if elsewhere {
+			c.Done(socket, "next")
+		}
+		socket.OnDisconnect(func(sio.Reason) {
+			mu.Lock()
+			defer mu.Unlock()
+			if rooms[browser][room]--; rooms[browser][room] == 0 {
+				delete(rooms[browser], room)
+			}
+			if len(rooms[browser]) == 0 {
+				delete(rooms, browser)
+			}
+		})
 	})
 }
 

@@ -13,19 +13,30 @@ import (
 // room is told its number.
 func Setup(io *sio.Server, log *step.Log) {
 	const perRoom = 2
-	var mu sync.Mutex // one client at a time picks its room
+	var mu sync.Mutex       // one client at a time picks its room
+	inRoom := map[int]int{} // room number -> clients in it
 
 	io.OnConnection(func(socket *sio.Socket) {
 		mu.Lock()
 		// From room 1 up, skip the rooms that are full.
 		roomno := 1
-		for len(io.In("room-"+strconv.Itoa(roomno)).FetchSockets()) >= perRoom {
+		for inRoom[roomno] >= perRoom {
 			roomno++
 		}
+		inRoom[roomno]++
 		room := "room-" + strconv.Itoa(roomno)
 		socket.Join(room)
 		mu.Unlock()
 		log.Println("A user joined", room)
+
+		// A client that goes leaves its place free for the next one.
+		socket.OnDisconnect(func(sio.Reason) {
+			mu.Lock()
+			if inRoom[roomno]--; inRoom[roomno] == 0 {
+				delete(inRoom, roomno)
+			}
+			mu.Unlock()
+		})
 
 		// Everyone in the room hears it, the newcomer included.
 		io.To(room).Emit("connectToRoom", "You are in room no. "+strconv.Itoa(roomno))

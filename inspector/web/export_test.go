@@ -1,0 +1,8 @@
+package web
+
+// Bounds of the live feed, for the tests.
+const (
+	MaxWatchAnswer = maxWatchAnswer
+	WatchBurst     = watchBurst
+	WatchEvery     = watchEvery
+)
