@@ -1,0 +1,105 @@
+// Package jsserver runs a step's server written in JavaScript, as the
+// learner edits it (lessons/<lesson>/<step>/server.js), on the workbook's own
+// Socket.IO server (package sio), through the embedded JavaScript engine
+// goja. Each browser that runs its own edit gets its own Instance, so that
+// a learner's edit never changes what another learner sees.
+//
+// # Run one server
+//
+// Start compiles the source, runs its top level and returns an Instance, an
+// http.Handler for the step's Socket.IO path; a syntax error, or an
+// exception of the top level, returns an *Error whose JSON is
+// {"error": "...", "line": N}:
+//
+//	in, err := jsserver.Start(jsserver.Config{
+//		Source: src,
+//		Log:    stepLog, // console.log goes there
+//		Server: sio.Config{Path: "/lessons/hello/connect/socket.io/"},
+//		Setup:  func(io *sio.Server) { connect.Check(io, checker) },
+//	})
+//
+// # What the script sees
+//
+// The global io is the server, with the official server's names: io.on
+// ("connection"), io.use((socket, next) => next(err)) with err.data sent
+// to the client, io.emit, io.to / io.in / io.except, io.of(name),
+// io.fetchSockets, io.socketsJoin / socketsLeave / disconnectSockets,
+// io.sockets (the default namespace, with .sockets and .adapter.rooms).
+// A socket has id, handshake (headers, query, auth, address, time, issued,
+// url, secure, xdomain), data, rooms (a Set), conn.id, conn.transport.name,
+// nsp, connected, on / once / off, emit and send (a function last asks for
+// an acknowledgement), timeout(ms).emit, broadcast, to / in / except, join,
+// leave and disconnect(close); a client's ack callback comes as the last
+// argument of the listener. Binary arrives as a Uint8Array (a Node server
+// gets a Buffer, which is one), and an ArrayBuffer or typed array goes out
+// as a binary attachment.
+//
+// The 0.9-era names of the tutorial work too: io.sockets.emit is io.emit,
+// and io.sockets.in(room) is io.in(room), today spelled io.to(room).
+//
+// Besides io, the globals are JavaScript's own, console (log, info, debug,
+// warn, error: each a line of the step's log), setTimeout / setInterval /
+// clearTimeout / clearInterval, and crypto.subtle.digest. There is no
+// require, no file system, no network and no process.
+//
+// # Sandbox
+//
+// A script is hostile until proven otherwise. What is bounded (see Limits):
+//
+//   - time: a handler (the top level, a listener, a timer, an ack callback)
+//     that runs past Limits.HandlerTime (1 s) is interrupted, the log says
+//     so with the line, and the server goes on serving;
+//   - exceptions: an uncaught exception, or an async handler's rejection,
+//     is logged with its line; the server goes on;
+//   - timers: at most Limits.Timers pending, a setInterval ticks at most
+//     every 10 ms, and a tick that finds the loop's queue full is dropped;
+//   - the queue: every sio callback becomes a job of the instance's one
+//     goroutine, through a queue of Limits.Queue; a full queue drops the job
+//     (counted in the log) and holds up nobody else;
+//   - the console: at most Limits.LogLines lines a second, each cut at 4 KiB;
+//   - memory, in part: goja has no heap limit. The built-ins that make a
+//     large value in one uninterruptible call (String repeat / padStart /
+//     padEnd, the array methods on a huge sparse array, new Array(n), the
+//     typed arrays and ArrayBuffer) refuse beyond Limits.Size with a
+//     RangeError; and a watchdog samples the process heap every 10 ms while
+//     a handler runs, and past Limits.HeapGrowth (256 MiB) of growth
+//     interrupts it and stops the instance (ErrMemory), freeing what it
+//     held. A value sent to a client is bounded in depth and parts;
+//   - recursion: the call stack is capped (a RangeError).
+//
+// What is not bounded: memory kept across handlers (a global array that
+// grows a little at each event) until a single handler's growth crosses the
+// limit; the heap figure is the whole process's, so another busy instance
+// can push a handler over it; and a single goja built-in that allocates
+// less than Limits.Size per call but is called in a loop is only stopped by
+// the time limit or the heap watchdog.
+//
+// # Instances per browser
+//
+// Manager keeps one Instance per Key{Browser, Step}, at most PerBrowser
+// (3) per browser and Total (32) in all; starting one more stops the oldest
+// idle instance first (no client connected, least recently active).
+//
+// # Wiring into the Site (a later step)
+//
+// The Site holds one Manager. For a step at /lessons/<lesson>/<step>/:
+//
+//   - PUT server.js (body: the source, cookie wb_client): Validate first,
+//     answering 400 with the *Error as JSON on a syntax error; then
+//     Manager.Start(Key{browser, "lesson/step"}, Config{...}) with the
+//     step's Log, its sio.Config (Path, Observer with a new step.Checker's
+//     observer, Logger, ClientScript), and Setup calling checker.Start and
+//     the step's Check. 200 on success, 400 with the *Error when the top
+//     level throws.
+//   - DELETE server.js: Manager.Stop(key), back to the default Go server.
+//   - GET server.js: Instance.Source() of the browser's instance, or
+//     lessons.StepServerJS(step), the finished version, when it has none.
+//   - socket.io/: the Site's handler looks up Manager.Get(Key{cookie,
+//     step}) and serves through the Instance, else the default server.
+//     Note that the cookie rides on every Engine.IO request of a browser.
+//   - faults (cut, stop-pings, restart) apply to Instance.Server() for the
+//     browser that has an instance.
+//
+// An Instance may be used from any goroutine; its JavaScript runs on its
+// own goroutine only.
+package jsserver
