@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"slices"
 	"strings"
 	"sync"
@@ -204,20 +206,31 @@ func compile(source string) (*goja.Program, error) {
 	if err == nil {
 		return prog, nil
 	}
+	msg := err.Error()
 	var se *goja.CompilerSyntaxError
 	if errors.As(err, &se) {
-		e := &Error{Message: "SyntaxError: " + se.Message}
-		if se.File != nil {
-			e.Line = se.File.Position(se.Offset).Line
-		}
-		return nil, e
+		msg = se.Message
 	}
-	var ex *goja.Exception
-	if errors.As(err, &ex) {
-		return nil, exceptionError(ex)
+	// goja gives the position as text: "server.js: Line 3:11 Unexpected
+	// token ; (and 4 more errors)".
+	e := &Error{Message: msg}
+	if m := parserPosition.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[2])
+		e.Message = m[1] + m[3]
+	} else if se != nil && se.File != nil {
+		e.Line = se.File.Position(se.Offset).Line
 	}
-	return nil, &Error{Message: err.Error()}
+	e.Message = strings.TrimSpace(moreErrors.ReplaceAllString(e.Message, ""))
+	if !strings.HasPrefix(e.Message, "SyntaxError") {
+		e.Message = "SyntaxError: " + e.Message
+	}
+	return nil, e
 }
+
+var (
+	parserPosition = regexp.MustCompile(`^(.*?)server\.js: Line (\d+):\d+ (.*)$`)
+	moreErrors     = regexp.MustCompile(`\(and \d+ more errors?\)`)
+)
 
 // boot makes the runtime and runs the script's top level, on the loop.
 func (in *Instance) boot(prog *goja.Program) error {
@@ -240,7 +253,9 @@ func (in *Instance) boot(prog *goja.Program) error {
 		var ie *goja.InterruptedError
 		switch {
 		case errors.As(err, &ie):
-			return &Error{Message: interruptText(ie), Line: frameLine(ie.Stack())}
+			// No line: goja places an interrupted loop on a nearby line
+			// rather than its own.
+			return &Error{Message: interruptText(ie)}
 		case errors.As(err, &ex):
 			return exceptionError(ex)
 		}
@@ -379,9 +394,6 @@ func (in *Instance) report(what string, err error) {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
 		msg := interruptText(ie)
-		if line := frameLine(ie.Stack()); line > 0 {
-			msg += fmt.Sprintf(" (server.js line %d)", line)
-		}
 		in.println(fmt.Sprintf("[workbook] %s: %s", what, msg))
 		if errors.Is(ie.Value().(error), ErrMemory) {
 			in.fail(ErrMemory)
@@ -505,6 +517,9 @@ func (in *Instance) Clients() int {
 	}
 	return n
 }
+
+// Busy reports whether the instance is running a handler now.
+func (in *Instance) Busy() bool { return in.running.Load() != 0 }
 
 func (in *Instance) touch() { in.lastActive.Store(time.Now().UnixNano()) }
 
