@@ -122,8 +122,8 @@ func TestSyntaxErrorHasItsLine(t *testing.T) {
 func TestTopLevelExceptionHasItsLine(t *testing.T) {
 	for src, want := range map[string]string{
 		"// the tutorial's first line\n\nconst app = require(\"express\")();\n": "require",
-		"console.log('a');\nundefinedThing.x = 1;\n":                          "ReferenceError",
-		"\n\nwhile (true) {}\n":                                                "more than",
+		"console.log('a');\nundefinedThing.x = 1;\n":                            "ReferenceError",
+		"\n\nwhile (true) {}\n":                                                 "more than",
 	} {
 		_, err := jsserver.Start(jsserver.Config{Source: src, Log: step.NewLog(nil), Limits: jsserver.Limits{HandlerTime: 200 * time.Millisecond}})
 		var e *jsserver.Error
