@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -20,6 +21,11 @@ type api struct {
 	rt      *goja.Runtime
 	nsps    map[*sio.Namespace]*jsNamespace
 	sockets map[*sio.Socket]*jsSocket
+
+	// gone holds the sockets whose "disconnect" job found the queue full:
+	// the loop forgets them after its next job, so that none is kept.
+	goneMu sync.Mutex
+	gone   []*sio.Socket
 }
 
 // jsNamespace is a namespace as the script sees it (io.of(name), or io for
@@ -377,12 +383,17 @@ func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 		})
 	})
 	s.OnDisconnect(func(reason sio.Reason) {
-		a.in.call(a.wait(), func() {
+		posted, _ := a.in.call(a.wait(), func() {
 			if js := a.sockets[s]; js != nil {
 				a.emitLocal(js, "disconnect", a.rt.ToValue(reason.String()))
 				delete(a.sockets, s)
 			}
 		})
+		if !posted {
+			a.goneMu.Lock()
+			a.gone = append(a.gone, s)
+			a.goneMu.Unlock()
+		}
 	})
 	a.in.call(a.wait(), func() {
 		js := a.socket(s)
@@ -393,6 +404,18 @@ func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 			a.in.run("connection handler", fn, goja.Undefined(), js.obj)
 		}
 	})
+}
+
+// forgetGone drops the sockets of gone, on the loop. A socket whose
+// "disconnect" job is still queued is forgotten after it runs instead.
+func (a *api) forgetGone() {
+	a.goneMu.Lock()
+	gone := a.gone
+	a.gone = nil
+	a.goneMu.Unlock()
+	for _, s := range gone {
+		delete(a.sockets, s)
+	}
 }
 
 // wait bounds how long a connection's goroutine waits for the loop: the

@@ -115,8 +115,9 @@ var jsContracts = []struct {
 // stepServer is one step's JavaScript server under test, with the step's
 // checks and the tasks they ticked.
 type stepServer struct {
-	in  *jsserver.Instance
-	log *step.Log
+	in      *jsserver.Instance
+	log     *step.Log
+	checker *step.Checker
 
 	mu   sync.Mutex
 	done map[string]bool // "browser/task"
@@ -141,6 +142,7 @@ func startStep(t *testing.T, mux *http.ServeMux, key string) *stepServer {
 		ss.mu.Unlock()
 	})
 	t.Cleanup(checker.Close)
+	ss.checker = checker
 	cfg := def.config
 	cfg.Path = "/lessons/" + key + "/socket.io/"
 	cfg.Observer = checker.Observer()

@@ -275,6 +275,7 @@ func (in *Instance) loop(boot func()) {
 			return
 		case job := <-in.jobs:
 			job()
+			in.api.forgetGone()
 			if n := in.dropped.Swap(0); n > 0 {
 				in.println(fmt.Sprintf("[workbook] the server is behind: %d event(s) dropped", n))
 			}
@@ -299,22 +300,23 @@ func (in *Instance) post(fn func()) bool {
 	}
 }
 
-// call posts fn and waits until it has run, for at most d. It returns false
-// when fn did not run in time (or at all).
-func (in *Instance) call(d time.Duration, fn func()) bool {
+// call posts fn and waits until it has run, for at most d. posted is false
+// when fn was dropped (the instance stopped, or its queue was full); ran is
+// false when it did not run within d (it may still run later).
+func (in *Instance) call(d time.Duration, fn func()) (posted, ran bool) {
 	done := make(chan struct{})
 	if !in.post(func() { fn(); close(done) }) {
-		return false
+		return false, false
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-done:
-		return true
+		return true, true
 	case <-t.C:
 	case <-in.stop:
 	}
-	return false
+	return true, false
 }
 
 // guard runs fn, a call into JavaScript, under the watchdog: past
