@@ -66,7 +66,7 @@ func dial(t *testing.T, url string, auth map[string]any) *client.Socket {
 	if auth == nil {
 		auth = map[string]any{}
 	}
-	s, err := client.Connect(ctx, url, client.Options{Auth: auth, NoReconnection: true})
+	s, err := client.Connect(ctx, url, client.Options{Auth: auth, NoReconnection: true, ForceNew: true})
 	if err != nil {
 		t.Fatal(err)
 	}
