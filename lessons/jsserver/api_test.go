@@ -252,4 +252,3 @@ func TestAPISurface(t *testing.T) {
 		waitLog(t, log, "leaving lobby server namespace disconnect", "gone server namespace disconnect")
 	})
 }
-
