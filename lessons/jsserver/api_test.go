@@ -249,6 +249,10 @@ func TestAPISurface(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("socket.disconnect() did not disconnect the client")
 		}
-		waitLog(t, log, "leaving lobby server namespace disconnect", "gone server namespace disconnect")
+		// The reason is not checked: sio's Socket.Disconnect sends the
+		// DISCONNECT packet before it marks the socket closed, so the
+		// client's closing the transport can win ("transport close"),
+		// rarely, with Go servers as well.
+		waitLog(t, log, "leaving lobby", "gone")
 	})
 }
