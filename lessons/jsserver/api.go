@@ -428,10 +428,7 @@ func (a *api) event(s *sio.Socket, e *sio.Event) {
 	if js == nil {
 		return
 	}
-	vals := make([]goja.Value, 0, e.Len()+1)
-	for _, x := range e.Args() {
-		vals = append(vals, a.in.toJS(x))
-	}
+	vals := a.args(e)
 	if e.HasAck() {
 		vals = append(vals, a.rt.ToValue(func(c goja.FunctionCall) goja.Value {
 			args := make([]any, 0, len(c.Arguments))
@@ -449,6 +446,38 @@ func (a *api) event(s *sio.Socket, e *sio.Event) {
 		}))
 	}
 	a.emitLocal(js, e.Name, vals...)
+}
+
+// args returns the arguments of e as the script sees them. Without binary
+// attachments they are parsed from their JSON by JSON.parse, so that an
+// object's keys keep the order the client sent them in, as in Node.
+func (a *api) args(e *sio.Event) []goja.Value {
+	vals := make([]goja.Value, 0, e.Len()+1)
+	if !e.HasBinary() {
+		ok := true
+		for _, raw := range e.Raw() {
+			v, err := a.parseJSON(raw)
+			if err != nil {
+				ok = false
+				break
+			}
+			vals = append(vals, v)
+		}
+		if ok {
+			return vals
+		}
+		vals = vals[:0]
+	}
+	for _, x := range e.Args() {
+		vals = append(vals, a.in.toJS(x))
+	}
+	return vals
+}
+
+// parseJSON is JSON.parse(raw) in the script's runtime.
+func (a *api) parseJSON(raw []byte) (goja.Value, error) {
+	parse, _ := goja.AssertFunction(a.rt.Get("JSON").ToObject(a.rt).Get("parse"))
+	return parse(goja.Undefined(), a.rt.ToValue(string(raw)))
 }
 
 // emitLocal calls the script's listeners of event on js.
@@ -621,7 +650,15 @@ func (a *api) handshake(s *sio.Socket) *goja.Object {
 	}
 	_ = o.Set("headers", headers)
 	_ = o.Set("query", query)
-	_ = o.Set("auth", a.in.toJS(auth))
+	authVal := a.in.toJS(auth)
+	if len(h.RawAuth) > 0 { // the client's key order, as in Node
+		if v, err := a.parseJSON(h.RawAuth); err == nil {
+			if _, isObj := v.(*goja.Object); isObj {
+				authVal = v
+			}
+		}
+	}
+	_ = o.Set("auth", authVal)
 	_ = o.Set("address", h.Address)
 	_ = o.Set("time", h.Time.Format(time.RFC1123))
 	_ = o.Set("issued", h.Time.UnixMilli())

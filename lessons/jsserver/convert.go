@@ -2,7 +2,9 @@ package jsserver
 
 import (
 	"errors"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/dop251/goja"
@@ -152,9 +154,10 @@ func (in *Instance) toJS(v any) goja.Value {
 		}
 		return rt.NewArray(items...)
 	case map[string]any:
+		// Sorted: a Go map has no order, and the key order shows in logs.
 		o := rt.NewObject()
-		for k, e := range x {
-			_ = o.Set(k, in.toJS(e))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			_ = o.Set(k, in.toJS(x[k]))
 		}
 		return o
 	case []string:
