@@ -247,7 +247,10 @@ func (in *Instance) boot(prog *goja.Program) error {
 	}
 	in.api = newAPI(in)
 	var err error
-	in.guard(func() { _, err = in.rt.RunProgram(prog) })
+	in.guard(func() {
+		_, err = in.rt.RunProgram(prog)
+		in.reportRejections("top level")
+	})
 	if err != nil {
 		var ex *goja.Exception
 		var ie *goja.InterruptedError
@@ -346,14 +349,21 @@ func (in *Instance) run(what string, fn goja.Callable, this goja.Value, args ...
 		return
 	}
 	var err error
-	in.guard(func() { _, err = fn(this, args...) })
+	in.guard(func() {
+		_, err = fn(this, args...)
+		in.reportRejections(what) // in the guard: printing a reason runs script code
+	})
 	in.report(what, err)
-	in.reportRejections(what)
 }
 
 // reportRejections logs the promises rejected with no handler during the
 // job: an async handler that throws, as Node prints an unhandled rejection.
 func (in *Instance) reportRejections(what string) {
+	const most = 5
+	if n := len(in.rejected); n > most {
+		in.println(fmt.Sprintf("[workbook] %s: %d promises rejected with no handler; the first %d:", what, n, most))
+		in.rejected = in.rejected[:most]
+	}
 	for _, p := range in.rejected {
 		msg := in.show(p.Result())
 		line := 0
@@ -369,6 +379,7 @@ func (in *Instance) reportRejections(what string) {
 		}
 		in.println(fmt.Sprintf("[workbook] %s: Uncaught (in promise) %s", what, msg))
 	}
+	clear(in.rejected)
 	in.rejected = in.rejected[:0]
 }
 

@@ -39,6 +39,7 @@ const hostile = `io.on("connection", (socket) => {
     callback("flooding");
   });
   socket.on("globals", (callback) => callback([typeof require, typeof process, typeof fetch, typeof XMLHttpRequest, typeof WebSocket]));
+  socket.on("asyncBoom", async () => { await null; null.y; });
 });
 `
 
@@ -153,6 +154,18 @@ func TestExceptionIsLoggedWithLineAndServerGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, log, `handler of "boom": Uncaught TypeError: Cannot read property 'x' of undefined (server.js line 7)`)
+	pong(t, s)
+}
+
+// An async handler that throws: its rejection is logged, as Node prints
+// an unhandled rejection, with the line.
+func TestAsyncExceptionIsLogged(t *testing.T) {
+	_, log, url := serve(t, hostile, jsserver.Limits{})
+	s := dial(t, url, nil)
+	if err := s.Emit("asyncBoom"); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, log, `handler of "asyncBoom": Uncaught (in promise) TypeError: Cannot read property 'y' of undefined (server.js line 24)`)
 	pong(t, s)
 }
 
