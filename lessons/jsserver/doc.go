@@ -57,22 +57,30 @@
 //     goroutine, through a queue of Limits.Queue; a full queue drops the job
 //     (counted in the log) and holds up nobody else;
 //   - the console: at most Limits.LogLines lines a second, each cut at 4 KiB;
-//   - memory, in part: goja has no heap limit. The built-ins that make a
-//     large value in one uninterruptible call (String repeat / padStart /
-//     padEnd, the array methods on a huge sparse array, new Array(n), the
-//     typed arrays and ArrayBuffer) refuse beyond Limits.Size with a
-//     RangeError; and a watchdog samples the process heap every 10 ms while
+//   - memory, in part: goja has no heap limit, and its built-ins run to
+//     their end before an interrupt is seen. So the built-ins that can make
+//     a huge value in one call refuse beyond Limits.Size with a RangeError,
+//     checked in script code before they run: String repeat, padStart,
+//     padEnd, concat, replace and replaceAll; Array join (the parts
+//     counted), concat, from and the methods that walk an array (a huge
+//     length set by hand, a = []; a.length = 1e9, is cheap until walked);
+//     iteration and spread; Function.prototype.apply, Reflect.apply and
+//     construct (the arguments list); JSON.stringify (each array in the
+//     value); the Array, typed array, ArrayBuffer, Set and Map
+//     constructors. A watchdog samples the process heap every 10 ms while
 //     a handler runs, and past Limits.HeapGrowth (256 MiB) of growth
 //     interrupts it and stops the instance (ErrMemory), freeing what it
 //     held. A value sent to a client is bounded in depth and parts;
 //   - recursion: the call stack is capped (a RangeError).
 //
 // What is not bounded: memory kept across handlers (a global array that
-// grows a little at each event) until a single handler's growth crosses the
-// limit; the heap figure is the whole process's, so another busy instance
-// can push a handler over it; and a single goja built-in that allocates
-// less than Limits.Size per call but is called in a loop is only stopped by
-// the time limit or the heap watchdog.
+// grows a little at each event), as long as no single handler grows the
+// heap past the limit; the heap figure is the whole process's, so another
+// busy instance can push a handler over it; and a one-call amplifier of
+// goja that the list above misses can still allocate without bound before
+// any check sees it (the process then dies of it). The list is the known
+// ones, tested in TestAmplifiersAreRefused; running learners' instances in
+// a child process with a memory rlimit would close that door for good.
 //
 // # Instances per browser
 //

@@ -61,27 +61,73 @@ func (in *Instance) sandbox() error {
 const limitsPrelude = `(function () {
 	"use strict";
 	const max = MAX_SIZE;
+	// The originals, taken before anything is wrapped: the wrappers call
+	// through them, never through what they wrap (nor through spread,
+	// which iterates with a wrapped function).
+	const rapply = Reflect.apply, rconstruct = Reflect.construct;
 	const tooBig = (what, n) => new RangeError(what + ": " + n + " is more than the sandbox allows (" + max + ")");
 	const wrap = (proto, name, size) => {
 		const orig = proto[name];
 		Object.defineProperty(proto, name, { configurable: true, writable: true, value: {
 			[name](...args) {
-				const n = size.call(this, ...args);
+				const n = rapply(size, this, args);
 				if (!(n <= max)) throw tooBig(name, n);
-				return orig.apply(this, args);
+				return rapply(orig, this, args);
 			} }[name] });
 	};
 	const thisLength = function () { return this.length >>> 0; };
+	const wrapCtorLater = [];
 	wrap(String.prototype, "repeat", function (count) { return this.length * count; });
 	wrap(String.prototype, "padStart", function (n) { return Number(n) || 0; });
 	wrap(String.prototype, "padEnd", function (n) { return Number(n) || 0; });
-	for (const name of ["join", "fill", "map", "forEach", "filter", "reduce", "reduceRight", "some", "every",
+	// join, concat and replace make one string of their parts: count the
+	// parts, in script code (interruptible), before the built-in runs.
+	const strLen = (x) => (x == null ? 0 : String(x).length);
+	wrap(Array.prototype, "join", function (sep) {
+		const n = this.length >>> 0;
+		if (!(n <= max)) return n;
+		let total = n > 0 ? (n - 1) * (sep === undefined ? 1 : strLen(sep)) : 0;
+		for (let i = 0; i < n && total <= max; i++) total += strLen(this[i]);
+		return total;
+	});
+	wrap(String.prototype, "concat", function (...parts) {
+		return parts.reduce((n, p) => n + strLen(p), this.length);
+	});
+	for (const name of ["replace", "replaceAll"]) {
+		wrap(String.prototype, name, function (pattern, replacement) {
+			return typeof replacement === "function" ? this.length : this.length * (strLen(replacement) + 1);
+		});
+	}
+	for (const name of ["fill", "map", "forEach", "filter", "reduce", "reduceRight", "some", "every",
 		"find", "findIndex", "findLast", "findLastIndex", "indexOf", "lastIndexOf", "includes", "reverse",
-		"sort", "toSorted", "toReversed", "flat", "flatMap", "slice", "splice", "concat", "keys", "values", "entries",
+		"sort", "toSorted", "toReversed", "flat", "flatMap", "slice", "splice", "keys", "values", "entries",
 		"copyWithin", "toString", "toLocaleString"]) {
 		if (Array.prototype[name]) wrap(Array.prototype, name, thisLength);
 	}
 	wrap(Array, "from", function (src) { return src == null ? 0 : (src.length >>> 0); });
+	// An array with a huge length set by hand (a = []; a.length = 1e9) is
+	// cheap until a built-in walks it: check the length wherever one is
+	// taken as a list.
+	const lengthOf = (x) => (x != null && typeof x === "object") || typeof x === "function" ? (x.length >>> 0) : 0;
+	wrap(Function.prototype, "apply", function (self, list) { return lengthOf(list); });
+	wrap(Reflect, "apply", function (f, self, list) { return lengthOf(list); });
+	wrap(Reflect, "construct", function (f, list) { return lengthOf(list); });
+	wrap(Array.prototype, "concat", function (...lists) {
+		return lists.reduce((n, x) => n + (Array.isArray(x) ? x.length : 1), this.length >>> 0);
+	});
+	const values = Array.prototype.values;
+	Object.defineProperty(Array.prototype, Symbol.iterator, { configurable: true, writable: true, value: values });
+	const origStringify = JSON.stringify;
+	Object.defineProperty(JSON, "stringify", { configurable: true, writable: true, value: function stringify(v, replacer, space) {
+		const check = function (key, value) {
+			if (Array.isArray(value) && !(value.length <= max)) throw tooBig("JSON.stringify", value.length);
+			return typeof replacer === "function" ? rapply(replacer, this, [key, value]) : value;
+		};
+		return rapply(origStringify, JSON, [v, Array.isArray(replacer) ? replacer : check, space]);
+	} });
+	for (const name of ["Set", "Map", "WeakSet", "WeakMap"]) {
+		wrapCtorLater.push([name, (args) => lengthOf(args[0])]);
+	}
 	// The constructors are wrapped in plain functions that share the
 	// original's prototype, so that instanceof and the static methods work
 	// as before (a Proxy would break instanceof in goja).
@@ -91,8 +137,8 @@ const limitsPrelude = `(function () {
 		const W = function (...args) {
 			const n = size(args, Orig);
 			if (!(n <= max)) throw tooBig(name, n);
-			if (new.target === undefined) return Orig(...args);
-			return Reflect.construct(Orig, args, new.target === W ? Orig : new.target);
+			if (new.target === undefined) return rapply(Orig, undefined, args);
+			return rconstruct(Orig, args, new.target === W ? Orig : new.target);
 		};
 		Object.defineProperty(W, "name", { value: name });
 		Object.defineProperty(W, "length", { value: Orig.length });
@@ -101,6 +147,7 @@ const limitsPrelude = `(function () {
 		Object.defineProperty(Orig.prototype, "constructor", { value: W, writable: true, configurable: true });
 		Object.defineProperty(globalThis, name, { value: W, writable: true, configurable: true });
 	};
+	for (const [name, size] of wrapCtorLater) wrapCtor(name, size);
 	wrapCtor("Array", (args) => args.length === 1 && typeof args[0] === "number" ? args[0] : 0);
 	const sizeOf = (x) => typeof x === "number" ? x : (x && typeof x === "object" && "length" in x ? x.length >>> 0 : 0);
 	for (const name of ["ArrayBuffer", "SharedArrayBuffer", "Uint8Array", "Int8Array", "Uint8ClampedArray", "Uint16Array",

@@ -40,6 +40,29 @@ const hostile = `io.on("connection", (socket) => {
   });
   socket.on("globals", (callback) => callback([typeof require, typeof process, typeof fetch, typeof XMLHttpRequest, typeof WebSocket]));
   socket.on("asyncBoom", async () => { await null; null.y; });
+  socket.on("amplify", (callback) => {
+    const sparse = [];
+    sparse.length = 1e9;
+    const big = "x".repeat(4e6);
+    const tricks = [
+      () => Math.max.apply(null, { length: 5e7 }),
+      () => Reflect.apply(Math.max, null, sparse),
+      () => [...sparse],
+      () => Math.max(...sparse),
+      () => JSON.stringify({ nested: [sparse] }),
+      () => [].concat(sparse),
+      () => new Set(sparse),
+      () => sparse.join(),
+      () => new Array(1e6).join(big),
+      () => big.concat(big, big),
+      () => big.replaceAll("x", big),
+      () => Array.from({ length: 1e9 }),
+      () => new Float64Array(1e9),
+    ];
+    callback(tricks.map((trick) => {
+      try { trick(); return "allowed"; } catch (err) { return err.name; }
+    }));
+  });
 });
 `
 
@@ -166,6 +189,24 @@ func TestAsyncExceptionIsLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, log, `handler of "asyncBoom": Uncaught (in promise) TypeError: Cannot read property 'y' of undefined (server.js line 24)`)
+	pong(t, s)
+}
+
+// A built-in that would make a huge value in one call, which no
+// interrupt can stop, is refused before it starts: from a huge array
+// length set by hand, a huge list of arguments, or parts that multiply.
+func TestAmplifiersAreRefused(t *testing.T) {
+	_, _, url := serve(t, hostile, jsserver.Limits{})
+	s := dial(t, url, nil)
+	got, _ := ask(t, s, "amplify").([]any)
+	if len(got) != 13 {
+		t.Fatalf("amplify answered %v", got)
+	}
+	for i, v := range got {
+		if v != "RangeError" {
+			t.Errorf("trick %d: %v, want RangeError", i+1, v)
+		}
+	}
 	pong(t, s)
 }
 
