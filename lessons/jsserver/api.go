@@ -305,8 +305,26 @@ func (a *api) ackFunc(fn goja.Callable, withErr bool) sio.AckFunc {
 }
 
 // middleware runs a script's middleware for s and waits, within
-// Limits.Middleware, for it to call next.
+// Limits.Middleware, for it to call next. A refused socket is forgotten.
 func (a *api) middleware(fn goja.Callable, s *sio.Socket) error {
+	err := a.runMiddleware(fn, s)
+	if err != nil {
+		a.forget(s)
+	}
+	return err
+}
+
+// forget drops the script's object for a socket that is gone: on the loop
+// when it can, else after the loop's next job (see gone).
+func (a *api) forget(s *sio.Socket) {
+	if !a.in.post(func() { delete(a.sockets, s) }) {
+		a.goneMu.Lock()
+		a.gone = append(a.gone, s)
+		a.goneMu.Unlock()
+	}
+}
+
+func (a *api) runMiddleware(fn goja.Callable, s *sio.Socket) error {
 	result := make(chan error, 1)
 	posted := a.in.post(func() {
 		js := a.socket(s)
@@ -390,9 +408,7 @@ func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 			}
 		})
 		if !posted {
-			a.goneMu.Lock()
-			a.gone = append(a.gone, s)
-			a.goneMu.Unlock()
+			a.forget(s)
 		}
 	})
 	a.in.call(a.wait(), func() {

@@ -277,6 +277,12 @@ func (in *Instance) loop(boot func()) {
 			in.stopTimers()
 			return
 		case job := <-in.jobs:
+			select {
+			case <-in.stop: // stopped meanwhile: the job would only be interrupted
+				in.stopTimers()
+				return
+			default:
+			}
 			job()
 			in.api.forgetGone()
 			if n := in.dropped.Swap(0); n > 0 {
