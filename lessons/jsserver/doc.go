@@ -90,23 +90,32 @@
 //
 // # Wiring into the Site (a later step)
 //
-// The Site holds one Manager. For a step at /lessons/<lesson>/<step>/:
+// The Site holds one Manager, and for each step at /lessons/<lesson>/<step>/
+// mounts two handlers of this package:
 //
-//   - PUT server.js (body: the source, cookie wb_client): Validate first,
-//     answering 400 with the *Error as JSON on a syntax error; then
-//     Manager.Start(Key{browser, "lesson/step"}, Config{...}) with the
-//     step's Log, its sio.Config (Path, Observer with a new step.Checker's
-//     observer, Logger, ClientScript), and Setup calling checker.Start and
-//     the step's Check. 200 on success, 400 with the *Error when the top
-//     level throws.
-//   - DELETE server.js: Manager.Stop(key), back to the default Go server.
-//   - GET server.js: Instance.Source() of the browser's instance, or
-//     lessons.StepServerJS(step), the finished version, when it has none.
-//   - socket.io/: the Site's handler looks up Manager.Get(Key{cookie,
-//     step}) and serves through the Instance, else the default server.
-//     Note that the cookie rides on every Engine.IO request of a browser.
-//   - faults (cut, stop-pings, restart) apply to Instance.Server() for the
-//     browser that has an instance.
+//	mux.Handle(prefix+"server.js", &jsserver.SourceHandler{
+//		Manager:  m,
+//		Step:     "lesson/step",
+//		Finished: src, // lessons.StepServerJS("lesson/step")
+//		Browser:  browserOf, // the wb_client cookie
+//		Config:   func(browser string) jsserver.Config { ... },
+//	})
+//	mux.Handle(prefix+"socket.io/", m.Route("lesson/step", browserOf, defaultServer))
+//
+// SourceHandler answers PUT (start the browser's instance: 200, or 400
+// with {"error", "line"}), DELETE (back to the default server) and GET (the
+// source in use). Route sends a request to the instance of its browser, and
+// to the step's default (Go) server otherwise; the cookie rides on every
+// Engine.IO request of a browser.
+//
+// Config(browser) makes what a Go step's server gets in Site.newServer: the
+// step's Log, its sio.Config (Path, Observer with a new step.Checker's
+// observer, Logger, ClientScript, ClientModule, the step's own settings),
+// Setup calling checker.Start and the step's Check (so tasks tick from the
+// learner's own server), and Stopped closing that checker. The faults
+// (cut, stop-pings, restart) apply to Instance.Server() of the requesting
+// browser's instance when it has one; a restart of an instance is a new
+// Manager.Start with its Source.
 //
 // An Instance may be used from any goroutine; its JavaScript runs on its
 // own goroutine only.

@@ -88,6 +88,10 @@ type Config struct {
 	// instance's server: the workbook adds the step's Check there, so that
 	// its handlers run after the script's, as with a Go server.
 	Setup func(io *sio.Server)
+	// Stopped, if set, is called once when the instance has stopped, by
+	// Close or by a fault of its own: the workbook closes the step's
+	// checker there.
+	Stopped func()
 	// Limits bound the script (see Limits).
 	Limits Limits
 }
@@ -139,6 +143,8 @@ type Instance struct {
 	stop    chan struct{} // closed by Close or a fatal fault
 	stopped chan struct{} // closed once the loop has ended and the server is closed
 	once    sync.Once
+	onStop  func() // Config.Stopped
+	endOnce sync.Once
 	errMu   sync.Mutex
 	err     error
 
@@ -174,6 +180,7 @@ func Start(cfg Config) (*Instance, error) {
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 		timers:  map[int64]*timer{},
+		onStop:  cfg.Stopped,
 	}
 	in.jobs = make(chan func(), in.limits.Queue)
 	in.touch()
@@ -497,6 +504,9 @@ func (in *Instance) Close() error {
 		in.io.Close()
 	})
 	<-in.stopped
+	if in.onStop != nil {
+		in.endOnce.Do(in.onStop)
+	}
 	return nil
 }
 
