@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -247,6 +248,10 @@ type timer struct {
 	fn    goja.Callable
 	args  []goja.Value
 	every time.Duration // 0 for setTimeout
+	// queued is set while a tick waits in the loop's queue: an interval
+	// keeps at most one there, and a tick dropped on a full queue is lost
+	// without stopping the interval.
+	queued atomic.Bool
 }
 
 // minInterval is the shortest period of a setInterval: a timer flood stays
@@ -276,7 +281,17 @@ func (in *Instance) setTimer(call goja.FunctionCall, repeat bool) goja.Value {
 		t.every = d
 	}
 	in.timers[id] = t
-	t.t = time.AfterFunc(d, func() { in.post(func() { in.fire(id) }) })
+	// The timer is made stopped, and started once t.t is set: its callback
+	// reads t.t.
+	t.t = time.AfterFunc(time.Duration(math.MaxInt64), func() {
+		if t.every > 0 {
+			t.t.Reset(t.every) // here, not in fire: a dropped tick must not end the interval
+		}
+		if t.queued.CompareAndSwap(false, true) && !in.post(func() { in.fire(id) }) {
+			t.queued.Store(false)
+		}
+	})
+	t.t.Reset(d)
 	return in.rt.ToValue(id)
 }
 
@@ -286,10 +301,9 @@ func (in *Instance) fire(id int64) {
 	if t == nil {
 		return // cleared meanwhile
 	}
+	t.queued.Store(false)
 	if t.every == 0 {
 		delete(in.timers, id)
-	} else {
-		t.t.Reset(t.every)
 	}
 	in.run("timer", t.fn, goja.Undefined(), t.args...)
 }
