@@ -383,9 +383,10 @@ func (a *api) connectError(v goja.Value) error {
 // on. It hooks the socket's events, then runs the script's connection
 // handlers on the loop and waits for them, as it waits for each event's
 // listeners: so the step's checks, whose handlers come after, see what the
-// script did (a room joined), as with a Go server. Each wait is bounded by
-// wait(): a script that is slow or behind holds up its own clients only,
-// and for no longer than that.
+// script did (a room joined), as with a Go server. Each wait (for a place
+// in the queue, then for the job) is bounded by wait(): a script that is
+// slow or behind holds up its own clients only, and for no longer than
+// that.
 func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 	s.OnAny(func(e *sio.Event) {
 		a.in.call(a.wait(), func() { a.event(s, e) })
@@ -400,8 +401,11 @@ func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 			}
 		})
 	})
+	// "disconnect" is not waited for: the checks' own disconnect handlers
+	// run at once, before the script's can hand what the socket held (a
+	// chat name) to another client.
 	s.OnDisconnect(func(reason sio.Reason) {
-		posted, _ := a.in.call(a.wait(), func() {
+		posted := a.in.postWait(a.wait(), func() {
 			if js := a.sockets[s]; js != nil {
 				a.emitLocal(js, "disconnect", a.rt.ToValue(reason.String()))
 				delete(a.sockets, s)
@@ -412,11 +416,11 @@ func (a *api) connected(n *jsNamespace, s *sio.Socket) {
 		}
 	})
 	a.in.call(a.wait(), func() {
+		// Run even if the client has left meanwhile, as in Node, where
+		// the connection handler runs before anything else can happen:
+		// its "disconnect" job comes next.
 		js := a.socket(s)
 		for _, fn := range n.conn {
-			if !s.Connected() {
-				break
-			}
 			a.in.run("connection handler", fn, goja.Undefined(), js.obj)
 		}
 	})

@@ -302,6 +302,15 @@ func (in *Instance) loop(boot func()) {
 // post queues fn for the loop. It never blocks: it returns false when the
 // instance has stopped or its queue is full (the job is dropped and counted).
 func (in *Instance) post(fn func()) bool {
+	if in.offer(fn) {
+		return true
+	}
+	in.dropped.Add(1)
+	return false
+}
+
+// offer queues fn if there is room, and reports whether it did.
+func (in *Instance) offer(fn func()) bool {
 	select {
 	case <-in.stop:
 		return false
@@ -311,17 +320,36 @@ func (in *Instance) post(fn func()) bool {
 	case in.jobs <- fn:
 		return true
 	default:
-		in.dropped.Add(1)
 		return false
 	}
 }
 
-// call posts fn and waits until it has run, for at most d. posted is false
-// when fn was dropped (the instance stopped, or its queue was full); ran is
-// false when it did not run within d (it may still run later).
+// postWait queues fn for the loop, waiting up to d for a place in a full
+// queue: for sio's goroutines, which may block a while, unlike timers. It
+// returns false when fn was dropped (the instance stopped, or no place came).
+func (in *Instance) postWait(d time.Duration, fn func()) bool {
+	if in.offer(fn) {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case in.jobs <- fn:
+		return true
+	case <-t.C:
+	case <-in.stop:
+		return false
+	}
+	in.dropped.Add(1)
+	return false
+}
+
+// call posts fn (see postWait) and waits until it has run; all of it takes
+// at most about 2d. posted is false when fn was dropped; ran is false when
+// it did not run in time (it may still run later).
 func (in *Instance) call(d time.Duration, fn func()) (posted, ran bool) {
 	done := make(chan struct{})
-	if !in.post(func() { fn(); close(done) }) {
+	if !in.postWait(d, func() { fn(); close(done) }) {
 		return false, false
 	}
 	t := time.NewTimer(d)

@@ -66,10 +66,22 @@ const hostile = `io.on("connection", (socket) => {
 });
 `
 
-// serve runs src as an instance with limits, on a test server.
+// serve runs src as an instance with limits, on a test server. Unless the
+// test sets one, handlers get 10 s, not 1: on a busy machine, under the
+// race detector, the tests that are not about time must not meet it.
 func serve(t *testing.T, src string, limits jsserver.Limits) (*jsserver.Instance, *step.Log, string) {
 	t.Helper()
+	if limits.HandlerTime == 0 {
+		limits.HandlerTime = 10 * time.Second
+	}
 	log := step.NewLog(nil)
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, l := range log.Lines() {
+				t.Logf("log: %s", l.Text)
+			}
+		}
+	})
 	in, err := jsserver.Start(jsserver.Config{Source: src, Log: log, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
