@@ -50,7 +50,7 @@ func (l Local) Broadcast(p *parser.Packet, opts BroadcastOptions) {
 	})
 }
 
-// BroadcastWithAck sends p, which carries an ack id, to the sockets of this
+// BroadcastWithAck sends p, with an ack id of this node's, to the sockets of this
 // node that opts selects, then calls onCount once with the number it was
 // sent to, and onAck with the first argument of each acknowledgement.
 // A socket that disconnects before it answers is taken back with
@@ -59,6 +59,11 @@ func (l Local) Broadcast(p *parser.Packet, opts BroadcastOptions) {
 // (Config.MaxPendingAcks) is not sent the packet. The acknowledgements are
 // forgotten after opts.Flags.Timeout, when it is set.
 func (l Local) BroadcastWithAck(p *parser.Packet, opts BroadcastOptions, onCount func(int), onAck func(any)) {
+	// Each node numbers the acknowledgements of its own sockets, as in
+	// Node, whose adapter does not send the id with the request.
+	q := *p
+	q.HasID, q.ID = true, l.n.nextAckID()
+	p = &q
 	msgs := encode(p)
 	sent := 0
 	for _, s := range l.sockets(opts) {

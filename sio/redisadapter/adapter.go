@@ -298,11 +298,8 @@ func wirePacket(p *parser.Packet) (orderedMap, error) {
 			return nil, fmt.Errorf("redisadapter: packet data: %w", err)
 		}
 	}
-	m := orderedMap{{"type", int64(parser.Event)}, {"data", data}, {"nsp", p.Namespace}}
-	if p.HasID {
-		m = append(m, kv{"id", int64(p.ID)})
-	}
-	return m, nil
+	// No id: as in Node, each node numbers its own acknowledgements.
+	return orderedMap{{"type", int64(parser.Event)}, {"data", data}, {"nsp", p.Namespace}}, nil
 }
 
 // channelFor is where a broadcast to opts goes: the room's own channel when
