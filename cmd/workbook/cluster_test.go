@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -234,4 +235,37 @@ func TestMixedCluster(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A node that stops answering (SIGSTOP: still subscribed, so still
+// counted) makes requests time out after requestsTimeout with the answers
+// of the nodes that did answer, on our nodes as on Node's.
+func TestMixedClusterNodeStops(t *testing.T) {
+	r := redistest.Start(t)
+	goURL := startGoNode(t, r.URL)
+	liveURL, _ := startNodeNode(t, r.URL)
+	_, stopped := startNodeNode(t, r.URL)
+	a, b := join(t, goURL), join(t, liveURL)
+	for _, m := range []*member{a, b} {
+		waitUntil(t, "server count 3", func() bool { return fmt.Sprint(m.call(t, "server-count")) == "3" })
+	}
+	if err := syscall.Kill(stopped.Pid(), syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(stopped.Pid(), syscall.SIGCONT) })
+
+	goAddr, liveAddr := strings.TrimPrefix(goURL, "http://"), strings.TrimPrefix(liveURL, "http://")
+	if got := strs(a.call(t, "sse", "p1")); !slices.Equal(got, []string{liveAddr + ":p1"}) {
+		t.Fatalf("sse from our node = %v, want only the live Node node's answer", got)
+	}
+	if got := strs(b.call(t, "sse", "p2")); !slices.Equal(got, []string{goAddr + ":p2"}) {
+		t.Fatalf("sse from Node's node = %v, want only our node's answer", got)
+	}
+	want := []string{a.s.ID(), b.s.ID()}
+	slices.Sort(want)
+	a.call(t, "join", "all")
+	b.call(t, "join", "all")
+	if got := strs(a.call(t, "fetch", "all")); !slices.Equal(got, want) {
+		t.Fatalf("fetch from our node = %v, want the partial answer %v", got, want)
+	}
 }
