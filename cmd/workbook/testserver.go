@@ -22,6 +22,7 @@ type TestServerCommand struct {
 	RecordCPU    float64
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	Redis        string
 }
 
 func (c *TestServerCommand) flags() *flagSet {
@@ -33,12 +34,17 @@ suites:
   /engine.io/  an Engine.IO server that echoes every message
 
 With --db, what the Socket.IO server does is recorded to that SQLite file
-(nothing is recorded by default). DEBUG prints its trace to stderr live.`)
+(nothing is recorded by default). DEBUG prints its trace to stderr live.
+
+With --redis, the Socket.IO server is one node of a cluster on that Redis
+(the Redis adapter, compatible with @socket.io/redis-adapter), and answers
+the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", "127.0.0.1:3000", "listen address")
 	fs.stringVar(&c.DB, "db", "WORKBOOK_DB", "PATH", "", "record to this SQLite file")
 	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
+	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
 	return fs
 }
 
@@ -78,11 +84,21 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	if o := debugObserver(stderr); o != nil {
 		observers = append(observers, o)
 	}
-	h := NewTestServer(TestServerConfig{
+	tcfg := TestServerConfig{
 		PingInterval: c.PingInterval,
 		PingTimeout:  c.PingTimeout,
 		Observer:     sio.Observers(observers...),
-	})
+		Logger:       log,
+		Addr:         ln.Addr().String(),
+	}
+	if c.Redis != "" {
+		var closeRedis func()
+		if tcfg.NewAdapter, closeRedis, err = redisAdapter(c.Redis, log); err != nil {
+			return fmt.Errorf("testserver: %w", err)
+		}
+		defer closeRedis()
+	}
+	h := NewTestServer(tcfg)
 	defer h.Close()
 	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
 	if c.DB != "" {
@@ -124,6 +140,12 @@ type TestServerConfig struct {
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
 	Observer sio.Observer
+	// NewAdapter, if set, makes the server a node of a cluster: it also
+	// answers the cluster operations (see clusterHandlers).
+	NewAdapter func(*sio.Namespace) sio.Adapter
+	// Addr is the address the server listens on, which it names in its
+	// answers to a server-side "sse".
+	Addr string
 }
 
 // TestServer is the fixture the official protocol test suites run against.
@@ -151,6 +173,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		CORS:              cors,
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
+		NewAdapter:        cfg.NewAdapter,
 	})
 	// "auth" is emitted in the connection handler, as the official fixture
 	// does: it is the packet right after the CONNECT reply, before the
@@ -174,9 +197,17 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 				_ = e.Ack()
 			}
 		})
-		s.On("bcast", func(e *sio.Event) { _ = io.Emit("bcast", echoArgs(e)...) })
+		s.On("bcast", func(e *sio.Event) {
+			_ = io.Emit("bcast", echoArgs(e)...)
+			if e.HasAck() {
+				_ = e.Ack(true)
+			}
+		})
 	})
 	io.Of("/custom").OnConnection(emitAuth)
+	if cfg.NewAdapter != nil {
+		clusterHandlers(io, cfg.Addr)
+	}
 
 	eng := engine.NewServer(engine.Config{
 		PingInterval:      cfg.PingInterval,

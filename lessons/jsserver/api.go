@@ -224,7 +224,12 @@ func (a *api) operatorMethods(o *goja.Object, op func() *sio.BroadcastOperator, 
 		return goja.Undefined()
 	})
 	a.method(o, "disconnectSockets", func(c goja.FunctionCall) goja.Value {
-		op().DisconnectSockets(c.Argument(0).ToBoolean())
+		// disconnectSockets(true) closes the clients' connections too
+		if c.Argument(0).ToBoolean() {
+			_ = op().CloseSockets()
+		} else {
+			_ = op().DisconnectSockets()
+		}
 		return goja.Undefined()
 	})
 }
