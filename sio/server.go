@@ -90,6 +90,12 @@ type Config struct {
 	// error refuses it with 403 and the error's text.
 	AllowRequest func(r *http.Request) error
 
+	// ConnectionStateRecovery, if set, lets a client whose connection
+	// dropped come back as the same socket and receive the events it
+	// missed (connectionStateRecovery in Node); see RecoveryConfig. If
+	// nil, it is off.
+	ConnectionStateRecovery *RecoveryConfig
+
 	// NewAdapter makes the rooms adapter of each namespace. If nil, an
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
@@ -425,6 +431,9 @@ func (s *Server) Close() error {
 	for _, n := range s.Namespaces() {
 		for _, sock := range n.Sockets() {
 			sock.onClose(ReasonServerShuttingDown)
+		}
+		if a, ok := n.adapter.(interface{ closeRecovery() }); ok {
+			a.closeRecovery() // its sweeps; the sessions just kept are of no use now
 		}
 	}
 	s.engine.Close()
