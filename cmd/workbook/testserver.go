@@ -23,6 +23,7 @@ type TestServerCommand struct {
 	PingInterval time.Duration
 	PingTimeout  time.Duration
 	Redis        string
+	Recovery     time.Duration
 }
 
 func (c *TestServerCommand) flags() *flagSet {
@@ -45,6 +46,7 @@ the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
 	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
+	fs.durationVar(&c.Recovery, "recovery", "WORKBOOK_RECOVERY", "DURATION", 0, "connection state recovery for clients gone less than this (skipMiddlewares on; 0: off)")
 	return fs
 }
 
@@ -90,6 +92,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		Observer:     sio.Observers(observers...),
 		Logger:       log,
 		Addr:         ln.Addr().String(),
+		Recovery:     c.Recovery,
 	}
 	if c.Redis != "" {
 		var closeRedis func()
@@ -146,6 +149,9 @@ type TestServerConfig struct {
 	// Addr is the address the server listens on, which it names in its
 	// answers to a server-side "sse".
 	Addr string
+	// Recovery, if positive, turns connection state recovery on, for
+	// clients gone less than this (see sio.RecoveryConfig).
+	Recovery time.Duration
 }
 
 // TestServer is the fixture the official protocol test suites run against.
@@ -165,7 +171,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		cfg.PingTimeout = 200 * time.Millisecond
 	}
 	cors := &engine.CORS{Origins: []string{"*"}}
-	io := sio.NewServer(sio.Config{
+	io := sio.NewServer(withRecovery(cfg.Recovery, sio.Config{
 		PingInterval:      cfg.PingInterval,
 		PingTimeout:       cfg.PingTimeout,
 		MaxHTTPBufferSize: 1e6,
@@ -174,7 +180,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 		NewAdapter:        cfg.NewAdapter,
-	})
+	}))
 	// "auth" is emitted in the connection handler, as the official fixture
 	// does: it is the packet right after the CONNECT reply, before the
 	// answer to anything the client sent behind its CONNECT.
@@ -187,6 +193,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	}
 	io.OnConnection(func(s *sio.Socket) {
 		emitAuth(s)
+		roomEvents(s)
 		s.On("message", func(e *sio.Event) { _ = s.Emit("message-back", echoArgs(e)...) })
 		s.On("message-with-ack", func(e *sio.Event) { _ = e.Ack(echoArgs(e)...) })
 		s.On("echo", func(e *sio.Event) {
@@ -204,7 +211,10 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 			}
 		})
 	})
-	io.Of("/custom").OnConnection(emitAuth)
+	io.Of("/custom").OnConnection(func(s *sio.Socket) {
+		emitAuth(s)
+		roomEvents(s)
+	})
 	if cfg.NewAdapter != nil {
 		clusterHandlers(io, cfg.Addr)
 	}
