@@ -23,6 +23,10 @@ type LoadCommand struct {
 	Payload   int
 	ServerPID int
 	JSON      bool
+	Interval  time.Duration
+	Sample    time.Duration
+	DebugURL  string
+	Slow      bool
 }
 
 func (c *LoadCommand) flags() *flagSet {
@@ -34,21 +38,35 @@ for --duration once they are all connected, one scenario:
   broadcast  --senders clients emit "bcast" and wait for it to come back;
              the server sends it to every client (deliveries)
   idle       the clients stay connected: the server's memory per connection
+  soak       the clients stay connected while one emits "bcast" every
+             --interval; the server is sampled every --sample and every
+             broadcast must reach every client
+  slow-consumer
+             --senders clients broadcast to every client; with --slow, one
+             more client stops reading: the server should drop it while
+             the others get every broadcast (latency: send to arrival)
 
 The server needs the handlers of the interop fixture ("echo" acks its first
 argument, "bcast" emits its arguments to everyone), which 'workbook
 testserver' and interop/node/fixture-server.mjs both have. With --server-pid
 (a server on this machine) the server's CPU time and resident memory are
-read from /proc: deliveries per CPU-second, bytes per connection.`)
+read from /proc: deliveries per CPU-second, bytes per connection. With
+--debug-url (a URL answering {"goroutines":N,"heap_inuse":BYTES}, as
+/debug/stats of internal/loadgen/loadserver does) the samples of soak and
+slow-consumer hold the server's goroutines and heap.`)
 	fs.stringVar(&c.URL, "url", "", "URL", "http://127.0.0.1:3000", "the server")
 	fs.stringVar(&c.Path, "path", "", "PATH", "/socket.io/", "the Socket.IO path")
-	fs.valueVar(newChoiceValue(&c.Scenario, loadgen.Echo, loadgen.Echo, loadgen.Broadcast, loadgen.Idle), "scenario", "", "NAME", "echo, broadcast or idle")
+	fs.valueVar(newChoiceValue(&c.Scenario, loadgen.Echo, loadgen.Echo, loadgen.Broadcast, loadgen.Idle, loadgen.Soak, loadgen.SlowConsumer), "scenario", "", "NAME", "echo, broadcast, idle, soak or slow-consumer")
 	fs.intVar(&c.Clients, "clients", "", "N", 100, "connections")
 	fs.intVar(&c.Senders, "senders", "", "N", 1, "broadcast: how many clients emit")
 	fs.durationVar(&c.Duration, "duration", "", "DURATION", 10*time.Second, "how long to measure")
 	fs.intVar(&c.Payload, "payload", "", "BYTES", 32, "length of the text each event carries")
 	fs.intVar(&c.ServerPID, "server-pid", "", "PID", 0, "the server's process id, to read its CPU time and memory")
 	fs.boolVar(&c.JSON, "json", "", false, "write the result as JSON")
+	fs.durationVar(&c.Interval, "interval", "", "DURATION", time.Second, "soak: time between two broadcasts")
+	fs.durationVar(&c.Sample, "sample", "", "DURATION", 10*time.Second, "soak: time between two samples of the server")
+	fs.stringVar(&c.DebugURL, "debug-url", "", "URL", "", "the server's goroutines and heap, as JSON")
+	fs.boolVar(&c.Slow, "slow", "", false, "slow-consumer: add a client that stops reading")
 	return fs
 }
 
@@ -64,6 +82,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 	res, err := loadgen.Run(ctx, loadgen.Config{
 		URL: c.URL, Path: c.Path, Scenario: c.Scenario, Clients: c.Clients, Senders: c.Senders,
 		Duration: c.Duration, Payload: c.Payload, ServerPID: c.ServerPID,
+		Interval: c.Interval, SampleEvery: c.Sample, DebugURL: c.DebugURL, Slow: c.Slow,
 	})
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -78,6 +97,8 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), MaxMs: ms(res.Latency.Max),
 			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
 			RSSBefore: res.RSSBefore, RSSPeak: res.RSSPeak, BytesPerConnection: res.BytesPerConnection(),
+			Expected: res.Expected, Missing: res.Missing(), Samples: samplesJSON(res.Samples),
+			SlowDropped: res.SlowDropped, DroppedAfterSeconds: res.DroppedAfter.Seconds(), SlowReason: res.SlowReason,
 		})
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -92,6 +113,16 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 		fmt.Fprintf(tw, "latency\tp50 %s  p90 %s  p99 %s  max %s\n", res.Latency.P50.Round(time.Microsecond),
 			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
 	}
+	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer {
+		fmt.Fprintf(tw, "deliveries due\t%d, %d missing\n", res.Expected, res.Missing())
+	}
+	if res.Scenario == loadgen.SlowConsumer && c.Slow {
+		if res.SlowDropped {
+			fmt.Fprintf(tw, "slow client\tdropped after %.1f s (%s)\n", res.DroppedAfter.Seconds(), res.SlowReason)
+		} else {
+			fmt.Fprintf(tw, "slow client\tNOT dropped\n")
+		}
+	}
 	fmt.Fprintf(tw, "connections lost\t%d\n", res.Errors)
 	if c.ServerPID != 0 {
 		fmt.Fprintf(tw, "server CPU\t%.2f s", res.ServerCPU.Seconds())
@@ -101,7 +132,33 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 		fmt.Fprintf(tw, "\nserver memory\t%s before, %s with the clients (%s per connection)\n",
 			humanBytes(res.RSSBefore), humanBytes(res.RSSPeak), humanBytes(res.BytesPerConnection()))
 	}
+	if len(res.Samples) > 0 {
+		fmt.Fprintf(tw, "\nat\tRSS\tthreads\tgoroutines\theap\tconnected\tdeliveries\n")
+		for _, s := range res.Samples {
+			fmt.Fprintf(tw, "%.0f s\t%s\t%d\t%d\t%s\t%d\t%d\n", s.At.Seconds(), humanBytes(s.RSS), s.Threads,
+				s.Goroutines, humanBytes(s.HeapInuse), s.Connected, s.Deliveries)
+		}
+	}
 	return tw.Flush()
+}
+
+// sampleJSON is one sample as --json writes it.
+type sampleJSON struct {
+	Seconds    float64 `json:"t"`
+	RSS        int64   `json:"rss"`
+	Threads    int     `json:"threads"`
+	Goroutines int     `json:"goroutines"`
+	HeapInuse  int64   `json:"heap_inuse"`
+	Connected  int     `json:"connected"`
+	Deliveries int64   `json:"deliveries"`
+}
+
+func samplesJSON(in []loadgen.Sample) []sampleJSON {
+	out := make([]sampleJSON, len(in))
+	for i, s := range in {
+		out[i] = sampleJSON{s.At.Seconds(), s.RSS, s.Threads, s.Goroutines, s.HeapInuse, s.Connected, s.Deliveries}
+	}
+	return out
 }
 
 // humanBytes writes n in B, KiB or MiB, to one decimal.
@@ -119,22 +176,28 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 
 // loadJSON is the result as --json writes it.
 type loadJSON struct {
-	Scenario               string  `json:"scenario"`
-	Clients                int     `json:"clients"`
-	Senders                int     `json:"senders,omitempty"`
-	Seconds                float64 `json:"seconds"`
-	Ops                    int64   `json:"ops"`
-	Deliveries             int64   `json:"deliveries"`
-	Errors                 int64   `json:"connections_lost"`
-	OpsPerSecond           float64 `json:"ops_per_second"`
-	DeliveriesPerSecond    float64 `json:"deliveries_per_second"`
-	P50ms                  float64 `json:"p50_ms"`
-	P90ms                  float64 `json:"p90_ms"`
-	P99ms                  float64 `json:"p99_ms"`
-	MaxMs                  float64 `json:"max_ms"`
-	ServerCPUSeconds       float64 `json:"server_cpu_seconds,omitempty"`
-	DeliveriesPerCPUSecond float64 `json:"deliveries_per_cpu_second,omitempty"`
-	RSSBefore              int64   `json:"server_rss_before,omitempty"`
-	RSSPeak                int64   `json:"server_rss_peak,omitempty"`
-	BytesPerConnection     int64   `json:"bytes_per_connection,omitempty"`
+	Scenario               string       `json:"scenario"`
+	Clients                int          `json:"clients"`
+	Senders                int          `json:"senders,omitempty"`
+	Seconds                float64      `json:"seconds"`
+	Ops                    int64        `json:"ops"`
+	Deliveries             int64        `json:"deliveries"`
+	Errors                 int64        `json:"connections_lost"`
+	OpsPerSecond           float64      `json:"ops_per_second"`
+	DeliveriesPerSecond    float64      `json:"deliveries_per_second"`
+	P50ms                  float64      `json:"p50_ms"`
+	P90ms                  float64      `json:"p90_ms"`
+	P99ms                  float64      `json:"p99_ms"`
+	MaxMs                  float64      `json:"max_ms"`
+	ServerCPUSeconds       float64      `json:"server_cpu_seconds,omitempty"`
+	DeliveriesPerCPUSecond float64      `json:"deliveries_per_cpu_second,omitempty"`
+	RSSBefore              int64        `json:"server_rss_before,omitempty"`
+	RSSPeak                int64        `json:"server_rss_peak,omitempty"`
+	BytesPerConnection     int64        `json:"bytes_per_connection,omitempty"`
+	Expected               int64        `json:"deliveries_due,omitempty"`
+	Missing                int64        `json:"deliveries_missing"`
+	SlowDropped            bool         `json:"slow_dropped,omitempty"`
+	DroppedAfterSeconds    float64      `json:"slow_dropped_after_seconds,omitempty"`
+	SlowReason             string       `json:"slow_reason,omitempty"`
+	Samples                []sampleJSON `json:"samples,omitempty"`
 }

@@ -11,8 +11,10 @@ package loadgen
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -36,6 +38,16 @@ const (
 	// Idle: the clients connect and stay connected, answering pings; the
 	// server's memory per connection is what this measures.
 	Idle = "idle"
+	// Soak: the clients stay connected for the whole window, answering the
+	// server's pings, while one of them emits a "bcast" every Interval; the
+	// server is sampled every SampleEvery (memory, threads, goroutines) and
+	// every broadcast must reach every client.
+	Soak = "soak"
+	// SlowConsumer: Senders clients broadcast in a closed loop to every
+	// client and, with Slow, one client stops reading: the server must drop
+	// it by its outbound bound while the others get every broadcast. The
+	// latency is from send to arrival at each of the others.
+	SlowConsumer = "slow-consumer"
 )
 
 // Config says what load to put on which server.
@@ -52,6 +64,19 @@ type Config struct {
 	ServerPID int
 	// Dials bounds the connections being opened at once (64 if zero).
 	Dials int
+
+	// Interval is the time between two broadcasts of Soak (1 s if zero).
+	Interval time.Duration
+	// SampleEvery is the time between two samples of Soak (10 s if zero).
+	SampleEvery time.Duration
+	// DebugURL, if set, is a URL of the server that answers DebugStats as
+	// JSON; the samples then hold its goroutines and heap.
+	DebugURL string
+	// Slow makes the last client of SlowConsumer stop reading.
+	Slow bool
+	// UntilDropped ends SlowConsumer's window as soon as the server has
+	// dropped the slow client, rather than at Duration.
+	UntilDropped bool
 }
 
 // Result is what a run measured.
@@ -69,7 +94,21 @@ type Result struct {
 	// connected and once they all were.
 	ServerCPU          time.Duration
 	RSSBefore, RSSPeak int64
+
+	// Soak and SlowConsumer: the deliveries due (every broadcast to every
+	// client still connected) and the server's samples over time.
+	Expected int64
+	Samples  []Sample
+	// SlowConsumer with Slow: whether the server dropped the slow client,
+	// how long after it stopped reading, and the reason the server gave.
+	SlowDropped  bool
+	DroppedAfter time.Duration
+	SlowReason   string
 }
+
+// Missing is the number of deliveries due that did not arrive (Soak and
+// SlowConsumer).
+func (r *Result) Missing() int64 { return max(0, r.Expected-r.Deliveries) }
 
 // Latency summarizes the durations of the ops.
 type Latency struct {
@@ -115,10 +154,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	switch cfg.Scenario {
 	case Echo, Idle:
+	case Soak:
+		if cfg.Interval <= 0 {
+			cfg.Interval = time.Second
+		}
+		if cfg.SampleEvery <= 0 {
+			cfg.SampleEvery = 10 * time.Second
+		}
+	case SlowConsumer:
+		cfg.Senders = min(cfg.Senders, max(cfg.Clients-2, 1))
+		res := cfg.Clients
+		if cfg.Slow {
+			res++
+		}
+		cfg.Clients = res
 	case Broadcast:
 		cfg.Senders = min(cfg.Senders, cfg.Clients)
 	default:
-		return nil, fmt.Errorf("loadgen: unknown scenario %q (echo, broadcast or idle)", cfg.Scenario)
+		return nil, fmt.Errorf("loadgen: unknown scenario %q (echo, broadcast, idle, soak or slow-consumer)", cfg.Scenario)
 	}
 	if cfg.Clients <= 0 || cfg.Duration <= 0 {
 		return nil, errors.New("loadgen: clients and duration must be positive")
@@ -128,7 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients}
-	if cfg.Scenario == Broadcast {
+	if cfg.Scenario == Broadcast || cfg.Scenario == SlowConsumer {
 		res.Senders = cfg.Senders
 	}
 	if cfg.ServerPID != 0 {
@@ -160,6 +213,20 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer {
+		run := runSoak
+		if cfg.Scenario == SlowConsumer {
+			run = runSlowConsumer
+		}
+		if err := run(ctx, cfg, res, clients); err != nil {
+			return nil, err
+		}
+		if res.ServerCPU, err = cpuSince(cfg.ServerPID, cpu0); err != nil {
+			return nil, err
+		}
+		res.Errors = countLost(clients)
+		return res, ctx.Err()
+	}
 	for _, c := range clients {
 		c.deliveries.Store(0)
 	}
@@ -188,25 +255,40 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	<-window.Done()
 	res.Duration = time.Since(start)
-	if cfg.ServerPID != 0 {
-		cpu1, err := readCPU(cfg.ServerPID)
-		if err != nil {
-			return nil, err
-		}
-		res.ServerCPU = cpu1 - cpu0
+	if res.ServerCPU, err = cpuSince(cfg.ServerPID, cpu0); err != nil {
+		return nil, err
 	}
 	for _, c := range clients {
 		res.Deliveries += c.deliveries.Load()
 	}
 	wg.Wait()
 	res.Ops = ops.Load()
-	for _, c := range clients {
-		if c.lost.Load() {
-			res.Errors++
-		}
-	}
+	res.Errors = countLost(clients)
 	res.Latency = summarize(slices.Concat(lat...))
 	return res, ctx.Err()
+}
+
+// cpuSince returns the CPU time process pid used since it had used cpu0,
+// or 0 when pid is 0.
+func cpuSince(pid int, cpu0 time.Duration) (time.Duration, error) {
+	if pid == 0 {
+		return 0, nil
+	}
+	cpu1, err := readCPU(pid)
+	if err != nil {
+		return 0, err
+	}
+	return cpu1 - cpu0, nil
+}
+
+// countLost counts the clients whose connection ended before close.
+func countLost(clients []*client) (n int64) {
+	for _, c := range clients {
+		if c.lost.Load() {
+			n++
+		}
+	}
+	return n
 }
 
 func websocketURL(base, path string) (string, error) {
@@ -244,7 +326,8 @@ func dialAll(ctx context.Context, wsURL string, cfg Config) ([]*client, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			c, err := dial(ctx, wsURL, i, cfg.Payload)
+			slow := cfg.Scenario == SlowConsumer && cfg.Slow && i == cfg.Clients-1
+			c, err := dial(ctx, wsURL, i, cfg.Payload, slow)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -283,16 +366,35 @@ type client struct {
 	lost       atomic.Bool // the connection ended before close
 	closing    atomic.Bool
 	done       chan struct{} // the reader ended
+
+	sid     string        // the Socket.IO socket id, from the CONNECT reply
+	stall   chan struct{} // SlowConsumer: closed to make the reader stop reading
+	quit    chan struct{} // closed by close, to end a stalled reader
+	lastAck atomic.Value  // string: the arguments of the last ack received
+	// SlowConsumer: broadcasts carry their send time; the reader keeps how
+	// long each took to arrive while measure is set.
+	measure atomic.Bool
+	lmu     sync.Mutex
+	recv    []time.Duration
 }
 
-func dial(ctx context.Context, wsURL string, index, payload int) (*client, error) {
+// dial connects client index. A slow one gets a small socket receive
+// buffer, as a client on a poor link has, so that the server's writes to
+// it pile up in the server rather than in this machine's kernel.
+func dial(ctx context.Context, wsURL string, index, payload int, slow bool) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL, nil)
+	d := websocket.DefaultDialer
+	if slow {
+		d = &websocket.Dialer{HandshakeTimeout: d.HandshakeTimeout, Proxy: d.Proxy,
+			NetDialContext: (&net.Dialer{Control: smallReceiveBuffer}).DialContext}
+	}
+	ws, _, err := d.DialContext(ctx, wsURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
 	}
-	c := &client{ws: ws, index: index, acks: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &client{ws: ws, index: index, acks: make(chan struct{}, 1), done: make(chan struct{}),
+		stall: make(chan struct{}), quit: make(chan struct{})}
 	c.payload = strconv.Quote(strings.Repeat("x", payload))
 	c.ownPrefix = `42["bcast",` + strconv.Itoa(index) + `,`
 	if err := c.handshake(ctx); err != nil {
@@ -327,6 +429,9 @@ func (c *client) handshake(ctx context.Context) error {
 		}
 		switch {
 		case strings.HasPrefix(string(data), "40"):
+			var reply struct{ SID string }
+			json.Unmarshal(data[2:], &reply)
+			c.sid = reply.SID
 			return nil
 		case strings.HasPrefix(string(data), "44"):
 			return fmt.Errorf("connect refused: %s", data[2:])
@@ -346,6 +451,12 @@ func (c *client) write(s string) error {
 func (c *client) read() {
 	defer close(c.done)
 	for {
+		select {
+		case <-c.stall: // stop reading until the end: the server's writes pile up
+			<-c.quit
+			return
+		default:
+		}
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			if !c.closing.Load() {
@@ -358,10 +469,16 @@ func (c *client) read() {
 		case s == "2":
 			c.write("3")
 		case strings.HasPrefix(s, "43"):
+			if i := strings.IndexByte(s, '['); i >= 0 {
+				c.lastAck.Store(s[i:])
+			}
 			c.deliveries.Add(1)
 			c.signal()
 		case strings.HasPrefix(s, `42["bcast",`):
 			c.deliveries.Add(1)
+			if c.measure.Load() {
+				c.record(s)
+			}
 			if strings.HasPrefix(s, c.ownPrefix) {
 				c.signal()
 			}
@@ -418,6 +535,7 @@ func (c *client) broadcastLoop(ctx context.Context) []time.Duration {
 // close ends the connection and waits for the reader.
 func (c *client) close() {
 	c.closing.Store(true)
+	close(c.quit)
 	c.wmu.Lock()
 	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	c.wmu.Unlock()

@@ -2,6 +2,8 @@ package loadgen_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
 	"testing"
@@ -73,5 +75,60 @@ func TestBadConfig(t *testing.T) {
 		if _, err := loadgen.Run(context.Background(), cfg); err == nil {
 			t.Errorf("%+v: no error", cfg)
 		}
+	}
+}
+
+// TestSoak holds a few clients with a trickle of broadcasts: every one
+// reaches every client, and the server is sampled.
+func TestSoak(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	srv := fixture.Start(t, nil)
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.URL(), Scenario: loadgen.Soak, Clients: 20, Duration: time.Second,
+		Interval: 50 * time.Millisecond, SampleEvery: 200 * time.Millisecond, ServerPID: os.Getpid(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ops == 0 || res.Expected != res.Ops*20 || res.Missing() != 0 || res.Errors != 0 {
+		t.Errorf("%d broadcasts, %d deliveries due, %d missing, %d connections lost", res.Ops, res.Expected, res.Missing(), res.Errors)
+	}
+	if len(res.Samples) < 2 || res.Samples[0].RSS <= 0 || res.Samples[0].Threads <= 0 || res.Samples[0].Connected != 20 {
+		t.Errorf("samples: %+v", res.Samples)
+	}
+}
+
+// TestSlowConsumer: a client that stops reading while the others get a
+// stream of broadcasts is dropped by the server's outbound bound (small
+// here, so that it takes few broadcasts), with the reason the server gives
+// for a full queue, and the others get every broadcast.
+func TestSlowConsumer(t *testing.T) {
+	cfg := fixture.Config()
+	cfg.MaxBufferedPackets = 64
+	cfg.PingTimeout = time.Minute // the slow client must be dropped by the bound, not by its heartbeat
+	io := fixture.New(cfg)
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { io.Close(); srv.Close() })
+
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.URL, Scenario: loadgen.SlowConsumer, Clients: 10, Senders: 2, Payload: 8000,
+		Slow: true, UntilDropped: true, Duration: 2 * time.Minute,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d broadcasts, dropped after %s (%s)", res.Ops, res.DroppedAfter, res.SlowReason)
+	if !res.SlowDropped {
+		t.Fatalf("the slow client was not dropped in %s (%d broadcasts)", res.Duration, res.Ops)
+	}
+	if res.SlowReason != "transport error" {
+		t.Errorf("reason %q, want %q", res.SlowReason, "transport error")
+	}
+	if res.Missing() != 0 || res.Errors != 0 {
+		t.Errorf("the others: %d of %d deliveries missing, %d connections lost", res.Missing(), res.Expected, res.Errors)
 	}
 }

@@ -43,18 +43,40 @@ func readCPU(pid int) (time.Duration, error) {
 
 // readRSS returns the resident memory of process pid, in bytes.
 func readRSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	v, err := procStatus(pid, "VmRSS")
 	if err != nil {
 		return 0, fmt.Errorf("loadgen: server memory: %w", err)
 	}
+	kb, err := strconv.ParseInt(strings.TrimSuffix(v, " kB"), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: server memory: %w", err)
+	}
+	return kb << 10, nil
+}
+
+// readThreads returns the number of OS threads of process pid.
+func readThreads(pid int) (int, error) {
+	v, err := procStatus(pid, "Threads")
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: server threads: %w", err)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: server threads: %w", err)
+	}
+	return n, nil
+}
+
+// procStatus returns the value of field key in /proc/<pid>/status.
+func procStatus(pid int, key string) (string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "", err
+	}
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("loadgen: server memory: %w", err)
-			}
-			return kb << 10, nil
+		if rest, ok := strings.CutPrefix(line, key+":"); ok {
+			return strings.TrimSpace(rest), nil
 		}
 	}
-	return 0, fmt.Errorf("loadgen: server memory: no VmRSS in /proc/%d/status", pid)
+	return "", fmt.Errorf("no %s in /proc/%d/status", key, pid)
 }

@@ -132,7 +132,14 @@
 //     arrive, not to the announced Content-Length.
 //   - A malformed polling body is answered 200 "ok" (it was read whole) and
 //     ends the session with "parse error"; the packets before the bad one
-//     are delivered.
+//     are delivered. The session is gone at once, so the next request gets
+//     400 {"code":1} (Node keeps it for one more GET, answered "6\x1e1").
+//   - A second GET (or POST) while one is in flight gets an empty 400 and
+//     ends the session, as in Node.
+//   - When the client closes a polling session ("1"), a GET arriving within
+//     50 ms still gets the noop it would have had if it had come first:
+//     the official client's GET often races its own close packet. Node
+//     forgets the session at once and answers such a GET 400 {"code":1}.
 //   - A polling body is text: invalid UTF-8 in it is read as U+FFFD, one for
 //     each maximal ill-formed subsequence, as Node reads it.
 //   - A WebSocket text frame that is not UTF-8 closes the connection with

@@ -114,7 +114,9 @@ func (s *Session) claim(w http.ResponseWriter, get bool) bool {
 			}
 		}
 		srv.closeSession(s, ReasonTransportError, PacketClose)
-		errCode(CodeBadRequest).writeJSON(w)
+		// an empty 400, as the official server answers an overlap
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusBadRequest)
 		return false
 	}
 	*busy = true
