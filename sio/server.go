@@ -53,6 +53,15 @@ type Config struct {
 	// error refuses it with 403 and the error's text.
 	AllowRequest func(r *http.Request) error
 
+	// AllowEIO3 accepts socket.io-client 2.x (Engine.IO v3) beside the
+	// current clients, as the official server's allowEIO3: such a client is
+	// connected to "/" as soon as it opens, passes its auth as the query of
+	// a namespace ("/custom?token=x"; Handshake.Auth then holds the values
+	// as strings), and its sockets' ids are the Engine.IO session id on "/"
+	// and "<namespace>#<session id>" elsewhere. If false, such clients are
+	// refused with "Unsupported protocol version".
+	AllowEIO3 bool
+
 	// NewAdapter makes the rooms adapter of each namespace. If nil, an
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
@@ -121,6 +130,7 @@ func NewServer(cfg Config) *Server {
 		MaxBufferedPackets: cfg.MaxBufferedPackets,
 		CORS:               cfg.CORS,
 		AllowRequest:       cfg.AllowRequest,
+		AllowEIO3:          cfg.AllowEIO3,
 		Logger:             s.log,
 	}
 	if cfg.Observer != nil {
@@ -135,7 +145,11 @@ func NewServer(cfg Config) *Server {
 type engineHandler struct{ s *Server }
 
 func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
-	return newConn(h.s, sess)
+	c := newConn(h.s, sess)
+	if c.v3() {
+		c.connectRoot()
+	}
+	return c
 }
 
 // Path returns the path the server answers at, with its trailing slash.
