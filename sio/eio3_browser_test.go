@@ -1,7 +1,6 @@
 package sio_test
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -85,16 +84,7 @@ func TestEIO3BrowserClientV2(t *testing.T) {
 		ours.Close()
 	})
 
-	node := nodetest.Start(t, nodetest.FixtureScript, "--port", "0", "--allow-eio3")
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	line, err := node.WaitLine(ctx, "LISTENING ")
-	if err != nil {
-		t.Fatalf("the official fixture did not start: %v\n%s", err, node.Report())
-	}
-	official := "http://127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "LISTENING "))
-
-	for _, server := range []struct{ name, url string }{{"ours", ours.URL}, {"official", official}} {
+	for _, server := range []struct{ name, url string }{{"ours", ours.URL}, {"official", startOfficialEIO3(t)}} {
 		for _, transport := range []string{"polling", "websocket"} {
 			t.Run(server.name+"/"+transport, func(t *testing.T) {
 				tab := b.NewTab(t)

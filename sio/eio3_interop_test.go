@@ -36,16 +36,7 @@ func TestEIO3OfficialClientV2(t *testing.T) {
 		ours.Close()
 	})
 
-	node := nodetest.Start(t, nodetest.FixtureScript, "--port", "0", "--allow-eio3")
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	line, err := node.WaitLine(ctx, "LISTENING ")
-	if err != nil {
-		t.Fatalf("the official fixture did not start: %v\n%s", err, node.Report())
-	}
-	official := "http://127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "LISTENING "))
-
-	for _, server := range []struct{ name, url string }{{"ours", ours.URL}, {"official", official}} {
+	for _, server := range []struct{ name, url string }{{"ours", ours.URL}, {"official", startOfficialEIO3(t)}} {
 		t.Run(server.name, func(t *testing.T) {
 			for _, name := range names {
 				t.Run(name, func(t *testing.T) {
@@ -57,4 +48,18 @@ func TestEIO3OfficialClientV2(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startOfficialEIO3 starts the official fixture (fixture-server.mjs) with
+// allowEIO3 for the rest of the test and returns its URL.
+func startOfficialEIO3(t *testing.T) string {
+	t.Helper()
+	node := nodetest.Start(t, nodetest.FixtureScript, "--port", "0", "--allow-eio3")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	line, err := node.WaitLine(ctx, "LISTENING ")
+	if err != nil {
+		t.Fatalf("the official fixture did not start: %v\n%s", err, node.Report())
+	}
+	return "http://127.0.0.1:" + strings.TrimSpace(strings.TrimPrefix(line, "LISTENING "))
 }

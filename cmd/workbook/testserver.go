@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	interop "github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
@@ -22,6 +23,7 @@ type TestServerCommand struct {
 	RecordCPU    float64
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	AllowEIO3    bool
 }
 
 func (c *TestServerCommand) flags() *flagSet {
@@ -29,7 +31,8 @@ func (c *TestServerCommand) flags() *flagSet {
 Serves the fixtures of the official Socket.IO and Engine.IO protocol test
 suites:
 
-  /socket.io/  a Socket.IO server (namespaces / and /custom)
+  /socket.io/  a Socket.IO server (namespaces / and /custom; with
+               --allow-eio3 it serves socket.io-client 2.x too)
   /engine.io/  an Engine.IO server that echoes every message
 
 With --db, what the Socket.IO server does is recorded to that SQLite file
@@ -39,6 +42,7 @@ With --db, what the Socket.IO server does is recorded to that SQLite file
 	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
+	fs.boolVar(&c.AllowEIO3, "allow-eio3", "WORKBOOK_ALLOW_EIO3", false, "accept socket.io-client 2.x (Engine.IO v3) on /socket.io/")
 	return fs
 }
 
@@ -81,6 +85,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	h := NewTestServer(TestServerConfig{
 		PingInterval: c.PingInterval,
 		PingTimeout:  c.PingTimeout,
+		AllowEIO3:    c.AllowEIO3,
 		Observer:     sio.Observers(observers...),
 	})
 	defer h.Close()
@@ -123,7 +128,9 @@ const authDelay = 20 * time.Millisecond
 // 300 ms and 200 ms, as the official suites expect.
 type TestServerConfig struct {
 	PingInterval, PingTimeout time.Duration
-	Logger                    *slog.Logger
+	// AllowEIO3 accepts socket.io-client 2.x on the Socket.IO server.
+	AllowEIO3 bool
+	Logger    *slog.Logger
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
 	Observer sio.Observer
@@ -152,6 +159,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		MaxHTTPBufferSize: 1e6,
 		ConnectTimeout:    time.Second,
 		CORS:              cors,
+		AllowEIO3:         cfg.AllowEIO3,
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 	})
@@ -168,6 +176,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	}
 	io.OnConnection(func(s *sio.Socket) {
 		emitAuth(s)
+		interop.RoomEvents(s)
 		s.On("message", func(e *sio.Event) { _ = s.Emit("message-back", echoArgs(e)...) })
 		s.On("message-with-ack", func(e *sio.Event) { _ = e.Ack(echoArgs(e)...) })
 		s.On("echo", func(e *sio.Event) {
@@ -180,7 +189,10 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		})
 		s.On("bcast", func(e *sio.Event) { _ = io.Emit("bcast", echoArgs(e)...) })
 	})
-	io.Of("/custom").OnConnection(emitAuth)
+	io.Of("/custom").OnConnection(func(s *sio.Socket) {
+		emitAuth(s)
+		interop.RoomEvents(s)
+	})
 
 	eng := engine.NewServer(engine.Config{
 		PingInterval:      cfg.PingInterval,
