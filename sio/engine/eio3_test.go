@@ -115,6 +115,24 @@ func TestEIO3Handshake(t *testing.T) {
 	}
 }
 
+// The handshake of a v3 polling session carries the open packet alone, as
+// the official server's does: what Open sends (the CONNECT to "/" of the
+// sio layer) goes with the next GET.
+func TestEIO3HandshakeAlone(t *testing.T) {
+	h := newTestHandler(t, false)
+	h.onOpen = func(s *engine.Session) { s.Send(engine.Message{Data: []byte("0")}) }
+	e := newEnv(t, eio3, h)
+	p := e.handshakeV3("") // fails on a second packet
+	if body, _ := p.get(); body != "2:40" {
+		t.Errorf("GET after the handshake = %q, want 2:40", body)
+	}
+	// a v4 handshake still carries what Open sent
+	status, body, _ := e.do("GET", e.url("EIO=4&transport=polling"), "", nil)
+	if status != 200 || !strings.HasSuffix(body, "\x1e40") {
+		t.Errorf("v4 handshake = %d %q", status, body)
+	}
+}
+
 func TestEIO3RefusedByDefault(t *testing.T) {
 	e := newEnv(t, engine.Config{}, nil)
 	status, body, _ := e.do("GET", e.url("EIO=3&transport=polling"), "", nil)

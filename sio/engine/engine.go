@@ -335,6 +335,9 @@ func (srv *Server) openSession(s *Session) bool {
 	s.kickLocked()
 	if s.protocol == 3 {
 		s.awaitClientPingLocked()
+		// as the official server, whose socket.io layer sends the CONNECT
+		// to "/" of a v3 client only once the handshake is answered
+		s.openAlone = s.transport == TransportPolling
 	} else {
 		s.armPingLocked()
 	}

@@ -135,6 +135,11 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 		return []Packet{{Type: s.pollFinal}}, false, ""
 	case s.clientClosed:
 		return []Packet{{Type: PacketNoop}}, true, ReasonTransportClose
+	case s.openAlone && s.state == stateOpen:
+		s.openAlone = false
+		batch = s.queue[:1:1] // the open packet, not a message: queueBytes stays
+		s.queue = append([]Packet(nil), s.queue[1:]...)
+		return batch, false, ""
 	case len(s.queue) > 0:
 		batch, s.queue, s.queueBytes = s.queue, nil, 0
 		if s.state == stateClosing {

@@ -44,6 +44,9 @@ type Session struct {
 	// Both immutable.
 	protocol uint8
 	b64      bool
+	// openAlone: the polling handshake of a v3 session is answered with
+	// the open packet alone (guarded by mu)
+	openAlone bool
 
 	// cbMu serializes handler callbacks (Open, Message); handler is set
 	// under it (and mu) once Open returns.
