@@ -104,6 +104,9 @@
 //     sent as application/octet-stream (see AppendPayloadV3); a client
 //     that asked for b64 gets binary messages as "b4" + base64 text.
 //   - A binary message on a WebSocket starts with its type byte, 0x04.
+//   - A polling handshake is answered with the open packet alone; what
+//     Open sends goes with the next GET, as the official server's
+//     socket.io layer connects a v3 client to "/" only then.
 //
 // DecodePayloadV3 is stricter than the official parser: a length that is
 // not plain decimal digits, or that reaches past the end of the body, ends
