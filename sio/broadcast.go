@@ -2,6 +2,7 @@ package sio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -89,15 +90,19 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		return err
 	}
 	msgs := encode(p)
-	b.each(func(s *Socket) { s.conn.sendEncoded(p, msgs, b.volatile) })
+	b.each(func(s *Socket) { _, _ = s.conn.sendEncoded(p, msgs, b.volatile) })
 	return nil
 }
 
 // EmitWithAck sends an event to every selected socket and waits for all of
 // them to acknowledge it. It returns the first argument of each
-// acknowledgement, in the order they arrived. If the timeout (Timeout) or
-// ctx's deadline passes first, it returns what arrived so far with
-// ErrAckTimeout.
+// acknowledgement, in the order they arrived. It waits only for the sockets
+// the packet was queued for: not for one that disconnects before, whose
+// queue refuses it, or (Volatile) that drops it; a socket that waits for too
+// many acknowledgements already (Config.MaxPendingAcks) is not sent the
+// event. A socket that disconnects while it waits gives no answer. If the timeout (Timeout) or ctx's
+// deadline passes first, it returns what arrived so far with ErrAckTimeout;
+// if ctx is cancelled, with ctx.Err().
 func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
 	if parser.IsReservedEvent(event) {
 		return nil, fmt.Errorf("%w: %q", ErrReservedEvent, event)
@@ -116,13 +121,20 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 
 	// Every receiver's acknowledgement lands on one channel with room for all
 	// of them, so delivering one never blocks the reading goroutine.
+	// Only the sockets the packet was queued for are waited for: not those
+	// that disconnected meanwhile, failed to queue it, or dropped it
+	// (volatile).
 	targets := b.FetchSockets()
 	results := make(chan ackResult, len(targets))
 	expected := 0
 	for _, s := range targets {
-		if s.addAck(p.ID, &pendingAck{ch: results}, 0) {
+		if s.addAck(p.ID, &pendingAck{ch: results}, 0) != nil {
+			continue
+		}
+		if sent, _ := s.conn.sendEncoded(p, msgs, b.volatile); sent {
 			expected++
-			s.conn.sendEncoded(p, msgs, b.volatile)
+		} else {
+			s.takeAck(p.ID)
 		}
 	}
 	defer func() {
@@ -142,7 +154,10 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 				responses = append(responses, first)
 			}
 		case <-ctx.Done():
-			return responses, ErrAckTimeout
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return responses, ErrAckTimeout
+			}
+			return responses, ctx.Err()
 		}
 	}
 	return responses, nil

@@ -37,7 +37,12 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 	c := &conn{
 		server:  srv,
 		session: sess,
-		mailbox: mailbox.Mailbox{Log: srv.log, Name: "sio"},
+		mailbox: mailbox.Mailbox{
+			Log:      srv.log,
+			Name:     "sio",
+			MaxTasks: srv.maxQueuedEvents(),
+			MaxBytes: srv.maxQueuedBytes(),
+		},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
 	c.connectTimer = time.AfterFunc(srv.connectTimeout(), func() {
@@ -130,7 +135,7 @@ func (c *conn) route(p *parser.Packet) {
 			c.invalid("%v", err)
 			return
 		}
-		c.mailbox.Post(func() { s.dispatch(e) })
+		c.post(func() { s.dispatch(e) }, p)
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
@@ -165,7 +170,24 @@ func (c *conn) connect(name string, auth json.RawMessage) {
 		c.sendConnectError(name, &ConnectError{Message: "Invalid namespace"})
 		return
 	}
-	c.mailbox.Post(func() { nsp.connect(c, auth) })
+	c.post(func() { nsp.connect(c, auth) }, &parser.Packet{Data: auth})
+}
+
+// post queues the handling of packet p on the mailbox, within the bound of
+// Config.MaxQueuedEvents and MaxQueuedBytes. Past it the connection is
+// closed: the reader must not wait, as acknowledgements come through it.
+func (c *conn) post(f func(), p *parser.Packet) {
+	size := int64(len(p.Data))
+	for _, a := range p.Attachments {
+		size += int64(len(a))
+	}
+	if c.mailbox.TryPost(f, size) {
+		return
+	}
+	if c.server.obs != nil {
+		c.server.debugf("socket.io:client", c.sid(), "incoming queue full (%d packets, %d bytes at most), close the client", c.mailbox.MaxTasks, c.mailbox.MaxBytes)
+	}
+	c.session.Close(engine.ReasonTransportError)
 }
 
 // connectDone ends a CONNECT in progress. With a socket, it registers it and
@@ -244,6 +266,9 @@ func (c *conn) Close(reason engine.Reason) {
 		s.onClose(reasonFromEngine(reason))
 	}
 	c.decoder.Reset()
+	// Last in the mailbox, after every event and disconnect handler the
+	// connection queued: Server.Shutdown waits for it.
+	c.mailbox.Post(c.server.connDone)
 }
 
 // encode turns a packet into the Engine.IO messages that carry it: the text
@@ -259,23 +284,25 @@ func encode(p *parser.Packet) []engine.Message {
 }
 
 func (c *conn) send(p *parser.Packet, volatile bool) error {
-	return c.sendEncoded(p, encode(p), volatile)
+	_, err := c.sendEncoded(p, encode(p), volatile)
+	return err
 }
 
 // sendEncoded queues already encoded messages; broadcasts call it with the
-// same messages for every receiver.
-func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile bool) error {
+// same messages for every receiver. It reports whether they were queued: a
+// volatile packet the transport cannot take now is dropped, without error.
+func (c *conn) sendEncoded(p *parser.Packet, msgs []engine.Message, volatile bool) (sent bool, err error) {
 	if volatile && !c.session.Writable() {
 		if c.server.obs != nil {
 			c.server.debugf("socket.io:client", c.sid(), "volatile packet is discarded since the transport is not currently writable")
 		}
-		return nil
+		return false, nil
 	}
 	if obs := c.server.obs; obs != nil {
 		obs.SocketPacket(c.sid(), engine.Out, p)
 	}
 	if err := c.session.Send(msgs...); err != nil {
-		return fmt.Errorf("sio: send to %s: %w", c.sid(), err)
+		return false, fmt.Errorf("sio: send to %s: %w", c.sid(), err)
 	}
-	return nil
+	return true, nil
 }

@@ -47,9 +47,27 @@
 // called from any goroutine. The handlers of one connection (middlewares,
 // connection handlers, event handlers, disconnect handlers, AckFuncs) run one
 // at a time, in the order their packets arrived, on a goroutine that is not
-// the one reading the network; so a handler may block, even in EmitWithAck.
-// A connection holds one goroutine while idle (its WebSocket reader); writer
-// and handler goroutines exist only while there is work.
+// the one reading the network; so a handler may block, even in EmitWithAck,
+// and Socket.Context tells it when to stop: it ends when the socket
+// disconnects. Server.Shutdown waits for every connection's handlers;
+// Close does not. A connection holds one goroutine while idle (its
+// WebSocket reader); writer and handler goroutines exist only while there
+// is work.
+//
+// # Limits
+//
+// Every queue is bounded, and a client that overflows one is disconnected
+// with "transport error" without slowing anyone else down: its outgoing
+// packets (Config.MaxBufferedPackets), and the events that wait for its
+// handlers while one blocks (Config.MaxQueuedEvents and MaxQueuedBytes).
+// The acknowledgements the server waits for from one socket are bounded
+// too (Config.MaxPendingAcks): past it, Emit with an AckFunc and
+// EmitWithAck return ErrTooManyAcks.
+//
+// The outgoing queue is bounded in bytes as well (Config.MaxBufferedBytes).
+// A packet that cannot be parsed closes its connection as a parse error;
+// that includes an ack id that does not fit in 64 bits, where the official
+// server rounds it to a float and acks that.
 //
 // # Observing
 //

@@ -13,7 +13,9 @@ import (
 //
 // Handlers of one connection run one at a time, in the order their packets
 // arrived, on a goroutine of the connection's own (never the one reading the
-// network), so a handler may block, for instance in EmitWithAck. The Event
+// network), so a handler may block, for instance in EmitWithAck; while it
+// does, the connection's next events wait (up to Config.MaxQueuedEvents),
+// so give it a way out: Socket.Context ends when the socket does. The Event
 // may be kept after the handler returns. A panic in a handler is recovered
 // and logged; the connection goes on.
 type EventHandler func(e *Event)

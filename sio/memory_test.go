@@ -30,28 +30,43 @@ func readServerFrame(r *bufio.Reader) (string, error) {
 	return string(b), err
 }
 
-// rawSocket connects a Socket.IO client to the main namespace over a
-// WebSocket with a bare net.Conn, so that the client side costs next to
-// nothing in the measurement below: the bufio.Reader used for the
-// handshake is dropped once the CONNECT reply has come.
-func rawSocket(t testing.TB, addr string) net.Conn {
-	t.Helper()
+// connectMain is the frame of a CONNECT to the main namespace ("40"),
+// masked with a zero key.
+var connectMain = []byte{0x81, 0x82, 0, 0, 0, 0, '4', '0'}
+
+// rawOpen opens an Engine.IO session over a WebSocket with a bare
+// net.Conn, and reads its open packet.
+func rawOpen(addr string) (net.Conn, *bufio.Reader, error) {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	fmt.Fprintf(c, "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
 	r := bufio.NewReader(c)
 	res, err := http.ReadResponse(r, nil)
 	if err != nil || res.StatusCode != 101 {
-		t.Fatalf("upgrade: %v %v", res, err)
+		c.Close()
+		return nil, nil, fmt.Errorf("upgrade: %v %v", res, err)
 	}
 	if open, err := readServerFrame(r); err != nil || !strings.HasPrefix(open, `0{"sid":`) {
-		t.Fatalf("open packet: %q %v", open, err)
+		c.Close()
+		return nil, nil, fmt.Errorf("open packet: %q %v", open, err)
 	}
-	// "40", masked with a zero key
-	if _, err := c.Write([]byte{0x81, 0x82, 0, 0, 0, 0, '4', '0'}); err != nil {
+	return c, r, nil
+}
+
+// rawSocket connects a Socket.IO client to the main namespace over a
+// WebSocket with a bare net.Conn, so that the client side costs next to
+// nothing in the measurement below: the bufio.Reader used for the
+// handshake is dropped once the CONNECT reply has come.
+func rawSocket(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, r, err := rawOpen(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(connectMain); err != nil {
 		t.Fatal(err)
 	}
 	if reply, err := readServerFrame(r); err != nil || !strings.HasPrefix(reply, `40{"sid":`) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -186,15 +187,31 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 		n.server.debugf("socket.io:namespace", c.sid(), "adding socket to nsp %s", n.name)
 	}
 	if err := n.runMiddlewares(s); err != nil {
+		s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 		c.connectDone(n.name, nil)
 		c.refuse(n.name, err)
 		return
 	}
+	s.mu.Lock()
 	s.connected = true
+	s.mu.Unlock()
 	if !c.connectDone(n.name, s) {
-		return // the connection closed while the middlewares ran
+		s.end(ErrDisconnected) // the connection closed while the middlewares ran
+		return
 	}
+	if h := n.server.connectHook; h != nil {
+		h(s)
+	}
+	// The connection may close from here on. Socket.onClose marks the
+	// socket disconnected before it takes it out of the namespace, so the
+	// socket joins only if it is still connected, checked under the
+	// namespace's lock: otherwise it would join after it was taken out, and
+	// stay.
 	n.mu.Lock()
+	if !s.Connected() {
+		n.mu.Unlock()
+		return
+	}
 	n.sockets[s.id] = s
 	handlers := append(([]func(*Socket))(nil), n.onConnect...)
 	n.mu.Unlock()

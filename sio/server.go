@@ -41,6 +41,43 @@ type Config struct {
 	// that lets it overflow is disconnected ("transport error") rather than
 	// slowing anyone down. If zero, the engine's default (4096) is used.
 	MaxBufferedPackets int
+	// MaxBufferedBytes bounds the bytes each connection holds on its way
+	// out, as MaxBufferedPackets bounds the packets; past it the client is
+	// disconnected the same way. If zero, the engine's default (8 MiB) is
+	// used.
+	MaxBufferedBytes int64
+	// CompressionThreshold is the polling response size from which bodies
+	// are gzip or deflate compressed. If zero, 1024 bytes; negative turns
+	// compression off.
+	CompressionThreshold int
+	// HTTPRequestBodyTimeout is how long a polling POST has to deliver its
+	// body before it gets 408 and its connection is closed. If zero, 30
+	// seconds is used.
+	HTTPRequestBodyTimeout time.Duration
+	// CloseTimeout is how long a polling connection closed by the server
+	// waits for a GET to carry away its last packets. If zero, 30 seconds
+	// is used.
+	CloseTimeout time.Duration
+	// MaxQueuedEvents bounds each connection's incoming queue: the packets
+	// (events, and CONNECTs to namespaces) that have been read and wait for
+	// the connection's handlers while an earlier one runs (a handler may
+	// block). A client that overflows it is disconnected with "transport
+	// error", as one that lets its outgoing queue overflow: the server
+	// cannot stop reading instead, as the same reader carries the
+	// acknowledgements a waiting handler may need. Acknowledgements
+	// themselves are not queued. If zero, 4096 is used.
+	MaxQueuedEvents int
+	// MaxQueuedBytes bounds the same queue in bytes of packet data, binary
+	// attachments included; a packet that finds the queue empty is always
+	// taken, whatever its size. If zero, 8 MiB is used, or twice
+	// MaxHTTPBufferSize if that is more.
+	MaxQueuedBytes int64
+	// MaxPendingAcks bounds, per socket, the acknowledgements the server
+	// waits for (Emit with an AckFunc, EmitWithAck, broadcasts included),
+	// so that a client that never answers cannot make them pile up. Past
+	// it, Emit and EmitWithAck return ErrTooManyAcks for that socket, and a
+	// broadcast's EmitWithAck leaves the socket out. If zero, 4096 is used.
+	MaxPendingAcks int
 	// Transports lists the transports clients may use: "polling",
 	// "websocket". If nil, both are allowed.
 	Transports []string
@@ -101,10 +138,22 @@ type Server struct {
 	root   *Namespace
 	client map[string]*clientFile // by name under path; see clientscript.go
 
+	// connectHook, set by tests only (export_test.go), runs on the
+	// connection's handler goroutine once a connecting socket is registered
+	// with its connection and before it is added to its namespace.
+	connectHook func(*Socket)
+
 	mu      sync.RWMutex
 	nsps    map[string]*Namespace
 	parents []*ParentNamespace
 	closed  bool
+
+	// liveMu guards live and idle: live counts the connections from their
+	// Open until their last handler (disconnect handlers included) has
+	// returned; idle, made by Shutdown, is closed when live drops to zero.
+	liveMu sync.Mutex
+	live   int
+	idle   chan struct{}
 }
 
 // NewServer returns a server with the main namespace "/" ready.
@@ -128,10 +177,15 @@ func NewServer(cfg Config) *Server {
 		Transports:         cfg.Transports,
 		DisableUpgrades:    cfg.DisableUpgrades,
 		MaxBufferedPackets: cfg.MaxBufferedPackets,
-		CORS:               cfg.CORS,
-		AllowRequest:       cfg.AllowRequest,
-		AllowEIO3:          cfg.AllowEIO3,
-		Logger:             s.log,
+		MaxBufferedBytes:   cfg.MaxBufferedBytes,
+
+		CompressionThreshold:   cfg.CompressionThreshold,
+		HTTPRequestBodyTimeout: cfg.HTTPRequestBodyTimeout,
+		CloseTimeout:           cfg.CloseTimeout,
+		CORS:                   cfg.CORS,
+		AllowRequest:           cfg.AllowRequest,
+		AllowEIO3:              cfg.AllowEIO3,
+		Logger:                 s.log,
 	}
 	if cfg.Observer != nil {
 		ecfg.Observer = cfg.Observer
@@ -145,11 +199,26 @@ func NewServer(cfg Config) *Server {
 type engineHandler struct{ s *Server }
 
 func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
+	h.s.liveMu.Lock()
+	h.s.live++
+	h.s.liveMu.Unlock()
 	c := newConn(h.s, sess)
 	if c.v3() {
 		c.connectRoot()
 	}
 	return c
+}
+
+// connDone is called on a connection's handler goroutine once the last of
+// its handlers has returned.
+func (s *Server) connDone() {
+	s.liveMu.Lock()
+	s.live--
+	if s.live == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
+	}
+	s.liveMu.Unlock()
 }
 
 // Path returns the path the server answers at, with its trailing slash.
@@ -177,6 +246,31 @@ func (s *Server) connectTimeout() time.Duration {
 		return s.cfg.ConnectTimeout
 	}
 	return 45 * time.Second
+}
+
+func (s *Server) maxQueuedEvents() int {
+	if s.cfg.MaxQueuedEvents > 0 {
+		return s.cfg.MaxQueuedEvents
+	}
+	return 4096
+}
+
+func (s *Server) maxQueuedBytes() int64 {
+	if s.cfg.MaxQueuedBytes > 0 {
+		return s.cfg.MaxQueuedBytes
+	}
+	n := s.cfg.MaxHTTPBufferSize
+	if n <= 0 {
+		n = 1e6
+	}
+	return max(8<<20, 2*n)
+}
+
+func (s *Server) maxPendingAcks() int {
+	if s.cfg.MaxPendingAcks > 0 {
+		return s.cfg.MaxPendingAcks
+	}
+	return 4096
 }
 
 // debugf passes a debug line, unformatted, to the observer (see
@@ -295,9 +389,10 @@ func (s *Server) SocketsLeave(rooms ...string) { s.root.SocketsLeave(rooms...) }
 func (s *Server) DisconnectSockets(close bool) { s.root.DisconnectSockets(close) }
 
 // Close disconnects every socket of every namespace with reason "server
-// shutting down" and closes every Engine.IO session. The handler stays
-// mounted; later requests are refused as unknown sessions. Close is
-// idempotent.
+// shutting down" (their contexts are cancelled, and their disconnect
+// handlers queued) and closes every Engine.IO session. It does not wait
+// for handlers: Shutdown does. The handler stays mounted; later requests
+// are refused as unknown sessions. Close is idempotent.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -315,19 +410,31 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// Shutdown closes the server like Close, then waits until every Engine.IO
-// session is gone (polling sessions may wait for a last request), or ctx is
-// done.
+// Shutdown closes the server like Close, then waits until the handlers of
+// every connection have returned: the event handlers running or queued, and
+// the disconnect handlers that Close set off, as http.Server.Shutdown waits
+// for its handlers. Sockets' contexts (Socket.Context) are cancelled by
+// Close, so handlers that watch them end early. If ctx ends first, Shutdown
+// returns ctx.Err(); the handlers still running go on, and the server is
+// closed all the same.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.Close(); err != nil {
 		return err
 	}
-	for s.engine.Count() > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
+	s.liveMu.Lock()
+	if s.live == 0 {
+		s.liveMu.Unlock()
+		return nil
 	}
-	return nil
+	if s.idle == nil {
+		s.idle = make(chan struct{})
+	}
+	idle := s.idle
+	s.liveMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -54,6 +54,10 @@ var (
 	// ErrAckTimeout: no acknowledgement came in time ("operation has timed
 	// out", as in Node).
 	ErrAckTimeout = errors.New("operation has timed out")
+	// ErrTooManyAcks: Emit (with an AckFunc) or EmitWithAck was called
+	// while the socket already waits for Config.MaxPendingAcks
+	// acknowledgements.
+	ErrTooManyAcks = errors.New("sio: too many acknowledgements pending")
 )
 
 // AckFunc receives the arguments of an acknowledgement, or an error
@@ -77,7 +81,10 @@ type ackResult struct {
 // several namespaces over one connection has one Socket in each.
 //
 // All methods may be called from any goroutine. Handlers of one connection
-// run one at a time, in the order their packets arrived (see EventHandler).
+// run one at a time, in the order their packets arrived (see EventHandler),
+// so a handler that blocks holds up that connection's next events and its
+// disconnect handlers: let it watch Context, which ends when the socket
+// does.
 type Socket struct {
 	id       string
 	nsp      *Namespace
@@ -92,6 +99,9 @@ type Socket struct {
 
 	mu        sync.Mutex
 	connected bool
+	ended     error                   // why the socket is gone (see endLocked); nil while it connects or is connected
+	ctx       context.Context         // made by the first call to Context
+	cancel    context.CancelCauseFunc // cancels ctx
 	handshake *Handshake
 	closers   *closeHandlers // nil until OnDisconnecting or OnDisconnect
 	acks      map[uint64]*pendingAck
@@ -143,6 +153,45 @@ func (s *Socket) Connected() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.connected
+}
+
+// Context returns the socket's context. It is live while the socket
+// connects (in middlewares) and while it is connected, and it is cancelled
+// as soon as the socket is disconnected, before its disconnect handlers
+// run, or refused by a middleware. context.Cause then returns an error
+// that wraps ErrDisconnected and names the Reason ("socket has been
+// disconnected (transport close)"), or the middleware's error. A handler
+// that blocks (a query, a call to another service) can pass it on, so that
+// it stops when its client goes.
+func (s *Socket) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil { // made on first use: most sockets never ask for it
+		s.ctx, s.cancel = context.WithCancelCause(context.Background())
+		if s.ended != nil {
+			s.cancel(s.ended)
+		}
+	}
+	return s.ctx
+}
+
+// endLocked records why the socket is gone and cancels its context, if it
+// has one yet. The caller holds s.mu.
+func (s *Socket) endLocked(cause error) {
+	if s.ended != nil {
+		return
+	}
+	s.ended = cause
+	if s.cancel != nil {
+		s.cancel(cause)
+	}
+}
+
+// end is endLocked for a caller that does not hold s.mu.
+func (s *Socket) end(cause error) {
+	s.mu.Lock()
+	s.endLocked(cause)
+	s.mu.Unlock()
 }
 
 // SetData stores an application value on the socket (socket.data in Node).
@@ -208,7 +257,8 @@ func (s *Socket) closeHandlersLocked() *closeHandlers {
 // encoding/json; []byte values (at the top level or inside []any and
 // map[string]any) travel as binary attachments. If the last argument is an
 // AckFunc (or a func([]any, error)), the client is asked for an
-// acknowledgement and the function receives it.
+// acknowledgement and the function receives it, or an error; it is called
+// exactly once if Emit returns nil, and never if Emit returns an error.
 func (s *Socket) Emit(event string, args ...any) error {
 	return s.emit(event, args, emitFlags{})
 }
@@ -218,8 +268,9 @@ func (s *Socket) Send(args ...any) error { return s.Emit("message", args...) }
 
 // EmitWithAck emits an event and waits for the client's acknowledgement,
 // returning its arguments. It returns ErrAckTimeout when ctx's deadline
-// passes first, ctx.Err() when ctx is cancelled, and ErrDisconnected when the
-// socket disconnects first.
+// passes first, ctx.Err() when ctx is cancelled, ErrDisconnected when the
+// socket disconnects first, and ErrTooManyAcks when the socket already waits
+// for Config.MaxPendingAcks acknowledgements.
 func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
 	return s.emitWithAck(ctx, event, args, emitFlags{})
 }
@@ -280,13 +331,21 @@ func (s *Socket) emit(event string, args []any, flags emitFlags) error {
 	if err != nil {
 		return err
 	}
-	if fn != nil {
-		p.HasID, p.ID = true, s.nsp.nextAckID()
-		if !s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout) {
-			return ErrDisconnected
-		}
+	if fn == nil {
+		return s.conn.send(p, flags.volatile)
 	}
-	return s.conn.send(p, flags.volatile)
+	p.HasID, p.ID = true, s.nsp.nextAckID()
+	if err := s.addAck(p.ID, &pendingAck{fn: fn}, flags.timeout); err != nil {
+		return err
+	}
+	if err := s.conn.send(p, flags.volatile); err != nil {
+		if s.takeAck(p.ID) != nil {
+			return err // fn will not be called
+		}
+		// The socket disconnected meanwhile and has handed fn its error
+		// already: report the failure once, there.
+	}
+	return nil
 }
 
 func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, flags emitFlags) ([]any, error) {
@@ -304,8 +363,8 @@ func (s *Socket) emitWithAck(ctx context.Context, event string, args []any, flag
 	}
 	p.HasID, p.ID = true, s.nsp.nextAckID()
 	ch := make(chan ackResult, 1)
-	if !s.addAck(p.ID, &pendingAck{ch: ch}, 0) {
-		return nil, ErrDisconnected
+	if err := s.addAck(p.ID, &pendingAck{ch: ch}, 0); err != nil {
+		return nil, err
 	}
 	if err := s.conn.send(p, flags.volatile); err != nil {
 		s.takeAck(p.ID)
@@ -335,12 +394,16 @@ func eventPacket(nsp, event string, args []any) (*parser.Packet, error) {
 	return p, nil
 }
 
-// addAck registers a pending acknowledgement; false if the socket is gone.
-func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) bool {
+// addAck registers a pending acknowledgement. It returns ErrDisconnected
+// if the socket is gone, ErrTooManyAcks if it waits for as many as it may.
+func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.connected {
-		return false
+		return ErrDisconnected
+	}
+	if len(s.acks) >= s.nsp.server.maxPendingAcks() {
+		return ErrTooManyAcks
 	}
 	if s.acks == nil {
 		s.acks = make(map[uint64]*pendingAck)
@@ -353,7 +416,7 @@ func (s *Socket) addAck(id uint64, a *pendingAck, timeout time.Duration) bool {
 			}
 		})
 	}
-	return true
+	return nil
 }
 
 func (s *Socket) takeAck(id uint64) *pendingAck {
@@ -422,6 +485,14 @@ func (s *Socket) Join(rooms ...string) {
 		return
 	}
 	s.nsp.adapter.AddAll(s.id, rooms...)
+	if !s.Connected() {
+		// The socket disconnected meanwhile, and may have left its rooms
+		// before the adapter took these: leave them, or they would stay.
+		for _, r := range rooms {
+			s.nsp.adapter.Del(s.id, r)
+		}
+		return
+	}
 	if s.nsp.server.obs != nil {
 		s.nsp.server.debugf("socket.io:socket", s.conn.sid(), "join room %v", slices.Clone(rooms))
 	}
@@ -480,6 +551,7 @@ func (s *Socket) onClose(reason Reason) {
 		return
 	}
 	s.connected = false
+	s.endLocked(fmt.Errorf("%w (%s)", ErrDisconnected, reason))
 	acks := s.acks
 	s.acks = nil
 	s.mu.Unlock()

@@ -25,6 +25,8 @@ type ProxyCommand struct {
 	Inspector      bool
 	InspectorToken string
 	RecordCPU      float64
+	MaxMessage     int64
+	MaxBody        int64
 }
 
 func (c *ProxyCommand) flags() *flagSet {
@@ -45,7 +47,14 @@ With --inspector (the default), the proxy serves the inspector pages of
 --db itself at /inspector/, which the target then cannot use; give
 --inspector=false to forward /inspector/ too. The pages require a token as
 serve's do: when --addr is not loopback only, the one given with
---inspector-token or a random one printed at start.`)
+--inspector-token or a random one printed at start.
+
+A message over --max-message (a WebSocket message from either side, a
+polling POST) ends its session: the WebSocket is closed with 1009, the POST
+answered 413 and not forwarded, as the official server does past its
+maxHttpBufferSize (1e6 by default); the session is recorded as ended and
+the proxy logs why. A polling answer larger than --max-body, once
+decompressed, is forwarded as it came but not recorded.`)
 	fs.stringVar(&c.Target, "target", "WORKBOOK_PROXY_TARGET", "URL", "", "the Socket.IO server to forward to, e.g. http://127.0.0.1:3001 (required)")
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", "127.0.0.1:3000", "listen address")
 	fs.stringVar(&c.Path, "path", "WORKBOOK_PROXY_PATH", "PATH", "/socket.io/", "the Socket.IO server's path on the target (its `path` option)")
@@ -53,6 +62,11 @@ serve's do: when --addr is not loopback only, the one given with
 	fs.boolVar(&c.Inspector, "inspector", "WORKBOOK_PROXY_INSPECTOR", true, "serve the inspector pages at /inspector/ instead of forwarding that path")
 	fs.stringVar(&c.InspectorToken, "inspector-token", "WORKBOOK_INSPECTOR_TOKEN", "TOKEN", "", "token the inspector pages require (default: none on loopback, else a random one)")
 	fs.recordCPUFlag(&c.RecordCPU)
+	c.MaxMessage, c.MaxBody = proxy.DefaultMaxMessage, proxy.DefaultMaxBody
+	fs.valueVar((*sizeValue)(&c.MaxMessage), "max-message", "WORKBOOK_PROXY_MAX_MESSAGE", "SIZE",
+		"the largest WebSocket message (either way) or polling POST relayed; a larger one ends its session")
+	fs.valueVar((*sizeValue)(&c.MaxBody), "max-body", "WORKBOOK_PROXY_MAX_BODY", "SIZE",
+		"the largest polling answer recorded, once decompressed; a larger one is forwarded unrecorded")
 	return fs
 }
 
@@ -77,6 +91,9 @@ func (c *ProxyCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	if c.Inspector && strings.HasPrefix(path, web.Prefix) {
 		return fmt.Errorf("proxy: --path %s is under the inspector's %s: give --inspector=false", c.Path, web.Prefix)
 	}
+	if c.MaxMessage <= 0 || c.MaxBody <= 0 {
+		return fmt.Errorf("proxy: --max-message and --max-body must be above 0")
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
 	ln, err := net.Listen("tcp", c.Addr)
@@ -95,7 +112,10 @@ func (c *ProxyCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		}
 	}()
 
-	p, err := proxy.New(proxy.Config{Target: target, Path: path, Recorder: rec.rec, Logger: log})
+	p, err := proxy.New(proxy.Config{
+		Target: target, Path: path, Recorder: rec.rec, Logger: log,
+		MaxMessage: c.MaxMessage, MaxBody: c.MaxBody,
+	})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ func TestProxyHelp(t *testing.T) {
 		"--addr HOST:PORT", "default 127.0.0.1:3000",
 		"--path PATH", "default /socket.io/", "WORKBOOK_PROXY_PATH",
 		"--db PATH", "--inspector ", "WORKBOOK_PROXY_INSPECTOR", "--inspector-token TOKEN", "--record-cpu",
+		"--max-message SIZE", "default 1100kB", "WORKBOOK_PROXY_MAX_MESSAGE",
+		"--max-body SIZE", "default 16MB", "WORKBOOK_PROXY_MAX_BODY",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help proxy lacks %q:\n%s", want, out)
@@ -50,6 +52,7 @@ func TestProxyFlagErrors(t *testing.T) {
 		{[]string{"proxy", "--target", "ftp://x", "--addr", "127.0.0.1:0", "--db", db}, "want an http:// or https:// URL"},
 		{[]string{"proxy", "--target", "http://127.0.0.1:1", "--path", "/inspector/io/", "--addr", "127.0.0.1:0", "--db", db}, "--inspector=false"},
 		{[]string{"proxy", "--target", "http://127.0.0.1:1", "extra"}, "unexpected argument"},
+		{[]string{"proxy", "--target", "http://127.0.0.1:1", "--max-message", "0", "--addr", "127.0.0.1:0", "--db", db}, "must be above 0"},
 	} {
 		_, _, err := runErr(tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

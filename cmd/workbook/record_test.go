@@ -58,7 +58,7 @@ func startWorkbook(t *testing.T, args ...string) *workbookProc {
 			t.Errorf("workbook %s: %v", strings.Join(args, " "), err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // generous: a busy CI machine under -race starts slowly
 	for time.Now().Before(deadline) {
 		out := p.Stdout.String()
 		if i := strings.Index(out, "http://"); i >= 0 {
@@ -373,7 +373,7 @@ func goClientSession(t *testing.T, url string, transports []string) string {
 // the end of session sid (the client's last packets have arrived).
 func waitSessionEnded(t *testing.T, db, sid string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var list []sessionJSON
 		out, _, err := runErr("sessions", "--db", db, "--json")

@@ -102,7 +102,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 // for the requests in flight. When serveUntilDone returns, every request
 // handler has returned, so what they told an observer has been told.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShutdown func()) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(h)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

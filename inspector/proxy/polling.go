@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -32,20 +34,38 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 	p.begin(sid)
 	defer func() { p.finish(ex.sid) }()
 	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(io.LimitReader(r.Body, p.maxBody+1))
+		if r.ContentLength > p.maxMsg {
+			p.tooLarge(w, r, sid, r.ContentLength)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, p.maxMsg+1))
 		if err != nil {
 			return // the client went away while sending
 		}
-		if int64(len(body)) <= p.maxBody {
-			ex.body = body
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
-		} else {
-			r.Body = readCloser{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		if int64(len(body)) > p.maxMsg {
+			p.tooLarge(w, r, sid, -1)
+			return
 		}
+		ex.body = body
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	p.polling.ServeHTTP(w, r)
+}
+
+// tooLarge refuses a POST whose body is over MaxMessage, as the official
+// server does (413), without forwarding it, and ends its session: the
+// client takes the failed request as the end of its transport. size is
+// the announced length, -1 when the body was sent without one.
+func (p *Proxy) tooLarge(w http.ResponseWriter, r *http.Request, sid string, size int64) {
+	p.log.Warn("proxy: polling POST over the cap refused, its session ended",
+		"sid", sid, "content_length", size, "max_message", p.maxMsg, "remote", r.RemoteAddr)
+	if sid != "" {
+		p.end(time.Now(), sid, "transport error")
+	}
+	w.Header().Set("Connection", "close") // the rest of the body is not read
+	http.Error(w, fmt.Sprintf("workbook proxy: the body is over %d bytes (--max-message)", p.maxMsg), http.StatusRequestEntityTooLarge)
 }
 
 // readCloser reads from one reader and closes another.
@@ -88,8 +108,12 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
 	at := time.Now()
-	body, ok := decompress(resp.Header.Get("Content-Encoding"), raw)
-	if !ok {
+	body, err := decompress(resp.Header.Get("Content-Encoding"), raw, p.maxBody)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			p.log.Warn("proxy: a polling answer inflates past the cap: forwarded, not recorded",
+				"sid", ex.sid, "encoding", resp.Header.Get("Content-Encoding"), "size", len(raw), "max_body", p.maxBody)
+		}
 		return nil
 	}
 	if ex.sid == "" {
@@ -114,17 +138,22 @@ func (p *Proxy) payload(at time.Time, sid string, dir engine.Direction, body []b
 	}
 }
 
+// errTooLarge is what decompress returns for a body that inflates past its
+// limit.
+var errTooLarge = errors.New("proxy: decompressed body too large")
+
 // decompress returns body decoded from the Content-Encoding enc: the proxy
-// asks for identity, but a server may compress anyway.
-func decompress(enc string, body []byte) ([]byte, bool) {
+// asks for identity, but a server may compress anyway. It inflates no more
+// than max bytes: past them, it returns errTooLarge.
+func decompress(enc string, body []byte, max int64) ([]byte, error) {
 	var r io.Reader
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "", "identity":
-		return body, true
+		return body, nil
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err != nil {
-			return nil, false
+			return nil, err
 		}
 		r = zr
 	case "deflate":
@@ -135,13 +164,16 @@ func decompress(enc string, body []byte) ([]byte, bool) {
 			r = flate.NewReader(bytes.NewReader(body))
 		}
 	default:
-		return nil, false
+		return nil, fmt.Errorf("proxy: unknown Content-Encoding %q", enc)
 	}
-	out, err := io.ReadAll(r)
+	out, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
-	return out, true
+	if int64(len(out)) > max {
+		return nil, errTooLarge
+	}
+	return out, nil
 }
 
 // begin counts a polling request of session sid in flight: a session

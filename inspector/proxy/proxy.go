@@ -23,6 +23,14 @@
 //
 // The traffic never depends on the recording: a body the proxy cannot
 // decode is forwarded as it came, and recorded as far as it decodes.
+//
+// What the proxy holds is bounded, whatever either side sends. A message
+// over Config.MaxMessage ends its session as the official server ends it
+// past its maxHttpBufferSize: a WebSocket message from either side closes
+// both sides (1009 to the client) without being read further, and a polling
+// POST is answered 413 and not forwarded. A polling answer is read to be
+// recorded up to Config.MaxBody, decompressed up to MaxBody too (a
+// compression bomb costs no more than that), and forwarded as it came.
 package proxy
 
 import (
@@ -71,15 +79,33 @@ type Config struct {
 	// Transport makes the HTTP requests to the target. If nil, a clone of
 	// http.DefaultTransport is used.
 	Transport http.RoundTripper
-	// MaxBody is the largest polling body the proxy reads to record it;
-	// larger ones are forwarded without being recorded. If zero, 16 MiB is
-	// used.
+	// MaxMessage is the largest message the proxy relays: a WebSocket
+	// message from either side, a polling POST body. A larger one ends its
+	// session: a WebSocket is closed on both sides, with 1009 to the
+	// client; a POST is answered 413 and not forwarded. If zero,
+	// DefaultMaxMessage is used.
+	MaxMessage int64
+	// MaxBody is the largest polling answer the proxy reads to record it,
+	// after decompression when the target compressed it; larger ones are
+	// forwarded as they came, without being recorded. If zero,
+	// DefaultMaxBody is used.
 	MaxBody int64
 	// IdleSlack is added to the server's ping interval and timeout before a
 	// polling session that sees no request is taken as gone. If zero, 5
 	// seconds is used.
 	IdleSlack time.Duration
 }
+
+// The defaults of Config's limits.
+const (
+	// DefaultMaxMessage is the official server's maxHttpBufferSize, 1e6
+	// bytes, and 10% for framing: the proxy never refuses what a target
+	// with the default would accept.
+	DefaultMaxMessage = 1_100_000
+	// DefaultMaxBody bounds what the proxy holds to record one polling
+	// answer, which may carry many packets at once.
+	DefaultMaxBody = 16_000_000
+)
 
 // Proxy forwards requests to a target server, recording its Engine.IO
 // traffic. Create it with New. It is safe for concurrent use.
@@ -89,6 +115,7 @@ type Proxy struct {
 	rec       Recorder
 	log       *slog.Logger
 	maxBody   int64
+	maxMsg    int64
 	idleSlack time.Duration
 
 	plain   *httputil.ReverseProxy // everything but Engine.IO requests
@@ -132,6 +159,7 @@ func New(cfg Config) (*Proxy, error) {
 		rec:       cfg.Recorder,
 		log:       cfg.Logger,
 		maxBody:   cfg.MaxBody,
+		maxMsg:    cfg.MaxMessage,
 		idleSlack: cfg.IdleSlack,
 		sessions:  make(map[string]*session),
 		pairs:     make(map[*wsPair]struct{}),
@@ -149,7 +177,10 @@ func New(cfg Config) (*Proxy, error) {
 		p.log = slog.Default()
 	}
 	if p.maxBody <= 0 {
-		p.maxBody = 16 << 20
+		p.maxBody = DefaultMaxBody
+	}
+	if p.maxMsg <= 0 {
+		p.maxMsg = DefaultMaxMessage
 	}
 	if p.idleSlack <= 0 {
 		p.idleSlack = 5 * time.Second

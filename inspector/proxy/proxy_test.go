@@ -36,6 +36,13 @@ type env struct {
 
 func startProxy(t *testing.T, target string) *env {
 	t.Helper()
+	return startProxyWith(t, target, proxy.Config{})
+}
+
+// startProxyWith is startProxy with cfg's limits; its Target, Recorder and
+// IdleSlack are set here.
+func startProxyWith(t *testing.T, target string, cfg proxy.Config) *env {
+	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +52,8 @@ func startProxy(t *testing.T, target string) *env {
 		t.Fatal(err)
 	}
 	rec := inspector.NewRecorder(db, inspector.RecorderOptions{FlushInterval: 10 * time.Millisecond})
-	p, err := proxy.New(proxy.Config{Target: u, Recorder: rec, IdleSlack: time.Second})
+	cfg.Target, cfg.Recorder, cfg.IdleSlack = u, rec, time.Second
+	p, err := proxy.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

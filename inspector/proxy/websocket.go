@@ -141,6 +141,10 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid strin
 		_ = target.Close() // Upgrade has answered the client
 		return
 	}
+	// Past the cap gorilla reads no more of the message: it answers 1009
+	// to the side that sent it, and the pump ends the pair.
+	client.SetReadLimit(p.maxMsg)
+	target.SetReadLimit(p.maxMsg)
 	wp := &wsPair{client: client, target: target, sid: sid}
 	p.mu.Lock()
 	if p.closed {
@@ -190,6 +194,17 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 	}()
 	for {
 		typ, data, err := from.ReadMessage()
+		if errors.Is(err, websocket.ErrReadLimit) {
+			side := "client"
+			if dir == engine.Out {
+				side = "target"
+			}
+			p.log.Warn("proxy: WebSocket message over the cap, its session closed with 1009",
+				"sid", wp.session(), "from", side, "max_message", p.maxMsg, "remote", r.RemoteAddr)
+			wp.closeBoth(websocket.CloseMessageTooBig, "message too big")
+			p.wsEnded(wp, "transport error") // as the official server's reason
+			return
+		}
 		if err != nil {
 			code, text := websocket.CloseNoStatusReceived, ""
 			var ce *websocket.CloseError
@@ -198,13 +213,13 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 				code, text = ce.Code, ce.Text
 			}
 			wp.closeBoth(code, text)
-			p.wsEnded(wp)
+			p.wsEnded(wp, "transport close")
 			return
 		}
 		p.frame(wp, r, upgradedAt, dir, typ, data)
 		if err := to.WriteMessage(typ, data); err != nil {
 			wp.closeBoth(websocket.CloseGoingAway, "")
-			p.wsEnded(wp)
+			p.wsEnded(wp, "transport close")
 			return
 		}
 	}
@@ -255,13 +270,20 @@ func (p *Proxy) frame(wp *wsPair, r *http.Request, upgradedAt time.Time, dir eng
 	}
 }
 
-// wsEnded ends the session that lived on wp, if any and not ended yet:
-// its WebSocket closed without a close packet.
-func (p *Proxy) wsEnded(wp *wsPair) {
+// session returns the sid of the session wp carries, "" if none yet.
+func (wp *wsPair) session() string {
+	wp.mu.Lock()
+	defer wp.mu.Unlock()
+	return wp.sid
+}
+
+// wsEnded ends the session that lived on wp, if any and not ended yet,
+// with reason: its WebSocket closed without a close packet.
+func (p *Proxy) wsEnded(wp *wsPair, reason string) {
 	wp.mu.Lock()
 	sid, carries := wp.sid, wp.carries
 	wp.mu.Unlock()
 	if carries && sid != "" {
-		p.end(time.Now(), sid, "transport close")
+		p.end(time.Now(), sid, reason)
 	}
 }

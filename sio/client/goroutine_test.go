@@ -7,26 +7,11 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/client"
+	"github.com/sioworkbook/workbook/sio/internal/leaktest"
 )
 
-// waitGoroutines waits until the number of goroutines is back to at most
-// want, and fails with a dump of them otherwise.
-func waitGoroutines(t *testing.T, want int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= want {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("%d goroutines, want at most %d:\n%s", n, want, buf)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+// clientCode names the goroutines that run this package's code.
+var clientCode = []string{"workbook/sio/client."}
 
 // Nothing of the client is left running once it is closed, whichever way:
 // Manager.Close over each transport, the last Socket.Disconnect, a Close
@@ -34,6 +19,7 @@ func waitGoroutines(t *testing.T, want int) {
 // goroutines of the whole process, our Go server's included.)
 func TestGoroutinesAfterClose(t *testing.T) {
 	for _, kind := range servers {
+		base := runtime.NumGoroutine() // before the server starts
 		t.Run(kind, func(t *testing.T) {
 			srv := startServer(t, kind)
 			use := func(opts client.Options, closeWithDisconnect bool) {
@@ -60,22 +46,19 @@ func TestGoroutinesAfterClose(t *testing.T) {
 					m.Close()
 				}
 			}
-			use(client.Options{}, false) // warm up the servers' own goroutines
-			waitGoroutines(t, runtime.NumGoroutine())
-			time.Sleep(100 * time.Millisecond)
-			base := runtime.NumGoroutine()
-
 			for _, tr := range [][]string{nil, {client.TransportPolling}, {client.TransportWebSocket}} {
 				use(client.Options{Transports: tr}, false)
 				use(client.Options{Transports: tr}, true)
 			}
-			if kind == "node" { // the server's goroutines are in another process
-				// An idle upgraded connection holds one goroutine: its reader.
-				s, r := dial(t, srv.url, "/", client.Options{})
-				r.next("manager:upgrade", wait)
-				waitGoroutines(t, base+1)
-				s.Manager().Close()
+			leaktest.WaitMatching(t, 0, clientCode...)
+			// An idle upgraded connection holds one goroutine: its reader.
+			idle, ir := dial(t, srv.url, "/", client.Options{})
+			ir.next("manager:upgrade", wait)
+			leaktest.WaitMatching(t, 1, clientCode...)
+			if n := len(leaktest.Matching(clientCode...)); n != 1 {
+				t.Errorf("an idle connection runs %d goroutines of the client, want 1", n)
 			}
+			idle.Manager().Close()
 			// Closed while waiting to reconnect to a server that is not there.
 			m := client.NewManager("http://127.0.0.1:1", quick(client.Options{}))
 			r := record(t, m.Socket("/", client.SocketOptions{}))
@@ -88,7 +71,10 @@ func TestGoroutinesAfterClose(t *testing.T) {
 				t.Fatal("connected to nothing")
 			}
 			cancel()
-			waitGoroutines(t, base)
+			leaktest.WaitMatching(t, 0, clientCode...)
 		})
+		// The subtest's cleanups stopped the server: the process is back
+		// to where it was before.
+		leaktest.Wait(t, base)
 	}
 }

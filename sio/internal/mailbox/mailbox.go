@@ -17,14 +17,27 @@ import (
 // busy, and it returns once the box has stayed drained for a few
 // milliseconds. The zero value is ready to
 // use; it logs to slog.Default.
+//
+// Functions come in two kinds: those posted with Post are always taken
+// (the caller bounds them: one per socket, one per pending
+// acknowledgement), and those offered with TryPost count against MaxTasks
+// and MaxBytes until they start, and are refused past them.
 type Mailbox struct {
 	// Log receives the panics of posted functions. If nil, slog.Default().
 	Log *slog.Logger
 	// Name prefixes the panic's log message ("sio", "client").
 	Name string
+	// MaxTasks bounds the functions offered with TryPost that wait to
+	// start. Zero means no bound.
+	MaxTasks int
+	// MaxBytes bounds the sizes, as given to TryPost, of those functions;
+	// one is always taken when none waits. Zero means no bound.
+	MaxBytes int64
 
 	mu        sync.Mutex
-	tasks     []func()
+	tasks     []task
+	bounded   int   // tasks offered with TryPost waiting to start
+	bytes     int64 // their sizes
 	running   bool
 	lingering bool          // the goroutine waits for more (see linger)
 	wake      chan struct{} // wakes it (buffered 1)
@@ -37,11 +50,40 @@ type Mailbox struct {
 // growing its stack again) for every event; an idle one holds none.
 const linger = 5 * time.Millisecond
 
+// task is one posted function; size is what it counts against MaxBytes
+// and bounded whether it counts at all.
+type task struct {
+	f       func()
+	size    int64
+	bounded bool
+}
+
 // Post queues f. It never blocks and may be called from any goroutine,
 // including from a function running on the mailbox.
 func (m *Mailbox) Post(f func()) {
 	m.mu.Lock()
-	m.tasks = append(m.tasks, f)
+	m.enqueueLocked(task{f: f})
+}
+
+// TryPost queues f, which holds size bytes, unless the functions offered
+// with TryPost that wait to start would then exceed MaxTasks or MaxBytes;
+// it reports whether f was queued. Like Post, it never blocks.
+func (m *Mailbox) TryPost(f func(), size int64) bool {
+	m.mu.Lock()
+	if m.MaxTasks > 0 && m.bounded+1 > m.MaxTasks ||
+		m.MaxBytes > 0 && m.bounded > 0 && m.bytes+size > m.MaxBytes {
+		m.mu.Unlock()
+		return false
+	}
+	m.bounded++
+	m.bytes += size
+	m.enqueueLocked(task{f: f, size: size, bounded: true})
+	return true
+}
+
+// enqueueLocked queues t, wakes or starts the goroutine, and unlocks m.mu.
+func (m *Mailbox) enqueueLocked(t task) {
+	m.tasks = append(m.tasks, t)
 	if m.running {
 		if m.lingering {
 			m.lingering = false
@@ -69,11 +111,15 @@ func (m *Mailbox) run() {
 			}
 			return
 		}
-		f := m.tasks[0]
-		m.tasks[0] = nil
+		t := m.tasks[0]
+		m.tasks[0] = task{}
 		m.tasks = m.tasks[1:]
+		if t.bounded {
+			m.bounded--
+			m.bytes -= t.size
+		}
 		m.mu.Unlock()
-		m.safely(f)
+		m.safely(t.f)
 	}
 }
 

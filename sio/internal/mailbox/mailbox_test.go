@@ -7,8 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/sioworkbook/workbook/sio/internal/leaktest"
 	"github.com/sioworkbook/workbook/sio/internal/mailbox"
 )
 
@@ -84,4 +86,91 @@ func TestLingerEnds(t *testing.T) {
 			t.Fatalf("out of order at %d: %v", i, got)
 		}
 	}
+}
+
+// TryPost counts what waits to start against MaxTasks and MaxBytes; Post
+// does not count, and a function leaves the count when it starts.
+func TestTryPostBounds(t *testing.T) {
+	m := &mailbox.Mailbox{MaxTasks: 3, MaxBytes: 100}
+	started, release := make(chan struct{}), make(chan struct{})
+	m.Post(func() { close(started); <-release }) // holds the goroutine
+	<-started
+	ran := make(chan int, 8)
+	post := func(i int, size int64) bool { return m.TryPost(func() { ran <- i }, size) }
+
+	if !post(1, 500) {
+		t.Fatal("a function that finds nothing waiting is refused for its size")
+	}
+	if post(2, 1) {
+		t.Fatal("taken past MaxBytes")
+	}
+	m.Post(func() { ran <- 0 }) // not counted
+	close(release)
+	for _, want := range []int{1, 0} {
+		if got := <-ran; got != want {
+			t.Fatalf("ran %d, want %d", got, want)
+		}
+	}
+
+	m2 := &mailbox.Mailbox{MaxTasks: 2}
+	started, release = make(chan struct{}), make(chan struct{})
+	m2.Post(func() { close(started); <-release })
+	<-started
+	for i := range 2 {
+		if !m2.TryPost(func() { ran <- i }, 0) {
+			t.Fatalf("function %d refused within MaxTasks", i)
+		}
+	}
+	if m2.TryPost(func() {}, 0) {
+		t.Fatal("taken past MaxTasks")
+	}
+	close(release)
+	<-ran
+	<-ran
+	if !m2.TryPost(func() { ran <- 9 }, 0) {
+		t.Fatal("refused once the queue had drained")
+	}
+	<-ran
+}
+
+// The goroutine of a drained box waits linger for more work, then ends: on
+// a synctest bubble's clock, it is there a moment before linger has passed
+// and gone at linger.
+func TestLingerTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The goroutines of this bubble's mailbox; other tests' may still
+		// be lingering on the real clock.
+		running := func() int {
+			n := 0
+			for _, g := range leaktest.Matching("mailbox.(*Mailbox).run") {
+				if strings.Contains(g, "synctest bubble") {
+					n++
+				}
+			}
+			return n
+		}
+		defer time.Sleep(time.Second) // a failing test lets the goroutine end too
+		m := &mailbox.Mailbox{}
+		ran := make(chan struct{})
+		m.Post(func() { close(ran) })
+		<-ran
+		time.Sleep(mailbox.Linger - time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 1 {
+			t.Fatalf("%d goroutines a moment before the linger ends, want 1", n)
+		}
+		// Work that comes now is taken by the same goroutine, which then
+		// lingers again from there.
+		m.Post(func() {})
+		time.Sleep(mailbox.Linger - time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 1 {
+			t.Fatalf("%d goroutines a moment before the second linger ends, want 1", n)
+		}
+		time.Sleep(time.Nanosecond)
+		synctest.Wait()
+		if n := running(); n != 0 {
+			t.Fatalf("%d goroutines once the linger has passed, want 0", n)
+		}
+	})
 }
