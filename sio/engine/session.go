@@ -291,6 +291,8 @@ func (s *Session) Drop() {
 // Socket.IO client then reconnects). The server ends the session when the
 // client closes its transport; a client that never does keeps the session
 // open, so StopHeartbeat is meant for fault injection (teaching, tests).
+// On a v3 session, where the client pings, the server stops answering
+// with pongs instead, and a v3 client gives up the same way.
 func (s *Session) StopHeartbeat() {
 	s.mu.Lock()
 	if s.state != stateOpen {
