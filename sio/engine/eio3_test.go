@@ -359,3 +359,32 @@ func TestEIO3WebSocketBase64(t *testing.T) {
 	}
 	ws.mustRead("4ok")
 }
+
+// After StopHeartbeat a v3 session answers no ping, and does not time out.
+func TestEIO3SyncStopHeartbeat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newTestHandler(t, false)
+		srv := engine.NewServer(engine.Config{AllowEIO3: true}, h)
+		defer srv.Close()
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/engine.io/?EIO=3&transport=polling", nil))
+		op := parseOpen(t, splitV3(t, rec.Body.String())[0])
+		url := "/engine.io/?EIO=3&transport=polling&sid=" + op.SID
+		(<-h.opened).StopHeartbeat()
+		g := make(chan string, 1)
+		go func() {
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+			g <- rec.Body.String()
+		}()
+		rec = httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("POST", url, strings.NewReader("1:2")))
+		time.Sleep(time.Minute) // past PingInterval+PingTimeout
+		if body, ok := answered(g); ok {
+			t.Fatalf("GET answered %q after StopHeartbeat", body)
+		}
+		if srv.Count() != 1 {
+			t.Fatal("the session timed out after StopHeartbeat")
+		}
+	})
+}
