@@ -198,7 +198,7 @@ func (n *Namespace) runMiddlewares(s *Socket) error {
 // connect runs on the connection's mailbox: middlewares, then the CONNECT
 // reply, then the connection handlers.
 func (n *Namespace) connect(c *conn, auth json.RawMessage) {
-	s := &Socket{id: newSocketID(), nsp: n, conn: c, created: time.Now()}
+	s := &Socket{id: c.newSocketID(n.name), nsp: n, conn: c, created: time.Now()}
 	if len(auth) > 0 {
 		s.auth = append(json.RawMessage(nil), auth...)
 	}
@@ -208,7 +208,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 	if err := n.runMiddlewares(s); err != nil {
 		s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 		c.connectDone(n.name, nil)
-		c.sendConnectError(n.name, err)
+		c.refuse(n.name, err)
 		return
 	}
 	s.mu.Lock()
@@ -238,10 +238,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 		handlers = append(handlers, n.parent.connectionHandlers()...)
 	}
 	n.adapter.AddAll(s.id, s.id)
-	data, _ := json.Marshal(struct {
-		SID string `json:"sid"`
-	}{s.id})
-	_ = c.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: data}, false)
+	_ = c.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: c.connectReply(s)}, false)
 	if n.server.obs != nil {
 		n.server.debugf("socket.io:socket", c.sid(), "socket connected - writing packet")
 	}

@@ -90,6 +90,15 @@ type Config struct {
 	// error refuses it with 403 and the error's text.
 	AllowRequest func(r *http.Request) error
 
+	// AllowEIO3 accepts socket.io-client 2.x (Engine.IO v3) beside the
+	// current clients, as the official server's allowEIO3: such a client is
+	// connected to "/" as soon as it opens, passes its auth as the query of
+	// a namespace ("/custom?token=x"; Handshake.Auth then holds the values
+	// as strings), and its sockets' ids are the Engine.IO session id on "/"
+	// and "<namespace>#<session id>" elsewhere. If false, such clients are
+	// refused with "Unsupported protocol version".
+	AllowEIO3 bool
+
 	// NewAdapter makes the rooms adapter of each namespace. If nil, an
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
@@ -175,6 +184,7 @@ func NewServer(cfg Config) *Server {
 		CloseTimeout:           cfg.CloseTimeout,
 		CORS:                   cfg.CORS,
 		AllowRequest:           cfg.AllowRequest,
+		AllowEIO3:              cfg.AllowEIO3,
 		Logger:                 s.log,
 	}
 	if cfg.Observer != nil {
@@ -192,7 +202,11 @@ func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
 	h.s.liveMu.Lock()
 	h.s.live++
 	h.s.liveMu.Unlock()
-	return newConn(h.s, sess)
+	c := newConn(h.s, sess)
+	if c.v3() {
+		c.connectRoot()
+	}
+	return c
 }
 
 // connDone is called on a connection's handler goroutine once the last of
