@@ -104,3 +104,36 @@ func TestConnectionsDroppedAfterConnect(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// Packets the client sends behind its CONNECT, before the reply, wait for
+// the connection to be made (the official client never does this, the
+// protocol suites do): an event is handled once connected and a DISCONNECT
+// ends the socket, where the connection used to be closed as a client
+// talking to a namespace it had not joined.
+func TestPacketsBehindConnectWaitForIt(t *testing.T) {
+	io, srv := newServer(t, sio.Config{})
+	release := make(chan struct{})
+	io.Use(func(*sio.Socket) error { <-release; return nil })
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("echo", func(e *sio.Event) { e.Ack(e.Args()...) })
+	})
+
+	c := dialRaw(t, srv)
+	c.send(`40`)
+	c.send(`421["echo","behind"]`)
+	release <- struct{}{}
+	c.expect(`40{"sid":"`)
+	c.expect(`431["behind"]`)
+
+	rs := newReasons()
+	ids := make(chan string, 1)
+	io.OnConnection(func(s *sio.Socket) { rs.watch(s); ids <- s.ID() })
+	d := dialRaw(t, srv)
+	d.send(`40`)
+	d.send(`41`)
+	release <- struct{}{}
+	d.expect(`40{"sid":"`)
+	if r := rs.wait(t, <-ids); r != sio.ReasonClientNamespaceDisconnect {
+		t.Fatalf("reason %q, want %q", r, sio.ReasonClientNamespaceDisconnect)
+	}
+}
