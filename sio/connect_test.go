@@ -89,9 +89,10 @@ func TestConnectionsDroppedAfterConnect(t *testing.T) {
 		wg.Wait()
 		waitFor(t, func() bool { return io.Engine().Count() == 0 })
 		// The CONNECTs the server read are handled after their sessions
-		// closed, on the connections' handler goroutines.
+		// closed, on the connections' handler goroutines; a socket leaves
+		// its namespace, then its rooms.
 		deadline := time.Now().Add(waitLimit)
-		for io.Sockets().Len() > 0 && time.Now().Before(deadline) {
+		for (io.Sockets().Len() > 0 || len(io.Sockets().Adapter().Rooms()) > 0) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if n := io.Sockets().Len(); n != 0 {
