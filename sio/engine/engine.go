@@ -393,15 +393,15 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 }
 
-// debug passes a debug line, unformatted, to the observer. Callers check
-// srv.obs first, so that nothing (not even the arguments) is built without
-// one.
 // debugPackets reports whether to write the debug lines about each packet:
 // there is an observer, and it wants them now (DebugGate).
 func (srv *Server) debugPackets() bool {
 	return srv.obs != nil && (srv.gate == nil || srv.gate.WantsDebug())
 }
 
+// debug passes a debug line, unformatted, to the observer. Callers check
+// srv.obs first, so that nothing (not even the arguments) is built without
+// one.
 func (srv *Server) debug(ns, sid, format string, args ...any) {
 	if srv.obs != nil {
 		srv.obs.Debug(ns, sid, format, args...)

@@ -464,10 +464,6 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 	return true
 }
 
-// writeLoop drains the queue into conn; it is started by kickLocked when
-// the queue stops being empty and exits when it is empty again, so an idle
-// session holds no writer goroutine and no write buffer. After the last
-// packet of a closing session it closes the session.
 // writerLinger is how long a WebSocket's writer goroutine waits for more
 // packets once the queue is empty before it ends. A busy connection keeps
 // one writer, whose stack has grown to what writing takes, rather than
@@ -506,6 +502,10 @@ func (s *Session) linger() bool {
 	return true
 }
 
+// writeLoop drains the queue into conn; it is started by kickLocked when
+// the queue stops being empty and exits when it is empty again, so an idle
+// session holds no writer goroutine and no write buffer. After the last
+// packet of a closing session it closes the session.
 func (s *Session) writeLoop(conn *websocket.Conn) {
 	srv := s.srv
 	for {
