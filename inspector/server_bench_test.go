@@ -113,7 +113,7 @@ func BenchmarkServerBroadcast(b *testing.B) {
 			for i := range cs {
 				cs[i] = dialBench(b, srv)
 			}
-			for io.Sockets().Len() < clients {
+			for io.MainNamespace().Len() < clients {
 				time.Sleep(time.Millisecond)
 			}
 			if rec != nil {

@@ -184,9 +184,14 @@ func (b *BroadcastOperator) SocketsLeave(rooms ...string) {
 	})
 }
 
-// DisconnectSockets disconnects the selected sockets (see Socket.Disconnect).
+// DisconnectSockets disconnects the selected sockets (see Socket.Disconnect),
+// and with close set closes their connections (Socket.CloseConnection).
 func (b *BroadcastOperator) DisconnectSockets(close bool) {
 	for _, s := range b.FetchSockets() {
-		s.Disconnect(close)
+		if close {
+			s.CloseConnection()
+		} else {
+			s.Disconnect()
+		}
 	}
 }

@@ -44,10 +44,10 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 	if r := rs.wait(t, <-ids); r != sio.ReasonTransportClose {
 		t.Errorf("reason %q, want %q", r, sio.ReasonTransportClose)
 	}
-	if n := io.Sockets().Len(); n != 0 {
+	if n := io.MainNamespace().Len(); n != 0 {
 		t.Errorf("%d sockets left in the namespace", n)
 	}
-	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+	if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 		t.Errorf("rooms left: %v", rooms)
 	}
 	select {
@@ -91,13 +91,13 @@ func TestConnectionsDroppedAfterConnect(t *testing.T) {
 		// The CONNECTs the server read are handled after their sessions
 		// closed, on the connections' handler goroutines.
 		deadline := time.Now().Add(waitLimit)
-		for io.Sockets().Len() > 0 && time.Now().Before(deadline) {
+		for io.MainNamespace().Len() > 0 && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if n := io.Sockets().Len(); n != 0 {
+		if n := io.MainNamespace().Len(); n != 0 {
 			t.Fatalf("run %d: %d sockets left in the namespace of %d dropped connections", run+1, n, *dropConnects)
 		}
-		if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+		if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 			t.Fatalf("run %d: %d rooms left", run+1, len(rooms))
 		}
 		io.Close()

@@ -58,10 +58,10 @@ func TestGoroutinesEndWithConnections(t *testing.T) {
 	// The server is still up: every goroutine that ran its code for a
 	// connection has ended with it.
 	leaktest.WaitMatching(t, 0, sioCode...)
-	if n := io.Sockets().Len(); n != 0 {
+	if n := io.MainNamespace().Len(); n != 0 {
 		t.Fatalf("%d sockets still connected", n)
 	}
-	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+	if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 		t.Fatalf("rooms left: %v", rooms)
 	}
 	// And once it is closed, the process is back to where it started.

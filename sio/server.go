@@ -86,8 +86,11 @@ type Config struct {
 	// CORS sets the cross-origin headers of polling responses. If nil, none
 	// are sent (same-origin pages need none).
 	CORS *engine.CORS
-	// AllowRequest, if set, vets every handshake and upgrade request; an
-	// error refuses it with 403 and the error's text.
+	// AllowRequest, if set, vets each handshake request (the first request
+	// of a connection, polling or WebSocket, the one without a sid); an
+	// error refuses it with 403 and the error's text. Later requests of an
+	// accepted connection, its upgrade to WebSocket included, are not asked
+	// about, as with the official server's allowRequest.
 	AllowRequest func(r *http.Request) error
 
 	// NewAdapter makes the rooms adapter of each namespace. If nil, an
@@ -320,7 +323,15 @@ func (s *Server) namespaceFor(name string) (*Namespace, bool) {
 	return nil, false
 }
 
+// MainNamespace returns the main namespace "/" (io.sockets in Node), the one
+// that OnConnection, Use, Emit, To and the other namespace methods of Server
+// act on. It is what Of("/") returns.
+func (s *Server) MainNamespace() *Namespace { return s.root }
+
 // Sockets returns the main namespace "/".
+//
+// Deprecated: use MainNamespace; io.Sockets().Sockets() read as if it
+// returned sockets twice.
 func (s *Server) Sockets() *Namespace { return s.root }
 
 // Namespaces returns every namespace that exists now, dynamic children

@@ -32,7 +32,7 @@ func Check(io *sio.Server, c *step.Checker) {
 				c.Done(socket, "roommate")
 			}
 		}
-		for _, other := range io.Sockets().Sockets() {
+		for _, other := range io.MainNamespace().Sockets() {
 			if r := roomOf(other); r != "" && r != room && other.Connected() && step.Browser(other) == browser {
 				c.Done(socket, "next")
 			}
