@@ -97,9 +97,10 @@ type Config struct {
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
 
-	// Observer, if set, sees every session, packet and debug line. If nil,
-	// nothing is paid for observing.
-	Observer Observer
+	// Observer, if set, sees every session, packet and debug line through
+	// the hooks it sets. If nil, nothing is paid for observing. The server
+	// keeps a copy: changing the Observer afterwards has no effect.
+	Observer *Observer
 	// Logger receives the server's own log records (handler panics, for
 	// example). If nil, slog.Default() is used.
 	Logger *slog.Logger
@@ -127,7 +128,7 @@ type Server struct {
 	cfg    Config
 	path   string
 	engine *engine.Server
-	obs    Observer
+	obs    *Observer // Config.Observer's hooks, SocketPacket and Debug set; nil when neither is
 	log    *slog.Logger
 	root   *Namespace
 	client map[string]*clientFile // by name under path; see clientscript.go
@@ -152,7 +153,7 @@ type Server struct {
 
 // NewServer returns a server with the main namespace "/" ready.
 func NewServer(cfg Config) *Server {
-	s := &Server{cfg: cfg, obs: cfg.Observer, log: cfg.Logger, nsps: make(map[string]*Namespace)}
+	s := &Server{cfg: cfg, obs: cfg.Observer.hooks(), log: cfg.Logger, nsps: make(map[string]*Namespace)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -180,9 +181,7 @@ func NewServer(cfg Config) *Server {
 		AllowRequest:           cfg.AllowRequest,
 		Logger:                 s.log,
 	}
-	if cfg.Observer != nil {
-		ecfg.Observer = cfg.Observer
-	}
+	ecfg.Observer = cfg.Observer.engineObserver()
 	s.engine = engine.NewServer(ecfg, engineHandler{s})
 	s.client = clientFiles(cfg.ClientScript, cfg.ClientModule)
 	s.root = s.Of("/")

@@ -74,12 +74,13 @@
 //
 // # Watching
 //
-// An Observer sees every session open, upgrade and close, every packet in
-// and out (outgoing ones when they are actually written, with the
-// transport's name), and debug lines under the namespaces of the official
-// server's DEBUG output ("engine", "engine:socket", "engine:polling",
-// "engine:ws"), describing the same moments. With no Observer, none of that
-// is computed.
+// An Observer is a struct of optional hooks that see every session open,
+// upgrade and close, every packet in and out (outgoing ones when they are
+// actually written, with the transport's name), and debug lines under the
+// namespaces of the official server's DEBUG output ("engine",
+// "engine:socket", "engine:polling", "engine:ws"), describing the same
+// moments. Set only the hooks you need; with no Observer, none of that is
+// computed.
 //
 // # The wire format
 //

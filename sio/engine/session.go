@@ -481,6 +481,10 @@ func (nopHandler) Close(Reason)         {}
 // it points to, as a []byte would with the same verb ("%s", "%q").
 type debugBytes []byte
 
+// AppendText implements encoding.TextAppender, which formatters of debug
+// lines may use instead of Format (see Observer.Debug).
+func (b *debugBytes) AppendText(dst []byte) ([]byte, error) { return append(dst, *b...), nil }
+
 // Format implements fmt.Formatter.
 func (b *debugBytes) Format(st fmt.State, verb rune) {
 	fmt.Fprintf(st, fmt.FormatString(st, verb), []byte(*b))

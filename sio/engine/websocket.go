@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -591,14 +592,20 @@ func writeFrame(conn *websocket.Conn, p Packet) error {
 // afterwards, so that the line costs no allocation until it is formatted.
 type wireFrame Packet
 
+// AppendText implements encoding.TextAppender, which formatters of debug
+// lines may use instead of Format (see Observer.Debug).
+func (f *wireFrame) AppendText(dst []byte) ([]byte, error) {
+	if f.Binary {
+		dst = append(dst, "<binary "...)
+		dst = strconv.AppendInt(dst, int64(len(f.Data)), 10)
+		return append(dst, " bytes>"...), nil
+	}
+	return AppendPacket(dst, Packet(*f)), nil
+}
+
 // Format implements fmt.Formatter.
 func (f *wireFrame) Format(st fmt.State, verb rune) {
-	var text []byte
-	if f.Binary {
-		text = fmt.Appendf(nil, "<binary %d bytes>", len(f.Data))
-	} else {
-		text = AppendPacket(nil, Packet(*f))
-	}
+	text, _ := f.AppendText(nil)
 	fmt.Fprintf(st, fmt.FormatString(st, verb), text)
 }
 
