@@ -26,7 +26,7 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 		ids <- s.ID()
 		for _, sess := range io.Engine().Sessions() {
 			if sess.ID() == s.SessionID() {
-				sess.Drop()
+				sess.Faults().Drop()
 			}
 		}
 		deadline := time.Now().Add(10 * time.Second)

@@ -58,9 +58,10 @@
 // # Faults on purpose
 //
 // For teaching and tests, a session can be made to fail the way networks
-// and servers do. Session.Drop cuts its connection with no close packet
-// (the client sees its transport fail, and a Socket.IO client reconnects);
-// Session.StopHeartbeat stops its pings, so that the client gives up with
+// and servers do, through Session.Faults, which nothing in normal operation
+// needs. Faults.Drop cuts its connection with no close packet (the client
+// sees its transport fail, and a Socket.IO client reconnects);
+// Faults.StopHeartbeat stops its pings, so that the client gives up with
 // "ping timeout". Server.Sessions lists the open sessions to pick from.
 //
 // # Tuning
