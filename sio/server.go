@@ -105,13 +105,14 @@ type Config struct {
 	// example). If nil, slog.Default() is used.
 	Logger *slog.Logger
 
-	// ClientScript, if set, is a browser client served as a classic script
-	// at <Path>socket.io.js and <Path>socket.io.min.js, as the official
-	// server serves its client (static.SocketIOJS is ours). If nil, those
-	// paths are not answered specially.
+	// ClientScript, if set, is a browser client (the official
+	// socket.io-client's dist/socket.io.min.js, or any build of it) served
+	// as a classic script at <Path>socket.io.js and <Path>socket.io.min.js,
+	// as the official server serves its client. If nil, those paths are not
+	// answered specially.
 	ClientScript []byte
-	// ClientModule, if set, is the ES-module form of the client, served at
-	// <Path>socket.io.esm.min.js (static.SocketIOESM is ours).
+	// ClientModule, if set, is the ES-module form of the client
+	// (dist/socket.io.esm.min.js), served at <Path>socket.io.esm.min.js.
 	ClientModule []byte
 }
 
