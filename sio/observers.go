@@ -10,8 +10,9 @@ import (
 // skipped; with none left it returns nil, so that nothing is paid, and with
 // one it returns that one. A hook that no observer sets stays nil.
 //
-// The lines about every packet are written while any observer that sets
-// Debug wants them (WantsDebug); the others do not see them anyway.
+// The debug lines about every packet are written while any observer that
+// sets Debug wants them (WantsDebug), and then go to every observer that
+// sets Debug: one that wants none may drop them.
 func Observers(list ...*Observer) *Observer {
 	var keep []*Observer
 	for _, o := range list {
