@@ -278,7 +278,7 @@ func (c *conn) disconnectAll() {
 	list := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range list {
-		s.Disconnect(false)
+		s.Disconnect()
 	}
 }
 

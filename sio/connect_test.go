@@ -26,7 +26,7 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 		ids <- s.ID()
 		for _, sess := range io.Engine().Sessions() {
 			if sess.ID() == s.SessionID() {
-				sess.Drop()
+				sess.Faults().Drop()
 			}
 		}
 		deadline := time.Now().Add(10 * time.Second)
@@ -44,10 +44,10 @@ func TestConnectionClosedWhileConnecting(t *testing.T) {
 	if r := rs.wait(t, <-ids); r != sio.ReasonTransportClose {
 		t.Errorf("reason %q, want %q", r, sio.ReasonTransportClose)
 	}
-	if n := io.Sockets().Len(); n != 0 {
+	if n := io.MainNamespace().Len(); n != 0 {
 		t.Errorf("%d sockets left in the namespace", n)
 	}
-	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+	if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 		t.Errorf("rooms left: %v", rooms)
 	}
 	select {
@@ -92,13 +92,13 @@ func TestConnectionsDroppedAfterConnect(t *testing.T) {
 		// closed, on the connections' handler goroutines; a socket leaves
 		// its namespace, then its rooms.
 		deadline := time.Now().Add(waitLimit)
-		for (io.Sockets().Len() > 0 || len(io.Sockets().Adapter().Rooms()) > 0) && time.Now().Before(deadline) {
+		for (io.MainNamespace().Len() > 0 || len(io.MainNamespace().Adapter().Rooms()) > 0) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
-		if n := io.Sockets().Len(); n != 0 {
+		if n := io.MainNamespace().Len(); n != 0 {
 			t.Fatalf("run %d: %d sockets left in the namespace of %d dropped connections", run+1, n, *dropConnects)
 		}
-		if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+		if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 			t.Fatalf("run %d: %d rooms left", run+1, len(rooms))
 		}
 		io.Close()

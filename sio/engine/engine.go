@@ -58,8 +58,7 @@ type SessionHandler interface {
 type Server struct {
 	st       *settings
 	handler  Handler
-	obs      Observer
-	gate     DebugGate // obs, when it implements it
+	obs      *Observer // Config.Observer's hooks, every one set; nil when none is
 	upgrader websocket.Upgrader
 
 	mu       sync.RWMutex
@@ -81,10 +80,9 @@ func NewServer(cfg Config, h Handler) *Server {
 	srv := &Server{
 		st:       st,
 		handler:  h,
-		obs:      cfg.Observer,
+		obs:      cfg.Observer.hooks(),
 		sessions: make(map[string]*Session),
 	}
-	srv.gate, _ = cfg.Observer.(DebugGate)
 	srv.upgrader = websocket.Upgrader{
 		ReadBufferSize:  wsReadBufferSize,
 		WriteBufferSize: 4096,
@@ -410,15 +408,15 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 }
 
+// debugPackets reports whether to write the debug lines about each packet:
+// there is an observer, and it wants them now (Observer.WantsDebug).
+func (srv *Server) debugPackets() bool {
+	return srv.obs != nil && (srv.obs.WantsDebug == nil || srv.obs.WantsDebug())
+}
+
 // debug passes a debug line, unformatted, to the observer. Callers check
 // srv.obs first, so that nothing (not even the arguments) is built without
 // one.
-// debugPackets reports whether to write the debug lines about each packet:
-// there is an observer, and it wants them now (DebugGate).
-func (srv *Server) debugPackets() bool {
-	return srv.obs != nil && (srv.gate == nil || srv.gate.WantsDebug())
-}
-
 func (srv *Server) debug(ns, sid, format string, args ...any) {
 	if srv.obs != nil {
 		srv.obs.Debug(ns, sid, format, args...)
