@@ -208,7 +208,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 	if err := n.runMiddlewares(s); err != nil {
 		s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 		c.connectDone(n.name, nil)
-		c.sendConnectError(n.name, err)
+		c.refuse(n.name, err)
 		return
 	}
 	s.mu.Lock()
@@ -240,7 +240,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 // newSocket makes the socket of a CONNECT, with a new id (and a new private
 // id with connection state recovery).
 func (n *Namespace) newSocket(c *conn, auth json.RawMessage) *Socket {
-	s := &Socket{id: newSocketID(), nsp: n, conn: c, created: time.Now()}
+	s := &Socket{id: c.newSocketID(n.name), nsp: n, conn: c, created: time.Now()}
 	if len(auth) > 0 {
 		s.auth = append(json.RawMessage(nil), auth...)
 	}
@@ -253,11 +253,7 @@ func (n *Namespace) newSocket(c *conn, auth json.RawMessage) *Socket {
 // connected sends the CONNECT reply of s, which is in the namespace now,
 // and runs the connection handlers.
 func (n *Namespace) connected(s *Socket, handlers []func(*Socket)) {
-	data, _ := json.Marshal(struct {
-		SID string `json:"sid"`
-		PID string `json:"pid,omitempty"`
-	}{s.id, s.pid})
-	_ = s.conn.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: data}, false)
+	_ = s.conn.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: s.conn.connectReply(s)}, false)
 	if n.server.obs != nil {
 		n.server.debugf("socket.io:socket", s.conn.sid(), "socket connected - writing packet")
 	}

@@ -486,7 +486,7 @@ func (n *Namespace) restore(c *conn, auth json.RawMessage) bool {
 		if err := n.runMiddlewares(s); err != nil {
 			s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 			c.connectDone(n.name, nil)
-			c.sendConnectError(n.name, err)
+			c.refuse(n.name, err)
 			return true
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	interop "github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
@@ -23,6 +24,7 @@ type TestServerCommand struct {
 	PingInterval time.Duration
 	PingTimeout  time.Duration
 	Redis        string
+	AllowEIO3    bool
 	Recovery     time.Duration
 }
 
@@ -31,7 +33,8 @@ func (c *TestServerCommand) flags() *flagSet {
 Serves the fixtures of the official Socket.IO and Engine.IO protocol test
 suites:
 
-  /socket.io/  a Socket.IO server (namespaces / and /custom)
+  /socket.io/  a Socket.IO server (namespaces / and /custom; with
+               --allow-eio3 it serves socket.io-client 2.x too)
   /engine.io/  an Engine.IO server that echoes every message
 
 With --db, what the Socket.IO server does is recorded to that SQLite file
@@ -46,6 +49,7 @@ the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
 	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
+	fs.boolVar(&c.AllowEIO3, "allow-eio3", "WORKBOOK_ALLOW_EIO3", false, "accept socket.io-client 2.x (Engine.IO v3) on /socket.io/")
 	fs.durationVar(&c.Recovery, "recovery", "WORKBOOK_RECOVERY", "DURATION", 0, "connection state recovery for clients gone less than this (skipMiddlewares on; 0: off)")
 	return fs
 }
@@ -79,7 +83,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 			}
 		}()
 	}
-	var observers []sio.Observer
+	var observers []*sio.Observer
 	if o := rec.observer(); o != nil {
 		observers = append(observers, o)
 	}
@@ -89,6 +93,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	tcfg := TestServerConfig{
 		PingInterval: c.PingInterval,
 		PingTimeout:  c.PingTimeout,
+		AllowEIO3:    c.AllowEIO3,
 		Observer:     sio.Observers(observers...),
 		Logger:       log,
 		Addr:         ln.Addr().String(),
@@ -139,10 +144,12 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShut
 // 300 ms and 200 ms, as the official suites expect.
 type TestServerConfig struct {
 	PingInterval, PingTimeout time.Duration
-	Logger                    *slog.Logger
+	// AllowEIO3 accepts socket.io-client 2.x on the Socket.IO server.
+	AllowEIO3 bool
+	Logger    *slog.Logger
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
-	Observer sio.Observer
+	Observer *sio.Observer
 	// NewAdapter, if set, makes the server a node of a cluster: it also
 	// answers the cluster operations (see clusterHandlers).
 	NewAdapter func(*sio.Namespace) sio.Adapter
@@ -177,6 +184,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		MaxHTTPBufferSize: 1e6,
 		ConnectTimeout:    time.Second,
 		CORS:              cors,
+		AllowEIO3:         cfg.AllowEIO3,
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 		NewAdapter:        cfg.NewAdapter,
@@ -193,7 +201,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	}
 	io.OnConnection(func(s *sio.Socket) {
 		emitAuth(s)
-		roomEvents(s)
+		interop.RoomEvents(s)
 		s.On("message", func(e *sio.Event) { _ = s.Emit("message-back", echoArgs(e)...) })
 		s.On("message-with-ack", func(e *sio.Event) { _ = e.Ack(echoArgs(e)...) })
 		s.On("echo", func(e *sio.Event) {
@@ -213,7 +221,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	})
 	io.Of("/custom").OnConnection(func(s *sio.Socket) {
 		emitAuth(s)
-		roomEvents(s)
+		interop.RoomEvents(s)
 	})
 	if cfg.NewAdapter != nil {
 		clusterHandlers(io, cfg.Addr)

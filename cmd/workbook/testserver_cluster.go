@@ -54,15 +54,9 @@ func clusterHandlers(io *sio.Server, addr string) {
 		}
 	}
 	io.OnConnection(func(s *sio.Socket) {
-		s.On("join", func(e *sio.Event) { s.Join(e.String(0)); ack(e, true) })
+		// "join" and "to" are the fixture's own room events on "/"
+		// (fixture.RoomEvents), which act the same through the adapter.
 		s.On("leave", func(e *sio.Event) { s.Leave(e.String(0)); ack(e, true) })
-		s.On("to", func(e *sio.Event) {
-			args := e.Args()
-			if len(args) >= 2 {
-				_ = io.To(e.String(0)).Emit(e.String(1), args[2:]...)
-			}
-			ack(e, true)
-		})
 		s.On("except", func(e *sio.Event) {
 			args := e.Args()
 			if len(args) >= 2 {

@@ -2,9 +2,7 @@ package nodetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,44 +107,24 @@ func StartRecoveryServer(t testing.TB, d time.Duration) *RecoveryServer {
 // RunRecoveryClient runs recovery-client.mjs with args (--case, --nsp,
 // --transport, --recovery-ms) against the server at url, answering its
 // `CTRL gone <id>` once gone says so, and fails t unless it prints `PASS`
-// and exits 0 within RecoveryClientTimeout.
+// and exits 0 within RecoveryClientTimeout. It must be called from the
+// goroutine running t.
 func RunRecoveryClient(t testing.TB, url string, gone *Departures, args ...string) {
 	t.Helper()
+	var c string
+	for i, a := range args {
+		if a == "--case" && i+1 < len(args) {
+			c = args[i+1]
+		}
+	}
 	p := Start(t, RecoveryClientScript, append([]string{"--url", url}, args...)...)
 	ctx, cancel := context.WithTimeout(t.Context(), RecoveryClientTimeout)
 	defer cancel()
-	fail := func(format string, a ...any) {
-		t.Helper()
-		p.Kill()
-		p.markReported()
-		t.Fatalf("%s %v: "+format+"\n%s", append([]any{RecoveryClientScript, args}, append(a, p.Report())...)...)
-	}
-	passed := false
-	for {
-		line, err := p.NextLine(ctx)
-		if errors.Is(err, io.EOF) {
-			break
+	drive(t, p, fmt.Sprintf("%s %v", RecoveryClientScript, args), RecoveryClientTimeout, "PASS "+c, func(command string) error {
+		id, ok := strings.CutPrefix(command, "gone ")
+		if !ok {
+			return fmt.Errorf("unknown command")
 		}
-		if err != nil {
-			fail("%v", err)
-		}
-		switch {
-		case strings.HasPrefix(line, "CTRL gone "):
-			if err := gone.Wait(ctx, strings.TrimPrefix(line, "CTRL gone ")); err != nil {
-				fail("%v", err)
-			}
-			if err := p.Write("ok"); err != nil {
-				fail("%v", err)
-			}
-		case strings.HasPrefix(line, "PASS "):
-			passed = true
-		case strings.HasPrefix(line, "INFO "):
-			t.Log(line)
-		case strings.HasPrefix(line, "FAIL "):
-			fail("%s", line)
-		}
-	}
-	if code := p.Wait(); code != 0 || !passed {
-		fail("exited with %d, passed %v", code, passed)
-	}
+		return gone.Wait(ctx, id)
+	})
 }

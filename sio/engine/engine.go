@@ -58,8 +58,7 @@ type SessionHandler interface {
 type Server struct {
 	st       *settings
 	handler  Handler
-	obs      Observer
-	gate     DebugGate // obs, when it implements it
+	obs      *Observer // Config.Observer's hooks, every one set; nil when none is
 	upgrader websocket.Upgrader
 
 	mu       sync.RWMutex
@@ -81,10 +80,9 @@ func NewServer(cfg Config, h Handler) *Server {
 	srv := &Server{
 		st:       st,
 		handler:  h,
-		obs:      cfg.Observer,
+		obs:      cfg.Observer.hooks(),
 		sessions: make(map[string]*Session),
 	}
-	srv.gate, _ = cfg.Observer.(DebugGate)
 	srv.upgrader = websocket.Upgrader{
 		ReadBufferSize:  wsReadBufferSize,
 		WriteBufferSize: 4096,
@@ -241,12 +239,16 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	protocol := 4
 	if q.Get("EIO") != "4" {
-		if srv.obs != nil {
-			srv.debug(DebugServer, "", "unsupported protocol version")
+		if !srv.st.AllowEIO3 {
+			if srv.obs != nil {
+				srv.debug(DebugServer, "", "unsupported protocol version")
+			}
+			reject(errCode(CodeUnsupportedProtocolVersion))
+			return
 		}
-		reject(errCode(CodeUnsupportedProtocolVersion))
-		return
+		protocol = 3 // as the official server, any other value (or none) is v3
 	}
 	srv.mu.RLock()
 	closed := srv.closed
@@ -256,7 +258,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if transport == TransportPolling {
-		s := srv.newSession(r, TransportPolling)
+		s := srv.newSession(r, TransportPolling, protocol)
 		if !srv.openSession(s) {
 			reject(errCode(CodeUnknownSID))
 			return
@@ -264,11 +266,11 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.servePoll(w, r)
 		return
 	}
-	srv.serveWebSocket(w, r)
+	srv.serveWebSocket(w, r, protocol)
 }
 
 // newSession makes a session for the handshake request r.
-func (srv *Server) newSession(r *http.Request, transport string) *Session {
+func (srv *Server) newSession(r *http.Request, transport string, protocol int) *Session {
 	// A shallow copy: the server is done with r once the handshake is
 	// answered, so its Header and URL are not copied again (a deep clone
 	// would add most of a kilobyte to every session). The context keeps its
@@ -282,7 +284,13 @@ func (srv *Server) newSession(r *http.Request, transport string) *Session {
 		id:        newSessionID(),
 		req:       req,
 		transport: transport,
+		protocol:  uint8(protocol),
 		done:      make(chan struct{}),
+	}
+	if protocol == 3 {
+		// as the official server: a client that asks for base64 gets
+		// binary messages as text
+		s.b64 = r.URL.Query().Get("b64") != ""
 	}
 	if transport == TransportPolling {
 		s.pollWake = make(chan struct{}, 1)
@@ -323,7 +331,14 @@ func (srv *Server) openSession(s *Session) bool {
 	s.mu.Lock()
 	s.queue = append(s.queue, Packet{Type: PacketOpen, Data: open})
 	s.kickLocked()
-	s.armPingLocked()
+	if s.protocol == 3 {
+		s.awaitClientPingLocked()
+		// as the official server, whose socket.io layer sends the CONNECT
+		// to "/" of a v3 client only once the handshake is answered
+		s.openAlone = s.transport == TransportPolling
+	} else {
+		s.armPingLocked()
+	}
 	s.mu.Unlock()
 	if srv.obs != nil {
 		srv.obs.Opened(s)
@@ -393,15 +408,15 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 }
 
+// debugPackets reports whether to write the debug lines about each packet:
+// there is an observer, and it wants them now (Observer.WantsDebug).
+func (srv *Server) debugPackets() bool {
+	return srv.obs != nil && (srv.obs.WantsDebug == nil || srv.obs.WantsDebug())
+}
+
 // debug passes a debug line, unformatted, to the observer. Callers check
 // srv.obs first, so that nothing (not even the arguments) is built without
 // one.
-// debugPackets reports whether to write the debug lines about each packet:
-// there is an observer, and it wants them now (DebugGate).
-func (srv *Server) debugPackets() bool {
-	return srv.obs != nil && (srv.gate == nil || srv.gate.WantsDebug())
-}
-
 func (srv *Server) debug(ns, sid, format string, args ...any) {
 	if srv.obs != nil {
 		srv.obs.Debug(ns, sid, format, args...)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -32,13 +33,13 @@ const closeDrainTimeout = 10 * time.Second
 
 // serveWebSocket opens a session directly over WebSocket and starts its
 // reader.
-func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, protocol int) {
 	conn, err := srv.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
-	s := srv.newSession(r, TransportWebSocket)
+	s := srv.newSession(r, TransportWebSocket, protocol)
 	s.ws = conn
 	if !srv.openSession(s) {
 		conn.Close()
@@ -140,7 +141,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 		if srv.obs != nil {
 			srv.debugReceived(s.id, data, mt == websocket.BinaryMessage)
 		}
-		p, err := DecodePacket(data, mt == websocket.BinaryMessage)
+		p, err := s.decodeFrame(data, mt == websocket.BinaryMessage)
 		if err == nil && mt == websocket.TextMessage && !utf8.Valid(data) {
 			closeFrame(conn, websocket.CloseInvalidFramePayloadData)
 			err = errInvalidUTF8
@@ -155,7 +156,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 			}
 			pong := Packet{Type: PacketPong, Data: []byte("probe")}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := writeFrame(conn, pong); err != nil {
+			if err := s.writePacket(conn, pong); err != nil {
 				s.endProbe(conn)
 				return false
 			}
@@ -445,7 +446,7 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 		s.failWebSocket(ReasonTransportError, websocket.CloseInvalidFramePayloadData)
 		return true // the reader drains until the client closes
 	}
-	p, err := DecodePacket(data, binary)
+	p, err := s.decodeFrame(data, binary)
 	if err != nil {
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "parse error: %v", err)
@@ -464,10 +465,6 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 	return true
 }
 
-// writeLoop drains the queue into conn; it is started by kickLocked when
-// the queue stops being empty and exits when it is empty again, so an idle
-// session holds no writer goroutine and no write buffer. After the last
-// packet of a closing session it closes the session.
 // writerLinger is how long a WebSocket's writer goroutine waits for more
 // packets once the queue is empty before it ends. A busy connection keeps
 // one writer, whose stack has grown to what writing takes, rather than
@@ -506,6 +503,10 @@ func (s *Session) linger() bool {
 	return true
 }
 
+// writeLoop drains the queue into conn; it is started by kickLocked when
+// the queue stops being empty and exits when it is empty again, so an idle
+// session holds no writer goroutine and no write buffer. After the last
+// packet of a closing session it closes the session.
 func (s *Session) writeLoop(conn *websocket.Conn) {
 	srv := s.srv
 	for {
@@ -552,7 +553,7 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
 			}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := writeFrame(conn, p); err != nil {
+			if err := s.writePacket(conn, p); err != nil {
 				if srv.obs != nil {
 					srv.debug(DebugWS, s.id, "write error: %v", err)
 				}
@@ -591,14 +592,20 @@ func writeFrame(conn *websocket.Conn, p Packet) error {
 // afterwards, so that the line costs no allocation until it is formatted.
 type wireFrame Packet
 
+// AppendText implements encoding.TextAppender, which formatters of debug
+// lines may use instead of Format (see Observer.Debug).
+func (f *wireFrame) AppendText(dst []byte) ([]byte, error) {
+	if f.Binary {
+		dst = append(dst, "<binary "...)
+		dst = strconv.AppendInt(dst, int64(len(f.Data)), 10)
+		return append(dst, " bytes>"...), nil
+	}
+	return AppendPacket(dst, Packet(*f)), nil
+}
+
 // Format implements fmt.Formatter.
 func (f *wireFrame) Format(st fmt.State, verb rune) {
-	var text []byte
-	if f.Binary {
-		text = fmt.Appendf(nil, "<binary %d bytes>", len(f.Data))
-	} else {
-		text = AppendPacket(nil, Packet(*f))
-	}
+	text, _ := f.AppendText(nil)
 	fmt.Fprintf(st, fmt.FormatString(st, verb), text)
 }
 
