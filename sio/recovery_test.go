@@ -92,6 +92,12 @@ func TestRecoveryWire(t *testing.T) {
 	first := offsetOf(t, c.expect(`42["hello-back","x","`))
 	c.send(`421["ack"]`)
 	c.expect(`431[true]`) // an ack gets none
+	if err := s.Emit("ask", func([]any, error) {}); err != nil {
+		t.Fatal(err)
+	}
+	if f := c.expect(`42`); !regexp.MustCompile(`^42\d+\["ask"\]$`).MatchString(f) {
+		t.Fatalf("an event with an ack id: %q, want no offset", f) // nor does an event that asks for one
+	}
 	if err := s.Emit("bin", []byte{1, 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/sioworkbook/workbook/internal/nodetest"
 	"github.com/sioworkbook/workbook/sio"
 )
@@ -67,6 +71,83 @@ func TestRecoveryOfficialClient(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestRecoveryWireMatchesOfficial plays one exchange by hand over WebSocket
+// against workbook testserver --recovery and the official server with
+// recovery on, and compares the frames once ids and offsets are masked: the
+// CONNECT reply with sid and pid, the offset as the last argument of direct
+// events, after the placeholders of a binary one, and none on an ack.
+func TestRecoveryWireMatchesOfficial(t *testing.T) {
+	nodetest.Setup(t)
+	goURL, _ := recoveryTestServer(t, time.Minute)
+	official := nodetest.StartRecoveryServer(t, time.Minute)
+	ids := regexp.MustCompile(`"(sid|pid)":"[\w-]+"`)
+	offset := regexp.MustCompile(`,"[\w-]+"\]$`)
+	play := func(base string) []string {
+		t.Helper()
+		c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetReadDeadline(time.Now().Add(30 * time.Second)) // a hung server fails the test, never a slow one
+		var got []string
+		read := func() {
+			t.Helper()
+			for {
+				typ, data, err := c.ReadMessage()
+				if err != nil {
+					t.Fatalf("%s: %v after %q", base, err, got)
+				}
+				if string(data) == "2" {
+					_ = c.WriteMessage(websocket.TextMessage, []byte("3"))
+					continue
+				}
+				s := string(data)
+				if typ == websocket.BinaryMessage {
+					s = fmt.Sprintf("<%x>", data)
+				} else if strings.HasPrefix(s, "0{") {
+					continue // the open packet: its settings differ
+				}
+				s = ids.ReplaceAllString(s, `"$1":"ID"`)
+				s = offset.ReplaceAllString(s, `,"OFFSET"]`)
+				got = append(got, s)
+				return
+			}
+		}
+		send := func(typ int, data string) {
+			t.Helper()
+			if err := c.WriteMessage(typ, []byte(data)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		send(websocket.TextMessage, "40")
+		read() // CONNECT reply
+		read() // auth
+		send(websocket.TextMessage, `42["message","x",{"n":1}]`)
+		read()
+		send(websocket.TextMessage, `421["echo",1]`)
+		read()
+		send(websocket.TextMessage, `451-["message","é😀",{"_placeholder":true,"num":0}]`)
+		send(websocket.BinaryMessage, "\x01\x02")
+		read()
+		read()
+		return got
+	}
+	want := []string{
+		`40{"sid":"ID","pid":"ID"}`,
+		`42["auth",{},"OFFSET"]`,
+		`42["message-back","x",{"n":1},"OFFSET"]`,
+		`431[1]`,
+		`451-["message-back","é😀",{"_placeholder":true,"num":0},"OFFSET"]`,
+		`<0102>`,
+	}
+	for name, url := range map[string]string{"official": official.URL, "workbook": goURL} {
+		if got := play(url); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s:\n%s\nwant\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
 }

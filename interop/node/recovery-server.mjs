@@ -18,6 +18,8 @@
 //   "to" room, event, ...args, ack
 //                          nsp.to(room).emit(event, ...args), then ack(true)
 //   "rooms" ack            ack(the socket's rooms, sorted)
+//   "message" ...args      emit "message-back" with the same args
+//   "echo" x, ack          ack(x)
 // On "/" also "bcast" ...args: io.emit("bcast", ...args), and ack(true) when
 // asked, as the Go fixture does.
 
@@ -61,6 +63,11 @@ for (const name of ["/", "/custom"]) {
       ack(true);
     });
     socket.on("rooms", (...args) => popAck(args)([...socket.rooms].sort()));
+    socket.on("message", (...args) => {
+      popAck(args);
+      socket.emit("message-back", ...args);
+    });
+    socket.on("echo", (...args) => popAck(args)(args[0]));
     if (name === "/") {
       socket.on("bcast", (...args) => {
         const ack = popAck(args);
