@@ -96,7 +96,7 @@ func StartRecoveryServer(t testing.TB, d time.Duration) *RecoveryServer {
 			if err != nil {
 				return
 			}
-			if f := strings.Fields(line); len(f) == 3 && f[0] == "GONE" {
+			if f := strings.Fields(line); len(f) >= 3 && f[0] == "GONE" {
 				s.Gone.Mark(f[2])
 			}
 		}

@@ -9,7 +9,7 @@
 // Options: connectionStateRecovery {maxDisconnectionDuration: MS,
 // skipMiddlewares: true}, pingInterval 300 ms, pingTimeout 2000 ms, cors "*".
 // Prints `LISTENING <port>` once it accepts connections, and
-// `GONE <namespace> <socket id>` when a socket is disconnected (its session,
+// `GONE <namespace> <socket id> <reason>` when a socket is disconnected (its session,
 // when recoverable, is kept by then). Exits 0 on SIGTERM or SIGINT.
 //
 // On "/" and "/custom" (each namespace acting on itself):
@@ -51,7 +51,7 @@ for (const name of ["/", "/custom"]) {
   const nsp = io.of(name);
   nsp.on("connection", (socket) => {
     socket.emit("auth", socket.handshake.auth);
-    socket.on("disconnect", () => console.log(`GONE ${name} ${socket.id}`));
+    socket.on("disconnect", (reason) => console.log(`GONE ${name} ${socket.id} ${reason}`));
     socket.on("join", (room, ...rest) => {
       const ack = popAck(rest);
       socket.join(room);
