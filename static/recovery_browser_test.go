@@ -30,18 +30,8 @@ func TestBrowserRecovery(t *testing.T) {
 	t.Cleanup(pages.Close)
 
 	// Ours, cross-origin as the official one is.
-	io := sio.NewServer(sio.Config{
-		PingInterval:            300 * time.Millisecond,
-		PingTimeout:             5 * time.Second,
-		CORS:                    fixture.Config().CORS,
-		ConnectionStateRecovery: &sio.RecoveryConfig{MaxDisconnectionDuration: time.Minute},
-	})
 	goGone := &nodetest.Departures{}
-	io.OnConnection(func(s *sio.Socket) {
-		_ = s.Emit("auth", s.Handshake().Auth)
-		fixture.RoomEvents(s)
-		s.OnDisconnect(func(sio.Reason) { goGone.Mark(s.ID()) }) // after the session is kept
-	})
+	io := fixture.Recovery(time.Minute, goGone.Mark)
 	ours := httptest.NewServer(io)
 	t.Cleanup(func() {
 		ours.Close()

@@ -19,7 +19,8 @@
 //   recover            recovered is false at first; twice in a row, the
 //                      transport is cut from the client side (engine.close(),
 //                      then the transport's close()) while another client
-//                      sends to its room and to everyone; on reconnect it is
+//                      sends to its room, to a room of all and (on "/") to
+//                      the whole namespace ("bcast"); on reconnect it is
 //                      recovered with the same id, gets the missed events in
 //                      order (binary included, each with an offset last),
 //                      and keeps its rooms
@@ -42,6 +43,10 @@ const { values: opts } = parseArgs({
 });
 const WAIT_MS = 15000; // generous: the machines that run this are busy
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Rooms of this run alone: other runs may share the server.
+const tag = Math.random().toString(36).slice(2);
+const ROOM = `room-${tag}`;
+const EVERYONE = `everyone-${tag}`;
 
 const stdin = createInterface({ input: process.stdin });
 const stdinLines = stdin[Symbol.asyncIterator]();
@@ -104,11 +109,14 @@ async function reconnect(s) {
   await connected(s, "the reconnect");
 }
 
-/** The "m" events s got from index from on, without their offsets. */
+/**
+ * The events of this run s got from index from on, without their offsets:
+ * "m" (sent to this run's rooms) and "bcast" whose first argument is tagged.
+ */
 function missed(s, from) {
   const out = [];
   for (const [ev, ...args] of s.events.slice(from)) {
-    if (ev !== "m") continue;
+    if (ev !== "m" && !(ev === "bcast" && String(args[0]).startsWith(tag))) continue;
     const off = args.pop();
     assert.equal(typeof off, "string", `event m ${JSON.stringify(args)} has no offset last`);
     out.push(args);
@@ -120,41 +128,45 @@ async function recover() {
   const a = client();
   await connected(a, "a's connect");
   assert.equal(a.recovered, false, "recovered at first");
-  assert.equal(await a.emitWithAck("join", "room-a"), true);
-  assert.equal(await a.emitWithAck("join", "everyone"), true);
+  assert.equal(await a.emitWithAck("join", ROOM), true);
+  assert.equal(await a.emitWithAck("join", EVERYONE), true);
   const b = client();
   await connected(b, "b's connect");
-  await b.emitWithAck("join", "everyone");
-  await b.emitWithAck("to", "everyone", "m", "before");
+  await b.emitWithAck("join", EVERYONE);
+  await b.emitWithAck("to", EVERYONE, "m", "before");
   await eventually("a's first m", () => missed(a, 0).length === 1);
   const id = a.id;
   for (const [round, how] of [[1, "engine"], [2, "transport"]]) {
     await cut(a, how);
     await ctrl(`gone ${id}`);
     const from = a.events.length;
-    await b.emitWithAck("to", "room-a", "m", `${round}-room`);
-    await b.emitWithAck("to", "elsewhere", "m", "never");
-    await b.emitWithAck("to", "everyone", "m", `${round}-all`, { n: round });
-    await b.emitWithAck("to", "room-a", "m", `${round}-bin`, Buffer.from([1, 2, round]));
+    await b.emitWithAck("to", ROOM, "m", `${round}-room`);
+    await b.emitWithAck("to", `elsewhere-${tag}`, "m", "never");
+    await b.emitWithAck("to", EVERYONE, "m", `${round}-all`, { n: round });
+    const root = opts.nsp === "/"; // a broadcast to the whole namespace: "bcast" is on "/" only
+    if (root) await b.emitWithAck("bcast", `${tag}-${round}`);
+    await b.emitWithAck("to", ROOM, "m", `${round}-bin`, Buffer.from([1, 2, round]));
     await reconnect(a);
     assert.equal(a.recovered, true, `round ${round}: not recovered`);
     assert.equal(a.id, id, `round ${round}: id changed`);
-    await eventually(`round ${round}: the missed events`, () => missed(a, from).length >= 3);
+    const want = root ? 4 : 3;
+    await eventually(`round ${round}: the missed events`, () => missed(a, from).length >= want);
     const got = missed(a, from);
-    assert.equal(got.length, 3, `round ${round}: ${JSON.stringify(got)}`);
-    assert.deepEqual(got[0], [`${round}-room`]);
-    assert.deepEqual(got[1], [`${round}-all`, { n: round }]);
-    assert.equal(got[2][0], `${round}-bin`);
-    assert.deepEqual([...got[2][1]], [1, 2, round]);
+    assert.equal(got.length, want, `round ${round}: ${JSON.stringify(got)}`);
+    assert.deepEqual(got.shift(), [`${round}-room`]);
+    assert.deepEqual(got.shift(), [`${round}-all`, { n: round }]);
+    if (root) assert.deepEqual(got.shift(), [`${tag}-${round}`]);
+    assert.equal(got[0][0], `${round}-bin`);
+    assert.deepEqual([...got[0][1]], [1, 2, round]);
     const rooms = await a.emitWithAck("rooms");
-    assert.deepEqual(rooms, [id, "everyone", "room-a"].sort(), `round ${round}: rooms`);
+    assert.deepEqual(rooms, [id, EVERYONE, ROOM].sort(), `round ${round}: rooms`);
   }
 }
 
 async function fresh(how) {
   const a = client();
   await connected(a, "a's connect");
-  assert.equal(await a.emitWithAck("join", "room-a"), true);
+  assert.equal(await a.emitWithAck("join", ROOM), true);
   await eventually("an event with an offset (auth)", () => a.events.length > 0);
   const id = a.id;
   if (how === "disconnect") {
