@@ -151,3 +151,36 @@ func TestRecoveryWireMatchesOfficial(t *testing.T) {
 		}
 	}
 }
+
+// TestTestServerRecoveryFlag: testserver --recovery turns connection state
+// recovery on (the CONNECT reply carries a pid, events an offset); without
+// it, neither.
+func TestTestServerRecoveryFlag(t *testing.T) {
+	for _, flags := range [][]string{nil, {"--recovery", "1m"}} {
+		base := startCommand(t, append([]string{"testserver", "--addr", "127.0.0.1:0"}, flags...)...)
+		c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/socket.io/?EIO=4&transport=websocket", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(30 * time.Second)) // a hung server fails the test, never a slow one
+		var frames []string
+		for len(frames) < 3 {
+			if len(frames) == 1 {
+				if err := c.WriteMessage(websocket.TextMessage, []byte("40")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				t.Fatalf("%v: %v after %q", flags, err, frames)
+			}
+			frames = append(frames, string(data))
+		}
+		c.Close()
+		reply, auth := frames[1], frames[2]
+		on := flags != nil
+		if strings.Contains(reply, `"pid":"`) != on || (auth != `42["auth",{}]`) == !on {
+			t.Errorf("%v: CONNECT reply %q, then %q", flags, reply, auth)
+		}
+	}
+}
