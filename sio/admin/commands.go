@@ -1,0 +1,116 @@
+package admin
+
+import (
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// commands registers the UI's commands on its socket s. Each names a
+// namespace and a filter: a room (a socket's id is one), or nothing for
+// every socket of the namespace. A command that does not parse is logged
+// and ignored, as is one for a namespace that does not exist.
+//
+//	emit(nsp, filter, event, ...args)
+//	join(nsp, room, filter)
+//	leave(nsp, room, filter)
+//	_disconnect(nsp, close, filter)
+func (a *Admin) commands(s *sio.Socket) {
+	s.On("emit", func(e *sio.Event) {
+		args := e.Args()
+		nsp, ok1 := argString(args, 0)
+		filter, ok2 := argFilter(args, 1)
+		event, ok3 := argString(args, 2)
+		if !ok1 || !ok2 || !ok3 || event == "" {
+			a.refuse(s, "emit", "want (namespace, room or null, event, ...args)")
+			return
+		}
+		n := a.namespace(nsp)
+		if n == nil {
+			a.refuse(s, "emit", "no namespace "+nsp)
+			return
+		}
+		if err := emitTo(n, filter, event, args[3:]); err != nil {
+			a.refuse(s, "emit", err.Error())
+		}
+	})
+	rooms := func(name string, act func(*sio.Socket, string)) {
+		s.On(name, func(e *sio.Event) {
+			args := e.Args()
+			nsp, ok1 := argString(args, 0)
+			room, ok2 := argString(args, 1)
+			filter, ok3 := argFilter(args, 2)
+			if !ok1 || !ok2 || !ok3 || room == "" {
+				a.refuse(s, name, "want (namespace, room, room or null)")
+				return
+			}
+			if n := a.namespace(nsp); n != nil {
+				for _, t := range selectSockets(n, filter) {
+					act(t, room)
+				}
+			}
+		})
+	}
+	rooms("join", func(t *sio.Socket, room string) { t.Join(room) })
+	rooms("leave", func(t *sio.Socket, room string) { t.Leave(room) })
+	s.On("_disconnect", func(e *sio.Event) {
+		args := e.Args()
+		nsp, ok1 := argString(args, 0)
+		closeConn, ok2 := e.Arg(1).(bool)
+		filter, ok3 := argFilter(args, 2)
+		if !ok1 || !ok2 || !ok3 {
+			a.refuse(s, "_disconnect", "want (namespace, close, room or null)")
+			return
+		}
+		if n := a.namespace(nsp); n != nil {
+			for _, t := range selectSockets(n, filter) {
+				closeSocket(t, closeConn)
+			}
+		}
+	})
+}
+
+func (a *Admin) refuse(s *sio.Socket, command, why string) {
+	a.log.Warn("admin: command ignored", "command", command, "reason", why, "ui", s.ID())
+}
+
+func argString(args []any, i int) (string, bool) {
+	if i >= len(args) {
+		return "", false
+	}
+	v, ok := args[i].(string)
+	return v, ok
+}
+
+// argFilter reads an optional room: a string, or null or nothing for every
+// socket.
+func argFilter(args []any, i int) (string, bool) {
+	if i >= len(args) || args[i] == nil {
+		return "", true
+	}
+	v, ok := args[i].(string)
+	return v, ok
+}
+
+// The calls below are the whole of what the Admin does to the sockets of
+// the server; they are kept together because they are the part of sio's API
+// most likely to change.
+
+// selectSockets returns the sockets of n in room, or all of them when room
+// is empty.
+func selectSockets(n *sio.Namespace, room string) []*sio.Socket {
+	if room == "" {
+		return n.Sockets()
+	}
+	return n.In(room).FetchSockets()
+}
+
+// emitTo sends event to the sockets of n in room, or to all of them.
+func emitTo(n *sio.Namespace, room, event string, args []any) error {
+	if room == "" {
+		return n.Emit(event, args...)
+	}
+	return n.In(room).Emit(event, args...)
+}
+
+// closeSocket disconnects s from its namespace, and with closeConn its whole
+// connection.
+func closeSocket(s *sio.Socket, closeConn bool) { s.Disconnect(closeConn) }
