@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/admin"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
@@ -22,6 +23,7 @@ type TestServerCommand struct {
 	RecordCPU    float64
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	AdminUI      adminUIFlags
 }
 
 func (c *TestServerCommand) flags() *flagSet {
@@ -39,6 +41,7 @@ With --db, what the Socket.IO server does is recorded to that SQLite file
 	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
+	c.AdminUI.register(fs)
 	return fs
 }
 
@@ -55,6 +58,10 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	adm, err := c.AdminUI.open(c.Addr, log)
+	if err != nil {
+		return fmt.Errorf("testserver: %w", err)
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("testserver: %w", err)
@@ -82,9 +89,11 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		PingInterval: c.PingInterval,
 		PingTimeout:  c.PingTimeout,
 		Observer:     sio.Observers(observers...),
+		Admin:        adm,
 	})
 	defer h.Close()
 	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
+	c.AdminUI.announce(stdout, "http://"+ln.Addr().String())
 	if c.DB != "" {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
 	}
@@ -124,6 +133,8 @@ type TestServerConfig struct {
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
 	Observer sio.Observer
+	// Admin, if set, serves the Admin UI's namespace /admin (--admin-ui).
+	Admin *admin.Admin
 }
 
 // TestServer is the fixture the official protocol test suites run against.
@@ -131,6 +142,7 @@ type TestServer struct {
 	mux    *http.ServeMux
 	io     *sio.Server
 	engine *engine.Server
+	admin  *admin.Admin
 }
 
 // NewTestServer builds the fixture: a Socket.IO server on /socket.io/ and an
@@ -143,7 +155,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		cfg.PingTimeout = 200 * time.Millisecond
 	}
 	cors := &engine.CORS{Origins: []string{"*"}}
-	io := sio.NewServer(sio.Config{
+	ioConfig := sio.Config{
 		PingInterval:      cfg.PingInterval,
 		PingTimeout:       cfg.PingTimeout,
 		MaxHTTPBufferSize: 1e6,
@@ -151,7 +163,16 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		CORS:              cors,
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
-	})
+	}
+	if cfg.Admin != nil {
+		// The UI connects with credentials: its polling answers echo its
+		// origin (the suites' "*" still lets every origin in).
+		ioConfig = cfg.Admin.Config(ioConfig)
+	}
+	io := sio.NewServer(ioConfig)
+	if cfg.Admin != nil {
+		_ = cfg.Admin.Attach(io) // fails only if cfg.Admin was attached before
+	}
 	// "auth" is emitted in the connection handler, as the official fixture
 	// does: it is the packet right after the CONNECT reply, before the
 	// answer to anything the client sent behind its CONNECT.
@@ -189,13 +210,16 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)
 	mux.Handle("/engine.io/", eng)
-	return &TestServer{mux: mux, io: io, engine: eng}
+	return &TestServer{mux: mux, io: io, engine: eng, admin: cfg.Admin}
 }
 
 func (t *TestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { t.mux.ServeHTTP(w, r) }
 
 // Close closes both servers.
 func (t *TestServer) Close() {
+	if t.admin != nil {
+		t.admin.Close()
+	}
 	t.io.Close()
 	t.engine.Close()
 }
