@@ -375,6 +375,9 @@ func TestSocketsAndEvents(t *testing.T) {
 	u.waitFor(t, "room_joined", func(m message) bool {
 		return fmt.Sprint(m.args[:3]) == fmt.Sprint([]any{"/", "lobby", app2.ID()})
 	})
+	u.waitFor(t, "socket_updated", func(m message) bool {
+		return fmt.Sprint(m.args[0]) == fmt.Sprint(map[string]any{"id": app2.ID(), "nsp": "/", "transport": "websocket"})
+	})
 	got, err := app2.Timeout(wait).EmitWithAck(context.Background(), "hello", "ana")
 	if err != nil || fmt.Sprint(got) != "[ok]" {
 		t.Fatalf("hello: %v %v", got, err)
@@ -623,4 +626,37 @@ func TestDropResync(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestRoomsOwnAdapter: rooms are reported with an adapter of the
+// application's own too.
+func TestRoomsOwnAdapter(t *testing.T) {
+	adm, err := admin.New(admin.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := 0
+	io := sio.NewServer(adm.Config(sio.Config{NewAdapter: func(*sio.Namespace) sio.Adapter {
+		made++
+		return sio.NewMemoryAdapter()
+	}}))
+	if err := adm.Attach(io); err != nil {
+		t.Fatal(err)
+	}
+	io.OnConnection(func(s *sio.Socket) { s.Join("own") })
+	hs := httptest.NewServer(io)
+	t.Cleanup(func() {
+		adm.Close()
+		io.Close()
+		hs.Close()
+	})
+	u := mustUI(t, hs.URL, nil)
+	u.waitFor(t, "all_sockets", nil)
+	app := connectApp(t, hs.URL)
+	u.waitFor(t, "room_joined", func(m message) bool {
+		return fmt.Sprint(m.args[:3]) == fmt.Sprint([]any{"/", "own", app.ID()})
+	})
+	if made < 2 {
+		t.Errorf("the application's NewAdapter made %d adapters, want one per namespace", made)
+	}
 }
