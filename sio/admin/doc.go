@@ -42,9 +42,10 @@
 // packet. While one is, each event to or from a socket is copied into a
 // bounded queue that a single goroutine of the Admin drains, turning it
 // into messages for the UIs; past the bound (Options.MaxQueued, or 8 MiB of
-// event data), notifications are dropped and counted, and once the queue
-// has drained the UIs get a fresh "all_sockets" so that their lists are
-// right again. The server is never slowed down to wait for a UI.
+// event data), notifications are dropped and counted, and with the next
+// "server_stats" the UIs get a fresh "all_sockets" so that their lists are
+// right again (once per interval at most, however long the flood). The
+// server is never slowed down to wait for a UI.
 //
 // # Concurrency
 //

@@ -31,21 +31,23 @@ func (a *Admin) run() {
 			a.q.got(&it)
 			a.syncIfDue(sockets)
 			a.handle(sockets, &it)
-			if len(a.q.ch) == 0 && a.resyncAll.Swap(false) {
+		case <-a.wake:
+			a.syncIfDue(sockets)
+		case <-tick.C:
+			if a.resyncAll.Swap(false) {
 				// Notifications were dropped: the UIs' lists may be wrong.
+				// Every socket again, at most once per tick, however long
+				// the flood lasts.
 				a.resync.Store(true)
 				a.syncIfDue(sockets)
 				if a.verbose() {
 					_ = a.nsp.Emit("all_sockets", a.allSockets())
 				}
-				if n := a.q.dropped.Load(); n >= 2*dropped || dropped == 0 {
-					a.log.Warn("admin: notifications for the UI dropped: it was sent every socket again", "dropped", n)
+				if n := a.q.dropped.Load(); n >= 2*dropped {
+					a.log.Warn("admin: notifications for the UI dropped; it was sent every socket again", "dropped", n)
 					dropped = n
 				}
 			}
-		case <-a.wake:
-			a.syncIfDue(sockets)
-		case <-tick.C:
 			a.sendStats()
 		}
 	}
