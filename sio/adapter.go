@@ -1,24 +1,55 @@
 package sio
 
 import (
+	"context"
+	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sioworkbook/workbook/sio/parser"
 )
 
-// BroadcastOptions select the sockets of a namespace a broadcast reaches.
+// BroadcastOptions select the sockets of a namespace an operation reaches,
+// and say how: on every node of a cluster, or on this one only.
 type BroadcastOptions struct {
 	// Rooms: sockets in any of these rooms; every socket when empty.
 	Rooms []string
 	// Except: sockets in any of these rooms are left out.
 	Except []string
+	// Flags change how a broadcast is delivered.
+	Flags BroadcastFlags
 }
 
-// Adapter keeps the rooms of one namespace and decides which sockets a
-// broadcast reaches. Every socket is in the room named by its own id.
+// BroadcastFlags are the flags of a broadcast, as the Node adapters carry
+// them between nodes.
+type BroadcastFlags struct {
+	// Volatile drops the event for each socket that cannot take it now.
+	Volatile bool
+	// Local keeps the operation on this node: other nodes are not told.
+	Local bool
+	// Timeout is how long a broadcast with acknowledgements waits for them;
+	// zero means no limit but the caller's context.
+	Timeout time.Duration
+}
+
+// Adapter keeps the rooms of one namespace on this node and carries the
+// namespace's operations to every node of a cluster. Every socket is in the
+// room named by its own id.
 //
-// The in-memory adapter (NewMemoryAdapter) serves one process; an adapter for
-// several nodes can wrap it and forward broadcasts to its peers without any
-// change to the Server API. Methods may be called from any goroutine.
+// The first six methods are this node's bookkeeping. The others are the
+// operations a Node adapter exchanges with its peers (socket.io-adapter's
+// ClusterAdapter): each does its share on this node through Local (see
+// Namespace.Local) and asks the other nodes for theirs. The in-memory
+// adapter (NewMemoryAdapter) serves one process: its operations are Local's.
+// An adapter for several nodes (sio/redisadapter) embeds it for the
+// bookkeeping and overrides the operations.
+//
+// Methods may be called from any goroutine. The operations take a context
+// because a cluster adapter does I/O; they return an error when the other
+// nodes could not be asked, or did not all answer in time (with the answers
+// that came, where there are answers).
 type Adapter interface {
 	// AddAll puts socket id into rooms.
 	AddAll(id string, rooms ...string)
@@ -30,18 +61,134 @@ type Adapter interface {
 	SocketRooms(id string) []string
 	// Rooms returns every room that has at least one socket, sorted.
 	Rooms() []string
-	// Select calls fn once for each socket id that opts selects, in no
-	// particular order. fn must not call back into the adapter.
+	// Select calls fn once for each socket id of this node that opts
+	// selects, in no particular order. fn must not call back into the
+	// adapter: the adapter may hold a lock while it calls fn.
 	Select(opts BroadcastOptions, fn func(id string))
+
+	// Broadcast delivers p, an EVENT or BINARY_EVENT packet of the
+	// namespace, to the sockets opts selects on every node.
+	Broadcast(ctx context.Context, p *parser.Packet, opts BroadcastOptions) error
+	// BroadcastWithAck delivers p, which carries an ack id, as Broadcast
+	// does, and reports, per node, how many sockets it was sent to
+	// (onCount, once per node; a negative count takes back sockets that
+	// disconnected before answering) and each socket's answer (onAck,
+	// with the first argument of the acknowledgement). It returns once
+	// the packet is on its way; the callbacks may run until
+	// opts.Flags.Timeout after that, from any goroutine.
+	BroadcastWithAck(ctx context.Context, p *parser.Packet, opts BroadcastOptions, onCount func(n int), onAck func(arg any)) error
+	// FetchSockets returns the sockets opts selects on every node.
+	FetchSockets(ctx context.Context, opts BroadcastOptions) ([]*RemoteSocket, error)
+	// AddSockets puts the sockets opts selects, on every node, into rooms.
+	AddSockets(ctx context.Context, opts BroadcastOptions, rooms []string) error
+	// DelSockets takes the sockets opts selects, on every node, out of
+	// rooms.
+	DelSockets(ctx context.Context, opts BroadcastOptions, rooms []string) error
+	// DisconnectSockets disconnects the sockets opts selects on every
+	// node; with close set, their whole connections are closed.
+	DisconnectSockets(ctx context.Context, opts BroadcastOptions, close bool) error
+	// ServerSideEmit sends an event to the other nodes' handlers
+	// (Namespace.OnServerSideEmit); this node's handlers do not run.
+	// With ack false it returns once the event is on its way, with nil
+	// answers; with ack true it waits for every other node's answer,
+	// and returns them in the order they came.
+	ServerSideEmit(ctx context.Context, event string, args []any, ack bool) ([]any, error)
+	// ServerCount returns the number of nodes, this one included.
+	ServerCount(ctx context.Context) (int, error)
 }
 
 // MemoryAdapter is the in-memory Adapter: rooms are two maps guarded by a
-// read-write lock.
+// read-write lock, and the operations reach this process only.
 type MemoryAdapter struct {
 	mu    sync.RWMutex
 	rooms map[string]idSet // room -> socket ids
 	sids  map[string]idSet // socket id -> rooms
+
+	nsp atomic.Pointer[Namespace] // set when a namespace takes the adapter
 }
+
+// attach is called by the namespace that uses the adapter, or an adapter
+// that embeds it, so that its operations reach that namespace's sockets.
+func (a *MemoryAdapter) attach(n *Namespace) { a.nsp.CompareAndSwap(nil, n) }
+
+// errNotAttached: an operation on a memory adapter no namespace uses.
+var errNotAttached = errors.New("sio: the adapter belongs to no namespace")
+
+func (a *MemoryAdapter) local() (Local, error) {
+	n := a.nsp.Load()
+	if n == nil {
+		return Local{}, errNotAttached
+	}
+	return n.Local(), nil
+}
+
+// Broadcast implements Adapter: this node only.
+func (a *MemoryAdapter) Broadcast(_ context.Context, p *parser.Packet, opts BroadcastOptions) error {
+	l, err := a.local()
+	if err != nil {
+		return err
+	}
+	l.Broadcast(p, opts)
+	return nil
+}
+
+// BroadcastWithAck implements Adapter: this node only.
+func (a *MemoryAdapter) BroadcastWithAck(_ context.Context, p *parser.Packet, opts BroadcastOptions, onCount func(int), onAck func(any)) error {
+	l, err := a.local()
+	if err != nil {
+		return err
+	}
+	l.BroadcastWithAck(p, opts, onCount, onAck)
+	return nil
+}
+
+// FetchSockets implements Adapter: this node only.
+func (a *MemoryAdapter) FetchSockets(_ context.Context, opts BroadcastOptions) ([]*RemoteSocket, error) {
+	l, err := a.local()
+	if err != nil {
+		return nil, err
+	}
+	return l.FetchSockets(opts), nil
+}
+
+// AddSockets implements Adapter: this node only.
+func (a *MemoryAdapter) AddSockets(_ context.Context, opts BroadcastOptions, rooms []string) error {
+	l, err := a.local()
+	if err != nil {
+		return err
+	}
+	l.AddSockets(opts, rooms)
+	return nil
+}
+
+// DelSockets implements Adapter: this node only.
+func (a *MemoryAdapter) DelSockets(_ context.Context, opts BroadcastOptions, rooms []string) error {
+	l, err := a.local()
+	if err != nil {
+		return err
+	}
+	l.DelSockets(opts, rooms)
+	return nil
+}
+
+// DisconnectSockets implements Adapter: this node only.
+func (a *MemoryAdapter) DisconnectSockets(_ context.Context, opts BroadcastOptions, close bool) error {
+	l, err := a.local()
+	if err != nil {
+		return err
+	}
+	l.DisconnectSockets(opts, close)
+	return nil
+}
+
+// ServerSideEmit implements Adapter: there is no other node, so no handler
+// runs and no answer comes.
+func (a *MemoryAdapter) ServerSideEmit(context.Context, string, []any, bool) ([]any, error) {
+	return nil, nil
+}
+
+// ServerCount implements Adapter: 1.
+func (a *MemoryAdapter) ServerCount(context.Context) (int, error) { return 1, nil }
 
 // idSet is a set of strings that needs no map of its own while it holds a
 // single one: most rooms hold one socket (its own room) and most sockets

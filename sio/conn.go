@@ -103,6 +103,9 @@ func (c *conn) Message(data []byte, binary bool) {
 		}
 		obs.SocketPacket(c.sid(), engine.In, p)
 	}
+	if c.v3() {
+		fromV3(p) // after the observer, which sees the packet as sent
+	}
 	c.route(p)
 }
 

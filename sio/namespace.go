@@ -46,6 +46,7 @@ type Namespace struct {
 	sockets     map[string]*Socket
 	middlewares []Middleware
 	onConnect   []func(*Socket)
+	serverSide  map[string][]ServerSideHandler // by event; see OnServerSideEmit
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -54,6 +55,9 @@ func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace 
 		n.adapter = srv.cfg.NewAdapter(n)
 	} else {
 		n.adapter = NewMemoryAdapter()
+	}
+	if a, ok := n.adapter.(interface{ attach(*Namespace) }); ok {
+		a.attach(n) // a MemoryAdapter, or an adapter that embeds one
 	}
 	return n
 }
@@ -141,17 +145,32 @@ func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) 
 	return n.operator().EmitWithAck(ctx, event, args...)
 }
 
-// FetchSockets returns the connected sockets.
+// LocalOnly selects the sockets of this node only: the other nodes of a
+// cluster are not told.
+func (n *Namespace) LocalOnly() *BroadcastOperator { return n.operator().Local() }
+
+// FetchSockets returns the connected sockets of this node.
 func (n *Namespace) FetchSockets() []*Socket { return n.operator().FetchSockets() }
 
-// SocketsJoin puts every socket into rooms.
-func (n *Namespace) SocketsJoin(rooms ...string) { n.operator().SocketsJoin(rooms...) }
+// FetchRemoteSockets returns the sockets of every node; see
+// BroadcastOperator.FetchRemoteSockets.
+func (n *Namespace) FetchRemoteSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return n.operator().FetchRemoteSockets(ctx)
+}
 
-// SocketsLeave takes every socket out of rooms.
-func (n *Namespace) SocketsLeave(rooms ...string) { n.operator().SocketsLeave(rooms...) }
+// SocketsJoin puts every socket, on every node, into rooms.
+func (n *Namespace) SocketsJoin(rooms ...string) error { return n.operator().SocketsJoin(rooms...) }
 
-// DisconnectSockets disconnects every socket (see Socket.Disconnect).
-func (n *Namespace) DisconnectSockets(close bool) { n.operator().DisconnectSockets(close) }
+// SocketsLeave takes every socket, on every node, out of rooms.
+func (n *Namespace) SocketsLeave(rooms ...string) error { return n.operator().SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket, on every node, from the
+// namespace; see BroadcastOperator.DisconnectSockets.
+func (n *Namespace) DisconnectSockets() error { return n.operator().DisconnectSockets() }
+
+// CloseSockets disconnects every socket, on every node, and closes their
+// connections; see BroadcastOperator.CloseSockets.
+func (n *Namespace) CloseSockets() error { return n.operator().CloseSockets() }
 
 func (n *Namespace) remove(s *Socket) {
 	n.mu.Lock()
@@ -179,7 +198,7 @@ func (n *Namespace) runMiddlewares(s *Socket) error {
 // connect runs on the connection's mailbox: middlewares, then the CONNECT
 // reply, then the connection handlers.
 func (n *Namespace) connect(c *conn, auth json.RawMessage) {
-	s := &Socket{id: newSocketID(), nsp: n, conn: c, created: time.Now()}
+	s := &Socket{id: c.newSocketID(n.name), nsp: n, conn: c, created: time.Now()}
 	if len(auth) > 0 {
 		s.auth = append(json.RawMessage(nil), auth...)
 	}
@@ -189,7 +208,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 	if err := n.runMiddlewares(s); err != nil {
 		s.end(fmt.Errorf("sio: connection to %s refused: %w", n.name, err))
 		c.connectDone(n.name, nil)
-		c.sendConnectError(n.name, err)
+		c.refuse(n.name, err)
 		return
 	}
 	s.mu.Lock()
@@ -219,10 +238,7 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 		handlers = append(handlers, n.parent.connectionHandlers()...)
 	}
 	n.adapter.AddAll(s.id, s.id)
-	data, _ := json.Marshal(struct {
-		SID string `json:"sid"`
-	}{s.id})
-	_ = c.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: data}, false)
+	_ = c.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: c.connectReply(s)}, false)
 	if n.server.obs != nil {
 		n.server.debugf("socket.io:socket", c.sid(), "socket connected - writing packet")
 	}

@@ -90,6 +90,15 @@ type Config struct {
 	// error refuses it with 403 and the error's text.
 	AllowRequest func(r *http.Request) error
 
+	// AllowEIO3 accepts socket.io-client 2.x (Engine.IO v3) beside the
+	// current clients, as the official server's allowEIO3: such a client is
+	// connected to "/" as soon as it opens, passes its auth as the query of
+	// a namespace ("/custom?token=x"; Handshake.Auth then holds the values
+	// as strings), and its sockets' ids are the Engine.IO session id on "/"
+	// and "<namespace>#<session id>" elsewhere. If false, such clients are
+	// refused with "Unsupported protocol version".
+	AllowEIO3 bool
+
 	// NewAdapter makes the rooms adapter of each namespace. If nil, an
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
@@ -175,6 +184,7 @@ func NewServer(cfg Config) *Server {
 		CloseTimeout:           cfg.CloseTimeout,
 		CORS:                   cfg.CORS,
 		AllowRequest:           cfg.AllowRequest,
+		AllowEIO3:              cfg.AllowEIO3,
 		Logger:                 s.log,
 	}
 	if cfg.Observer != nil {
@@ -192,7 +202,11 @@ func (h engineHandler) Open(sess *engine.Session) engine.SessionHandler {
 	h.s.liveMu.Lock()
 	h.s.live++
 	h.s.liveMu.Unlock()
-	return newConn(h.s, sess)
+	c := newConn(h.s, sess)
+	if c.v3() {
+		c.connectRoot()
+	}
+	return c
 }
 
 // connDone is called on a connection's handler goroutine once the last of
@@ -362,17 +376,52 @@ func (s *Server) Volatile() *BroadcastOperator { return s.root.Volatile() }
 // Timeout sets how long EmitWithAck waits for acknowledgements.
 func (s *Server) Timeout(d time.Duration) *BroadcastOperator { return s.root.Timeout(d) }
 
-// FetchSockets returns the sockets of the main namespace.
+// FetchSockets returns the sockets of the main namespace on this node.
 func (s *Server) FetchSockets() []*Socket { return s.root.FetchSockets() }
 
-// SocketsJoin puts every socket of the main namespace into rooms.
-func (s *Server) SocketsJoin(rooms ...string) { s.root.SocketsJoin(rooms...) }
+// FetchRemoteSockets returns the sockets of the main namespace on every
+// node.
+func (s *Server) FetchRemoteSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return s.root.FetchRemoteSockets(ctx)
+}
 
-// SocketsLeave takes every socket of the main namespace out of rooms.
-func (s *Server) SocketsLeave(rooms ...string) { s.root.SocketsLeave(rooms...) }
+// SocketsJoin puts every socket of the main namespace, on every node, into
+// rooms.
+func (s *Server) SocketsJoin(rooms ...string) error { return s.root.SocketsJoin(rooms...) }
 
-// DisconnectSockets disconnects every socket of the main namespace.
-func (s *Server) DisconnectSockets(close bool) { s.root.DisconnectSockets(close) }
+// SocketsLeave takes every socket of the main namespace, on every node, out
+// of rooms.
+func (s *Server) SocketsLeave(rooms ...string) error { return s.root.SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket of the main namespace, on
+// every node.
+func (s *Server) DisconnectSockets() error { return s.root.DisconnectSockets() }
+
+// CloseSockets disconnects every socket of the main namespace, on every
+// node, and closes their connections.
+func (s *Server) CloseSockets() error { return s.root.CloseSockets() }
+
+// OnServerSideEmit adds a handler, on the main namespace, for an event the
+// other nodes send with ServerSideEmit.
+func (s *Server) OnServerSideEmit(event string, fn ServerSideHandler) {
+	s.root.OnServerSideEmit(event, fn)
+}
+
+// ServerSideEmit sends an event to the other nodes (main namespace); see
+// Namespace.ServerSideEmit.
+func (s *Server) ServerSideEmit(event string, args ...any) error {
+	return s.root.ServerSideEmit(event, args...)
+}
+
+// ServerSideEmitWithAck sends an event to the other nodes and waits for
+// their answers; see Namespace.ServerSideEmitWithAck.
+func (s *Server) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]any, error) {
+	return s.root.ServerSideEmitWithAck(ctx, event, args...)
+}
+
+// ServerCount returns the number of nodes of the cluster, this one
+// included.
+func (s *Server) ServerCount(ctx context.Context) (int, error) { return s.root.ServerCount(ctx) }
 
 // Close disconnects every socket of every namespace with reason "server
 // shutting down" (their contexts are cancelled, and their disconnect

@@ -67,9 +67,10 @@ var (
 type AckFunc func(args []any, err error)
 
 type pendingAck struct {
-	fn    AckFunc
-	ch    chan ackResult
-	timer *time.Timer
+	fn     AckFunc
+	ch     chan ackResult
+	direct func(ackResult) // called on the goroutine that resolves the ack; must not block
+	timer  *time.Timer
 }
 
 type ackResult struct {
@@ -433,6 +434,10 @@ func (s *Socket) takeAck(id uint64) *pendingAck {
 }
 
 func (s *Socket) deliverAck(p *pendingAck, r ackResult) {
+	if p.direct != nil {
+		p.direct(r)
+		return
+	}
 	if p.ch != nil {
 		p.ch <- r
 		return

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	interop "github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/admin"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -23,6 +24,8 @@ type TestServerCommand struct {
 	RecordCPU    float64
 	PingInterval time.Duration
 	PingTimeout  time.Duration
+	Redis        string
+	AllowEIO3    bool
 	AdminUI      adminUIFlags
 }
 
@@ -31,16 +34,23 @@ func (c *TestServerCommand) flags() *flagSet {
 Serves the fixtures of the official Socket.IO and Engine.IO protocol test
 suites:
 
-  /socket.io/  a Socket.IO server (namespaces / and /custom)
+  /socket.io/  a Socket.IO server (namespaces / and /custom; with
+               --allow-eio3 it serves socket.io-client 2.x too)
   /engine.io/  an Engine.IO server that echoes every message
 
 With --db, what the Socket.IO server does is recorded to that SQLite file
-(nothing is recorded by default). DEBUG prints its trace to stderr live.`)
+(nothing is recorded by default). DEBUG prints its trace to stderr live.
+
+With --redis, the Socket.IO server is one node of a cluster on that Redis
+(the Redis adapter, compatible with @socket.io/redis-adapter), and answers
+the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", "127.0.0.1:3000", "listen address")
 	fs.stringVar(&c.DB, "db", "WORKBOOK_DB", "PATH", "", "record to this SQLite file")
 	fs.recordCPUFlag(&c.RecordCPU)
 	fs.durationVar(&c.PingInterval, "ping-interval", "WORKBOOK_PING_INTERVAL", "DURATION", 300*time.Millisecond, "Engine.IO ping interval")
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
+	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
+	fs.boolVar(&c.AllowEIO3, "allow-eio3", "WORKBOOK_ALLOW_EIO3", false, "accept socket.io-client 2.x (Engine.IO v3) on /socket.io/")
 	c.AdminUI.register(fs)
 	return fs
 }
@@ -85,12 +95,23 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	if o := debugObserver(stderr); o != nil {
 		observers = append(observers, o)
 	}
-	h := NewTestServer(TestServerConfig{
+	tcfg := TestServerConfig{
 		PingInterval: c.PingInterval,
 		PingTimeout:  c.PingTimeout,
+		AllowEIO3:    c.AllowEIO3,
 		Observer:     sio.Observers(observers...),
+		Logger:       log,
+		Addr:         ln.Addr().String(),
 		Admin:        adm,
-	})
+	}
+	if c.Redis != "" {
+		var closeRedis func()
+		if tcfg.NewAdapter, closeRedis, err = redisAdapter(c.Redis, log); err != nil {
+			return fmt.Errorf("testserver: %w", err)
+		}
+		defer closeRedis()
+	}
+	h := NewTestServer(tcfg)
 	defer h.Close()
 	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
 	c.AdminUI.announce(stdout, "http://"+ln.Addr().String())
@@ -129,10 +150,18 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, onShut
 // 300 ms and 200 ms, as the official suites expect.
 type TestServerConfig struct {
 	PingInterval, PingTimeout time.Duration
-	Logger                    *slog.Logger
+	// AllowEIO3 accepts socket.io-client 2.x on the Socket.IO server.
+	AllowEIO3 bool
+	Logger    *slog.Logger
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
 	Observer sio.Observer
+	// NewAdapter, if set, makes the server a node of a cluster: it also
+	// answers the cluster operations (see clusterHandlers).
+	NewAdapter func(*sio.Namespace) sio.Adapter
+	// Addr is the address the server listens on, which it names in its
+	// answers to a server-side "sse".
+	Addr string
 	// Admin, if set, serves the Admin UI's namespace /admin (--admin-ui).
 	Admin *admin.Admin
 }
@@ -161,8 +190,10 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		MaxHTTPBufferSize: 1e6,
 		ConnectTimeout:    time.Second,
 		CORS:              cors,
+		AllowEIO3:         cfg.AllowEIO3,
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
+		NewAdapter:        cfg.NewAdapter,
 	}
 	if cfg.Admin != nil {
 		// The UI connects with credentials: its polling answers echo its
@@ -185,6 +216,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	}
 	io.OnConnection(func(s *sio.Socket) {
 		emitAuth(s)
+		interop.RoomEvents(s)
 		s.On("message", func(e *sio.Event) { _ = s.Emit("message-back", echoArgs(e)...) })
 		s.On("message-with-ack", func(e *sio.Event) { _ = e.Ack(echoArgs(e)...) })
 		s.On("echo", func(e *sio.Event) {
@@ -195,9 +227,20 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 				_ = e.Ack()
 			}
 		})
-		s.On("bcast", func(e *sio.Event) { _ = io.Emit("bcast", echoArgs(e)...) })
+		s.On("bcast", func(e *sio.Event) {
+			_ = io.Emit("bcast", echoArgs(e)...)
+			if e.HasAck() {
+				_ = e.Ack(true)
+			}
+		})
 	})
-	io.Of("/custom").OnConnection(emitAuth)
+	io.Of("/custom").OnConnection(func(s *sio.Socket) {
+		emitAuth(s)
+		interop.RoomEvents(s)
+	})
+	if cfg.NewAdapter != nil {
+		clusterHandlers(io, cfg.Addr)
+	}
 
 	eng := engine.NewServer(engine.Config{
 		PingInterval:      cfg.PingInterval,

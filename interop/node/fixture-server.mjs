@@ -6,6 +6,7 @@
 //
 //   node fixture-server.mjs --port N     (N = 0 picks a free port)
 //        [--ping-interval MS --ping-timeout MS]   (300 and 1000 by default)
+//        [--allow-eio3]   (accept socket.io-client 2.x, as allowEIO3: true)
 //
 // Listens on 127.0.0.1:N and prints exactly one line `LISTENING <port>` on
 // stdout once it accepts connections. On SIGTERM or SIGINT it closes every
@@ -36,6 +37,10 @@
 //   "bcast" ...args         emit "bcast" with the same args to every socket
 //                           of "/" (sender included)
 //   "join" room, ack        join room, then ack(true)
+//   "to" room, event, ...args, ack
+//                           emit event ...args to every socket of "/" in
+//                           room, then ack(true)
+//   "rooms" ack             ack(the socket's rooms, sorted)
 //   "leave" room, ack       leave room, then ack(true)
 //   "to-room" room, ...args emit "room-msg" ...args to every socket of "/" in
 //                           room, except the sender
@@ -79,6 +84,7 @@
 //
 // Namespace "/custom":
 //   on connection           emit "auth" with socket.handshake.auth
+//   "join", "to", "rooms"   as on "/", acting on "/custom"
 //
 // Namespace "/admin":
 //   middleware              if handshake.auth.token !== "secret", refuse with
@@ -103,6 +109,7 @@ const { values: opts } = parseArgs({
     // For load measurements (workbook load): the heartbeat of a real server.
     "ping-interval": { type: "string", default: "300" },
     "ping-timeout": { type: "string", default: "1000" },
+    "allow-eio3": { type: "boolean", default: false },
   },
 });
 const port = Number(opts.port);
@@ -118,6 +125,7 @@ const io = new Server(httpServer, {
   connectTimeout: 1000,
   maxHttpBufferSize: 10000,
   cors: { origin: "*" },
+  allowEIO3: opts["allow-eio3"],
 });
 
 /** socket id -> server-side disconnect reason, for "reason-of". */
@@ -134,9 +142,28 @@ function popAck(args) {
   return typeof args[args.length - 1] === "function" ? args.pop() : () => {};
 }
 
+/** "join", "to" and "rooms": each namespace acting on itself. */
+function roomEvents(socket) {
+  socket.on("join", (room, ...rest) => {
+    const ack = popAck(rest);
+    socket.join(room);
+    ack(true);
+  });
+  socket.on("to", (room, event, ...args) => {
+    const ack = popAck(args);
+    socket.nsp.to(room).emit(event, ...args);
+    ack(true);
+  });
+  socket.on("rooms", (...args) => {
+    const ack = popAck(args);
+    ack([...socket.rooms].sort());
+  });
+}
+
 io.on("connection", (socket) => {
   recordReason(socket);
   socket.emit("auth", socket.handshake.auth);
+  roomEvents(socket);
 
   socket.on("message", (...args) => {
     popAck(args);
@@ -156,12 +183,6 @@ io.on("connection", (socket) => {
   socket.on("bcast", (...args) => {
     popAck(args);
     io.emit("bcast", ...args);
-  });
-
-  socket.on("join", (room, ...rest) => {
-    const ack = popAck(rest);
-    socket.join(room);
-    ack(true);
   });
 
   socket.on("leave", (room, ...rest) => {
@@ -245,6 +266,7 @@ io.on("connection", (socket) => {
 io.of("/custom").on("connection", (socket) => {
   recordReason(socket);
   socket.emit("auth", socket.handshake.auth);
+  roomEvents(socket);
 });
 
 const admin = io.of("/admin");

@@ -86,6 +86,15 @@ type Config struct {
 	// existing sessions.
 	AllowRequest func(r *http.Request) error
 
+	// AllowEIO3 accepts Engine.IO v3 clients (socket.io-client 2.x) beside
+	// v4 ones, as the official server's allowEIO3: a handshake whose EIO
+	// query parameter is not "4" opens a v3 session (Session.Protocol),
+	// which the engine serves with the v3 framing (see DecodePayloadV3) and
+	// heartbeat (the client pings, the server answers). If false, such a
+	// handshake gets 400 {"code":5,"message":"Unsupported protocol
+	// version"}.
+	AllowEIO3 bool
+
 	// Observer, if non-nil, is told about sessions, packets and debug lines.
 	// If nil, nothing is computed for it.
 	Observer Observer

@@ -1,4 +1,4 @@
-// Package engine is an Engine.IO v4 server: the transport layer under
+// Package engine is an Engine.IO v4 server (and v3, on request): the transport layer under
 // Socket.IO. It opens sessions over HTTP long-polling and WebSocket,
 // upgrades polling sessions to WebSocket, keeps them alive with pings, and
 // hands each session's messages to your code. It knows nothing of
@@ -88,6 +88,30 @@
 // frame for binary messages), and polling payloads with packets joined by
 // the byte 0x1e and binary messages as "b" plus base64. Clients use them
 // too.
+//
+// # Engine.IO v3 clients
+//
+// With Config.AllowEIO3 (off by default, as in the official server), a
+// handshake whose EIO is not "4" opens a v3 session, for socket.io-client
+// 2.x; Session.Protocol tells which. Its messages reach the SessionHandler
+// as a v4 session's do; the engine speaks v3 on the wire:
+//
+//   - The client pings ("2") and the server answers "3". A session with no
+//     ping for PingInterval+PingTimeout ends with "ping timeout"; a pong
+//     from a v3 client, as a ping from a v4 one, is a "transport error".
+//   - Polling payloads are "<len>:<packet>" repeated, len counting UTF-16
+//     code units, or, when a batch holds a binary message, the binary form
+//     sent as application/octet-stream (see AppendPayloadV3); a client
+//     that asked for b64 gets binary messages as "b4" + base64 text.
+//   - A binary message on a WebSocket starts with its type byte, 0x04.
+//   - A polling handshake is answered with the open packet alone; what
+//     Open sends goes with the next GET, as the official server's
+//     socket.io layer connects a v3 client to "/" only then.
+//
+// DecodePayloadV3 is stricter than the official parser: a length that is
+// not plain decimal digits, or that reaches past the end of the body, ends
+// the session with "parse error" rather than being read loosely. JSONP
+// polling (the j parameter of old browsers) is not served.
 //
 // # Errors on the wire
 //

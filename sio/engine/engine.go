@@ -241,12 +241,16 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	protocol := 4
 	if q.Get("EIO") != "4" {
-		if srv.obs != nil {
-			srv.debug(DebugServer, "", "unsupported protocol version")
+		if !srv.st.AllowEIO3 {
+			if srv.obs != nil {
+				srv.debug(DebugServer, "", "unsupported protocol version")
+			}
+			reject(errCode(CodeUnsupportedProtocolVersion))
+			return
 		}
-		reject(errCode(CodeUnsupportedProtocolVersion))
-		return
+		protocol = 3 // as the official server, any other value (or none) is v3
 	}
 	srv.mu.RLock()
 	closed := srv.closed
@@ -256,7 +260,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if transport == TransportPolling {
-		s := srv.newSession(r, TransportPolling)
+		s := srv.newSession(r, TransportPolling, protocol)
 		if !srv.openSession(s) {
 			reject(errCode(CodeUnknownSID))
 			return
@@ -264,11 +268,11 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.servePoll(w, r)
 		return
 	}
-	srv.serveWebSocket(w, r)
+	srv.serveWebSocket(w, r, protocol)
 }
 
 // newSession makes a session for the handshake request r.
-func (srv *Server) newSession(r *http.Request, transport string) *Session {
+func (srv *Server) newSession(r *http.Request, transport string, protocol int) *Session {
 	// A shallow copy: the server is done with r once the handshake is
 	// answered, so its Header and URL are not copied again (a deep clone
 	// would add most of a kilobyte to every session). The context keeps its
@@ -282,7 +286,13 @@ func (srv *Server) newSession(r *http.Request, transport string) *Session {
 		id:        newSessionID(),
 		req:       req,
 		transport: transport,
+		protocol:  uint8(protocol),
 		done:      make(chan struct{}),
+	}
+	if protocol == 3 {
+		// as the official server: a client that asks for base64 gets
+		// binary messages as text
+		s.b64 = r.URL.Query().Get("b64") != ""
 	}
 	if transport == TransportPolling {
 		s.pollWake = make(chan struct{}, 1)
@@ -323,7 +333,14 @@ func (srv *Server) openSession(s *Session) bool {
 	s.mu.Lock()
 	s.queue = append(s.queue, Packet{Type: PacketOpen, Data: open})
 	s.kickLocked()
-	s.armPingLocked()
+	if s.protocol == 3 {
+		s.awaitClientPingLocked()
+		// as the official server, whose socket.io layer sends the CONNECT
+		// to "/" of a v3 client only once the handshake is answered
+		s.openAlone = s.transport == TransportPolling
+	} else {
+		s.armPingLocked()
+	}
 	s.mu.Unlock()
 	if srv.obs != nil {
 		srv.obs.Opened(s)

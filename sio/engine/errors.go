@@ -27,6 +27,10 @@ var (
 	// ErrInvalidBase64 is returned by DecodePayload for a "b" record whose
 	// base64 does not decode.
 	ErrInvalidBase64 = errors.New("engine: invalid base64 in binary packet")
+	// ErrInvalidPayload is returned by DecodePayloadV3 when a v3 polling
+	// payload's framing is wrong: a length missing, not decimal, or past
+	// the end of the body.
+	ErrInvalidPayload = errors.New("engine: malformed v3 payload")
 )
 
 // The error codes of the Engine.IO HTTP error bodies, as the official server

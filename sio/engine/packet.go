@@ -110,7 +110,11 @@ func decodeRecord(rec []byte) (Packet, error) {
 	if len(rec) == 0 || rec[0] != 'b' {
 		return DecodePacket(rec, false)
 	}
-	b64 := rec[1:]
+	return decodeBase64(rec[1:])
+}
+
+// decodeBase64 decodes the base64 (padded or not) of a binary message.
+func decodeBase64(b64 []byte) (Packet, error) {
 	for len(b64) > 0 && b64[len(b64)-1] == '=' {
 		b64 = b64[:len(b64)-1]
 	}

@@ -135,6 +135,11 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 		return []Packet{{Type: s.pollFinal}}, false, ""
 	case s.clientClosed:
 		return []Packet{{Type: PacketNoop}}, true, ReasonTransportClose
+	case s.openAlone && s.state == stateOpen:
+		s.openAlone = false
+		batch = s.queue[:1:1] // the open packet, not a message: queueBytes stays
+		s.queue = append([]Packet(nil), s.queue[1:]...)
+		return batch, false, ""
 	case len(s.queue) > 0:
 		batch, s.queue, s.queueBytes = s.queue, nil, 0
 		if s.state == stateClosing {
@@ -158,9 +163,13 @@ var textDigits = [...][]byte{{'0'}, {'1'}, {'2'}, {'3'}, {'4'}, {'5'}, {'6'}}
 func (s *Session) writePoll(w http.ResponseWriter, r *http.Request, batch []Packet) {
 	srv := s.srv
 	var body []byte
-	if len(batch) == 1 && !batch[0].Binary && len(batch[0].Data) == 0 {
+	binaryBody := false
+	switch {
+	case s.protocol == 3:
+		body, binaryBody = AppendPayloadV3(make([]byte, 0, payloadLen(batch)+8*len(batch)), batch, !s.b64)
+	case len(batch) == 1 && !batch[0].Binary && len(batch[0].Data) == 0:
 		body = textDigits[batch[0].Type] // "1", "2", "6": no allocation
-	} else {
+	default:
 		body = AppendPayload(make([]byte, 0, payloadLen(batch)), batch)
 	}
 	if srv.obs != nil {
@@ -171,7 +180,11 @@ func (s *Session) writePoll(w http.ResponseWriter, r *http.Request, batch []Pack
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	if binaryBody {
+		h.Set("Content-Type", "application/octet-stream")
+	} else {
+		h.Set("Content-Type", "text/plain; charset=UTF-8")
+	}
 	h.Set("Cache-Control", "no-store")
 	if t := s.st.CompressionThreshold; t >= 0 && len(body) >= t {
 		if enc := acceptedEncoding(r.Header.Get("Accept-Encoding")); enc != "" {
@@ -211,7 +224,10 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
-	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/octet-stream") {
+	// v3 clients send a binary payload when it holds a binary message; v4
+	// ones never do
+	binaryBody := strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream")
+	if binaryBody && s.protocol != 3 {
 		if srv.obs != nil {
 			srv.debug(DebugPolling, s.id, "invalid content")
 		}
@@ -246,12 +262,19 @@ func (s *Session) serveData(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	body = toValidUTF8(body)
+	if !binaryBody {
+		body = toValidUTF8(body)
+	}
 	if srv.obs != nil {
 		srv.debug(DebugPolling, s.id, "received %q", truncate(body))
 	}
 
-	packets, err := DecodePayload(body)
+	var packets []Packet
+	if s.protocol == 3 {
+		packets, err = DecodePayloadV3(body, binaryBody)
+	} else {
+		packets, err = DecodePayload(body)
+	}
 	for _, p := range packets {
 		if p.Type == PacketClose {
 			if srv.obs != nil {

@@ -39,6 +39,14 @@ type Session struct {
 	st  *settings
 	id  string        // immutable
 	req *http.Request // immutable copy of the handshake request
+	// protocol is the Engine.IO version, 4, or 3 with Config.AllowEIO3;
+	// b64 says a v3 client asked for binary messages as base64 text.
+	// Both immutable.
+	protocol uint8
+	b64      bool
+	// openAlone: the polling handshake of a v3 session is answered with
+	// the open packet alone (guarded by mu)
+	openAlone bool
 
 	// cbMu serializes handler callbacks (Open, Message); handler is set
 	// under it (and mu) once Open returns.
@@ -109,6 +117,10 @@ type Session struct {
 
 // ID returns the session id, the sid of the protocol.
 func (s *Session) ID() string { return s.id }
+
+// Protocol returns the Engine.IO protocol version the client speaks: 4, or
+// 3 for a socket.io-client 2.x accepted with Config.AllowEIO3.
+func (s *Session) Protocol() int { return int(s.protocol) }
 
 // Transport returns the current transport: "polling" or "websocket".
 func (s *Session) Transport() string {
@@ -279,6 +291,8 @@ func (s *Session) Drop() {
 // Socket.IO client then reconnects). The server ends the session when the
 // client closes its transport; a client that never does keeps the session
 // open, so StopHeartbeat is meant for fault injection (teaching, tests).
+// On a v3 session, where the client pings, the server stops answering
+// with pongs instead, and a v3 client gives up the same way.
 func (s *Session) StopHeartbeat() {
 	s.mu.Lock()
 	if s.state != stateOpen {
@@ -388,13 +402,20 @@ func (s *Session) onPacket(p Packet, transport string) {
 		}
 	}
 	switch p.Type {
-	case PacketPing:
-		if srv.obs != nil {
-			srv.debug(DebugSocket, s.id, "transport error: invalid heartbeat direction")
+	case PacketPing, PacketPong:
+		// v4: the server pings and the client answers; v3: the other way
+		clientPings := s.protocol == 3
+		switch {
+		case p.Type == PacketPong && !clientPings:
+			s.onPong()
+		case p.Type == PacketPing && clientPings:
+			s.onClientPing()
+		default:
+			if srv.obs != nil {
+				srv.debug(DebugSocket, s.id, "transport error: invalid heartbeat direction")
+			}
+			srv.closeSession(s, ReasonTransportError, PacketClose)
 		}
-		srv.closeSession(s, ReasonTransportError, PacketClose)
-	case PacketPong:
-		s.onPong()
 	case PacketMessage:
 		s.deliver(p.Data, p.Binary)
 	}

@@ -32,13 +32,13 @@ const closeDrainTimeout = 10 * time.Second
 
 // serveWebSocket opens a session directly over WebSocket and starts its
 // reader.
-func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, protocol int) {
 	conn, err := srv.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
-	s := srv.newSession(r, TransportWebSocket)
+	s := srv.newSession(r, TransportWebSocket, protocol)
 	s.ws = conn
 	if !srv.openSession(s) {
 		conn.Close()
@@ -140,7 +140,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 		if srv.obs != nil {
 			srv.debugReceived(s.id, data, mt == websocket.BinaryMessage)
 		}
-		p, err := DecodePacket(data, mt == websocket.BinaryMessage)
+		p, err := s.decodeFrame(data, mt == websocket.BinaryMessage)
 		if err == nil && mt == websocket.TextMessage && !utf8.Valid(data) {
 			closeFrame(conn, websocket.CloseInvalidFramePayloadData)
 			err = errInvalidUTF8
@@ -155,7 +155,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 			}
 			pong := Packet{Type: PacketPong, Data: []byte("probe")}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := writeFrame(conn, pong); err != nil {
+			if err := s.writePacket(conn, pong); err != nil {
 				s.endProbe(conn)
 				return false
 			}
@@ -445,7 +445,7 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 		s.failWebSocket(ReasonTransportError, websocket.CloseInvalidFramePayloadData)
 		return true // the reader drains until the client closes
 	}
-	p, err := DecodePacket(data, binary)
+	p, err := s.decodeFrame(data, binary)
 	if err != nil {
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "parse error: %v", err)
@@ -552,7 +552,7 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
 			}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := writeFrame(conn, p); err != nil {
+			if err := s.writePacket(conn, p); err != nil {
 				if srv.obs != nil {
 					srv.debug(DebugWS, s.id, "write error: %v", err)
 				}
