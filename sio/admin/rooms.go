@@ -98,3 +98,7 @@ func (m *anyRooms) Del(id, room string) { m.w.del(m.Adapter, id, room) }
 
 // DelAll implements sio.Adapter.
 func (m *anyRooms) DelAll(id string) { m.w.delAll(m.Adapter, id) }
+
+// Unwrap returns the adapter watched, so that sio attaches it to its
+// namespace as if it were used directly.
+func (m *anyRooms) Unwrap() sio.Adapter { return m.Adapter }
