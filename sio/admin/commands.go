@@ -28,11 +28,11 @@ func (a *Admin) commands(s *sio.Socket) {
 			a.refuse(s, "emit", "no namespace "+nsp)
 			return
 		}
-		if err := emitTo(n, filter, event, args[3:]); err != nil {
+		if err := selectSockets(n, filter).Emit(event, args[3:]...); err != nil {
 			a.refuse(s, "emit", err.Error())
 		}
 	})
-	rooms := func(name string, act func(*sio.Socket, string)) {
+	rooms := func(name string, act func(t target, room string) error) {
 		s.On(name, func(e *sio.Event) {
 			args := e.Args()
 			nsp, ok1 := argString(args, 0)
@@ -43,14 +43,14 @@ func (a *Admin) commands(s *sio.Socket) {
 				return
 			}
 			if n := a.namespace(nsp); n != nil {
-				for _, t := range selectSockets(n, filter) {
-					act(t, room)
+				if err := act(selectSockets(n, filter), room); err != nil {
+					a.refuse(s, name, err.Error())
 				}
 			}
 		})
 	}
-	rooms("join", func(t *sio.Socket, room string) { t.Join(room) })
-	rooms("leave", func(t *sio.Socket, room string) { t.Leave(room) })
+	rooms("join", func(t target, room string) error { return t.SocketsJoin(room) })
+	rooms("leave", func(t target, room string) error { return t.SocketsLeave(room) })
 	s.On("_disconnect", func(e *sio.Event) {
 		args := e.Args()
 		nsp, ok1 := argString(args, 0)
@@ -61,8 +61,13 @@ func (a *Admin) commands(s *sio.Socket) {
 			return
 		}
 		if n := a.namespace(nsp); n != nil {
-			for _, t := range selectSockets(n, filter) {
-				closeSocket(t, closeConn)
+			t := selectSockets(n, filter)
+			act := t.DisconnectSockets
+			if closeConn {
+				act = t.CloseSockets
+			}
+			if err := act(); err != nil {
+				a.refuse(s, "_disconnect", err.Error())
 			}
 		}
 	})
@@ -90,25 +95,24 @@ func argFilter(args []any, i int) (string, bool) {
 	return v, ok
 }
 
-// The calls below are the whole of what the Admin does to the sockets of
-// the server; they are kept together because they are the part of sio's API
-// most likely to change.
+// target is what a command acts on: a namespace, or the sockets of a room
+// in it. With a cluster adapter, the command reaches every node, as Node's
+// instrument does.
+type target interface {
+	Emit(event string, args ...any) error
+	SocketsJoin(rooms ...string) error
+	SocketsLeave(rooms ...string) error
+	DisconnectSockets() error
+	CloseSockets() error
+}
 
 // selectSockets returns the sockets of n in room, or all of them when room
 // is empty.
-func selectSockets(n *sio.Namespace, room string) []*sio.Socket {
+func selectSockets(n *sio.Namespace, room string) target {
 	if room == "" {
-		return n.Sockets()
+		return n
 	}
-	return n.In(room).FetchSockets()
-}
-
-// emitTo sends event to the sockets of n in room, or to all of them.
-func emitTo(n *sio.Namespace, room, event string, args []any) error {
-	if room == "" {
-		return n.Emit(event, args...)
-	}
-	return n.In(room).Emit(event, args...)
+	return n.In(room)
 }
 
 // closeSocket disconnects s from its namespace, and with closeConn its whole
