@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -658,5 +659,70 @@ func TestRoomsOwnAdapter(t *testing.T) {
 	})
 	if made < 2 {
 		t.Errorf("the application's NewAdapter made %d adapters, want one per namespace", made)
+	}
+}
+
+// logs is a slog handler that keeps its records' messages and attributes.
+type logs struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logs) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logs) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logs) WithGroup(string) slog.Handler            { return l }
+func (l *logs) Handle(_ context.Context, r slog.Record) error {
+	line := r.Message
+	r.Attrs(func(a slog.Attr) bool { line += " " + a.String(); return true })
+	l.mu.Lock()
+	l.lines = append(l.lines, line)
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *logs) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// TestBadCommands: commands with the wrong arguments, or a reserved event,
+// are ignored and logged with what was wrong; the UI stays connected.
+func TestBadCommands(t *testing.T) {
+	rec := &logs{}
+	srv := start(t, admin.Options{Logger: slog.New(rec)})
+	app := connectApp(t, srv.url)
+	u := mustUI(t, srv.url, nil)
+	u.waitFor(t, "config", nil)
+	for _, cmd := range [][]any{
+		{"join", 1, 2, 3},
+		{"leave", "/"},
+		{"_disconnect", "/", "yes", app.ID()},
+		{"emit", "/", app.ID()},
+		{"emit", "/", app.ID(), "connect"},
+		{"emit", "/nowhere", nil, "news"},
+		{"join", "/nowhere", "red", nil},
+	} {
+		if err := u.s.Emit(cmd[0].(string), cmd[1:]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	barrier(t, srv, u)
+	got := rec.text()
+	for _, want := range []string{
+		"command=join reason=want (namespace, room, room or null)",
+		"command=leave reason=want (namespace, room, room or null)",
+		"command=_disconnect reason=want (namespace, close, room or null)",
+		"command=emit reason=want (namespace, room or null, event, ...args)",
+		"command=emit reason=sio: reserved event name",
+		"command=emit reason=no namespace /nowhere",
+		"command=join reason=no namespace /nowhere",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no log with %s in:\n%s", want, got)
+		}
+	}
+	if !u.s.Connected() || !srv.io.Of("/").Socket(app.ID()).Connected() {
+		t.Error("a bad command disconnected someone")
 	}
 }

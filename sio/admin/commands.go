@@ -42,10 +42,13 @@ func (a *Admin) commands(s *sio.Socket) {
 				a.refuse(s, name, "want (namespace, room, room or null)")
 				return
 			}
-			if n := a.namespace(nsp); n != nil {
-				if err := act(selectSockets(n, filter), room); err != nil {
-					a.refuse(s, name, err.Error())
-				}
+			n := a.namespace(nsp)
+			if n == nil {
+				a.refuse(s, name, "no namespace "+nsp)
+				return
+			}
+			if err := act(selectSockets(n, filter), room); err != nil {
+				a.refuse(s, name, err.Error())
 			}
 		})
 	}
@@ -60,15 +63,18 @@ func (a *Admin) commands(s *sio.Socket) {
 			a.refuse(s, "_disconnect", "want (namespace, close, room or null)")
 			return
 		}
-		if n := a.namespace(nsp); n != nil {
-			t := selectSockets(n, filter)
-			act := t.DisconnectSockets
-			if closeConn {
-				act = t.CloseSockets
-			}
-			if err := act(); err != nil {
-				a.refuse(s, "_disconnect", err.Error())
-			}
+		n := a.namespace(nsp)
+		if n == nil {
+			a.refuse(s, "_disconnect", "no namespace "+nsp)
+			return
+		}
+		t := selectSockets(n, filter)
+		act := t.DisconnectSockets
+		if closeConn {
+			act = t.CloseSockets
+		}
+		if err := act(); err != nil {
+			a.refuse(s, "_disconnect", err.Error())
 		}
 	})
 }
