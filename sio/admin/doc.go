@@ -25,8 +25,10 @@
 //
 // The UI's commands "emit", "join", "leave" and "_disconnect" act on the
 // sockets of a namespace, all of them or those in a room (a socket's id is
-// a room). With Options.ReadOnly they are ignored. A command naming a
-// namespace that does not exist is ignored: it does not create one.
+// a room). With Options.ReadOnly they are ignored. A command with the wrong
+// arguments, or naming a namespace that does not exist, is ignored and
+// logged (it does not create the namespace). With a cluster adapter, a
+// command reaches the sockets of every node.
 //
 // # Authentication
 //
