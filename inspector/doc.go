@@ -8,7 +8,7 @@
 //	db, err := inspector.Open("workbook.db")
 //	...
 //	rec := inspector.NewRecorder(db, inspector.RecorderOptions{})
-//	io := sio.NewServer(sio.Config{Observer: rec})
+//	io := sio.NewServer(sio.Config{Observer: rec.Observer()})
 //	...
 //	rec.Close() // writes what is queued
 //	db.Close()

@@ -22,7 +22,7 @@ import (
 func recordedServer(t *testing.T) (*inspector.DB, *inspector.Recorder, *httptest.Server) {
 	db := MustOpenDB(t)
 	rec := MustRecorder(t, db, inspector.RecorderOptions{})
-	io := sio.NewServer(sio.Config{Observer: rec})
+	io := sio.NewServer(sio.Config{Observer: rec.Observer()})
 	io.OnConnection(func(s *sio.Socket) {
 		s.On("echo", func(e *sio.Event) { e.Ack(e.Args()...) })
 		s.On("bin", func(e *sio.Event) { s.Emit("bin", []byte{1, 2, 3}, "x") })

@@ -13,7 +13,6 @@ import (
 
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
-	"github.com/sioworkbook/workbook/sio/parser"
 )
 
 // yieldEvery is how many items the writer handles between two yields of
@@ -61,10 +60,10 @@ type RecorderOptions struct {
 	CPUShare float64
 }
 
-// Recorder records what a sio.Server does into a DB. It is a sio.Observer:
-// set it as Config.Observer (alone or with sio.Observers).
+// Recorder records what a sio.Server does into a DB. Its Observer method
+// returns the hooks to set as Config.Observer (alone or with sio.Observers).
 //
-// Its observer methods only copy what they are told into a bounded queue and
+// Its hooks only copy what they are told into a bounded queue and
 // return; they never wait on the disk. One goroutine, the writer, takes the
 // queue in batches and commits each in a transaction. When the queue is full,
 // or a batch cannot be written (disk full, read-only file), the items are
@@ -196,7 +195,21 @@ func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 	return r
 }
 
-var _ sio.Observer = (*Recorder)(nil)
+// Observer returns the hooks through which a sio.Server tells r what it
+// does: Opened, Upgraded, Closed, Packet, Debug and WantsDebug. It leaves
+// SocketPacket unset, so the server does not report Socket.IO packets: the
+// writer decodes them from the Engine.IO messages, as they were on the
+// wire.
+func (r *Recorder) Observer() *sio.Observer {
+	return &sio.Observer{
+		Opened:     r.Opened,
+		Upgraded:   r.Upgraded,
+		Closed:     r.Closed,
+		Packet:     r.Packet,
+		Debug:      r.Debug,
+		WantsDebug: r.WantsDebug,
+	}
+}
 
 // Dropped returns the number of items (packets, debug lines, and session
 // records whose batch failed) that could not be stored: the queue was full,
@@ -351,7 +364,7 @@ func (r *Recorder) signal() {
 
 func nowMicro() int64 { return time.Now().UnixMicro() }
 
-// Opened implements engine.Observer: it records the session's handshake.
+// Opened is the hook of Observer: it records the session's handshake.
 func (r *Recorder) Opened(s *engine.Session) {
 	var path, client, addr, agent string
 	if req := s.Request(); req != nil {
@@ -368,17 +381,17 @@ func (r *Recorder) Opened(s *engine.Session) {
 	r.RecordOpen(time.Time{}, s.ID(), path, client, addr, agent, s.Transport())
 }
 
-// Upgraded implements engine.Observer.
+// Upgraded is the hook of Observer: it records the upgrade.
 func (r *Recorder) Upgraded(s *engine.Session, transport string) {
 	r.RecordUpgrade(time.Time{}, s.ID(), transport)
 }
 
-// Closed implements engine.Observer.
+// Closed is the hook of Observer: it records the session's end.
 func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
 	r.RecordClose(time.Time{}, s.ID(), string(reason))
 }
 
-// Packet implements engine.Observer: it copies p and queues it.
+// Packet is the hook of Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
 	r.RecordPacket(time.Time{}, s.ID(), dir, transport, p)
 }
@@ -386,7 +399,7 @@ func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport str
 // Recording without an engine.Session: a caller that sees a session's
 // traffic from outside the server (workbook proxy, which sits in front of
 // any Socket.IO server) tells the recorder what it saw with the Record
-// methods. They follow the rules of the observer methods: they copy what
+// methods. They follow the rules of the hooks: they copy what
 // they are given into the queue and return, never block, and count what
 // does not fit as dropped. A zero at stands for now.
 
@@ -454,11 +467,11 @@ func wireBytes(p engine.Packet) []byte {
 	return data
 }
 
-// WantsDebug implements engine.DebugGate: no debug lines while the queue
-// is full, as they would be dropped.
+// WantsDebug is the hook of Observer: no debug lines about every packet
+// while the queue is full, as they would be dropped.
 func (r *Recorder) WantsDebug() bool { return !r.full.Load() }
 
-// Debug implements engine.Observer. It queues the line unformatted: the
+// Debug is the hook of Observer. It queues the line unformatted: the
 // writer formats it, off the server's path, and a dropped line costs no
 // formatting.
 func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
@@ -468,10 +481,6 @@ func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
 	}
 	r.push(item{kind: kindDebug, sid: sid, ns: namespace, text: format, args: args})
 }
-
-// SocketPacket implements sio.Observer. It does nothing: the writer decodes
-// Socket.IO packets from the Engine.IO messages, as they were on the wire.
-func (r *Recorder) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {}
 
 // Flush waits until everything queued before the call is committed (or
 // dropped). It returns the error of the last batch it waited for, ctx's

@@ -65,29 +65,29 @@ func dialBench(b *testing.B, srv *httptest.Server) *benchClient {
 // observer is set), and the Recorder.
 var benchModes = []string{"bare", "null", "recorded"}
 
-// nullObserver discards everything.
-type nullObserver struct{}
-
-func (nullObserver) Opened(*engine.Session)                                          {}
-func (nullObserver) Upgraded(*engine.Session, string)                                {}
-func (nullObserver) Closed(*engine.Session, engine.Reason)                           {}
-func (nullObserver) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
-func (nullObserver) Debug(string, string, string, ...any)                            {}
-func (nullObserver) SocketPacket(string, engine.Direction, *parser.Packet)           {}
+// nullObserver sets every hook, and each discards what it is told.
+var nullObserver = &sio.Observer{
+	Opened:       func(*engine.Session) {},
+	Upgraded:     func(*engine.Session, string) {},
+	Closed:       func(*engine.Session, engine.Reason) {},
+	Packet:       func(*engine.Session, engine.Direction, string, engine.Packet) {},
+	Debug:        func(string, string, string, ...any) {},
+	SocketPacket: func(string, engine.Direction, *parser.Packet) {},
+}
 
 // benchObserver returns the recorder of a recorded run (nil for a bare one)
 // and the Observer to give the server.
-func benchObserver(b *testing.B, mode string) (*inspector.Recorder, sio.Observer) {
+func benchObserver(b *testing.B, mode string) (*inspector.Recorder, *sio.Observer) {
 	switch mode {
 	case "bare":
 		return nil, nil
 	case "null":
-		return nil, nullObserver{}
+		return nil, nullObserver
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	rec := inspector.NewRecorder(MustOpenDB(b), inspector.RecorderOptions{Logger: quiet})
 	b.Cleanup(func() { rec.Close() })
-	return rec, rec
+	return rec, rec.Observer()
 }
 
 func reportRecorder(b *testing.B, rec *inspector.Recorder) {
@@ -113,7 +113,7 @@ func BenchmarkServerBroadcast(b *testing.B) {
 			for i := range cs {
 				cs[i] = dialBench(b, srv)
 			}
-			for io.Sockets().Len() < clients {
+			for io.MainNamespace().Len() < clients {
 				time.Sleep(time.Millisecond)
 			}
 			if rec != nil {

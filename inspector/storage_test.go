@@ -322,7 +322,7 @@ func TestSessionsEndUnderLoad(t *testing.T) {
 	db := MustOpenDB(t)
 	logs := &logCounter{}
 	rec := MustRecorder(t, db, inspector.RecorderOptions{QueueSize: 64, Logger: slog.New(logs)})
-	server := sio.NewServer(sio.Config{Observer: rec})
+	server := sio.NewServer(sio.Config{Observer: rec.Observer()})
 	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { server.Close() })

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/sioworkbook/workbook/inspector/debugfmt"
 	"github.com/sioworkbook/workbook/sio/engine"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
@@ -335,7 +336,7 @@ func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live
 	b.nextDebug++
 	msg := it.text
 	if it.args != nil {
-		w.scratch = engine.AppendDebugMessage(w.scratch[:0], it.text, it.args...)
+		w.scratch = debugfmt.AppendMessage(w.scratch[:0], it.text, it.args...)
 		msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
 	}
 	b.chunks.add(id, it.at, it.sid, it.ns, msg)

@@ -174,7 +174,7 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 		}
 		st.mu.Unlock()
 		for _, sess := range mine {
-			sess.Drop()
+			sess.Faults().Drop()
 		}
 	case step.FaultStopPings:
 		st.log.Printf("[workbook] no more pings to %d client(s)", len(mine))
@@ -187,7 +187,7 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 		}
 		st.mu.Unlock()
 		for _, sess := range mine {
-			sess.StopHeartbeat()
+			sess.Faults().StopHeartbeat()
 			// The client is "back" once it has given this session up:
 			// the session ended, and not by a cut or a restart.
 			s.goFault(st, func() {

@@ -49,7 +49,7 @@ func startInspectedSite(t *testing.T) string {
 		t.Fatal(err)
 	}
 	site, err := lessons.New(lessons.Options{
-		Observer:     rec,
+		Observer:     rec.Observer(),
 		DB:           progress,
 		BrowserID:    web.ClientCookie,
 		InspectorURL: web.Prefix,

@@ -30,7 +30,7 @@ import (
 type Options struct {
 	// Observer, if set, watches every step's Socket.IO server: the
 	// inspector's Recorder, so that the packet panel sees the panes.
-	Observer sio.Observer
+	Observer *sio.Observer
 	// DB, if set, keeps the learners' progress in its table
 	// lesson_progress, created if missing (see Store). If nil, progress
 	// lives in memory and is lost when the process ends.

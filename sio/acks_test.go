@@ -15,7 +15,7 @@ import (
 func TestPendingAcksBound(t *testing.T) {
 	io, srv := newServer(t, sio.Config{MaxPendingAcks: 2})
 	c := dialRaw(t, srv)
-	s := io.Sockets().Socket(c.connect("/", ""))
+	s := io.MainNamespace().Socket(c.connect("/", ""))
 	answered := make(chan error, 2)
 	noted := sio.AckFunc(func(_ []any, err error) { answered <- err })
 	for i := range 2 {
@@ -31,7 +31,7 @@ func TestPendingAcksBound(t *testing.T) {
 	if _, err := s.EmitWithAck(context.Background(), "q"); !errors.Is(err, sio.ErrTooManyAcks) {
 		t.Fatalf("EmitWithAck = %v, want ErrTooManyAcks", err)
 	}
-	res, err := io.Sockets().EmitWithAck(context.Background(), "q")
+	res, err := io.MainNamespace().EmitWithAck(context.Background(), "q")
 	if err != nil || len(res) != 0 {
 		t.Fatalf("broadcast EmitWithAck = %v, %v; want no answers: the socket is left out", res, err)
 	}

@@ -58,7 +58,7 @@ func BenchmarkBroadcast(b *testing.B) {
 	for i := range cs {
 		cs[i] = dialBench(b, srv)
 	}
-	for io.Sockets().Len() < clients {
+	for io.MainNamespace().Len() < clients {
 		time.Sleep(time.Millisecond)
 	}
 	b.ReportAllocs()

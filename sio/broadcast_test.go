@@ -62,7 +62,7 @@ func TestBroadcastEmitWithAckCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errs := make(chan error, 1)
 	go func() {
-		_, err := io.Sockets().EmitWithAck(ctx, "question")
+		_, err := io.MainNamespace().EmitWithAck(ctx, "question")
 		errs <- err
 	}()
 	c.expect(`42`) // asked, and never answers
@@ -80,7 +80,7 @@ func TestBroadcastEmitWithAckVolatileDropped(t *testing.T) {
 	io, srv := newServer(t, sio.Config{})
 	p := dialPolling(t, srv)
 	p.post("40")
-	waitFor(t, func() bool { return io.Sockets().Len() == 1 })
+	waitFor(t, func() bool { return io.MainNamespace().Len() == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	res, err := io.Volatile().EmitWithAck(ctx, "question")
@@ -119,7 +119,7 @@ func TestEmitAckCallbackNotCalledAfterSendError(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if res, err := io.Sockets().EmitWithAck(ctx, "question"); err != nil || len(res) != 0 {
+	if res, err := io.MainNamespace().EmitWithAck(ctx, "question"); err != nil || len(res) != 0 {
 		t.Fatalf("broadcast EmitWithAck = %v, %v; want no answers and no error", res, err)
 	}
 	p.poll() // takes the close packet: the session ends

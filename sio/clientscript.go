@@ -1,11 +1,11 @@
 package sio
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"strconv"
-	"strings"
+	"time"
 )
 
 // clientFile is a browser client script that a Server serves under its Path
@@ -43,8 +43,8 @@ func newClientFile(body []byte) *clientFile {
 	return &clientFile{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}
 }
 
-// ServeHTTP answers GET and HEAD with the script, or 304 Not Modified when
-// If-None-Match names its ETag; other methods get 405.
+// ServeHTTP answers GET and HEAD with the script through http.ServeContent,
+// which handles If-None-Match (304), ranges and HEAD; other methods get 405.
 func (f *clientFile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
@@ -57,26 +57,6 @@ func (f *clientFile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", f.etag)
 	// A public file: let pages of any origin import the module form.
 	h.Set("Access-Control-Allow-Origin", "*")
-	if etagListed(r.Header.Get("If-None-Match"), f.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Length", strconv.Itoa(len(f.body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method == http.MethodGet {
-		w.Write(f.body)
-	}
-}
-
-// etagListed reports whether an If-None-Match header value lists etag, or is
-// "*". As RFC 9110 says for If-None-Match, the comparison is weak: W/"x"
-// matches "x".
-func etagListed(header, etag string) bool {
-	for _, candidate := range strings.Split(header, ",") {
-		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
-		if candidate == etag || candidate == "*" {
-			return true
-		}
-	}
-	return false
+	// No modification time: the ETag alone decides what is fresh.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.body))
 }

@@ -113,6 +113,16 @@ func TestClientScriptMethods(t *testing.T) {
 	}
 }
 
+// TestClientScriptRange: the script is served by http.ServeContent, so a
+// range request gets its part, as any static file server answers it.
+func TestClientScriptRange(t *testing.T) {
+	io := clientServer(t, sio.Config{ClientScript: []byte(testScript)})
+	w := get(io, "GET", "/socket.io/socket.io.js", http.Header{"Range": {"bytes=0-5"}})
+	if w.Code != http.StatusPartialContent || w.Body.String() != testScript[:6] {
+		t.Errorf("Range bytes=0-5: %d %q, want 206 %q", w.Code, w.Body, testScript[:6])
+	}
+}
+
 func TestClientScriptPathAndAbsence(t *testing.T) {
 	// Under a lesson's own path.
 	io := clientServer(t, sio.Config{Path: "/lessons/hello/socket.io/", ClientScript: []byte(testScript)})

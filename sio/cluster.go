@@ -124,7 +124,11 @@ func (l Local) DelSockets(opts BroadcastOptions, rooms []string) {
 // with close set, their whole connections are closed.
 func (l Local) DisconnectSockets(opts BroadcastOptions, close bool) {
 	for _, s := range l.sockets(opts) {
-		s.Disconnect(close)
+		if close {
+			s.CloseConnection()
+		} else {
+			s.Disconnect()
+		}
 	}
 }
 
@@ -255,7 +259,11 @@ func (r *RemoteSocket) Leave(rooms ...string) error {
 // its whole connection is closed.
 func (r *RemoteSocket) Disconnect(close bool) error {
 	if r.local != nil {
-		r.local.Disconnect(close)
+		if close {
+			r.local.CloseConnection()
+		} else {
+			r.local.Disconnect()
+		}
 		return nil
 	}
 	if close {

@@ -123,6 +123,15 @@ func (c *conn) route(p *parser.Packet) {
 		c.connect(p.Namespace, p.Data)
 		return
 	}
+	if s == nil && slices.Contains(c.connecting, p.Namespace) &&
+		(p.Type == parser.Event || p.Type == parser.BinaryEvent || p.Type == parser.Disconnect) {
+		// Sent behind the CONNECT, before its reply: the handler goroutine
+		// runs it once the CONNECT is done, as Node does with packets that
+		// arrive after its connect tick.
+		c.mu.Unlock()
+		c.post(func() { c.routeConnected(p) }, p)
+		return
+	}
 	c.mu.Unlock()
 	if s == nil || p.Type == parser.ConnectError {
 		c.invalid("%s for namespace %s which is not connected", p.Type, p.Namespace)
@@ -141,6 +150,30 @@ func (c *conn) route(p *parser.Packet) {
 	case parser.Disconnect:
 		s.onClose(ReasonClientNamespaceDisconnect)
 	}
+}
+
+// routeConnected handles, on the handler goroutine, an event or DISCONNECT
+// that arrived while its namespace's CONNECT was in progress: the CONNECT
+// has run by now, and a refused one makes it a packet for a namespace the
+// client has not joined.
+func (c *conn) routeConnected(p *parser.Packet) {
+	c.mu.Lock()
+	s := c.socketLocked(p.Namespace)
+	c.mu.Unlock()
+	if s == nil {
+		c.invalid("%s for namespace %s which is not connected", p.Type, p.Namespace)
+		return
+	}
+	if p.Type == parser.Disconnect {
+		s.onClose(ReasonClientNamespaceDisconnect)
+		return
+	}
+	e, err := newEvent(s, p)
+	if err != nil {
+		c.invalid("%v", err)
+		return
+	}
+	s.dispatch(e)
 }
 
 func newEvent(s *Socket, p *parser.Packet) (*Event, error) {
@@ -245,7 +278,7 @@ func (c *conn) disconnectAll() {
 	list := slices.Clone(c.sockets)
 	c.mu.Unlock()
 	for _, s := range list {
-		s.Disconnect(false)
+		s.Disconnect()
 	}
 }
 

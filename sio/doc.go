@@ -71,8 +71,9 @@
 //
 // # Observing
 //
-// Config.Observer sees every Engine.IO session, every packet at both layers
-// and debug lines under the namespaces of the official server's DEBUG output
-// ("engine:socket", "socket.io:client", ...). The workbook's inspector is
-// one. When it is nil, nothing is paid.
+// Config.Observer is a struct of optional hooks that see every Engine.IO
+// session, every packet at both layers and debug lines under the namespaces
+// of the official server's DEBUG output ("engine:socket",
+// "socket.io:client", ...). Set the hooks you need; Observers combines
+// several observers. When it is nil, nothing is paid.
 package sio

@@ -9,7 +9,7 @@ import (
 	"github.com/sioworkbook/workbook/sio/client"
 )
 
-// The engine's faults (engine.Session.Drop, StopHeartbeat), seen through
+// The engine's faults (engine.Faults: Drop, StopHeartbeat), seen through
 // Socket.IO: a client reconnects by itself after each, with the reason a
 // cut network or a silent server would give.
 func TestEngineFaultsReconnect(t *testing.T) {
@@ -63,7 +63,7 @@ func TestEngineFaultsReconnect(t *testing.T) {
 
 			first := next()
 			session()
-			io.Engine().Sessions()[0].Drop()
+			io.Engine().Sessions()[0].Faults().Drop()
 			if r := rs.wait(t, first.ID()); r != sio.ReasonTransportClose {
 				t.Errorf("server side of a drop: %q", r)
 			}
@@ -72,7 +72,7 @@ func TestEngineFaultsReconnect(t *testing.T) {
 			}
 			second := next()
 			session()
-			io.Engine().Sessions()[0].StopHeartbeat()
+			io.Engine().Sessions()[0].Faults().StopHeartbeat()
 			if r := reason(); r != "ping timeout" {
 				t.Errorf("client side of stopped pings: %q", r)
 			}

@@ -32,7 +32,7 @@ func TestJoinRacingDisconnectLeavesNoRoom(t *testing.T) {
 	io.OnConnection(rs.watch)
 	c := dialRaw(t, srv)
 	id := c.connect("/", "")
-	s := io.Sockets().Socket(id)
+	s := io.MainNamespace().Socket(id)
 	joined := make(chan struct{})
 	go func() {
 		defer close(joined)

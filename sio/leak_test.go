@@ -1,10 +1,13 @@
 package sio_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,10 +61,10 @@ func TestGoroutinesEndWithConnections(t *testing.T) {
 	// The server is still up: every goroutine that ran its code for a
 	// connection has ended with it.
 	leaktest.WaitMatching(t, 0, sioCode...)
-	if n := io.Sockets().Len(); n != 0 {
+	if n := io.MainNamespace().Len(); n != 0 {
 		t.Fatalf("%d sockets still connected", n)
 	}
-	if rooms := io.Sockets().Adapter().Rooms(); len(rooms) != 0 {
+	if rooms := io.MainNamespace().Adapter().Rooms(); len(rooms) != 0 {
 		t.Fatalf("rooms left: %v", rooms)
 	}
 	// And once it is closed, the process is back to where it started.
@@ -70,12 +73,17 @@ func TestGoroutinesEndWithConnections(t *testing.T) {
 	leaktest.Wait(t, base)
 }
 
-// recorder is an Observer that keeps what it sees.
+// recorder keeps what its observer sees.
 type recorder struct {
 	mu      sync.Mutex
 	debug   []string
 	packets []string
 	events  []string
+}
+
+// observer returns the hooks that feed r.
+func (r *recorder) observer() *sio.Observer {
+	return &sio.Observer{Opened: r.Opened, Upgraded: r.Upgraded, Closed: r.Closed, Packet: r.Packet, Debug: r.Debug, SocketPacket: r.SocketPacket}
 }
 
 func (r *recorder) Opened(s *engine.Session) { r.add(&r.events, "open") }
@@ -89,7 +97,7 @@ func (r *recorder) Packet(s *engine.Session, dir engine.Direction, transport str
 	r.add(&r.packets, dir.String()+" eio "+p.Type.String()+" "+string(p.Data))
 }
 func (r *recorder) Debug(ns, sid, format string, args ...any) {
-	r.add(&r.debug, ns+" "+engine.DebugMessage(format, args...))
+	r.add(&r.debug, ns+" "+fmt.Sprintf(format, args...))
 }
 func (r *recorder) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
 	r.add(&r.packets, dir.String()+" sio "+p.Type.String()+" "+p.Namespace+" "+string(p.Data))
@@ -114,7 +122,7 @@ func (r *recorder) has(list *[]string, substr string) bool {
 
 func TestObserverSeesBothLayers(t *testing.T) {
 	rec := &recorder{}
-	io, srv := newServer(t, sio.Config{Observer: rec})
+	io, srv := newServer(t, sio.Config{Observer: rec.observer()})
 	io.OnConnection(func(s *sio.Socket) {
 		s.Join("room-1")
 		s.On("hi", func(e *sio.Event) { e.Ack("ho") })
@@ -157,18 +165,54 @@ func TestObserversTellEveryone(t *testing.T) {
 		t.Fatal("Observers of nothing is not nil")
 	}
 	a, b := &recorder{}, &recorder{}
-	if sio.Observers(nil, a) != sio.Observer(a) {
+	if o := a.observer(); sio.Observers(nil, o) != o {
 		t.Fatal("one observer is not returned as is")
 	}
-	io, srv := newServer(t, sio.Config{Observer: sio.Observers(a, nil, b)})
+	// c sets one hook: it is called, and the others are skipped for it.
+	var sent atomic.Int32
+	c := &sio.Observer{SocketPacket: func(_ string, dir engine.Direction, p *parser.Packet) {
+		if dir == engine.Out && p.Type == parser.Event {
+			sent.Add(1)
+		}
+	}}
+	io, srv := newServer(t, sio.Config{Observer: sio.Observers(a.observer(), nil, c, b.observer())})
 	io.OnConnection(func(s *sio.Socket) { s.Emit("hi") })
-	c := dialRaw(t, srv)
-	c.connect("/", "")
-	c.expect(`42["hi"]`)
+	rc := dialRaw(t, srv)
+	rc.connect("/", "")
+	rc.expect(`42["hi"]`)
 	for _, r := range []*recorder{a, b} {
 		waitFor(t, func() bool { return r.has(&r.packets, `out eio message 2["hi"]`) })
 		if !r.has(&r.events, "open") || !r.has(&r.debug, "socket.io") || !r.has(&r.packets, "out sio EVENT") {
 			t.Errorf("an observer missed something: %v %v", r.events, r.packets)
 		}
+	}
+	if n := sent.Load(); n != 1 {
+		t.Errorf("the observer with one hook saw %d EVENTs out, want 1", n)
+	}
+}
+
+// TestObserverOneHook: an Observer that sets only SocketPacket sees the
+// packets, and the server runs as with no observer for the rest.
+func TestObserverOneHook(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	obs := &sio.Observer{SocketPacket: func(_ string, dir engine.Direction, p *parser.Packet) {
+		mu.Lock()
+		seen = append(seen, dir.String()+" "+p.Type.String())
+		mu.Unlock()
+	}}
+	io, srv := newServer(t, sio.Config{Observer: obs})
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("hi", func(e *sio.Event) { e.Ack("ho") })
+	})
+	c := dialRaw(t, srv)
+	c.connect("/", "")
+	c.send(`421["hi"]`)
+	c.expect(`431["ho"]`)
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{"in CONNECT", "out CONNECT", "in EVENT", "out ACK"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("SocketPacket saw %v, want %v", seen, want)
 	}
 }

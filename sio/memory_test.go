@@ -106,14 +106,14 @@ func TestIdleSocketMemory(t *testing.T) {
 	for range n {
 		conns = append(conns, rawSocket(t, addr))
 	}
-	idle("the warm-up sockets", func() bool { return ioSrv.Sockets().Len() == n })
+	idle("the warm-up sockets", func() bool { return ioSrv.MainNamespace().Len() == n })
 	idle("the warm-up goroutines to end", func() bool { return runtime.NumGoroutine()-g0 <= n })
 	before := memtest.Measure()
 	g0 = runtime.NumGoroutine()
 	for range n {
 		conns = append(conns, rawSocket(t, addr))
 	}
-	idle("sockets", func() bool { return ioSrv.Sockets().Len() == 2*n })
+	idle("sockets", func() bool { return ioSrv.MainNamespace().Len() == 2*n })
 	// the frame handlers, writers and mailboxes end once the CONNECT is done
 	idle("one goroutine per connection", func() bool { return runtime.NumGoroutine()-g0 <= n })
 	after := memtest.Measure()
@@ -121,7 +121,7 @@ func TestIdleSocketMemory(t *testing.T) {
 	for _, c := range conns {
 		c.Close()
 	}
-	idle("connections to end", func() bool { return ioSrv.Engine().Count() == 0 && ioSrv.Sockets().Len() == 0 })
+	idle("connections to end", func() bool { return ioSrv.Engine().Count() == 0 && ioSrv.MainNamespace().Len() == 0 })
 
 	// the client's end of each connection is in this process too: take
 	// half of a plain TCP pair off

@@ -32,7 +32,7 @@ type frame struct {
 // waitLimit bounds every wait for something that should happen (a frame, a
 // close, a disconnect). It only matters when a test fails, so it is long:
 // the machines that run the tests are often busy.
-const waitLimit = 10 * time.Second
+const waitLimit = 30 * time.Second // generous: CI machines are busy and -race is slow
 
 func wsURL(srv *httptest.Server, query string) string {
 	u := "ws" + strings.TrimPrefix(srv.URL, "http") + "/socket.io/?EIO=4&transport=websocket"

@@ -22,9 +22,16 @@ const (
 	ReasonTransportError Reason = "transport error"
 	// ReasonParseError: the client sent a packet that could not be decoded.
 	ReasonParseError Reason = "parse error"
-	// ReasonForcedClose: the connection was closed by the server on purpose.
+	// ReasonForcedClose: the server closed the connection on purpose, after
+	// a packet the protocol's state forbids, or through the engine
+	// (engine.Session.Close).
 	ReasonForcedClose Reason = "forced close"
-	// ReasonForcedServerClose: the server closed the connection, e.g. when no namespace was joined in time.
+	// ReasonForcedServerClose is the official server's reason for the
+	// sockets still attached to a connection it closes itself. This server
+	// never reports it: CloseConnection disconnects every socket first
+	// (ReasonServerNamespaceDisconnect), and the connect timeout closes
+	// only connections that have no socket. It is kept so that code which
+	// lists every reason of the official server compiles.
 	ReasonForcedServerClose Reason = "forced server close"
 )
 

@@ -86,8 +86,11 @@ type Config struct {
 	// CORS sets the cross-origin headers of polling responses. If nil, none
 	// are sent (same-origin pages need none).
 	CORS *engine.CORS
-	// AllowRequest, if set, vets every handshake and upgrade request; an
-	// error refuses it with 403 and the error's text.
+	// AllowRequest, if set, vets each handshake request (the first request
+	// of a connection, polling or WebSocket, the one without a sid); an
+	// error refuses it with 403 and the error's text. Later requests of an
+	// accepted connection, its upgrade to WebSocket included, are not asked
+	// about, as with the official server's allowRequest.
 	AllowRequest func(r *http.Request) error
 
 	// AllowEIO3 accepts socket.io-client 2.x (Engine.IO v3) beside the
@@ -103,20 +106,22 @@ type Config struct {
 	// in-memory adapter (NewMemoryAdapter) is used.
 	NewAdapter func(n *Namespace) Adapter
 
-	// Observer, if set, sees every session, packet and debug line. If nil,
-	// nothing is paid for observing.
-	Observer Observer
+	// Observer, if set, sees every session, packet and debug line through
+	// the hooks it sets. If nil, nothing is paid for observing. The server
+	// keeps a copy: changing the Observer afterwards has no effect.
+	Observer *Observer
 	// Logger receives the server's own log records (handler panics, for
 	// example). If nil, slog.Default() is used.
 	Logger *slog.Logger
 
-	// ClientScript, if set, is a browser client served as a classic script
-	// at <Path>socket.io.js and <Path>socket.io.min.js, as the official
-	// server serves its client (static.SocketIOJS is ours). If nil, those
-	// paths are not answered specially.
+	// ClientScript, if set, is a browser client (the official
+	// socket.io-client's dist/socket.io.min.js, or any build of it) served
+	// as a classic script at <Path>socket.io.js and <Path>socket.io.min.js,
+	// as the official server serves its client. If nil, those paths are not
+	// answered specially.
 	ClientScript []byte
-	// ClientModule, if set, is the ES-module form of the client, served at
-	// <Path>socket.io.esm.min.js (static.SocketIOESM is ours).
+	// ClientModule, if set, is the ES-module form of the client
+	// (dist/socket.io.esm.min.js), served at <Path>socket.io.esm.min.js.
 	ClientModule []byte
 }
 
@@ -133,7 +138,7 @@ type Server struct {
 	cfg    Config
 	path   string
 	engine *engine.Server
-	obs    Observer
+	obs    *Observer // Config.Observer's hooks, SocketPacket and Debug set; nil when neither is
 	log    *slog.Logger
 	root   *Namespace
 	client map[string]*clientFile // by name under path; see clientscript.go
@@ -158,7 +163,7 @@ type Server struct {
 
 // NewServer returns a server with the main namespace "/" ready.
 func NewServer(cfg Config) *Server {
-	s := &Server{cfg: cfg, obs: cfg.Observer, log: cfg.Logger, nsps: make(map[string]*Namespace)}
+	s := &Server{cfg: cfg, obs: cfg.Observer.hooks(), log: cfg.Logger, nsps: make(map[string]*Namespace)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -187,9 +192,7 @@ func NewServer(cfg Config) *Server {
 		AllowEIO3:              cfg.AllowEIO3,
 		Logger:                 s.log,
 	}
-	if cfg.Observer != nil {
-		ecfg.Observer = cfg.Observer
-	}
+	ecfg.Observer = cfg.Observer.engineObserver()
 	s.engine = engine.NewServer(ecfg, engineHandler{s})
 	s.client = clientFiles(cfg.ClientScript, cfg.ClientModule)
 	s.root = s.Of("/")
@@ -334,7 +337,15 @@ func (s *Server) namespaceFor(name string) (*Namespace, bool) {
 	return nil, false
 }
 
+// MainNamespace returns the main namespace "/" (io.sockets in Node), the one
+// that OnConnection, Use, Emit, To and the other namespace methods of Server
+// act on. It is what Of("/") returns.
+func (s *Server) MainNamespace() *Namespace { return s.root }
+
 // Sockets returns the main namespace "/".
+//
+// Deprecated: use MainNamespace; io.Sockets().Sockets() read as if it
+// returned sockets twice.
 func (s *Server) Sockets() *Namespace { return s.root }
 
 // Namespaces returns every namespace that exists now, dynamic children

@@ -306,7 +306,7 @@ func TestDisconnectReasons(t *testing.T) {
 	s := <-sockets
 
 	// Server disconnects the socket: the client is told.
-	s.Disconnect(false)
+	s.Disconnect()
 	c.expect("41")
 	if r := rs.wait(t, id); r != sio.ReasonServerNamespaceDisconnect {
 		t.Errorf("server disconnect: %q", r)
@@ -351,6 +351,32 @@ func TestDisconnectReasons(t *testing.T) {
 	}
 }
 
+// TestCloseConnection: CloseConnection disconnects every namespace the
+// client joined on the connection, telling the client for each, then closes
+// the connection; Disconnect leaves the other namespaces alone.
+func TestCloseConnection(t *testing.T) {
+	io, srv := newServer(t, sio.Config{})
+	rs := newReasons()
+	sockets := make(chan *sio.Socket, 4)
+	io.OnConnection(func(s *sio.Socket) { rs.watch(s); sockets <- s })
+	io.Of("/admin").OnConnection(func(s *sio.Socket) { rs.watch(s); sockets <- s })
+
+	c := dialRaw(t, srv)
+	main := c.connect("/", "")
+	s := <-sockets
+	admin := c.connect("/admin", "")
+	<-sockets
+	s.CloseConnection()
+	c.expect("41")
+	c.expect("41/admin,")
+	c.expectClosed()
+	for _, id := range []string{main, admin} {
+		if r := rs.wait(t, id); r != sio.ReasonServerNamespaceDisconnect {
+			t.Errorf("socket %s: %q, want %q", id, r, sio.ReasonServerNamespaceDisconnect)
+		}
+	}
+}
+
 func TestDisconnectingSeesRooms(t *testing.T) {
 	io, srv := newServer(t, sio.Config{})
 	rooms := make(chan []string, 1)
@@ -370,7 +396,7 @@ func TestDisconnectingSeesRooms(t *testing.T) {
 	}
 	// the socket leaves its rooms after the disconnecting handlers, on the
 	// handler goroutine: wait for it
-	waitFor(t, func() bool { return len(io.Sockets().Adapter().Rooms()) == 0 })
+	waitFor(t, func() bool { return len(io.MainNamespace().Adapter().Rooms()) == 0 })
 }
 
 func TestInvalidStateClosesConnection(t *testing.T) {

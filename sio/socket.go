@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sioworkbook/workbook/sio/engine"
 	"github.com/sioworkbook/workbook/sio/internal/listeners"
 	"github.com/sioworkbook/workbook/sio/parser"
 )
@@ -532,28 +533,34 @@ func (s *Socket) Broadcast() *BroadcastOperator {
 }
 
 // Disconnect disconnects the socket from its namespace with reason
-// "server namespace disconnect". With close set, the whole connection is
-// closed, with every other namespace the client joined on it.
-func (s *Socket) Disconnect(close bool) {
-	if close {
-		s.conn.disconnectAll()
-		s.conn.session.Close("forced close")
-		return
+// "server namespace disconnect" and tells the client; the connection stays
+// open for the other namespaces the client joined on it (socket.disconnect()
+// in Node). It does nothing if the socket is already disconnected.
+func (s *Socket) Disconnect() {
+	// Disconnected before the client hears of it: a client that closes its
+	// transport as soon as it reads the packet must not turn the reason
+	// into "transport close".
+	if s.onClose(ReasonServerNamespaceDisconnect) {
+		_ = s.conn.send(&parser.Packet{Type: parser.Disconnect, Namespace: s.nsp.name}, false)
 	}
-	if !s.Connected() {
-		return
-	}
-	_ = s.conn.send(&parser.Packet{Type: parser.Disconnect, Namespace: s.nsp.name}, false)
-	s.onClose(ReasonServerNamespaceDisconnect)
+}
+
+// CloseConnection disconnects every socket of the socket's connection, this
+// one included, as Disconnect does, then closes the connection itself
+// (socket.disconnect(true) in Node): the client sees its transport closed.
+func (s *Socket) CloseConnection() {
+	s.conn.disconnectAll()
+	s.conn.session.Close(engine.ReasonForcedClose)
 }
 
 // onClose marks the socket disconnected and runs its handlers. It may be
-// called more than once, from any goroutine; only the first call counts.
-func (s *Socket) onClose(reason Reason) {
+// called more than once, from any goroutine; only the first call counts,
+// and reports true.
+func (s *Socket) onClose(reason Reason) bool {
 	s.mu.Lock()
 	if !s.connected {
 		s.mu.Unlock()
-		return
+		return false
 	}
 	s.connected = false
 	s.endLocked(fmt.Errorf("%w (%s)", ErrDisconnected, reason))
@@ -588,6 +595,7 @@ func (s *Socket) onClose(reason Reason) {
 			fn(reason)
 		}
 	})
+	return true
 }
 
 func hostOnly(addr string) string {

@@ -46,7 +46,7 @@ func TestAckTimeout(t *testing.T) {
 		const timeout = 5 * time.Second
 		p := newPipeServer(t, sio.Config{})
 		a, b := p.dialRaw(t), p.dialRaw(t)
-		s := p.io.Sockets().Socket(a.connect("/", "")) // connected, so in its namespace
+		s := p.io.MainNamespace().Socket(a.connect("/", "")) // connected, so in its namespace
 		b.connect("/", "")
 
 		// due checks that got has nothing a moment before the timeout, and

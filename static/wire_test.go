@@ -11,8 +11,8 @@ import (
 
 	"github.com/sioworkbook/workbook/internal/browsertest"
 	"github.com/sioworkbook/workbook/internal/fixture"
+	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
-	"github.com/sioworkbook/workbook/sio/parser"
 )
 
 // testWire runs a few scenarios against a Go fixture that records every
@@ -26,7 +26,7 @@ import (
 func testWire(t *testing.T, b *browsertest.Browser, scripts http.Handler) {
 	w := &wire{inflight: map[string]int{}, closed: map[string]engine.Reason{}}
 	cfg := fixture.Config()
-	cfg.Observer = w
+	cfg.Observer = &sio.Observer{Opened: w.Opened, Upgraded: w.Upgraded, Closed: w.Closed, Packet: w.Packet}
 	cfg.PingTimeout = time.Second // a slow test machine must not miss pongs
 	io := fixture.New(cfg)
 	t.Cleanup(func() { io.Close() })
@@ -54,7 +54,7 @@ type wirePacket struct {
 	data           string
 }
 
-// wire is an sio.Observer that keeps the Engine.IO packets, and an HTTP
+// wire keeps the Engine.IO packets its hooks see, and is an HTTP
 // middleware that watches the polling requests.
 type wire struct {
 	mu       sync.Mutex
@@ -88,9 +88,6 @@ func (w *wire) Packet(s *engine.Session, dir engine.Direction, transport string,
 	defer w.mu.Unlock()
 	w.packets = append(w.packets, wirePacket{s.ID(), transport, dir, p.Type, string(p.Data)})
 }
-
-func (w *wire) Debug(namespace, sid, format string, args ...any)                {}
-func (w *wire) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {}
 
 func (w *wire) problem(format string, args ...any) {
 	w.problems = append(w.problems, fmt.Sprintf(format, args...))

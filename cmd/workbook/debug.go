@@ -12,10 +12,10 @@ import (
 // DEBUG=engine,socket.io:*, ...), as DEBUG=* node app.js does, or nil. The
 // other variables of debug apply: DEBUG_COLORS, DEBUG_HIDE_DATE, and
 // NO_COLOR (see debugfmt.OptionsFromEnv).
-func debugObserver(w io.Writer) sio.Observer {
+func debugObserver(w io.Writer) *sio.Observer {
 	o := debugfmt.OptionsFromEnv(w)
 	if o.Selector.Empty() {
 		return nil
 	}
-	return debugfmt.NewPrinterOptions(w, o)
+	return debugfmt.NewPrinterOptions(w, o).Observer()
 }

@@ -164,7 +164,7 @@ type workbookConfig struct {
 	Logger   *slog.Logger
 	DB       *inspector.DB       // nil: no inspector pages
 	Recorder *inspector.Recorder // nil: nothing is recorded
-	Debug    sio.Observer        // nil: no live DEBUG trace
+	Debug    *sio.Observer       // nil: no live DEBUG trace
 	Token    string              // required by the inspector pages if not empty
 	Admin    *admin.Admin        // nil: no Admin UI namespace
 }
@@ -182,7 +182,7 @@ type workbook struct {
 	// DEBUG printer together (nil when both are off).
 	DB       *inspector.DB
 	Recorder *inspector.Recorder
-	Observer sio.Observer
+	Observer *sio.Observer
 
 	pages *web.Handler // the inspector, nil without a DB
 	admin *admin.Admin // the Admin UI's side, nil without --admin-ui
@@ -196,9 +196,9 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	var observers []sio.Observer
+	var observers []*sio.Observer
 	if cfg.Recorder != nil {
-		observers = append(observers, cfg.Recorder)
+		observers = append(observers, cfg.Recorder.Observer())
 	}
 	if cfg.Debug != nil {
 		observers = append(observers, cfg.Debug)
@@ -358,13 +358,13 @@ func openRecording(path string, record bool, cpuShare float64, log *slog.Logger)
 	return r, nil
 }
 
-// observer returns the recorder as an observer, or nil (an untyped nil, so
-// that sio pays nothing) when nothing is recorded.
-func (r *recording) observer() sio.Observer {
+// observer returns the recorder's hooks, or nil (so that sio pays nothing)
+// when nothing is recorded.
+func (r *recording) observer() *sio.Observer {
 	if r.rec == nil {
 		return nil
 	}
-	return r.rec
+	return r.rec.Observer()
 }
 
 // close flushes and closes the recorder (nothing queued is lost), logs how

@@ -88,7 +88,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 			}
 		}()
 	}
-	var observers []sio.Observer
+	var observers []*sio.Observer
 	if o := rec.observer(); o != nil {
 		observers = append(observers, o)
 	}
@@ -155,7 +155,7 @@ type TestServerConfig struct {
 	Logger    *slog.Logger
 	// Observer, if set, sees what the Socket.IO server does (a recorder,
 	// a DEBUG printer). The Engine.IO echo server is not observed.
-	Observer sio.Observer
+	Observer *sio.Observer
 	// NewAdapter, if set, makes the server a node of a cluster: it also
 	// answers the cluster operations (see clusterHandlers).
 	NewAdapter func(*sio.Namespace) sio.Adapter

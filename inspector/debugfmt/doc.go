@@ -13,8 +13,9 @@
 //     byte as debug writes it: coloured with a "+Nms" diff on a terminal
 //     (Basic, ANSI256), ISO time first otherwise (Plain). ModeFor chooses the
 //     mode for a file as debug would (isatty, DEBUG_COLORS, NO_COLOR, TERM).
-//   - A Printer is a sio.Observer that prints the enabled lines of a running
-//     server to a writer, live: the server's own debug lines under the
+//   - A Printer, through the hooks of its Observer method, prints the
+//     enabled lines of a running server to a writer, live: the server's
+//     own debug lines under the
 //     official namespaces ("engine:socket", "socket.io:client", ...), and
 //     one line per session event and packet under namespaces of ours,
 //     "workbook:engine" and "workbook:socket.io", which the official server

@@ -68,11 +68,8 @@ func ExampleRenderer() {
 // A server whose trace goes to stderr as DEBUG says, like
 // `DEBUG=engine,socket.io:* node app.js`.
 func ExampleFromEnv() {
-	cfg := sio.Config{}
-	if p := debugfmt.FromEnv(); p != nil { // nil when DEBUG is empty
-		cfg.Observer = p
-	}
-	io := sio.NewServer(cfg)
+	// FromEnv is nil when DEBUG enables nothing, and so is its Observer.
+	io := sio.NewServer(sio.Config{Observer: debugfmt.FromEnv().Observer()})
 	_ = io
 }
 

@@ -57,13 +57,9 @@ func OptionsFromEnv(w io.Writer) Options {
 // when DEBUG enables nothing (unset, empty, or only "-" entries). This is
 // what `DEBUG=... workbook` uses:
 //
-//	if p := debugfmt.FromEnv(); p != nil {
-//		cfg.Observer = sio.Observers(cfg.Observer, p)
-//	}
+//	cfg.Observer = sio.Observers(cfg.Observer, debugfmt.FromEnv().Observer())
 //
-// Test the result against nil before storing it in an interface: a nil
-// *Printer in a sio.Observer is not a nil Observer (though its methods do
-// nothing).
+// (A nil Printer's Observer is nil, so nothing is paid when DEBUG is unset.)
 func FromEnv() *Printer {
 	o := OptionsFromEnv(os.Stderr)
 	if o.Selector.Empty() {
@@ -72,8 +68,10 @@ func FromEnv() *Printer {
 	return NewPrinterOptions(os.Stderr, o)
 }
 
-// Printer is a sio.Observer that writes, live, the lines its selector
-// enables, as `DEBUG=* node app.js` does for the official server:
+// Printer writes, live, the lines its selector enables, as `DEBUG=* node
+// app.js` does for the official server. Its Observer method returns the
+// hooks to give a server (sio.Config.Observer), which call the methods of
+// the same names:
 //
 //   - Debug: the server's debug line, under its namespace ("engine:socket",
 //     "socket.io:client", ...), the message unchanged.
@@ -103,7 +101,21 @@ type Printer struct {
 	buf []byte
 }
 
-var _ sio.Observer = (*Printer)(nil)
+// Observer returns the hooks through which a sio.Server tells p what it
+// does, or nil if p is nil.
+func (p *Printer) Observer() *sio.Observer {
+	if p == nil {
+		return nil
+	}
+	return &sio.Observer{
+		Opened:       p.Opened,
+		Upgraded:     p.Upgraded,
+		Closed:       p.Closed,
+		Packet:       p.Packet,
+		SocketPacket: p.SocketPacket,
+		Debug:        p.Debug,
+	}
+}
 
 // printerState is an immutable selector with the answers known so far;
 // a new namespace replaces it by a copy with one more answer.
@@ -192,10 +204,10 @@ func (p *Printer) print(namespace, msg string) {
 }
 
 // Debug prints the server's debug line under namespace, formatting it
-// (engine.DebugMessage) only when namespace is enabled.
+// (Message) only when namespace is enabled.
 func (p *Printer) Debug(namespace, sid, format string, args ...any) {
 	if p.Enabled(namespace) {
-		p.print(namespace, engine.DebugMessage(format, args...))
+		p.print(namespace, Message(format, args...))
 	}
 }
 

@@ -194,7 +194,7 @@ func TestSocketPacketMessage(t *testing.T) {
 // "hello" with the same argument.
 func startServer(t *testing.T, p *debugfmt.Printer) *httptest.Server {
 	t.Helper()
-	io := sio.NewServer(sio.Config{Observer: p})
+	io := sio.NewServer(sio.Config{Observer: p.Observer()})
 	io.OnConnection(func(s *sio.Socket) {
 		s.On("hi", func(e *sio.Event) { s.Emit("hello", e.String(0)) })
 	})

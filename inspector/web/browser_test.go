@@ -17,7 +17,7 @@ import (
 	"github.com/sioworkbook/workbook/sio/client"
 )
 
-const wait = 10 * time.Second
+const wait = 30 * time.Second // generous: a busy CI machine runs Chromium under load
 
 // TestBrowser loads the pages in headless Chromium and drives traffic with
 // Go clients: live rows, live packets, the DEBUG box, the tail's pause, and

@@ -53,9 +53,9 @@ func newEnv(t testing.TB, opts web.Options) *env {
 			ev.Ack()
 		})
 	}
-	e.app = sio.NewServer(sio.Config{Observer: rec, ClientScript: static.SocketIOJS})
+	e.app = sio.NewServer(sio.Config{Observer: rec.Observer(), ClientScript: static.SocketIOJS})
 	e.app.OnConnection(handlers)
-	e.lesson = sio.NewServer(sio.Config{Path: lessonPath, Observer: rec, ClientScript: static.SocketIOJS})
+	e.lesson = sio.NewServer(sio.Config{Path: lessonPath, Observer: rec.Observer(), ClientScript: static.SocketIOJS})
 	e.lesson.OnConnection(handlers)
 	e.web = web.New(db, rec, opts)
 

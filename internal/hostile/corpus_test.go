@@ -105,7 +105,7 @@ func TestCorpus(t *testing.T) {
 	// Every session of the corpus ends, and so do its goroutines.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		n, g := io.Sockets().Len(), runtime.NumGoroutine()
+		n, g := io.MainNamespace().Len(), runtime.NumGoroutine()
 		if n == 1 && g <= baseline {
 			break
 		}

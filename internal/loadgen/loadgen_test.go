@@ -57,9 +57,9 @@ func TestScenarios(t *testing.T) {
 	}
 	// The clients are gone once Run returns.
 	deadline := time.Now().Add(10 * time.Second)
-	for srv.Server().Sockets().Len() != 0 {
+	for srv.Server().MainNamespace().Len() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d sockets left on the server", srv.Server().Sockets().Len())
+			t.Fatalf("%d sockets left on the server", srv.Server().MainNamespace().Len())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -719,6 +719,11 @@ const scenarios = {
       await a.next("manager:reconnect", { ms: 5000 });
       await a.next("connect", { ms: 5000 });
       assert.notEqual(a.socket.id, oldId, "a new socket id after reconnecting");
+      // "auth" is the frame after the CONNECT reply: the client's "connect"
+      // can fire before it is read.
+      for (const t0 = Date.now(); a.seen("auth").length < 2 && Date.now() - t0 < 5000; ) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
       assert.equal(a.seen("auth").length, 2, "auth emitted again on the new connection");
       assert.equal(await a.ack1("echo", "after"), "after");
     },

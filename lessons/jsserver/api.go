@@ -634,7 +634,11 @@ func (a *api) socket(s *sio.Socket) *jsSocket {
 		return goja.Undefined()
 	})
 	a.method(o, "disconnect", func(c goja.FunctionCall) goja.Value {
-		s.Disconnect(c.Argument(0).ToBoolean())
+		if c.Argument(0).ToBoolean() { // disconnect(true) closes the connection
+			s.CloseConnection()
+		} else {
+			s.Disconnect()
+		}
 		return o
 	})
 	broadcast := func() *sio.BroadcastOperator { return s.Broadcast() }

@@ -54,7 +54,7 @@ func TestReconnectInJavaScript(t *testing.T) {
 	}
 	ss.checker.Caused("ann", step.FaultCut)
 	for _, sess := range ss.in.Server().Engine().Sessions() {
-		sess.Drop()
+		sess.Faults().Drop()
 	}
 	if n := next(); n != 2 {
 		t.Fatalf("welcome after the cut: %v", n)

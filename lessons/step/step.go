@@ -292,9 +292,12 @@ func (c *Checker) DoneFor(browser, task string) {
 	}
 }
 
-// Observer returns the sio.Observer that feeds OnSent. The workbook puts it
-// in the step server's Config, then calls Start with that server.
-func (c *Checker) Observer() sio.Observer { return (*observer)(c) }
+// Observer returns the hooks that feed OnSent and OnRefused. The workbook
+// puts them in the step server's Config, then calls Start with that server.
+func (c *Checker) Observer() *sio.Observer {
+	o := (*observer)(c)
+	return &sio.Observer{Opened: o.Opened, Closed: o.Closed, SocketPacket: o.SocketPacket}
+}
 
 // Start begins delivering OnSent events of io. Close stops it.
 func (c *Checker) Start(io *sio.Server) {
@@ -343,11 +346,9 @@ func (c *Checker) deliver() {
 	}
 }
 
-// observer is the Checker seen as a sio.Observer: it keeps the EVENT
-// packets going out that some OnSent handler waits for.
+// observer holds the Checker's hooks: they keep the EVENT packets going
+// out that some OnSent handler waits for.
 type observer Checker
-
-func (o *observer) Upgraded(*engine.Session, string) {}
 
 // Opened and Closed keep the browser of each session, for OnRefused: a
 // refused socket is never in the namespace to ask.
@@ -366,11 +367,6 @@ func (o *observer) Closed(s *engine.Session, _ engine.Reason) {
 	delete(o.browser, s.ID())
 	o.mu.Unlock()
 }
-func (o *observer) Packet(*engine.Session, engine.Direction, string, engine.Packet) {}
-func (o *observer) Debug(string, string, string, ...any)                            {}
-
-// WantsDebug implements engine.DebugGate: the checks read no debug line.
-func (o *observer) WantsDebug() bool { return false }
 
 func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Packet) {
 	c := (*Checker)(o)

@@ -163,7 +163,7 @@ func (a *Admin) Features() []string { return slices.Clone(a.features) }
 // credentials.
 func (a *Admin) Config(cfg sio.Config) sio.Config {
 	a.configured.Store(true)
-	cfg.Observer = sio.Observers(cfg.Observer, observer{a})
+	cfg.Observer = sio.Observers(cfg.Observer, observer{a}.hooks())
 	cfg.NewAdapter = a.adapter(cfg.NewAdapter)
 	cfg.CORS = a.cors(cfg.CORS)
 	return cfg
@@ -220,7 +220,7 @@ func (a *Admin) Close() {
 		if a.attachOnce.Load() {
 			<-a.runExited
 			for _, s := range a.nsp.Sockets() {
-				closeSocket(s, false)
+				s.Disconnect()
 			}
 		}
 	})

@@ -120,7 +120,3 @@ func selectSockets(n *sio.Namespace, room string) target {
 	}
 	return n.In(room)
 }
-
-// closeSocket disconnects s from its namespace, and with closeConn its whole
-// connection.
-func closeSocket(s *sio.Socket, closeConn bool) { s.Disconnect(closeConn) }

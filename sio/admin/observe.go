@@ -17,10 +17,17 @@ import (
 // they count packets and queue what a UI is told, never waiting.
 type observer struct{ a *Admin }
 
-// WantsDebug implements engine.DebugGate: the Admin reads no debug line.
-func (observer) WantsDebug() bool { return false }
-
-func (observer) Debug(namespace, sid, format string, args ...any) {}
+// hooks returns the observer as the server's hooks. It reads no debug
+// line: Debug stays nil, so the server writes none for it.
+func (o observer) hooks() *sio.Observer {
+	return &sio.Observer{
+		Opened:       o.Opened,
+		Upgraded:     o.Upgraded,
+		Closed:       o.Closed,
+		Packet:       o.Packet,
+		SocketPacket: o.SocketPacket,
+	}
+}
 
 func (o observer) Opened(s *engine.Session) {
 	if o.a.active() {

@@ -95,9 +95,10 @@ type Config struct {
 	// version"}.
 	AllowEIO3 bool
 
-	// Observer, if non-nil, is told about sessions, packets and debug lines.
-	// If nil, nothing is computed for it.
-	Observer Observer
+	// Observer, if non-nil, is told about sessions, packets and debug lines
+	// through the hooks it sets. If nil, nothing is computed for it. The
+	// server keeps a copy: changing the Observer afterwards has no effect.
+	Observer *Observer
 
 	// Logger receives the engine's rare operational messages (a recovered
 	// panic in a handler). If nil, slog.Default() is used.

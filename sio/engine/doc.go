@@ -58,9 +58,10 @@
 // # Faults on purpose
 //
 // For teaching and tests, a session can be made to fail the way networks
-// and servers do. Session.Drop cuts its connection with no close packet
-// (the client sees its transport fail, and a Socket.IO client reconnects);
-// Session.StopHeartbeat stops its pings, so that the client gives up with
+// and servers do, through Session.Faults, which nothing in normal operation
+// needs. Faults.Drop cuts its connection with no close packet (the client
+// sees its transport fail, and a Socket.IO client reconnects);
+// Faults.StopHeartbeat stops its pings, so that the client gives up with
 // "ping timeout". Server.Sessions lists the open sessions to pick from.
 //
 // # Tuning
@@ -74,12 +75,13 @@
 //
 // # Watching
 //
-// An Observer sees every session open, upgrade and close, every packet in
-// and out (outgoing ones when they are actually written, with the
-// transport's name), and debug lines under the namespaces of the official
-// server's DEBUG output ("engine", "engine:socket", "engine:polling",
-// "engine:ws"), describing the same moments. With no Observer, none of that
-// is computed.
+// An Observer is a struct of optional hooks that see every session open,
+// upgrade and close, every packet in and out (outgoing ones when they are
+// actually written, with the transport's name), and debug lines under the
+// namespaces of the official server's DEBUG output ("engine",
+// "engine:socket", "engine:polling", "engine:ws"), describing the same
+// moments. Set only the hooks you need; with no Observer, none of that is
+// computed.
 //
 // # The wire format
 //

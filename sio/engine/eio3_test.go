@@ -370,7 +370,7 @@ func TestEIO3SyncStopHeartbeat(t *testing.T) {
 		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/engine.io/?EIO=3&transport=polling", nil))
 		op := parseOpen(t, splitV3(t, rec.Body.String())[0])
 		url := "/engine.io/?EIO=3&transport=polling&sid=" + op.SID
-		(<-h.opened).StopHeartbeat()
+		(<-h.opened).Faults().StopHeartbeat()
 		g := make(chan string, 1)
 		go func() {
 			rec := httptest.NewRecorder()

@@ -58,8 +58,7 @@ type SessionHandler interface {
 type Server struct {
 	st       *settings
 	handler  Handler
-	obs      Observer
-	gate     DebugGate // obs, when it implements it
+	obs      *Observer // Config.Observer's hooks, every one set; nil when none is
 	upgrader websocket.Upgrader
 
 	mu       sync.RWMutex
@@ -81,10 +80,9 @@ func NewServer(cfg Config, h Handler) *Server {
 	srv := &Server{
 		st:       st,
 		handler:  h,
-		obs:      cfg.Observer,
+		obs:      cfg.Observer.hooks(),
 		sessions: make(map[string]*Session),
 	}
-	srv.gate, _ = cfg.Observer.(DebugGate)
 	srv.upgrader = websocket.Upgrader{
 		ReadBufferSize:  wsReadBufferSize,
 		WriteBufferSize: 4096,
@@ -368,7 +366,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	if s.postBody != nil {
 		s.postBody.SetReadDeadline(aLongTimeAgo)
 	}
-	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
+	ws, probe, dropped := s.ws, s.probe, s.dropped
 	readerCloses, closeCode := s.readerCloses, s.closeCode
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
@@ -393,7 +391,10 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 			closeFrame(ws, closeCode)
 			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
 		} else {
-			closeWebSocket(ws, !writing && !dropped)
+			// With a close frame even while the writer is busy: gorilla
+			// lets WriteControl go between its frames, and a client that
+			// gets none reports 1006, not the 1005 of the official server.
+			closeWebSocket(ws, !dropped)
 		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")
@@ -410,15 +411,15 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 }
 
+// debugPackets reports whether to write the debug lines about each packet:
+// there is an observer, and it wants them now (Observer.WantsDebug).
+func (srv *Server) debugPackets() bool {
+	return srv.obs != nil && (srv.obs.WantsDebug == nil || srv.obs.WantsDebug())
+}
+
 // debug passes a debug line, unformatted, to the observer. Callers check
 // srv.obs first, so that nothing (not even the arguments) is built without
 // one.
-// debugPackets reports whether to write the debug lines about each packet:
-// there is an observer, and it wants them now (DebugGate).
-func (srv *Server) debugPackets() bool {
-	return srv.obs != nil && (srv.gate == nil || srv.gate.WantsDebug())
-}
-
 func (srv *Server) debug(ns, sid, format string, args ...any) {
 	if srv.obs != nil {
 		srv.obs.Debug(ns, sid, format, args...)

@@ -19,7 +19,7 @@ func TestDropWebSocket(t *testing.T) {
 	ws, s := openWS(t, e)
 	ws.send("4before")
 	ws.mustRead("4before")
-	s.Drop()
+	s.Faults().Drop()
 	err := ws.expectClosed()
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseAbnormalClosure {
@@ -32,7 +32,7 @@ func TestDropWebSocket(t *testing.T) {
 	if err := s.Send(engine.Message{Data: []byte("late")}); !errors.Is(err, engine.ErrClosed) {
 		t.Errorf("Send after Drop = %v", err)
 	}
-	s.Drop() // harmless once closed
+	s.Faults().Drop() // harmless once closed
 }
 
 // Drop on polling: the pending GET is aborted with no response at all,
@@ -51,7 +51,7 @@ func TestDropPolling(t *testing.T) {
 		got <- err
 	}()
 	eventually(t, "a pending GET", s.Writable)
-	s.Drop()
+	s.Faults().Drop()
 	select {
 	case err := <-got:
 		if err == nil || err.Error() == "200 OK" {
@@ -75,7 +75,7 @@ func TestStopHeartbeat(t *testing.T) {
 	ws, s := openWS(t, e)
 	ws.mustRead("2")
 	ws.send("3")
-	s.StopHeartbeat()
+	s.Faults().StopHeartbeat()
 	// At most the ping already on its way comes; then none, for many
 	// intervals, and the session stays.
 	deadline := time.Now().Add(20 * fastPings.PingInterval)
@@ -113,7 +113,7 @@ func TestStopHeartbeatPolling(t *testing.T) {
 	p := e.handshake()
 	s := e.h.sessionByID(t, p.sid)
 	p.mustGet("2")
-	s.StopHeartbeat()
+	s.Faults().StopHeartbeat()
 	p.mustPost("3") // the answer to the last ping: it must not re-arm it
 	p.mustPost("4x")
 	p.mustGet("4x")

@@ -61,11 +61,11 @@ func TestGoroutinesEndWithSessions(t *testing.T) {
 		// websocket, dropped by the server (Drop), and one with its
 		// heartbeat stopped, closed by the client
 		ws, s = openWS(t, e)
-		s.Drop()
+		s.Faults().Drop()
 		ws.expectClosed()
 		ws.c.Close()
 		ws, s = openWS(t, e)
-		s.StopHeartbeat()
+		s.Faults().StopHeartbeat()
 		ws.c.Close()
 		// polling, dropped by the server while a GET waits
 		p = e.handshake()
@@ -78,7 +78,7 @@ func TestGoroutinesEndWithSessions(t *testing.T) {
 			}
 		}()
 		eventually(t, "a pending GET", s.Writable)
-		s.Drop()
+		s.Faults().Drop()
 		<-aborted
 		// upgraded, then dropped
 		p = e.handshake()

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -355,7 +356,7 @@ func (w *wsClient) expectClosed() error {
 	}
 }
 
-// recorder is an Observer that keeps what it sees.
+// recorder keeps what its observer sees.
 type recorder struct {
 	mu         sync.Mutex
 	opened     []string
@@ -363,6 +364,11 @@ type recorder struct {
 	closed     []string
 	packets    []string    // "<sid> <dir> <transport> <type> <data>"
 	debugLines []debugLine // formatted by snapshot: "<ns> <sid> <msg>"
+}
+
+// observer returns the hooks that feed r.
+func (r *recorder) observer() *engine.Observer {
+	return &engine.Observer{Opened: r.Opened, Upgraded: r.Upgraded, Closed: r.Closed, Packet: r.Packet, Debug: r.Debug}
 }
 
 func (r *recorder) Opened(s *engine.Session) {
@@ -412,7 +418,11 @@ func (r *recorder) snapshot() (opened, upgraded, closed, packets, debug []string
 func (r *recorder) debugTexts() []string {
 	var out []string
 	for _, l := range r.debugLines {
-		out = append(out, l.prefix+engine.DebugMessage(l.format, l.args...))
+		text := l.format // a line without arguments is not a format
+		if len(l.args) > 0 {
+			text = fmt.Sprintf(l.format, l.args...)
+		}
+		out = append(out, l.prefix+text)
 	}
 	return out
 }

@@ -1,11 +1,5 @@
 package engine
 
-import (
-	"fmt"
-	"strconv"
-	"unsafe"
-)
-
 // Direction says which way a packet went.
 type Direction uint8
 
@@ -32,150 +26,76 @@ const (
 	DebugWS      = "engine:ws"      // WebSocket frames
 )
 
-// Observer sees what the engine does, for an inspector or a trace. A nil
-// Observer in Config costs nothing: no event is built.
+// Observer holds the hooks through which an inspector, a trace or a test
+// sees what the engine does. Every field is optional: a nil hook is not
+// called, and a nil *Observer in Config costs nothing, not even building
+// the hooks' arguments. Set the hooks you need by name; fields may be added
+// in later versions, as in net/http/httptrace.ClientTrace.
 //
-// Methods are called synchronously from the goroutine doing the work
+// Hooks are called synchronously from the goroutine doing the work
 // (request handlers, WebSocket readers and writers, timers), possibly
 // concurrently for different sessions and, for one session, from its reader
 // and its writer at once. They must be quick and must not call back into the
-// session's blocking paths; queue the event and return.
-type Observer interface {
+// session's blocking paths: queue the event and return.
+type Observer struct {
 	// Opened is called once for each new session, after its handshake.
-	Opened(s *Session)
+	Opened func(s *Session)
 	// Upgraded is called when a session switches to transport.
-	Upgraded(s *Session, transport string)
+	Upgraded func(s *Session, transport string)
 	// Closed is called once when a session ends, before the handler's Close.
-	Closed(s *Session, reason Reason)
+	Closed func(s *Session, reason Reason)
 	// Packet is called for every packet received (dir In, when decoded) and
 	// sent (dir Out, when written to transport). p.Data belongs to the
 	// engine: copy it if kept.
-	Packet(s *Session, dir Direction, transport string, p Packet)
+	Packet func(s *Session, dir Direction, transport string, p Packet)
 	// Debug receives the lines the official server writes with the debug
-	// module, under namespace ("engine", "engine:socket", "engine:polling"
-	// or "engine:ws"); sid is empty when no session is concerned.
+	// module, under namespace (DebugServer, DebugSocket, DebugPolling or
+	// DebugWS); sid is empty when no session is concerned.
 	//
 	// The line is given unformatted, so that the server's path pays only
-	// for passing it: the text is DebugMessage(format, args...), to be
-	// computed when needed (by a writer goroutine, or once the namespace is
-	// known to be enabled). The arguments never change afterwards ([]byte
-	// arguments included) and may be kept; with no arguments, format is the
-	// text itself.
-	Debug(namespace, sid, format string, args ...any)
+	// for passing it: its text is fmt.Sprintf(format, args...), or format
+	// itself when there are no arguments, to be computed when needed (by a
+	// writer goroutine, or once the namespace is known to be enabled). The
+	// arguments never change afterwards ([]byte arguments included) and may
+	// be kept. Besides strings, integers, errors and fmt.Stringers, some are
+	// of the engine's own types: those implement both fmt.Formatter and
+	// encoding.TextAppender, and AppendText gives the text that %s prints.
+	Debug func(namespace, sid, format string, args ...any)
+	// WantsDebug, if set, is asked before each of the debug lines written
+	// about every packet ("sending packet", "writing", "received"): while it
+	// returns false, those lines and what describing them costs are skipped;
+	// the rarer lines still come. An observer that would drop lines anyway
+	// (a full queue, a namespace nobody enabled) says so here. It is called
+	// often: keep it to an atomic load. If nil, the lines are written
+	// whenever Debug is set.
+	WantsDebug func() bool
 }
 
-// DebugGate may be implemented by an Observer that, at times, wants no
-// debug lines: a recorder whose queue is full drops them anyway. While
-// WantsDebug returns false the server skips the lines it writes about
-// every packet ("sending packet", "writing", "received"), and what
-// describing them costs; the rarer lines still come. It is called often:
-// keep it to an atomic load.
-type DebugGate interface {
-	WantsDebug() bool
-}
-
-// DebugMessage returns the text of a debug line given to Observer.Debug:
-// fmt.Sprintf(format, args...), or format itself when there are no
-// arguments.
-func DebugMessage(format string, args ...any) string {
-	if len(args) == 0 {
-		return format
+// hooks returns the observer the server calls: nil if o sets no hook, so
+// that the server's "obs != nil" checks skip everything, or else a copy of
+// o with every nil hook replaced by one that does nothing, so that calls
+// need no check of their own. Without Debug, WantsDebug says no.
+func (o *Observer) hooks() *Observer {
+	if o == nil || o.Opened == nil && o.Upgraded == nil && o.Closed == nil &&
+		o.Packet == nil && o.Debug == nil {
+		return nil
 	}
-	return string(AppendDebugMessage(nil, format, args...))
-}
-
-// AppendDebugMessage appends the text of a debug line to dst: what
-// fmt.Appendf(dst, format, args...) appends, without fmt's machinery for
-// the verbs and argument types the server's lines use (%s, %q, %d and %v
-// of texts, bytes, integers, errors and Stringers). Anything else is left
-// to fmt.
-func AppendDebugMessage(dst []byte, format string, args ...any) []byte {
-	start := len(dst)
-	next := 0
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' {
-			dst = append(dst, c)
-			continue
-		}
-		if i+1 < len(format) && format[i+1] == '%' {
-			dst = append(dst, '%')
-			i++
-			continue
-		}
-		if i+1 >= len(format) || next >= len(args) {
-			return fmt.Appendf(dst[:start], format, args...)
-		}
-		var ok bool
-		dst, ok = appendArg(dst, format[i+1], args[next])
-		if !ok {
-			return fmt.Appendf(dst[:start], format, args...)
-		}
-		next++
-		i++
+	h := *o
+	if h.Opened == nil {
+		h.Opened = func(*Session) {}
 	}
-	if next != len(args) {
-		return fmt.Appendf(dst[:start], format, args...)
+	if h.Upgraded == nil {
+		h.Upgraded = func(*Session, string) {}
 	}
-	return dst
-}
-
-// appendArg formats a with verb as fmt does, for the cases it knows; ok is
-// false for the others.
-func appendArg(dst []byte, verb byte, a any) (_ []byte, ok bool) {
-	text := func(s string) ([]byte, bool) {
-		switch verb {
-		case 's', 'v':
-			return append(dst, s...), true
-		case 'q':
-			return strconv.AppendQuote(dst, s), true
-		}
-		return dst, false
+	if h.Closed == nil {
+		h.Closed = func(*Session, Reason) {}
 	}
-	switch x := a.(type) {
-	case string:
-		return text(x)
-	case []byte:
-		if verb == 'v' {
-			return dst, false // [1 2 3]
-		}
-		return text(unsafe.String(unsafe.SliceData(x), len(x)))
-	case *debugBytes:
-		if verb == 'v' {
-			return dst, false
-		}
-		return text(unsafe.String(unsafe.SliceData(*x), len(*x)))
-	case int:
-		if verb == 'd' || verb == 'v' {
-			return strconv.AppendInt(dst, int64(x), 10), true
-		}
-	case int64:
-		if verb == 'd' || verb == 'v' {
-			return strconv.AppendInt(dst, x, 10), true
-		}
-	case fmt.Formatter:
-		return dst, false
-	case error, fmt.Stringer:
-		if verb != 's' && verb != 'v' && verb != 'q' {
-			return dst, false
-		}
-		if s, ok := methodText(x); ok {
-			return text(s)
-		}
+	if h.Packet == nil {
+		h.Packet = func(*Session, Direction, string, Packet) {}
 	}
-	return dst, false
-}
-
-// methodText returns a's Error or String text; ok is false if the method
-// panicked (a nil pointer, say), which fmt reports in a way of its own.
-func methodText(a any) (s string, ok bool) {
-	defer func() {
-		if recover() != nil {
-			s, ok = "", false
-		}
-	}()
-	if e, isErr := a.(error); isErr {
-		return e.Error(), true
+	if h.Debug == nil {
+		h.Debug = func(string, string, string, ...any) {}
+		h.WantsDebug = func() bool { return false }
 	}
-	return a.(fmt.Stringer).String(), true
+	return &h
 }

@@ -12,7 +12,7 @@ import (
 
 func TestObserver(t *testing.T) {
 	rec := &recorder{}
-	e := newEnv(t, engine.Config{Observer: rec}, nil)
+	e := newEnv(t, engine.Config{Observer: rec.observer()}, nil)
 	p := e.handshake()
 	s := e.h.session(t)
 	p.mustPost("4hi\x1ebAQ==")
@@ -82,7 +82,7 @@ func TestObserver(t *testing.T) {
 
 func TestObserverHeartbeatDebug(t *testing.T) {
 	rec := &recorder{}
-	e := newEnv(t, engine.Config{Observer: rec, PingInterval: 50 * time.Millisecond, PingTimeout: 300 * time.Millisecond}, nil)
+	e := newEnv(t, engine.Config{Observer: rec.observer(), PingInterval: 50 * time.Millisecond, PingTimeout: 300 * time.Millisecond}, nil)
 	ws, s := openWS(t, e)
 	ws.mustRead("2")
 	ws.send("3")
@@ -103,24 +103,19 @@ func TestObserverHeartbeatDebug(t *testing.T) {
 	}
 }
 
-// gatedRecorder is a recorder that wants no debug lines while closed is set.
-type gatedRecorder struct {
-	recorder
-	closed atomic.Bool
-}
-
-func (g *gatedRecorder) WantsDebug() bool { return !g.closed.Load() }
-
 // TestDebugGate: while the observer wants no debug lines, the lines about
 // each packet are not written, but the packets and the other lines are.
 func TestDebugGate(t *testing.T) {
-	rec := &gatedRecorder{}
-	rec.closed.Store(true)
-	e := newEnv(t, engine.Config{Observer: rec}, nil)
+	rec := &recorder{}
+	var closed atomic.Bool
+	closed.Store(true)
+	obs := rec.observer()
+	obs.WantsDebug = func() bool { return !closed.Load() }
+	e := newEnv(t, engine.Config{Observer: obs}, nil)
 	ws, s := openWS(t, e)
 	ws.send("4shut")
 	ws.mustRead("4shut")
-	rec.closed.Store(false)
+	closed.Store(false)
 	ws.send("4open")
 	ws.mustRead("4open")
 	ws.send("1")
@@ -142,6 +137,31 @@ func TestDebugGate(t *testing.T) {
 	for _, present := range []string{`received "4open"`, `writing "4open"`, "closing session - reason: transport close"} {
 		if !strings.Contains(text, present) {
 			t.Errorf("no %q:\n%s", present, text)
+		}
+	}
+}
+
+// TestObserverSomeHooks: an Observer sets only the hooks it needs; the
+// others are skipped, and the server keeps the hooks it was given.
+func TestObserverSomeHooks(t *testing.T) {
+	rec := &recorder{}
+	obs := &engine.Observer{Packet: rec.Packet}
+	e := newEnv(t, engine.Config{Observer: obs}, nil)
+	obs.Packet = nil // the server has its copy
+	ws, s := openWS(t, e)
+	ws.send("4hi")
+	ws.mustRead("4hi")
+	ws.send("1")
+	ws.expectClosed()
+	e.h.waitClose(t, s.ID())
+
+	opened, _, closed, packets, debug := rec.snapshot()
+	if len(opened) != 0 || len(closed) != 0 || len(debug) != 0 {
+		t.Errorf("hooks not set were called: opened %v, closed %v, debug %v", opened, closed, debug)
+	}
+	for _, want := range []string{"in websocket message hi", "out websocket message hi", "in websocket close "} {
+		if !slices.ContainsFunc(packets, func(p string) bool { return strings.HasSuffix(p, want) }) {
+			t.Errorf("no packet %q in %v", want, packets)
 		}
 	}
 }

@@ -105,9 +105,9 @@ type Session struct {
 	hbTimer      *time.Timer
 	hbDue        time.Time
 	awaitingPong bool
-	hbStopped    bool // StopHeartbeat was called: nothing arms the timer again
+	hbStopped    bool // Faults.StopHeartbeat was called: nothing arms the timer again
 
-	dropped bool // Drop was called: no close frame, a pending GET is aborted
+	dropped bool // Faults.Drop was called: no close frame, a pending GET is aborted
 
 	closeTimer *time.Timer // polling Session.Close: CloseTimeout
 
@@ -259,56 +259,8 @@ func (s *Session) kickLocked() {
 	}
 }
 
-// Drop cuts the session's connection the way a network failure would: a
-// WebSocket's connection is closed with no close frame, a pending polling
-// GET is aborted with no response, and packets still queued are lost. The
-// client sees its transport fail ("transport close" or "transport error")
-// rather than a close packet, so a Socket.IO client reconnects by itself.
-// The session ends with ReasonTransportClose, as when the client goes away.
-// Drop does nothing once the session is closed; it is meant for fault
-// injection (teaching, tests), not for ending sessions in normal operation,
-// which is Close. The pending GET is aborted by panicking with
-// http.ErrAbortHandler in its handler, which net/http handles quietly;
-// middleware that recovers panics must let that one through.
-func (s *Session) Drop() {
-	s.mu.Lock()
-	if s.state == stateClosed {
-		s.mu.Unlock()
-		return
-	}
-	s.dropped = true
-	s.mu.Unlock()
-	if s.srv.obs != nil {
-		s.srv.debug(DebugSocket, s.id, "dropping the connection (no close packet)")
-	}
-	s.srv.closeSession(s, ReasonTransportClose, PacketClose)
-}
-
-// StopHeartbeat stops pinging the client, for good, and stops waiting for
-// its pong, while the session otherwise goes on. It makes the server look
-// frozen to the client: an Engine.IO v4 client that hears no ping within
-// pingInterval+pingTimeout closes the connection with "ping timeout" (and a
-// Socket.IO client then reconnects). The server ends the session when the
-// client closes its transport; a client that never does keeps the session
-// open, so StopHeartbeat is meant for fault injection (teaching, tests).
-// On a v3 session, where the client pings, the server stops answering
-// with pongs instead, and a v3 client gives up the same way.
-func (s *Session) StopHeartbeat() {
-	s.mu.Lock()
-	if s.state != stateOpen {
-		s.mu.Unlock()
-		return
-	}
-	s.hbStopped = true
-	s.stopHeartbeatLocked()
-	s.mu.Unlock()
-	if s.srv.obs != nil {
-		s.srv.debug(DebugSocket, s.id, "heartbeat stopped: no more pings")
-	}
-}
-
 // armPingLocked schedules the next ping PingInterval from now, unless the
-// heartbeat was stopped (StopHeartbeat).
+// heartbeat was stopped (Faults.StopHeartbeat).
 func (s *Session) armPingLocked() {
 	if s.hbStopped {
 		return
@@ -501,6 +453,10 @@ func (nopHandler) Close(Reason)         {}
 // debugBytes is a []byte argument of a debug line: it formats as the bytes
 // it points to, as a []byte would with the same verb ("%s", "%q").
 type debugBytes []byte
+
+// AppendText implements encoding.TextAppender, which formatters of debug
+// lines may use instead of Format (see Observer.Debug).
+func (b *debugBytes) AppendText(dst []byte) ([]byte, error) { return append(dst, *b...), nil }
 
 // Format implements fmt.Formatter.
 func (b *debugBytes) Format(st fmt.State, verb rune) {

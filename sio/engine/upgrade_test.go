@@ -39,7 +39,7 @@ func recv(t *testing.T, c <-chan string) string {
 
 func TestUpgrade(t *testing.T) {
 	rec := &recorder{}
-	e := newEnv(t, engine.Config{Observer: rec}, nil)
+	e := newEnv(t, engine.Config{Observer: rec.observer()}, nil)
 	p := e.handshake()
 	s := e.h.session(t)
 	get := p.pendingGet(t, s)

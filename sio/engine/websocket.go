@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -464,10 +465,6 @@ func (s *Session) onFrame(mt int, data []byte, err error) bool {
 	return true
 }
 
-// writeLoop drains the queue into conn; it is started by kickLocked when
-// the queue stops being empty and exits when it is empty again, so an idle
-// session holds no writer goroutine and no write buffer. After the last
-// packet of a closing session it closes the session.
 // writerLinger is how long a WebSocket's writer goroutine waits for more
 // packets once the queue is empty before it ends. A busy connection keeps
 // one writer, whose stack has grown to what writing takes, rather than
@@ -506,6 +503,10 @@ func (s *Session) linger() bool {
 	return true
 }
 
+// writeLoop drains the queue into conn; it is started by kickLocked when
+// the queue stops being empty and exits when it is empty again, so an idle
+// session holds no writer goroutine and no write buffer. After the last
+// packet of a closing session it closes the session.
 func (s *Session) writeLoop(conn *websocket.Conn) {
 	srv := s.srv
 	for {
@@ -591,14 +592,20 @@ func writeFrame(conn *websocket.Conn, p Packet) error {
 // afterwards, so that the line costs no allocation until it is formatted.
 type wireFrame Packet
 
+// AppendText implements encoding.TextAppender, which formatters of debug
+// lines may use instead of Format (see Observer.Debug).
+func (f *wireFrame) AppendText(dst []byte) ([]byte, error) {
+	if f.Binary {
+		dst = append(dst, "<binary "...)
+		dst = strconv.AppendInt(dst, int64(len(f.Data)), 10)
+		return append(dst, " bytes>"...), nil
+	}
+	return AppendPacket(dst, Packet(*f)), nil
+}
+
 // Format implements fmt.Formatter.
 func (f *wireFrame) Format(st fmt.State, verb rune) {
-	var text []byte
-	if f.Binary {
-		text = fmt.Appendf(nil, "<binary %d bytes>", len(f.Data))
-	} else {
-		text = AppendPacket(nil, Packet(*f))
-	}
+	text, _ := f.AppendText(nil)
 	fmt.Fprintf(st, fmt.FormatString(st, verb), text)
 }
 

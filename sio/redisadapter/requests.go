@@ -181,8 +181,11 @@ func (a *Adapter) onRemoteRoomOp(req wire, typ int, id string) error {
 	case reqRemoteLeave:
 		s.Leave(req.str("room"))
 	default:
-		closeConn, _ := req["close"].(bool)
-		s.Disconnect(closeConn)
+		if closeConn, _ := req["close"].(bool); closeConn {
+			s.CloseConnection()
+		} else {
+			s.Disconnect()
+		}
 	}
 	a.answerJSON(orderedMap{{"requestId", id}})
 	return nil

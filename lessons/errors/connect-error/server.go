@@ -27,7 +27,7 @@ func Setup(io *sio.Server, log *step.Log) {
 
 		socket.On("kickMe", func(e *sio.Event) {
 			log.Println("Kicking a user out, as asked")
-			socket.Disconnect(false)
+			socket.Disconnect()
 		})
 		socket.OnDisconnect(func(reason sio.Reason) {
 			log.Println("A user disconnected:", reason)

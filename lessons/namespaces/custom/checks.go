@@ -29,7 +29,7 @@ func Check(io *sio.Server, c *step.Checker) {
 		if step.Connected(socket) >= 2 {
 			c.Done(socket, "everyone")
 		}
-		if sameConnection(socket, io.Sockets()) {
+		if sameConnection(socket, io.MainNamespace()) {
 			c.Done(socket, "both")
 		}
 	})
