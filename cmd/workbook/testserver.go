@@ -12,6 +12,7 @@ import (
 
 	interop "github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/admin"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
@@ -25,6 +26,7 @@ type TestServerCommand struct {
 	PingTimeout  time.Duration
 	Redis        string
 	AllowEIO3    bool
+	AdminUI      adminUIFlags
 }
 
 func (c *TestServerCommand) flags() *flagSet {
@@ -49,6 +51,7 @@ the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
 	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
 	fs.boolVar(&c.AllowEIO3, "allow-eio3", "WORKBOOK_ALLOW_EIO3", false, "accept socket.io-client 2.x (Engine.IO v3) on /socket.io/")
+	c.AdminUI.register(fs)
 	return fs
 }
 
@@ -65,6 +68,10 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	adm, err := c.AdminUI.open(c.Addr, log)
+	if err != nil {
+		return fmt.Errorf("testserver: %w", err)
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("testserver: %w", err)
@@ -95,6 +102,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		Observer:     sio.Observers(observers...),
 		Logger:       log,
 		Addr:         ln.Addr().String(),
+		Admin:        adm,
 	}
 	if c.Redis != "" {
 		var closeRedis func()
@@ -106,6 +114,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	h := NewTestServer(tcfg)
 	defer h.Close()
 	fmt.Fprintf(stdout, "workbook testserver listening on http://%s\n", ln.Addr())
+	c.AdminUI.announce(stdout, "http://"+ln.Addr().String())
 	if c.DB != "" {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
 	}
@@ -164,6 +173,8 @@ type TestServerConfig struct {
 	// Addr is the address the server listens on, which it names in its
 	// answers to a server-side "sse".
 	Addr string
+	// Admin, if set, serves the Admin UI's namespace /admin (--admin-ui).
+	Admin *admin.Admin
 }
 
 // TestServer is the fixture the official protocol test suites run against.
@@ -171,6 +182,7 @@ type TestServer struct {
 	mux    *http.ServeMux
 	io     *sio.Server
 	engine *engine.Server
+	admin  *admin.Admin
 }
 
 // NewTestServer builds the fixture: a Socket.IO server on /socket.io/ and an
@@ -183,7 +195,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		cfg.PingTimeout = 200 * time.Millisecond
 	}
 	cors := &engine.CORS{Origins: []string{"*"}}
-	io := sio.NewServer(sio.Config{
+	ioConfig := sio.Config{
 		PingInterval:      cfg.PingInterval,
 		PingTimeout:       cfg.PingTimeout,
 		MaxHTTPBufferSize: 1e6,
@@ -193,7 +205,16 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 		NewAdapter:        cfg.NewAdapter,
-	})
+	}
+	if cfg.Admin != nil {
+		// The UI connects with credentials: its polling answers echo its
+		// origin (the suites' "*" still lets every origin in).
+		ioConfig = cfg.Admin.Config(ioConfig)
+	}
+	io := sio.NewServer(ioConfig)
+	if cfg.Admin != nil {
+		_ = cfg.Admin.Attach(io) // fails only if cfg.Admin was attached before
+	}
 	// "auth" is emitted in the connection handler, as the official fixture
 	// does: it is the packet right after the CONNECT reply, before the
 	// answer to anything the client sent behind its CONNECT.
@@ -243,13 +264,16 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)
 	mux.Handle("/engine.io/", eng)
-	return &TestServer{mux: mux, io: io, engine: eng}
+	return &TestServer{mux: mux, io: io, engine: eng, admin: cfg.Admin}
 }
 
 func (t *TestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) { t.mux.ServeHTTP(w, r) }
 
 // Close closes both servers.
 func (t *TestServer) Close() {
+	if t.admin != nil {
+		t.admin.Close()
+	}
 	t.io.Close()
 	t.engine.Close()
 }
