@@ -20,6 +20,10 @@ const ActiveGuard = 10 * time.Minute
 // recorder, which shares the writer connection, waits little.
 const pruneChunk = 10000
 
+// prunePacketChunks is the same for packet_chunks, whose rows hold up to
+// maxChunkPackets packets.
+const prunePacketChunks = pruneChunk / 100
+
 // pruneDebugChunks is the same for debug_chunks, whose rows hold many lines.
 const pruneDebugChunks = 100
 
@@ -154,8 +158,8 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 			return n, err
 		}
 		if s.packets > pruneChunk {
-			if err := db.deleteChunks(ctx, `DELETE FROM packets WHERE id IN
-				(SELECT id FROM packets WHERE session_id = ? LIMIT ?)`, s.id); err != nil {
+			if err := db.deleteInSteps(ctx, prunePacketChunks, `DELETE FROM packet_chunks WHERE id IN
+				(SELECT id FROM packet_chunks WHERE session_id = ? LIMIT ?)`, s.id); err != nil {
 				return n, err
 			}
 		}
@@ -169,7 +173,24 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 		}
 		n++
 	}
+	if n > 0 {
+		return n, db.prunePayloads(ctx)
+	}
 	return n, nil
+}
+
+// prunePayloads deletes the payloads no packet refers to any more. A chunk
+// refers to payloads of its own batch only, from its base on, and batches
+// take payload ids in order: every payload below the smallest base left is
+// unused. (A payload of a batch some of whose sessions are kept stays until
+// they go.)
+func (db *DB) prunePayloads(ctx context.Context) error {
+	var bound int64
+	if err := db.w.QueryRowContext(ctx, `SELECT coalesce((SELECT min(base) FROM packet_chunks),
+		(SELECT max(id) + 1 FROM payloads), 0)`).Scan(&bound); err != nil {
+		return fmt.Errorf("inspector: prune: %w", err)
+	}
+	return db.deleteChunks(ctx, `DELETE FROM payloads WHERE id IN (SELECT id FROM payloads WHERE id < ? LIMIT ?)`, bound)
 }
 
 // deleteChunks runs q, which takes args and then a LIMIT, until it deletes

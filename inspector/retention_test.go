@@ -79,7 +79,9 @@ func TestPrune_MaxBytes(t *testing.T) {
 		start := t0.Add(time.Duration(i) * time.Minute)
 		rec.OpenAt(start, sid, "/socket.io/", "", "", "", "websocket")
 		for j := range 200 {
-			rec.PacketAt(start.Add(time.Duration(j)*time.Millisecond), sid, engine.Out, "websocket", msg(`2["big","`+payload+`"]`))
+			// Each packet its own: a payload sent twice in a batch is stored once.
+			rec.PacketAt(start.Add(time.Duration(j)*time.Millisecond), sid, engine.Out, "websocket",
+				msg(fmt.Sprintf(`2["big","%s","%s",%d]`, payload, sid, j)))
 		}
 		rec.CloseAt(start.Add(time.Second), sid, "transport close")
 	}

@@ -22,8 +22,14 @@ type writer struct {
 	log      *slog.Logger
 	sessions map[string]*sessState
 	touched  []*sessState // sessions changed by the current batch
-	chunks   chunks       // the debug-line chunks of the current batch
-	scratch  []byte       // the text of the debug line being written
+	// lingering are closed sessions kept one batch more, for the
+	// attachments they still expect (the close is written ahead of the
+	// packets queued with it); gen counts the batches settled.
+	lingering []*sessState
+	gen       int
+	chunks    chunks  // the debug-line chunks of the current batch
+	pchunks   pchunks // the packet chunks and payloads of the current batch
+	scratch   []byte  // the text of the debug line being written
 	// yieldEvery > 0: yield the processor every so many items.
 	yieldEvery int
 
@@ -37,16 +43,18 @@ type writer struct {
 type sessState struct {
 	s       Session // s.ID == 0 until its row is known
 	pend    [2]pending
-	touched bool // in w.touched
-	event   bool // opened, upgraded or closed in the current batch
-	skipped bool // Import: the session is ignored
+	chunk   *pchunk // its open chunk in the current batch
+	touched bool    // in w.touched
+	linger  int     // the gen at which it was found closed with attachments to come
+	event   bool    // opened, upgraded or closed in the current batch
+	skipped bool    // Import: the session is ignored
 }
 
 // pending counts the binary attachments still expected after a
 // BINARY_EVENT or BINARY_ACK, per direction.
 type pending struct {
 	left   int
-	parent int64
+	parent packetRef
 }
 
 func newWriter(db *DB, log *slog.Logger) *writer {
@@ -54,8 +62,10 @@ func newWriter(db *DB, log *slog.Logger) *writer {
 }
 
 const (
-	sqlInsertPacket = `INSERT INTO packets (id, session_id, at, dir, transport, eio_type, sio_type, nsp,
-		event, ack_id, args, binary, attachment_of, raw, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	sqlInsertPayload = `INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`
+	sqlInsertChunkPackets = `INSERT INTO packet_chunks (id, session_id, n, first_at, base, list, attached)
+		VALUES (?,?,?,?,?,?,?)`
 	sqlInsertChunk = `INSERT INTO debug_chunks (id, last_id, sid, first_at, last_at, n, lines)
 		VALUES (?,?,?,?,?,?,?)`
 
@@ -74,7 +84,12 @@ const (
 //
 // Rows are inserted one prepared statement each (multi-row INSERTs cost
 // more CPU per row here), with ids the writer gives itself: it holds the
-// write lock, so max(id)+1 read when the transaction begins is free.
+// write lock, so the next free ids read when the transaction begins are
+// free.
+//
+// Packets are gathered into one chunk per session and batch, a single row
+// of compact references to the batch's payloads, each stored once however
+// many sessions it went to (packetchunks.go).
 //
 // Debug lines are the most numerous items (a packet is told about two or
 // three times) and are read by session: they are gathered into one chunk
@@ -82,15 +97,18 @@ const (
 // have had as a row of its own.
 type batch struct {
 	tx                    *sql.Tx
-	packet, chunk         *sql.Stmt
+	payload, pchunk       *sql.Stmt
+	chunk                 *sql.Stmt
 	find, insert, update  *sql.Stmt
 	touch                 *sql.Stmt
-	nextPacket, nextDebug int64   // the ids the next rows and lines get
-	chunks                *chunks // the writer's, reset for each batch
+	nextPacket, nextDebug int64 // the ids the next packets and lines get
+	nextPayload           int64
+	chunks                *chunks  // the writer's, reset for each batch
+	pchunks               *pchunks // the writer's, reset for each add
 }
 
 func (b *batch) close() {
-	for _, s := range []*sql.Stmt{b.packet, b.chunk, b.find, b.insert, b.update, b.touch} {
+	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.chunk, b.find, b.insert, b.update, b.touch} {
 		if s != nil {
 			s.Close()
 		}
@@ -139,7 +157,8 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 		s   **sql.Stmt
 		sql string
 	}{
-		{&b.packet, sqlInsertPacket},
+		{&b.payload, sqlInsertPayload},
+		{&b.pchunk, sqlInsertChunkPackets},
 		{&b.chunk, sqlInsertChunk},
 		{&b.find, sqlSelectSession + ` WHERE sid = ?`},
 		{&b.insert, sqlInsertSession},
@@ -150,13 +169,16 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 			return nil, fmt.Errorf("inspector: prepare batch: %w", err)
 		}
 	}
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM packets`).Scan(&b.nextPacket); err != nil {
+	// The chunk with the largest id holds the last packet: chunks do not
+	// overlap. (max(id + n) would read every chunk.)
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT id + n FROM packet_chunks ORDER BY id DESC LIMIT 1), 1),
+		coalesce((SELECT max(id) FROM payloads), 0) + 1`).Scan(&b.nextPacket, &b.nextPayload); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
 	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(last_id), 0) + 1 FROM debug_chunks`).Scan(&b.nextDebug); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
-	b.chunks = &w.chunks
+	b.chunks, b.pchunks = &w.chunks, &w.pchunks
 	return b, nil
 }
 
@@ -180,6 +202,7 @@ func (b *batch) rollback() {
 // one); after each, settle.
 func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
+	b.pchunks.reset()
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
 			// The recorder comes after the server: let every goroutine
@@ -208,9 +231,14 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 		}
 	}
 	for _, ss := range w.touched {
+		ss.chunk = nil
 		if err = w.saveSession(ctx, b, ss); err != nil {
 			return err
 		}
+	}
+	b.nextPacket = b.pchunks.number(b.nextPacket)
+	if err = b.pchunks.insert(ctx, b); err != nil {
+		return err
 	}
 	return b.chunks.insert(ctx, b.chunk)
 }
@@ -219,13 +247,32 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 // their changed rows go to the subscribers, and closed ones leave the cache
 // (a late packet reads its session back from the file).
 func (w *writer) settle(live bool, out *[]Live) {
+	w.gen++
+	prev := w.lingering
+	w.lingering = nil
 	for _, ss := range w.touched {
+		for i := range ss.pend {
+			// The parent's id is known now; its chunk is reused.
+			if p := &ss.pend[i]; p.parent.c != nil {
+				p.parent = packetRef{id: p.parent.resolve()}
+			}
+		}
 		if ss.event && live {
 			s := ss.s
 			*out = append(*out, Live{Session: &s})
 		}
 		ss.touched, ss.event = false, false
 		if !ss.s.EndedAt.IsZero() {
+			if ss.pend[0].left > 0 || ss.pend[1].left > 0 {
+				ss.linger = w.gen
+				w.lingering = append(w.lingering, ss)
+			} else {
+				delete(w.sessions, ss.s.SID)
+			}
+		}
+	}
+	for _, ss := range prev {
+		if ss.linger != w.gen {
 			delete(w.sessions, ss.s.SID)
 		}
 	}
@@ -364,26 +411,74 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 			return Live{}, err
 		}
 	}
-	id := b.nextPacket
-	b.nextPacket++
 	raw := it.data // "<digit><data>", or the bytes of a binary message
-	var (
-		sioType, nsp, event, ackID, args, attachmentOf any
-		f                                              sioFields
-		isSIO                                          bool
-	)
+	pl, isNew := b.pchunks.payload(raw, it.binary, &b.nextPayload)
+	if isNew {
+		if err := w.insertPayload(ctx, b, pl, it); err != nil {
+			return Live{}, err
+		}
+	}
+	c := b.pchunks.chunk(ss, it.at)
+	k := len(c.ats)
+	flags := int64(0)
+	if it.dir == engine.Out {
+		flags |= refOut
+	}
+	if it.transport == engine.TransportWebSocket {
+		flags |= refWebSocket
+	}
+	c.ats = append(c.ats, it.at)
+	c.refs = append(c.refs, pl.id<<refShift|flags)
 	pend := &ss.pend[it.dir&1]
 	if it.eio == engine.PacketMessage {
 		if it.binary {
 			if pend.left > 0 {
-				attachmentOf = pend.parent
+				c.attached = append(c.attached, attachment{k: k, parent: pend.parent})
 				pend.left--
 			}
-		} else if f, isSIO = decodeSIO(raw[1:]); isSIO {
+		} else if pl.isSIO {
 			pend.left = 0
-			if f.attachments > 0 {
-				pend.left, pend.parent = f.attachments, id
+			if pl.f.attachments > 0 {
+				pend.left, pend.parent = pl.f.attachments, packetRef{c: c, k: k}
 			}
+		}
+	}
+	ss.s.Packets++
+	if !live {
+		return Live{}, nil
+	}
+	// The ids are given when the batch ends (pchunks.insert fills them in).
+	p := &Packet{SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
+		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
+		Raw: append([]byte(nil), raw...), Size: len(raw)}
+	if pl.isSIO && !it.binary {
+		f := &pl.f
+		p.SIOType, p.Nsp = f.typ.String(), f.nsp
+		if f.args != nil {
+			p.Args = append(json.RawMessage(nil), f.args...)
+		}
+		if f.hasEvent {
+			p.Event = f.event
+		}
+		if f.hasID {
+			id := f.id
+			p.AckID = &id
+		}
+	}
+	for len(c.live) < k {
+		c.live = append(c.live, nil)
+	}
+	c.live = append(c.live, p)
+	return Live{Packet: p}, nil
+}
+
+// insertPayload writes a payload met for the first time in the batch.
+func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *item) error {
+	raw := it.data
+	var sioType, nsp, event, ackID, args any
+	if it.eio == engine.PacketMessage && !it.binary {
+		if pl.f, pl.isSIO = decodeSIO(raw[1:]); pl.isSIO {
+			f := &pl.f
 			sioType, nsp = sioTypeNames[f.typ], f.nsp
 			if f.hasEvent {
 				event = f.event
@@ -400,34 +495,11 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	if !it.binary {
 		rawArg = unsafe.String(unsafe.SliceData(raw), len(raw)) // stored as TEXT
 	}
-	if _, err := b.packet.ExecContext(ctx, id, ss.s.ID, it.at, dirNames[it.dir&1], it.transport, eioTypeName(it.eio),
-		sioType, nsp, event, ackID, args, it.binary, attachmentOf, rawArg, len(raw)); err != nil {
-		return Live{}, fmt.Errorf("inspector: insert packet: %w", err)
+	if _, err := b.payload.ExecContext(ctx, pl.id, eioTypeName(it.eio), sioType, nsp, event, ackID, args,
+		it.binary, rawArg, len(raw)); err != nil {
+		return fmt.Errorf("inspector: insert packet: %w", err)
 	}
-	ss.s.Packets++
-	if !live {
-		return Live{}, nil
-	}
-	p := &Packet{ID: id, SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
-		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
-		Raw: append([]byte(nil), raw...), Size: len(raw)}
-	if isSIO {
-		p.SIOType, p.Nsp = f.typ.String(), f.nsp
-		if f.args != nil {
-			p.Args = append(json.RawMessage(nil), f.args...)
-		}
-		if f.hasEvent {
-			p.Event = f.event
-		}
-		if f.hasID {
-			id := f.id
-			p.AckID = &id
-		}
-	}
-	if a, ok := attachmentOf.(int64); ok {
-		p.AttachmentOf = a
-	}
-	return Live{Packet: p}, nil
+	return nil
 }
 
 // Names as stored, boxed once: the rows of a batch share them.
