@@ -166,7 +166,9 @@ func (db *DB) Timeline(ctx context.Context, sid string, c TimelineCursor, limit 
 // ids of cursor c.
 func (db *DB) countBefore(ctx context.Context, s *Session, c TimelineCursor) (int, error) {
 	var packets, lines int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM packets WHERE session_id = ? AND id <= ?`, s.ID, c.Packet).Scan(&packets); err != nil {
+	// A chunk's packets have the ids id .. id+n-1.
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(min(n, ?2 - id + 1)), 0) FROM packet_chunks
+		WHERE session_id = ?1 AND id <= ?2`, s.ID, c.Packet).Scan(&packets); err != nil {
 		return 0, err
 	}
 	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks WHERE sid = ? AND last_id <= ?`, s.SID, c.Debug).Scan(&lines); err != nil {
