@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -50,31 +49,15 @@ func runRate(ctx context.Context, cfg Config, res *Result, clients []*client) er
 	res.Duration = time.Since(start)
 	res.Ops = sent.Load()
 	res.Expected = res.Ops * int64(len(clients))
-	received := func() (n int64) {
-		for _, c := range clients {
-			c.lmu.Lock()
-			n += int64(len(c.recv))
-			c.lmu.Unlock()
-		}
-		return n
-	}
 	// The last broadcasts may still be on their way: wait for them, or for
 	// a second without progress (what is lost stays lost).
-	last, lastAt := received(), time.Now()
+	last, lastAt := received(clients), time.Now()
 	for last < res.Expected && time.Since(lastAt) < time.Second && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
-		if n := received(); n != last {
+		if n := received(clients); n != last {
 			last, lastAt = n, time.Now()
 		}
 	}
-	var all []time.Duration
-	for _, c := range clients {
-		c.measure.Store(false)
-		c.lmu.Lock()
-		all = append(all, c.recv...)
-		c.lmu.Unlock()
-	}
-	res.Deliveries = int64(len(all))
-	res.Latency = summarize(slices.Clip(all))
+	collectArrivals(res, clients)
 	return nil
 }
