@@ -95,11 +95,17 @@ func (cs *pchunks) reset() {
 		cs.spare = append(cs.spare, c)
 	}
 	cs.list = cs.list[:0]
-	clear(cs.text)
-	clear(cs.bin)
+	cs.forgetPayloads()
 	if cs.text == nil {
 		cs.text, cs.bin = make(map[string]*wpayload), make(map[string]*wpayload)
 	}
+}
+
+// forgetPayloads empties the payloads of the batch.
+func (cs *pchunks) forgetPayloads() {
+	clear(cs.text)
+	clear(cs.bin)
+	clear(cs.pays[:cs.npay]) // their fields point into the items' bytes
 	cs.npay = 0
 }
 

@@ -17,10 +17,11 @@ import (
 )
 
 // yieldEvery is how many items the writer handles between two yields of
-// the processor. The writer runs behind every goroutine that is ready to
-// run: on a machine the server keeps busy, recording takes little from it
-// (the queue fills instead, and the items that do not fit are counted);
-// on an idle one, the yields cost nothing.
+// the processor while it keeps to a share of the CPU below the whole
+// machine (RecorderOptions.CPUShare): it then runs behind every goroutine
+// that is ready to run. With the default share it does not yield: a
+// writer that gives way to a busy server falls behind it, and its queue
+// overflows.
 const yieldEvery = 16
 
 // ErrRecorderClosed is returned by Recorder.Flush after Close.
@@ -29,7 +30,8 @@ var ErrRecorderClosed = errors.New("inspector: recorder closed")
 // RecorderOptions tunes a Recorder. The zero value works.
 type RecorderOptions struct {
 	// QueueSize bounds the packets and debug lines waiting for the
-	// writer. If zero, 65536 is used.
+	// writer. If zero, 262144 is used: a second of 100,000 deliveries
+	// with their debug lines, about 40 MB.
 	QueueSize int
 	// LifecycleSize bounds the session records (open, upgrade, close)
 	// waiting for the writer. They have a queue of their own, which the
@@ -96,6 +98,10 @@ type Recorder struct {
 	queue    []item // appended by the observer methods, swapped out by the writer
 	life     []item // the session records (open, upgrade, close), taken first
 	qbytes   int64  // packet bytes in queue
+	// arena holds the bytes of the queued packets, one after the other:
+	// copying a packet costs no allocation. The writer takes it with the
+	// queue and gives it back, emptied, once the batch is written.
+	arena []byte
 	qcap     int    // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
@@ -117,6 +123,7 @@ type Recorder struct {
 
 	// the writer's own state
 	spare       []item
+	arenaSpare  []byte
 	lifeSpare   []item
 	lifeDropped atomic.Int64
 	lastWarn    time.Time
@@ -165,7 +172,7 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder { return newRecorder(db
 // queues until hold is closed (tests).
 func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 	if opts.QueueSize <= 0 {
-		opts.QueueSize = 65536
+		opts.QueueSize = 262144
 	}
 	if opts.QueueBytes <= 0 {
 		opts.QueueBytes = 64 << 20
@@ -314,7 +321,12 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 		it.at = nowMicro()
 	}
 	if p != nil {
-		it.data = wireBytes(*p)
+		start := len(r.arena)
+		if !p.Binary {
+			r.arena = append(r.arena, '0'+byte(p.Type))
+		}
+		r.arena = append(r.arena, p.Data...)
+		it.data = r.arena[start:len(r.arena):len(r.arena)]
 	}
 	r.queue = append(r.queue, it)
 	r.qbytes += int64(len(it.data))
@@ -324,6 +336,9 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 		r.signal()
 	}
 }
+
+// maxSpareArena is the largest arena the writer keeps for reuse.
+const maxSpareArena = 16 << 20
 
 // limitedQueue is the most items the queue holds while the governor limits
 // the writer: it stores a small part of what comes anyway, and a full
@@ -442,18 +457,6 @@ func wireLen(p engine.Packet) int {
 	return 1 + len(p.Data)
 }
 
-// wireBytes returns a copy of p as it went over the wire: "<digit><data>"
-// for text, the bytes of a binary message.
-func wireBytes(p engine.Packet) []byte {
-	if p.Binary {
-		return append([]byte{}, p.Data...) // not nil when empty: raw is NOT NULL
-	}
-	data := make([]byte, 1+len(p.Data))
-	data[0] = '0' + byte(p.Type)
-	copy(data[1:], p.Data)
-	return data
-}
-
 // WantsDebug implements engine.DebugGate: no debug lines while the queue
 // is full, as they would be dropped.
 func (r *Recorder) WantsDebug() bool { return !r.full.Load() }
@@ -535,7 +538,9 @@ func (r *Recorder) run() {
 	defer close(r.done)
 	gov := newGovernor(r.opts.CPUShare)
 	w := newWriter(r.db, r.log)
-	w.yieldEvery = yieldEvery
+	if gov.enabled {
+		w.yieldEvery = yieldEvery
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -571,6 +576,9 @@ func (r *Recorder) run() {
 		r.life = r.lifeSpare[:0]
 		batch := r.queue
 		r.queue = r.spare[:0]
+		arena := r.arena
+		r.arena = r.arenaSpare[:0]
+		r.arenaSpare = nil
 		r.qbytes = 0
 		r.full.Store(false)
 		r.flushing = false
@@ -595,6 +603,13 @@ func (r *Recorder) run() {
 		r.lifeSpare = life[:0]
 		clear(batch) // let the packet data go
 		r.spare = batch[:0]
+		if cap(arena) <= maxSpareArena {
+			// Nothing refers to its bytes any more: the batch is
+			// written and the live packets have copies.
+			r.mu.Lock()
+			r.arenaSpare = arena[:0]
+			r.mu.Unlock()
+		}
 		if closed {
 			r.mu.Lock()
 			empty := len(r.queue) == 0 && len(r.life) == 0

@@ -237,7 +237,11 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 		}
 	}
 	b.nextPacket = b.pchunks.number(b.nextPacket)
-	if err = b.pchunks.insert(ctx, b); err != nil {
+	err = b.pchunks.insert(ctx, b)
+	// The payloads' keys are the items' bytes, which the recorder reuses
+	// once the batch is written.
+	b.pchunks.forgetPayloads()
+	if err != nil {
 		return err
 	}
 	return b.chunks.insert(ctx, b.chunk)
