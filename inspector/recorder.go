@@ -94,15 +94,15 @@ type Recorder struct {
 	opts RecorderOptions
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	queue    []item // appended by the observer methods, swapped out by the writer
-	life     []item // the session records (open, upgrade, close), taken first
-	qbytes   int64  // packet bytes in queue
+	mu     sync.Mutex
+	queue  []item // appended by the observer methods, swapped out by the writer
+	life   []item // the session records (open, upgrade, close), taken first
+	qbytes int64  // packet bytes in queue
 	// arena holds the bytes of the queued packets, one after the other:
 	// copying a packet costs no allocation. The writer takes it with the
 	// queue and gives it back, emptied, once the batch is written.
-	arena []byte
-	qcap     int    // items the queue takes: QueueSize, or less while the governor limits the writer
+	arena    []byte
+	qcap     int // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
 
