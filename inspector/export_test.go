@@ -57,3 +57,7 @@ func NewRecorderHeld(db *DB, opts RecorderOptions) (r *Recorder, release func())
 	hold := make(chan struct{})
 	return newRecorder(db, opts, hold), sync.OnceFunc(func() { close(hold) })
 }
+
+// DerivableText reports whether a debug line is one derived from its
+// packet (derived.go).
+var DerivableText = derivableText

@@ -42,6 +42,10 @@ type pchunk struct {
 	refs     []int64 // payload id << refShift | flags
 	attached []attachment
 	live     []*Packet // with a live feed: the packets to publish, by index
+	nlines   []uint8   // the debug lines derived from each packet (derived.go)
+	debugN   int       // their sum, then (numberLines) those of the session's block
+	// The block of line ids of the session in the batch (numberLines).
+	debugID, debugEnd int64
 }
 
 // attachment says that packet k of a chunk is a binary attachment of
@@ -90,6 +94,7 @@ func (cs *pchunks) reset() {
 	for _, c := range cs.list {
 		c.ss = nil
 		c.ats, c.refs, c.attached = c.ats[:0], c.refs[:0], c.attached[:0]
+		c.debugN, c.nlines = 0, c.nlines[:0]
 		clear(c.live)
 		c.live = c.live[:0]
 		cs.spare = append(cs.spare, c)
@@ -214,7 +219,7 @@ func (cs *pchunks) insert(ctx context.Context, b *batch) error {
 	for _, c := range cs.list {
 		base, list := cs.encode(c)
 		if _, err := b.pchunk.ExecContext(ctx, c.id, c.ss.s.ID, len(c.ats), c.firstAt, base, list,
-			attachedJSON(c)); err != nil {
+			attachedJSON(c), c.debugID, c.debugN, c.debugEnd); err != nil {
 			return fmt.Errorf("inspector: insert packets: %w", err)
 		}
 		for k, p := range c.live {

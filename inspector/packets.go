@@ -20,29 +20,9 @@ type queryer interface {
 // f selects, in id order (descending for f.Last). The packets themselves
 // are filtered as the chunks are read (packetScan.match).
 func chunkQuery(f PacketFilter) (string, []any) {
-	var where []string
-	var args []any
-	if f.SID != "" {
-		// The session's rowid first, so that packet_chunks_session serves
-		// the rest as one index range.
-		where = append(where, `c.session_id = (SELECT id FROM sessions WHERE sid = ?)`)
-		args = append(args, f.SID)
-	}
-	if f.Client != "" {
-		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE client = ?)`)
-		args = append(args, f.Client)
-	}
-	// A packet is at most maxChunkSpan away from its chunk's first_at, and
-	// at most maxChunkPackets after its first id.
-	if !f.Since.IsZero() {
-		where = append(where, `c.first_at >= ?`)
-		args = append(args, toMicro(f.Since)-maxChunkSpan)
-	}
-	if !f.Until.IsZero() {
-		where = append(where, `c.first_at < ?`)
-		args = append(args, toMicro(f.Until)+maxChunkSpan)
-	}
+	where, args := chunkWhere(f)
 	if f.AfterID > 0 {
+		// A chunk holds at most maxChunkPackets.
 		where = append(where, `c.id > ?`)
 		args = append(args, f.AfterID-maxChunkPackets)
 	}
@@ -56,6 +36,33 @@ func chunkQuery(f PacketFilter) (string, []any) {
 		q += ` DESC`
 	}
 	return q, args
+}
+
+// chunkWhere returns the conditions of f's session, client and time on the
+// packet chunks (alias c) that may hold the packets it selects.
+func chunkWhere(f PacketFilter) ([]string, []any) {
+	var where []string
+	var args []any
+	if f.SID != "" {
+		// The session's rowid first, so that packet_chunks_session serves
+		// the rest as one index range.
+		where = append(where, `c.session_id = (SELECT id FROM sessions WHERE sid = ?)`)
+		args = append(args, f.SID)
+	}
+	if f.Client != "" {
+		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE client = ?)`)
+		args = append(args, f.Client)
+	}
+	// A packet is at most maxChunkSpan away from its chunk's first_at.
+	if !f.Since.IsZero() {
+		where = append(where, `c.first_at >= ?`)
+		args = append(args, toMicro(f.Since)-maxChunkSpan)
+	}
+	if !f.Until.IsZero() {
+		where = append(where, `c.first_at < ?`)
+		args = append(args, toMicro(f.Until)+maxChunkSpan)
+	}
+	return where, args
 }
 
 // payloadRow is a row of payloads as packets share it.

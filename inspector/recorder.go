@@ -457,14 +457,19 @@ func wireLen(p engine.Packet) int {
 	return 1 + len(p.Data)
 }
 
-// WantsDebug implements engine.DebugGate: no debug lines while the queue
-// is full, as they would be dropped.
-func (r *Recorder) WantsDebug() bool { return !r.full.Load() }
+// WantsDebug implements engine.DebugGate. It returns false: the lines the
+// server writes about each packet only restate it, and are derived from the
+// recorded packets when read (derived.go).
+func (r *Recorder) WantsDebug() bool { return false }
 
 // Debug implements engine.Observer. It queues the line unformatted: the
 // writer formats it, off the server's path, and a dropped line costs no
-// formatting.
+// formatting. The lines derived from packets, which come when another
+// observer wants them, are not stored.
 func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
+	if len(args) > 0 && derivable(namespace, format) {
+		return
+	}
 	if r.full.Load() {
 		r.dropped.add(sid, 1)
 		return

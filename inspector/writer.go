@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -64,8 +65,8 @@ func newWriter(db *DB, log *slog.Logger) *writer {
 const (
 	sqlInsertPayload = `INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`
-	sqlInsertChunkPackets = `INSERT INTO packet_chunks (id, session_id, n, first_at, base, list, attached)
-		VALUES (?,?,?,?,?,?,?)`
+	sqlInsertChunkPackets = `INSERT INTO packet_chunks (id, session_id, n, first_at, base, list, attached,
+		debug_id, debug_n, debug_end) VALUES (?,?,?,?,?,?,?,?,?,?)`
 	sqlInsertChunk = `INSERT INTO debug_chunks (id, last_id, sid, first_at, last_at, n, lines)
 		VALUES (?,?,?,?,?,?,?)`
 
@@ -105,6 +106,7 @@ type batch struct {
 	nextPayload           int64
 	chunks                *chunks  // the writer's, reset for each batch
 	pchunks               *pchunks // the writer's, reset for each add
+	lines                 []*item  // the debug lines of the add, numbered at its end
 }
 
 func (b *batch) close() {
@@ -175,7 +177,10 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 		coalesce((SELECT max(id) FROM payloads), 0) + 1`).Scan(&b.nextPacket, &b.nextPayload); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(last_id), 0) + 1 FROM debug_chunks`).Scan(&b.nextDebug); err != nil {
+	// Line ids: past the last stored line and the last block of lines
+	// derived from packets.
+	if err = tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(last_id) FROM debug_chunks), 0) + 1,
+		coalesce((SELECT debug_end FROM packet_chunks WHERE debug_n > 0 ORDER BY debug_id DESC LIMIT 1), 0))`).Scan(&b.nextDebug); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
 	b.chunks, b.pchunks = &w.chunks, &w.pchunks
@@ -237,6 +242,7 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 		}
 	}
 	b.nextPacket = b.pchunks.number(b.nextPacket)
+	w.numberLines(b, live, out)
 	err = b.pchunks.insert(ctx, b)
 	// The payloads' keys are the items' bytes, which the recorder reuses
 	// once the batch is written.
@@ -382,21 +388,89 @@ func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live
 			return Live{}, err
 		}
 	}
-	id := b.nextDebug
-	b.nextDebug++
-	msg := it.text
-	if it.args != nil {
-		w.scratch = engine.AppendDebugMessage(w.scratch[:0], it.text, it.args...)
-		msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
+	// Its id is given when the batch ends (numberLines), with the lines
+	// derived from the session's packets.
+	b.lines = append(b.lines, it)
+	return Live{}, nil
+}
+
+// numberLines gives ids to the debug lines of the batch, stored and
+// derived from packets, session by session: the lines of one session in
+// one batch take a block of consecutive ids, in time order. The packet
+// chunks of the session note the block (debug_id, debug_end) and how many
+// of its lines are derived (debug_n): a reader finds their ids as those of
+// the block that no stored line of the session has. With live set, the
+// lines go to out.
+func (w *writer) numberLines(b *batch, live bool, out *[]Live) {
+	type block struct {
+		sid    string
+		lines  []*item
+		chunks []*pchunk
 	}
-	b.chunks.add(id, it.at, it.sid, it.ns, msg)
-	if !live {
-		return Live{}, nil
+	var order []*block
+	bySID := map[string]*block{}
+	get := func(sid string) *block {
+		bl := bySID[sid]
+		if bl == nil {
+			bl = &block{sid: sid}
+			bySID[sid] = bl
+			order = append(order, bl)
+		}
+		return bl
 	}
-	if it.args != nil {
-		msg = string(w.scratch)
+	for _, it := range b.lines {
+		get(it.sid).lines = append(get(it.sid).lines, it)
 	}
-	return Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at), Namespace: it.ns, Message: msg}}, nil
+	for _, c := range b.pchunks.list {
+		if c.debugN > 0 {
+			get(c.ss.s.SID).chunks = append(get(c.ss.s.SID).chunks, c)
+		}
+	}
+	for _, bl := range order {
+		first := b.nextDebug
+		derived := 0
+		// Merge the stored lines with the packets' lines by time (a
+		// packet's first on a tie: the server tells what it did with a
+		// packet after the lines about receiving or sending it).
+		li := 0
+		storeLine := func(it *item) {
+			id := b.nextDebug
+			b.nextDebug++
+			msg := it.text
+			if it.args != nil {
+				w.scratch = engine.AppendDebugMessage(w.scratch[:0], it.text, it.args...)
+				msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
+			}
+			b.chunks.add(id, it.at, it.sid, it.ns, msg)
+			if live {
+				*out = append(*out, Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at),
+					Namespace: it.ns, Message: strings.Clone(msg)}})
+			}
+		}
+		for _, c := range bl.chunks {
+			for k, at := range c.ats {
+				for li < len(bl.lines) && bl.lines[li].at < at {
+					storeLine(bl.lines[li])
+					li++
+				}
+				n := int(c.nlines[k])
+				if live && k < len(c.live) && c.live[k] != nil {
+					for _, l := range derivedOf(c.live[k], b.nextDebug) {
+						*out = append(*out, Live{Debug: &l})
+					}
+				}
+				b.nextDebug += int64(n)
+				derived += n
+			}
+		}
+		for ; li < len(bl.lines); li++ {
+			storeLine(bl.lines[li])
+		}
+		for _, c := range bl.chunks {
+			c.debugID, c.debugN, c.debugEnd = first, derived, b.nextDebug
+		}
+	}
+	b.lines = b.lines[:0]
 }
 
 func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
@@ -433,6 +507,12 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	}
 	c.ats = append(c.ats, it.at)
 	c.refs = append(c.refs, pl.id<<refShift|flags)
+	// The packet's own debug lines are derived from it (derived.go): the
+	// chunk sets their ids aside.
+	n := packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
+		binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+	c.nlines = append(c.nlines, uint8(n))
+	c.debugN += n
 	pend := &ss.pend[it.dir&1]
 	if it.eio == engine.PacketMessage {
 		if it.binary {

@@ -25,10 +25,14 @@ CREATE TABLE packet_chunks (
 	first_at   INTEGER NOT NULL,       -- µs of its first packet
 	base       INTEGER NOT NULL,       -- the smallest payload id it refers to
 	list       TEXT    NOT NULL,       -- per packet "at - first_at,(payload id - base)*4 + out*2 + websocket", comma separated
-	attached   TEXT                    -- JSON [[k, packet id], ...]: the k-th packet is an attachment of that packet; NULL if none
+	attached   TEXT,                   -- JSON [[k, packet id], ...]: the k-th packet is an attachment of that packet; NULL if none
+	debug_id   INTEGER NOT NULL DEFAULT 0, -- the block of debug line ids of its session in its batch: from debug_id
+	debug_end  INTEGER NOT NULL DEFAULT 0, -- to debug_end (excluded), stored lines and lines derived from packets
+	debug_n    INTEGER NOT NULL DEFAULT 0  -- how many lines of the block are derived (0: none, as for packets recorded before)
 );
 CREATE INDEX packet_chunks_session ON packet_chunks (session_id, id);
 CREATE INDEX packet_chunks_base    ON packet_chunks (base);
+CREATE INDEX packet_chunks_debug   ON packet_chunks (debug_id) WHERE debug_n > 0;
 
 INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
 	SELECT id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size FROM packets;
