@@ -1,8 +1,6 @@
 package inspector
 
 import (
-	"strings"
-
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
@@ -52,23 +50,6 @@ func derivable(namespace, format string) bool {
 		return format == fmtReceivedPacket || format == fmtSending || format == fmtSendingBinary
 	case "socket.io-parser":
 		return format == fmtDecoded
-	}
-	return false
-}
-
-// derivableText reports whether a line read back as text (an import) is
-// one that is derived from its packet: such lines are not stored again.
-func derivableText(namespace, msg string) bool {
-	switch namespace {
-	case engine.DebugWS:
-		if msg == `received "2probe"` || msg == `received "5"` {
-			return false // the probe's: written by the server, stored
-		}
-		return strings.HasPrefix(msg, `received "`) || strings.HasPrefix(msg, `writing "`)
-	case engine.DebugSocket:
-		return strings.HasPrefix(msg, "received packet ") || strings.HasPrefix(msg, `sending packet "message" (`)
-	case "socket.io-parser":
-		return strings.HasPrefix(msg, "decoded ")
 	}
 	return false
 }

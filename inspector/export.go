@@ -478,9 +478,6 @@ func importLine(line []byte, started map[string]bool) ([]item, error) {
 		if d.Namespace == "" {
 			return nil, errors.New(`a debug line with no "namespace"`)
 		}
-		if derivableText(d.Namespace, d.Message) {
-			return nil, nil // derived from its packet, which the file holds too
-		}
 		return []item{{kind: kindDebug, at: at.UnixMicro(), sid: l.Session, ns: d.Namespace, text: d.Message}}, nil
 	}
 	var dir engine.Direction

@@ -18,7 +18,7 @@ type queryer interface {
 
 // chunkQuery builds the query of the packet chunks that may hold packets
 // f selects, in id order (descending for f.Last). The packets themselves
-// are filtered as the chunks are read (packetScan.match).
+// are filtered as the chunks are read (packetScan.packet).
 func chunkQuery(f PacketFilter) (string, []any) {
 	where, args := chunkWhere(f)
 	if f.AfterID > 0 {

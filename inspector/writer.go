@@ -33,6 +33,11 @@ type writer struct {
 	scratch   []byte  // the text of the debug line being written
 	// yieldEvery > 0: yield the processor every so many items.
 	yieldEvery int
+	// derive: the debug lines about each packet are derived from it when
+	// read (derived.go), and the chunks set their ids aside. The Recorder
+	// derives them (the server does not write them); Import stores the
+	// lines its file holds, and no more.
+	derive bool
 
 	// skip, when set, is consulted for a session the writer meets for the
 	// first time: true means its items are ignored (Import skips sessions
@@ -509,8 +514,11 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	c.refs = append(c.refs, pl.id<<refShift|flags)
 	// The packet's own debug lines are derived from it (derived.go): the
 	// chunk sets their ids aside.
-	n := packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
-		binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+	n := 0
+	if w.derive {
+		n = packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
+			binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+	}
 	c.nlines = append(c.nlines, uint8(n))
 	c.debugN += n
 	pend := &ss.pend[it.dir&1]

@@ -23,7 +23,7 @@ CREATE TABLE packet_chunks (
 	session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
 	n          INTEGER NOT NULL,       -- number of packets
 	first_at   INTEGER NOT NULL,       -- µs of its first packet
-	base       INTEGER NOT NULL,       -- the smallest payload id it refers to
+	base       INTEGER NOT NULL,       -- the smallest payload id it refers to (a payload of its own batch)
 	list       TEXT    NOT NULL,       -- per packet "at - first_at,(payload id - base)*4 + out*2 + websocket", comma separated
 	attached   TEXT,                   -- JSON [[k, packet id], ...]: the k-th packet is an attachment of that packet; NULL if none
 	debug_id   INTEGER NOT NULL DEFAULT 0, -- the block of debug line ids of its session in its batch: from debug_id
@@ -31,7 +31,6 @@ CREATE TABLE packet_chunks (
 	debug_n    INTEGER NOT NULL DEFAULT 0  -- how many lines of the block are derived (0: none, as for packets recorded before)
 );
 CREATE INDEX packet_chunks_session ON packet_chunks (session_id, id);
-CREATE INDEX packet_chunks_base    ON packet_chunks (base);
 CREATE INDEX packet_chunks_debug   ON packet_chunks (debug_id) WHERE debug_n > 0;
 
 INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
