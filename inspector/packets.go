@@ -113,6 +113,9 @@ func (ps *packetScan) scan(ctx context.Context, fn func(*Packet) (bool, error)) 
 		if err != nil {
 			return fmt.Errorf("chunk %d: %w", id, err)
 		}
+		if err := ps.prefetch(ctx, refs); err != nil {
+			return err
+		}
 		for i := range refs {
 			k := i
 			if ps.f.Last {
@@ -159,22 +162,55 @@ func (ps *packetScan) packet(ctx context.Context, id, sessionID int64, sid strin
 	return fn(p)
 }
 
-// payload returns payload id, from the cache or the file.
-func (ps *packetScan) payload(ctx context.Context, id int64) (*payloadRow, error) {
-	if pl := ps.cache[id]; pl != nil {
-		return pl, nil
+// prefetch reads the payloads of refs that are not in the cache with one
+// query, when they lie close together (a session's broadcasts of a batch
+// do): the rows between them that no ref needs cost less than a query
+// each.
+func (ps *packetScan) prefetch(ctx context.Context, refs []chunkRef) error {
+	lo, hi, missing := int64(0), int64(0), 0
+	for _, r := range refs {
+		if ps.cache[r.payload] != nil {
+			continue
+		}
+		if missing == 0 || r.payload < lo {
+			lo = r.payload
+		}
+		if missing == 0 || r.payload > hi {
+			hi = r.payload
+		}
+		missing++
 	}
-	if ps.cache == nil || len(ps.cache) >= maxPayloadCache {
+	if missing < 2 || hi-lo+1 > int64(4*missing) {
+		return nil // one at a time, as payload reads them
+	}
+	if ps.cache == nil || len(ps.cache)+int(hi-lo+1) > maxPayloadCache {
 		ps.cache = make(map[int64]*payloadRow)
 	}
+	rows, err := ps.q.QueryContext(ctx, sqlSelectPayload+` WHERE id BETWEEN ? AND ?`, lo, hi)
+	if err != nil {
+		return fmt.Errorf("payloads %d-%d: %w", lo, hi, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		pl, err := scanPayload(rows, &id)
+		if err != nil {
+			return fmt.Errorf("payloads %d-%d: %w", lo, hi, err)
+		}
+		ps.cache[id] = pl
+	}
+	return rows.Err()
+}
+
+const sqlSelectPayload = `SELECT id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size FROM payloads`
+
+// scanPayload reads a row of sqlSelectPayload.
+func scanPayload(row rowScanner, id *int64) (*payloadRow, error) {
 	pl := &payloadRow{}
 	var sioType, nsp, event, args sql.NullString
 	var ackID sql.NullInt64
-	err := ps.q.QueryRowContext(ctx, `SELECT eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size
-		FROM payloads WHERE id = ?`, id).Scan(&pl.eioType, &sioType, &nsp, &event, &ackID, &args, &pl.binary,
-		&pl.raw, &pl.size)
-	if err != nil {
-		return nil, fmt.Errorf("payload %d: %w", id, err)
+	if err := row.Scan(id, &pl.eioType, &sioType, &nsp, &event, &ackID, &args, &pl.binary, &pl.raw, &pl.size); err != nil {
+		return nil, err
 	}
 	pl.sioType, pl.nsp, pl.event = sioType.String, nsp.String, event.String
 	if ackID.Valid {
@@ -186,6 +222,22 @@ func (ps *packetScan) payload(ctx context.Context, id int64) (*payloadRow, error
 	}
 	if pl.raw == nil {
 		pl.raw = []byte{}
+	}
+	return pl, nil
+}
+
+// payload returns payload id, from the cache or the file.
+func (ps *packetScan) payload(ctx context.Context, id int64) (*payloadRow, error) {
+	if pl := ps.cache[id]; pl != nil {
+		return pl, nil
+	}
+	if ps.cache == nil || len(ps.cache) >= maxPayloadCache {
+		ps.cache = make(map[int64]*payloadRow)
+	}
+	var got int64
+	pl, err := scanPayload(ps.q.QueryRowContext(ctx, sqlSelectPayload+` WHERE id = ?`, id), &got)
+	if err != nil {
+		return nil, fmt.Errorf("payload %d: %w", id, err)
 	}
 	ps.cache[id] = pl
 	return pl, nil
