@@ -78,12 +78,14 @@ type RecorderOptions struct {
 // A process killed at any moment leaves a consistent file holding every
 // committed batch.
 //
-// The writer gives way to the server: it yields the processor every few
-// items, and while the machine has no idle CPU it keeps to a share of it
-// (RecorderOptions.CPUShare), so that on a machine the server keeps busy
-// the writer takes little CPU from it and the queue overflows instead
-// (Dropped counts it), while on a machine with CPU to spare it writes at
-// full speed.
+// The writer records every packet unless storage cannot keep up: a packet
+// sent to many sessions (a broadcast) is stored once, each delivery as a
+// few bytes in its session's chunk, and the server's debug lines about each
+// packet are not written at all (WantsDebug) but derived from the packets
+// when read. With RecorderOptions.CPUShare below 1, the writer gives way to
+// a busy server instead: it yields the processor every few items and keeps
+// to that share of a machine with no idle CPU, and the queue overflows
+// (Dropped counts it).
 //
 // The writer decodes the Socket.IO packet of each Engine.IO message itself,
 // from the bytes as they went over the wire; SocketPacket calls are ignored,
