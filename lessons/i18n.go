@@ -87,6 +87,14 @@ type ui struct {
 	ServerCode   string
 	ServerNote   string
 	NodeHint     string
+	ServerJS     string // the switch: the learner's server in JavaScript
+	ServerGo     string // ... the step's own in Go
+	ServerJSNote string
+	RunServer    string
+	ServerOwn    string // the learner's server.js runs
+	ServerDef    string // the step's Go server runs
+	ServerLine   string // "server.js, line %d: %s"
+	ServerFailed string
 	ClientCode   string
 	ClientNote   string
 	Run          string
@@ -176,6 +184,14 @@ var uiText = map[Lang]ui{
 		ServerCode:   "The server",
 		ServerNote:   "This very file runs this step's server.",
 		NodeHint:     "Written in Go with our own Socket.IO server; the text shows the same thing in Node.js.",
+		ServerJS:     "JavaScript",
+		ServerGo:     "Go",
+		ServerJSNote: "The tutorial's app.js, in today's API. Edit it and press Run the server: your clients then reach your own server, which nobody else sees.",
+		RunServer:    "Run the server",
+		ServerOwn:    "Your server.js runs: your clients reach it.",
+		ServerDef:    "The step's Go server runs for your clients.",
+		ServerLine:   "server.js, line %d: %s",
+		ServerFailed: "The server did not start",
 		ClientCode:   "The client",
 		ClientNote:   "Edit it and press Run: every client pane reloads with your code.",
 		Run:          "Run",
@@ -263,6 +279,14 @@ var uiText = map[Lang]ui{
 		ServerCode:   "El servidor",
 		ServerNote:   "Este mismo archivo es el servidor de este paso.",
 		NodeHint:     "Está escrito en Go con nuestro propio servidor Socket.IO; el texto muestra lo mismo en Node.js.",
+		ServerJS:     "JavaScript",
+		ServerGo:     "Go",
+		ServerJSNote: "El app.js del tutorial, con la API de hoy. Cámbialo y pulsa Ejecutar el servidor: tus clientes llegan entonces a tu propio servidor, que nadie más ve.",
+		RunServer:    "Ejecutar el servidor",
+		ServerOwn:    "Tu server.js está en marcha: tus clientes llegan a él.",
+		ServerDef:    "Para tus clientes funciona el servidor Go del paso.",
+		ServerLine:   "server.js, línea %d: %s",
+		ServerFailed: "El servidor no arrancó",
 		ClientCode:   "El cliente",
 		ClientNote:   "Cámbialo y pulsa Ejecutar: todos los clientes se recargan con tu código.",
 		Run:          "Ejecutar",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/internal/routemux"
+	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/static"
 )
@@ -36,6 +37,7 @@ func (s *Site) routes() {
 	mux.HandleFunc("GET /classroom/data.json", s.guard(s.serveClassroomJSON))
 	for _, st := range s.steps {
 		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
+		mux.Handle(st.prefix()+"server.js", s.sourceHandler(st))
 	}
 
 	sub, err := fs.Sub(assets, "assets")
@@ -75,6 +77,27 @@ func (s *Site) routes() {
 // Routes returns the patterns the Site serves ("GET /classroom/{$}"), so
 // that a test can check who may reach each one.
 func (s *Site) Routes() []string { return s.mux.Patterns() }
+
+// sourceHandler serves the step's server.js for each browser (see
+// jsserver.SourceHandler): PUT runs the browser's own edit, DELETE goes
+// back to the step's server, GET gives the source in use. Like a fault, a
+// change of server comes from the workbook's own pages only.
+func (s *Site) sourceHandler(st *stepPage) http.Handler {
+	h := &jsserver.SourceHandler{
+		Manager:  s.js,
+		Step:     st.key(),
+		Finished: st.ServerJS,
+		Browser:  step.RequestBrowser,
+		Config:   s.jsConfig(st),
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+			http.Error(w, "a step's server is changed from the workbook's own pages", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 func (s *Site) addSlash(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
@@ -203,6 +226,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		StepLabel:   fmt.Sprintf(t.StepOf, st.Num, len(st.Lesson.Steps)),
 		Text:        text.HTML,
 		ServerHTML:  st.ServerHTML,
+		ServerJS:    st.ServerJS,
 		Client:      st.Client,
 		HasDone:     st.ClientDone != "",
 		Data: stepData{
@@ -213,6 +237,8 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 			Client:     st.Client,
 			ClientDone: st.ClientDone,
 			Server:     st.ServerSource,
+			ServerJS:   st.ServerJS,
+			Source:     st.prefix() + "server.js",
 			Text: map[string]string{
 				"clientN": t.ClientN, "loading": t.Loading, "connecting": t.Connecting,
 				"connected": t.Connected, "disconnected": t.Disconnected, "error": t.ConnectError,
@@ -220,6 +246,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
+				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
 			},
 		},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/sioworkbook/workbook/internal/routemux"
+	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -71,6 +72,7 @@ type Options struct {
 //	GET /lessons/<lesson>/              a lesson's introduction and its steps
 //	GET /lessons/<lesson>/<step>/       a step: text, tasks, code, panes, log, packets
 //	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
+//	    /lessons/<lesson>/<step>/server.js    GET, PUT, DELETE: the browser's own server in JavaScript (see jsserver.SourceHandler)
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
 //	POST /lessons/<lesson>/<step>/faults/<fault>  a fault the step offers (see step.Fault)
@@ -89,6 +91,10 @@ type Site struct {
 	presence *presence
 	mux      *routemux.Mux
 	chroma   []byte
+	// js runs the learners' own servers in JavaScript, one per browser and
+	// step (PUT .../server.js): a browser's requests to the step's
+	// Socket.IO path go to its instance when it runs one.
+	js *jsserver.Manager
 
 	home    map[Lang]*document
 	lessons []*lesson
@@ -123,6 +129,7 @@ type stepPage struct {
 
 	ServerSource string // server.go as embedded
 	ServerHTML   string // ... highlighted
+	ServerJS     string // server.js as embedded: the finished version of the learner's server
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
 
@@ -142,6 +149,9 @@ type stepPage struct {
 	// refused holds the browsers in a restart of their own (restartFor):
 	// their handshakes answer 503 until it ends.
 	refused map[string]bool
+	// jsCheckers holds the checker of each running JavaScript instance,
+	// by its server: the faults tick the tasks of the browser's own server.
+	jsCheckers map[*sio.Server]*step.Checker
 }
 
 // stepText is a step's text in one language.
@@ -173,6 +183,7 @@ func New(opts Options) (*Site, error) {
 		presence: newPresence(),
 		steps:    map[string]*stepPage{},
 		closing:  make(chan struct{}),
+		js:       &jsserver.Manager{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -291,6 +302,9 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	st.ServerSource = string(server)
+	if st.ServerJS, err = StepServerJS(dir); err != nil {
+		return nil, err
+	}
 	if st.ServerHTML, err = highlight(st.ServerSource, "go", true); err != nil {
 		return nil, fmt.Errorf("lessons: %s/server.go: %w", dir, err)
 	}
@@ -323,16 +337,8 @@ func (s *Site) start(st *stepPage) {
 // the step's Setup and Check on it: when the Site starts, and again when
 // the step's server restarts (FaultRestart).
 func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
-	checker := step.NewChecker(st.Tasks, func(browser, task string) {
-		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
-	})
-	cfg := st.def.Config
-	cfg.Path = st.prefix() + "socket.io/"
-	cfg.Observer = sio.Observers(s.opts.Observer, checker.Observer())
-	cfg.Logger = s.log.With("step", st.key())
-	cfg.ClientScript = static.SocketIOJS
-	cfg.ClientModule = static.SocketIOESM
-	io := sio.NewServer(cfg)
+	checker := s.newChecker(st)
+	io := sio.NewServer(s.serverConfig(st, checker))
 	checker.Start(io)
 	// The step's own handlers first, then the checks, so that the log
 	// reads as the step's server.go says before any task ticks.
@@ -340,6 +346,75 @@ func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
 	st.def.Check(io, checker)
 	s.watchPresence(io, st)
 	return io, checker
+}
+
+// newChecker returns a checker of the step's tasks that records them.
+func (s *Site) newChecker(st *stepPage) *step.Checker {
+	return step.NewChecker(st.Tasks, func(browser, task string) {
+		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
+	})
+}
+
+// serverConfig is the sio.Config of a server of the step, Go or
+// JavaScript: the step's settings, its path, and checker watching it.
+func (s *Site) serverConfig(st *stepPage, checker *step.Checker) sio.Config {
+	cfg := st.def.Config
+	cfg.Path = st.prefix() + "socket.io/"
+	cfg.Observer = sio.Observers(s.opts.Observer, checker.Observer())
+	cfg.Logger = s.log.With("step", st.key())
+	cfg.ClientScript = static.SocketIOJS
+	cfg.ClientModule = static.SocketIOESM
+	return cfg
+}
+
+// jsConfig is the configuration of a browser's JavaScript server for the
+// step (jsserver.SourceHandler.Config): a checker of its own, started with
+// the server and closed when it stops, so that tasks tick from the
+// learner's own server as they do from the Go one.
+func (s *Site) jsConfig(st *stepPage) func(browser string) jsserver.Config {
+	return func(browser string) jsserver.Config {
+		checker := s.newChecker(st)
+		var io *sio.Server
+		return jsserver.Config{
+			Log:    st.log,
+			Server: s.serverConfig(st, checker),
+			Setup: func(srv *sio.Server) {
+				io = srv
+				checker.Start(srv)
+				st.def.Check(srv, checker)
+				s.watchPresence(srv, st)
+				st.mu.Lock()
+				if st.jsCheckers == nil {
+					st.jsCheckers = map[*sio.Server]*step.Checker{}
+				}
+				st.jsCheckers[srv] = checker
+				st.mu.Unlock()
+			},
+			Stopped: func() {
+				st.mu.Lock()
+				delete(st.jsCheckers, io)
+				st.mu.Unlock()
+				checker.Close()
+			},
+		}
+	}
+}
+
+// serverFor returns the server that browser's requests reach and its
+// checker: its own JavaScript instance when it runs one, the step's
+// server otherwise (nils while that restarts).
+func (s *Site) serverFor(st *stepPage, browser string) (*sio.Server, *step.Checker) {
+	if browser != "" {
+		if in := s.js.Get(jsserver.Key{Browser: browser, Step: st.key()}); in != nil {
+			st.mu.Lock()
+			c := st.jsCheckers[in.Server()]
+			st.mu.Unlock()
+			if c != nil {
+				return in.Server(), c
+			}
+		}
+	}
+	return st.server()
 }
 
 // server returns the step's Socket.IO server and its checker, or nils
@@ -401,6 +476,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHT
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.js.Close()
 		for _, st := range s.steps {
 			st.mu.Lock()
 			st.closed = true

@@ -1,5 +1,8 @@
 // step.js: the live parts of a step page (see lessons/step.templ).
 //
+//   - the server: a switch between the step's Go server (read-only) and
+//     the learner's own in JavaScript (server.js: Run, Reset, the finished
+//     version), which runs for this browser alone;
 //   - the client panes: each an iframe running the step's client code
 //     (GET <step>/pane, which asks this page for the code through
 //     window.workbookStep.paneCode()); "add a client", reload, remove;
@@ -13,43 +16,75 @@
   const data = JSON.parse(document.getElementById("step-data").textContent);
   const T = data.text;
   const $ = (id) => document.getElementById(id);
-  const format = (text, ...args) => text.replace(/%d/g, () => args.shift());
+  // format fills each %d or %s of text with the next argument.
+  const format = (text, ...args) => text.replace(/%[ds]/g, () => args.shift());
 
-  // ---- the code the panes run ---------------------------------------------
-
-  const editor = $("editor");
-  const edited = $("edited");
-  const storageKey = `workbook:client:${data.lesson}/${data.step}`;
-
-  function loadSaved() {
+  // Edits are kept in localStorage per step, and dropped when they are the
+  // original again.
+  function loadSaved(key) {
     try {
-      return localStorage.getItem(storageKey);
+      return localStorage.getItem(key);
     } catch {
       return null;
     }
   }
 
-  function save(code) {
+  function save(key, code, original) {
     try {
-      if (code === data.client) localStorage.removeItem(storageKey);
-      else localStorage.setItem(storageKey, code);
+      if (code === original) localStorage.removeItem(key);
+      else localStorage.setItem(key, code);
     } catch {
       // storage blocked: the edit lasts as long as the page
     }
   }
 
-  let runCode = loadSaved() ?? data.client; // what the panes run
-  editor.value = runCode;
-  const showEdited = () => (edited.hidden = editor.value === data.client);
-  showEdited();
+  // makeEditor turns a textarea into the page's editor: the bundled code
+  // editor (assets/editor) when it loaded, the textarea itself otherwise.
+  // Either way it offers value (get, set), onChange and onRun (Ctrl+Enter).
+  function makeEditor(textarea, language, onRun, onChange) {
+    if (window.WorkbookEditor) return window.WorkbookEditor.create(textarea, { language, onRun, onChange });
+    textarea.addEventListener("input", onChange);
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        onRun();
+      } else if (event.key === "Tab" && !event.shiftKey && !event.altKey) {
+        event.preventDefault(); // indent; Escape, then Tab, leaves the editor
+        textarea.setRangeText("  ", textarea.selectionStart, textarea.selectionEnd, "end");
+        onChange();
+      } else if (event.key === "Escape") {
+        textarea.blur();
+      }
+    });
+    return {
+      get value() {
+        return textarea.value;
+      },
+      set value(code) {
+        textarea.value = code;
+      },
+      markLine() {},
+    };
+  }
 
-  // Panes ask for their code here (assets/pane.js).
-  window.workbookStep = { paneCode: () => runCode };
+  // ---- the code the panes run ---------------------------------------------
+
+  const edited = $("edited");
+  const clientKey = `workbook:client:${data.lesson}/${data.step}`;
+  let runCode = loadSaved(clientKey) ?? data.client; // what the panes run
+  const showEdited = () => (edited.hidden = editor.value === data.client);
+  const editor = makeEditor($("editor"), "html", run, showEdited);
+  editor.value = runCode;
+  showEdited();
 
   function run() {
     runCode = editor.value;
-    save(runCode);
+    save(clientKey, runCode, data.client);
     showEdited();
+    reloadAll();
+  }
+
+  function reloadAll() {
     if (panes.size === 0) addPane();
     else for (const pane of panes) reloadPane(pane);
   }
@@ -62,19 +97,104 @@
   $("run").addEventListener("click", run);
   $("reset").addEventListener("click", () => load(data.client));
   $("show-done")?.addEventListener("click", () => load(data.clientDone));
-  editor.addEventListener("input", showEdited);
-  editor.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      run();
-    } else if (event.key === "Tab" && !event.shiftKey && !event.altKey) {
-      event.preventDefault(); // indent; Escape, then Tab, leaves the editor
-      editor.setRangeText("  ", editor.selectionStart, editor.selectionEnd, "end");
-      showEdited();
-    } else if (event.key === "Escape") {
-      editor.blur();
+
+  // ---- the server: the step's in Go, or the learner's own in JavaScript ----
+
+  // The switch says which one this browser's clients reach. "JavaScript"
+  // runs the code of the server editor as this browser's own server (PUT
+  // server.js); "Go" stops it (DELETE), back to the step's server. Either
+  // way the panes reload, to connect to the server now running.
+  const serverBox = document.querySelector(".server-code");
+  const serverStatus = $("server-status");
+  const serverKey = `workbook:server:${data.lesson}/${data.step}`;
+  const serverEditor = makeEditor($("server-editor"), "javascript", () => runServer(), () => {});
+  serverEditor.value = loadSaved(serverKey) ?? data.serverJS;
+
+  function showServer(kind) {
+    const go = kind === "go";
+    serverBox.dataset.server = kind;
+    $("server-go").hidden = !go;
+    $("server-js").hidden = go;
+    $("server-js-on").setAttribute("aria-pressed", String(!go));
+    $("server-go-on").setAttribute("aria-pressed", String(go));
+    $("server-file").textContent = go ? "server.go" : "server.js";
+  }
+
+  function serverSays(text, error = false) {
+    serverStatus.textContent = text;
+    serverStatus.toggleAttribute("data-error", error);
+  }
+
+  let serverBusy = false;
+  async function serverRequest(method, body) {
+    if (serverBusy) return null;
+    serverBusy = true;
+    serverBox.setAttribute("aria-busy", "true");
+    try {
+      const res = await fetch(data.source, { method, body, credentials: "same-origin", headers: { "Content-Type": "text/javascript; charset=utf-8" } });
+      return { res, reply: await res.json().catch(() => ({})) };
+    } catch (err) {
+      serverSays(`${T.serverFailed}: ${err.message}`, true);
+      return null;
+    } finally {
+      serverBusy = false;
+      serverBox.removeAttribute("aria-busy");
     }
-  });
+  }
+
+  async function runServer() {
+    const source = serverEditor.value;
+    save(serverKey, source, data.serverJS);
+    showServer("javascript");
+    const answer = await serverRequest("PUT", source);
+    if (!answer) return;
+    const { res, reply } = answer;
+    if (res.ok) {
+      serverEditor.markLine(0);
+      serverSays(T.serverOwn);
+      serverBox.dataset.running = "javascript";
+      reloadAll();
+      return;
+    }
+    serverEditor.markLine(reply.line || 0, reply.error);
+    serverSays(reply.line ? format(T.serverLine, reply.line, reply.error) : `${T.serverFailed}: ${reply.error ?? res.status}`, true);
+  }
+
+  async function stopServer() {
+    showServer("go");
+    const answer = await serverRequest("DELETE");
+    if (!answer) return;
+    serverSays(T.serverDef);
+    serverBox.dataset.running = "go";
+    reloadAll();
+  }
+
+  function loadServer(code) {
+    serverEditor.value = code;
+    runServer();
+  }
+
+  $("server-js-on").addEventListener("click", () => serverBox.dataset.server !== "javascript" && runServer());
+  $("server-go-on").addEventListener("click", () => serverBox.dataset.server !== "go" && stopServer());
+  $("run-server").addEventListener("click", () => runServer());
+  $("reset-server").addEventListener("click", () => loadServer(data.serverJS));
+  $("show-done-server").addEventListener("click", () => loadServer(data.serverJS));
+
+  // Which server runs for this browser now (it outlives the page).
+  fetch(data.source, { credentials: "same-origin" }).then(async (res) => {
+    if (res.ok && res.headers.get("X-Workbook-Server") === "javascript") {
+      serverEditor.value = await res.text();
+      showServer("javascript");
+      serverBox.dataset.running = "javascript";
+      serverSays(T.serverOwn);
+    } else {
+      serverBox.dataset.running = "go";
+    }
+  }).catch(() => {});
+
+  // Panes ask for their code here (assets/pane.js); tests and the editor
+  // reach the editors here too.
+  window.workbookStep = { paneCode: () => runCode, editor, serverEditor };
 
   // ---- panes ----------------------------------------------------------------
 
@@ -187,7 +307,7 @@
   const copy = $("copy-server");
   copy.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(data.server);
+      await navigator.clipboard.writeText(serverBox.dataset.server === "go" ? data.server : serverEditor.value);
       copy.textContent = T.copied;
       setTimeout(() => (copy.textContent = T.copy), 1500);
     } catch {
