@@ -13,9 +13,11 @@ import (
 	"github.com/sioworkbook/workbook/static"
 )
 
-// assets are the pages' CSS, scripts and icon, served under /assets/.
+// assets are the pages' CSS, scripts and icon, served under /assets/, and
+// the code editor's bundle (built from assets/editor by its build.mjs; its
+// node_modules stays out).
 //
-//go:embed assets
+//go:embed assets/*.css assets/*.js assets/*.svg assets/editor/editor.bundle.js
 var assets embed.FS
 
 func (s *Site) routes() {

@@ -6,7 +6,8 @@
 //   - the client panes: each an iframe running the step's client code
 //     (GET <step>/pane, which asks this page for the code through
 //     window.workbookStep.paneCode()); "add a client", reload, remove;
-//   - the editor: Run reloads every pane with the edited code, Reset goes
+//   - the editors (CodeMirror, from assets/editor/editor.bundle.js, or plain
+//     textareas without it): Run reloads every pane with the edited code, Reset goes
 //     back to client.html; edits are kept in localStorage per step;
 //   - the live feed (Server-Sent Events from <step>/live): the server log,
 //     the tasks as the server ticks them, the progress in the top bar.
