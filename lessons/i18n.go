@@ -108,6 +108,20 @@ type ui struct {
 	AddClient    string
 	Remove       string
 	Reload       string
+	Maximise     string
+	Hint         string // the first rung of a task's hint ladder
+	HintNext     string
+	Solution     string
+	SolutionNote string // why the solution is not offered yet
+	Kept         string // the learner's code, kept aside
+	ShowingDone  string
+	ShowingStart string
+	Compare      string
+	RestoreMine  string
+	CloseCompare string
+	Console      string // a pane's console strip
+	ConsoleEmpty string
+	LineN        string // "line %d" of client.html
 	ClientN      string // "Client %d"
 	Loading      string
 	Connecting   string
@@ -204,6 +218,20 @@ var uiText = map[Lang]ui{
 		ToClients:    "Go to the clients ↓",
 		AddClient:    "Add a client",
 		Remove:       "Remove",
+		Maximise:     "Maximise",
+		Hint:         "A hint",
+		HintNext:     "Another hint",
+		Solution:     "The solution",
+		SolutionNote: "The solution opens once you have taken a hint or pressed Run.",
+		Kept:         "Your code is kept aside.",
+		ShowingDone:  "The editor shows the finished version.",
+		ShowingStart: "The editor shows the starting code.",
+		Compare:      "Compare with yours",
+		RestoreMine:  "Restore yours",
+		CloseCompare: "Close the comparison",
+		Console:      "Console",
+		ConsoleEmpty: "console.log in the client's code shows here.",
+		LineN:        "line %d",
 		Reload:       "Reload",
 		ClientN:      "Client %d",
 		Loading:      "loading…",
@@ -299,6 +327,20 @@ var uiText = map[Lang]ui{
 		ToClients:    "Ir a los clientes ↓",
 		AddClient:    "Añadir un cliente",
 		Remove:       "Quitar",
+		Maximise:     "Maximizar",
+		Hint:         "Una pista",
+		HintNext:     "Otra pista",
+		Solution:     "La solución",
+		SolutionNote: "La solución se abre cuando hayas visto una pista o pulsado Ejecutar.",
+		Kept:         "Tu código queda guardado aparte.",
+		ShowingDone:  "El editor muestra la versión terminada.",
+		ShowingStart: "El editor muestra el código de partida.",
+		Compare:      "Compararla con la tuya",
+		RestoreMine:  "Recuperar la tuya",
+		CloseCompare: "Cerrar la comparación",
+		Console:      "Consola",
+		ConsoleEmpty: "Aquí sale lo que el código del cliente escribe con console.log.",
+		LineN:        "línea %d",
 		Reload:       "Recargar",
 		ClientN:      "Cliente %d",
 		Loading:      "cargando…",

@@ -248,6 +248,8 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
+				"kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
+				"maximise": t.Maximise, "console": t.Console, "consoleEmpty": t.ConsoleEmpty, "lineN": t.LineN,
 				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
 			},
 		},
@@ -262,7 +264,11 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	v.BodyClass = "step"
 	for _, id := range st.Tasks {
 		_, ok := done[TaskKey{st.Lesson.Slug, st.Slug, id}]
-		v.Tasks = append(v.Tasks, taskView{ID: id, HTML: text.Tasks[id], Done: ok})
+		tv := taskView{ID: id, HTML: text.Tasks[id], Done: ok}
+		if l, has := text.Ladders[id]; has {
+			tv.Ladder = &l
+		}
+		v.Tasks = append(v.Tasks, tv)
 	}
 	if s.opts.Panel != nil {
 		v.Panel = s.opts.Panel(browser, st.prefix()+"socket.io/", t.Packets)

@@ -159,6 +159,16 @@ type stepText struct {
 	Title string
 	HTML  string
 	Tasks map[string]string // task id -> inline HTML
+	// Ladders holds each task's hint ladder, when it has one (front
+	// matter "hint.<task>.1", "hint.<task>.2", "solution.<task>").
+	Ladders map[string]ladder
+}
+
+// ladder is the help of one task, given a rung at a time: a hint, another
+// hint, then the solution (inline HTML each).
+type ladder struct {
+	Hints    []string
+	Solution string
 }
 
 func (st *stepPage) key() string    { return st.Lesson.Slug + "/" + st.Slug }
@@ -280,7 +290,7 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := &stepText{Title: doc.Meta["title"], HTML: doc.HTML, Tasks: map[string]string{}}
+		text := &stepText{Title: doc.Meta["title"], HTML: doc.HTML, Tasks: map[string]string{}, Ladders: map[string]ladder{}}
 		for _, id := range sd.Tasks {
 			src := doc.Meta["task."+id]
 			if src == "" {
@@ -295,7 +305,19 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 				return nil, fmt.Errorf("lessons: %s: task %q is not in the step's Tasks", name, id)
 			}
 		}
+		if err := readLadders(name, doc.Meta, sd.Tasks, text); err != nil {
+			return nil, err
+		}
 		st.Text[l] = text
+	}
+	// A task has a ladder in every language or in none.
+	for _, id := range sd.Tasks {
+		_, en := st.Text[EN].Ladders[id]
+		for _, l := range Langs {
+			if _, ok := st.Text[l].Ladders[id]; ok != en {
+				return nil, fmt.Errorf("lessons: %s: task %s has hints in some languages only", dir, id)
+			}
+		}
 	}
 	server, err := fs.ReadFile(content, path.Join(dir, "server.go"))
 	if err != nil {
@@ -319,6 +341,45 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	return st, nil
+}
+
+// readLadders reads the hint ladders of a step text's front matter
+// (name): for a task, "hint.<task>.1" and "hint.<task>.2", then
+// "solution.<task>", all three or none.
+func readLadders(name string, meta map[string]string, tasks []string, text *stepText) error {
+	for key := range meta {
+		rest, ok := strings.CutPrefix(key, "hint.")
+		if !ok {
+			rest, ok = strings.CutPrefix(key, "solution.")
+		} else {
+			rest, _, _ = strings.Cut(rest, ".")
+		}
+		if ok && !slices.Contains(tasks, rest) {
+			return fmt.Errorf("lessons: %s: %s: task %q is not in the step's Tasks", name, key, rest)
+		}
+	}
+	for _, id := range tasks {
+		keys := []string{"hint." + id + ".1", "hint." + id + ".2", "solution." + id}
+		var rungs []string
+		for _, k := range keys {
+			if meta[k] == "" {
+				continue
+			}
+			html, err := inline(meta[k])
+			if err != nil {
+				return fmt.Errorf("lessons: %s: %s: %w", name, k, err)
+			}
+			rungs = append(rungs, html)
+		}
+		switch len(rungs) {
+		case 0:
+		case len(keys):
+			text.Ladders[id] = ladder{Hints: rungs[:2], Solution: rungs[2]}
+		default:
+			return fmt.Errorf("lessons: %s: task %s needs %s, %s and %s, or none", name, id, keys[0], keys[1], keys[2])
+		}
+	}
+	return nil
 }
 
 // start gives a step its log, and starts its checker and Socket.IO server.

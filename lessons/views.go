@@ -97,9 +97,10 @@ type faultView struct {
 
 // taskView is one task on a step page.
 type taskView struct {
-	ID   string
-	HTML string
-	Done bool
+	ID     string
+	HTML   string
+	Done   bool
+	Ladder *ladder // nil: no hints
 }
 
 // stepData is what the step page's script (assets/step.js) needs, passed

@@ -68,6 +68,140 @@
     };
   }
 
+  // ---- the learner's code, kept aside -------------------------------------------
+
+  // keeper guards the learner's code of an editor (name: "client" or
+  // "server") from the buttons that load another version (Reset, the
+  // finished version): show(code, label) keeps the code the learner wrote
+  // aside (in localStorage too) before loading code and running it, and
+  // the bar under the editor offers to compare the two or to restore
+  // theirs.
+  function keeper(name, ed, language, runIt) {
+    const bar = $(`kept-${name}`);
+    const text = bar.querySelector(".kept-text");
+    const box = bar.querySelector(".compare");
+    const key = `workbook:mine:${name}:${data.lesson}/${data.step}`;
+    let mine = loadSaved(key);
+    let shown = null; // the version last loaded by show
+    let comparing = null;
+
+    function keep(code) {
+      mine = code;
+      try {
+        if (code === null) localStorage.removeItem(key);
+        else localStorage.setItem(key, code);
+      } catch {
+        // storage blocked: kept as long as the page
+      }
+    }
+
+    function closeCompare() {
+      comparing?.destroy();
+      comparing = null;
+      box.querySelector(".merge")?.remove();
+      box.hidden = true;
+    }
+
+    function render(label) {
+      bar.hidden = mine === null;
+      text.textContent = `${label ?? ""} ${T.kept}`.trim();
+    }
+
+    bar.querySelector(".compare-mine").addEventListener("click", () => {
+      if (comparing || mine === null) return;
+      const parent = document.createElement("div");
+      parent.className = "merge";
+      box.append(parent);
+      box.hidden = false;
+      if (window.WorkbookEditor) {
+        comparing = window.WorkbookEditor.compare(parent, { language, mine, theirs: ed.value });
+      } else {
+        const pre = document.createElement("pre");
+        pre.textContent = mine;
+        parent.append(pre);
+        comparing = { mine: () => mine, destroy() {} };
+      }
+    });
+    bar.querySelector(".close-compare").addEventListener("click", closeCompare);
+    bar.querySelector(".restore-mine").addEventListener("click", () => {
+      const code = comparing ? comparing.mine() : mine;
+      closeCompare();
+      keep(null);
+      shown = null;
+      render();
+      ed.value = code;
+      runIt();
+    });
+    render();
+
+    return {
+      show(code, label) {
+        const current = ed.value;
+        // The editor holds the learner's code unless it is a version
+        // loaded by a button and left as it was.
+        if (current !== code && current !== shown && current !== data.client && current !== data.serverJS) keep(current);
+        shown = code;
+        closeCompare();
+        render(label);
+        ed.value = code;
+        runIt();
+      },
+    };
+  }
+
+  // ---- hint ladders -----------------------------------------------------------
+
+  // Each task with hints offers one, then another, then the solution; the
+  // solution opens once the learner took a hint or pressed Run (an attempt,
+  // on this step, kept in localStorage). What is shown stays shown.
+  const triedKey = `workbook:tried:${data.lesson}/${data.step}`;
+  let tried = loadSaved(triedKey) === "1";
+  const ladders = [];
+
+  function markTried() {
+    if (tried) return;
+    tried = true;
+    try {
+      localStorage.setItem(triedKey, "1");
+    } catch {
+      // storage blocked: for this page
+    }
+    for (const update of ladders) update();
+  }
+
+  for (const el of document.querySelectorAll(".ladder")) {
+    const key = `workbook:ladder:${data.lesson}/${data.step}:${el.dataset.ladder}`;
+    const hints = [...el.querySelectorAll(".rung.hint")];
+    const solution = el.querySelector(".rung.solution");
+    const next = el.querySelector(".next-hint");
+    const show = el.querySelector(".show-solution");
+    const note = el.querySelector(".solution-note");
+    let rungs = Math.min(Number(loadSaved(key)) || 0, hints.length + 1); // hints shown, then the solution
+    const update = () => {
+      hints.forEach((h, i) => (h.hidden = i >= rungs));
+      solution.hidden = rungs <= hints.length;
+      next.hidden = rungs >= hints.length;
+      next.textContent = rungs === 0 ? next.dataset.first : next.dataset.next;
+      const open = rungs > 0 || tried;
+      show.disabled = !open;
+      show.hidden = rungs > hints.length;
+      note.hidden = open || rungs > hints.length;
+    };
+    const climb = (to) => {
+      rungs = to;
+      try {
+        localStorage.setItem(key, String(rungs));
+      } catch {
+        // storage blocked: for this page
+      }
+      update();
+    };
+    next.addEventListener("click", () => climb(Math.min(rungs + 1, hints.length)));
+    show.addEventListener("click", () => (rungs > 0 || tried) && climb(hints.length + 1));
+    ladders.push(update);
+    update();
+  }
+
   // ---- the code the panes run ---------------------------------------------
 
   const edited = $("edited");
@@ -82,6 +216,7 @@
     runCode = editor.value;
     save(clientKey, runCode, data.client);
     showEdited();
+    markTried();
     reloadAll();
   }
 
@@ -90,14 +225,10 @@
     else for (const pane of panes) reloadPane(pane);
   }
 
-  function load(code) {
-    editor.value = code;
-    run();
-  }
-
+  const clientKept = keeper("client", editor, "html", run);
   $("run").addEventListener("click", run);
-  $("reset").addEventListener("click", () => load(data.client));
-  $("show-done")?.addEventListener("click", () => load(data.clientDone));
+  $("reset").addEventListener("click", () => clientKept.show(data.client, T.showingStart));
+  $("show-done")?.addEventListener("click", () => clientKept.show(data.clientDone, T.showingDone));
 
   // ---- the server: the step's in Go, or the learner's own in JavaScript ----
 
@@ -144,6 +275,7 @@
   }
 
   async function runServer() {
+    markTried();
     const source = serverEditor.value;
     save(serverKey, source, data.serverJS);
     showServer("javascript");
@@ -170,16 +302,15 @@
     reloadAll();
   }
 
-  function loadServer(code) {
-    serverEditor.value = code;
-    runServer();
-  }
+  const serverKept = keeper("server", serverEditor, "javascript", () => runServer());
 
   $("server-js-on").addEventListener("click", () => serverBox.dataset.server !== "javascript" && runServer());
   $("server-go-on").addEventListener("click", () => serverBox.dataset.server !== "go" && stopServer());
   $("run-server").addEventListener("click", () => runServer());
-  $("reset-server").addEventListener("click", () => loadServer(data.serverJS));
-  $("show-done-server").addEventListener("click", () => loadServer(data.serverJS));
+  // The step's server.js is both where the learner starts and the
+  // finished version.
+  $("reset-server").addEventListener("click", () => serverKept.show(data.serverJS, T.showingStart));
+  $("show-done-server").addEventListener("click", () => serverKept.show(data.serverJS, T.showingDone));
 
   // Which server runs for this browser now (it outlives the page).
   fetch(data.source, { credentials: "same-origin" }).then(async (res) => {
@@ -213,6 +344,8 @@
     return b;
   }
 
+  // A pane: a header (its name, one line per socket, buttons), the
+  // client's page, and a console strip under it.
   function addPane() {
     const n = ++panesMade;
     const pane = { n, sockets: new Map(), loaded: false, error: "" };
@@ -224,32 +357,45 @@
     name.textContent = format(T.clientN, n);
     pane.state = document.createElement("span");
     pane.state.className = "state";
+    pane.state.setAttribute("role", "status");
+    const maximise = button("⤢", T.maximise, () => maximisePane(pane));
+    maximise.className = "maximise";
+    maximise.setAttribute("aria-pressed", "false");
     head.append(
       name,
-      pane.state,
+      maximise,
       button("⟳", T.reload, () => reloadPane(pane)),
       button("✕", T.remove, () => removePane(pane)),
+      pane.state,
     );
     pane.frame = document.createElement("iframe");
     pane.frame.title = name.textContent;
     pane.frame.src = `${data.pane}?n=${n}`;
-    pane.el.append(head, pane.frame);
+    pane.console = document.createElement("ol");
+    pane.console.className = "console";
+    pane.console.setAttribute("aria-label", `${T.console} · ${name.textContent}`);
+    clearConsole(pane);
+    pane.el.append(head, pane.frame, pane.console);
     panes.add(pane);
     panesBox.append(pane.el);
     render(pane);
     return pane;
   }
 
+  // reloadPane runs the pane's page again, in a new frame: the old one
+  // goes with its connection. (A reload of the frame's own page left it
+  // blank after an uncaught error of the learner's code.)
   function reloadPane(pane) {
     pane.sockets.clear();
     pane.loaded = false;
     pane.error = "";
+    clearConsole(pane);
     render(pane);
-    try {
-      pane.frame.contentWindow.location.reload(); // no new history entry
-    } catch {
-      pane.frame.src = `${data.pane}?n=${pane.n}`;
-    }
+    const frame = document.createElement("iframe");
+    frame.title = pane.frame.title;
+    frame.src = `${data.pane}?n=${pane.n}`;
+    pane.frame.replaceWith(frame);
+    pane.frame = frame;
   }
 
   function removePane(pane) {
@@ -257,28 +403,88 @@
     pane.el.remove(); // its page goes, and with it its connection
   }
 
-  // render shows a pane's state: its sockets', or the page's error.
+  // maximisePane lets a pane take the window, or gives it back its place.
+  function maximisePane(pane, on = !pane.el.classList.contains("maximised")) {
+    for (const other of panes) {
+      if (other !== pane || !on) {
+        other.el.classList.remove("maximised");
+        other.el.querySelector(".maximise").setAttribute("aria-pressed", "false");
+      }
+    }
+    pane.el.classList.toggle("maximised", on);
+    pane.el.querySelector(".maximise").setAttribute("aria-pressed", String(on));
+    document.body.classList.toggle("pane-maximised", on);
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const big = [...panes].find((p) => p.el.classList.contains("maximised"));
+    if (big) maximisePane(big, false);
+  });
+
+  // ---- a pane's console strip ---------------------------------------------------
+
+  const maxConsole = 200;
+
+  function clearConsole(pane) {
+    pane.console.replaceChildren();
+    const empty = document.createElement("li");
+    empty.className = "empty";
+    empty.textContent = T.consoleEmpty;
+    pane.console.append(empty);
+  }
+
+  // consoleLine adds a line to the pane's strip: level (log, info, debug,
+  // warn, error), its text and the line of client.html it comes from.
+  function consoleLine(pane, level, text, line) {
+    const box = pane.console;
+    const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    box.querySelector(".empty")?.remove();
+    const li = document.createElement("li");
+    li.dataset.level = level;
+    if (line) {
+      const at = document.createElement("span");
+      at.className = "at";
+      at.textContent = format(T.lineN, line);
+      li.dataset.line = line;
+      li.append(at, " ");
+    }
+    li.append(text);
+    box.append(li);
+    while (box.children.length > maxConsole) box.firstElementChild.remove();
+    if (atBottom) box.scrollTop = box.scrollHeight;
+  }
+
+  // render shows a pane's state: one line per socket, or the page's error.
   function render(pane) {
     let state = pane.loaded ? "no-socket" : "loading";
-    let text = pane.loaded ? T.noSocket : T.loading;
+    const lines = [];
     if (pane.sockets.size > 0) {
-      const words = [];
       for (const s of pane.sockets.values()) {
         const label = { connecting: T.connecting, connected: T.connected, disconnected: T.disconnected, error: T.error }[s.state];
         const nsp = s.nsp !== "/" ? s.nsp + " " : "";
         const detail = s.state === "connected" ? s.id : s.detail;
-        words.push(nsp + label + (detail ? ` (${detail})` : ""));
+        lines.push({ state: s.state, text: nsp + label + (detail ? ` (${detail})` : "") });
       }
       state = pane.sockets.values().next().value.state;
-      text = words.join(", ");
+    } else {
+      lines.push({ state, text: pane.loaded ? T.noSocket : T.loading });
     }
     if (pane.error) {
       state = "page-error";
-      text = `${T.pageError}: ${pane.error}`;
+      lines.splice(0, lines.length, { state, text: `${T.pageError}: ${pane.error}` });
     }
     pane.el.dataset.state = state;
-    pane.state.textContent = text;
-    pane.state.title = text;
+    const parts = [];
+    lines.forEach((l, i) => {
+      const span = document.createElement("span");
+      span.className = "socket";
+      span.dataset.state = l.state;
+      span.textContent = l.text;
+      if (i > 0) parts.push(", ");
+      parts.push(span);
+    });
+    pane.state.replaceChildren(...parts);
   }
 
   window.addEventListener("message", (event) => {
@@ -286,12 +492,16 @@
     const pane = [...panes].find((p) => p.frame.contentWindow === event.source);
     if (!pane) return;
     const m = event.data;
+    if (m.state === "console") {
+      consoleLine(pane, String(m.level), String(m.text), Number(m.line) || 0);
+      return;
+    }
     if (m.state === "loaded") {
       pane.sockets.clear();
       pane.loaded = true;
       pane.error = "";
     } else if (m.state === "page-error") {
-      pane.error = m.detail;
+      pane.error = m.line ? `${m.detail} (${format(T.lineN, m.line)})` : m.detail;
     } else {
       pane.sockets.set(m.socket, m);
     }

@@ -84,7 +84,7 @@ function create(textarea, { language: lang = "html", onRun = () => {}, onChange 
   colours.watch(view);
   textarea.hidden = true;
   textarea.after(view.dom);
-  view.dom.classList.add("cm-workbook", ...textarea.classList);
+  view.dom.classList.add("cm-workbook");
   return {
     view,
     get value() {
