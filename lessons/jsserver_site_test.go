@@ -88,6 +88,11 @@ func TestSiteRunsEachBrowsersJavaScript(t *testing.T) {
 	if w := next(ctx, t, annWelcome, "welcome from the edited server"); w != "edited 1" {
 		t.Errorf("ann's welcome: %v, want %q", w, "edited 1")
 	}
+	// The classroom counts a client of a learner's own server as connected.
+	waitClassroom(t, base, "js-ann connected to her own server", func(c lessons.Classroom) bool {
+		row := rowOf(c, "js-ann")
+		return row != nil && len(row.Online) == 1 && row.Online[0].Step == key && row.Online[0].Clients == 1
+	})
 	bob, bobWelcome := dialWelcome(ctx, t, base, "js-bob")
 	if w := next(ctx, t, bobWelcome, "welcome from the step's server"); w != float64(1) {
 		t.Errorf("bob's welcome: %v, want 1 from the step's server", w)

@@ -367,7 +367,7 @@ func stepBody(v stepView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</div><p id=\"server-status\" class=\"status\" role=\"status\"></p></section><section class=\"code client-code\" aria-labelledby=\"client-title\"><header><h2 id=\"client-title\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</div><div id=\"server-status\" class=\"status\" role=\"status\"></div></section><section class=\"code client-code\" aria-labelledby=\"client-title\"><header><h2 id=\"client-title\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -136,9 +136,14 @@ func TestPanesInChromium(t *testing.T) {
 		t.Parallel()
 		p := openAt(t, b, base+"/lessons/errors/connect-error/?lang=en", w, h, true)
 		p.waitPanes(`t === "You are in!"`, "the welcome in the pane")
-		p.wait(`(() => { const f = document.querySelector('.pane iframe'), d = f.contentDocument;
+		visible := `(() => { const f = document.querySelector('.pane iframe'), d = f.contentDocument;
 			return [...d.querySelectorAll('button')].length > 0 && [...d.querySelectorAll('button')].every((b) => {
-				const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= f.clientHeight; }); })()`, "every button of the pane in full")
+				const r = b.getBoundingClientRect(); return r.top >= 0 && r.bottom <= f.clientHeight; }); })()`
+		p.wait(visible, "every button of the pane in full")
+		// Refused, the pane says why and how to get in: its buttons still show.
+		p.edit(`token: "open sesame"`, `token: "guess"`)
+		p.wait(`document.querySelector('.pane iframe').contentDocument?.getElementById('hint')?.textContent.includes('open sesame')`, "the hint in the pane")
+		p.wait(visible, "every button of the refused pane in full")
 	})
 	t.Run("two-sockets", func(t *testing.T) {
 		t.Parallel()

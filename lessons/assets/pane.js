@@ -214,12 +214,28 @@
   // Once a frame, after the layout of everything added meanwhile; and when
   // the pane itself changes height (its header grows a line, the learner
   // resizes it), which moves the end with no change to the page.
+  let again = false; // content came while a scroll was pending
   function stick() {
-    if (!atEnd || pending) return;
+    if (!atEnd) return;
+    if (pending) {
+      again = true;
+      return;
+    }
     pending = true;
+    requestAnimationFrame(toEnd);
+  }
+  function toEnd() {
+    end().scrollTop = end().scrollHeight;
+    // The scroll event of this scroll comes before the next frame's
+    // callbacks: pending until then, so that it does not count as the
+    // learner's.
     requestAnimationFrame(() => {
-      end().scrollTop = end().scrollHeight;
-      requestAnimationFrame(() => (pending = false));
+      if (again) {
+        again = false;
+        toEnd();
+      } else {
+        pending = false;
+      }
     });
   }
   new MutationObserver(stick).observe(document, { childList: true, subtree: true, characterData: true });
