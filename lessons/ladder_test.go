@@ -37,3 +37,26 @@ func TestReadLadders(t *testing.T) {
 		})
 	}
 }
+
+// Every task of every step has its hint ladder, in every language.
+func TestEveryTaskHasALadder(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n := 0
+	for key, st := range s.steps {
+		for _, task := range st.Tasks {
+			for _, l := range Langs {
+				if _, ok := st.Text[l].Ladders[task]; !ok {
+					t.Errorf("%s: task %s has no hint ladder in %s", key, task, l)
+				}
+			}
+			n++
+		}
+	}
+	if n != s.total {
+		t.Errorf("%d tasks walked, the workbook has %d", n, s.total)
+	}
+}
