@@ -17,7 +17,188 @@ import (
 // whose id ranges interleave within a batch: chunks are read in the order of
 // their first id (their last id for Last) until no chunk left can hold a
 // line that belongs in the result.
+//
+// The lines derived from packets (derived.go) are merged in, by id.
 func (db *DB) DebugLines(ctx context.Context, f PacketFilter) ([]DebugLine, error) {
+	stored, err := db.storedDebugLines(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	derived, err := db.derivedDebugLines(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("inspector: debug lines: %w", err)
+	}
+	if len(derived) == 0 {
+		return stored, nil
+	}
+	out := append(stored, derived...)
+	slices.SortFunc(out, func(a, b DebugLine) int { return cmpID(a.ID, b.ID) })
+	if limit := f.limit(); limit >= 0 && len(out) > limit {
+		if f.Last {
+			out = out[len(out)-limit:]
+		} else {
+			out = out[:limit]
+		}
+	}
+	return out, nil
+}
+
+// derivedDebugLines returns the lines derived from the packets f selects,
+// at most f's limit of them, in id order (the last ones for f.Last).
+//
+// The lines of a session in a batch have a block of ids (numberLines): the
+// derived ones take, in the order of their packets, the ids of the block
+// that no stored line of the session has.
+func (db *DB) derivedDebugLines(ctx context.Context, f PacketFilter) ([]DebugLine, error) {
+	limit := f.limit()
+	if limit == 0 {
+		return nil, nil
+	}
+	where, args := chunkWhere(f)
+	if f.AfterID > 0 {
+		where = append(where, `c.debug_end > ?`)
+		args = append(args, f.AfterID+1)
+	}
+	q := `SELECT c.id, c.session_id, s.sid, c.first_at, c.base, c.list, c.debug_id, c.debug_end
+		FROM packet_chunks c JOIN sessions s ON s.id = c.session_id WHERE c.debug_n > 0`
+	for _, w := range where {
+		q += ` AND ` + w
+	}
+	if f.Last {
+		q += ` ORDER BY c.debug_id DESC, c.id`
+	} else {
+		q += ` ORDER BY c.debug_id, c.id`
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var since, until int64
+	if !f.Since.IsZero() {
+		since = toMicro(f.Since)
+	}
+	if !f.Until.IsZero() {
+		until = toMicro(f.Until)
+	}
+	ps := &packetScan{q: db.r}
+	var out []DebugLine
+	// The block being read: its lines, derived in the order of its packets.
+	var (
+		blockID, blockEnd int64
+		blockSID          string
+		block             []DebugLine
+	)
+	flush := func() error {
+		if len(block) == 0 {
+			return nil
+		}
+		ids, err := db.derivedIDs(ctx, blockSID, blockID, blockEnd, len(block))
+		if err != nil {
+			return err
+		}
+		var lines []DebugLine
+		for i := range block {
+			l := block[i]
+			l.ID = ids[i]
+			at := toMicro(l.At)
+			if l.ID > f.AfterID && (since == 0 || at >= since) && (until == 0 || at < until) {
+				lines = append(lines, l)
+			}
+		}
+		if f.Last {
+			slices.Reverse(lines)
+		}
+		out = append(out, lines...)
+		block = block[:0]
+		return nil
+	}
+	for rows.Next() {
+		var id, sessionID, firstAt, base, debugID, debugEnd int64
+		var sid string
+		var list []byte
+		if err := rows.Scan(&id, &sessionID, &sid, &firstAt, &base, &list, &debugID, &debugEnd); err != nil {
+			return nil, err
+		}
+		if debugID != blockID {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			if limit >= 0 && len(out) >= limit {
+				break
+			}
+			blockID, blockEnd, blockSID = debugID, debugEnd, sid
+		}
+		refs, err := decodeList(nil, firstAt, base, list)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", id, err)
+		}
+		for k := range refs {
+			_, err := ps.packet(ctx, id+int64(k), sessionID, sid, &refs[k], 0, func(p *Packet) (bool, error) {
+				block = append(block, derivedOf(p, 0)...)
+				return true, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	if f.Last {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
+// derivedIDs returns the ids of the n derived lines of the block [first,
+// end) of session sid: those of the block its stored lines do not have.
+func (db *DB) derivedIDs(ctx context.Context, sid string, first, end int64, n int) ([]int64, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT lines FROM debug_chunks WHERE sid = ? AND last_id >= ? AND id < ?`,
+		sid, first, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	stored := map[int64]bool{}
+	for rows.Next() {
+		var text []byte
+		if err := rows.Scan(&text); err != nil {
+			return nil, err
+		}
+		lines, err := decodeChunk(sid, text)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			stored[l.ID] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, n)
+	for id := first; id < end && len(ids) < n; id++ {
+		if !stored[id] {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) < n {
+		return nil, fmt.Errorf("%w: the block of lines %d-%d of session %s holds %d derived lines, not %d",
+			errBadChunk, first, end, sid, len(ids), n)
+	}
+	return ids, nil
+}
+
+// storedDebugLines is DebugLines for the lines stored in debug_chunks.
+func (db *DB) storedDebugLines(ctx context.Context, f PacketFilter) ([]DebugLine, error) {
 	var where []string
 	var args []any
 	if f.SID != "" {

@@ -37,6 +37,18 @@ func TestDebugLinesChunked(t *testing.T) {
 		if err := rec.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
+		// The lines of a session in one batch take consecutive ids, the
+		// sessions in the order they first wrote.
+		batchLines := all[batch*25:]
+		var order []string
+		for _, l := range batchLines {
+			if !slices.Contains(order, l.sid) {
+				order = append(order, l.sid)
+			}
+		}
+		slices.SortStableFunc(batchLines, func(a, b line) int {
+			return slices.Index(order, a.sid) - slices.Index(order, b.sid)
+		})
 	}
 	got, err := db.DebugLines(ctx, inspector.PacketFilter{Limit: -1})
 	if err != nil {

@@ -136,9 +136,9 @@ func TestRecordServer(t *testing.T) {
 	if s.Upgraded == "websocket" && s.UpgradedAt.Before(s.StartedAt) {
 		t.Errorf("upgraded at %v, before the start %v", s.UpgradedAt, s.StartedAt)
 	}
-	dl, _ := db.DebugLines(ctx, inspector.PacketFilter{SID: sid, Limit: -1})
-	if len(dl) < len(ps) {
-		t.Errorf("%d debug lines for %d packets", len(dl), len(ps))
+	dl, err := db.DebugLines(ctx, inspector.PacketFilter{SID: sid, Limit: -1})
+	if err != nil || len(dl) < len(ps) {
+		t.Errorf("%d debug lines for %d packets, %v", len(dl), len(ps), err)
 	}
 
 	var buf bytes.Buffer

@@ -131,24 +131,13 @@ func (db *DB) ExportWith(ctx context.Context, w io.Writer, f PacketFilter, opts 
 		return 0, fmt.Errorf("inspector: export: %w", err)
 	}
 	defer tx.Rollback()
-	where, args := packetQuery(f)
 	var total int64 = -1
 	if progress != nil {
-		q := `SELECT count(*) FROM (SELECT p.id FROM packets p` + where + `)`
-		if err := tx.QueryRowContext(ctx, q, args...).Scan(&total); err != nil {
+		if total, err = countPackets(ctx, tx, f); err != nil {
 			return 0, fmt.Errorf("inspector: export: count: %w", err)
 		}
 		progress(0, total)
 	}
-	q := sqlSelectPacket + where
-	if f.Last {
-		q = `SELECT * FROM (` + q + `) ORDER BY 1` // the last rows, oldest first
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("inspector: export: %w", err)
-	}
-	defer rows.Close()
 
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
@@ -175,23 +164,19 @@ func (db *DB) ExportWith(ctx context.Context, w io.Writer, f PacketFilter, opts 
 		}
 		return nil
 	}
-	for rows.Next() {
-		var p Packet
-		if err := scanPacket(rows, &p); err != nil {
-			return n, fmt.Errorf("inspector: export: %w", err)
-		}
+	write := func(p *Packet) error {
 		if err := writeLines(p.At); err != nil {
-			return n, err
+			return err
 		}
 		s := sessions[p.SessionID]
 		if s == nil {
 			s = &Session{}
 			if err := scanSession(tx.QueryRowContext(ctx, sqlSelectSession+` WHERE id = ?`, p.SessionID), s); err != nil {
-				return n, fmt.Errorf("inspector: export: session %s: %w", p.SID, err)
+				return fmt.Errorf("inspector: export: session %s: %w", p.SID, err)
 			}
 			sessions[p.SessionID] = s
 		}
-		l := packetLine(&p, s)
+		l := packetLine(p, s)
 		if !seen[p.SessionID] {
 			seen[p.SessionID] = true
 			l.SessionInfo = &sessionInfo{StartedAt: formatTime(s.StartedAt), Transport: s.Transport,
@@ -199,16 +184,38 @@ func (db *DB) ExportWith(ctx context.Context, w io.Writer, f PacketFilter, opts 
 				EndedAt: formatOptTime(s.EndedAt), CloseReason: s.CloseReason}
 		}
 		if err := enc.Encode(l); err != nil {
-			return n, fmt.Errorf("inspector: export: %w", err)
+			return fmt.Errorf("inspector: export: %w", err)
 		}
 		n++
 		packets++
 		if progress != nil && packets%1000 == 0 {
 			progress(packets, total)
 		}
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("inspector: export: %w", err)
+	if f.Last {
+		// The last rows, oldest first.
+		ps, err := collectPackets(ctx, tx, f)
+		if err != nil {
+			return n, fmt.Errorf("inspector: export: %w", err)
+		}
+		for i := range ps {
+			if err := write(&ps[i]); err != nil {
+				return n, err
+			}
+		}
+	} else {
+		limit := f.limit()
+		scan := &packetScan{q: tx, f: f}
+		err := scan.scan(ctx, func(p *Packet) (bool, error) {
+			if err := write(p); err != nil {
+				return false, err
+			}
+			return limit < 0 || packets < int64(limit), nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("inspector: export: %w", err)
+		}
 	}
 	if err := writeLines(time.Time{}); err != nil {
 		return n, err

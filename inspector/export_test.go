@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -56,4 +57,21 @@ func DecodeSIO(data []byte) (typ, nsp, event string, hasEvent bool, ackID int64,
 func NewRecorderHeld(db *DB, opts RecorderOptions) (r *Recorder, release func()) {
 	hold := make(chan struct{})
 	return newRecorder(db, opts, hold), sync.OnceFunc(func() { close(hold) })
+}
+
+// DerivableText reports whether a debug line read back is of the kind the
+// recorder derives from its packet (derived.go) rather than stores.
+func DerivableText(namespace, msg string) bool {
+	switch namespace {
+	case engine.DebugWS:
+		if msg == `received "2probe"` || msg == `received "5"` {
+			return false // the probe's: written by the server, stored
+		}
+		return strings.HasPrefix(msg, `received "`) || strings.HasPrefix(msg, `writing "`)
+	case engine.DebugSocket:
+		return strings.HasPrefix(msg, "received packet ") || strings.HasPrefix(msg, `sending packet "message" (`)
+	case "socket.io-parser":
+		return strings.HasPrefix(msg, "decoded ")
+	}
+	return false
 }

@@ -10,8 +10,11 @@ import (
 const governorWindow = 100 * time.Millisecond
 
 // DefaultCPUShare is the writer's share of the machine's CPU time while the
-// machine has none idle (RecorderOptions.CPUShare).
-const DefaultCPUShare = 0.03
+// machine has none idle (RecorderOptions.CPUShare): 1, the whole machine.
+// The writer records every packet unless storage cannot keep up; a share
+// below 1 is for a machine where the server's throughput matters more than
+// the recording (what the writer has no time for is dropped and counted).
+const DefaultCPUShare = 1.0
 
 // governorProbe is how many windows pass, while the machine has CPU to
 // spare, between two windows where the writer keeps to its budget to see

@@ -93,9 +93,13 @@ func TestGovernorDisabled(t *testing.T) {
 			t.Fatalf("a share of %v limits", share)
 		}
 	}
-	g := newGovernor(0)
-	if !g.enabled || g.budget <= 0 {
+	// The default records everything: no limit.
+	if g := newGovernor(0); g.enabled {
 		t.Fatalf("default governor %+v", g)
+	}
+	g := newGovernor(0.03)
+	if !g.enabled || g.budget <= 0 {
+		t.Fatalf("3%% governor %+v", g)
 	}
 	// The real source works on this machine (or says it cannot).
 	if idle, total, ok := machineIdle(); ok && (total == 0 || idle > total) {

@@ -21,13 +21,22 @@ import (
 // of its work, and checks the file: intact, and holding every batch the
 // child saw committed (the child prints the last packet id of each batch it
 // is told about by its live feed, which only carries committed rows).
+//
+// It runs twice: one session in batches of 500, and broadcasts to 1,000
+// sessions in batches of the default size (each a payload and 1,000
+// deliveries in the sessions' chunks).
 func TestKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
+	t.Run("OneSession", func(t *testing.T) { testKill(t, 1) })
+	t.Run("Broadcast", func(t *testing.T) { testKill(t, 1000) })
+}
+
+func testKill(t *testing.T, sessions int) {
 	path := filepath.Join(t.TempDir(), "kill.db")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "INSPECTOR_KILL_DB="+path)
+	cmd.Env = append(os.Environ(), "INSPECTOR_KILL_DB="+path, "INSPECTOR_KILL_SESSIONS="+strconv.Itoa(sessions))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -104,11 +113,23 @@ func TestKill(t *testing.T) {
 	if counted != n {
 		t.Errorf("sessions count %d packets, the table holds %d: a batch was half written", counted, n)
 	}
-	// Every row is the one the child sent under that number.
-	var bad int64
-	raw.QueryRow(`SELECT count(*) FROM packets WHERE raw != '42["n",' || id || ']'`).Scan(&bad)
-	if bad != 0 {
-		t.Errorf("%d packets hold another number than their id", bad)
+	if sessions == 1 {
+		// Every row is the one the child sent under that number.
+		var bad int64
+		raw.QueryRow(`SELECT count(*) FROM packets WHERE raw != '42["n",' || id || ']'`).Scan(&bad)
+		if bad != 0 {
+			t.Errorf("%d packets hold another number than their id", bad)
+		}
+		return
+	}
+	// Each session holds broadcasts 1..k, without a gap, and its own
+	// count of them.
+	var bad, nsessions int64
+	raw.QueryRow(`SELECT count(*), sum(n != top OR n != counted) FROM (
+		SELECT count(*) AS n, max(CAST(substr(p.raw, 8, length(p.raw) - 8) AS INTEGER)) AS top, s.packets AS counted
+		FROM packets p JOIN sessions s ON s.id = p.session_id GROUP BY p.session_id)`).Scan(&nsessions, &bad)
+	if nsessions == 0 || bad != 0 {
+		t.Errorf("%d of %d sessions with a gap in their broadcasts", bad, nsessions)
 	}
 }
 
@@ -124,7 +145,12 @@ func TestHelperProcess(t *testing.T) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	rec := inspector.NewRecorder(db, inspector.RecorderOptions{BatchSize: 500, FlushInterval: time.Millisecond})
+	sessions, _ := strconv.Atoi(os.Getenv("INSPECTOR_KILL_SESSIONS"))
+	opts := inspector.RecorderOptions{BatchSize: 500, FlushInterval: time.Millisecond}
+	if sessions > 1 {
+		opts = inspector.RecorderOptions{}
+	}
+	rec := inspector.NewRecorder(db, opts)
 	feed, _ := rec.Subscribe(1 << 16)
 	go func() {
 		var last int64
@@ -139,12 +165,21 @@ func TestHelperProcess(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	rec.OpenAt(start, "K", "/socket.io/", "", "", "", "websocket")
+	sids := []string{"K"}
+	for i := 1; i < sessions; i++ {
+		sids = append(sids, fmt.Sprintf("K%d", i))
+	}
+	for _, sid := range sids {
+		rec.OpenAt(start, sid, "/socket.io/", "", "", "", "websocket")
+	}
 	for i := 1; ; i++ {
 		for rec.Queued() > 20000 {
 			time.Sleep(time.Millisecond)
 		}
-		rec.PacketAt(start, "K", engine.Out, "websocket", msg(`2["n",`+strconv.Itoa(i)+`]`))
+		p := msg(`2["n",` + strconv.Itoa(i) + `]`)
+		for _, sid := range sids {
+			rec.PacketAt(start, sid, engine.Out, "websocket", p)
+		}
 		if i%3 == 0 {
 			rec.DebugAt(start, "engine:ws", "K", "writing")
 		}

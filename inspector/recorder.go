@@ -16,10 +16,11 @@ import (
 )
 
 // yieldEvery is how many items the writer handles between two yields of
-// the processor. The writer runs behind every goroutine that is ready to
-// run: on a machine the server keeps busy, recording takes little from it
-// (the queue fills instead, and the items that do not fit are counted);
-// on an idle one, the yields cost nothing.
+// the processor while it keeps to a share of the CPU below the whole
+// machine (RecorderOptions.CPUShare): it then runs behind every goroutine
+// that is ready to run. With the default share it does not yield: a
+// writer that gives way to a busy server falls behind it, and its queue
+// overflows.
 const yieldEvery = 16
 
 // ErrRecorderClosed is returned by Recorder.Flush after Close.
@@ -28,7 +29,8 @@ var ErrRecorderClosed = errors.New("inspector: recorder closed")
 // RecorderOptions tunes a Recorder. The zero value works.
 type RecorderOptions struct {
 	// QueueSize bounds the packets and debug lines waiting for the
-	// writer. If zero, 65536 is used.
+	// writer. If zero, 262144 is used: a second of 100,000 deliveries
+	// with their debug lines, about 40 MB.
 	QueueSize int
 	// LifecycleSize bounds the session records (open, upgrade, close)
 	// waiting for the writer. They have a queue of their own, which the
@@ -41,8 +43,9 @@ type RecorderOptions struct {
 	// QueueBytes bounds the packet bytes waiting for the writer, so that a
 	// flood of large messages cannot eat the memory. If zero, 64 MiB is used.
 	QueueBytes int64
-	// BatchSize is the most items written in one transaction. If zero, 8192
-	// is used.
+	// BatchSize is the most items written in one transaction. If zero,
+	// 32768 is used: 100 ms of 100,000 deliveries per second fit in one,
+	// so that a session's packets of a batch make one chunk.
 	BatchSize int
 	// FlushInterval is the longest an item waits in the queue before its
 	// batch is committed, when fewer than BatchSize items are waiting. If
@@ -63,7 +66,7 @@ type RecorderOptions struct {
 // Recorder records what a sio.Server does into a DB. Its Observer method
 // returns the hooks to set as Config.Observer (alone or with sio.Observers).
 //
-// Its hooks only copy what they are told into a bounded queue and
+// Its observer methods only copy what they are told into a bounded queue and
 // return; they never wait on the disk. One goroutine, the writer, takes the
 // queue in batches and commits each in a transaction. When the queue is full,
 // or a batch cannot be written (disk full, read-only file), the items are
@@ -74,12 +77,14 @@ type RecorderOptions struct {
 // A process killed at any moment leaves a consistent file holding every
 // committed batch.
 //
-// The writer gives way to the server: it yields the processor every few
-// items, and while the machine has no idle CPU it keeps to a share of it
-// (RecorderOptions.CPUShare), so that on a machine the server keeps busy
-// the writer takes little CPU from it and the queue overflows instead
-// (Dropped counts it), while on a machine with CPU to spare it writes at
-// full speed.
+// The writer records every packet unless storage cannot keep up: a packet
+// sent to many sessions (a broadcast) is stored once, each delivery as a
+// few bytes in its session's chunk, and the server's debug lines about each
+// packet are not written at all (WantsDebug) but derived from the packets
+// when read. With RecorderOptions.CPUShare below 1, the writer gives way to
+// a busy server instead: it yields the processor every few items and keeps
+// to that share of a machine with no idle CPU, and the queue overflows
+// (Dropped counts it).
 //
 // The writer decodes the Socket.IO packet of each Engine.IO message itself,
 // from the bytes as they went over the wire; SocketPacket calls are ignored,
@@ -91,11 +96,15 @@ type Recorder struct {
 	opts RecorderOptions
 	log  *slog.Logger
 
-	mu       sync.Mutex
-	queue    []item // appended by the observer methods, swapped out by the writer
-	life     []item // the session records (open, upgrade, close), taken first
-	qbytes   int64  // packet bytes in queue
-	qcap     int    // items the queue takes: QueueSize, or less while the governor limits the writer
+	mu     sync.Mutex
+	queue  []item // appended by the observer methods, swapped out by the writer
+	life   []item // the session records (open, upgrade, close), taken first
+	qbytes int64  // packet bytes in queue
+	// arena holds the bytes of the queued packets, one after the other:
+	// copying a packet costs no allocation. The writer takes it with the
+	// queue and gives it back, emptied, once the batch is written.
+	arena    []byte
+	qcap     int // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
 
@@ -116,6 +125,7 @@ type Recorder struct {
 
 	// the writer's own state
 	spare       []item
+	arenaSpare  []byte
 	lifeSpare   []item
 	lifeDropped atomic.Int64
 	lastWarn    time.Time
@@ -164,7 +174,7 @@ func NewRecorder(db *DB, opts RecorderOptions) *Recorder { return newRecorder(db
 // queues until hold is closed (tests).
 func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 	if opts.QueueSize <= 0 {
-		opts.QueueSize = 65536
+		opts.QueueSize = 262144
 	}
 	if opts.QueueBytes <= 0 {
 		opts.QueueBytes = 64 << 20
@@ -173,8 +183,9 @@ func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 		opts.LifecycleSize = 131072
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 8192
+		opts.BatchSize = 32768
 	}
+	opts.BatchSize = min(opts.BatchSize, maxBatchIDs/2) // retention counts on it (prunePayloads)
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = 100 * time.Millisecond
 	}
@@ -327,7 +338,15 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 		it.at = nowMicro()
 	}
 	if p != nil {
-		it.data = wireBytes(*p)
+		start := len(r.arena)
+		if !p.Binary {
+			r.arena = append(r.arena, '0'+byte(p.Type))
+		}
+		r.arena = append(r.arena, p.Data...)
+		it.data = r.arena[start:len(r.arena):len(r.arena)]
+		if it.data == nil {
+			it.data = []byte{} // an empty binary message: raw is NOT NULL
+		}
 	}
 	r.queue = append(r.queue, it)
 	r.qbytes += int64(len(it.data))
@@ -337,6 +356,9 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 		r.signal()
 	}
 }
+
+// maxSpareArena is the largest arena the writer keeps for reuse.
+const maxSpareArena = 16 << 20
 
 // limitedQueue is the most items the queue holds while the governor limits
 // the writer: it stores a small part of what comes anyway, and a full
@@ -455,26 +477,19 @@ func wireLen(p engine.Packet) int {
 	return 1 + len(p.Data)
 }
 
-// wireBytes returns a copy of p as it went over the wire: "<digit><data>"
-// for text, the bytes of a binary message.
-func wireBytes(p engine.Packet) []byte {
-	if p.Binary {
-		return append([]byte{}, p.Data...) // not nil when empty: raw is NOT NULL
-	}
-	data := make([]byte, 1+len(p.Data))
-	data[0] = '0' + byte(p.Type)
-	copy(data[1:], p.Data)
-	return data
-}
-
-// WantsDebug is the hook of Observer: no debug lines about every packet
-// while the queue is full, as they would be dropped.
-func (r *Recorder) WantsDebug() bool { return !r.full.Load() }
+// WantsDebug is the hook of Observer. It returns false: the lines the
+// server writes about each packet only restate it, and are derived from the
+// recorded packets when read (derived.go).
+func (r *Recorder) WantsDebug() bool { return false }
 
 // Debug is the hook of Observer. It queues the line unformatted: the
 // writer formats it, off the server's path, and a dropped line costs no
-// formatting.
+// formatting. The lines derived from packets, which come when another
+// observer wants them, are not stored.
 func (r *Recorder) Debug(namespace, sid, format string, args ...any) {
+	if len(args) > 0 && derivable(namespace, format) {
+		return
+	}
 	if r.full.Load() {
 		r.dropped.add(sid, 1)
 		return
@@ -544,7 +559,10 @@ func (r *Recorder) run() {
 	defer close(r.done)
 	gov := newGovernor(r.opts.CPUShare)
 	w := newWriter(r.db, r.log)
-	w.yieldEvery = yieldEvery
+	w.derive = true
+	if gov.enabled {
+		w.yieldEvery = yieldEvery
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -580,6 +598,9 @@ func (r *Recorder) run() {
 		r.life = r.lifeSpare[:0]
 		batch := r.queue
 		r.queue = r.spare[:0]
+		arena := r.arena
+		r.arena = r.arenaSpare[:0]
+		r.arenaSpare = nil
 		r.qbytes = 0
 		r.full.Store(false)
 		r.flushing = false
@@ -604,6 +625,13 @@ func (r *Recorder) run() {
 		r.lifeSpare = life[:0]
 		clear(batch) // let the packet data go
 		r.spare = batch[:0]
+		if cap(arena) <= maxSpareArena {
+			// Nothing refers to its bytes any more: the batch is
+			// written and the live packets have copies.
+			r.mu.Lock()
+			r.arenaSpare = arena[:0]
+			r.mu.Unlock()
+		}
 		if closed {
 			r.mu.Lock()
 			empty := len(r.queue) == 0 && len(r.life) == 0

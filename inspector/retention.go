@@ -20,6 +20,15 @@ const ActiveGuard = 10 * time.Minute
 // recorder, which shares the writer connection, waits little.
 const pruneChunk = 10000
 
+// maxBatchIDs bounds the packet ids one batch of the writer spans: a
+// Recorder's batches hold at most BatchSize items (32768 by default), an
+// Import's importBatch lines.
+const maxBatchIDs = 1 << 20
+
+// prunePacketChunks is the same for packet_chunks, whose rows hold up to
+// maxChunkPackets packets.
+const prunePacketChunks = pruneChunk / 100
+
 // pruneDebugChunks is the same for debug_chunks, whose rows hold many lines.
 const pruneDebugChunks = 100
 
@@ -154,8 +163,8 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 			return n, err
 		}
 		if s.packets > pruneChunk {
-			if err := db.deleteChunks(ctx, `DELETE FROM packets WHERE id IN
-				(SELECT id FROM packets WHERE session_id = ? LIMIT ?)`, s.id); err != nil {
+			if err := db.deleteInSteps(ctx, prunePacketChunks, `DELETE FROM packet_chunks WHERE id IN
+				(SELECT id FROM packet_chunks WHERE session_id = ? LIMIT ?)`, s.id); err != nil {
 				return n, err
 			}
 		}
@@ -169,7 +178,26 @@ func (db *DB) deleteSessions(ctx context.Context, list []pruneSession) (int64, e
 		}
 		n++
 	}
+	if n > 0 {
+		return n, db.prunePayloads(ctx)
+	}
 	return n, nil
+}
+
+// prunePayloads deletes the payloads no packet refers to any more. A chunk
+// refers to payloads of its own batch only, from its base on; batches take
+// payload ids in order, and the packet ids of one batch span less than
+// maxBatchIDs: every payload below the smallest base of the chunks of the
+// oldest batch left is unused. (A payload of a batch some of whose
+// sessions are kept stays until they go.)
+func (db *DB) prunePayloads(ctx context.Context) error {
+	var bound int64
+	if err := db.w.QueryRowContext(ctx, `SELECT coalesce(
+		(SELECT min(base) FROM packet_chunks WHERE id < (SELECT min(id) FROM packet_chunks) + ?),
+		(SELECT max(id) + 1 FROM payloads), 0)`, maxBatchIDs).Scan(&bound); err != nil {
+		return fmt.Errorf("inspector: prune: %w", err)
+	}
+	return db.deleteChunks(ctx, `DELETE FROM payloads WHERE id IN (SELECT id FROM payloads WHERE id < ? LIMIT ?)`, bound)
 }
 
 // deleteChunks runs q, which takes args and then a LIMIT, until it deletes

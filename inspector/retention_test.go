@@ -79,7 +79,9 @@ func TestPrune_MaxBytes(t *testing.T) {
 		start := t0.Add(time.Duration(i) * time.Minute)
 		rec.OpenAt(start, sid, "/socket.io/", "", "", "", "websocket")
 		for j := range 200 {
-			rec.PacketAt(start.Add(time.Duration(j)*time.Millisecond), sid, engine.Out, "websocket", msg(`2["big","`+payload+`"]`))
+			// Each packet its own: a payload sent twice in a batch is stored once.
+			rec.PacketAt(start.Add(time.Duration(j)*time.Millisecond), sid, engine.Out, "websocket",
+				msg(fmt.Sprintf(`2["big","%s","%s",%d]`, payload, sid, j)))
 		}
 		rec.CloseAt(start.Add(time.Second), sid, "transport close")
 	}
@@ -164,5 +166,42 @@ func TestParseSize(t *testing.T) {
 		if _, err := inspector.ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q): no error", in)
 		}
+	}
+}
+
+// TestPrune_SharedPayload: a broadcast is stored once for the sessions it
+// went to; pruning one of them leaves the others' packets whole, and the
+// payload goes once the last of them does.
+func TestPrune_SharedPayload(t *testing.T) {
+	db := MustOpenDB(t)
+	rec := MustRecorder(t, db, inspector.RecorderOptions{})
+	ctx := context.Background()
+	old, recent := t0, t0.Add(time.Hour)
+	for _, s := range []struct {
+		sid string
+		end time.Time
+	}{{"gone", old}, {"kept", recent}} {
+		rec.OpenAt(old, s.sid, "/socket.io/", "", "", "", "websocket")
+		rec.PacketAt(old, s.sid, engine.Out, "websocket", msg(`2["bcast","shared"]`))
+		rec.CloseAt(s.end, s.sid, "transport close")
+	}
+	if err := rec.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = func() time.Time { return recent.Add(time.Minute) }
+	if n, err := db.Prune(ctx, 30*time.Minute, 0); err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	ps, err := db.Packets(ctx, inspector.PacketFilter{SID: "kept"})
+	if err != nil || len(ps) != 1 || string(ps[0].Raw) != `42["bcast","shared"]` {
+		t.Fatalf("kept: %+v, %v", ps, err)
+	}
+	db.Now = func() time.Time { return recent.Add(2 * time.Hour) }
+	if n, err := db.Prune(ctx, 30*time.Minute, 0); err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v", n, err)
+	}
+	var payloads int
+	if err := mustRawDB(t, db.Path()).QueryRow(`SELECT count(*) FROM payloads`).Scan(&payloads); err != nil || payloads != 0 {
+		t.Errorf("%d payloads left, %v", payloads, err)
 	}
 }

@@ -2,6 +2,8 @@ package inspector
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -84,9 +86,15 @@ func (db *DB) Timeline(ctx context.Context, sid string, c TimelineCursor, limit 
 		return nil, fmt.Errorf("inspector: timeline of %s: %w", sid, err)
 	}
 	var nLines int
-	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks WHERE sid = ?`, sid).Scan(&nLines); err != nil {
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks WHERE sid = ?1`, sid).Scan(&nLines); err != nil {
 		return nil, fmt.Errorf("inspector: timeline of %s: %w", sid, err)
 	}
+	var nDerived int
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(debug_n), 0) FROM (SELECT DISTINCT debug_id, debug_n
+		FROM packet_chunks WHERE session_id = ?1 AND debug_n > 0)`, s.ID).Scan(&nDerived); err != nil {
+		return nil, fmt.Errorf("inspector: timeline of %s: %w", sid, err)
+	}
+	nLines += nDerived
 	events := sessionEvents(s)
 	tl := &Timeline{Session: *s, Total: s.Packets + nLines + len(events), Items: []TimelineItem{}}
 
@@ -166,12 +174,39 @@ func (db *DB) Timeline(ctx context.Context, sid string, c TimelineCursor, limit 
 // ids of cursor c.
 func (db *DB) countBefore(ctx context.Context, s *Session, c TimelineCursor) (int, error) {
 	var packets, lines int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM packets WHERE session_id = ? AND id <= ?`, s.ID, c.Packet).Scan(&packets); err != nil {
+	// A chunk's packets have the ids id .. id+n-1.
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(min(n, ?2 - id + 1)), 0) FROM packet_chunks
+		WHERE session_id = ?1 AND id <= ?2`, s.ID, c.Packet).Scan(&packets); err != nil {
 		return 0, err
 	}
 	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks WHERE sid = ? AND last_id <= ?`, s.SID, c.Debug).Scan(&lines); err != nil {
 		return 0, err
 	}
+	// The lines derived from the packets of the session: whole blocks
+	// before the cursor, then the one that holds it, line by line.
+	var derived int
+	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(debug_n), 0) FROM (SELECT DISTINCT debug_id, debug_n
+		FROM packet_chunks WHERE session_id = ?1 AND debug_n > 0 AND debug_end - 1 <= ?2)`, s.ID, c.Debug).Scan(&derived); err != nil {
+		return 0, err
+	}
+	var first, end int64
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT debug_id, debug_end, debug_n FROM packet_chunks
+		WHERE session_id = ?1 AND debug_n > 0 AND debug_id <= ?2 AND debug_end - 1 > ?2 LIMIT 1`, s.ID, c.Debug).Scan(&first, &end, &n)
+	if err == nil {
+		ids, err := db.derivedIDs(ctx, s.SID, first, end, n)
+		if err != nil {
+			return 0, err
+		}
+		for _, id := range ids {
+			if id <= c.Debug {
+				derived++
+			}
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	lines += derived
 	// The chunks that hold the cursor's line and later ones: count their
 	// lines one by one.
 	rows, err := db.r.QueryContext(ctx, `SELECT lines FROM debug_chunks WHERE sid = ? AND id <= ? AND last_id > ?`, s.SID, c.Debug, c.Debug)

@@ -44,11 +44,18 @@ func TestTimeline(t *testing.T) {
 			t.Errorf("item of another session: %+v", it)
 		}
 	}
+	// The lines derived from the packets (derived.go) come with them; the
+	// probe's packets have none.
 	want := []string{
-		"e:open@0", "p:out0{@0", "d:engine@0", "p:in40@1", "p:out40@2", "p:in42@3", "p:out43@4",
+		"e:open@0", "p:out0{@0", "d:engine@0", "p:in40@1", "d:engine:socket@1", "d:socket.io-parser@1",
+		"p:out40@2", "d:engine:socket@2", "p:in42@3", "d:engine:socket@3", "d:socket.io-parser@3",
+		"p:out43@4", "d:engine:socket@4",
 		"p:in2p@5", "p:out3p@5", "p:out6@6", "e:upgrade@7", "p:in5@7",
-		"p:in45@8", "p:out45@8", "p:in\x01\x02@9", "p:out\xff@9", "p:in\x03@9",
-		"p:out2@10", "p:in3@11", "p:in41@12", "d:socket.io:socket@12", "e:close@13",
+		"p:in45@8", "p:out45@8", "d:engine:ws@8", "d:engine:socket@8", "d:socket.io-parser@8", "d:engine:socket@8", "d:engine:ws@8",
+		"p:in\x01\x02@9", "p:out\xff@9", "p:in\x03@9",
+		"d:engine:ws@9", "d:engine:socket@9", "d:engine:socket@9", "d:engine:ws@9", "d:engine:ws@9", "d:engine:socket@9",
+		"p:out2@10", "d:engine:ws@10", "p:in3@11", "d:engine:ws@11", "d:engine:socket@11",
+		"p:in41@12", "d:engine:ws@12", "d:engine:socket@12", "d:socket.io-parser@12", "d:socket.io:socket@12", "e:close@13",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("timeline:\n got %q\nwant %q", got, want)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -23,10 +24,21 @@ type writer struct {
 	log      *slog.Logger
 	sessions map[string]*sessState
 	touched  []*sessState // sessions changed by the current batch
-	chunks   chunks       // the debug-line chunks of the current batch
-	scratch  []byte       // the text of the debug line being written
+	// lingering are closed sessions kept one batch more, for the
+	// attachments they still expect (the close is written ahead of the
+	// packets queued with it); gen counts the batches settled.
+	lingering []*sessState
+	gen       int
+	chunks    chunks  // the debug-line chunks of the current batch
+	pchunks   pchunks // the packet chunks and payloads of the current batch
+	scratch   []byte  // the text of the debug line being written
 	// yieldEvery > 0: yield the processor every so many items.
 	yieldEvery int
+	// derive: the debug lines about each packet are derived from it when
+	// read (derived.go), and the chunks set their ids aside. The Recorder
+	// derives them (the server does not write them); Import stores the
+	// lines its file holds, and no more.
+	derive bool
 
 	// skip, when set, is consulted for a session the writer meets for the
 	// first time: true means its items are ignored (Import skips sessions
@@ -38,16 +50,18 @@ type writer struct {
 type sessState struct {
 	s       Session // s.ID == 0 until its row is known
 	pend    [2]pending
-	touched bool // in w.touched
-	event   bool // opened, upgraded or closed in the current batch
-	skipped bool // Import: the session is ignored
+	chunk   *pchunk // its open chunk in the current batch
+	touched bool    // in w.touched
+	linger  int     // the gen at which it was found closed with attachments to come
+	event   bool    // opened, upgraded or closed in the current batch
+	skipped bool    // Import: the session is ignored
 }
 
 // pending counts the binary attachments still expected after a
 // BINARY_EVENT or BINARY_ACK, per direction.
 type pending struct {
 	left   int
-	parent int64
+	parent packetRef
 }
 
 func newWriter(db *DB, log *slog.Logger) *writer {
@@ -55,8 +69,10 @@ func newWriter(db *DB, log *slog.Logger) *writer {
 }
 
 const (
-	sqlInsertPacket = `INSERT INTO packets (id, session_id, at, dir, transport, eio_type, sio_type, nsp,
-		event, ack_id, args, binary, attachment_of, raw, size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	sqlInsertPayload = `INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`
+	sqlInsertChunkPackets = `INSERT INTO packet_chunks (id, session_id, n, first_at, base, list, attached,
+		debug_id, debug_n, debug_end) VALUES (?,?,?,?,?,?,?,?,?,?)`
 	sqlInsertChunk = `INSERT INTO debug_chunks (id, last_id, sid, first_at, last_at, n, lines)
 		VALUES (?,?,?,?,?,?,?)`
 
@@ -75,7 +91,12 @@ const (
 //
 // Rows are inserted one prepared statement each (multi-row INSERTs cost
 // more CPU per row here), with ids the writer gives itself: it holds the
-// write lock, so max(id)+1 read when the transaction begins is free.
+// write lock, so the next free ids read when the transaction begins are
+// free.
+//
+// Packets are gathered into one chunk per session and batch, a single row
+// of compact references to the batch's payloads, each stored once however
+// many sessions it went to (packetchunks.go).
 //
 // Debug lines are the most numerous items (a packet is told about two or
 // three times) and are read by session: they are gathered into one chunk
@@ -83,15 +104,19 @@ const (
 // have had as a row of its own.
 type batch struct {
 	tx                    *sql.Tx
-	packet, chunk         *sql.Stmt
+	payload, pchunk       *sql.Stmt
+	chunk                 *sql.Stmt
 	find, insert, update  *sql.Stmt
 	touch                 *sql.Stmt
-	nextPacket, nextDebug int64   // the ids the next rows and lines get
-	chunks                *chunks // the writer's, reset for each batch
+	nextPacket, nextDebug int64 // the ids the next packets and lines get
+	nextPayload           int64
+	chunks                *chunks  // the writer's, reset for each batch
+	pchunks               *pchunks // the writer's, reset for each add
+	lines                 []*item  // the debug lines of the add, numbered at its end
 }
 
 func (b *batch) close() {
-	for _, s := range []*sql.Stmt{b.packet, b.chunk, b.find, b.insert, b.update, b.touch} {
+	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.chunk, b.find, b.insert, b.update, b.touch} {
 		if s != nil {
 			s.Close()
 		}
@@ -140,7 +165,8 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 		s   **sql.Stmt
 		sql string
 	}{
-		{&b.packet, sqlInsertPacket},
+		{&b.payload, sqlInsertPayload},
+		{&b.pchunk, sqlInsertChunkPackets},
 		{&b.chunk, sqlInsertChunk},
 		{&b.find, sqlSelectSession + ` WHERE sid = ?`},
 		{&b.insert, sqlInsertSession},
@@ -151,13 +177,19 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 			return nil, fmt.Errorf("inspector: prepare batch: %w", err)
 		}
 	}
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM packets`).Scan(&b.nextPacket); err != nil {
+	// The chunk with the largest id holds the last packet: chunks do not
+	// overlap. (max(id + n) would read every chunk.)
+	if err = tx.QueryRowContext(ctx, `SELECT coalesce((SELECT id + n FROM packet_chunks ORDER BY id DESC LIMIT 1), 1),
+		coalesce((SELECT max(id) FROM payloads), 0) + 1`).Scan(&b.nextPacket, &b.nextPayload); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
-	if err = tx.QueryRowContext(ctx, `SELECT coalesce(max(last_id), 0) + 1 FROM debug_chunks`).Scan(&b.nextDebug); err != nil {
+	// Line ids: past the last stored line and the last block of lines
+	// derived from packets.
+	if err = tx.QueryRowContext(ctx, `SELECT max(coalesce((SELECT max(last_id) FROM debug_chunks), 0) + 1,
+		coalesce((SELECT debug_end FROM packet_chunks WHERE debug_n > 0 ORDER BY debug_id DESC LIMIT 1), 0))`).Scan(&b.nextDebug); err != nil {
 		return nil, fmt.Errorf("inspector: batch: %w", err)
 	}
-	b.chunks = &w.chunks
+	b.chunks, b.pchunks = &w.chunks, &w.pchunks
 	return b, nil
 }
 
@@ -181,6 +213,7 @@ func (b *batch) rollback() {
 // one); after each, settle.
 func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
+	b.pchunks.reset()
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
 			// The recorder comes after the server: let every goroutine
@@ -209,9 +242,19 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 		}
 	}
 	for _, ss := range w.touched {
+		ss.chunk = nil
 		if err = w.saveSession(ctx, b, ss); err != nil {
 			return err
 		}
+	}
+	b.nextPacket = b.pchunks.number(b.nextPacket)
+	w.numberLines(b, live, out)
+	err = b.pchunks.insert(ctx, b)
+	// The payloads' keys are the items' bytes, which the recorder reuses
+	// once the batch is written.
+	b.pchunks.forgetPayloads()
+	if err != nil {
+		return err
 	}
 	return b.chunks.insert(ctx, b.chunk)
 }
@@ -220,13 +263,32 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 // their changed rows go to the subscribers, and closed ones leave the cache
 // (a late packet reads its session back from the file).
 func (w *writer) settle(live bool, out *[]Live) {
+	w.gen++
+	prev := w.lingering
+	w.lingering = nil
 	for _, ss := range w.touched {
+		for i := range ss.pend {
+			// The parent's id is known now; its chunk is reused.
+			if p := &ss.pend[i]; p.parent.c != nil {
+				p.parent = packetRef{id: p.parent.resolve()}
+			}
+		}
 		if ss.event && live {
 			s := ss.s
 			*out = append(*out, Live{Session: &s})
 		}
 		ss.touched, ss.event = false, false
 		if !ss.s.EndedAt.IsZero() {
+			if ss.pend[0].left > 0 || ss.pend[1].left > 0 {
+				ss.linger = w.gen
+				w.lingering = append(w.lingering, ss)
+			} else {
+				delete(w.sessions, ss.s.SID)
+			}
+		}
+	}
+	for _, ss := range prev {
+		if ss.linger != w.gen {
 			delete(w.sessions, ss.s.SID)
 		}
 	}
@@ -332,21 +394,89 @@ func (w *writer) debug(ctx context.Context, b *batch, it *item, live bool) (Live
 			return Live{}, err
 		}
 	}
-	id := b.nextDebug
-	b.nextDebug++
-	msg := it.text
-	if it.args != nil {
-		w.scratch = debugfmt.AppendMessage(w.scratch[:0], it.text, it.args...)
-		msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
+	// Its id is given when the batch ends (numberLines), with the lines
+	// derived from the session's packets.
+	b.lines = append(b.lines, it)
+	return Live{}, nil
+}
+
+// numberLines gives ids to the debug lines of the batch, stored and
+// derived from packets, session by session: the lines of one session in
+// one batch take a block of consecutive ids, in time order. The packet
+// chunks of the session note the block (debug_id, debug_end) and how many
+// of its lines are derived (debug_n): a reader finds their ids as those of
+// the block that no stored line of the session has. With live set, the
+// lines go to out.
+func (w *writer) numberLines(b *batch, live bool, out *[]Live) {
+	type block struct {
+		sid    string
+		lines  []*item
+		chunks []*pchunk
 	}
-	b.chunks.add(id, it.at, it.sid, it.ns, msg)
-	if !live {
-		return Live{}, nil
+	var order []*block
+	bySID := map[string]*block{}
+	get := func(sid string) *block {
+		bl := bySID[sid]
+		if bl == nil {
+			bl = &block{sid: sid}
+			bySID[sid] = bl
+			order = append(order, bl)
+		}
+		return bl
 	}
-	if it.args != nil {
-		msg = string(w.scratch)
+	for _, it := range b.lines {
+		get(it.sid).lines = append(get(it.sid).lines, it)
 	}
-	return Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at), Namespace: it.ns, Message: msg}}, nil
+	for _, c := range b.pchunks.list {
+		if c.debugN > 0 {
+			get(c.ss.s.SID).chunks = append(get(c.ss.s.SID).chunks, c)
+		}
+	}
+	for _, bl := range order {
+		first := b.nextDebug
+		derived := 0
+		// Merge the stored lines with the packets' lines by time (a
+		// packet's first on a tie: the server tells what it did with a
+		// packet after the lines about receiving or sending it).
+		li := 0
+		storeLine := func(it *item) {
+			id := b.nextDebug
+			b.nextDebug++
+			msg := it.text
+			if it.args != nil {
+				w.scratch = debugfmt.AppendMessage(w.scratch[:0], it.text, it.args...)
+				msg = unsafe.String(unsafe.SliceData(w.scratch), len(w.scratch)) // until the next line
+			}
+			b.chunks.add(id, it.at, it.sid, it.ns, msg)
+			if live {
+				*out = append(*out, Live{Debug: &DebugLine{ID: id, SID: it.sid, At: fromMicro(it.at),
+					Namespace: it.ns, Message: strings.Clone(msg)}})
+			}
+		}
+		for _, c := range bl.chunks {
+			for k, at := range c.ats {
+				for li < len(bl.lines) && bl.lines[li].at < at {
+					storeLine(bl.lines[li])
+					li++
+				}
+				n := int(c.nlines[k])
+				if live && k < len(c.live) && c.live[k] != nil {
+					for _, l := range derivedOf(c.live[k], b.nextDebug) {
+						*out = append(*out, Live{Debug: &l})
+					}
+				}
+				b.nextDebug += int64(n)
+				derived += n
+			}
+		}
+		for ; li < len(bl.lines); li++ {
+			storeLine(bl.lines[li])
+		}
+		for _, c := range bl.chunks {
+			c.debugID, c.debugN, c.debugEnd = first, derived, b.nextDebug
+		}
+	}
+	b.lines = b.lines[:0]
 }
 
 func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Live, error) {
@@ -365,26 +495,83 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 			return Live{}, err
 		}
 	}
-	id := b.nextPacket
-	b.nextPacket++
 	raw := it.data // "<digit><data>", or the bytes of a binary message
-	var (
-		sioType, nsp, event, ackID, args, attachmentOf any
-		f                                              sioFields
-		isSIO                                          bool
-	)
+	pl, isNew := b.pchunks.payload(raw, it.binary, &b.nextPayload)
+	if isNew {
+		if err := w.insertPayload(ctx, b, pl, it); err != nil {
+			return Live{}, err
+		}
+	}
+	c := b.pchunks.chunk(ss, it.at)
+	k := len(c.ats)
+	flags := int64(0)
+	if it.dir == engine.Out {
+		flags |= refOut
+	}
+	if it.transport == engine.TransportWebSocket {
+		flags |= refWebSocket
+	}
+	c.ats = append(c.ats, it.at)
+	c.refs = append(c.refs, pl.id<<refShift|flags)
+	// The packet's own debug lines are derived from it (derived.go): the
+	// chunk sets their ids aside.
+	n := 0
+	if w.derive {
+		n = packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
+			binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+	}
+	c.nlines = append(c.nlines, uint8(n))
+	c.debugN += n
 	pend := &ss.pend[it.dir&1]
 	if it.eio == engine.PacketMessage {
 		if it.binary {
 			if pend.left > 0 {
-				attachmentOf = pend.parent
+				c.attached = append(c.attached, attachment{k: k, parent: pend.parent})
 				pend.left--
 			}
-		} else if f, isSIO = decodeSIO(raw[1:]); isSIO {
+		} else if pl.isSIO {
 			pend.left = 0
-			if f.attachments > 0 {
-				pend.left, pend.parent = f.attachments, id
+			if pl.f.attachments > 0 {
+				pend.left, pend.parent = pl.f.attachments, packetRef{c: c, k: k}
 			}
+		}
+	}
+	ss.s.Packets++
+	if !live {
+		return Live{}, nil
+	}
+	// The ids are given when the batch ends (pchunks.insert fills them in).
+	p := &Packet{SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
+		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
+		Raw: append([]byte(nil), raw...), Size: len(raw)}
+	if pl.isSIO && !it.binary {
+		f := &pl.f
+		p.SIOType, p.Nsp = f.typ.String(), f.nsp
+		if f.args != nil {
+			p.Args = append(json.RawMessage(nil), f.args...)
+		}
+		if f.hasEvent {
+			p.Event = f.event
+		}
+		if f.hasID {
+			id := f.id
+			p.AckID = &id
+		}
+	}
+	for len(c.live) < k {
+		c.live = append(c.live, nil)
+	}
+	c.live = append(c.live, p)
+	return Live{Packet: p}, nil
+}
+
+// insertPayload writes a payload met for the first time in the batch.
+func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *item) error {
+	raw := it.data
+	var sioType, nsp, event, ackID, args any
+	if it.eio == engine.PacketMessage && !it.binary {
+		if pl.f, pl.isSIO = decodeSIO(raw[1:]); pl.isSIO {
+			f := &pl.f
 			sioType, nsp = sioTypeNames[f.typ], f.nsp
 			if f.hasEvent {
 				event = f.event
@@ -401,34 +588,11 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	if !it.binary {
 		rawArg = unsafe.String(unsafe.SliceData(raw), len(raw)) // stored as TEXT
 	}
-	if _, err := b.packet.ExecContext(ctx, id, ss.s.ID, it.at, dirNames[it.dir&1], it.transport, eioTypeName(it.eio),
-		sioType, nsp, event, ackID, args, it.binary, attachmentOf, rawArg, len(raw)); err != nil {
-		return Live{}, fmt.Errorf("inspector: insert packet: %w", err)
+	if _, err := b.payload.ExecContext(ctx, pl.id, eioTypeName(it.eio), sioType, nsp, event, ackID, args,
+		it.binary, rawArg, len(raw)); err != nil {
+		return fmt.Errorf("inspector: insert packet: %w", err)
 	}
-	ss.s.Packets++
-	if !live {
-		return Live{}, nil
-	}
-	p := &Packet{ID: id, SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
-		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
-		Raw: append([]byte(nil), raw...), Size: len(raw)}
-	if isSIO {
-		p.SIOType, p.Nsp = f.typ.String(), f.nsp
-		if f.args != nil {
-			p.Args = append(json.RawMessage(nil), f.args...)
-		}
-		if f.hasEvent {
-			p.Event = f.event
-		}
-		if f.hasID {
-			id := f.id
-			p.AckID = &id
-		}
-	}
-	if a, ok := attachmentOf.(int64); ok {
-		p.AttachmentOf = a
-	}
-	return Live{Packet: p}, nil
+	return nil
 }
 
 // Names as stored, boxed once: the rows of a batch share them.

@@ -39,7 +39,7 @@ var stepPages = []struct {
 			"every pane running the edited code")
 		p.wait(`!document.getElementById('edited').hidden`, "the editor marked edited")
 		p.click("reset")
-		p.wait(`document.getElementById('edited').hidden && document.getElementById('editor').value === JSON.parse(document.getElementById('step-data').textContent).client`,
+		p.wait(`document.getElementById('edited').hidden && workbookStep.editor.value === JSON.parse(document.getElementById('step-data').textContent).client`,
 			"the original code back")
 		// A key goes to the next page.
 		p.eval(`document.dispatchEvent(new KeyboardEvent('keydown', { key: 'n', bubbles: true }))`)
@@ -585,20 +585,26 @@ func (p *page) waitLog(text string) {
 	p.wait(fmt.Sprintf(`document.getElementById('log').textContent.includes(%s)`, js), "the server log to show "+string(js))
 }
 
-// edit replaces old by new in the editor and presses Run.
+// edit replaces old by new in the client's editor and presses Run.
 func (p *page) edit(old, new string) {
+	p.t.Helper()
+	p.editIn("editor", "run", old, new)
+}
+
+// editIn replaces old by new in the page's editor (workbookStep's editor
+// or serverEditor) and clicks the button run.
+func (p *page) editIn(editor, run, old, new string) {
 	p.t.Helper()
 	o, _ := json.Marshal(old)
 	n, _ := json.Marshal(new)
 	var ok bool
 	err := p.tab.Eval(fmt.Sprintf(`(() => {
-		const editor = document.getElementById('editor');
+		const editor = workbookStep[%q];
 		if (!editor.value.includes(%s)) return false;
 		editor.value = editor.value.replace(%s, %s);
-		editor.dispatchEvent(new Event('input'));
-		document.getElementById('run').click();
+		document.getElementById(%q).click();
 		return true;
-	})()`, o, o, n), &ok)
+	})()`, editor, o, o, n, run), &ok)
 	if err != nil || !ok {
 		p.fail("editing %s: %v, found: %v", o, err, ok)
 	}

@@ -149,26 +149,23 @@ func (s *Site) watchPresence(io *sio.Server, st *stepPage) {
 }
 
 // connected counts, per browser and step, the clients (Engine.IO sessions:
-// one per pane) connected now to the steps' servers, in any namespace.
+// one per pane) connected now to the steps' servers, the learners' own
+// JavaScript ones too, in any namespace.
 func (s *Site) connected() map[string]map[string]int {
 	out := map[string]map[string]int{}
 	for key, st := range s.steps {
-		io, _ := st.server()
-		if io == nil {
-			continue
+		var servers []*sio.Server
+		st.mu.Lock()
+		if st.io != nil {
+			servers = append(servers, st.io)
 		}
+		for io := range st.jsCheckers {
+			servers = append(servers, io)
+		}
+		st.mu.Unlock()
 		sessions := map[string]map[string]bool{} // browser -> session ids
-		for _, nsp := range io.Namespaces() {
-			for _, socket := range nsp.Sockets() {
-				b := step.Browser(socket)
-				if b == "" || !socket.Connected() {
-					continue
-				}
-				if sessions[b] == nil {
-					sessions[b] = map[string]bool{}
-				}
-				sessions[b][socket.SessionID()] = true
-			}
+		for _, io := range servers {
+			countSessions(io, sessions)
 		}
 		for b, ids := range sessions {
 			if out[b] == nil {
@@ -178,6 +175,23 @@ func (s *Site) connected() map[string]map[string]int {
 		}
 	}
 	return out
+}
+
+// countSessions adds the sessions of io's connected sockets to sessions,
+// by browser.
+func countSessions(io *sio.Server, sessions map[string]map[string]bool) {
+	for _, nsp := range io.Namespaces() {
+		for _, socket := range nsp.Sockets() {
+			b := step.Browser(socket)
+			if b == "" || !socket.Connected() {
+				continue
+			}
+			if sessions[b] == nil {
+				sessions[b] = map[string]bool{}
+			}
+			sessions[b][socket.SessionID()] = true
+		}
+	}
 }
 
 // Classroom returns one page of the classroom view's data (page counts

@@ -22,19 +22,32 @@ const RestartOutage = 3 * time.Second
 // RestartOutage); past it, a restart answers 409.
 const maxRestarting = 1000
 
-// socketIO serves the step's Socket.IO path: its current server, or 503
-// while the server restarts, and to the handshakes of a browser in a
-// restart of its own.
+// socketIO serves the step's Socket.IO path: the requesting browser's own
+// JavaScript server when it runs one, the step's server otherwise, or 503
+// while the step's server restarts, and to the handshakes of a browser in
+// a restart of its own.
 func (s *Site) socketIO(st *stepPage) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	def := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io, _ := st.server()
-		if io == nil || r.URL.Query().Get("sid") == "" && st.restarting(step.RequestBrowser(r)) {
-			w.Header().Set("Retry-After", fmt.Sprint(int(RestartOutage.Seconds())))
-			http.Error(w, "the step's server is restarting", http.StatusServiceUnavailable)
+		if io == nil {
+			unavailable(w)
 			return
 		}
 		io.ServeHTTP(w, r)
 	})
+	routed := s.js.Route(st.key(), step.RequestBrowser, def)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("sid") == "" && st.restarting(step.RequestBrowser(r)) {
+			unavailable(w)
+			return
+		}
+		routed.ServeHTTP(w, r)
+	})
+}
+
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", fmt.Sprint(int(RestartOutage.Seconds())))
+	http.Error(w, "the step's server is restarting", http.StatusServiceUnavailable)
 }
 
 // faultReply is the JSON answer of a fault request.
@@ -149,9 +162,10 @@ func sessionBrowser(sess *engine.Session) string {
 }
 
 // faultSessions causes f (FaultCut or FaultStopPings) to every session of
-// browser on the step's server and returns how many there were.
+// browser on the server it reaches (its own JavaScript server, or the
+// step's) and returns how many there were.
 func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
-	io, checker := st.server()
+	io, checker := s.serverFor(st, browser)
 	if io == nil {
 		return 0
 	}
@@ -196,12 +210,15 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 				case <-s.closing:
 					return
 				}
+				// The checker of the server the session was on: the
+				// step's, unless it restarted meanwhile (then the session
+				// left silenced), or the browser's own.
 				st.mu.Lock()
-				gaveUp, c := st.silenced[sess] && st.checker != nil, st.checker
+				gaveUp := st.silenced[sess]
 				delete(st.silenced, sess)
 				st.mu.Unlock()
 				if gaveUp {
-					c.Caused(browser, f)
+					checker.Caused(browser, f)
 				}
 			})
 		}
@@ -217,8 +234,8 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 // in a restart already, too many are, the step's server is restarting or
 // the Site is closed.
 func (s *Site) restartFor(st *stepPage, browser string) (int, bool) {
+	io, _ := s.serverFor(st, browser)
 	st.mu.Lock()
-	io := st.io
 	if io == nil || st.closed || st.refused[browser] || len(st.refused) >= maxRestarting {
 		st.mu.Unlock()
 		return 0, false
@@ -244,11 +261,13 @@ func (s *Site) restartFor(st *stepPage, browser string) (int, bool) {
 		if !s.sleep(RestartOutage) {
 			return
 		}
+		// The checker of the server the browser reaches now (the step's,
+		// or its own JavaScript one), before its clients may come back.
+		if _, c := s.serverFor(st, browser); c != nil {
+			c.Caused(browser, step.FaultRestart)
+		}
 		st.mu.Lock()
 		defer st.mu.Unlock()
-		if st.checker != nil {
-			st.checker.Caused(browser, step.FaultRestart) // before its clients may come back
-		}
 		delete(st.refused, browser)
 		st.log.Println("[workbook] server started again for them")
 	})

@@ -188,13 +188,7 @@ func TestFaultRestartIsPerBrowser(t *testing.T) {
 // its disconnect reasons and its connections (the first one taken).
 func dialReconnect(ctx context.Context, t *testing.T, base, browser string) (*client.Socket, chan string, chan struct{}) {
 	t.Helper()
-	s, err := client.New(base, client.Options{
-		Path: "/lessons/errors/reconnect/socket.io/", ForceNew: true, NoAutoConnect: true, Header: cookie(browser),
-		ReconnectionDelay: 50 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := reconnectClient(t, base, browser)
 	gone := make(chan string, 8)
 	s.OnDisconnect(func(r client.Reason) { gone <- string(r) })
 	back := make(chan struct{}, 8)
@@ -205,6 +199,20 @@ func dialReconnect(ctx context.Context, t *testing.T, base, browser string) (*cl
 	<-back
 	t.Cleanup(s.Disconnect)
 	return s, gone, back
+}
+
+// reconnectClient returns a client of errors/reconnect as browser, not
+// connected yet, which reconnects within a fraction of a second.
+func reconnectClient(t *testing.T, base, browser string) *client.Socket {
+	t.Helper()
+	s, err := client.New(base, client.Options{
+		Path: "/lessons/errors/reconnect/socket.io/", ForceNew: true, NoAutoConnect: true, Header: cookie(browser),
+		ReconnectionDelay: 50 * time.Millisecond, ReconnectionDelayMax: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // untouched checks that a client of another browser was not disconnected.

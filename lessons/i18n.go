@@ -87,6 +87,14 @@ type ui struct {
 	ServerCode   string
 	ServerNote   string
 	NodeHint     string
+	ServerJS     string // the switch: the learner's server in JavaScript
+	ServerGo     string // ... the step's own in Go
+	ServerJSNote string
+	RunServer    string
+	ServerOwn    string // the learner's server.js runs
+	ServerDef    string // the step's Go server runs
+	ServerLine   string // "server.js, line %d: %s"
+	ServerFailed string
 	ClientCode   string
 	ClientNote   string
 	Run          string
@@ -100,6 +108,20 @@ type ui struct {
 	AddClient    string
 	Remove       string
 	Reload       string
+	Maximise     string
+	Hint         string // the first rung of a task's hint ladder
+	HintNext     string
+	Solution     string
+	SolutionNote string // why the solution is not offered yet
+	Kept         string // the learner's code, kept aside
+	ShowingDone  string
+	ShowingStart string
+	Compare      string
+	RestoreMine  string
+	CloseCompare string
+	Console      string // a pane's console strip
+	ConsoleEmpty string
+	LineN        string // "line %d" of client.html
 	ClientN      string // "Client %d"
 	Loading      string
 	Connecting   string
@@ -176,6 +198,14 @@ var uiText = map[Lang]ui{
 		ServerCode:   "The server",
 		ServerNote:   "This very file runs this step's server.",
 		NodeHint:     "Written in Go with our own Socket.IO server; the text shows the same thing in Node.js.",
+		ServerJS:     "JavaScript",
+		ServerGo:     "Go",
+		ServerJSNote: "The tutorial's app.js, in today's API. Edit it and press Run the server: your clients then reach your own server, which nobody else sees.",
+		RunServer:    "Run the server",
+		ServerOwn:    "Your server.js runs: your clients reach it.",
+		ServerDef:    "The step's Go server runs for your clients.",
+		ServerLine:   "server.js, line %d: %s",
+		ServerFailed: "The server did not start",
 		ClientCode:   "The client",
 		ClientNote:   "Edit it and press Run: every client pane reloads with your code.",
 		Run:          "Run",
@@ -188,6 +218,20 @@ var uiText = map[Lang]ui{
 		ToClients:    "Go to the clients ↓",
 		AddClient:    "Add a client",
 		Remove:       "Remove",
+		Maximise:     "Maximise",
+		Hint:         "A hint",
+		HintNext:     "Another hint",
+		Solution:     "The solution",
+		SolutionNote: "The solution opens once you have taken a hint or pressed Run.",
+		Kept:         "Your code is kept aside.",
+		ShowingDone:  "The editor shows the finished version.",
+		ShowingStart: "The editor shows the starting code.",
+		Compare:      "Compare with yours",
+		RestoreMine:  "Restore yours",
+		CloseCompare: "Close the comparison",
+		Console:      "Console",
+		ConsoleEmpty: "console.log in the client's code shows here.",
+		LineN:        "line %d",
 		Reload:       "Reload",
 		ClientN:      "Client %d",
 		Loading:      "loading…",
@@ -263,6 +307,14 @@ var uiText = map[Lang]ui{
 		ServerCode:   "El servidor",
 		ServerNote:   "Este mismo archivo es el servidor de este paso.",
 		NodeHint:     "Está escrito en Go con nuestro propio servidor Socket.IO; el texto muestra lo mismo en Node.js.",
+		ServerJS:     "JavaScript",
+		ServerGo:     "Go",
+		ServerJSNote: "El app.js del tutorial, con la API de hoy. Cámbialo y pulsa Ejecutar el servidor: tus clientes llegan entonces a tu propio servidor, que nadie más ve.",
+		RunServer:    "Ejecutar el servidor",
+		ServerOwn:    "Tu server.js está en marcha: tus clientes llegan a él.",
+		ServerDef:    "Para tus clientes funciona el servidor Go del paso.",
+		ServerLine:   "server.js, línea %d: %s",
+		ServerFailed: "El servidor no arrancó",
 		ClientCode:   "El cliente",
 		ClientNote:   "Cámbialo y pulsa Ejecutar: todos los clientes se recargan con tu código.",
 		Run:          "Ejecutar",
@@ -275,6 +327,20 @@ var uiText = map[Lang]ui{
 		ToClients:    "Ir a los clientes ↓",
 		AddClient:    "Añadir un cliente",
 		Remove:       "Quitar",
+		Maximise:     "Maximizar",
+		Hint:         "Una pista",
+		HintNext:     "Otra pista",
+		Solution:     "La solución",
+		SolutionNote: "La solución se abre cuando hayas visto una pista o pulsado Ejecutar.",
+		Kept:         "Tu código queda guardado aparte.",
+		ShowingDone:  "El editor muestra la versión terminada.",
+		ShowingStart: "El editor muestra el código de partida.",
+		Compare:      "Compararla con la tuya",
+		RestoreMine:  "Recuperar la tuya",
+		CloseCompare: "Cerrar la comparación",
+		Console:      "Consola",
+		ConsoleEmpty: "Aquí sale lo que el código del cliente escribe con console.log.",
+		LineN:        "línea %d",
 		Reload:       "Recargar",
 		ClientN:      "Cliente %d",
 		Loading:      "cargando…",

@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/sioworkbook/workbook/internal/routemux"
+	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/static"
 )
 
-// assets are the pages' CSS, scripts and icon, served under /assets/.
+// assets are the pages' CSS, scripts and icon, served under /assets/, and
+// the code editor's bundle (built from assets/editor by its build.mjs; its
+// node_modules stays out).
 //
-//go:embed assets
+//go:embed assets/*.css assets/*.js assets/*.svg assets/editor/editor.bundle.js
 var assets embed.FS
 
 func (s *Site) routes() {
@@ -36,6 +39,7 @@ func (s *Site) routes() {
 	mux.HandleFunc("GET /classroom/data.json", s.guard(s.serveClassroomJSON))
 	for _, st := range s.steps {
 		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
+		mux.Handle(st.prefix()+"server.js", s.sourceHandler(st))
 	}
 
 	sub, err := fs.Sub(assets, "assets")
@@ -75,6 +79,27 @@ func (s *Site) routes() {
 // Routes returns the patterns the Site serves ("GET /classroom/{$}"), so
 // that a test can check who may reach each one.
 func (s *Site) Routes() []string { return s.mux.Patterns() }
+
+// sourceHandler serves the step's server.js for each browser (see
+// jsserver.SourceHandler): PUT runs the browser's own edit, DELETE goes
+// back to the step's server, GET gives the source in use. Like a fault, a
+// change of server comes from the workbook's own pages only.
+func (s *Site) sourceHandler(st *stepPage) http.Handler {
+	h := &jsserver.SourceHandler{
+		Manager:  s.js,
+		Step:     st.key(),
+		Finished: st.ServerJS,
+		Browser:  step.RequestBrowser,
+		Config:   s.jsConfig(st),
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+			http.Error(w, "a step's server is changed from the workbook's own pages", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
 
 func (s *Site) addSlash(w http.ResponseWriter, r *http.Request) {
 	u := *r.URL
@@ -203,6 +228,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		StepLabel:   fmt.Sprintf(t.StepOf, st.Num, len(st.Lesson.Steps)),
 		Text:        text.HTML,
 		ServerHTML:  st.ServerHTML,
+		ServerJS:    st.ServerJS,
 		Client:      st.Client,
 		HasDone:     st.ClientDone != "",
 		Data: stepData{
@@ -213,6 +239,8 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 			Client:     st.Client,
 			ClientDone: st.ClientDone,
 			Server:     st.ServerSource,
+			ServerJS:   st.ServerJS,
+			Source:     st.prefix() + "server.js",
 			Text: map[string]string{
 				"clientN": t.ClientN, "loading": t.Loading, "connecting": t.Connecting,
 				"connected": t.Connected, "disconnected": t.Disconnected, "error": t.ConnectError,
@@ -220,6 +248,9 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
+				"kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
+				"maximise": t.Maximise, "console": t.Console, "consoleEmpty": t.ConsoleEmpty, "lineN": t.LineN,
+				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
 			},
 		},
 	}
@@ -233,7 +264,11 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	v.BodyClass = "step"
 	for _, id := range st.Tasks {
 		_, ok := done[TaskKey{st.Lesson.Slug, st.Slug, id}]
-		v.Tasks = append(v.Tasks, taskView{ID: id, HTML: text.Tasks[id], Done: ok})
+		tv := taskView{ID: id, HTML: text.Tasks[id], Done: ok}
+		if l, has := text.Ladders[id]; has {
+			tv.Ladder = &l
+		}
+		v.Tasks = append(v.Tasks, tv)
 	}
 	if s.opts.Panel != nil {
 		v.Panel = s.opts.Panel(browser, st.prefix()+"socket.io/", t.Packets)

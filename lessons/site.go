@@ -19,6 +19,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/sioworkbook/workbook/internal/routemux"
+	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -71,6 +72,7 @@ type Options struct {
 //	GET /lessons/<lesson>/              a lesson's introduction and its steps
 //	GET /lessons/<lesson>/<step>/       a step: text, tasks, code, panes, log, packets
 //	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
+//	    /lessons/<lesson>/<step>/server.js    GET, PUT, DELETE: the browser's own server in JavaScript (see jsserver.SourceHandler)
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
 //	POST /lessons/<lesson>/<step>/faults/<fault>  a fault the step offers (see step.Fault)
@@ -89,6 +91,10 @@ type Site struct {
 	presence *presence
 	mux      *routemux.Mux
 	chroma   []byte
+	// js runs the learners' own servers in JavaScript, one per browser and
+	// step (PUT .../server.js): a browser's requests to the step's
+	// Socket.IO path go to its instance when it runs one.
+	js *jsserver.Manager
 
 	home    map[Lang]*document
 	lessons []*lesson
@@ -123,6 +129,7 @@ type stepPage struct {
 
 	ServerSource string // server.go as embedded
 	ServerHTML   string // ... highlighted
+	ServerJS     string // server.js as embedded: the finished version of the learner's server
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
 
@@ -142,6 +149,9 @@ type stepPage struct {
 	// refused holds the browsers in a restart of their own (restartFor):
 	// their handshakes answer 503 until it ends.
 	refused map[string]bool
+	// jsCheckers holds the checker of each running JavaScript instance,
+	// by its server: the faults tick the tasks of the browser's own server.
+	jsCheckers map[*sio.Server]*step.Checker
 }
 
 // stepText is a step's text in one language.
@@ -149,6 +159,16 @@ type stepText struct {
 	Title string
 	HTML  string
 	Tasks map[string]string // task id -> inline HTML
+	// Ladders holds each task's hint ladder, when it has one (front
+	// matter "hint.<task>.1", "hint.<task>.2", "solution.<task>").
+	Ladders map[string]ladder
+}
+
+// ladder is the help of one task, given a rung at a time: a hint, another
+// hint, then the solution (inline HTML each).
+type ladder struct {
+	Hints    []string
+	Solution string
 }
 
 func (st *stepPage) key() string    { return st.Lesson.Slug + "/" + st.Slug }
@@ -173,6 +193,7 @@ func New(opts Options) (*Site, error) {
 		presence: newPresence(),
 		steps:    map[string]*stepPage{},
 		closing:  make(chan struct{}),
+		js:       &jsserver.Manager{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -269,7 +290,7 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := &stepText{Title: doc.Meta["title"], HTML: doc.HTML, Tasks: map[string]string{}}
+		text := &stepText{Title: doc.Meta["title"], HTML: doc.HTML, Tasks: map[string]string{}, Ladders: map[string]ladder{}}
 		for _, id := range sd.Tasks {
 			src := doc.Meta["task."+id]
 			if src == "" {
@@ -284,13 +305,28 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 				return nil, fmt.Errorf("lessons: %s: task %q is not in the step's Tasks", name, id)
 			}
 		}
+		if err := readLadders(name, doc.Meta, sd.Tasks, text); err != nil {
+			return nil, err
+		}
 		st.Text[l] = text
+	}
+	// A task has a ladder in every language or in none.
+	for _, id := range sd.Tasks {
+		_, en := st.Text[EN].Ladders[id]
+		for _, l := range Langs {
+			if _, ok := st.Text[l].Ladders[id]; ok != en {
+				return nil, fmt.Errorf("lessons: %s: task %s has hints in some languages only", dir, id)
+			}
+		}
 	}
 	server, err := fs.ReadFile(content, path.Join(dir, "server.go"))
 	if err != nil {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	st.ServerSource = string(server)
+	if st.ServerJS, err = StepServerJS(dir); err != nil {
+		return nil, err
+	}
 	if st.ServerHTML, err = highlight(st.ServerSource, "go", true); err != nil {
 		return nil, fmt.Errorf("lessons: %s/server.go: %w", dir, err)
 	}
@@ -305,6 +341,45 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	return st, nil
+}
+
+// readLadders reads the hint ladders of a step text's front matter
+// (name): for a task, "hint.<task>.1" and "hint.<task>.2", then
+// "solution.<task>", all three or none.
+func readLadders(name string, meta map[string]string, tasks []string, text *stepText) error {
+	for key := range meta {
+		rest, ok := strings.CutPrefix(key, "hint.")
+		if !ok {
+			rest, ok = strings.CutPrefix(key, "solution.")
+		} else {
+			rest, _, _ = strings.Cut(rest, ".")
+		}
+		if ok && !slices.Contains(tasks, rest) {
+			return fmt.Errorf("lessons: %s: %s: task %q is not in the step's Tasks", name, key, rest)
+		}
+	}
+	for _, id := range tasks {
+		keys := []string{"hint." + id + ".1", "hint." + id + ".2", "solution." + id}
+		var rungs []string
+		for _, k := range keys {
+			if meta[k] == "" {
+				continue
+			}
+			html, err := inline(meta[k])
+			if err != nil {
+				return fmt.Errorf("lessons: %s: %s: %w", name, k, err)
+			}
+			rungs = append(rungs, html)
+		}
+		switch len(rungs) {
+		case 0:
+		case len(keys):
+			text.Ladders[id] = ladder{Hints: rungs[:2], Solution: rungs[2]}
+		default:
+			return fmt.Errorf("lessons: %s: task %s needs %s, %s and %s, or none", name, id, keys[0], keys[1], keys[2])
+		}
+	}
+	return nil
 }
 
 // start gives a step its log, and starts its checker and Socket.IO server.
@@ -323,16 +398,8 @@ func (s *Site) start(st *stepPage) {
 // the step's Setup and Check on it: when the Site starts, and again when
 // the step's server restarts (FaultRestart).
 func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
-	checker := step.NewChecker(st.Tasks, func(browser, task string) {
-		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
-	})
-	cfg := st.def.Config
-	cfg.Path = st.prefix() + "socket.io/"
-	cfg.Observer = sio.Observers(s.opts.Observer, checker.Observer())
-	cfg.Logger = s.log.With("step", st.key())
-	cfg.ClientScript = static.SocketIOJS
-	cfg.ClientModule = static.SocketIOESM
-	io := sio.NewServer(cfg)
+	checker := s.newChecker(st)
+	io := sio.NewServer(s.serverConfig(st, checker))
 	checker.Start(io)
 	// The step's own handlers first, then the checks, so that the log
 	// reads as the step's server.go says before any task ticks.
@@ -340,6 +407,75 @@ func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
 	st.def.Check(io, checker)
 	s.watchPresence(io, st)
 	return io, checker
+}
+
+// newChecker returns a checker of the step's tasks that records them.
+func (s *Site) newChecker(st *stepPage) *step.Checker {
+	return step.NewChecker(st.Tasks, func(browser, task string) {
+		s.taskDone(browser, TaskKey{Lesson: st.Lesson.Slug, Step: st.Slug, Task: task})
+	})
+}
+
+// serverConfig is the sio.Config of a server of the step, Go or
+// JavaScript: the step's settings, its path, and checker watching it.
+func (s *Site) serverConfig(st *stepPage, checker *step.Checker) sio.Config {
+	cfg := st.def.Config
+	cfg.Path = st.prefix() + "socket.io/"
+	cfg.Observer = sio.Observers(s.opts.Observer, checker.Observer())
+	cfg.Logger = s.log.With("step", st.key())
+	cfg.ClientScript = static.SocketIOJS
+	cfg.ClientModule = static.SocketIOESM
+	return cfg
+}
+
+// jsConfig is the configuration of a browser's JavaScript server for the
+// step (jsserver.SourceHandler.Config): a checker of its own, started with
+// the server and closed when it stops, so that tasks tick from the
+// learner's own server as they do from the Go one.
+func (s *Site) jsConfig(st *stepPage) func(browser string) jsserver.Config {
+	return func(browser string) jsserver.Config {
+		checker := s.newChecker(st)
+		var io *sio.Server
+		return jsserver.Config{
+			Log:    st.log,
+			Server: s.serverConfig(st, checker),
+			Setup: func(srv *sio.Server) {
+				io = srv
+				checker.Start(srv)
+				st.def.Check(srv, checker)
+				s.watchPresence(srv, st)
+				st.mu.Lock()
+				if st.jsCheckers == nil {
+					st.jsCheckers = map[*sio.Server]*step.Checker{}
+				}
+				st.jsCheckers[srv] = checker
+				st.mu.Unlock()
+			},
+			Stopped: func() {
+				st.mu.Lock()
+				delete(st.jsCheckers, io)
+				st.mu.Unlock()
+				checker.Close()
+			},
+		}
+	}
+}
+
+// serverFor returns the server that browser's requests reach and its
+// checker: its own JavaScript instance when it runs one, the step's
+// server otherwise (nils while that restarts).
+func (s *Site) serverFor(st *stepPage, browser string) (*sio.Server, *step.Checker) {
+	if browser != "" {
+		if in := s.js.Get(jsserver.Key{Browser: browser, Step: st.key()}); in != nil {
+			st.mu.Lock()
+			c := st.jsCheckers[in.Server()]
+			st.mu.Unlock()
+			if c != nil {
+				return in.Server(), c
+			}
+		}
+	}
+	return st.server()
 }
 
 // server returns the step's Socket.IO server and its checker, or nils
@@ -401,6 +537,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHT
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closing)
+		s.js.Close()
 		for _, st := range s.steps {
 			st.mu.Lock()
 			st.closed = true

@@ -81,6 +81,7 @@ type stepView struct {
 	Text        string // HTML
 	Tasks       []taskView
 	ServerHTML  string
+	ServerJS    string // server.js, the finished version
 	Client      string
 	HasDone     bool
 	Panel       templ.Component // nil: the slot says where the panel will be
@@ -96,9 +97,10 @@ type faultView struct {
 
 // taskView is one task on a step page.
 type taskView struct {
-	ID   string
-	HTML string
-	Done bool
+	ID     string
+	HTML   string
+	Done   bool
+	Ladder *ladder // nil: no hints
 }
 
 // stepData is what the step page's script (assets/step.js) needs, passed
@@ -110,9 +112,11 @@ type stepData struct {
 	Live       string            `json:"live"` // URL of the live feed
 	Client     string            `json:"client"`
 	ClientDone string            `json:"clientDone"`
-	Server     string            `json:"server"` // server.go, for the copy button
-	Faults     string            `json:"faults"` // URL the fault buttons POST to, + the fault
-	Text       map[string]string `json:"text"`   // words the script shows
+	Server     string            `json:"server"`   // server.go, for the copy button
+	ServerJS   string            `json:"serverJS"` // server.js, the finished version
+	Source     string            `json:"source"`   // URL of the browser's server.js (GET, PUT, DELETE)
+	Faults     string            `json:"faults"`   // URL the fault buttons POST to, + the fault
+	Text       map[string]string `json:"text"`     // words the script shows
 }
 
 // notFoundView is the 404 page.

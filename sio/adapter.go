@@ -44,7 +44,9 @@ type BroadcastFlags struct {
 // Namespace.Local) and asks the other nodes for theirs. The in-memory
 // adapter (NewMemoryAdapter) serves one process: its operations are Local's.
 // An adapter for several nodes (sio/redisadapter) embeds it for the
-// bookkeeping and overrides the operations.
+// bookkeeping and overrides the operations. An adapter that wraps another
+// returns it from a method Unwrap() Adapter, so that the one it wraps learns
+// its namespace too.
 //
 // Methods may be called from any goroutine. The operations take a context
 // because a cluster adapter does I/O; they return an error when the other

@@ -56,9 +56,7 @@ func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace 
 	} else {
 		n.adapter = NewMemoryAdapter()
 	}
-	if a, ok := n.adapter.(interface{ attach(*Namespace) }); ok {
-		a.attach(n) // a MemoryAdapter, or an adapter that embeds one
-	}
+	attachAdapter(n.adapter, n) // a MemoryAdapter, or an adapter that embeds or wraps one
 	return n
 }
 

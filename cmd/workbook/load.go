@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -27,6 +29,7 @@ type LoadCommand struct {
 	Sample    time.Duration
 	DebugURL  string
 	Slow      bool
+	Rate      float64
 }
 
 func (c *LoadCommand) flags() *flagSet {
@@ -36,7 +39,10 @@ for --duration once they are all connected, one scenario:
 
   echo       every client emits "echo" with an ack and waits for it (closed loop)
   broadcast  --senders clients emit "bcast" and wait for it to come back;
-             the server sends it to every client (deliveries)
+             the server sends it to every client (deliveries). With
+             --rate R, open loop: R broadcasts per second on schedule,
+             whatever the server's pace; latency is from send to each
+             arrival, and the deliveries that never came are counted
   idle       the clients stay connected: the server's memory per connection
   soak       the clients stay connected while one emits "bcast" every
              --interval; the server is sampled every --sample and every
@@ -67,7 +73,29 @@ slow-consumer hold the server's goroutines and heap.`)
 	fs.durationVar(&c.Sample, "sample", "", "DURATION", 10*time.Second, "soak: time between two samples of the server")
 	fs.stringVar(&c.DebugURL, "debug-url", "", "URL", "", "the server's goroutines and heap, as JSON")
 	fs.boolVar(&c.Slow, "slow", "", false, "slow-consumer: add a client that stops reading")
+	fs.valueVar(positiveFloat(&c.Rate), "rate", "", "R", "broadcast: R broadcasts per second in open loop (0: closed loop)")
 	return fs
+}
+
+// rateValue is a number of broadcasts per second, 0 or more.
+type rateValue float64
+
+func positiveFloat(p *float64) *rateValue { return (*rateValue)(p) }
+
+func (v *rateValue) Set(s string) error {
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
+		return fmt.Errorf("want a number of broadcasts per second, 0 or more, got %q", s)
+	}
+	*v = rateValue(n)
+	return nil
+}
+
+func (v *rateValue) String() string {
+	if v == nil {
+		return "0"
+	}
+	return strconv.FormatFloat(float64(*v), 'g', -1, 64)
 }
 
 // Run runs the load.
@@ -82,7 +110,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 	res, err := loadgen.Run(ctx, loadgen.Config{
 		URL: c.URL, Path: c.Path, Scenario: c.Scenario, Clients: c.Clients, Senders: c.Senders,
 		Duration: c.Duration, Payload: c.Payload, ServerPID: c.ServerPID,
-		Interval: c.Interval, SampleEvery: c.Sample, DebugURL: c.DebugURL, Slow: c.Slow,
+		Interval: c.Interval, SampleEvery: c.Sample, DebugURL: c.DebugURL, Slow: c.Slow, Rate: c.Rate,
 	})
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -94,7 +122,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			Scenario: res.Scenario, Clients: res.Clients, Senders: res.Senders,
 			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors,
 			OpsPerSecond: res.OpsPerSecond(), DeliveriesPerSecond: res.DeliveriesPerSecond(),
-			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), MaxMs: ms(res.Latency.Max),
+			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), P999ms: ms(res.Latency.P999), MaxMs: ms(res.Latency.Max),
 			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
 			RSSBefore: res.RSSBefore, RSSPeak: res.RSSPeak, BytesPerConnection: res.BytesPerConnection(),
 			Expected: res.Expected, Missing: res.Missing(), Samples: samplesJSON(res.Samples),
@@ -110,10 +138,11 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 	if res.Scenario != loadgen.Idle {
 		fmt.Fprintf(tw, "ops\t%d (%.0f/s)\n", res.Ops, res.OpsPerSecond())
 		fmt.Fprintf(tw, "deliveries\t%d (%.0f/s)\n", res.Deliveries, res.DeliveriesPerSecond())
-		fmt.Fprintf(tw, "latency\tp50 %s  p90 %s  p99 %s  max %s\n", res.Latency.P50.Round(time.Microsecond),
-			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
+		fmt.Fprintf(tw, "latency\tp50 %s  p90 %s  p99 %s  p99.9 %s  max %s\n", res.Latency.P50.Round(time.Microsecond),
+			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond),
+			res.Latency.P999.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
 	}
-	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer {
+	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer || c.Rate > 0 {
 		fmt.Fprintf(tw, "deliveries due\t%d, %d missing\n", res.Expected, res.Missing())
 	}
 	if res.Scenario == loadgen.SlowConsumer && c.Slow {
@@ -188,6 +217,7 @@ type loadJSON struct {
 	P50ms                  float64      `json:"p50_ms"`
 	P90ms                  float64      `json:"p90_ms"`
 	P99ms                  float64      `json:"p99_ms"`
+	P999ms                 float64      `json:"p999_ms"`
 	MaxMs                  float64      `json:"max_ms"`
 	ServerCPUSeconds       float64      `json:"server_cpu_seconds,omitempty"`
 	DeliveriesPerCPUSecond float64      `json:"deliveries_per_cpu_second,omitempty"`

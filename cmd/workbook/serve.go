@@ -19,6 +19,7 @@ import (
 	"github.com/sioworkbook/workbook/inspector/web"
 	"github.com/sioworkbook/workbook/lessons"
 	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/admin"
 	"github.com/sioworkbook/workbook/static"
 )
 
@@ -32,6 +33,7 @@ type ServeCommand struct {
 	Keep           time.Duration
 	MaxDBSize      int64
 	InspectorToken string
+	AdminUI        adminUIFlags
 }
 
 func (c *ServeCommand) flags() *flagSet {
@@ -55,6 +57,7 @@ everyone's progress and requires the same token.`)
 	fs.durationVar(&c.Keep, "keep", "WORKBOOK_KEEP", "DURATION", 0, "delete sessions that ended longer ago than this, e.g. 7d or 12h; 0 keeps them")
 	fs.valueVar((*sizeValue)(&c.MaxDBSize), "max-db-size", "WORKBOOK_MAX_DB_SIZE", "SIZE", "delete the oldest sessions while --db is larger than this, e.g. 500MB or 1GB; 0 for no limit")
 	fs.stringVar(&c.InspectorToken, "inspector-token", "WORKBOOK_INSPECTOR_TOKEN", "TOKEN", "", "token the inspector pages require (default: none on loopback, else a random one)")
+	c.AdminUI.register(fs)
 	return fs
 }
 
@@ -72,6 +75,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	adm, err := c.AdminUI.open(c.Addr, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -96,6 +103,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		Recorder: rec.rec,
 		Debug:    debugObserver(stderr),
 		Token:    token,
+		Admin:    adm,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -127,6 +135,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	} else {
 		fmt.Fprintf(stdout, "classroom: %s/classroom/\n", base)
 	}
+	c.AdminUI.announce(stdout, base)
 	if rec.rec != nil {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
 	} else {
@@ -157,6 +166,7 @@ type workbookConfig struct {
 	Recorder *inspector.Recorder // nil: nothing is recorded
 	Debug    *sio.Observer       // nil: no live DEBUG trace
 	Token    string              // required by the inspector pages if not empty
+	Admin    *admin.Admin        // nil: no Admin UI namespace
 }
 
 // workbook is the whole site: the main Socket.IO server, the pages and the
@@ -175,6 +185,7 @@ type workbook struct {
 	Observer *sio.Observer
 
 	pages *web.Handler // the inspector, nil without a DB
+	admin *admin.Admin // the Admin UI's side, nil without --admin-ui
 
 	lessons  *lessons.Site // every other page, and a Socket.IO server per step
 	progress *sql.DB       // the lessons' handle on DB's file, nil without a DB
@@ -194,12 +205,22 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	}
 	wb := &workbook{DB: cfg.DB, Recorder: cfg.Recorder, Observer: sio.Observers(observers...)}
 
-	wb.io = sio.NewServer(sio.Config{
+	ioConfig := sio.Config{
 		Logger:       log,
 		ClientScript: static.SocketIOJS,
 		ClientModule: static.SocketIOESM,
 		Observer:     wb.Observer,
-	})
+	}
+	if cfg.Admin != nil {
+		ioConfig = cfg.Admin.Config(ioConfig)
+	}
+	wb.io = sio.NewServer(ioConfig)
+	if cfg.Admin != nil {
+		if err := cfg.Admin.Attach(wb.io); err != nil {
+			return nil, err
+		}
+		wb.admin = cfg.Admin
+	}
 	wb.io.OnConnection(func(s *sio.Socket) {
 		log.Info("a user connected", "socket", s.ID())
 		s.OnDisconnect(func(r sio.Reason) { log.Info("a user disconnected", "socket", s.ID(), "reason", r) })
@@ -270,6 +291,9 @@ func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.S
 // inspector's live feed, so that their long-polling requests end and the
 // HTTP server can shut down at once.
 func (wb *workbook) closeSockets() {
+	if wb.admin != nil {
+		wb.admin.Close()
+	}
 	_ = wb.io.Close()
 	if wb.lessons != nil {
 		_ = wb.lessons.Close() // also ends the step pages' live feeds

@@ -30,6 +30,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -258,4 +260,23 @@ func (tab *Tab) ConsoleText() string {
 		fmt.Fprintln(&b, m.String())
 	}
 	return b.String()
+}
+
+// Emulate gives the tab a viewport of width × height CSS pixels and the
+// colour scheme asked for (prefers-color-scheme: dark when dark), as a
+// phone, a laptop or a dark desktop would show the page. It applies to the
+// pages the tab loads from then on, and to the one it shows.
+func (tab *Tab) Emulate(width, height int, dark bool) error {
+	scheme := "light"
+	if dark {
+		scheme = "dark"
+	}
+	return chromedp.Do(tab.ctx,
+		chromedp.EmulateViewport(int64(width), int64(height)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return err
+		}))
 }

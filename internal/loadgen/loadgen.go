@@ -77,6 +77,12 @@ type Config struct {
 	// UntilDropped ends SlowConsumer's window as soon as the server has
 	// dropped the slow client, rather than at Duration.
 	UntilDropped bool
+	// Rate, if positive, runs Broadcast in open loop: the senders emit
+	// Rate broadcasts per second between them, on schedule whatever the
+	// server's pace, and every client times each arrival (Latency, from
+	// the send time the broadcast carries); Expected and Missing count
+	// the deliveries due and those that never came.
+	Rate float64
 }
 
 // Result is what a run measured.
@@ -106,13 +112,13 @@ type Result struct {
 	SlowReason   string
 }
 
-// Missing is the number of deliveries due that did not arrive (Soak and
-// SlowConsumer).
+// Missing is the number of deliveries due that did not arrive (Soak,
+// SlowConsumer, and Broadcast with a Rate).
 func (r *Result) Missing() int64 { return max(0, r.Expected-r.Deliveries) }
 
 // Latency summarizes the durations of the ops.
 type Latency struct {
-	P50, P90, P99, Max time.Duration
+	P50, P90, P99, P999, Max time.Duration
 }
 
 // OpsPerSecond is Ops divided by the window.
@@ -173,6 +179,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("loadgen: unknown scenario %q (echo, broadcast, idle, soak or slow-consumer)", cfg.Scenario)
 	}
+	if cfg.Rate < 0 || cfg.Rate > 0 && cfg.Scenario != Broadcast {
+		return nil, fmt.Errorf("loadgen: a rate goes with the broadcast scenario, and is positive")
+	}
 	if cfg.Clients <= 0 || cfg.Duration <= 0 {
 		return nil, errors.New("loadgen: clients and duration must be positive")
 	}
@@ -213,10 +222,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
-	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer {
+	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer || cfg.Scenario == Broadcast && cfg.Rate > 0 {
 		run := runSoak
-		if cfg.Scenario == SlowConsumer {
+		switch cfg.Scenario {
+		case SlowConsumer:
 			run = runSlowConsumer
+		case Broadcast:
+			run = runRate
 		}
 		if err := run(ctx, cfg, res, clients); err != nil {
 			return nil, err
@@ -350,7 +362,7 @@ func summarize(ds []time.Duration) Latency {
 	}
 	slices.Sort(ds)
 	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
-	return Latency{P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: ds[len(ds)-1]}
+	return Latency{P50: at(0.50), P90: at(0.90), P99: at(0.99), P999: at(0.999), Max: ds[len(ds)-1]}
 }
 
 // client is one WebSocket connection, on the default namespace.

@@ -132,3 +132,28 @@ func TestSlowConsumer(t *testing.T) {
 		t.Errorf("the others: %d of %d deliveries missing, %d connections lost", res.Missing(), res.Expected, res.Errors)
 	}
 }
+
+// TestBroadcastRate: in open loop the sender keeps to its schedule (50
+// broadcasts per second for one second: 50), every client gets each one,
+// and each arrival is timed.
+func TestBroadcastRate(t *testing.T) {
+	srv := fixture.Start(t, nil)
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.URL(), Scenario: loadgen.Broadcast, Clients: 20, Rate: 50,
+		Duration: time.Second, Payload: 16,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", *res)
+	if res.Ops != 50 || res.Expected != 50*20 || res.Deliveries != res.Expected || res.Missing() != 0 {
+		t.Errorf("sent %d, due %d, delivered %d, missing %d", res.Ops, res.Expected, res.Deliveries, res.Missing())
+	}
+	if res.Latency.P50 <= 0 || res.Latency.P999 < res.Latency.P99 || res.Latency.Max < res.Latency.P999 {
+		t.Errorf("latency %+v", res.Latency)
+	}
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: srv.URL(), Scenario: loadgen.Echo,
+		Clients: 1, Rate: 5, Duration: time.Second}); err == nil {
+		t.Error("a rate with echo: no error")
+	}
+}

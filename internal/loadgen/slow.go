@@ -142,19 +142,28 @@ func runSlowConsumer(ctx context.Context, cfg Config, res *Result, clients []*cl
 	res.Ops = sent.Load()
 	// The senders' last broadcasts may still be on their way to the others.
 	res.Expected = res.Ops * int64(len(normal))
-	count := func() (got int64) {
-		for _, c := range normal {
-			c.lmu.Lock()
-			got += int64(len(c.recv))
-			c.lmu.Unlock()
-		}
-		return got
-	}
-	for deadline := time.Now().Add(30 * time.Second); count() < res.Expected && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(30 * time.Second); received(normal) < res.Expected && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond)
 	}
+	collectArrivals(res, normal)
+	return nil
+}
+
+// received counts the arrivals the clients have timed.
+func received(clients []*client) (n int64) {
+	for _, c := range clients {
+		c.lmu.Lock()
+		n += int64(len(c.recv))
+		c.lmu.Unlock()
+	}
+	return n
+}
+
+// collectArrivals stops the clients timing arrivals and sets res's
+// Deliveries and Latency from them.
+func collectArrivals(res *Result, clients []*client) {
 	var all []time.Duration
-	for _, c := range normal {
+	for _, c := range clients {
 		c.measure.Store(false)
 		c.lmu.Lock()
 		all = append(all, c.recv...)
@@ -162,5 +171,4 @@ func runSlowConsumer(ctx context.Context, cfg Config, res *Result, clients []*cl
 	}
 	res.Deliveries = int64(len(all))
 	res.Latency = summarize(slices.Clip(all))
-	return nil
 }

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import ioV2 from "socket.io-client-v2";
 import { io as ioV4 } from "socket.io-client";
 
-const WAIT_MS = 3000;
+const WAIT_MS = 10000; // generous: CI machines are busy
 const RUN_LIMIT_MS = 25000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const tag = () => randomBytes(4).toString("hex");

@@ -366,7 +366,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	if s.postBody != nil {
 		s.postBody.SetReadDeadline(aLongTimeAgo)
 	}
-	ws, probe, writing, dropped := s.ws, s.probe, s.writing, s.dropped
+	ws, probe, dropped := s.ws, s.probe, s.dropped
 	readerCloses, closeCode := s.readerCloses, s.closeCode
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
@@ -391,7 +391,10 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 			closeFrame(ws, closeCode)
 			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
 		} else {
-			closeWebSocket(ws, !writing && !dropped)
+			// With a close frame even while the writer is busy: gorilla
+			// lets WriteControl go between its frames, and a client that
+			// gets none reports 1006, not the 1005 of the official server.
+			closeWebSocket(ws, !dropped)
 		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")
