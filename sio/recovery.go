@@ -550,12 +550,13 @@ func (s *Socket) leaveAll(reason Reason) {
 // before its connection dropped, and the events it missed sent to it.
 func (s *Socket) Recovered() bool { return s.recovered }
 
-// broadcastLocal sends p to the sockets of this node that opts selects, as
-// Local.Broadcast, logging it first, as Broadcast does, when the adapter is
-// the in-memory one.
+// broadcastLocal sends p to the sockets of this node that opts selects
+// (opts.Flags.Local is set), as Local.Broadcast does. With connection state
+// recovery it goes through the adapter, flagged local, as in Node, so that
+// an adapter that logs events (SessionAwareAdapter) logs it too.
 func (n *Namespace) broadcastLocal(p *parser.Packet, opts BroadcastOptions) {
-	if m, ok := n.adapter.(*MemoryAdapter); ok {
-		_ = m.Broadcast(context.Background(), p, opts)
+	if n.server.cfg.ConnectionStateRecovery != nil {
+		_ = n.adapter.Broadcast(context.Background(), p, opts)
 		return
 	}
 	n.Local().Broadcast(p, opts)

@@ -278,3 +278,23 @@ func TestRecoveryOff(t *testing.T) {
 	}
 	c.expect(`42["hi"]`)
 }
+
+// TestRecoveryLocalOnly: an event sent to this node only (LocalOnly) is
+// logged too, whatever wraps the in-memory adapter, as in Node.
+func TestRecoveryLocalOnly(t *testing.T) {
+	type wrapped struct{ *sio.MemoryAdapter } // as sio/admin wraps it
+	io, srv := newServer(t, sio.Config{
+		ConnectionStateRecovery: &sio.RecoveryConfig{},
+		NewAdapter:              func(*sio.Namespace) sio.Adapter { return wrapped{sio.NewMemoryAdapter()} },
+	})
+	conns := make(chan *sio.Socket, 1)
+	io.OnConnection(func(s *sio.Socket) { conns <- s })
+	c := dialRaw(t, srv)
+	c.send("40")
+	c.expect(`40{"sid":"`)
+	receive(t, conns, "connection")
+	if err := io.MainNamespace().LocalOnly().Emit("local", 1); err != nil {
+		t.Fatal(err)
+	}
+	offsetOf(t, c.expect(`42["local",1,"`))
+}
