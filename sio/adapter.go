@@ -107,11 +107,18 @@ type MemoryAdapter struct {
 	sids  map[string]idSet // socket id -> rooms
 
 	nsp atomic.Pointer[Namespace] // set when a namespace takes the adapter
+	rec *recoveryState            // set by attach with Config.ConnectionStateRecovery; see recovery.go
 }
 
 // attach is called by the namespace that uses the adapter, or an adapter
 // that embeds it, so that its operations reach that namespace's sockets.
-func (a *MemoryAdapter) attach(n *Namespace) { a.nsp.CompareAndSwap(nil, n) }
+func (a *MemoryAdapter) attach(n *Namespace) {
+	if a.nsp.CompareAndSwap(nil, n) {
+		if cfg := n.server.cfg.ConnectionStateRecovery; cfg != nil {
+			a.rec = newRecoveryState(cfg)
+		}
+	}
+}
 
 // errNotAttached: an operation on a memory adapter no namespace uses.
 var errNotAttached = errors.New("sio: the adapter belongs to no namespace")
@@ -124,11 +131,17 @@ func (a *MemoryAdapter) local() (Local, error) {
 	return n.Local(), nil
 }
 
-// Broadcast implements Adapter: this node only.
+// Broadcast implements Adapter: this node only. With connection state
+// recovery, an event that is neither volatile nor waiting for
+// acknowledgements is logged, and gets its offset as its last argument.
 func (a *MemoryAdapter) Broadcast(_ context.Context, p *parser.Packet, opts BroadcastOptions) error {
 	l, err := a.local()
 	if err != nil {
 		return err
+	}
+	if a.rec != nil && loggable(p, opts) {
+		a.rec.logAndDeliver(p, opts, func(q *parser.Packet) { l.Broadcast(q, opts) })
+		return nil
 	}
 	l.Broadcast(p, opts)
 	return nil

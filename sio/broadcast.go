@@ -93,7 +93,7 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 		return err
 	}
 	if b.local {
-		b.nsp.Local().Broadcast(p, b.opts())
+		b.nsp.broadcastLocal(p, b.opts())
 		return nil
 	}
 	return b.nsp.adapter.Broadcast(context.Background(), p, b.opts())

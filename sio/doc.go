@@ -41,6 +41,15 @@
 // Volatile and Timeout narrow a broadcast. Rooms live behind the Adapter
 // interface (in memory by default).
 //
+// # Connection state recovery
+//
+// With Config.ConnectionStateRecovery set, a client whose connection drops
+// (not one that leaves) comes back within MaxDisconnectionDuration as the
+// same socket, with its id, rooms and Data, and first receives the events
+// it missed; Socket.Recovered reports it. Events then carry an offset as
+// their last argument, as with the official server, and the in-memory
+// adapter keeps a bounded log of them (see RecoveryConfig).
+//
 // # Concurrency
 //
 // Every method of Server, Namespace, Socket and BroadcastOperator may be

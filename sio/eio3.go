@@ -112,14 +112,16 @@ func (c *conn) newSocketID(nsp string) string {
 }
 
 // connectReply is the payload of the CONNECT that tells the client s is
-// connected: {"sid":...} for v4, nothing for v3.
+// connected: {"sid":...} for v4 ({"sid":...,"pid":...} with connection
+// state recovery), nothing for v3.
 func (c *conn) connectReply(s *Socket) json.RawMessage {
 	if c.v3() {
 		return nil
 	}
 	data, _ := json.Marshal(struct {
 		SID string `json:"sid"`
-	}{s.id})
+		PID string `json:"pid,omitempty"` // with connection state recovery
+	}{s.id, s.pid})
 	return data
 }
 

@@ -196,10 +196,10 @@ func (n *Namespace) runMiddlewares(s *Socket) error {
 // connect runs on the connection's mailbox: middlewares, then the CONNECT
 // reply, then the connection handlers.
 func (n *Namespace) connect(c *conn, auth json.RawMessage) {
-	s := &Socket{id: c.newSocketID(n.name), nsp: n, conn: c, created: time.Now()}
-	if len(auth) > 0 {
-		s.auth = append(json.RawMessage(nil), auth...)
+	if n.server.cfg.ConnectionStateRecovery != nil && n.restore(c, auth) {
+		return
 	}
+	s := n.newSocket(c, auth)
 	if n.server.obs != nil {
 		n.server.debugf("socket.io:namespace", c.sid(), "adding socket to nsp %s", n.name)
 	}
@@ -230,19 +230,46 @@ func (n *Namespace) connect(c *conn, auth json.RawMessage) {
 		return
 	}
 	n.sockets[s.id] = s
-	handlers := append(([]func(*Socket))(nil), n.onConnect...)
 	n.mu.Unlock()
-	if n.parent != nil {
-		handlers = append(handlers, n.parent.connectionHandlers()...)
-	}
 	n.adapter.AddAll(s.id, s.id)
-	_ = c.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: c.connectReply(s)}, false)
+	n.connected(s, n.handlers())
+}
+
+// newSocket makes the socket of a CONNECT, with a new id (and a new private
+// id with connection state recovery).
+func (n *Namespace) newSocket(c *conn, auth json.RawMessage) *Socket {
+	s := &Socket{id: c.newSocketID(n.name), nsp: n, conn: c, created: time.Now()}
+	if len(auth) > 0 {
+		s.auth = append(json.RawMessage(nil), auth...)
+	}
+	if n.server.cfg.ConnectionStateRecovery != nil {
+		s.pid = newSocketID()
+	}
+	return s
+}
+
+// connected sends the CONNECT reply of s, which is in the namespace now,
+// and runs the connection handlers.
+func (n *Namespace) connected(s *Socket, handlers []func(*Socket)) {
+	_ = s.conn.send(&parser.Packet{Type: parser.Connect, Namespace: n.name, Data: s.conn.connectReply(s)}, false)
 	if n.server.obs != nil {
-		n.server.debugf("socket.io:socket", c.sid(), "socket connected - writing packet")
+		n.server.debugf("socket.io:socket", s.conn.sid(), "socket connected - writing packet")
 	}
 	for _, fn := range handlers {
 		fn(s)
 	}
+}
+
+// handlers returns the connection handlers of the namespace, its parent's
+// included.
+func (n *Namespace) handlers() []func(*Socket) {
+	n.mu.RLock()
+	handlers := append(([]func(*Socket))(nil), n.onConnect...)
+	n.mu.RUnlock()
+	if n.parent != nil {
+		handlers = append(handlers, n.parent.connectionHandlers()...)
+	}
+	return handlers
 }
 
 // connectErrorPayload builds the CONNECT_ERROR payload {message, data?}.

@@ -93,6 +93,12 @@ type Config struct {
 	// about, as with the official server's allowRequest.
 	AllowRequest func(r *http.Request) error
 
+	// ConnectionStateRecovery, if set, lets a client whose connection
+	// dropped come back as the same socket and receive the events it
+	// missed (connectionStateRecovery in Node); see RecoveryConfig. If
+	// nil, it is off.
+	ConnectionStateRecovery *RecoveryConfig
+
 	// AllowEIO3 accepts socket.io-client 2.x (Engine.IO v3) beside the
 	// current clients, as the official server's allowEIO3: such a client is
 	// connected to "/" as soon as it opens, passes its auth as the query of
@@ -450,6 +456,9 @@ func (s *Server) Close() error {
 	for _, n := range s.Namespaces() {
 		for _, sock := range n.Sockets() {
 			sock.onClose(ReasonServerShuttingDown)
+		}
+		if a, ok := n.adapter.(interface{ closeRecovery() }); ok {
+			a.closeRecovery() // its sweeps; the sessions just kept are of no use now
 		}
 	}
 	s.engine.Close()

@@ -108,6 +108,9 @@ type Socket struct {
 	closers   *closeHandlers // nil until OnDisconnecting or OnDisconnect
 	acks      map[uint64]*pendingAck
 	data      any
+
+	pid       string // private id, with connection state recovery; see recovery.go
+	recovered bool   // restored by connection state recovery
 }
 
 // closeHandlers are the disconnection handlers of a socket, kept apart as
@@ -334,6 +337,11 @@ func (s *Socket) emit(event string, args []any, flags emitFlags) error {
 		return err
 	}
 	if fn == nil {
+		if s.pid != "" && !flags.volatile {
+			// With connection state recovery the event goes through the
+			// adapter, which logs it, as in Node.
+			return s.nsp.adapter.Broadcast(context.Background(), p, BroadcastOptions{Rooms: []string{s.id}})
+		}
 		return s.conn.send(p, flags.volatile)
 	}
 	p.HasID, p.ID = true, s.nsp.nextAckID()
@@ -590,7 +598,7 @@ func (s *Socket) onClose(reason Reason) bool {
 		for _, fn := range before {
 			fn(reason)
 		}
-		s.nsp.adapter.DelAll(s.id)
+		s.leaveAll(reason)
 		for _, fn := range after {
 			fn(reason)
 		}

@@ -26,6 +26,7 @@ type TestServerCommand struct {
 	PingTimeout  time.Duration
 	Redis        string
 	AllowEIO3    bool
+	Recovery     time.Duration
 	AdminUI      adminUIFlags
 }
 
@@ -51,6 +52,7 @@ the cluster operations of interop/node/cluster-node.mjs.`)
 	fs.durationVar(&c.PingTimeout, "ping-timeout", "WORKBOOK_PING_TIMEOUT", "DURATION", 200*time.Millisecond, "Engine.IO ping timeout")
 	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "join the cluster on this Redis (redis://HOST:PORT)")
 	fs.boolVar(&c.AllowEIO3, "allow-eio3", "WORKBOOK_ALLOW_EIO3", false, "accept socket.io-client 2.x (Engine.IO v3) on /socket.io/")
+	fs.durationVar(&c.Recovery, "recovery", "WORKBOOK_RECOVERY", "DURATION", 0, "connection state recovery for clients gone less than this (skipMiddlewares on; 0: off)")
 	c.AdminUI.register(fs)
 	return fs
 }
@@ -102,6 +104,7 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 		Observer:     sio.Observers(observers...),
 		Logger:       log,
 		Addr:         ln.Addr().String(),
+		Recovery:     c.Recovery,
 		Admin:        adm,
 	}
 	if c.Redis != "" {
@@ -173,6 +176,9 @@ type TestServerConfig struct {
 	// Addr is the address the server listens on, which it names in its
 	// answers to a server-side "sse".
 	Addr string
+	// Recovery, if positive, turns connection state recovery on, for
+	// clients gone less than this (see sio.RecoveryConfig).
+	Recovery time.Duration
 	// Admin, if set, serves the Admin UI's namespace /admin (--admin-ui).
 	Admin *admin.Admin
 }
@@ -195,7 +201,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		cfg.PingTimeout = 200 * time.Millisecond
 	}
 	cors := &engine.CORS{Origins: []string{"*"}}
-	ioConfig := sio.Config{
+	ioConfig := withRecovery(cfg.Recovery, sio.Config{
 		PingInterval:      cfg.PingInterval,
 		PingTimeout:       cfg.PingTimeout,
 		MaxHTTPBufferSize: 1e6,
@@ -205,7 +211,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 		Logger:            cfg.Logger,
 		Observer:          cfg.Observer,
 		NewAdapter:        cfg.NewAdapter,
-	}
+	})
 	if cfg.Admin != nil {
 		// The UI connects with credentials: its polling answers echo its
 		// origin (the suites' "*" still lets every origin in).

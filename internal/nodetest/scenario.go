@@ -62,13 +62,22 @@ func Scenarios(t testing.TB) []Scenario {
 func RunScenario(t testing.TB, url, name string, ctrl func(command string) error) {
 	t.Helper()
 	p := Start(t, ScenarioScript, "--url", url, "--scenario", name)
-	ctx, cancel := context.WithTimeout(t.Context(), ScenarioTimeout)
+	drive(t, p, "scenario "+name, ScenarioTimeout, "PASS "+name, ctrl)
+}
+
+// drive reads p's stdout until p exits, within timeout: it answers each
+// `CTRL <command>` line with `ok` once ctrl(command) returns nil, copies
+// INFO lines to the test log, and fails t (naming the run what) unless p
+// printed the line pass and exited 0.
+func drive(t testing.TB, p *Proc, what string, timeout time.Duration, pass string, ctrl func(command string) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	fail := func(format string, args ...any) {
 		t.Helper()
 		p.Kill()
 		p.markReported()
-		t.Fatalf("scenario %s: "+format+"\n%s", append(append([]any{name}, args...), p.Report())...)
+		t.Fatalf("%s: "+format+"\n%s", append(append([]any{what}, args...), p.Report())...)
 	}
 	passed := false
 	for {
@@ -83,7 +92,7 @@ func RunScenario(t testing.TB, url, name string, ctrl func(command string) error
 		case strings.HasPrefix(line, "CTRL "):
 			command := strings.TrimPrefix(line, "CTRL ")
 			if ctrl == nil {
-				fail("asked for CTRL %s, but RunScenario got no ctrl handler", command)
+				fail("asked for CTRL %s, but got no ctrl handler", command)
 			}
 			if err := ctrl(command); err != nil {
 				fail("CTRL %s: %v", command, err)
@@ -93,11 +102,11 @@ func RunScenario(t testing.TB, url, name string, ctrl func(command string) error
 			}
 		case strings.HasPrefix(line, "INFO "):
 			t.Log(line)
-		case line == "PASS "+name:
+		case line == pass:
 			passed = true
 		}
 	}
 	if code := p.Wait(); code != 0 || !passed {
-		fail("exit code %d, PASS line seen: %v", code, passed)
+		fail("exit code %d, %s line seen: %v", code, pass, passed)
 	}
 }

@@ -304,8 +304,25 @@ func (s *Session) readLoop(conn *websocket.Conn) {
 // stack holds that frame and gorilla's, and at about 1.1 KB in all they
 // are close to what the runtime's 2 KiB starting stack allows.
 //
+// When a frame handler is at work, the error goes to it, after the
+// messages it has yet to handle: handled here, it could close the session
+// before the last of them (a DISCONNECT sent right before a close frame).
+//
 //go:noinline
-func (s *Session) readFailed(err error) { s.onFrame(0, nil, err) }
+func (s *Session) readFailed(err error) {
+	s.mu.Lock()
+	h := s.frames
+	if h != nil {
+		h.sent++
+	}
+	s.mu.Unlock()
+	if h == nil {
+		s.onFrame(0, nil, err)
+		return
+	}
+	h.in <- wsFrame{err: err}
+	<-h.out
+}
 
 // frameLinger is how long the frame handler waits for the next message
 // once it has handled one, before it ends: a busy connection keeps one
@@ -316,8 +333,9 @@ const frameLinger = 5 * time.Millisecond
 // wsFrame is a message the reader has begun to read, for the frame
 // handler.
 type wsFrame struct {
-	mt int
-	r  io.Reader
+	mt  int
+	r   io.Reader
+	err error // instead of a message: the error that ended reading
 }
 
 // frameHandler is the goroutine that reads and handles a WebSocket's
@@ -345,7 +363,7 @@ func (s *Session) handFrame(mt int, r io.Reader) bool {
 	}
 	h.sent++
 	s.mu.Unlock()
-	h.in <- wsFrame{mt, r}
+	h.in <- wsFrame{mt: mt, r: r}
 	return <-h.out
 }
 
@@ -364,6 +382,11 @@ func (s *Session) handleFrames(h *frameHandler) {
 	f := <-h.in
 	for {
 		got++
+		if f.err != nil {
+			s.onFrame(f.mt, nil, f.err) // then the reader returns, as when it handles the error itself
+			h.out <- false
+			return
+		}
 		data, err := io.ReadAll(f.r)
 		h.out <- err == nil && !ended
 		if err != nil {

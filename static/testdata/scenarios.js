@@ -134,6 +134,51 @@
     same(await socket.emitWithAck("echo", 1), 1, "echo after reconnecting");
   }
 
+  // recovery checks connection state recovery against a server that has it
+  // on and serves "join", "to" and "rooms" (static/recovery_browser_test.go):
+  // recovered false at first; twice, the transport is cut from this side
+  // while another client sends to the socket's room, and once the Go side
+  // has seen the server let go of it (phase "gone <round>", window.__goneID,
+  // then signal "gone <round>") the socket reconnects: recovered, same id,
+  // the missed events with their offsets last, rooms kept.
+  async function recovery(server, transports) {
+    const opts = { forceNew: true, transports, reconnectionDelay: 100, reconnectionDelayMax: 300 };
+    const room = "room-" + Math.random().toString(36).slice(2); // the server may be shared
+    const a = connect(server, opts);
+    const events = record(a, ["auth", "m"]);
+    await waitFor(a, "connect", 20000);
+    same(a.recovered, false, "recovered at first");
+    same(await a.timeout(20000).emitWithAck("join", room), true, "join");
+    await until(() => events.length > 0, "auth, an event with an offset", 20000);
+    const b = connect(server, opts);
+    await waitFor(b, "connect", 20000);
+    const id = a.id;
+    const got = [];
+    a.on("m", (...args) => got.push(args));
+    for (const round of [1, 2]) {
+      a.io.reconnection(false);
+      const gone = waitFor(a, "disconnect", 20000);
+      if (round === 1) a.io.engine.close();
+      else a.io.engine.transport.close();
+      await gone;
+      window.__goneID = id;
+      phase(`gone ${round}`);
+      await signal(`gone ${round}`);
+      same(await b.timeout(20000).emitWithAck("to", room, "m", round, "room"), true, "to the room");
+      same(await b.timeout(20000).emitWithAck("to", "elsewhere", "m", round, "never"), true, "to elsewhere");
+      a.io.reconnection(true);
+      a.connect();
+      await waitFor(a, "connect", 20000);
+      check(a.recovered === true, `round ${round}: not recovered`);
+      same(a.id, id, `round ${round}: id`);
+      await until(() => got.length >= round, `round ${round}: the missed event`, 20000);
+      same(got.length, round, `round ${round}: events`);
+      same(got[round - 1].slice(0, 2), [round, "room"], `round ${round}: missed event`);
+      same(typeof got[round - 1][2], "string", `round ${round}: offset last`);
+      same(await a.timeout(20000).emitWithAck("rooms"), [id, room].sort(), `round ${round}: rooms`);
+    }
+  }
+
   const scenarios = {
     async upgrade({ server }) {
       const socket = connect(server);
@@ -453,6 +498,9 @@
         await waitFor(credentialed, "connect");
       }
     },
+
+    "recovery-polling": ({ server }) => recovery(server, ["polling"]),
+    "recovery-websocket": ({ server }) => recovery(server, ["websocket"]),
 
     async "remember-upgrade"({ server }) {
       const first = connect(server, { forceNew: true });
