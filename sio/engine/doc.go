@@ -169,6 +169,16 @@
 //
 // No WriteTimeout: a polling GET waits up to PingInterval for its answer.
 //
+// # Locks
+//
+// Server.mu guards the map of sessions; each Session.mu guards that
+// session's state, queue and transports. No code path holds two of these
+// at once: take one, copy what is needed, let it go, then take the other.
+// Observer hooks, SessionHandler calls, network writes and timers' work run
+// with no lock held. That rule is what keeps the engine free of deadlocks
+// without a lock order to remember; a change that needs two locks at once
+// needs a different design.
+//
 // # Goroutines and memory
 //
 // A polling session costs no goroutine between requests. A WebSocket
