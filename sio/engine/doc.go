@@ -174,10 +174,9 @@
 // Server.mu guards the map of sessions; each Session.mu guards that
 // session's state, queue and transports. No code path holds two of these
 // at once: take one, copy what is needed, let it go, then take the other.
-// Observer hooks, SessionHandler calls, network writes and timers' work run
-// with no lock held. That rule is what keeps the engine free of deadlocks
-// without a lock order to remember; a change that needs two locks at once
-// needs a different design.
+// That rule is what keeps the engine free of deadlocks without a lock order
+// to remember; a change that needs two locks at once needs a different
+// design.
 //
 // # Goroutines and memory
 //
