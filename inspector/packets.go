@@ -314,7 +314,10 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	st.Packets = packets.Int64
-	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks`).Scan(&st.DebugLines); err != nil {
+	// The lines stored, and those derived from packets: a block's count is
+	// on each chunk of the block.
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(n), 0) FROM debug_chunks) +
+		(SELECT coalesce(sum(debug_n), 0) FROM (SELECT DISTINCT debug_id, debug_n FROM packet_chunks WHERE debug_n > 0))`).Scan(&st.DebugLines); err != nil {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	if fi, err := os.Stat(db.path); err == nil {
