@@ -515,7 +515,7 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	// The packet's own debug lines are derived from it (derived.go): the
 	// chunk sets their ids aside.
 	n := 0
-	if w.derive {
+	if w.derive && it.derive {
 		n = packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
 			binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
 	}
