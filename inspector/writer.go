@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -213,6 +214,7 @@ func (b *batch) rollback() {
 func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
 	b.pchunks.reset()
+	n0 := len(*out)
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
 			// The recorder comes after the server: let every goroutine
@@ -248,6 +250,11 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 	}
 	b.nextPacket = b.pchunks.number(b.nextPacket)
 	w.numberLines(b, live, out)
+	if live {
+		// The lines come with their packets, in time order, as they would
+		// have come from the server.
+		slices.SortStableFunc((*out)[n0:], func(a, b Live) int { return liveAt(a).Compare(liveAt(b)) })
+	}
 	err = b.pchunks.insert(ctx, b)
 	// The payloads' keys are the items' bytes, which the recorder reuses
 	// once the batch is written.
@@ -592,6 +599,17 @@ func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *
 		return fmt.Errorf("inspector: insert packet: %w", err)
 	}
 	return nil
+}
+
+// liveAt is the time of a packet or a line of the live feed.
+func liveAt(l Live) time.Time {
+	switch {
+	case l.Packet != nil:
+		return l.Packet.At
+	case l.Debug != nil:
+		return l.Debug.At
+	}
+	return time.Time{}
 }
 
 // Names as stored, boxed once: the rows of a batch share them.
