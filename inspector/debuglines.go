@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,15 +66,11 @@ func (db *DB) derivedDebugLines(ctx context.Context, f PacketFilter) ([]DebugLin
 		q += ` AND ` + w
 	}
 	if f.Last {
-		q += ` ORDER BY c.debug_id DESC, c.id`
+		q += ` AND c.debug_id < ? ORDER BY c.debug_id DESC, c.id`
 	} else {
-		q += ` ORDER BY c.debug_id, c.id`
+		q += ` AND c.debug_id > ? ORDER BY c.debug_id, c.id`
 	}
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	q += ` LIMIT ?`
 	var since, until int64
 	if !f.Since.IsZero() {
 		since = toMicro(f.Since)
@@ -113,41 +110,75 @@ func (db *DB) derivedDebugLines(ctx context.Context, f PacketFilter) ([]DebugLin
 		block = block[:0]
 		return nil
 	}
-	for rows.Next() {
-		var id, sessionID, firstAt, base, debugID, debugEnd int64
-		var sid string
-		var list []byte
-		if err := rows.Scan(&id, &sessionID, &sid, &firstAt, &base, &list, &debugID, &debugEnd); err != nil {
+	type chunkRow struct {
+		id, sessionID, firstAt, base, debugID, debugEnd int64
+		sid                                             string
+		list                                            []byte
+	}
+	// Pages of chunks, each read whole (and cut after its last whole block)
+	// before payloads and lines are read: a reader of the pool never holds
+	// one connection while it waits for another.
+	const page = 256 // more than the chunks of one block
+	cursor := int64(0)
+	if f.Last {
+		cursor = math.MaxInt64
+	}
+	for limit < 0 || len(out) < limit {
+		var rowsOf []chunkRow
+		rows, err := db.r.QueryContext(ctx, q, append(args[:len(args):len(args)], cursor, page)...)
+		if err != nil {
 			return nil, err
 		}
-		if debugID != blockID {
-			if err := flush(); err != nil {
+		for rows.Next() {
+			var c chunkRow
+			if err := rows.Scan(&c.id, &c.sessionID, &c.sid, &c.firstAt, &c.base, &c.list, &c.debugID, &c.debugEnd); err != nil {
+				rows.Close()
 				return nil, err
 			}
-			if limit >= 0 && len(out) >= limit {
-				break
+			rowsOf = append(rowsOf, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		full := len(rowsOf) == page
+		if full {
+			last := rowsOf[len(rowsOf)-1].debugID
+			for len(rowsOf) > 0 && rowsOf[len(rowsOf)-1].debugID == last {
+				rowsOf = rowsOf[:len(rowsOf)-1]
 			}
-			blockID, blockEnd, blockSID = debugID, debugEnd, sid
 		}
-		refs, err := decodeList(nil, firstAt, base, list)
-		if err != nil {
-			return nil, fmt.Errorf("chunk %d: %w", id, err)
-		}
-		for k := range refs {
-			_, err := ps.packet(ctx, id+int64(k), sessionID, sid, &refs[k], 0, func(p *Packet) (bool, error) {
-				block = append(block, derivedOf(p, 0)...)
-				return true, nil
-			})
+		for _, c := range rowsOf {
+			if c.debugID != blockID {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+				if limit >= 0 && len(out) >= limit {
+					break
+				}
+				blockID, blockEnd, blockSID = c.debugID, c.debugEnd, c.sid
+			}
+			refs, err := decodeList(nil, c.firstAt, c.base, c.list)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("chunk %d: %w", c.id, err)
 			}
+			for k := range refs {
+				_, err := ps.packet(ctx, c.id+int64(k), c.sessionID, c.sid, &refs[k], 0, func(p *Packet) (bool, error) {
+					block = append(block, derivedOf(p, 0)...)
+					return true, nil
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			cursor = c.debugID
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := flush(); err != nil {
-		return nil, err
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		if !full || len(rowsOf) == 0 {
+			break
+		}
 	}
 	if limit >= 0 && len(out) > limit {
 		out = out[:limit]

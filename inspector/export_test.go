@@ -25,9 +25,10 @@ func (r *Recorder) UpgradeAt(at time.Time, sid, transport string) {
 // CloseAt records the end of session sid.
 func (r *Recorder) CloseAt(at time.Time, sid, reason string) { r.RecordClose(at, sid, reason) }
 
-// PacketAt records packet p of session sid.
+// PacketAt records packet p of session sid, as the observer method Packet
+// does (its debug lines derived).
 func (r *Recorder) PacketAt(at time.Time, sid string, dir engine.Direction, transport string, p engine.Packet) {
-	r.RecordPacket(at, sid, dir, transport, p)
+	r.recordPacket(at, sid, dir, transport, p, true)
 }
 
 // DebugAt records a debug line.

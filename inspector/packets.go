@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -92,43 +93,71 @@ const maxPayloadCache = 8192
 // f.Last), until fn returns false or an error.
 func (ps *packetScan) scan(ctx context.Context, fn func(*Packet) (bool, error)) error {
 	q, args := chunkQuery(ps.f)
-	rows, err := ps.q.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
+	// Pages of chunks, each read whole before its payloads are: a reader
+	// of the pool never holds one connection while it waits for another
+	// (concurrent scans would take every connection and wait for ever).
+	q = `SELECT * FROM (` + q + `) WHERE id ` + map[bool]string{false: "> ? ORDER BY id", true: "< ? ORDER BY id DESC"}[ps.f.Last] + ` LIMIT ?`
+	cursor := int64(0)
+	if ps.f.Last {
+		cursor = math.MaxInt64
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, sessionID, firstAt, base int64
-		var sid string
-		var list, attached []byte
-		if err := rows.Scan(&id, &sessionID, &sid, &firstAt, &base, &list, &attached); err != nil {
+	type chunkRow struct {
+		id, sessionID, firstAt, base int64
+		sid                          string
+		list, attached               []byte
+	}
+	var page []chunkRow
+	for {
+		page = page[:0]
+		rows, err := ps.q.QueryContext(ctx, q, append(args[:len(args):len(args)], cursor, scanPage)...)
+		if err != nil {
 			return err
 		}
-		refs, err := decodeList(ps.refs, firstAt, base, list)
-		if err != nil {
-			return fmt.Errorf("chunk %d: %w", id, err)
-		}
-		ps.refs = refs
-		parents, err := decodeAttached(attached)
-		if err != nil {
-			return fmt.Errorf("chunk %d: %w", id, err)
-		}
-		if err := ps.prefetch(ctx, refs); err != nil {
-			return err
-		}
-		for i := range refs {
-			k := i
-			if ps.f.Last {
-				k = len(refs) - 1 - i
-			}
-			more, err := ps.packet(ctx, id+int64(k), sessionID, sid, &refs[k], parents[k], fn)
-			if err != nil || !more {
+		for rows.Next() {
+			var c chunkRow
+			if err := rows.Scan(&c.id, &c.sessionID, &c.sid, &c.firstAt, &c.base, &c.list, &c.attached); err != nil {
+				rows.Close()
 				return err
 			}
+			page = append(page, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range page {
+			refs, err := decodeList(ps.refs, c.firstAt, c.base, c.list)
+			if err != nil {
+				return fmt.Errorf("chunk %d: %w", c.id, err)
+			}
+			ps.refs = refs
+			parents, err := decodeAttached(c.attached)
+			if err != nil {
+				return fmt.Errorf("chunk %d: %w", c.id, err)
+			}
+			if err := ps.prefetch(ctx, refs); err != nil {
+				return err
+			}
+			for i := range refs {
+				k := i
+				if ps.f.Last {
+					k = len(refs) - 1 - i
+				}
+				more, err := ps.packet(ctx, c.id+int64(k), c.sessionID, c.sid, &refs[k], parents[k], fn)
+				if err != nil || !more {
+					return err
+				}
+			}
+			cursor = c.id
+		}
+		if len(page) < scanPage {
+			return nil
 		}
 	}
-	return rows.Err()
 }
+
+// scanPage is how many chunks a scan reads at a time.
+const scanPage = 64
 
 // packet checks one packet against the filter and, if it is selected,
 // gives it to fn.
@@ -314,7 +343,10 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	st.Packets = packets.Int64
-	if err := db.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM debug_chunks`).Scan(&st.DebugLines); err != nil {
+	// The lines stored, and those derived from packets: a block's count is
+	// on each chunk of the block.
+	if err := db.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(sum(n), 0) FROM debug_chunks) +
+		(SELECT coalesce(sum(debug_n), 0) FROM (SELECT DISTINCT debug_id, debug_n FROM packet_chunks WHERE debug_n > 0))`).Scan(&st.DebugLines); err != nil {
 		return st, fmt.Errorf("inspector: stats: %w", err)
 	}
 	if fi, err := os.Stat(db.path); err == nil {

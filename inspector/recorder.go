@@ -150,6 +150,7 @@ type item struct {
 	dir       engine.Direction
 	eio       engine.PacketType
 	binary    bool
+	derive    bool   // packet: the server's lines about it are derived (derived.go)
 	at        int64  // µs since the epoch
 	sid       string // Engine.IO session id
 	transport string // packet: transport; upgraded: new transport; opened: first transport
@@ -415,7 +416,7 @@ func (r *Recorder) Closed(s *engine.Session, reason engine.Reason) {
 
 // Packet is the hook of Observer: it copies p and queues it.
 func (r *Recorder) Packet(s *engine.Session, dir engine.Direction, transport string, p engine.Packet) {
-	r.RecordPacket(time.Time{}, s.ID(), dir, transport, p)
+	r.recordPacket(time.Time{}, s.ID(), dir, transport, p, true)
 }
 
 // Recording without an engine.Session: a caller that sees a session's
@@ -451,13 +452,23 @@ func (r *Recorder) RecordClose(at time.Time, sid, reason string) {
 // RecordPacket records packet p of session sid, which went in direction
 // dir over transport ("polling" or "websocket"). p is copied: the caller
 // may reuse its Data.
+//
+// No debug lines are derived from packets recorded this way: the server
+// that sent them is not this one, and wrote its own lines, if any.
 func (r *Recorder) RecordPacket(at time.Time, sid string, dir engine.Direction, transport string, p engine.Packet) {
+	r.recordPacket(at, sid, dir, transport, p, false)
+}
+
+// recordPacket is RecordPacket; with derive, the server's debug lines
+// about the packet, which it did not write (WantsDebug), are derived from
+// it when read.
+func (r *Recorder) recordPacket(at time.Time, sid string, dir engine.Direction, transport string, p engine.Packet, derive bool) {
 	if r.full.Load() {
 		r.dropped.add(sid, 1)
 		return
 	}
 	r.pushWire(item{kind: kindPacket, at: micro(at), sid: sid, dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary}, &p)
+		eio: p.Type, binary: p.Binary, derive: derive}, &p)
 }
 
 // micro returns t in µs since the epoch, or 0 (now, to push) for the zero

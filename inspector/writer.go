@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -214,6 +215,7 @@ func (b *batch) rollback() {
 func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
 	b.pchunks.reset()
+	n0 := len(*out)
 	for i := range items {
 		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
 			// The recorder comes after the server: let every goroutine
@@ -249,6 +251,11 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 	}
 	b.nextPacket = b.pchunks.number(b.nextPacket)
 	w.numberLines(b, live, out)
+	if live {
+		// The lines come with their packets, in time order, as they would
+		// have come from the server.
+		slices.SortStableFunc((*out)[n0:], func(a, b Live) int { return liveAt(a).Compare(liveAt(b)) })
+	}
 	err = b.pchunks.insert(ctx, b)
 	// The payloads' keys are the items' bytes, which the recorder reuses
 	// once the batch is written.
@@ -516,7 +523,7 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	// The packet's own debug lines are derived from it (derived.go): the
 	// chunk sets their ids aside.
 	n := 0
-	if w.derive {
+	if w.derive && it.derive {
 		n = packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
 			binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
 	}
@@ -593,6 +600,17 @@ func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *
 		return fmt.Errorf("inspector: insert packet: %w", err)
 	}
 	return nil
+}
+
+// liveAt is the time of a packet or a line of the live feed.
+func liveAt(l Live) time.Time {
+	switch {
+	case l.Packet != nil:
+		return l.Packet.At
+	case l.Debug != nil:
+		return l.Debug.At
+	}
+	return time.Time{}
 }
 
 // Names as stored, boxed once: the rows of a batch share them.

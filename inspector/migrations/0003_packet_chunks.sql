@@ -31,7 +31,7 @@ CREATE TABLE packet_chunks (
 	debug_n    INTEGER NOT NULL DEFAULT 0  -- how many lines of the block are derived (0: none, as for packets recorded before)
 );
 CREATE INDEX packet_chunks_session ON packet_chunks (session_id, id);
-CREATE INDEX packet_chunks_debug   ON packet_chunks (debug_id) WHERE debug_n > 0;
+CREATE INDEX packet_chunks_debug   ON packet_chunks (debug_id, debug_n) WHERE debug_n > 0;
 
 INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
 	SELECT id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size FROM packets;
