@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/sioworkbook/workbook/internal/browserid"
 	"github.com/sioworkbook/workbook/sio"
 )
 
@@ -31,7 +32,7 @@ const (
 // for the whole site (every lesson server and the inspector see it), and
 // lasts a year. Call it before writing the response body.
 func ClientCookie(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(ClientCookieName); err == nil && validClientID(c.Value) {
+	if c, err := r.Cookie(ClientCookieName); err == nil && browserid.Valid(c.Value) {
 		return c.Value
 	}
 	var b [16]byte
@@ -49,20 +50,6 @@ func ClientCookie(w http.ResponseWriter, r *http.Request) string {
 	// Let the rest of this request see it too.
 	r.AddCookie(&http.Cookie{Name: ClientCookieName, Value: id})
 	return id
-}
-
-// validClientID accepts the ids ClientCookie makes, and any short token of
-// letters, digits, '-' and '_' (tests and tools choose their own).
-func validClientID(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // tokenProof is what the token cookie holds: a hash of the token, so that
@@ -178,7 +165,7 @@ func (h *Handler) liveAuth(s *sio.Socket) error {
 	hs := s.Handshake()
 	req := http.Request{Header: hs.Headers}
 	a := &access{all: h.opts.Token == ""}
-	if c, err := req.Cookie(ClientCookieName); err == nil && validClientID(c.Value) {
+	if c, err := req.Cookie(ClientCookieName); err == nil && browserid.Valid(c.Value) {
 		a.client = c.Value
 	}
 	if !a.all {

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sioworkbook/workbook/internal/browserid"
 	"github.com/sioworkbook/workbook/sio"
 	"github.com/sioworkbook/workbook/sio/engine"
 	"github.com/sioworkbook/workbook/sio/parser"
@@ -66,18 +67,7 @@ func RequestBrowser(r *http.Request) string {
 // letters, digits, '-' and '_'. The workbook makes 32 hex digits; tests and
 // tools choose their own. Anything else (a 4,000-character cookie) is no
 // id: it would key progress rows and classroom lines.
-func ValidBrowser(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+func ValidBrowser(id string) bool { return browserid.Valid(id) }
 
 // Line is one line of a step's server log.
 type Line struct {
