@@ -203,6 +203,7 @@ func TestWebSocketMessageCap(t *testing.T) {
 			if code, err := closeCode(c); code != websocket.CloseMessageTooBig {
 				t.Errorf("the client's side closed with %d %v, want %d", code, err, websocket.CloseMessageTooBig)
 			}
+			c.Close() // as a client does once the close frames crossed: the proxy's drain ends
 			select {
 			case <-wt.closed:
 			case <-time.After(10 * time.Second):

@@ -286,7 +286,10 @@ func (p *Proxy) Close() error {
 	}
 	p.mu.Unlock()
 	for _, wp := range pairs {
-		wp.closeBoth(websocket.CloseGoingAway, "proxy closing")
+		wp.closeBoth(websocket.CloseGoingAway, "proxy closing", nil)
+		// A side being drained (closeBoth's drain) is still open.
+		_ = wp.client.Close()
+		_ = wp.target.Close()
 	}
 	p.wg.Wait()
 	if p.tr != nil {

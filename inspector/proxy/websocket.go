@@ -53,15 +53,58 @@ type wsPair struct {
 
 // closeBoth sends a close frame with code and text to both sides, then
 // closes both connections, once. The pumps' reads then fail and they return.
-func (wp *wsPair) closeBoth(code int, text string) {
+//
+// drain, when not nil, is the side whose message broke the rules, and the
+// caller is its only reader: it is drained before it is closed (see
+// drainAndClose), after the once, so that Proxy.Close is not held up.
+func (wp *wsPair) closeBoth(code int, text string, drain *websocket.Conn) {
+	first := false
 	wp.once.Do(func() {
+		first = true
 		msg := websocket.FormatCloseMessage(code, text)
 		deadline := time.Now().Add(time.Second)
 		_ = wp.client.WriteControl(websocket.CloseMessage, msg, deadline)
 		_ = wp.target.WriteControl(websocket.CloseMessage, msg, deadline)
-		_ = wp.client.Close()
-		_ = wp.target.Close()
+		if drain != wp.client {
+			_ = wp.client.Close()
+		}
+		if drain != wp.target {
+			_ = wp.target.Close()
+		}
 	})
+	if first && drain != nil {
+		drainAndClose(drain)
+	}
+}
+
+// Bounds of drainAndClose: it stops once the peer has sent nothing for
+// drainIdle, and in any case after drainMax.
+const (
+	drainIdle = time.Second
+	drainMax  = 10 * time.Second
+)
+
+// drainAndClose reads and discards what c's peer still sends until the
+// peer closes its end, falls silent for drainIdle, or drainMax passes; then
+// it closes c. A connection closed with unread data is reset, and a peer
+// still writing the rest of an over-the-cap message then fails on its write
+// and never reads the 1009 it was sent. Proxy.Close cuts a drain short by
+// closing c.
+func drainAndClose(c *websocket.Conn) {
+	nc := c.NetConn()
+	end := time.Now().Add(drainMax)
+	buf := make([]byte, 16<<10)
+	for {
+		d := time.Now().Add(drainIdle)
+		if d.After(end) {
+			d = end
+		}
+		_ = nc.SetReadDeadline(d)
+		if _, err := nc.Read(buf); err != nil {
+			break
+		}
+	}
+	_ = c.Close()
 }
 
 // targetURL returns the WebSocket URL of the target for request r.
@@ -149,7 +192,7 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid strin
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		wp.closeBoth(websocket.CloseGoingAway, "proxy closing")
+		wp.closeBoth(websocket.CloseGoingAway, "proxy closing", nil)
 		return
 	}
 	p.pairs[wp] = struct{}{}
@@ -201,8 +244,8 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 			}
 			p.log.Warn("proxy: WebSocket message over the cap, its session closed with 1009",
 				"sid", wp.session(), "from", side, "max_message", p.maxMsg, "remote", r.RemoteAddr)
-			wp.closeBoth(websocket.CloseMessageTooBig, "message too big")
 			p.wsEnded(wp, "transport error") // as the official server's reason
+			wp.closeBoth(websocket.CloseMessageTooBig, "message too big", from)
 			return
 		}
 		if err != nil {
@@ -212,13 +255,13 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 				ce.Code != websocket.CloseAbnormalClosure && ce.Code != websocket.CloseTLSHandshake {
 				code, text = ce.Code, ce.Text
 			}
-			wp.closeBoth(code, text)
+			wp.closeBoth(code, text, nil)
 			p.wsEnded(wp, "transport close")
 			return
 		}
 		p.frame(wp, r, upgradedAt, dir, typ, data)
 		if err := to.WriteMessage(typ, data); err != nil {
-			wp.closeBoth(websocket.CloseGoingAway, "")
+			wp.closeBoth(websocket.CloseGoingAway, "", nil)
 			p.wsEnded(wp, "transport close")
 			return
 		}
