@@ -139,7 +139,9 @@ func (srv *Server) lookup(sid string) *Session {
 }
 
 // ServeHTTP answers one Engine.IO request: a handshake, a polling GET or
-// POST, or a WebSocket (new, or upgrading a polling session).
+// POST, or a WebSocket (new, or upgrading a polling session). It checks what
+// every request shares (CORS, the transport) and hands the request to
+// serveHandshake or serveSession.
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if srv.obs != nil {
 		srv.debug(DebugServer, "", "handling %q http request %q", r.Method, r.URL.RequestURI())
@@ -147,105 +149,131 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if c := srv.st.CORS; c != nil && c.apply(w, r) {
 		return
 	}
-	upgrade := websocket.IsWebSocketUpgrade(r)
-	reject := func(e *httpError) {
-		if upgrade {
-			e.writeUpgrade(w)
-		} else {
-			e.writeJSON(w)
-		}
-	}
 	q := r.URL.Query()
-	transport := q.Get("transport")
-	if !srv.st.enabled(transport) {
+	req := request{w: w, r: r, transport: q.Get("transport"), upgrade: websocket.IsWebSocketUpgrade(r)}
+	if !srv.st.enabled(req.transport) {
 		if srv.obs != nil {
-			srv.debug(DebugServer, "", "unknown transport %q", transport)
+			srv.debug(DebugServer, "", "unknown transport %q", req.transport)
 		}
-		reject(errCode(CodeUnknownTransport))
+		req.reject(errCode(CodeUnknownTransport))
 		return
 	}
-
 	if sid := q.Get("sid"); sid != "" {
-		s := srv.lookup(sid)
-		if s != nil && s.closeIfOverdue() {
-			s = nil
-		}
-		if s == nil {
-			if srv.obs != nil {
-				srv.debug(DebugServer, sid, "unknown sid %q", sid)
-			}
-			reject(errCode(CodeUnknownSID))
-			return
-		}
-		if upgrade {
-			if transport != TransportWebSocket {
-				reject(errCode(CodeBadRequest))
-				return
-			}
-			switch s.reserveProbe() {
-			case probeReserved:
-				srv.serveProbe(w, r, s)
-			case probeRefused:
-				// as the official server does: accept the WebSocket, then
-				// close it at once
-				if conn, err := srv.upgrader.Upgrade(w, r, nil); err == nil {
-					closeWebSocket(conn, true)
-				}
-			default:
-				reject(errCode(CodeUnknownSID))
-			}
-			return
-		}
-		if current := s.Transport(); current != transport || transport != TransportPolling {
-			if srv.obs != nil {
-				srv.debug(DebugServer, sid, "bad request: unexpected transport without upgrade")
-			}
-			reject(errCode(CodeBadRequest))
-			return
-		}
-		if srv.obs != nil {
-			srv.debug(DebugServer, sid, "setting new request for existing client")
-		}
-		switch r.Method {
-		case http.MethodGet:
-			s.servePoll(w, r)
-		case http.MethodPost:
-			s.serveData(w, r)
-		default:
-			w.Header().Set("Content-Length", "0")
-			w.WriteHeader(http.StatusInternalServerError)
-		}
+		srv.serveSession(req, sid)
 		return
 	}
+	srv.serveHandshake(req, q.Get("EIO"))
+}
 
-	if r.Method != http.MethodGet {
-		reject(errCode(CodeBadHandshakeMethod))
+// request is one Engine.IO request as ServeHTTP has read it.
+type request struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	transport string // the transport query parameter
+	upgrade   bool   // a WebSocket upgrade request
+}
+
+// reject answers the request with e: in JSON, or, to a WebSocket upgrade, in
+// the form a WebSocket client reads.
+func (req request) reject(e *httpError) {
+	if req.upgrade {
+		e.writeUpgrade(req.w)
+	} else {
+		e.writeJSON(req.w)
+	}
+}
+
+// serveSession answers a request on the open session sid: a polling GET or
+// POST, or a WebSocket that probes to upgrade it.
+func (srv *Server) serveSession(req request, sid string) {
+	s := srv.lookup(sid)
+	if s != nil && s.closeIfOverdue() {
+		s = nil
+	}
+	if s == nil {
+		if srv.obs != nil {
+			srv.debug(DebugServer, sid, "unknown sid %q", sid)
+		}
+		req.reject(errCode(CodeUnknownSID))
 		return
 	}
-	if (transport == TransportWebSocket) != upgrade {
+	if req.upgrade {
+		srv.serveUpgrade(req, s)
+		return
+	}
+	if current := s.Transport(); current != req.transport || req.transport != TransportPolling {
+		if srv.obs != nil {
+			srv.debug(DebugServer, sid, "bad request: unexpected transport without upgrade")
+		}
+		req.reject(errCode(CodeBadRequest))
+		return
+	}
+	if srv.obs != nil {
+		srv.debug(DebugServer, sid, "setting new request for existing client")
+	}
+	switch req.r.Method {
+	case http.MethodGet:
+		s.servePoll(req.w, req.r)
+	case http.MethodPost:
+		s.serveData(req.w, req.r)
+	default:
+		req.w.Header().Set("Content-Length", "0")
+		req.w.WriteHeader(http.StatusInternalServerError)
+	}
+}
+
+// serveUpgrade answers a WebSocket that asks to upgrade session s: it becomes
+// s's probe, unless s already has one or cannot upgrade.
+func (srv *Server) serveUpgrade(req request, s *Session) {
+	if req.transport != TransportWebSocket {
+		req.reject(errCode(CodeBadRequest))
+		return
+	}
+	switch s.reserveProbe() {
+	case probeReserved:
+		srv.serveProbe(req.w, req.r, s)
+	case probeRefused:
+		// as the official server does: accept the WebSocket, then close it
+		// at once
+		if conn, err := srv.upgrader.Upgrade(req.w, req.r, nil); err == nil {
+			closeWebSocket(conn, true)
+		}
+	default:
+		req.reject(errCode(CodeUnknownSID))
+	}
+}
+
+// serveHandshake opens a session, over polling or directly over WebSocket,
+// for a request without a sid; eio is its EIO query parameter.
+func (srv *Server) serveHandshake(req request, eio string) {
+	if req.r.Method != http.MethodGet {
+		req.reject(errCode(CodeBadHandshakeMethod))
+		return
+	}
+	if (req.transport == TransportWebSocket) != req.upgrade {
 		if srv.obs != nil {
 			srv.debug(DebugServer, "", "invalid transport upgrade")
 		}
-		reject(errCode(CodeBadRequest))
+		req.reject(errCode(CodeBadRequest))
 		return
 	}
 	if srv.st.AllowRequest != nil {
-		if err := srv.st.AllowRequest(r); err != nil {
+		if err := srv.st.AllowRequest(req.r); err != nil {
 			e := errCode(CodeForbidden)
 			if msg := err.Error(); msg != "" {
 				e.message = msg
 			}
-			reject(e)
+			req.reject(e)
 			return
 		}
 	}
 	protocol := 4
-	if q.Get("EIO") != "4" {
+	if eio != "4" {
 		if !srv.st.AllowEIO3 {
 			if srv.obs != nil {
 				srv.debug(DebugServer, "", "unsupported protocol version")
 			}
-			reject(errCode(CodeUnsupportedProtocolVersion))
+			req.reject(errCode(CodeUnsupportedProtocolVersion))
 			return
 		}
 		protocol = 3 // as the official server, any other value (or none) is v3
@@ -254,19 +282,19 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	closed := srv.closed
 	srv.mu.RUnlock()
 	if closed {
-		reject(errCode(CodeUnknownSID))
+		req.reject(errCode(CodeUnknownSID))
 		return
 	}
-	if transport == TransportPolling {
-		s := srv.newSession(r, TransportPolling, protocol)
+	if req.transport == TransportPolling {
+		s := srv.newSession(req.r, TransportPolling, protocol)
 		if !srv.openSession(s) {
-			reject(errCode(CodeUnknownSID))
+			req.reject(errCode(CodeUnknownSID))
 			return
 		}
-		s.servePoll(w, r)
+		s.servePoll(req.w, req.r)
 		return
 	}
-	srv.serveWebSocket(w, r, protocol)
+	srv.serveWebSocket(req.w, req.r, protocol)
 }
 
 // newSession makes a session for the handshake request r.
