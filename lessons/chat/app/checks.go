@@ -70,7 +70,10 @@ func Check(io *sio.Server, c *step.Checker) {
 	})
 	io.OnConnection(func(socket *sio.Socket) {
 		browser := step.Browser(socket)
-		socket.OnDisconnect(func(sio.Reason) {
+		// On disconnecting, before the server's own disconnect handler frees
+		// the name: another client could otherwise take it before it is
+		// marked, and "reuse" would not tick.
+		socket.OnDisconnecting(func(sio.Reason) {
 			name, _ := socket.Data().(string)
 			if browser == "" || name == "" {
 				return
