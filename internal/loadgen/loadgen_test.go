@@ -11,6 +11,7 @@ import (
 
 	"github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/internal/loadgen"
+	"github.com/sioworkbook/workbook/internal/nodetest"
 )
 
 // TestScenarios runs each scenario briefly against the Go fixture (in this
@@ -21,10 +22,14 @@ func TestScenarios(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	srv := fixture.Start(t, nil)
-	for _, sc := range []string{loadgen.Echo, loadgen.Broadcast, loadgen.Idle} {
-		t.Run(sc, func(t *testing.T) {
+	for _, tc := range []struct{ scenario, transport string }{
+		{loadgen.Echo, loadgen.WebSocket}, {loadgen.Broadcast, loadgen.WebSocket}, {loadgen.Idle, loadgen.WebSocket},
+		{loadgen.Echo, loadgen.Polling}, {loadgen.Broadcast, loadgen.Polling}, {loadgen.Idle, loadgen.Polling},
+	} {
+		sc := tc.scenario
+		t.Run(sc+"/"+tc.transport, func(t *testing.T) {
 			res, err := loadgen.Run(context.Background(), loadgen.Config{
-				URL: srv.URL(), Scenario: sc, Clients: 20, Senders: 2,
+				URL: srv.URL(), Scenario: sc, Transport: tc.transport, Clients: 20, Senders: 2,
 				Duration: 300 * time.Millisecond, Payload: 32, ServerPID: os.Getpid(),
 			})
 			if err != nil {
@@ -37,10 +42,18 @@ func TestScenarios(t *testing.T) {
 			if res.RSSBefore <= 0 || res.RSSPeak <= 0 {
 				t.Errorf("memory not read: %d, %d", res.RSSBefore, res.RSSPeak)
 			}
+			if res.Transport != tc.transport || res.LoadCPU < 0 {
+				t.Errorf("transport %q, load CPU %s", res.Transport, res.LoadCPU)
+			}
 			switch sc {
 			case loadgen.Echo:
 				if res.Ops == 0 || res.Deliveries < res.Ops || res.Latency.P50 <= 0 || res.Latency.Max < res.Latency.P99 {
 					t.Errorf("echo: %+v", *res)
+				}
+				// Every event emitted was answered, those in flight at
+				// the end of the window included.
+				if res.Sent < res.Ops || res.Answered != res.Sent {
+					t.Errorf("echo: %d round trips in the window, %d events sent, %d answered", res.Ops, res.Sent, res.Answered)
 				}
 			case loadgen.Broadcast:
 				// Every broadcast reaches the 20 clients; the last ones
@@ -155,5 +168,35 @@ func TestBroadcastRate(t *testing.T) {
 	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: srv.URL(), Scenario: loadgen.Echo,
 		Clients: 1, Rate: 5, Duration: time.Second}); err == nil {
 		t.Error("a rate with echo: no error")
+	}
+}
+
+// TestAgainstOfficialServer runs echo and open-loop broadcasts over both
+// transports against the official server (fixture-server.mjs, whose
+// heartbeat is 300 ms: the clients answer many pings): nothing is lost,
+// every event is answered, every broadcast reaches every client.
+func TestAgainstOfficialServer(t *testing.T) {
+	node := nodetest.StartFixture(t)
+	for _, transport := range []string{loadgen.WebSocket, loadgen.Polling} {
+		t.Run(transport, func(t *testing.T) {
+			res, err := loadgen.Run(context.Background(), loadgen.Config{
+				URL: node.URL, Scenario: loadgen.Echo, Transport: transport, Clients: 10, Duration: time.Second, Payload: 16,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ops == 0 || res.Answered != res.Sent || res.Errors != 0 {
+				t.Errorf("echo: %d round trips, %d sent, %d answered, %d connections lost", res.Ops, res.Sent, res.Answered, res.Errors)
+			}
+			res, err = loadgen.Run(context.Background(), loadgen.Config{
+				URL: node.URL, Scenario: loadgen.Broadcast, Transport: transport, Clients: 10, Rate: 20, Duration: time.Second, Payload: 16,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ops != 20 || res.Deliveries != res.Expected || res.Missing() != 0 || res.Errors != 0 {
+				t.Errorf("broadcast: sent %d, due %d, delivered %d, %d connections lost", res.Ops, res.Expected, res.Deliveries, res.Errors)
+			}
+		})
 	}
 }
