@@ -35,6 +35,7 @@ type run struct {
 	Scenario  string  `json:"scenario"`
 	Transport string  `json:"transport"`
 	Clients   int     `json:"clients"`
+	Senders   int     `json:"senders"`
 	Rate      float64 `json:"rate"`
 	Seconds   float64 `json:"seconds"`
 
@@ -72,6 +73,8 @@ func (r run) title() string {
 	switch {
 	case r.Scenario == "broadcast" && strings.HasPrefix(r.Case, "record"):
 		return fmt.Sprintf("Recording: %g broadcasts/s to %s clients, without and with `--db`", r.Rate, thousands(int64(r.Clients)))
+	case r.Scenario == "broadcast" && r.Rate == 0:
+		return fmt.Sprintf("Broadcast at saturation: %d senders in a closed loop to %s %s clients", r.Senders, thousands(int64(r.Clients)), r.Transport)
 	case r.Scenario == "broadcast":
 		return fmt.Sprintf("Broadcast: %g/s to %s %s clients, open loop", r.Rate, thousands(int64(r.Clients)), r.Transport)
 	case r.Scenario == "echo" && strings.HasPrefix(r.Case, "record"):
@@ -92,6 +95,8 @@ func (r run) command() string {
 	}
 	if r.Rate > 0 {
 		s += fmt.Sprintf(" --rate %g --payload 64", r.Rate)
+	} else if r.Scenario == "broadcast" {
+		s += fmt.Sprintf(" --senders %d", r.Senders)
 	}
 	return s + fmt.Sprintf(" --duration %.0fs --server-pid PID", r.Seconds)
 }
@@ -149,8 +154,12 @@ func table(w io.Writer, runs []run) {
 	case "broadcast":
 		cols = []string{"server CPU per delivery", "deliveries/s", "p50", "p99", "p99.9", "missing", "server CPU", "load tool CPU"}
 		row = func(r run) []string {
+			missing := "—" // a closed loop has no schedule to miss
+			if r.Rate > 0 {
+				missing = fmt.Sprintf("%s of %s", thousands(r.Missing), thousands(r.Due))
+			}
 			return []string{us(r.CPUPerDelivery), thousands(int64(r.DeliveriesPerSecond)), msec(r.P50), msec(r.P99), msec(r.P999),
-				fmt.Sprintf("%s of %s", thousands(r.Missing), thousands(r.Due)), sec(r.ServerCPU), sec(r.LoadCPU)}
+				missing, sec(r.ServerCPU), sec(r.LoadCPU)}
 		}
 	case "echo":
 		cols = []string{"round trips per server CPU-second", "round trips/s", "p50", "p99", "sent / answered", "server CPU", "load tool CPU"}
@@ -201,6 +210,9 @@ func ratios(runs []run) string {
 	switch runs[0].Scenario {
 	case "broadcast":
 		fig, what = func(r run) float64 { return r.CPUPerDelivery }, "server CPU per delivery"
+		if runs[0].Rate == 0 {
+			fig, what = func(r run) float64 { return r.PerCPUSecond }, "deliveries per server CPU-second"
+		}
 	case "echo":
 		fig, what = func(r run) float64 { return r.PerCPUSecond }, "round trips per server CPU-second"
 		if base == "sio-recorded" {
@@ -223,7 +235,7 @@ func ratios(runs []run) string {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%.2f×", fig(a)/fig(b)))
-		if runs[0].Scenario == "broadcast" && b.P99 > 0 {
+		if runs[0].Scenario == "broadcast" && runs[0].Rate > 0 && b.P99 > 0 {
 			p99 = append(p99, fmt.Sprintf("%.2f×", a.P99/b.P99))
 		}
 	}
