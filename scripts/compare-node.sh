@@ -15,6 +15,8 @@
 #   rate            open-loop broadcasts of 64 B at each of RATES per second
 #                   to CLIENTS WebSocket clients
 #   big             1 broadcast per second to CLIENTS_BIG clients
+#   saturation      SENDERS (10) clients broadcast in a closed loop (each
+#                   waits for its own to come back) to CLIENTS clients
 #   echo-websocket  echo with acks, CLIENTS_ECHO clients in a closed loop
 #   echo-polling    the same over HTTP long-polling
 #   idle            CLIENTS_BIG idle connections: resident memory per
@@ -42,7 +44,7 @@ rounds=${ROUNDS:-2}
 clients=${CLIENTS:-1000}
 big=${CLIENTS_BIG:-10000}
 echo_clients=${CLIENTS_ECHO:-100}
-cases=${CASES:-rate big echo-websocket echo-polling idle}
+cases=${CASES:-rate big saturation echo-websocket echo-polling idle}
 [ "${RECORD:-}" = 1 ] && [[ " $cases " != *" record "* ]] && cases="$cases record"
 
 tmp=$(mktemp -d)
@@ -138,6 +140,7 @@ for case in $cases; do
 		done
 		;;
 	big) pair big "sio node" -- --scenario broadcast --clients "$big" --rate 1 --payload 64 ;;
+	saturation) pair saturation "sio node" -- --scenario broadcast --clients "$clients" --senders "${SENDERS:-10}" ;;
 	echo-websocket) pair echo-websocket "sio node" -- --scenario echo --clients "$echo_clients" ;;
 	echo-polling) pair echo-polling "sio node" -- --scenario echo --clients "$echo_clients" --transport polling ;;
 	idle) pair idle "sio node" -- --scenario idle --clients "$big" ;;
@@ -149,7 +152,7 @@ for case in $cases; do
 		pair record-echo-polling "sio sio-recorded" -- --scenario echo --clients "$echo_clients" --transport polling
 		;;
 	*)
-		echo "unknown case $case (rate, big, echo-websocket, echo-polling, idle, record)" >&2
+		echo "unknown case $case (rate, big, saturation, echo-websocket, echo-polling, idle, record)" >&2
 		exit 2
 		;;
 	esac

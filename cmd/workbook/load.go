@@ -46,7 +46,8 @@ they are all connected, one scenario:
              the server sends it to every client (deliveries). With
              --rate R, open loop: R broadcasts per second on schedule,
              whatever the server's pace; latency is from send to each
-             arrival, and the deliveries that never came are counted
+             arrival, and the deliveries that never came (none arrived
+             for 5 s after the window) are counted as missing
   idle       the clients stay connected: the server's memory per connection
   soak       the clients stay connected while one emits "bcast" every
              --interval; the server is sampled every --sample and every

@@ -12,6 +12,7 @@ import (
 	"github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/internal/loadgen"
 	"github.com/sioworkbook/workbook/internal/nodetest"
+	"github.com/sioworkbook/workbook/sio"
 )
 
 // TestScenarios runs each scenario briefly against the Go fixture (in this
@@ -198,5 +199,40 @@ func TestAgainstOfficialServer(t *testing.T) {
 				t.Errorf("broadcast: sent %d, due %d, delivered %d, %d connections lost", res.Ops, res.Expected, res.Deliveries, res.Errors)
 			}
 		})
+	}
+}
+
+// TestBroadcastRateLate: broadcasts that reach the clients seconds after
+// they were sent (a server far behind its load) are late, not missing; and
+// the window is the schedule's length, not the time of the last send (at
+// 2/s for a second the last one goes at 0.5 s).
+func TestBroadcastRateLate(t *testing.T) {
+	const late = 2500 * time.Millisecond // past the old cutoff of 1 s without an arrival
+	io := sio.NewServer(sio.Config{})
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("bcast", func(e *sio.Event) {
+			args := e.Args()
+			time.AfterFunc(late, func() { io.Emit("bcast", args...) })
+		})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { io.Close(); srv.Close() })
+
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.URL, Scenario: loadgen.Broadcast, Clients: 5, Rate: 2, Duration: time.Second, Payload: 8,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ops != 2 || res.Expected != 10 || res.Deliveries != 10 || res.Missing() != 0 {
+		t.Errorf("sent %d, due %d, delivered %d, missing %d", res.Ops, res.Expected, res.Deliveries, res.Missing())
+	}
+	if res.Latency.P50 < late {
+		t.Errorf("latency p50 %s, below the server's delay of %s", res.Latency.P50, late)
+	}
+	if res.Duration < time.Second {
+		t.Errorf("window %s, shorter than the schedule of 1 s", res.Duration)
 	}
 }
