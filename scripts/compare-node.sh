@@ -82,8 +82,16 @@ start() {
 	exit 1
 }
 
+# stop ends the server: SIGTERM (ours flushes its recording then), and
+# SIGKILL if it is still there 30 s later (Node's, far behind, may take
+# long to close its connections).
 stop() {
-	kill "$pid"
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	pid=
 }
