@@ -131,7 +131,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 		enc.SetIndent("", "  ")
 		return enc.Encode(loadJSON{
 			Scenario: res.Scenario, Transport: res.Transport, Clients: res.Clients, Senders: res.Senders, Rate: c.Rate,
-			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors,
+			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors, DialRetries: res.DialRetries,
 			OpsPerSecond: res.OpsPerSecond(), DeliveriesPerSecond: res.DeliveriesPerSecond(),
 			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), P999ms: ms(res.Latency.P999), MaxMs: ms(res.Latency.Max),
 			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
@@ -168,7 +168,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			fmt.Fprintf(tw, "slow client\tNOT dropped\n")
 		}
 	}
-	fmt.Fprintf(tw, "connections lost\t%d\n", res.Errors)
+	fmt.Fprintf(tw, "connections lost\t%d (%d attempts to connect tried again)\n", res.Errors, res.DialRetries)
 	if c.ServerPID != 0 {
 		fmt.Fprintf(tw, "server CPU\t%.2f s", res.ServerCPU.Seconds())
 		if res.Deliveries > 0 {
@@ -232,6 +232,7 @@ type loadJSON struct {
 	Ops                    int64        `json:"ops"`
 	Deliveries             int64        `json:"deliveries"`
 	Errors                 int64        `json:"connections_lost"`
+	DialRetries            int64        `json:"dial_retries"`
 	OpsPerSecond           float64      `json:"ops_per_second"`
 	DeliveriesPerSecond    float64      `json:"deliveries_per_second"`
 	P50ms                  float64      `json:"p50_ms"`

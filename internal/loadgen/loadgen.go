@@ -97,7 +97,10 @@ type Result struct {
 	Ops        int64         // round trips (Echo) or broadcasts that came back to their sender (Broadcast)
 	Deliveries int64         // events received: acks (Echo) or broadcasts (Broadcast)
 	Errors     int64         // connections lost during the run
-	Latency    Latency       // of each op
+	// DialRetries counts the attempts to connect that failed and were
+	// tried again (up to 3 attempts a client).
+	DialRetries int64
+	Latency     Latency // of each op
 	// From /proc, when Config.ServerPID is set: the server's CPU time
 	// during the window, and its resident memory before the clients
 	// connected and once they all were.
@@ -232,7 +235,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	clients, err := dialAll(ctx, endpoint, cfg)
+	var retries atomic.Int64
+	clients, err := dialAll(ctx, endpoint, cfg, &retries)
+	res.DialRetries = retries.Load()
 	defer func() {
 		for _, c := range clients {
 			c.close()
@@ -401,8 +406,14 @@ func endpointURL(base, path string) (*url.URL, error) {
 	return u, nil
 }
 
-// dialAll connects cfg.Clients clients, cfg.Dials at a time.
-func dialAll(ctx context.Context, endpoint *url.URL, cfg Config) ([]*client, error) {
+// dialAttempts is how often a client tries to connect before the run
+// fails: on a starved machine a server may drop a session before its
+// CONNECT arrives (the official fixture's connect timeout is 1 s).
+const dialAttempts = 3
+
+// dialAll connects cfg.Clients clients, cfg.Dials at a time; retries
+// counts the failed attempts that were tried again.
+func dialAll(ctx context.Context, endpoint *url.URL, cfg Config, retries *atomic.Int64) ([]*client, error) {
 	clients := make([]*client, cfg.Clients)
 	var hc *http.Client
 	if cfg.Transport == Polling {
@@ -421,6 +432,10 @@ func dialAll(ctx context.Context, endpoint *url.URL, cfg Config) ([]*client, err
 			defer func() { <-sem; wg.Done() }()
 			slow := cfg.Scenario == SlowConsumer && cfg.Slow && i == cfg.Clients-1
 			c, err := dial(ctx, endpoint, hc, i, cfg.Payload, slow)
+			for attempt := 1; err != nil && attempt < dialAttempts && ctx.Err() == nil; attempt++ {
+				retries.Add(1)
+				c, err = dial(ctx, endpoint, hc, i, cfg.Payload, slow)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

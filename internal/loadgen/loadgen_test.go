@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,5 +237,41 @@ func TestBroadcastRateLate(t *testing.T) {
 	}
 	if res.Duration < time.Second {
 		t.Errorf("window %s, shorter than the schedule of 1 s", res.Duration)
+	}
+}
+
+// TestDialRetry: a client whose session the server dropped while it
+// connected (the official fixture's connect timeout is 1 s, which a starved
+// machine can miss) connects again, and the run says how often that
+// happened; a server that keeps refusing still fails the run.
+func TestDialRetry(t *testing.T) {
+	srv := fixture.Start(t, nil)
+	target, _ := url.Parse(srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var refused, limit atomic.Int32
+	limit.Store(1)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The first request of a session after the open one: as if the
+		// server had dropped the session.
+		if r.URL.Query().Get("sid") != "" && refused.Load() < limit.Load() {
+			refused.Add(1)
+			http.Error(w, `{"code":1,"message":"Session ID unknown"}`, http.StatusBadRequest)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	cfg := loadgen.Config{URL: front.URL, Scenario: loadgen.Echo, Transport: loadgen.Polling, Clients: 1, Duration: 200 * time.Millisecond}
+	res, err := loadgen.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DialRetries != 1 || res.Ops == 0 {
+		t.Errorf("%d dial retries, %d round trips", res.DialRetries, res.Ops)
+	}
+	refused.Store(0)
+	limit.Store(1000)
+	if _, err := loadgen.Run(context.Background(), cfg); err == nil {
+		t.Error("a server that refuses every session: no error")
 	}
 }
