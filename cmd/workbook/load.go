@@ -19,6 +19,7 @@ type LoadCommand struct {
 	URL       string
 	Path      string
 	Scenario  string
+	Transport string
 	Clients   int
 	Senders   int
 	Duration  time.Duration
@@ -34,15 +35,19 @@ type LoadCommand struct {
 
 func (c *LoadCommand) flags() *flagSet {
 	fs := newFlagSet("load", "workbook load [flags]", `
-Opens --clients WebSocket connections to a Socket.IO server and measures,
-for --duration once they are all connected, one scenario:
+Opens --clients connections to a Socket.IO server, over WebSocket or, with
+--transport polling, HTTP long-polling, and measures, for --duration once
+they are all connected, one scenario:
 
-  echo       every client emits "echo" with an ack and waits for it (closed loop)
+  echo       every client emits "echo" with an ack and waits for it (closed
+             loop); the answers in flight when the window ends are waited
+             for, so that "sent" and "answered" count every event
   broadcast  --senders clients emit "bcast" and wait for it to come back;
              the server sends it to every client (deliveries). With
              --rate R, open loop: R broadcasts per second on schedule,
              whatever the server's pace; latency is from send to each
-             arrival, and the deliveries that never came are counted
+             arrival, and the deliveries that never came (none arrived
+             for 5 s after the window) are counted as missing
   idle       the clients stay connected: the server's memory per connection
   soak       the clients stay connected while one emits "bcast" every
              --interval; the server is sampled every --sample and every
@@ -50,19 +55,25 @@ for --duration once they are all connected, one scenario:
   slow-consumer
              --senders clients broadcast to every client; with --slow, one
              more client stops reading: the server should drop it while
-             the others get every broadcast (latency: send to arrival)
+             the others get every broadcast (latency: send to arrival);
+             WebSocket only
 
 The server needs the handlers of the interop fixture ("echo" acks its first
 argument, "bcast" emits its arguments to everyone), which 'workbook
 testserver' and interop/node/fixture-server.mjs both have. With --server-pid
 (a server on this machine) the server's CPU time and resident memory are
-read from /proc: deliveries per CPU-second, bytes per connection. With
---debug-url (a URL answering {"goroutines":N,"heap_inuse":BYTES}, as
-/debug/stats of internal/loadgen/loadserver does) the samples of soak and
-slow-consumer hold the server's goroutines and heap.`)
+read from /proc: deliveries per CPU-second, CPU per delivery, bytes per
+connection (resident memory with the clients minus before, divided by the
+clients). The load generator's own CPU time in the window is given beside
+the server's: near the window times the cores, the generator is what
+limits the figures. With --debug-url (a URL answering
+{"goroutines":N,"heap_inuse":BYTES}, as /debug/stats of
+internal/loadgen/loadserver does) the samples of soak and slow-consumer
+hold the server's goroutines and heap.`)
 	fs.stringVar(&c.URL, "url", "", "URL", "http://127.0.0.1:3000", "the server")
 	fs.stringVar(&c.Path, "path", "", "PATH", "/socket.io/", "the Socket.IO path")
 	fs.valueVar(newChoiceValue(&c.Scenario, loadgen.Echo, loadgen.Echo, loadgen.Broadcast, loadgen.Idle, loadgen.Soak, loadgen.SlowConsumer), "scenario", "", "NAME", "echo, broadcast, idle, soak or slow-consumer")
+	fs.valueVar(newChoiceValue(&c.Transport, loadgen.WebSocket, loadgen.WebSocket, loadgen.Polling), "transport", "", "NAME", "websocket or polling")
 	fs.intVar(&c.Clients, "clients", "", "N", 100, "connections")
 	fs.intVar(&c.Senders, "senders", "", "N", 1, "broadcast: how many clients emit")
 	fs.durationVar(&c.Duration, "duration", "", "DURATION", 10*time.Second, "how long to measure")
@@ -108,7 +119,7 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 		return err
 	}
 	res, err := loadgen.Run(ctx, loadgen.Config{
-		URL: c.URL, Path: c.Path, Scenario: c.Scenario, Clients: c.Clients, Senders: c.Senders,
+		URL: c.URL, Path: c.Path, Scenario: c.Scenario, Transport: c.Transport, Clients: c.Clients, Senders: c.Senders,
 		Duration: c.Duration, Payload: c.Payload, ServerPID: c.ServerPID,
 		Interval: c.Interval, SampleEvery: c.Sample, DebugURL: c.DebugURL, Slow: c.Slow, Rate: c.Rate,
 	})
@@ -119,18 +130,20 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(loadJSON{
-			Scenario: res.Scenario, Clients: res.Clients, Senders: res.Senders,
-			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors,
+			Scenario: res.Scenario, Transport: res.Transport, Clients: res.Clients, Senders: res.Senders, Rate: c.Rate,
+			Seconds: res.Duration.Seconds(), Ops: res.Ops, Deliveries: res.Deliveries, Errors: res.Errors, DialRetries: res.DialRetries,
 			OpsPerSecond: res.OpsPerSecond(), DeliveriesPerSecond: res.DeliveriesPerSecond(),
 			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), P999ms: ms(res.Latency.P999), MaxMs: ms(res.Latency.Max),
 			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
+			CPUPerDeliveryUs: res.CPUPerDelivery().Seconds() * 1e6, LoadCPUSeconds: res.LoadCPU.Seconds(),
+			Sent: res.Sent, Answered: res.Answered,
 			RSSBefore: res.RSSBefore, RSSPeak: res.RSSPeak, BytesPerConnection: res.BytesPerConnection(),
 			Expected: res.Expected, Missing: res.Missing(), Samples: samplesJSON(res.Samples),
 			SlowDropped: res.SlowDropped, DroppedAfterSeconds: res.DroppedAfter.Seconds(), SlowReason: res.SlowReason,
 		})
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "scenario\t%s, %d clients", res.Scenario, res.Clients)
+	fmt.Fprintf(tw, "scenario\t%s, %d %s clients", res.Scenario, res.Clients, res.Transport)
 	if res.Scenario == loadgen.Broadcast {
 		fmt.Fprintf(tw, ", %d senders", res.Senders)
 	}
@@ -142,6 +155,9 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond),
 			res.Latency.P999.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
 	}
+	if res.Scenario == loadgen.Echo {
+		fmt.Fprintf(tw, "events\t%d sent, %d answered (with those in flight at the end)\n", res.Sent, res.Answered)
+	}
 	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer || c.Rate > 0 {
 		fmt.Fprintf(tw, "deliveries due\t%d, %d missing\n", res.Expected, res.Missing())
 	}
@@ -152,15 +168,17 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			fmt.Fprintf(tw, "slow client\tNOT dropped\n")
 		}
 	}
-	fmt.Fprintf(tw, "connections lost\t%d\n", res.Errors)
+	fmt.Fprintf(tw, "connections lost\t%d (%d attempts to connect tried again)\n", res.Errors, res.DialRetries)
 	if c.ServerPID != 0 {
 		fmt.Fprintf(tw, "server CPU\t%.2f s", res.ServerCPU.Seconds())
 		if res.Deliveries > 0 {
-			fmt.Fprintf(tw, " (%.0f deliveries per CPU-second)", res.DeliveriesPerCPUSecond())
+			fmt.Fprintf(tw, " (%.0f deliveries per CPU-second, %.1f µs per delivery)", res.DeliveriesPerCPUSecond(),
+				res.CPUPerDelivery().Seconds()*1e6)
 		}
 		fmt.Fprintf(tw, "\nserver memory\t%s before, %s with the clients (%s per connection)\n",
 			humanBytes(res.RSSBefore), humanBytes(res.RSSPeak), humanBytes(res.BytesPerConnection()))
 	}
+	fmt.Fprintf(tw, "load generator CPU\t%.2f s\n", res.LoadCPU.Seconds())
 	if len(res.Samples) > 0 {
 		fmt.Fprintf(tw, "\nat\tRSS\tthreads\tgoroutines\theap\tconnected\tdeliveries\n")
 		for _, s := range res.Samples {
@@ -206,12 +224,15 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // loadJSON is the result as --json writes it.
 type loadJSON struct {
 	Scenario               string       `json:"scenario"`
+	Transport              string       `json:"transport"`
 	Clients                int          `json:"clients"`
 	Senders                int          `json:"senders,omitempty"`
+	Rate                   float64      `json:"rate,omitempty"`
 	Seconds                float64      `json:"seconds"`
 	Ops                    int64        `json:"ops"`
 	Deliveries             int64        `json:"deliveries"`
 	Errors                 int64        `json:"connections_lost"`
+	DialRetries            int64        `json:"dial_retries"`
 	OpsPerSecond           float64      `json:"ops_per_second"`
 	DeliveriesPerSecond    float64      `json:"deliveries_per_second"`
 	P50ms                  float64      `json:"p50_ms"`
@@ -221,6 +242,10 @@ type loadJSON struct {
 	MaxMs                  float64      `json:"max_ms"`
 	ServerCPUSeconds       float64      `json:"server_cpu_seconds,omitempty"`
 	DeliveriesPerCPUSecond float64      `json:"deliveries_per_cpu_second,omitempty"`
+	CPUPerDeliveryUs       float64      `json:"server_cpu_us_per_delivery,omitempty"`
+	LoadCPUSeconds         float64      `json:"load_cpu_seconds"`
+	Sent                   int64        `json:"sent,omitempty"`
+	Answered               int64        `json:"answered,omitempty"`
 	RSSBefore              int64        `json:"server_rss_before,omitempty"`
 	RSSPeak                int64        `json:"server_rss_peak,omitempty"`
 	BytesPerConnection     int64        `json:"bytes_per_connection,omitempty"`

@@ -30,8 +30,18 @@ func TestLoad(t *testing.T) {
 		t.Errorf("%+v", res)
 	}
 
+	res = loadJSON{}
+	out = run(t, "load", "--url", srv.URL, "--transport", "polling", "--clients", "5", "--duration", "300ms",
+		"--server-pid", pid, "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Transport != "polling" || res.Ops == 0 || res.Sent == 0 || res.Answered != res.Sent || res.CPUPerDeliveryUs <= 0 {
+		t.Errorf("polling echo: %+v", res)
+	}
+
 	out = run(t, "load", "--url", srv.URL, "--clients", "5", "--duration", "200ms", "--server-pid", pid)
-	for _, want := range []string{"echo, 5 clients", "latency", "p99", "server CPU", "per connection"} {
+	for _, want := range []string{"echo, 5 websocket clients", "latency", "p99", "server CPU", "per delivery", "per connection", "events", "load generator CPU"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -39,5 +49,8 @@ func TestLoad(t *testing.T) {
 
 	if _, _, err := runErr("load", "--scenario", "storm"); err == nil {
 		t.Error("an unknown scenario was accepted")
+	}
+	if _, _, err := runErr("load", "--transport", "carrier-pigeon"); err == nil {
+		t.Error("an unknown transport was accepted")
 	}
 }

@@ -14,16 +14,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // The scenarios.
@@ -59,6 +58,9 @@ type Config struct {
 	Senders  int           // Broadcast: how many clients emit (1 if zero)
 	Duration time.Duration // how long to measure, once every client is connected
 	Payload  int           // length of the text each event carries
+	// Transport is WebSocket (if empty) or Polling; SlowConsumer needs
+	// WebSocket.
+	Transport string
 	// ServerPID, when not zero, is the process id of the server, on this
 	// machine: its CPU time and memory are read from /proc.
 	ServerPID int
@@ -88,18 +90,31 @@ type Config struct {
 // Result is what a run measured.
 type Result struct {
 	Scenario   string
+	Transport  string // WebSocket or Polling
 	Clients    int
 	Senders    int
 	Duration   time.Duration // the measured window
 	Ops        int64         // round trips (Echo) or broadcasts that came back to their sender (Broadcast)
 	Deliveries int64         // events received: acks (Echo) or broadcasts (Broadcast)
 	Errors     int64         // connections lost during the run
-	Latency    Latency       // of each op
+	// DialRetries counts the attempts to connect that failed and were
+	// tried again (up to 3 attempts a client).
+	DialRetries int64
+	Latency     Latency // of each op
 	// From /proc, when Config.ServerPID is set: the server's CPU time
 	// during the window, and its resident memory before the clients
 	// connected and once they all were.
 	ServerCPU          time.Duration
 	RSSBefore, RSSPeak int64
+	// LoadCPU is the CPU time this process (the load generator) used in
+	// the window: when it nears the window's length times the cores, the
+	// generator, not the server, is what limits the figures.
+	LoadCPU time.Duration
+	// Echo: the events emitted over the whole run and the acks received,
+	// the answers to the events still in flight when the window ended
+	// included (waited for up to 10 s). What a recording server stored
+	// should hold exactly these.
+	Sent, Answered int64
 
 	// Soak and SlowConsumer: the deliveries due (every broadcast to every
 	// client still connected) and the server's samples over time.
@@ -134,6 +149,15 @@ func (r *Result) DeliveriesPerCPUSecond() float64 {
 		return 0
 	}
 	return float64(r.Deliveries) / r.ServerCPU.Seconds()
+}
+
+// CPUPerDelivery is the server's CPU time divided by Deliveries, 0 when
+// either is not known.
+func (r *Result) CPUPerDelivery() time.Duration {
+	if r.ServerCPU <= 0 || r.Deliveries == 0 {
+		return 0
+	}
+	return r.ServerCPU / time.Duration(r.Deliveries)
 }
 
 // BytesPerConnection is the growth of the server's resident memory per
@@ -179,17 +203,27 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("loadgen: unknown scenario %q (echo, broadcast, idle, soak or slow-consumer)", cfg.Scenario)
 	}
+	switch cfg.Transport {
+	case "":
+		cfg.Transport = WebSocket
+	case WebSocket, Polling:
+	default:
+		return nil, fmt.Errorf("loadgen: unknown transport %q (websocket or polling)", cfg.Transport)
+	}
+	if cfg.Transport == Polling && cfg.Scenario == SlowConsumer {
+		return nil, errors.New("loadgen: slow-consumer runs over WebSocket only")
+	}
 	if cfg.Rate < 0 || cfg.Rate > 0 && cfg.Scenario != Broadcast {
 		return nil, fmt.Errorf("loadgen: a rate goes with the broadcast scenario, and is positive")
 	}
 	if cfg.Clients <= 0 || cfg.Duration <= 0 {
 		return nil, errors.New("loadgen: clients and duration must be positive")
 	}
-	wsURL, err := websocketURL(cfg.URL, cfg.Path)
+	endpoint, err := endpointURL(cfg.URL, cfg.Path)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Scenario: cfg.Scenario, Clients: cfg.Clients}
+	res := &Result{Scenario: cfg.Scenario, Transport: cfg.Transport, Clients: cfg.Clients}
 	if cfg.Scenario == Broadcast || cfg.Scenario == SlowConsumer {
 		res.Senders = cfg.Senders
 	}
@@ -201,7 +235,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	clients, err := dialAll(ctx, wsURL, cfg)
+	var retries atomic.Int64
+	clients, err := dialAll(ctx, endpoint, cfg, &retries)
+	res.DialRetries = retries.Load()
 	defer func() {
 		for _, c := range clients {
 			c.close()
@@ -216,11 +252,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
-	var cpu0 time.Duration
-	if cfg.ServerPID != 0 {
-		if cpu0, err = readCPU(cfg.ServerPID); err != nil {
-			return nil, err
-		}
+	cpu, err := startCPU(cfg.ServerPID)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer || cfg.Scenario == Broadcast && cfg.Rate > 0 {
 		run := runSoak
@@ -233,7 +267,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err := run(ctx, cfg, res, clients); err != nil {
 			return nil, err
 		}
-		if res.ServerCPU, err = cpuSince(cfg.ServerPID, cpu0); err != nil {
+		if err := cpu.stop(res); err != nil {
 			return nil, err
 		}
 		res.Errors = countLost(clients)
@@ -245,6 +279,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	start := time.Now()
 	window, stop := context.WithDeadline(ctx, start.Add(cfg.Duration))
 	defer stop()
+	// Echo waits, after the window, for the answers to the events still
+	// in flight, so that Sent and Answered count every event.
+	drain, stopDrain := context.WithCancel(ctx)
+	defer stopDrain()
+	context.AfterFunc(window, func() { time.AfterFunc(drainTimeout, stopDrain) })
 	var wg sync.WaitGroup
 	lat := make([][]time.Duration, len(clients))
 	var ops atomic.Int64
@@ -252,7 +291,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		var loop func(context.Context) []time.Duration
 		switch {
 		case cfg.Scenario == Echo:
-			loop = c.echoLoop
+			loop = func(window context.Context) []time.Duration { return c.echoLoop(window, drain) }
 		case cfg.Scenario == Broadcast && i < cfg.Senders:
 			loop = c.broadcastLoop
 		default:
@@ -267,30 +306,71 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	<-window.Done()
 	res.Duration = time.Since(start)
-	if res.ServerCPU, err = cpuSince(cfg.ServerPID, cpu0); err != nil {
+	if err := cpu.stop(res); err != nil {
 		return nil, err
 	}
 	for _, c := range clients {
 		res.Deliveries += c.deliveries.Load()
 	}
+	if cfg.Scenario == Idle && cfg.ServerPID != 0 {
+		// The memory of an idle connection, once the server has settled.
+		rss, err := readRSS(cfg.ServerPID)
+		if err != nil {
+			return nil, err
+		}
+		res.RSSPeak = max(res.RSSPeak, rss)
+	}
 	wg.Wait()
+	for _, c := range clients {
+		res.Sent += c.sent.Load()
+		res.Answered += c.answered.Load()
+	}
 	res.Ops = ops.Load()
 	res.Errors = countLost(clients)
 	res.Latency = summarize(slices.Concat(lat...))
 	return res, ctx.Err()
 }
 
-// cpuSince returns the CPU time process pid used since it had used cpu0,
-// or 0 when pid is 0.
-func cpuSince(pid int, cpu0 time.Duration) (time.Duration, error) {
-	if pid == 0 {
-		return 0, nil
+// drainTimeout bounds the wait for the answers still in flight when the
+// window ends.
+const drainTimeout = 10 * time.Second
+
+// cpuMeter reads the CPU time the server (when pid is not 0) and this
+// process used in a window.
+type cpuMeter struct {
+	pid          int
+	server, self time.Duration // at the start
+}
+
+func startCPU(pid int) (*cpuMeter, error) {
+	m := &cpuMeter{pid: pid}
+	var err error
+	if m.self, err = readCPU(os.Getpid()); err != nil {
+		return nil, err
 	}
-	cpu1, err := readCPU(pid)
+	if pid != 0 {
+		if m.server, err = readCPU(pid); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// stop sets res.ServerCPU and res.LoadCPU to the time used since start.
+func (m *cpuMeter) stop(res *Result) error {
+	self, err := readCPU(os.Getpid())
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return cpu1 - cpu0, nil
+	res.LoadCPU = self - m.self
+	if m.pid != 0 {
+		server, err := readCPU(m.pid)
+		if err != nil {
+			return err
+		}
+		res.ServerCPU = server - m.server
+	}
+	return nil
 }
 
 // countLost counts the clients whose connection ended before close.
@@ -303,30 +383,42 @@ func countLost(clients []*client) (n int64) {
 	return n
 }
 
-func websocketURL(base, path string) (string, error) {
+// endpointURL is the Engine.IO endpoint of the server at base: an http
+// or https URL with the Socket.IO path, without a query.
+func endpointURL(base, path string) (*url.URL, error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		return "", fmt.Errorf("loadgen: server URL: %w", err)
+		return nil, fmt.Errorf("loadgen: server URL: %w", err)
 	}
 	switch u.Scheme {
 	case "http", "ws":
-		u.Scheme = "ws"
+		u.Scheme = "http"
 	case "https", "wss":
-		u.Scheme = "wss"
+		u.Scheme = "https"
 	default:
-		return "", fmt.Errorf("loadgen: server URL %q: want http:// or https://", base)
+		return nil, fmt.Errorf("loadgen: server URL %q: want http:// or https://", base)
 	}
 	if !strings.HasSuffix(path, "/") {
 		path += "/"
 	}
 	u.Path = path
-	u.RawQuery = "EIO=4&transport=websocket"
-	return u.String(), nil
+	u.RawQuery = ""
+	return u, nil
 }
 
-// dialAll connects cfg.Clients clients, cfg.Dials at a time.
-func dialAll(ctx context.Context, wsURL string, cfg Config) ([]*client, error) {
+// dialAttempts is how often a client tries to connect before the run
+// fails: on a starved machine a server may drop a session before its
+// CONNECT arrives (the official fixture's connect timeout is 1 s).
+const dialAttempts = 3
+
+// dialAll connects cfg.Clients clients, cfg.Dials at a time; retries
+// counts the failed attempts that were tried again.
+func dialAll(ctx context.Context, endpoint *url.URL, cfg Config, retries *atomic.Int64) ([]*client, error) {
 	clients := make([]*client, cfg.Clients)
+	var hc *http.Client
+	if cfg.Transport == Polling {
+		hc = newPollingClient(cfg.Clients)
+	}
 	sem := make(chan struct{}, cfg.Dials)
 	var (
 		wg    sync.WaitGroup
@@ -339,7 +431,11 @@ func dialAll(ctx context.Context, wsURL string, cfg Config) ([]*client, error) {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			slow := cfg.Scenario == SlowConsumer && cfg.Slow && i == cfg.Clients-1
-			c, err := dial(ctx, wsURL, i, cfg.Payload, slow)
+			c, err := dial(ctx, endpoint, hc, i, cfg.Payload, slow)
+			for attempt := 1; err != nil && attempt < dialAttempts && ctx.Err() == nil; attempt++ {
+				retries.Add(1)
+				c, err = dial(ctx, endpoint, hc, i, cfg.Payload, slow)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -365,17 +461,18 @@ func summarize(ds []time.Duration) Latency {
 	return Latency{P50: at(0.50), P90: at(0.90), P99: at(0.99), P999: at(0.999), Max: ds[len(ds)-1]}
 }
 
-// client is one WebSocket connection, on the default namespace.
+// client is one connection, on the default namespace.
 type client struct {
-	ws    *websocket.Conn
+	conn  conn
 	index int
-	wmu   sync.Mutex // writes: the loop's events and the reader's pongs
 
 	payload    string        // JSON text of the payload argument
 	ownPrefix  string        // how a broadcast this client sent starts
 	acks       chan struct{} // an ack (Echo) or its own broadcast (Broadcast) came back
 	deliveries atomic.Int64
-	lost       atomic.Bool // the connection ended before close
+	sent       atomic.Int64 // Echo: events emitted
+	answered   atomic.Int64 // Echo: their acks received
+	lost       atomic.Bool  // the connection ended before close
 	closing    atomic.Bool
 	done       chan struct{} // the reader ended
 
@@ -390,27 +487,29 @@ type client struct {
 	recv    []time.Duration
 }
 
-// dial connects client index. A slow one gets a small socket receive
-// buffer, as a client on a poor link has, so that the server's writes to
-// it pile up in the server rather than in this machine's kernel.
-func dial(ctx context.Context, wsURL string, index, payload int, slow bool) (*client, error) {
+// dial connects client index: over long-polling with hc when hc is not
+// nil, else over WebSocket.
+func dial(ctx context.Context, endpoint *url.URL, hc *http.Client, index, payload int, slow bool) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	d := websocket.DefaultDialer
-	if slow {
-		d = &websocket.Dialer{HandshakeTimeout: d.HandshakeTimeout, Proxy: d.Proxy,
-			NetDialContext: (&net.Dialer{Control: smallReceiveBuffer}).DialContext}
+	var (
+		cn  conn
+		err error
+	)
+	if hc != nil {
+		cn, err = dialPolling(ctx, hc, endpoint)
+	} else {
+		cn, err = dialWebSocket(ctx, endpoint, slow)
 	}
-	ws, _, err := d.DialContext(ctx, wsURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("dial: %w", err)
+		return nil, err
 	}
-	c := &client{ws: ws, index: index, acks: make(chan struct{}, 1), done: make(chan struct{}),
+	c := &client{conn: cn, index: index, acks: make(chan struct{}, 1), done: make(chan struct{}),
 		stall: make(chan struct{}), quit: make(chan struct{})}
 	c.payload = strconv.Quote(strings.Repeat("x", payload))
 	c.ownPrefix = `42["bcast",` + strconv.Itoa(index) + `,`
 	if err := c.handshake(ctx); err != nil {
-		ws.Close()
+		cn.close()
 		return nil, err
 	}
 	go c.read()
@@ -418,46 +517,40 @@ func dial(ctx context.Context, wsURL string, index, payload int, slow bool) (*cl
 }
 
 // handshake reads the open packet, connects to "/" and reads the CONNECT
-// reply.
+// reply, or gives up when ctx ends.
 func (c *client) handshake(ctx context.Context) error {
-	if dl, ok := ctx.Deadline(); ok {
-		c.ws.SetReadDeadline(dl)
-		defer c.ws.SetReadDeadline(time.Time{})
-	}
-	_, open, err := c.ws.ReadMessage()
+	stop := context.AfterFunc(ctx, c.conn.close) // makes next fail
+	defer stop()
+	open, err := c.conn.next()
 	if err != nil {
 		return fmt.Errorf("open packet: %w", err)
 	}
 	if len(open) == 0 || open[0] != '0' {
 		return fmt.Errorf("open packet: got %q", open)
 	}
-	if err := c.ws.WriteMessage(websocket.TextMessage, []byte("40")); err != nil {
+	if err := c.conn.send("40"); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	for {
-		_, data, err := c.ws.ReadMessage()
+		data, err := c.conn.next()
 		if err != nil {
 			return fmt.Errorf("connect reply: %w", err)
 		}
 		switch {
-		case strings.HasPrefix(string(data), "40"):
+		case strings.HasPrefix(data, "40"):
 			var reply struct{ SID string }
-			json.Unmarshal(data[2:], &reply)
+			json.Unmarshal([]byte(data[2:]), &reply)
 			c.sid = reply.SID
 			return nil
-		case strings.HasPrefix(string(data), "44"):
+		case strings.HasPrefix(data, "44"):
 			return fmt.Errorf("connect refused: %s", data[2:])
-		case string(data) == "2":
+		case data == "2":
 			c.write("3")
 		}
 	}
 }
 
-func (c *client) write(s string) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.ws.WriteMessage(websocket.TextMessage, []byte(s))
-}
+func (c *client) write(s string) error { return c.conn.send(s) }
 
 // read answers pings and counts what arrives until the connection ends.
 func (c *client) read() {
@@ -469,14 +562,13 @@ func (c *client) read() {
 			return
 		default:
 		}
-		_, data, err := c.ws.ReadMessage()
+		s, err := c.conn.next()
 		if err != nil {
 			if !c.closing.Load() {
 				c.lost.Store(true)
 			}
 			return
 		}
-		s := string(data)
 		switch {
 		case s == "2":
 			c.write("3")
@@ -517,14 +609,24 @@ func (c *client) wait(ctx context.Context) bool {
 	}
 }
 
-func (c *client) echoLoop(ctx context.Context) []time.Duration {
+// echoLoop emits "echo" with an ack and waits for the answer, again and
+// again while window lasts; the last answer may come until drain ends. It
+// returns the duration of the round trips done in the window.
+func (c *client) echoLoop(window, drain context.Context) []time.Duration {
 	var lat []time.Duration
-	for id := 0; ctx.Err() == nil; id++ {
+	for id := 0; window.Err() == nil; id++ {
 		t := time.Now()
-		if c.write(`42`+strconv.Itoa(id)+`["echo",`+c.payload+`]`) != nil || !c.wait(ctx) {
+		if c.write(`42`+strconv.Itoa(id)+`["echo",`+c.payload+`]`) != nil {
 			break
 		}
-		lat = append(lat, time.Since(t))
+		c.sent.Add(1)
+		if !c.wait(drain) {
+			break
+		}
+		c.answered.Add(1)
+		if window.Err() == nil {
+			lat = append(lat, time.Since(t))
+		}
 	}
 	return lat
 }
@@ -548,9 +650,6 @@ func (c *client) broadcastLoop(ctx context.Context) []time.Duration {
 func (c *client) close() {
 	c.closing.Store(true)
 	close(c.quit)
-	c.wmu.Lock()
-	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-	c.ws.Close()
+	c.conn.close()
 	<-c.done
 }

@@ -4,13 +4,18 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sioworkbook/workbook/internal/fixture"
 	"github.com/sioworkbook/workbook/internal/loadgen"
+	"github.com/sioworkbook/workbook/internal/nodetest"
+	"github.com/sioworkbook/workbook/sio"
 )
 
 // TestScenarios runs each scenario briefly against the Go fixture (in this
@@ -21,10 +26,14 @@ func TestScenarios(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	srv := fixture.Start(t, nil)
-	for _, sc := range []string{loadgen.Echo, loadgen.Broadcast, loadgen.Idle} {
-		t.Run(sc, func(t *testing.T) {
+	for _, tc := range []struct{ scenario, transport string }{
+		{loadgen.Echo, loadgen.WebSocket}, {loadgen.Broadcast, loadgen.WebSocket}, {loadgen.Idle, loadgen.WebSocket},
+		{loadgen.Echo, loadgen.Polling}, {loadgen.Broadcast, loadgen.Polling}, {loadgen.Idle, loadgen.Polling},
+	} {
+		sc := tc.scenario
+		t.Run(sc+"/"+tc.transport, func(t *testing.T) {
 			res, err := loadgen.Run(context.Background(), loadgen.Config{
-				URL: srv.URL(), Scenario: sc, Clients: 20, Senders: 2,
+				URL: srv.URL(), Scenario: sc, Transport: tc.transport, Clients: 20, Senders: 2,
 				Duration: 300 * time.Millisecond, Payload: 32, ServerPID: os.Getpid(),
 			})
 			if err != nil {
@@ -37,10 +46,18 @@ func TestScenarios(t *testing.T) {
 			if res.RSSBefore <= 0 || res.RSSPeak <= 0 {
 				t.Errorf("memory not read: %d, %d", res.RSSBefore, res.RSSPeak)
 			}
+			if res.Transport != tc.transport || res.LoadCPU < 0 {
+				t.Errorf("transport %q, load CPU %s", res.Transport, res.LoadCPU)
+			}
 			switch sc {
 			case loadgen.Echo:
 				if res.Ops == 0 || res.Deliveries < res.Ops || res.Latency.P50 <= 0 || res.Latency.Max < res.Latency.P99 {
 					t.Errorf("echo: %+v", *res)
+				}
+				// Every event emitted was answered, those in flight at
+				// the end of the window included.
+				if res.Sent < res.Ops || res.Answered != res.Sent {
+					t.Errorf("echo: %d round trips in the window, %d events sent, %d answered", res.Ops, res.Sent, res.Answered)
 				}
 			case loadgen.Broadcast:
 				// Every broadcast reaches the 20 clients; the last ones
@@ -155,5 +172,106 @@ func TestBroadcastRate(t *testing.T) {
 	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: srv.URL(), Scenario: loadgen.Echo,
 		Clients: 1, Rate: 5, Duration: time.Second}); err == nil {
 		t.Error("a rate with echo: no error")
+	}
+}
+
+// TestAgainstOfficialServer runs echo and open-loop broadcasts over both
+// transports against the official server (fixture-server.mjs, whose
+// heartbeat is 300 ms: the clients answer many pings): nothing is lost,
+// every event is answered, every broadcast reaches every client.
+func TestAgainstOfficialServer(t *testing.T) {
+	node := nodetest.StartFixture(t)
+	for _, transport := range []string{loadgen.WebSocket, loadgen.Polling} {
+		t.Run(transport, func(t *testing.T) {
+			res, err := loadgen.Run(context.Background(), loadgen.Config{
+				URL: node.URL, Scenario: loadgen.Echo, Transport: transport, Clients: 10, Duration: time.Second, Payload: 16,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ops == 0 || res.Answered != res.Sent || res.Errors != 0 {
+				t.Errorf("echo: %d round trips, %d sent, %d answered, %d connections lost", res.Ops, res.Sent, res.Answered, res.Errors)
+			}
+			res, err = loadgen.Run(context.Background(), loadgen.Config{
+				URL: node.URL, Scenario: loadgen.Broadcast, Transport: transport, Clients: 10, Rate: 20, Duration: time.Second, Payload: 16,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ops != 20 || res.Deliveries != res.Expected || res.Missing() != 0 || res.Errors != 0 {
+				t.Errorf("broadcast: sent %d, due %d, delivered %d, %d connections lost", res.Ops, res.Expected, res.Deliveries, res.Errors)
+			}
+		})
+	}
+}
+
+// TestBroadcastRateLate: broadcasts that reach the clients seconds after
+// they were sent (a server far behind its load) are late, not missing; and
+// the window is the schedule's length, not the time of the last send (at
+// 2/s for a second the last one goes at 0.5 s).
+func TestBroadcastRateLate(t *testing.T) {
+	const late = 2500 * time.Millisecond // past the old cutoff of 1 s without an arrival
+	io := sio.NewServer(sio.Config{})
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("bcast", func(e *sio.Event) {
+			args := e.Args()
+			time.AfterFunc(late, func() { io.Emit("bcast", args...) })
+		})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { io.Close(); srv.Close() })
+
+	res, err := loadgen.Run(context.Background(), loadgen.Config{
+		URL: srv.URL, Scenario: loadgen.Broadcast, Clients: 5, Rate: 2, Duration: time.Second, Payload: 8,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ops != 2 || res.Expected != 10 || res.Deliveries != 10 || res.Missing() != 0 {
+		t.Errorf("sent %d, due %d, delivered %d, missing %d", res.Ops, res.Expected, res.Deliveries, res.Missing())
+	}
+	if res.Latency.P50 < late {
+		t.Errorf("latency p50 %s, below the server's delay of %s", res.Latency.P50, late)
+	}
+	if res.Duration < time.Second {
+		t.Errorf("window %s, shorter than the schedule of 1 s", res.Duration)
+	}
+}
+
+// TestDialRetry: a client whose session the server dropped while it
+// connected (the official fixture's connect timeout is 1 s, which a starved
+// machine can miss) connects again, and the run says how often that
+// happened; a server that keeps refusing still fails the run.
+func TestDialRetry(t *testing.T) {
+	srv := fixture.Start(t, nil)
+	target, _ := url.Parse(srv.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var refused, limit atomic.Int32
+	limit.Store(1)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The first request of a session after the open one: as if the
+		// server had dropped the session.
+		if r.URL.Query().Get("sid") != "" && refused.Load() < limit.Load() {
+			refused.Add(1)
+			http.Error(w, `{"code":1,"message":"Session ID unknown"}`, http.StatusBadRequest)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	cfg := loadgen.Config{URL: front.URL, Scenario: loadgen.Echo, Transport: loadgen.Polling, Clients: 1, Duration: 200 * time.Millisecond}
+	res, err := loadgen.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.DialRetries != 1 || res.Ops == 0 {
+		t.Errorf("%d dial retries, %d round trips", res.DialRetries, res.Ops)
+	}
+	refused.Store(0)
+	limit.Store(1000)
+	if _, err := loadgen.Run(context.Background(), cfg); err == nil {
+		t.Error("a server that refuses every session: no error")
 	}
 }

@@ -11,8 +11,18 @@ import (
 // broadcasts per second between them, each at its time on a fixed
 // schedule whether or not the earlier ones came back, and every client
 // records how long each broadcast took to reach it (from the send time the
-// broadcast carries). After the window it waits, up to a bound, for the
-// broadcasts still on their way; what never came is Missing.
+// broadcast carries). After the window it waits for the broadcasts still
+// on their way until settleTime passes without an arrival (a server far
+// behind its load delivers late, and late is not missing), at most
+// maxSettle; what never came is Missing.
+// settleTime and maxSettle bound the wait for the deliveries still on
+// their way when an open-loop window ends: settleTime without one arriving,
+// maxSettle in all.
+const (
+	settleTime = 5 * time.Second
+	maxSettle  = 2 * time.Minute
+)
+
 func runRate(ctx context.Context, cfg Config, res *Result, clients []*client) error {
 	for _, c := range clients {
 		c.lmu.Lock()
@@ -29,7 +39,7 @@ func runRate(ctx context.Context, cfg Config, res *Result, clients []*client) er
 	for i := int64(0); ; i++ {
 		at := start.Add(time.Duration(i) * interval)
 		if at.Sub(start) >= cfg.Duration {
-			break
+			at = start.Add(cfg.Duration) // the window is the schedule's length
 		}
 		if d := time.Until(at); d > 0 {
 			timer.Reset(d)
@@ -38,6 +48,9 @@ func runRate(ctx context.Context, cfg Config, res *Result, clients []*client) er
 				return ctx.Err()
 			case <-timer.C:
 			}
+		}
+		if at.Sub(start) >= cfg.Duration {
+			break
 		}
 		c := senders[i%int64(len(senders))]
 		t := strconv.FormatInt(time.Now().UnixNano(), 10)
@@ -49,10 +62,10 @@ func runRate(ctx context.Context, cfg Config, res *Result, clients []*client) er
 	res.Duration = time.Since(start)
 	res.Ops = sent.Load()
 	res.Expected = res.Ops * int64(len(clients))
-	// The last broadcasts may still be on their way: wait for them, or for
-	// a second without progress (what is lost stays lost).
-	last, lastAt := received(clients), time.Now()
-	for last < res.Expected && time.Since(lastAt) < time.Second && ctx.Err() == nil {
+	// The last broadcasts may still be on their way: wait for them (what
+	// is lost stays lost).
+	last, lastAt, deadline := received(clients), time.Now(), time.Now().Add(maxSettle)
+	for last < res.Expected && time.Since(lastAt) < settleTime && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 		if n := received(clients); n != last {
 			last, lastAt = n, time.Now()
