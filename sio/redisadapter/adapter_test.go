@@ -37,7 +37,7 @@ func newNode(t *testing.T, addr string, cfg redisadapter.Config) *node {
 }
 
 // newNodeWith is newNode with the server's config (its NewAdapter is set).
-func newNodeWith(t *testing.T, addr string, cfg redisadapter.Config, ioCfg sio.Config) *node {
+func newNodeWith(t testing.TB, addr string, cfg redisadapter.Config, ioCfg sio.Config) *node {
 	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	var adapters []*redisadapter.Adapter
