@@ -4,10 +4,11 @@
 //
 // Usage:
 //
-//   node recovery-server.mjs --port N --recovery MS
+//   node recovery-server.mjs --port N --recovery MS [--allow-eio3]
 //
 // Options: connectionStateRecovery {maxDisconnectionDuration: MS,
-// skipMiddlewares: true}, pingInterval 300 ms, pingTimeout 2000 ms, cors "*".
+// skipMiddlewares: true}, pingInterval 300 ms, pingTimeout 2000 ms, cors "*";
+// allowEIO3 with --allow-eio3 (socket.io-client 2.x, see v2-offsets.mjs).
 // Prints `LISTENING <port>` once it accepts connections, and
 // `GONE <namespace> <socket id> <reason>` when a socket is disconnected (its session,
 // when recoverable, is kept by then). Exits 0 on SIGTERM or SIGINT.
@@ -31,6 +32,7 @@ const { values: opts } = parseArgs({
   options: {
     port: { type: "string", default: "0" },
     recovery: { type: "string", default: "120000" },
+    "allow-eio3": { type: "boolean", default: false },
   },
 });
 
@@ -39,6 +41,7 @@ const io = new Server(httpServer, {
   pingInterval: 300,
   pingTimeout: 2000,
   cors: { origin: "*" },
+  allowEIO3: opts["allow-eio3"],
   connectionStateRecovery: {
     maxDisconnectionDuration: Number(opts.recovery),
     skipMiddlewares: true,

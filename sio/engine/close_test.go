@@ -1,8 +1,10 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,7 +55,10 @@ func TestServerClosePollingFlushes(t *testing.T) {
 	if err := s.Send(engine.Message{Data: []byte("too late")}); !errors.Is(err, engine.ErrClosed) {
 		t.Errorf("Send while closing = %v", err)
 	}
-	p.mustGet("4last\x1ebBw==\x1e1")
+	// The messages first, the close in the next answer, as the official
+	// server sends them (see TestServerClosePollingNextGet).
+	p.mustGet("4last\x1ebBw==")
+	p.mustGet("6\x1e1")
 	if r := e.h.waitClose(t, p.sid); r != "bye" {
 		t.Errorf("reason = %q", r)
 	}
@@ -115,10 +120,11 @@ func TestCloseFromInsideMessage(t *testing.T) {
 		s.Close("twice") // no effect
 	}
 	e := newEnv(t, engine.Config{}, h)
-	// polling: the answer and the close packet go out together
+	// polling: the answer, then the close packet in the next answer
 	p := e.handshake()
 	p.mustPost("4x\x1e4y")
-	p.mustGet("4re:x\x1e1")
+	p.mustGet("4re:x")
+	p.mustGet("6\x1e1")
 	var evs []event
 	for range 2 {
 		evs = append(evs, h.next(t))
@@ -147,9 +153,17 @@ func TestCloseFromInsideOpen(t *testing.T) {
 	if status != 200 {
 		t.Fatal(status)
 	}
-	// the open packet, the message and the close all in the handshake answer
-	if len(body) < 2 || body[len(body)-len("\x1e4hi\x1e1"):] != "\x1e4hi\x1e1" {
+	// the open packet and the message in the handshake answer, the close
+	// in the next one
+	if !strings.HasSuffix(body, "\x1e4hi") {
 		t.Errorf("handshake = %q", body)
+	}
+	var hs struct{ SID string }
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(strings.Split(body, "\x1e")[0], "0")), &hs); err != nil {
+		t.Fatalf("handshake %q: %v", body, err)
+	}
+	if status, body, _ := e.do("GET", e.url("EIO=4&transport=polling&sid="+hs.SID), "", nil); status != 200 || body != "6\x1e1" {
+		t.Errorf("GET after the handshake = %d %q, want 200 \"6\\x1e1\"", status, body)
 	}
 	if ev := h.next(t); ev.kind != "close" || ev.reason != "not today" {
 		t.Errorf("event = %+v", ev)

@@ -157,9 +157,11 @@
 //     and never sees the code.
 //   - A session closed by Session.Close with nothing queued and no GET
 //     waiting answers the next GET with "6\x1e1" (noop, close), as Node does.
-//     With packets queued we answer them and the close packet in one GET
-//     ("4a\x1e1") where Node takes two ("4a", then "6\x1e1"): one round trip
-//     fewer, the same packets in the same order.
+//     With packets queued it takes two GETs, as Node: the packets ("4a"),
+//     then "6\x1e1". Not one GET for both: socket.io-client passes a
+//     payload's packets to its Socket.IO layer a tick late, so it would act
+//     on the close before a DISCONNECT in the same payload and report
+//     "transport close" (and reconnect) instead of "io server disconnect".
 //
 // The engine does not own the HTTP server's connections between requests.
 // Set its limits where you create it: Node closes an idle keep-alive

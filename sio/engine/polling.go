@@ -143,8 +143,12 @@ func (s *Session) takeForPollLocked() (batch []Packet, closeAfter bool, reason R
 	case len(s.queue) > 0:
 		batch, s.queue, s.queueBytes = s.queue, nil, 0
 		if s.state == stateClosing {
-			batch = append(batch, Packet{Type: PacketClose})
-			return batch, true, s.closeReason
+			// The close goes to the next GET (or the close timeout), as the
+			// official server sends it: socket.io-client hands a payload's
+			// packets to its Socket.IO layer a tick late, so a close in the
+			// same payload as a DISCONNECT would win and read "transport
+			// close".
+			s.closeNoop = true
 		}
 		return batch, false, ""
 	case s.state == stateClosing && s.closeNoop:

@@ -200,8 +200,10 @@ func (s *Session) Writable() bool {
 
 // Close ends the session with reason once the packets already queued have
 // been written: on WebSocket the socket is closed after the last one; on
-// polling they and a close packet go to the pending GET, or to the next GET
-// within Config.CloseTimeout. The handler's Close(reason) follows. Close is
+// polling they go to the pending GET, or to the next one, and a close
+// packet to the GET after them (at most Config.CloseTimeout later; with
+// nothing queued, to the pending or next GET). The handler's Close(reason)
+// follows. Close is
 // safe from inside Message (the handler's Close then runs after Message
 // returns) and does nothing once the session is closing or closed.
 func (s *Session) Close(reason Reason) {

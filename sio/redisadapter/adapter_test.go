@@ -33,14 +33,21 @@ type node struct {
 
 func newNode(t *testing.T, addr string, cfg redisadapter.Config) *node {
 	t.Helper()
+	return newNodeWith(t, addr, cfg, sio.Config{})
+}
+
+// newNodeWith is newNode with the server's config (its NewAdapter is set).
+func newNodeWith(t testing.TB, addr string, cfg redisadapter.Config, ioCfg sio.Config) *node {
+	t.Helper()
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	var adapters []*redisadapter.Adapter
 	newAdapter := redisadapter.New(rdb, cfg)
-	io := sio.NewServer(sio.Config{NewAdapter: func(n *sio.Namespace) sio.Adapter {
+	ioCfg.NewAdapter = func(n *sio.Namespace) sio.Adapter {
 		a := newAdapter(n).(*redisadapter.Adapter)
 		adapters = append(adapters, a)
 		return a
-	}})
+	}
+	io := sio.NewServer(ioCfg)
 	srv := httptest.NewServer(io)
 	t.Cleanup(func() {
 		io.Close()
