@@ -23,6 +23,8 @@ type exchange struct {
 	sid  string        // from ?sid=, or learned from the open packet
 	at   time.Time     // when the request came
 	body []byte        // POST: the body as it came; nil when too large to record
+	// recorded says the POST's packets were recorded as it came.
+	recorded bool
 }
 
 type exchangeKey struct{}
@@ -49,6 +51,13 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 		ex.body = body
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
+		if sid != "" && p.lives(sid, "polling") {
+			// Record the packets now, before the target answers what they
+			// cause on the pending GET: in its answer to the POST, they
+			// would come after that reply.
+			p.payload(ex.at, sid, engine.In, body)
+			ex.recorded = true
+		}
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	p.polling.ServeHTTP(w, r)
@@ -91,7 +100,7 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 		return nil
 	}
 	if ex.req.Method == http.MethodPost {
-		if ex.sid != "" && ex.body != nil {
+		if ex.sid != "" && ex.body != nil && !ex.recorded {
 			p.payload(ex.at, ex.sid, engine.In, ex.body)
 		}
 		return nil
