@@ -42,12 +42,8 @@ func importFile(t *testing.T, db *inspector.DB, name string) har.Stats {
 // "dir transport raw [sio-type event] [attachment]".
 func packetLines(t *testing.T, db *inspector.DB, sid string) []string {
 	t.Helper()
-	ps, err := db.Packets(context.Background(), inspector.PacketFilter{SID: sid, Limit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, p := range ps {
+	for _, p := range packets(t, db, sid) {
 		raw := string(p.Raw)
 		if p.Binary {
 			raw = fmt.Sprintf("bin%v", p.Raw)
@@ -62,6 +58,16 @@ func packetLines(t *testing.T, db *inspector.DB, sid string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// packets returns every packet of session sid.
+func packets(t *testing.T, db *inspector.DB, sid string) []inspector.Packet {
+	t.Helper()
+	ps, err := db.Packets(context.Background(), inspector.PacketFilter{SID: sid, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
 
 func sameLines(t *testing.T, what string, got, want []string) {

@@ -220,8 +220,13 @@ func (b *builder) entry(e *entry) bool {
 // client, a GET's answer packets from the server.
 func (b *builder) polling(e *entry, u *url.URL, sid string, start time.Time) bool {
 	end := start.Add(time.Duration(math.Round(math.Max(e.Time, 0)*1e3)) * time.Microsecond)
-	if e.Response.Status != http.StatusOK {
-		if e.Response.Status == http.StatusBadRequest && sid != "" {
+	switch status := e.Response.Status; {
+	case status == http.StatusOK:
+	case status <= 0 && e.Request.Method == http.MethodPost:
+		// No answer (the client closed while it was on its way): the body
+		// was sent, and the server has it unless it says otherwise.
+	default:
+		if status == http.StatusBadRequest && sid != "" {
 			b.refused = append(b.refused, refusal{sid, end})
 		}
 		return false
