@@ -23,7 +23,8 @@
 // Queries (DB.Sessions, DB.Packets, DB.DebugLines, DB.Stats) run on a pool of
 // read connections, concurrently with the writer (WAL mode). Recorder.Subscribe
 // feeds the rows as they are committed, for live pages. DB.Export and
-// DB.Import read and write the JSON Lines format; DB.Prune and
+// DB.Import read and write the JSON Lines format (inspector/har turns HAR
+// files into it and back); DB.Prune and
 // DB.StartRetention keep the file within an age and a size.
 //
 // The schema, for people who query the file with sqlite3, is in SCHEMA.md.

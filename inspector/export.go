@@ -19,8 +19,10 @@ import (
 // RFC 3339 in UTC with microseconds.
 const TimeFormat = "2006-01-02T15:04:05.000000Z07:00"
 
-// jsonLine is one line of the JSON Lines format: one packet. See SCHEMA.md.
-type jsonLine struct {
+// JSONLine is one line of the JSON Lines format of Export and Import: one
+// packet, or a debug line. See SCHEMA.md. Other readers and writers of the
+// format (inspector/har) use it.
+type JSONLine struct {
 	Time      string          `json:"time"`
 	Session   string          `json:"session"`
 	Dir       string          `json:"dir"`
@@ -45,7 +47,7 @@ type jsonLine struct {
 	RemoteAddr string `json:"remote_addr"`
 	UserAgent  string `json:"user_agent"`
 	// SessionInfo is on the first line of each session only.
-	SessionInfo *sessionInfo `json:"session_info,omitempty"`
+	SessionInfo *SessionInfo `json:"session_info,omitempty"`
 
 	// Debug is set on a debug line (ExportOptions.DebugLines), which has
 	// only time and session besides.
@@ -74,8 +76,9 @@ type ExportOptions struct {
 	DebugLines bool
 }
 
-// sessionInfo is the rest of a session row, on its first exported line.
-type sessionInfo struct {
+// SessionInfo is the rest of a session row, on the first line of each
+// session.
+type SessionInfo struct {
 	StartedAt   string `json:"started_at"`
 	Transport   string `json:"transport"`
 	Upgraded    string `json:"upgraded,omitempty"`
@@ -179,7 +182,7 @@ func (db *DB) ExportWith(ctx context.Context, w io.Writer, f PacketFilter, opts 
 		l := packetLine(p, s)
 		if !seen[p.SessionID] {
 			seen[p.SessionID] = true
-			l.SessionInfo = &sessionInfo{StartedAt: formatTime(s.StartedAt), Transport: s.Transport,
+			l.SessionInfo = &SessionInfo{StartedAt: formatTime(s.StartedAt), Transport: s.Transport,
 				Upgraded: s.Upgraded, UpgradedAt: formatOptTime(s.UpgradedAt),
 				EndedAt: formatOptTime(s.EndedAt), CloseReason: s.CloseReason}
 		}
@@ -266,8 +269,8 @@ func (c *debugCursor) peek(ctx context.Context) (*DebugLine, error) {
 
 func (c *debugCursor) next() { c.page = c.page[1:] }
 
-func packetLine(p *Packet, s *Session) *jsonLine {
-	l := &jsonLine{
+func packetLine(p *Packet, s *Session) *JSONLine {
+	l := &JSONLine{
 		Time: formatTime(p.At), Session: p.SID, Dir: p.Dir, Transport: p.Transport, EIOType: p.EIOType,
 		SIOType: optString(p.SIOType), Nsp: optString(p.Nsp), Event: optString(p.Event), AckID: p.AckID,
 		Args: p.Args, Binary: p.Binary, Size: p.Size, ID: p.ID,
@@ -459,7 +462,7 @@ func readLine(br *bufio.Reader, buf []byte, limit int) ([]byte, error) {
 // session's first line by its opening (and upgrade), and its close (which
 // Import holds back until the end).
 func importLine(line []byte, started map[string]bool) ([]item, error) {
-	var l jsonLine
+	var l JSONLine
 	trimmed := trimSpace(line)
 	if len(trimmed) == 0 {
 		return nil, nil

@@ -8,9 +8,10 @@ import (
 	"os"
 
 	"github.com/sioworkbook/workbook/inspector"
+	"github.com/sioworkbook/workbook/inspector/har"
 )
 
-// ExportCommand writes recorded packets as JSON Lines.
+// ExportCommand writes recorded packets as JSON Lines or a HAR.
 type ExportCommand struct {
 	DB       string
 	Format   string
@@ -18,6 +19,7 @@ type ExportCommand struct {
 	Filter   inspector.PacketFilter
 	Debug    bool
 	Progress string
+	Base     string
 }
 
 func (c *ExportCommand) flags() *flagSet {
@@ -35,10 +37,18 @@ merged with the packets by time, one per line: {"time", "session",
 an imported session replays with its trace. They go with the session,
 client and time filters only.
 
+With --format har, the packets are written as an HTTP Archive (HAR 1.2)
+that browser DevTools load: each session's polling packets as GET and POST
+requests (the packets recorded at one moment in one direction in one
+request), its WebSocket packets as one WebSocket entry with DevTools'
+_webSocketMessages. --debug-lines does not go with it. --base sets the
+origin of the requests' URLs (the database keeps only the path).
+
 The filters are those of 'workbook packets'. A progress bar is drawn on
 stderr when the export takes more than a second and stderr is a terminal.`)
 	fs.dbFlag(&c.DB, "the SQLite file to read")
-	fs.valueVar(newChoiceValue(&c.Format, "jsonl", "jsonl"), "format", "", "FORMAT", "the output format; jsonl (JSON Lines) is the one there is")
+	fs.valueVar(newChoiceValue(&c.Format, "jsonl", "jsonl", "har"), "format", "", "FORMAT", "the output format: jsonl (JSON Lines) or har (HTTP Archive)")
+	fs.stringVar(&c.Base, "base", "", "URL", har.DefaultBase, "with --format har: the scheme and host of the requests' URLs")
 	fs.stringVar(&c.Out, "o", "", "FILE", "-", "write to FILE rather than stdout")
 	packetFilterFlags(fs, &c.Filter)
 	fs.boolVar(&c.Debug, "debug-lines", "", false, "add the debug lines of the exported sessions")
@@ -84,6 +94,15 @@ func (c *ExportCommand) Run(ctx context.Context, args []string, stdout, stderr i
 		}()
 		w = f
 	}
+	if c.Format == "har" {
+		if c.Debug {
+			return errors.New("export: --debug-lines does not go with --format har")
+		}
+		if _, err := har.Export(ctx, db, w, c.Filter, har.ExportOptions{Base: c.Base}); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		return nil
+	}
 	bar := newProgress(stderr, c.Progress, "export", "packets")
 	f := c.Filter
 	f.Limit = -1
@@ -95,20 +114,33 @@ func (c *ExportCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	return nil
 }
 
-// ImportCommand reads JSON Lines written by export into a database.
+// ImportCommand reads JSON Lines written by export, or a HAR, into a
+// database.
 type ImportCommand struct {
 	DB       string
 	Progress string
+	Format   string
 }
 
 func (c *ImportCommand) flags() *flagSet {
 	fs := newFlagSet("import", "workbook import [flags] FILE", `
 Reads FILE ("-" for stdin), JSON Lines as 'workbook export' writes them,
-into --db, which is created if missing. Sessions already in the database
+or an HTTP Archive (HAR), into --db, which is created if missing. The
+format is told from the content (a JSON object whose first key is "log" is
+a HAR); --format forces it.
+
+From a HAR (Chromium DevTools' "Save all as HAR with content", Playwright's
+recordHar), the Engine.IO v4 traffic becomes sessions and packets as the
+workbook records them: the polling requests' bodies and answers, and the
+WebSocket messages (_webSocketMessages), keyed by the sid of the
+handshake, an upgrade joined to its polling session. Entries that are not
+Engine.IO, and failed requests, are counted and skipped. Sessions already in the database
 are skipped, so importing a file twice adds nothing. A progress bar is
 drawn on stderr when the import takes more than a second and stderr is a
 terminal.`)
 	fs.dbFlag(&c.DB, "the SQLite file to write (created if missing)")
+	fs.valueVar(newChoiceValue(&c.Format, "auto", "auto", "jsonl", "har"), "format", "", "FORMAT",
+		"the input format: auto (told from the content), jsonl or har")
 	progressFlag(fs, &c.Progress)
 	return fs
 }
@@ -140,8 +172,19 @@ func (c *ImportCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	isHAR := c.Format == "har"
+	if c.Format == "auto" {
+		r, isHAR = har.SniffReader(r)
+	}
 	bar := newProgress(stderr, c.Progress, "import", "bytes")
-	n, err := db.Import(ctx, r, bar.callback())
+	var n int64
+	var st har.Stats
+	if isHAR {
+		st, err = har.Import(ctx, db, r, bar.callback())
+		n = st.Stored
+	} else {
+		n, err = db.Import(ctx, r, bar.callback())
+	}
 	bar.finish()
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -150,6 +193,10 @@ func (c *ImportCommand) Run(ctx context.Context, args []string, stdout, stderr i
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Fprintf(stdout, "imported %d packets into %s\n", n, c.DB)
+	if isHAR {
+		fmt.Fprintf(stdout, "HAR: %d entries, %d not Engine.IO (skipped); %d sessions, %d packets\n",
+			st.Entries, st.Skipped, st.Sessions, st.Packets)
+	}
 	return nil
 }
 

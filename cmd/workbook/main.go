@@ -9,8 +9,8 @@
 //	workbook trace           print the recorded trace, DEBUG style
 //	workbook packets         print the recorded packets as a table
 //	workbook replay          replay a session's trace with its original delays
-//	workbook export          write recorded packets as JSON Lines
-//	workbook import          read JSON Lines back into a database
+//	workbook export          write recorded packets as JSON Lines or a HAR
+//	workbook import          read JSON Lines or a HAR into a database
 //	workbook prune           apply --keep and --max-db-size now
 //	workbook load            put a Socket.IO server under load and measure it
 //
@@ -62,8 +62,8 @@ func commands() []commandInfo {
 		{"trace", "print the recorded trace, as DEBUG=* prints it", func() command { return &TraceCommand{} }},
 		{"packets", "print the recorded packets as a table", func() command { return &PacketsCommand{} }},
 		{"replay", "print a recorded session's trace with its original delays", func() command { return &ReplayCommand{} }},
-		{"export", "write recorded packets as JSON Lines", func() command { return &ExportCommand{} }},
-		{"import", "read JSON Lines written by export into a database", func() command { return &ImportCommand{} }},
+		{"export", "write recorded packets as JSON Lines or a HAR", func() command { return &ExportCommand{} }},
+		{"import", "read JSON Lines written by export, or a HAR, into a database", func() command { return &ImportCommand{} }},
 		{"prune", "delete old sessions now, as serve's --keep and --max-db-size do", func() command { return &PruneCommand{} }},
 		{"load", "put a Socket.IO server under load and measure it", func() command { return &LoadCommand{} }},
 	}

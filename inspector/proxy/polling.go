@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ type exchange struct {
 	sid  string        // from ?sid=, or learned from the open packet
 	at   time.Time     // when the request came
 	body []byte        // POST: the body as it came; nil when too large to record
+	// recorded says the POST's packets were recorded as it came.
+	recorded bool
+	v3       bool // Engine.IO v3 (EIO=3): its own payload framing
+	jsonp    bool // a v3 JSONP request (?j=): not recorded
 }
 
 type exchangeKey struct{}
@@ -30,7 +35,8 @@ type exchangeKey struct{}
 // servePolling forwards a polling request, recording the packets of its
 // body (POST, in) or of its answer (GET, out).
 func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string) {
-	ex := &exchange{req: r, sid: sid, at: time.Now()}
+	q := r.URL.Query()
+	ex := &exchange{req: r, sid: sid, at: time.Now(), v3: q.Get("EIO") == "3", jsonp: q.Has("j")}
 	p.begin(sid)
 	defer func() { p.finish(ex.sid) }()
 	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
@@ -49,6 +55,13 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 		ex.body = body
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
+		if sid != "" && !ex.jsonp && p.lives(sid, "polling") {
+			// Record the packets now, before the target answers what they
+			// cause on the pending GET: in its answer to the POST, they
+			// would come after that reply.
+			p.payload(ex, ex.at, sid, engine.In, body, r.Header.Get("Content-Type"))
+			ex.recorded = true
+		}
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	p.polling.ServeHTTP(w, r)
@@ -78,7 +91,7 @@ type readCloser struct {
 // response as the target wrote it.
 func (p *Proxy) pollingResponse(resp *http.Response) error {
 	ex, _ := resp.Request.Context().Value(exchangeKey{}).(*exchange)
-	if ex == nil {
+	if ex == nil || ex.jsonp {
 		return nil
 	}
 	switch {
@@ -91,8 +104,8 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 		return nil
 	}
 	if ex.req.Method == http.MethodPost {
-		if ex.sid != "" && ex.body != nil {
-			p.payload(ex.at, ex.sid, engine.In, ex.body)
+		if ex.sid != "" && ex.body != nil && !ex.recorded {
+			p.payload(ex, ex.at, ex.sid, engine.In, ex.body, ex.req.Header.Get("Content-Type"))
 		}
 		return nil
 	}
@@ -118,7 +131,7 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 	}
 	if ex.sid == "" {
 		// The handshake: the answer opens with the open packet.
-		ps, _ := engine.DecodePayload(body)
+		ps, _ := decodePayload(ex.v3, body, resp.Header.Get("Content-Type"))
 		if len(ps) == 0 {
 			return nil
 		}
@@ -126,16 +139,28 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 			return nil
 		}
 	}
-	p.payload(at, ex.sid, engine.Out, body)
+	p.payload(ex, at, ex.sid, engine.Out, body, resp.Header.Get("Content-Type"))
 	return nil
 }
 
-// payload records the packets of a polling body, as far as it decodes.
-func (p *Proxy) payload(at time.Time, sid string, dir engine.Direction, body []byte) {
-	ps, _ := engine.DecodePayload(body) // the packets before a malformed record are kept
+// payload records the packets of a polling body of exchange ex, as far as
+// it decodes. contentType is the body's.
+func (p *Proxy) payload(ex *exchange, at time.Time, sid string, dir engine.Direction, body []byte, contentType string) {
+	ps, _ := decodePayload(ex.v3, body, contentType) // the packets before a malformed record are kept
 	for _, pk := range ps {
 		p.packet(at, sid, dir, "polling", pk)
 	}
+}
+
+// decodePayload decodes a polling body: Engine.IO v4's, or with v3 its
+// text framing ("<len>:<packet>") or, when contentType says
+// application/octet-stream, its binary framing.
+func decodePayload(v3 bool, body []byte, contentType string) ([]engine.Packet, error) {
+	if !v3 {
+		return engine.DecodePayload(body)
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return engine.DecodePayloadV3(body, mt == "application/octet-stream")
 }
 
 // errTooLarge is what decompress returns for a body that inflates past its

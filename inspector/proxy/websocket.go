@@ -49,6 +49,7 @@ type wsPair struct {
 	carries bool            // the session lives on this WebSocket
 	early   []engine.Packet // client packets before the sid was known
 	earlyAt []time.Time
+	v3      bool // Engine.IO v3 (EIO=3): binary frames start with the type byte
 }
 
 // closeBoth sends a close frame with code and text to both sides, then
@@ -188,7 +189,7 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid strin
 	// to the side that sent it, and the pump ends the pair.
 	client.SetReadLimit(p.maxMsg)
 	target.SetReadLimit(p.maxMsg)
-	wp := &wsPair{client: client, target: target, sid: sid}
+	wp := &wsPair{client: client, target: target, sid: sid, v3: r.URL.Query().Get("EIO") == "3"}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -272,7 +273,11 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 // the open packet of a new WebSocket session or the "5" of an upgrade.
 func (p *Proxy) frame(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engine.Direction, typ int, data []byte) {
 	at := time.Now()
-	pk, err := engine.DecodePacket(data, typ == websocket.BinaryMessage)
+	decode := engine.DecodePacket
+	if wp.v3 {
+		decode = engine.DecodePacketV3
+	}
+	pk, err := decode(data, typ == websocket.BinaryMessage)
 	if err != nil {
 		return // not Engine.IO: forwarded, not recorded
 	}

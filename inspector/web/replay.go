@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,72 @@ type replayConfig struct {
 	Start    int64  `json:"start"`    // µs, the session's start
 	Duration int64  `json:"duration"` // µs from the start to the page's last item (or the session's end, on the last page)
 	MaxGap   int64  `json:"maxGap"`   // µs: longer pauses are shortened to it
+	// Open says the session has not ended: on its last page the player
+	// follows it, fetching what comes (MoreURL) from After on.
+	Open     bool   `json:"open"`
+	After    string `json:"after"`    // cursor after the page's last item
+	MoreURL  string `json:"moreURL"`  // the follow endpoint of the session
+	PageURL  string `json:"pageURL"`  // the replay page, without a cursor
+	Next     string `json:"next"`     // cursor of the next page, "" on the last
+	PageSize int    `json:"pageSize"` // items a page holds
+	// The deep link: SeekT (µs, -1 for none) or SeekPacket (0 for none)
+	// says where the player opens; Play starts it (the page before ended
+	// while playing).
+	SeekT      int64 `json:"seekT"`
+	SeekPacket int64 `json:"seekPacket"`
+	Play       bool  `json:"play"`
+}
+
+// endCursor returns the cursor after the items of a page that started at
+// c: what the follow endpoint asks for next.
+func endCursor(c inspector.TimelineCursor, items []inspector.TimelineItem) inspector.TimelineCursor {
+	for i := range items {
+		switch it := &items[i]; it.Kind {
+		case inspector.TimelinePacket:
+			c.Packet = it.Packet.ID
+		case inspector.TimelineDebug:
+			c.Debug = it.Debug.ID
+		default:
+			c.At = it.At
+		}
+	}
+	return c
+}
+
+// deepLink reads ?t=<ms> and ?packet=<id>: where the replay opens. t is -1
+// and packet 0 when not asked.
+func deepLink(q url.Values) (t, packet int64, err error) {
+	t = -1
+	if s := q.Get("t"); s != "" {
+		ms, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || ms < 0 {
+			return 0, 0, errors.New("want t=MS, a whole number of milliseconds from the session's start")
+		}
+		t = ms * 1000
+	}
+	if s := q.Get("packet"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			return 0, 0, errors.New("want packet=ID, a packet's id")
+		}
+		packet = id
+	}
+	return t, packet, nil
+}
+
+// covers reports whether a timeline page holds packet id, or reaches time
+// t (µs from the start).
+func covers(tl *inspector.Timeline, t, packet int64) bool {
+	for i := range tl.Items {
+		it := &tl.Items[i]
+		if packet > 0 && it.Kind == inspector.TimelinePacket && it.Packet.ID == packet {
+			return true
+		}
+		if packet == 0 && t >= 0 && it.Offset.Microseconds() >= t {
+			return true
+		}
+	}
+	return false
 }
 
 // formatCursor writes a timeline cursor as the "after" parameter of the
@@ -91,11 +158,22 @@ func replayItems(tl *inspector.Timeline) []replayItem {
 func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 	ctx := r.Context()
 	sid := r.PathValue("sid")
-	c, err := parseCursor(r.URL.Query().Get("after"))
+	q := r.URL.Query()
+	c, err := parseCursor(q.Get("after"))
 	if err != nil {
 		return notFoundPage(h.layout(ctx, "Bad request", "", ""), "The replay's page is not valid: "+err.Error()+"."), http.StatusBadRequest
 	}
+	seekT, seekPacket, err := deepLink(q)
+	if err != nil {
+		return notFoundPage(h.layout(ctx, "Bad request", "", ""), "The replay's link is not valid: "+err.Error()+"."), http.StatusBadRequest
+	}
 	tl, err := h.db.Timeline(ctx, sid, c, replayPageSize)
+	// A deep link without a cursor opens the page that holds its moment
+	// or packet (the last page when none does).
+	for err == nil && !q.Has("after") && (seekT >= 0 || seekPacket > 0) && tl.Next != nil && !covers(tl, seekT, seekPacket) {
+		c = *tl.Next
+		tl, err = h.db.Timeline(ctx, sid, c, replayPageSize)
+	}
 	if errors.Is(err, inspector.ErrNotFound) {
 		return notFoundPage(h.layout(ctx, "Not found", "", ""), "No session has the id "+strconv.Quote(sid)+"."), http.StatusNotFound
 	}
@@ -112,7 +190,10 @@ func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 		Debug:   debugPattern(r),
 	}
 	m.First = tl.Before + 1
-	m.Config = replayConfig{SID: sid, Start: m.Session.StartedAt, MaxGap: replayMaxGapUS}
+	m.Config = replayConfig{SID: sid, Start: m.Session.StartedAt, MaxGap: replayMaxGapUS,
+		Open: m.Session.EndedAt == 0, After: formatCursor(ptr(endCursor(c, tl.Items))), Next: m.Next,
+		MoreURL: string(sessionURL(sid)) + "/replay/more", PageURL: string(replayURL(sid, "")),
+		PageSize: replayPageSize, SeekT: seekT, SeekPacket: seekPacket, Play: q.Get("play") == "1"}
 	if n := len(m.Items); n > 0 {
 		m.Config.Duration = m.Items[n-1].T
 	}
@@ -120,6 +201,86 @@ func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 		m.Config.Duration = max(m.Config.Duration, m.Session.EndedAt-m.Session.StartedAt)
 	}
 	return replayPage(m), http.StatusOK
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// moreJSON is the answer of the follow endpoint: the diagram rows and trace
+// lines that came after a cursor, as the replay page renders them.
+type moreJSON struct {
+	Seq      string `json:"seq"`      // <li> rows of the diagram
+	Trace    string `json:"trace"`    // <li> lines of the trace
+	Count    int    `json:"count"`    // items in them
+	Last     int64  `json:"last"`     // µs of the last item, 0 when none
+	After    string `json:"after"`    // the cursor to ask from next
+	EndedAt  int64  `json:"endedAt"`  // µs since the epoch; 0 while open
+	Duration int64  `json:"duration"` // µs from the start to the end, once ended
+}
+
+// more serves /inspector/sessions/{sid}/replay/more?after=CURSOR&from=N:
+// what a replay page of an open session has not shown yet, numbered from N
+// on (the items the page holds), at most a page.
+func (h *Handler) more(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	c, err := parseCursor(q.Get("after"))
+	if err != nil {
+		jsonError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	from, err := strconv.Atoi(cmp.Or(q.Get("from"), "0"))
+	if err != nil || from < 0 || from > replayPageSize {
+		jsonError(w, http.StatusBadRequest, fmt.Sprintf("want from=N, 0 to %d", replayPageSize))
+		return
+	}
+	tl, ok := h.timelineJSONPage(w, r, c, max(replayPageSize-from, 1))
+	if !ok {
+		return
+	}
+	s := newSessionItem(&tl.Session)
+	out := moreJSON{After: formatCursor(ptr(endCursor(c, tl.Items))), EndedAt: tl.Session.EndedAt.UnixMicro(), Count: len(tl.Items)}
+	if tl.Session.EndedAt.IsZero() {
+		out.EndedAt = 0
+	} else {
+		out.Duration = s.EndedAt - s.StartedAt
+	}
+	var seq, trace strings.Builder
+	for _, it := range replayItems(tl) {
+		it.I += from
+		out.Last = it.T
+		if it.Arrow != nil {
+			if err := seqRow(it).Render(r.Context(), &seq); err != nil {
+				jsonError(w, http.StatusInternalServerError, "rendering: "+err.Error())
+				return
+			}
+		}
+		if err := replayLine(it, s.StartedAt).Render(r.Context(), &trace); err != nil {
+			jsonError(w, http.StatusInternalServerError, "rendering: "+err.Error())
+			return
+		}
+	}
+	out.Seq, out.Trace = seq.String(), trace.String()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// timelineJSONPage reads a page of the timeline of the session the path
+// names, for an endpoint that answers JSON: on an error it writes the
+// answer and returns false.
+func (h *Handler) timelineJSONPage(w http.ResponseWriter, r *http.Request, c inspector.TimelineCursor, limit int) (*inspector.Timeline, bool) {
+	sid := r.PathValue("sid")
+	tl, err := h.db.Timeline(r.Context(), sid, c, limit)
+	if errors.Is(err, inspector.ErrNotFound) {
+		jsonError(w, http.StatusNotFound, "no session "+strconv.Quote(sid))
+		return nil, false
+	}
+	if err != nil {
+		h.log.Error("inspector: timeline", "path", r.URL.Path, "err", err)
+		jsonError(w, http.StatusInternalServerError, "the inspector could not read its database")
+		return nil, false
+	}
+	return tl, true
 }
 
 // timelineJSON is the answer of the timeline endpoint.
@@ -161,15 +322,8 @@ func (h *Handler) timeline(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	sid := r.PathValue("sid")
-	tl, err := h.db.Timeline(r.Context(), sid, c, limit)
-	if errors.Is(err, inspector.ErrNotFound) {
-		jsonError(w, http.StatusNotFound, "no session "+strconv.Quote(sid))
-		return
-	}
-	if err != nil {
-		h.log.Error("inspector: timeline", "sid", sid, "err", err)
-		jsonError(w, http.StatusInternalServerError, "the inspector could not read its database")
+	tl, ok := h.timelineJSONPage(w, r, c, limit)
+	if !ok {
 		return
 	}
 	out := timelineJSON{Session: newSessionItem(&tl.Session), Total: tl.Total, Items: make([]timelineItem, len(tl.Items)), Next: formatCursor(tl.Next)}
@@ -215,4 +369,13 @@ func replayURL(sid, after string) templ.SafeURL {
 		u += "?after=" + url.QueryEscape(after)
 	}
 	return templ.SafeURL(u)
+}
+
+// packetID is the data-packet of an item's elements: its packet's id, ""
+// for other items.
+func packetID(it replayItem) string {
+	if it.Packet == nil {
+		return ""
+	}
+	return strconv.FormatInt(it.Packet.ID, 10)
 }

@@ -87,6 +87,9 @@ func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
 	mux.Handle("GET "+Prefix+"sessions/{sid}", h.page(h.session))
 	mux.Handle("GET "+Prefix+"sessions/{sid}/replay", h.page(h.replay))
 	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/timeline", h.timeline)
+	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/download", h.download)
+	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/replay/more", h.more)
+	mux.HandleFunc("POST "+Prefix+"import", h.importFile)
 	mux.Handle("GET "+Prefix+"tail", h.page(h.tail))
 	mux.Handle(Prefix, h.page(h.notFound))
 	h.mux = mux

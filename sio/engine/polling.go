@@ -200,13 +200,15 @@ func (s *Session) writePoll(w http.ResponseWriter, r *http.Request, batch []Pack
 		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	// Observed before they are written: once written, the client's answer
+	// may come, and be observed, first.
 	if srv.obs != nil {
 		for _, p := range batch {
 			srv.obs.Packet(s, Out, TransportPolling, p)
 		}
 	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }
 
 func truncate(b []byte) []byte {

@@ -575,6 +575,11 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 				frames[i] = (*wireFrame)(&batch[i])
 				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
 			}
+			// Observed before it is written: once written, the client's
+			// answer may be read, and observed, before this goroutine goes on.
+			if srv.obs != nil {
+				srv.obs.Packet(s, Out, TransportWebSocket, p)
+			}
 			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
 			if err := s.writePacket(conn, p); err != nil {
 				if srv.obs != nil {
@@ -585,9 +590,6 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 				s.mu.Unlock()
 				srv.closeSession(s, ReasonTransportError, PacketClose)
 				return
-			}
-			if srv.obs != nil {
-				srv.obs.Packet(s, Out, TransportWebSocket, p)
 			}
 		}
 	}

@@ -5,7 +5,14 @@
  * start, never going back). The player shows the items whose time has come:
  * play and pause, step (the next item), speed, seek (the range input, or a
  * click on a row). Pauses longer than cfg.maxGap are shortened to it, with a
- * note. Nothing is fetched: the page has the items.
+ * note.
+ *
+ * A deep link opens the player at a moment (cfg.seekT, from ?t=<ms>) or a
+ * packet (cfg.seekPacket, from ?packet=<id>). On the last page of a session
+ * that is still open, the player follows it: it fetches what comes
+ * (cfg.moreURL) every second and shows it at once when the reader is at
+ * the end. A page that fills up, or that ends while playing, goes on to the
+ * next page by itself.
  */
 (() => {
   "use strict";
@@ -35,8 +42,8 @@
     items[i].els.push(e);
   }
   for (let i = 0; i < items.length; i++) items[i] ||= { t: i ? items[i - 1].t : 0, els: [] };
-  const N = items.length;
-  const duration = Math.max(cfg.duration || 0, N ? items[N - 1].t : 0);
+  let N = items.length;
+  let duration = Math.max(cfg.duration || 0, N ? items[N - 1].t : 0);
   const maxGap = cfg.maxGap || 2e6;
 
   // The player's state: the first n items are shown; cur is the clock (µs).
@@ -125,6 +132,7 @@
       cur = duration;
       render(true);
       setPlaying(false);
+      if (nextPage()) location.assign(nextPage() + "&play=1");
       return;
     }
     render(true);
@@ -213,7 +221,93 @@
     });
   }
 
+  // nextPage is the URL of the page after this one, "" on the last.
+  let next = cfg.next || "";
+  function nextPage() {
+    return next ? cfg.pageURL + "?after=" + encodeURIComponent(next) : "";
+  }
+
+  // follow asks for what the session did since the page's last item, and
+  // adds it; a reader at the end sees it at once.
+  let after = cfg.after || "";
+  let following = !!cfg.open && !next;
+  let asking = false;
+  async function follow() {
+    if (!following || asking) return;
+    asking = true;
+    try {
+      const res = await fetch(cfg.moreURL + "?after=" + encodeURIComponent(after) + "&from=" + N, { credentials: "same-origin" });
+      if (!res.ok) throw new Error(res.status + " " + res.statusText);
+      const more = await res.json();
+      const atEnd = n >= N && !playing;
+      if (more.count > 0) add(more);
+      after = more.after || after;
+      if (more.endedAt) {
+        following = false;
+        duration = Math.max(duration, more.duration || 0);
+        page.dataset.live = "ended";
+      }
+      if (N >= cfg.pageSize) {
+        // The page is full: the rest is on the next one.
+        following = false;
+        next = after;
+        page.dataset.live = "paged";
+      }
+      if (atEnd) {
+        n = N;
+        cur = duration;
+        render(false);
+        if (next && N >= cfg.pageSize) location.assign(nextPage() + "&follow=1");
+      } else {
+        render(false);
+      }
+    } catch (e) {
+      page.dataset.live = "error";
+      atEl.textContent = "following the session failed: " + e.message;
+    } finally {
+      asking = false;
+      if (following) setTimeout(follow, 1000);
+    }
+  }
+
+  // add appends the rows and lines of an answer of the follow endpoint.
+  function add(more) {
+    const tpl = document.createElement("template");
+    for (const [list, html] of [[seq, more.seq], [trace, more.trace]]) {
+      tpl.innerHTML = html;
+      for (const e of tpl.content.querySelectorAll("[data-i]")) {
+        const i = Number(e.dataset.i);
+        // Never back in time: the player counts forward.
+        const t = Math.max(Number(e.dataset.t), N ? items[N - 1].t : 0);
+        items[i] ||= { t, els: [] };
+        items[i].els.push(e);
+        if (n < i + 1) e.classList.add("wbi-future");
+      }
+      list.append(tpl.content);
+    }
+    N = items.length;
+    for (let i = 0; i < N; i++) items[i] ||= { t: i ? items[i - 1].t : 0, els: [] };
+    duration = Math.max(duration, items[N - 1].t);
+    seek.max = String(Math.round(duration / 1000));
+    const count = document.getElementById("wbi-count");
+    if (count && !next) count.textContent = "Showing all " + N + " items, following the session.";
+    shownN = Math.min(shownN, N);
+    page.dataset.items = String(N);
+  }
+
   page.dataset.state = "ended";
   render(false);
+  if (cfg.seekPacket > 0) {
+    const e = page.querySelector('[data-packet="' + cfg.seekPacket + '"]');
+    if (e) seekItem(Number(e.dataset.i));
+  } else if (cfg.seekT >= 0) {
+    seekTo(cfg.seekT);
+  }
+  if (cfg.play) play();
+  page.dataset.items = String(N);
+  if (following) {
+    page.dataset.live = "following";
+    setTimeout(follow, 1000);
+  }
   page.dataset.ready = "1";
 })();
