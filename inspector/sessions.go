@@ -4,11 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 )
 
 const sqlSelectSession = `SELECT id, sid, path, client, remote_addr, user_agent, transport, upgraded,
-	upgraded_at, started_at, ended_at, close_reason, last_at, packets FROM sessions`
+	upgraded_at, started_at, ended_at, close_reason, last_at, packets, errors FROM sessions`
 
 // rowScanner is *sql.Row or *sql.Rows.
 type rowScanner interface{ Scan(dest ...any) error }
@@ -17,7 +18,7 @@ func scanSession(row rowScanner, s *Session) error {
 	var upgradedAt, endedAt sql.NullInt64
 	var startedAt, lastAt int64
 	if err := row.Scan(&s.ID, &s.SID, &s.Path, &s.Client, &s.RemoteAddr, &s.UserAgent, &s.Transport,
-		&s.Upgraded, &upgradedAt, &startedAt, &endedAt, &s.CloseReason, &lastAt, &s.Packets); err != nil {
+		&s.Upgraded, &upgradedAt, &startedAt, &endedAt, &s.CloseReason, &lastAt, &s.Packets, &s.Errors); err != nil {
 		return err
 	}
 	s.StartedAt, s.LastAt = fromMicro(startedAt), fromMicro(lastAt)
@@ -71,6 +72,33 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 	if f.OpenOnly {
 		where = append(where, `ended_at IS NULL`)
 	}
+	if f.ClosedOnly {
+		where = append(where, `ended_at IS NOT NULL`)
+	}
+	if f.Reason != "" {
+		where = append(where, `close_reason = ?`)
+		args = append(args, f.Reason)
+	}
+	if f.HasError {
+		where = append(where, `(errors > 0 OR close_reason IN (?`+strings.Repeat(`,?`, len(ErrorReasons)-1)+`))`)
+		for _, r := range ErrorReasons {
+			args = append(args, r)
+		}
+	}
+	if f.Event != "" {
+		where = append(where, `id IN (SELECT session_id FROM session_events WHERE event = ?)`)
+		args = append(args, f.Event)
+	}
+	order := ` ORDER BY started_at DESC, id DESC`
+	if c := f.Before; c != nil {
+		where = append(where, `(started_at, id) < (?, ?)`)
+		args = append(args, toMicro(c.StartedAt), c.ID)
+	}
+	if c := f.After; c != nil {
+		where = append(where, `(started_at, id) > (?, ?)`)
+		args = append(args, toMicro(c.StartedAt), c.ID)
+		order = ` ORDER BY started_at, id`
+	}
 	q := sqlSelectSession
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -79,7 +107,7 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 	if limit == 0 {
 		limit = DefaultSessionLimit
 	}
-	q += ` ORDER BY started_at DESC, id DESC`
+	q += order
 	if limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, limit)
 	}
@@ -98,6 +126,9 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("inspector: sessions: %w", err)
+	}
+	if f.After != nil {
+		slices.Reverse(out)
 	}
 	return out, nil
 }

@@ -147,7 +147,7 @@ func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Han
 
 // Page limits.
 const (
-	sessionsLimit  = 200  // rows of the sessions list
+	sessionsLimit  = 100  // rows of a page of the sessions list
 	sessionPackets = 2000 // packets (and debug lines) of a session page
 	tailLines      = 1000 // lines the tail keeps
 	tailFirst      = 200  // lines the tail page starts with
@@ -172,17 +172,64 @@ func (h *Handler) stats(ctx context.Context) statsView {
 }
 
 func (h *Handler) sessions(r *http.Request) (templ.Component, int) {
-	q := r.URL.Query()
-	f := sessionsFilter{Path: q.Get("path"), Client: q.Get("client"), Addr: q.Get("addr")}
-	m := sessionsModel{Layout: h.layout(r.Context(), "Sessions", "sessions", "sessions.js"), Filter: f, Limit: sessionsLimit}
-	ss, err := h.db.Sessions(r.Context(), inspector.SessionFilter{PathPrefix: f.Path, Client: f.Client, Addr: f.Addr, Limit: sessionsLimit})
+	f, sf, err := parseSessionsQuery(r.URL.Query())
+	m := sessionsModel{Layout: h.layout(r.Context(), "Sessions", "sessions", "sessions.js"), Filter: f}
+	m.Config = sessionsConfig{sessionsFilter: f, Prepend: sf.Before == nil && sf.After == nil &&
+		f.Reason == "" && f.Event == "" && !f.Error && f.State != "closed" && f.Until == ""}
+	if err != nil {
+		m.Err = err.Error()
+		m.Config.Prepend = false
+		return sessionsPage(m), http.StatusBadRequest
+	}
+	// One more than a page tells whether there is another beyond it.
+	sf.Limit = sessionsLimit + 1
+	ss, err := h.db.Sessions(r.Context(), sf)
 	if err != nil {
 		return h.failure(r, err)
+	}
+	more := len(ss) > sessionsLimit
+	if more {
+		if sf.After != nil {
+			ss = ss[1:] // the extra one is the newest
+		} else {
+			ss = ss[:sessionsLimit]
+		}
+	}
+	if len(ss) > 0 {
+		if more || sf.After != nil {
+			m.Older = sessionsPageURL(f, "before", ss[len(ss)-1].Cursor())
+		}
+		if sf.Before != nil || sf.After != nil && more {
+			m.Newer = sessionsPageURL(f, "after", ss[0].Cursor())
+		}
+	} else if sf.Before != nil || sf.After != nil {
+		m.Newer = sessionsURL(f.query())
 	}
 	for i := range ss {
 		m.Sessions = append(m.Sessions, newSessionItem(&ss[i]))
 	}
 	return sessionsPage(m), http.StatusOK
+}
+
+// sessionsURL is the sessions list with a query.
+func sessionsURL(q url.Values) string {
+	if len(q) == 0 {
+		return Prefix
+	}
+	return Prefix + "?" + q.Encode()
+}
+
+// sessionsPageURL is a page of the sessions list f selects: before (older
+// than) or after (newer than) cursor c.
+func sessionsPageURL(f sessionsFilter, dir string, c inspector.SessionCursor) string {
+	q := f.query()
+	q.Set(dir, cursorParam(c))
+	return sessionsURL(q)
+}
+
+// lessonURL is the page of a lesson step ("rooms/join").
+func lessonURL(lesson string) templ.SafeURL {
+	return templ.SafeURL("/lessons/" + lesson + "/")
 }
 
 func (h *Handler) session(r *http.Request) (templ.Component, int) {

@@ -269,9 +269,11 @@
 
   function live({ watch, onBacklog, onBatch, onStatus }) {
     const status = onStatus || (() => {});
+    let socket = null, stopped = false;
     loadIO().then((io) => {
+      if (stopped) return;
       // forceNew: a Manager of our own, whatever the page's own client does.
-      const socket = io(location.origin + "/", { path: BASE + "socket.io/", forceNew: true });
+      socket = io(location.origin + "/", { path: BASE + "socket.io/", forceNew: true });
       socket.on("connect", () => {
         socket.emit("watch", watch(), (res) => {
           if (!res || res.error) {
@@ -287,9 +289,11 @@
         if (b.dropped != null) stats.dropped(b.dropped);
         onBatch(b);
       });
-      socket.on("disconnect", () => status("down"));
+      socket.on("disconnect", () => stopped || status("down"));
       socket.on("connect_error", (err) => status("down", err && err.message));
     }, (err) => status("down", err.message));
+    // stop leaves the feed for good (a session page, once its session ends).
+    return { stop() { stopped = true; if (socket) socket.disconnect(); } };
   }
 
   // setStatus shows the live state in an element with class wbi-live.
@@ -299,6 +303,7 @@
     elem.textContent = state === "live" ? "live"
       : state === "paused" ? "paused"
       : state === "off" ? "not recording"
+      : state === "closed" ? "closed"
       : "offline" + (detail ? ": " + detail : "");
   }
 

@@ -15,17 +15,22 @@
   for (const tr of body.querySelectorAll("tr[data-sid]")) rows.set(tr.dataset.sid, tr);
   const empty = document.getElementById("wbi-sessions-empty");
 
-  // wanted applies the page's filter to sessions that arrive live.
+  // The path filter takes a lesson ("rooms/join") or a path ("/socket.io/").
+  const prefix = !cfg.path || cfg.path.startsWith("/") ? cfg.path : "/lessons/" + cfg.path.replace(/\/$/, "") + "/";
+  // wanted applies the page's filter to new sessions that arrive live; the
+  // filters a session cannot match as it opens (an event, an error, a
+  // reason, a deep page) leave cfg.prepend false, and only the rows shown
+  // follow the feed.
   const wanted = (s) =>
-    (!cfg.path || (s.path || "").startsWith(cfg.path)) &&
+    (!prefix || (s.path || "").startsWith(prefix)) &&
     (!cfg.client || s.client === cfg.client) &&
     (!cfg.addr || s.addr === cfg.addr);
 
   // upsert adds a session's row, or updates it; a row that is new or whose
   // state changed flashes.
   function upsert(s) {
-    if (!wanted(s)) return;
     const old = rows.get(s.sid);
+    if (!old && !(cfg.prepend && wanted(s))) return;
     if (old) {
       // Keep the larger packet count: the live one may be ahead of the row.
       const count = Number(old.querySelector(".wbi-count").textContent);
