@@ -124,8 +124,19 @@ type PacketFilter struct {
 	Since   time.Time // at or after
 	Until   time.Time // before
 	AfterID int64     // > 0: only rows with a larger ID (live paging)
-	Limit   int       // 0 -> 1000; < 0: no limit
-	Last    bool      // the last Limit rows (still returned oldest first)
+	// BeforeID > 0: only rows with a smaller ID (paging back, with Last).
+	BeforeID int64
+	// Type: only packets whose Engine.IO type ("ping") or Socket.IO type
+	// ("EVENT") it is.
+	Type string
+	// Text: only packets whose arguments, or whose text as on the wire,
+	// contain it (binary attachments never do).
+	Text string
+	// NoHeartbeats leaves out pings, pongs and noops, but for the probe
+	// of an upgrade ("2probe", "3probe").
+	NoHeartbeats bool
+	Limit        int  // 0 -> 1000; < 0: no limit
+	Last         bool // the last Limit rows (still returned oldest first)
 }
 
 // Stats describes the whole database.

@@ -153,3 +153,56 @@ func TestMigrateV3(t *testing.T) {
 		t.Errorf("after migration, event news: %v, %v", sids(ss), err)
 	}
 }
+
+// TestPacketFilters: a session page's table filters: by type (Engine.IO or
+// Socket.IO), by text in the arguments, without heartbeats (the probe
+// stays), and pages back by id.
+func TestPacketFilters(t *testing.T) {
+	db := MustOpenDB(t)
+	rec := MustRecorder(t, db, inspector.RecorderOptions{})
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	pkt := func(typ engine.PacketType, data string) engine.Packet {
+		return engine.Packet{Type: typ, Data: []byte(data)}
+	}
+	rec.RecordOpen(at(0), "S", "/socket.io/", "", "10.0.0.1", "ua", "polling")
+	rec.RecordPacket(at(1), "S", engine.Out, "polling", pkt(engine.PacketPing, ""))
+	rec.RecordPacket(at(2), "S", engine.In, "polling", pkt(engine.PacketPong, ""))
+	rec.RecordPacket(at(3), "S", engine.In, "websocket", pkt(engine.PacketPing, "probe"))
+	rec.RecordPacket(at(4), "S", engine.Out, "websocket", pkt(engine.PacketPong, "probe"))
+	rec.RecordPacket(at(5), "S", engine.Out, "polling", pkt(engine.PacketNoop, ""))
+	rec.RecordPacket(at(6), "S", engine.In, "websocket", msg(`21["say","hello world"]`))
+	rec.RecordPacket(at(7), "S", engine.Out, "websocket", msg(`31["said"]`))
+	if err := rec.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	raws := func(f inspector.PacketFilter) []string {
+		t.Helper()
+		f.SID = "S"
+		ps, err := db.Packets(t.Context(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []string{}
+		for _, p := range ps {
+			out = append(out, string(p.Raw))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		f    inspector.PacketFilter
+		want []string
+	}{
+		{"no heartbeats", inspector.PacketFilter{NoHeartbeats: true}, []string{"2probe", "3probe", `421["say","hello world"]`, `431["said"]`}},
+		{"eio type", inspector.PacketFilter{Type: "ping"}, []string{"2", "2probe"}},
+		{"sio type", inspector.PacketFilter{Type: "ACK"}, []string{`431["said"]`}},
+		{"text", inspector.PacketFilter{Text: "hello"}, []string{`421["say","hello world"]`}},
+		{"text in raw", inspector.PacketFilter{Text: "said"}, []string{`431["said"]`}},
+		{"before", inspector.PacketFilter{Last: true, Limit: 2, BeforeID: 3}, []string{"2", "3"}},
+		{"before, no heartbeats", inspector.PacketFilter{Last: true, Limit: 2, BeforeID: 6, NoHeartbeats: true}, []string{"2probe", "3probe"}},
+	} {
+		if got := raws(c.f); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

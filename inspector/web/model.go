@@ -55,7 +55,101 @@ type packetItem struct {
 	Raw       string `json:"raw"` // as on the wire; hex for binary; possibly cut
 	Size      int    `json:"size"`
 	Of        int64  `json:"of,omitempty"` // the packet this binary attachment belongs to
+	// Ack ties an EVENT that asked for an ack to its ACK, both ways; nil
+	// for other packets, and in the live feed.
+	Ack *ackLink `json:"ackLink,omitempty"`
 }
+
+// link sets the packet's ack link, if it has one.
+func (p *packetItem) link(acks map[int64]ackLink) {
+	if l, ok := acks[p.ID]; ok {
+		p.Ack = &l
+	}
+}
+
+// probe reports whether the packet is an upgrade's probe: 2probe or 3probe.
+func (p packetItem) probe() bool {
+	return (p.EIO == "ping" || p.EIO == "pong") && inspector.IsProbe([]byte(p.Raw))
+}
+
+// heartbeat reports whether the packet is a ping, pong or noop, but not a
+// probe.
+func (p packetItem) heartbeat() bool {
+	return (p.EIO == "ping" || p.EIO == "pong" || p.EIO == "noop") && !p.probe()
+}
+
+// eioText is the packet's Engine.IO type, with the probe shown as such.
+func (p packetItem) eioText() string {
+	if p.probe() {
+		return p.EIO + " probe"
+	}
+	return p.EIO
+}
+
+// ackText is the ack column of a packet's row: "3 · 12ms", "3 · no ack".
+func (p packetItem) ackText() string {
+	if p.AckID == nil {
+		return ""
+	}
+	s := itoa(*p.AckID)
+	if p.Ack == nil {
+		return s
+	}
+	switch p.Ack.State {
+	case ackAnswered:
+		return s + " · " + rttText(p.Ack.RTT)
+	case ackMissing:
+		return s + " · no ack"
+	case ackWaiting:
+		return s + " · waiting"
+	}
+	return s
+}
+
+// ackTitle explains the ack column.
+func (p packetItem) ackTitle() string {
+	if p.Ack == nil {
+		return ""
+	}
+	switch p.Ack.State {
+	case ackAnswered:
+		if isAckType(p.SIO) {
+			return "answers packet " + itoa(p.Ack.Peer) + ", " + rttText(p.Ack.RTT) + " after it"
+		}
+		return "answered by packet " + itoa(p.Ack.Peer) + " after " + rttText(p.Ack.RTT)
+	case ackMissing:
+		return "the ack never came"
+	case ackWaiting:
+		return "no ack yet"
+	case ackOrphan:
+		return "answers no event recorded"
+	}
+	return ""
+}
+
+// ackClass is the ack cell's class: missing acks stand out.
+func (p packetItem) ackClass() string {
+	if p.Ack != nil && p.Ack.State == ackMissing {
+		return "wbi-num wbi-ack wbi-ack-missing"
+	}
+	return "wbi-num wbi-ack"
+}
+
+// shortLen is the length past which a table cell cuts a payload, with an
+// expand.
+const shortLen = 160
+
+// shortText is the start of a long payload, as its cell shows it folded.
+func shortText(s string) string {
+	i := shortLen
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "… (" + sizeText(len(s)) + ")"
+}
+
+// packetAnchor is the id of a packet's row, for the ack links.
+func packetAnchor(id int64) string { return "p" + itoa(id) }
 
 // debugItem is one debug line.
 type debugItem struct {
@@ -227,6 +321,14 @@ func (p packetItem) summary() string {
 	}
 	if p.AckID != nil {
 		s += " ack " + itoa(*p.AckID)
+		if p.Ack != nil {
+			switch p.Ack.State {
+			case ackAnswered:
+				s += " (" + rttText(p.Ack.RTT) + ")"
+			case ackMissing:
+				s += " (no ack)"
+			}
+		}
 	}
 	return s
 }
@@ -254,7 +356,7 @@ func (p packetItem) traceDesc() string {
 	}
 	d := p.summary()
 	if d == "" {
-		d = p.EIO
+		d = p.eioText()
 	}
 	return tr + " " + d
 }

@@ -141,3 +141,66 @@ func parseSessionCursor(s string) (*inspector.SessionCursor, error) {
 	}
 	return &inspector.SessionCursor{StartedAt: time.UnixMicro(us), ID: id}, nil
 }
+
+// packetsFilter is the filter of a session page's packet table, every
+// field a query parameter of the same name.
+type packetsFilter struct {
+	Dir        string `json:"dir"`   // "in" or "out"
+	Type       string `json:"type"`  // an Engine.IO or Socket.IO type: "ping", "EVENT"
+	Nsp        string `json:"nsp"`   // namespace, exactly
+	Event      string `json:"event"` // event name, exactly
+	Text       string `json:"q"`     // text in the arguments or on the wire
+	Heartbeats bool   `json:"hb"`    // show pings, pongs and noops (hidden by default)
+}
+
+func (f packetsFilter) empty() bool { return f == packetsFilter{} }
+
+func (f packetsFilter) query() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"dir": f.Dir, "type": f.Type, "nsp": f.Nsp, "event": f.Event, "q": f.Text} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.Heartbeats {
+		v.Set("hb", "1")
+	}
+	return v
+}
+
+// packetTypes are the types the table's filter offers.
+var packetTypes = []string{"EVENT", "ACK", "CONNECT", "DISCONNECT", "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK",
+	"open", "close", "ping", "pong", "message", "upgrade", "noop"}
+
+// parsePacketsQuery reads a session page's query string: the table's
+// filter and its page (?before= or ?after=, a packet id).
+func parsePacketsQuery(q url.Values, sid string) (packetsFilter, inspector.PacketFilter, error) {
+	f := packetsFilter{Dir: q.Get("dir"), Type: q.Get("type"), Nsp: q.Get("nsp"), Event: q.Get("event"), Text: q.Get("q")}
+	pf := inspector.PacketFilter{SID: sid, Dir: f.Dir, Type: f.Type, Nsp: f.Nsp, Event: f.Event, Text: f.Text}
+	switch hb := q.Get("hb"); hb {
+	case "", "0":
+	case "1", "on", "true":
+		f.Heartbeats = true
+	default:
+		return f, pf, fmt.Errorf("hb=%q: want 1 or nothing", hb)
+	}
+	pf.NoHeartbeats = !f.Heartbeats && f.Type == ""
+	if f.Dir != "" && f.Dir != "in" && f.Dir != "out" {
+		return f, pf, fmt.Errorf("dir=%q: want in or out", f.Dir)
+	}
+	var err error
+	for _, p := range []struct {
+		name string
+		to   *int64
+	}{{"before", &pf.BeforeID}, {"after", &pf.AfterID}} {
+		if s := q.Get(p.name); s != "" {
+			if *p.to, err = strconv.ParseInt(s, 10, 64); err != nil || *p.to <= 0 {
+				return f, pf, fmt.Errorf("%s=%q: want a packet id", p.name, s)
+			}
+		}
+	}
+	if pf.BeforeID > 0 && pf.AfterID > 0 {
+		return f, pf, fmt.Errorf("before and after: one page at a time")
+	}
+	return f, pf, nil
+}

@@ -147,10 +147,12 @@ func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Han
 
 // Page limits.
 const (
-	sessionsLimit  = 100  // rows of a page of the sessions list
-	sessionPackets = 2000 // packets (and debug lines) of a session page
-	tailLines      = 1000 // lines the tail keeps
-	tailFirst      = 200  // lines the tail page starts with
+	sessionsLimit  = 100   // rows of a page of the sessions list
+	sessionPackets = 2000  // packets (and debug lines) of a session page's trace
+	sessionScan    = 20000 // packets of a session read for its acks and charts
+	tablePage      = 500   // rows of a page of a session's packet table
+	tailLines      = 1000  // lines the tail keeps
+	tailFirst      = 200   // lines the tail page starts with
 )
 
 func (h *Handler) layout(ctx context.Context, title, nav, script string) layoutProps {
@@ -242,27 +244,81 @@ func (h *Handler) session(r *http.Request) (templ.Component, int) {
 	if err != nil {
 		return h.failure(r, err)
 	}
-	f := inspector.PacketFilter{SID: sid, Limit: sessionPackets, Last: true}
-	packets, err := h.db.Packets(ctx, f)
+	// The session's last packets, for the acks, the charts and the trace.
+	all, err := h.db.Packets(ctx, inspector.PacketFilter{SID: sid, Limit: sessionScan, Last: true})
 	if err != nil {
 		return h.failure(r, err)
 	}
-	lines, err := h.db.DebugLines(ctx, f)
+	lines, err := h.db.DebugLines(ctx, inspector.PacketFilter{SID: sid, Limit: sessionPackets, Last: true})
 	if err != nil {
 		return h.failure(r, err)
+	}
+	closed := !s.EndedAt.IsZero()
+	acks := pairAcks(all, closed)
+	end := s.EndedAt
+	if !closed {
+		end = s.LastAt
 	}
 	m := sessionModel{
 		Layout:  h.layout(ctx, "Session "+sid, "", "session.js"),
 		Session: newSessionItem(s),
-		Cut:     len(packets) == sessionPackets,
+		Cut:     len(all) > sessionPackets,
 		Debug:   debugPattern(r),
+		Charts:  newSessionCharts(all, acks, s.StartedAt, end),
 	}
-	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt}
+	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt, Closed: closed}
+	tracePackets := all[max(0, len(all)-sessionPackets):]
+	items := make([]packetItem, len(tracePackets))
+	for i := range tracePackets {
+		items[i] = newPacketItem(&tracePackets[i], pageCut)
+		items[i].link(acks)
+	}
+	m.Trace = mergeTrace(items, debugItems(lines), debugfmt.ParseSelector(m.Debug))
+
+	f, pf, err := parsePacketsQuery(r.URL.Query(), sid)
+	m.Filter, m.Config.Filter = f, f
+	if err != nil {
+		m.Err = err.Error()
+		return sessionPage(m), http.StatusBadRequest
+	}
+	// A page of the table, and one packet more to tell whether there is
+	// another beyond it.
+	pf.Limit, pf.Last = tablePage+1, pf.AfterID == 0
+	packets, err := h.db.Packets(ctx, pf)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	more := len(packets) > tablePage
+	if more {
+		if pf.Last {
+			packets = packets[1:]
+		} else {
+			packets = packets[:tablePage]
+		}
+	}
+	m.Config.LastPage = pf.AfterID == 0 && pf.BeforeID == 0 || pf.AfterID > 0 && !more
+	if len(packets) > 0 {
+		if pf.Last && more || pf.AfterID > 0 {
+			m.Older = packetsPageURL(sid, f, "before", packets[0].ID)
+		}
+		if !m.Config.LastPage {
+			m.Newer = packetsPageURL(sid, f, "after", packets[len(packets)-1].ID)
+		}
+	}
 	for i := range packets {
-		m.Packets = append(m.Packets, newPacketItem(&packets[i], pageCut))
+		it := newPacketItem(&packets[i], pageCut)
+		it.link(acks)
+		m.Packets = append(m.Packets, it)
 	}
-	m.Trace = mergeTrace(m.Packets, debugItems(lines), debugfmt.ParseSelector(m.Debug))
 	return sessionPage(m), http.StatusOK
+}
+
+// packetsPageURL is a page of a session's packet table: before (older
+// than) or after (newer than) packet id.
+func packetsPageURL(sid string, f packetsFilter, dir string, id int64) string {
+	q := f.query()
+	q.Set(dir, strconv.FormatInt(id, 10))
+	return string(sessionURL(sid)) + "?" + q.Encode() + "#packets"
 }
 
 func (h *Handler) tail(r *http.Request) (templ.Component, int) {

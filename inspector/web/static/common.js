@@ -161,13 +161,19 @@
     return p.bin ? "<binary " + p.size + " bytes> " + p.raw : p.raw;
   }
 
+  // isProbe: an upgrade's 2probe or 3probe, shown as such and never hidden
+  // with the heartbeats.
+  const isProbe = (p) => (p.eio === "ping" || p.eio === "pong") && p.raw === (p.eio === "ping" ? "2" : "3") + "probe";
+  const isHeartbeat = (p) => (p.eio === "ping" || p.eio === "pong" || p.eio === "noop") && !isProbe(p);
+
   function packetRow(p, startUs) {
-    const tr = el("tr", { "data-id": p.id, "data-sid": p.sid, class: "wbi-pkt" },
+    const cls = "wbi-pkt" + (isHeartbeat(p) ? " wbi-hb" : "") + (isProbe(p) ? " wbi-probe" : "");
+    const tr = el("tr", { id: "p" + p.id, "data-id": p.id, "data-sid": p.sid, class: cls },
       el("td", { class: "wbi-nowrap wbi-hide-narrow" }, el("time", { "data-clock": p.at }, clock(p.at))),
       el("td", { class: "wbi-num wbi-nowrap" }, offset(p.at, startUs)),
       el("td", { class: "wbi-dir-" + p.dir, title: DIR_TITLE[p.dir] }, ARROW[p.dir] || p.dir),
       el("td", { class: "wbi-hide-narrow" }, p.tr),
-      el("td", {}, p.eio),
+      el("td", {}, isProbe(p) ? p.eio + " probe" : p.eio),
       el("td", {}, p.sio),
       el("td", {}, p.nsp),
       el("td", { class: "wbi-event" }, p.ev),
@@ -400,7 +406,7 @@
 
   window.WBInspector = {
     BASE, colorOf, selector, matches, humanize, el, clock, offset, localizeTimes, sessionURL,
-    packetRow, traceLine, sessionRow, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
+    packetRow, traceLine, sessionRow, isProbe, isHeartbeat, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
     prevTimes, config, classSwitch,
   };
 })();
