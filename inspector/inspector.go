@@ -116,14 +116,16 @@ func (s *Session) Cursor() SessionCursor { return SessionCursor{StartedAt: s.Sta
 // PacketFilter selects packets (and, for DB.DebugLines, debug lines). Zero
 // fields do not filter.
 type PacketFilter struct {
-	SID     string
-	Client  string
-	Event   string
-	Nsp     string
-	Dir     string    // "in" or "out"
-	Since   time.Time // at or after
-	Until   time.Time // before
-	AfterID int64     // > 0: only rows with a larger ID (live paging)
+	SID    string
+	Client string
+	// PathPrefix: only the packets of sessions whose Path starts with it.
+	PathPrefix string
+	Event      string
+	Nsp        string
+	Dir        string    // "in" or "out"
+	Since      time.Time // at or after
+	Until      time.Time // before
+	AfterID    int64     // > 0: only rows with a larger ID (live paging)
 	// BeforeID > 0: only rows with a smaller ID (paging back, with Last).
 	BeforeID int64
 	// Type: only packets whose Engine.IO type ("ping") or Socket.IO type

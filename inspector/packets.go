@@ -59,6 +59,10 @@ func chunkWhere(f PacketFilter) ([]string, []any) {
 		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE client = ?)`)
 		args = append(args, f.Client)
 	}
+	if f.PathPrefix != "" {
+		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE path >= ? AND path < ?)`)
+		args = append(args, f.PathPrefix, f.PathPrefix+"\U0010FFFF")
+	}
 	// A packet is at most maxChunkSpan away from its chunk's first_at.
 	if !f.Since.IsZero() {
 		where = append(where, `c.first_at >= ?`)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -95,6 +96,8 @@ type watchRequest struct {
 	SID         string `json:"sid"`
 	Client      string `json:"client"`
 	PathPrefix  string `json:"pathPrefix"`
+	Lesson      string `json:"lesson"`      // tail: only the sessions of a lesson ("rooms" or "rooms/join")
+	Event       string `json:"event"`       // tail: only the packets of an event
 	AfterPacket int64  `json:"afterPacket"` // only newer packets in the backlog
 	AfterDebug  int64  `json:"afterDebug"`
 }
@@ -326,6 +329,12 @@ func (hb *hub) flush() {
 			break
 		}
 	}
+	var tails []tailRoom // the filtered tails watched
+	for r := range rooms {
+		if f, ok := parseTailRoom(r); ok {
+			tails = append(tails, tailRoom{r, f})
+		}
+	}
 	dropped := hb.dropped()
 	batches := map[string]*batch{}
 	add := func(room string, item any) {
@@ -381,6 +390,11 @@ func (hb *hub) flush() {
 			s := newSessionItem(l.Session)
 			add("sessions", s)
 			add("tail", s)
+			for _, t := range tails {
+				if t.f.Event == "" && t.f.matchSession(&s) {
+					add(t.room, s)
+				}
+			}
 			add("session:"+s.SID, s)
 			addClient(hb.sessions[s.SID], nil)
 		case l.Packet != nil:
@@ -397,6 +411,11 @@ func (hb *hub) flush() {
 				b.Counts[p.SID]++
 			}
 			add("tail", p)
+			for _, t := range tails {
+				if (t.f.Event == "" || t.f.Event == p.Event) && t.f.matchSession(&hb.lookup(p.SID).item) {
+					add(t.room, p)
+				}
+			}
 			add("session:"+p.SID, p)
 			if anyClient {
 				addClient(hb.lookup(p.SID), p)
@@ -404,6 +423,11 @@ func (hb *hub) flush() {
 		case l.Debug != nil:
 			d := newDebugItem(l.Debug)
 			add("tail", d)
+			for _, t := range tails {
+				if t.f.Event == "" && d.SID != "" && t.f.matchSession(&hb.lookup(d.SID).item) {
+					add(t.room, d)
+				}
+			}
 			if d.SID != "" {
 				add("session:"+d.SID, d)
 				if anyClient {
@@ -544,11 +568,16 @@ var errForbidden = errors.New("the inspector token is required for this view")
 // its room. A socket without the token may only watch its own browser.
 func (hb *hub) room(a *access, req *watchRequest) (string, error) {
 	switch req.Room {
-	case "sessions", "tail":
+	case "sessions":
 		if !a.all {
 			return "", errForbidden
 		}
 		return req.Room, nil
+	case "tail":
+		if !a.all {
+			return "", errForbidden
+		}
+		return tailFilterOf(req).room(), nil
 	case "session":
 		if !a.all {
 			return "", errForbidden
@@ -586,7 +615,9 @@ func (hb *hub) backlog(ctx context.Context, req *watchRequest) (items []any, unr
 		}
 		return items, 0, nil
 	case "tail":
-		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		tf := tailFilterOf(req)
+		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: tf.SID, Client: tf.Client,
+			PathPrefix: tf.pathPrefix(), Event: tf.Event}, req)
 		return items, 0, err
 	case "session":
 		s, err := db.Session(ctx, req.SID)
@@ -640,9 +671,11 @@ func (hb *hub) traceBacklog(ctx context.Context, f inspector.PacketFilter, req *
 	}
 	df := f
 	df.AfterID = req.AfterDebug
-	lines, err := hb.h.db.DebugLines(ctx, df)
-	if err != nil {
-		return nil, err
+	var lines []inspector.DebugLine
+	if f.Event == "" { // debug lines belong to no event
+		if lines, err = hb.h.db.DebugLines(ctx, df); err != nil {
+			return nil, err
+		}
 	}
 	type timed struct {
 		at   int64
@@ -663,4 +696,73 @@ func (hb *hub) traceBacklog(ctx context.Context, f inspector.PacketFilter, req *
 		items[i] = t.item
 	}
 	return items, nil
+}
+
+// tailFilter narrows the live tail to a session, a browser, a lesson or an
+// event. Each filter is a room of its own ("tail?client=..."), so that the
+// hub filters once for every page that watches it.
+type tailFilter struct {
+	SID    string `json:"sid"`
+	Client string `json:"client"`
+	Lesson string `json:"lesson"` // "rooms" or "rooms/join": the sessions under /lessons/rooms/...
+	Event  string `json:"event"`  // only packets of this event (and no debug lines)
+}
+
+func tailFilterOf(req *watchRequest) tailFilter {
+	return tailFilter{SID: req.SID, Client: req.Client, Lesson: strings.Trim(req.Lesson, "/"), Event: req.Event}
+}
+
+func (f tailFilter) empty() bool { return f == tailFilter{} }
+
+// query is the filter as query parameters, empty ones left out.
+func (f tailFilter) query() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"sid": f.SID, "client": f.Client, "lesson": f.Lesson, "event": f.Event} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// room is the live feed's room of the tail f selects.
+func (f tailFilter) room() string {
+	if f.empty() {
+		return "tail"
+	}
+	return "tail?" + f.query().Encode()
+}
+
+// tailRoom is a filtered tail someone watches.
+type tailRoom struct {
+	room string
+	f    tailFilter
+}
+
+// parseTailRoom reads the filter of a filtered tail's room.
+func parseTailRoom(room string) (tailFilter, bool) {
+	q, ok := strings.CutPrefix(room, "tail?")
+	if !ok {
+		return tailFilter{}, false
+	}
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		return tailFilter{}, false
+	}
+	return tailFilter{SID: v.Get("sid"), Client: v.Get("client"), Lesson: v.Get("lesson"), Event: v.Get("event")}, true
+}
+
+// pathPrefix is the path of the lesson's servers, "" for any.
+func (f tailFilter) pathPrefix() string {
+	if f.Lesson == "" {
+		return ""
+	}
+	return "/lessons/" + f.Lesson + "/"
+}
+
+// matchSession reports whether f keeps the items of session s (its event
+// aside).
+func (f tailFilter) matchSession(s *sessionItem) bool {
+	return (f.SID == "" || s.SID == f.SID) && (f.Client == "" || s.Client == f.Client) &&
+		(f.Lesson == "" || strings.HasPrefix(s.Path, f.pathPrefix()))
 }

@@ -323,16 +323,22 @@ func packetsPageURL(sid string, f packetsFilter, dir string, id int64) string {
 
 func (h *Handler) tail(r *http.Request) (templ.Component, int) {
 	ctx := r.Context()
-	f := inspector.PacketFilter{Limit: tailFirst, Last: true}
+	q := r.URL.Query()
+	tf := tailFilter{SID: strings.TrimSpace(q.Get("sid")), Client: strings.TrimSpace(q.Get("client")),
+		Lesson: strings.Trim(strings.TrimSpace(q.Get("lesson")), "/"), Event: q.Get("event")}
+	f := inspector.PacketFilter{SID: tf.SID, Client: tf.Client, PathPrefix: tf.pathPrefix(), Event: tf.Event,
+		Limit: tailFirst, Last: true}
 	packets, err := h.db.Packets(ctx, f)
 	if err != nil {
 		return h.failure(r, err)
 	}
-	lines, err := h.db.DebugLines(ctx, f)
-	if err != nil {
-		return h.failure(r, err)
+	var lines []inspector.DebugLine
+	if tf.Event == "" { // debug lines belong to no event
+		if lines, err = h.db.DebugLines(ctx, f); err != nil {
+			return h.failure(r, err)
+		}
 	}
-	m := tailModel{Layout: h.layout(ctx, "Live tail", "tail", "tail.js"), Max: tailLines, Debug: debugPattern(r)}
+	m := tailModel{Layout: h.layout(ctx, "Live tail", "tail", "tail.js"), Max: tailLines, Debug: debugPattern(r), Filter: tf}
 	items := make([]packetItem, len(packets))
 	for i := range packets {
 		items[i] = newPacketItem(&packets[i], liveCut)

@@ -64,7 +64,8 @@
   }
 
   W.live({
-    watch: () => ({ room: "tail", afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
+    // The filter (session, client, lesson, event) is the server's to apply.
+    watch: () => ({ room: "tail", ...W.config("wbi-config"), afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
     onStatus: (state, detail) => W.setStatus(status, paused && state === "live" ? "paused" : state, detail),
     onBacklog: (res) => {
       if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
