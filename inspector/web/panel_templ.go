@@ -167,7 +167,30 @@ func Panel(p PanelProps) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"wbi-bar\"><label title=\"the DEBUG syntax: names separated by commas or spaces, * for anything, -name to leave out\">DEBUG <input type=\"text\" class=\"wbi-debug\" value=\"*\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"*\"></label> <label><input type=\"checkbox\" class=\"wbi-trace-packets\" checked> packets</label> <button type=\"button\" class=\"wbi-clear\">Clear</button></div></header><ol class=\"wbi-trace\" data-empty=\"Your packets show up here as your clients talk to the server.\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"wbi-bar\"><label title=\"the DEBUG syntax: names separated by commas or spaces, * for anything, -name to leave out\">DEBUG <input type=\"text\" class=\"wbi-debug\" value=\"*\" spellcheck=\"false\" autocomplete=\"off\" placeholder=\"*\"></label> <label><input type=\"checkbox\" class=\"wbi-trace-packets\" checked> packets</label> <button type=\"button\" class=\"wbi-clear\">Clear</button> ")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if p.Client != "" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<a class=\"wbi-panel-sessions\" href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var9 string
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL("/inspector/?client=" + queryEscape(p.Client))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `panel.templ`, Line: 54, Col: 98}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\">your sessions in the inspector</a>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</div></header><ol class=\"wbi-trace\" data-empty=\"Your packets show up here as your clients talk to the server.\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -183,4 +184,30 @@ func (e *env) getOK(path string) string {
 		e.t.Fatalf("%s: status %d\n%s", path, res.StatusCode, body)
 	}
 	return body
+}
+
+// TestLinks: every inspector page links to the lessons; a learner's panel
+// links to their sessions.
+func TestLinks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	e.recordSearchable(0)
+	for _, path := range []string{"/inspector/", "/inspector/sessions/A", "/inspector/tail", "/inspector/nowhere"} {
+		_, body := e.get(nil, path)
+		if len(find(parse(t, body), byAttr("href", "/lessons/"))) == 0 {
+			t.Errorf("%s: no link to the lessons", path)
+		}
+	}
+	req, _ := http.NewRequest("GET", e.URL+"/test/panel", nil)
+	req.Header.Set("Cookie", "wb_client=browser-c1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	body := string(b)
+	if len(find(parse(t, body), byAttr("href", "/inspector/?client=browser-c1"))) != 1 {
+		t.Errorf("the panel does not link to its browser's sessions:\n%s", body)
+	}
 }
