@@ -206,3 +206,27 @@ func TestPacketFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionActivity: connects and disconnects per bucket of time, and the
+// close reasons, of the sessions a filter selects.
+func TestSessionActivity(t *testing.T) {
+	db := MustOpenDB(t)
+	recordSearchable(t, db)
+	a, err := db.SessionActivity(t.Context(), inspector.SessionFilter{}, t0, t0.Add(60*time.Millisecond), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Opened, []int{1, 0, 0, 1, 0, 1}) || !slices.Equal(a.Closed, []int{0, 0, 1, 0, 1, 0}) {
+		t.Errorf("opened %v, closed %v", a.Opened, a.Closed)
+	}
+	if want := []inspector.ReasonCount{{"ping timeout", 1}, {"transport close", 1}}; !slices.Equal(a.Reasons, want) {
+		t.Errorf("reasons %v, want %v", a.Reasons, want)
+	}
+	a, err = db.SessionActivity(t.Context(), inspector.SessionFilter{Client: "c2"}, t0, t0.Add(60*time.Millisecond), 2)
+	if err != nil || !slices.Equal(a.Opened, []int{0, 2}) || !slices.Equal(a.Closed, []int{0, 1}) || len(a.Reasons) != 1 {
+		t.Errorf("client c2: %+v, %v", a, err)
+	}
+	if first, err := db.FirstSessionAt(t.Context(), inspector.SessionFilter{Client: "c2"}); err != nil || !first.Equal(t0.Add(30*time.Millisecond)) {
+		t.Errorf("first session of c2: %v, %v", first, err)
+	}
+}

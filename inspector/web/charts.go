@@ -238,3 +238,55 @@ func rttText(us int64) string {
 	}
 	return debugfmt.Humanize(time.Duration(us) * time.Microsecond)
 }
+
+// activityCharts are the sessions list's pictures: connects and
+// disconnects over time, and how sessions ended.
+type activityCharts struct {
+	Sessions chart
+	Reasons  []reasonBar
+}
+
+// reasonBar is one close reason, with its share of the longest bar.
+type reasonBar struct {
+	Reason string
+	N      int
+	Width  float64 // 0..100
+}
+
+// activityBuckets is how many bars the activity chart has.
+const activityBuckets = 48
+
+// activityWindow is the most the activity chart spans when the filter sets
+// no start.
+const activityWindow = 24 * time.Hour
+
+func newActivityCharts(a *inspector.Activity) activityCharts {
+	bars := make([]chartBar, len(a.Opened))
+	opened, closed := 0, 0
+	for i := range bars {
+		bars[i] = chartBar{A: float64(a.Opened[i]), B: float64(a.Closed[i]),
+			Label: a.From.Add(time.Duration(i) * a.Step).Format("Jan 2 15:04:05")}
+		opened += a.Opened[i]
+		closed += a.Closed[i]
+	}
+	c := chart{ID: "wbi-chart-sessions", Title: "Connects and disconnects", Series: [2]string{"connects", "disconnects"},
+		Bars: bars, From: a.From.Format("Jan 2 15:04"), To: a.To.Format("Jan 2 15:04"),
+		Summary: itoa(int64(opened)) + " connects, " + itoa(int64(closed)) + " disconnects, in bars of " +
+			debugfmt.Humanize(a.Step.Truncate(time.Second))}
+	for _, b := range bars {
+		c.Max = max(c.Max, b.A+b.B)
+	}
+	ac := activityCharts{Sessions: c}
+	top := 0
+	for _, r := range a.Reasons {
+		top = max(top, r.N)
+	}
+	for _, r := range a.Reasons {
+		name := r.Reason
+		if name == "" {
+			name = "?"
+		}
+		ac.Reasons = append(ac.Reasons, reasonBar{Reason: name, N: r.N, Width: 100 * float64(r.N) / float64(top)})
+	}
+	return ac
+}

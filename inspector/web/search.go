@@ -49,6 +49,12 @@ func (f sessionsFilter) query() url.Values {
 	return v
 }
 
+// withReason is the filter's query with a close reason.
+func (f sessionsFilter) withReason(r string) url.Values {
+	f.Reason = r
+	return f.query()
+}
+
 // pathPrefix is the path the Path field selects: a path as it is, a lesson
 // ("rooms" or "rooms/join") under /lessons/.
 func (f sessionsFilter) pathPrefix() string {

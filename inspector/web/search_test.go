@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"net/http"
 	"slices"
 	"strings"
@@ -209,5 +210,38 @@ func TestLinks(t *testing.T) {
 	body := string(b)
 	if len(find(parse(t, body), byAttr("href", "/inspector/?client=browser-c1"))) != 1 {
 		t.Errorf("the panel does not link to its browser's sessions:\n%s", body)
+	}
+}
+
+// TestSessionsActivity: the sessions list draws connects and disconnects
+// over the filter's time range, and the close reasons, each linking to its
+// sessions.
+func TestSessionsActivity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, web.Options{})
+	e.recordSearchable(0)
+	q := "since=" + url.QueryEscape(t0.Format(time.RFC3339Nano)) + "&until=" + url.QueryEscape(t0.Add(60*time.Millisecond).Format(time.RFC3339Nano))
+	doc := parse(t, e.getOK("/inspector/?"+q))
+	fig := find(doc, byAttr("id", "wbi-chart-sessions"))
+	if len(fig) != 1 || len(find(fig[0], byTag("rect"))) == 0 {
+		t.Fatal("no connects chart")
+	}
+	if s := strings.Join(strings.Fields(text(find(fig[0], byClass("wbi-chart-summary"))[0])), " "); !strings.Contains(s, "3 connects, 2 disconnects") {
+		t.Errorf("connects chart: %q", s)
+	}
+	reasons := find(doc, byAttr("id", "wbi-chart-reasons"))
+	if len(reasons) != 1 {
+		t.Fatal("no close reasons")
+	}
+	var got []string
+	for _, tr := range find(reasons[0], byTag("tr")) {
+		got = append(got, strings.Join(cells(tr), "|"))
+	}
+	if want := []string{"ping timeout||1", "transport close||1"}; !slices.Equal(got, want) {
+		t.Errorf("reasons %q, want %q", got, want)
+	}
+	if len(find(reasons[0], byAttr("href", "/inspector/?"+url.Values{"reason": {"ping timeout"}, "since": {t0.Format(time.RFC3339Nano)},
+		"until": {t0.Add(60 * time.Millisecond).Format(time.RFC3339Nano)}}.Encode()))) != 1 {
+		t.Error("the reason does not link to its sessions")
 	}
 }

@@ -210,7 +210,39 @@ func (h *Handler) sessions(r *http.Request) (templ.Component, int) {
 	for i := range ss {
 		m.Sessions = append(m.Sessions, newSessionItem(&ss[i]))
 	}
+	if m.Activity, err = h.activity(r.Context(), sf); err != nil {
+		return h.failure(r, err)
+	}
 	return sessionsPage(m), http.StatusOK
+}
+
+// activity draws the charts of the sessions sf selects, over its time
+// range, or the last day of it; nil when there is nothing to draw.
+func (h *Handler) activity(ctx context.Context, sf inspector.SessionFilter) (*activityCharts, error) {
+	to := sf.Until
+	if to.IsZero() {
+		to = time.Now()
+	}
+	from := sf.Since
+	if from.IsZero() {
+		first, err := h.db.FirstSessionAt(ctx, sf)
+		if err != nil || first.IsZero() {
+			return nil, err
+		}
+		from = first
+		if w := to.Add(-activityWindow); w.After(from) {
+			from = w
+		}
+	}
+	if !to.After(from) {
+		return nil, nil
+	}
+	a, err := h.db.SessionActivity(ctx, sf, from, to, activityBuckets)
+	if err != nil {
+		return nil, err
+	}
+	c := newActivityCharts(a)
+	return &c, nil
 }
 
 // sessionsURL is the sessions list with a query.
