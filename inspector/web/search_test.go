@@ -3,8 +3,8 @@ package web_test
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
