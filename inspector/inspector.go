@@ -101,6 +101,8 @@ type SessionFilter struct {
 	// page deep in the list costs what the first does.
 	Before, After *SessionCursor
 	Limit         int // 0 -> 100; newest first
+
+	commonEvent bool // Event is common: the list is walked in order (Sessions)
 }
 
 // SessionCursor is a place in the sessions list (ordered by StartedAt, then

@@ -47,6 +47,9 @@ func (db *DB) Session(ctx context.Context, sid string) (*Session, error) {
 
 // Sessions returns the sessions f selects, newest first.
 func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) {
+	if err := db.planEvent(ctx, &f); err != nil {
+		return nil, fmt.Errorf("inspector: sessions: %w", err)
+	}
 	where, args, order := sessionWhere(f)
 	q := sqlSelectSession
 	if len(where) > 0 {
@@ -81,6 +84,23 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 	}
 	return out, nil
 }
+
+// planEvent sets f.commonEvent. SQLite cannot tell a common event from a
+// rare one: a rare one's sessions are best read first (and sorted), but the
+// sessions are best walked in order, each checked, for a common one.
+func (db *DB) planEvent(ctx context.Context, f *SessionFilter) error {
+	if f.Event == "" {
+		return nil
+	}
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM session_events WHERE event = ? LIMIT ?)`,
+		f.Event, commonEvent).Scan(&n)
+	f.commonEvent = n >= commonEvent
+	return err
+}
+
+// commonEvent is how many sessions make an event common (see planEvent).
+var commonEvent = 2000
 
 // sessionWhere returns the conditions of f on the sessions table, and the
 // order of its list.
@@ -122,7 +142,10 @@ func sessionWhere(f SessionFilter) (where []string, args []any, order string) {
 			args = append(args, r)
 		}
 	}
-	if f.Event != "" {
+	if f.Event != "" && f.commonEvent {
+		where = append(where, `EXISTS (SELECT 1 FROM session_events e WHERE e.event = ? AND e.session_id = sessions.id)`)
+		args = append(args, f.Event)
+	} else if f.Event != "" {
 		where = append(where, `id IN (SELECT session_id FROM session_events WHERE event = ?)`)
 		args = append(args, f.Event)
 	}
@@ -164,6 +187,9 @@ func (db *DB) SessionActivity(ctx context.Context, f SessionFilter, from, to tim
 		return nil, fmt.Errorf("inspector: session activity: empty span %v to %v in %d buckets", from, to, n)
 	}
 	f.Before, f.After = nil, nil
+	if err := db.planEvent(ctx, &f); err != nil {
+		return nil, fmt.Errorf("inspector: session activity: %w", err)
+	}
 	where, args, _ := sessionWhere(f)
 	a := &Activity{From: from, To: to, Step: (to.Sub(from) + time.Duration(n) - 1) / time.Duration(n),
 		Opened: make([]int, n), Closed: make([]int, n)}
@@ -218,6 +244,9 @@ func (db *DB) SessionActivity(ctx context.Context, f SessionFilter, from, to tim
 // zero time when it selects none.
 func (db *DB) FirstSessionAt(ctx context.Context, f SessionFilter) (time.Time, error) {
 	f.Before, f.After = nil, nil
+	if err := db.planEvent(ctx, &f); err != nil {
+		return time.Time{}, fmt.Errorf("inspector: first session: %w", err)
+	}
 	where, args, _ := sessionWhere(f)
 	q := `SELECT min(started_at) FROM sessions`
 	if len(where) > 0 {

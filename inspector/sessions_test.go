@@ -84,6 +84,9 @@ func TestSessionsSearch(t *testing.T) {
 	db := MustOpenDB(t)
 	recordSearchable(t, db)
 	checkSearch(t, db)
+	// Again, with every event common: the list walked in order.
+	defer inspector.SetCommonEvent(1)()
+	checkSearch(t, db)
 }
 
 // TestSessionsKeyset: pages of two, back to the oldest and forward again,

@@ -12,6 +12,8 @@ CREATE TABLE session_events (
 ) WITHOUT ROWID;
 CREATE INDEX session_events_session ON session_events (session_id);
 CREATE INDEX sessions_reason ON sessions (close_reason, started_at);
+-- For the connects and disconnects chart: sessions that ended in a span.
+CREATE INDEX sessions_ended ON sessions (ended_at) WHERE ended_at IS NOT NULL;
 
 UPDATE sessions SET errors = e.n
 	FROM (SELECT session_id, count(*) AS n FROM packets WHERE sio_type = 'CONNECT_ERROR' GROUP BY session_id) AS e

@@ -210,8 +210,11 @@ func (h *Handler) sessions(r *http.Request) (templ.Component, int) {
 	for i := range ss {
 		m.Sessions = append(m.Sessions, newSessionItem(&ss[i]))
 	}
-	if m.Activity, err = h.activity(r.Context(), sf); err != nil {
-		return h.failure(r, err)
+	// The charts are the filter's, not the page's: on its first page only.
+	if sf.Before == nil && sf.After == nil {
+		if m.Activity, err = h.activity(r.Context(), sf); err != nil {
+			return h.failure(r, err)
+		}
 	}
 	return sessionsPage(m), http.StatusOK
 }
