@@ -97,7 +97,9 @@ func BenchmarkSessionsPage(b *testing.B) {
 	if err != nil || len(deep) != 1 {
 		b.Fatalf("deep cursor: %v %v", deep, err)
 	}
-	at := func(i int) string { return url.QueryEscape(base.Add(time.Duration(i) * time.Second).Format(time.RFC3339)) }
+	at := func(i int) string {
+		return url.QueryEscape(base.Add(time.Duration(i) * time.Second).Format(time.RFC3339))
+	}
 	for _, c := range []struct{ name, query string }{
 		{"first", ""},
 		{"deep", "before=" + fmt.Sprintf("%d.%d", deep[0].StartedAt.UnixMicro(), deep[0].ID)},
