@@ -33,7 +33,6 @@ var langNames = func() []string {
 	return out
 }()
 
-
 // chooseLang picks the language of a page: ?lang= (remembered in a
 // cookie), then the cookie, then the browser's Accept-Language, then EN.
 // The inspector chooses the same way (package uilang).
