@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -98,7 +99,7 @@ const chartBuckets = 60
 
 // newSessionCharts draws the charts of a session from its packets (id
 // order) and their ack links; end is when the session ended, or now.
-func newSessionCharts(packets []inspector.Packet, acks map[int64]ackLink, start, end time.Time) sessionCharts {
+func newSessionCharts(ctx context.Context, packets []inspector.Packet, acks map[int64]ackLink, start, end time.Time) sessionCharts {
 	var sc sessionCharts
 	span := max(end.Sub(start), time.Second)
 	n := min(chartBuckets, max(1, int(span/time.Second)))
@@ -132,9 +133,9 @@ func newSessionCharts(packets []inspector.Packet, acks map[int64]ackLink, start,
 	}
 	last := "+" + debugfmt.Humanize(max(end.Sub(start), 0).Truncate(time.Millisecond))
 	scale := "+" + debugfmt.Humanize(span.Truncate(time.Millisecond)) // the charts span a second at least
-	sc.Events = chart{ID: "wbi-chart-events", Title: "Events per second", Series: [2]string{"from the client", "to the client"},
+	sc.Events = chart{ID: "wbi-chart-events", Title: tr(ctx, "Events per second"), Series: [2]string{tr(ctx, "from the client"), tr(ctx, "to the client")},
 		Bars: events, From: "+0ms", To: scale}
-	sc.Bytes = chart{ID: "wbi-chart-bytes", Title: "Bytes per second", Series: [2]string{"in", "out"},
+	sc.Bytes = chart{ID: "wbi-chart-bytes", Title: tr(ctx, "Bytes per second"), Series: [2]string{tr(ctx, "in"), tr(ctx, "out")},
 		Bars: bytes, From: "+0ms", To: scale}
 	var nEvents [2]int
 	for i := range packets {
@@ -142,14 +143,14 @@ func newSessionCharts(packets []inspector.Packet, acks map[int64]ackLink, start,
 			nEvents[boolInt(packets[i].Dir != "in")]++
 		}
 	}
-	sc.Events.Summary = itoa(int64(nEvents[0])) + " events from the client, " + itoa(int64(nEvents[1])) + " to it, over " + last[1:]
-	sc.Bytes.Summary = sizeText(int(sc.BytesIn)) + " in, " + sizeText(int(sc.BytesOut)) + " out"
+	sc.Events.Summary = trf(ctx, "%d events from the client, %d to it, over %s", nEvents[0], nEvents[1], last[1:])
+	sc.Bytes.Summary = trf(ctx, "%s in, %s out", sizeText(int(sc.BytesIn)), sizeText(int(sc.BytesOut)))
 	for _, c := range []*chart{&sc.Events, &sc.Bytes} {
 		for _, b := range c.Bars {
 			c.Max = max(c.Max, b.A+b.B)
 		}
 	}
-	sc.RTT = rttHistogram(packets, acks, &sc)
+	sc.RTT = rttHistogram(ctx, packets, acks, &sc)
 	return sc
 }
 
@@ -168,7 +169,7 @@ var rttBounds = []time.Duration{time.Millisecond, 2 * time.Millisecond, 5 * time
 
 // rttHistogram counts the acks' round trips (on the EVENT's side of each
 // pair) in rttBounds' buckets, and the EVENTs left unanswered.
-func rttHistogram(packets []inspector.Packet, acks map[int64]ackLink, sc *sessionCharts) chart {
+func rttHistogram(ctx context.Context, packets []inspector.Packet, acks map[int64]ackLink, sc *sessionCharts) chart {
 	bars := make([]chartBar, len(rttBounds)+1)
 	for i := range bars {
 		if i < len(rttBounds) {
@@ -204,12 +205,12 @@ func rttHistogram(packets []inspector.Packet, acks map[int64]ackLink, sc *sessio
 		}
 		bars[k].A++
 	}
-	c := chart{ID: "wbi-chart-rtt", Title: "Ack round trips", Series: [2]string{"acks", ""}, Bars: bars,
+	c := chart{ID: "wbi-chart-rtt", Title: tr(ctx, "Ack round trips"), Series: [2]string{tr(ctx, "acks"), ""}, Bars: bars,
 		From: "< 1ms", To: "≥ 1s"}
 	for _, b := range bars {
 		c.Max = max(c.Max, b.A)
 	}
-	c.Summary = itoa(int64(sc.Acks)) + " acks"
+	c.Summary = trf(ctx, "%d acks", sc.Acks)
 	if len(all) > 0 {
 		var sum time.Duration
 		hi := all[0]
@@ -217,13 +218,13 @@ func rttHistogram(packets []inspector.Packet, acks map[int64]ackLink, sc *sessio
 			sum += d
 			hi = max(hi, d)
 		}
-		c.Summary += ", mean " + rttText(int64(sum/time.Duration(len(all))/time.Microsecond)) + ", max " + rttText(int64(hi/time.Microsecond))
+		c.Summary += trf(ctx, ", mean %s, max %s", rttText(int64(sum/time.Duration(len(all))/time.Microsecond)), rttText(int64(hi/time.Microsecond)))
 	}
 	if sc.Missing > 0 {
-		c.Summary += ", " + itoa(int64(sc.Missing)) + " never answered"
+		c.Summary += trf(ctx, ", %d never answered", sc.Missing)
 	}
 	if sc.Waiting > 0 {
-		c.Summary += ", " + itoa(int64(sc.Waiting)) + " waiting"
+		c.Summary += trf(ctx, ", %d waiting", sc.Waiting)
 	}
 	return c
 }
@@ -260,7 +261,7 @@ const activityBuckets = 48
 // no start.
 const activityWindow = 24 * time.Hour
 
-func newActivityCharts(a *inspector.Activity) activityCharts {
+func newActivityCharts(ctx context.Context, a *inspector.Activity) activityCharts {
 	bars := make([]chartBar, len(a.Opened))
 	opened, closed := 0, 0
 	for i := range bars {
@@ -269,10 +270,9 @@ func newActivityCharts(a *inspector.Activity) activityCharts {
 		opened += a.Opened[i]
 		closed += a.Closed[i]
 	}
-	c := chart{ID: "wbi-chart-sessions", Title: "Connects and disconnects", Series: [2]string{"connects", "disconnects"},
+	c := chart{ID: "wbi-chart-sessions", Title: tr(ctx, "Connects and disconnects"), Series: [2]string{tr(ctx, "connects"), tr(ctx, "disconnects")},
 		Bars: bars, From: a.From.Format("Jan 2 15:04"), To: a.To.Format("Jan 2 15:04"),
-		Summary: itoa(int64(opened)) + " connects, " + itoa(int64(closed)) + " disconnects, in bars of " +
-			debugfmt.Humanize(a.Step.Truncate(time.Second))}
+		Summary: trf(ctx, "%d connects, %d disconnects, in bars of %s", opened, closed, debugfmt.Humanize(a.Step.Truncate(time.Second)))}
 	for _, b := range bars {
 		c.Max = max(c.Max, b.A+b.B)
 	}

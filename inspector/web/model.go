@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/hex"
 	"regexp"
 	"strconv"
@@ -87,7 +88,7 @@ func (p packetItem) eioText() string {
 }
 
 // ackText is the ack column of a packet's row: "3 · 12ms", "3 · no ack".
-func (p packetItem) ackText() string {
+func (p packetItem) ackText(ctx context.Context) string {
 	if p.AckID == nil {
 		return ""
 	}
@@ -99,30 +100,30 @@ func (p packetItem) ackText() string {
 	case ackAnswered:
 		return s + " · " + rttText(p.Ack.RTT)
 	case ackMissing:
-		return s + " · no ack"
+		return s + " · " + tr(ctx, "no ack")
 	case ackWaiting:
-		return s + " · waiting"
+		return s + " · " + tr(ctx, "waiting")
 	}
 	return s
 }
 
 // ackTitle explains the ack column.
-func (p packetItem) ackTitle() string {
+func (p packetItem) ackTitle(ctx context.Context) string {
 	if p.Ack == nil {
 		return ""
 	}
 	switch p.Ack.State {
 	case ackAnswered:
 		if isAckType(p.SIO) {
-			return "answers packet " + itoa(p.Ack.Peer) + ", " + rttText(p.Ack.RTT) + " after it"
+			return trf(ctx, "answers packet %d, %s after it", p.Ack.Peer, rttText(p.Ack.RTT))
 		}
-		return "answered by packet " + itoa(p.Ack.Peer) + " after " + rttText(p.Ack.RTT)
+		return trf(ctx, "answered by packet %d after %s", p.Ack.Peer, rttText(p.Ack.RTT))
 	case ackMissing:
-		return "the ack never came"
+		return tr(ctx, "the ack never came")
 	case ackWaiting:
-		return "no ack yet"
+		return tr(ctx, "no ack yet")
 	case ackOrphan:
-		return "answers no event recorded"
+		return tr(ctx, "answers no event recorded")
 	}
 	return ""
 }
@@ -305,7 +306,7 @@ func dirTitle(dir string) string {
 
 // summary describes a packet's Socket.IO layer in words, as the script's
 // summary does: "EVENT chat message /admin ack 3".
-func (p packetItem) summary() string {
+func (p packetItem) summary(ctx context.Context) string {
 	if p.SIO == "" {
 		if p.Binary {
 			return "binary attachment"
@@ -326,7 +327,7 @@ func (p packetItem) summary() string {
 			case ackAnswered:
 				s += " (" + rttText(p.Ack.RTT) + ")"
 			case ackMissing:
-				s += " (no ack)"
+				s += " (" + tr(ctx, "no ack") + ")"
 			}
 		}
 	}
@@ -349,12 +350,15 @@ func (p packetItem) traceText() string {
 	return raw
 }
 
-func (p packetItem) traceDesc() string {
+func (p packetItem) traceDesc() string { return p.traceDescIn(context.Background()) }
+
+// traceDescIn is traceDesc in the page's language.
+func (p packetItem) traceDescIn(ctx context.Context) string {
 	tr := p.Transport
 	if tr == "websocket" {
 		tr = "ws"
 	}
-	d := p.summary()
+	d := p.summary(ctx)
 	if d == "" {
 		d = p.eioText()
 	}
@@ -368,15 +372,15 @@ func (s sessionItem) transportText() string {
 	return s.Transport
 }
 
-func (s sessionItem) stateText() string {
+func (s sessionItem) stateText(ctx context.Context) string {
 	if s.EndedAt == 0 {
-		return "open"
+		return tr(ctx, "open")
 	}
 	r := s.Reason
 	if r == "" {
 		r = "?"
 	}
-	return "closed: " + r
+	return tr(ctx, "closed: ") + r
 }
 
 func (s sessionItem) stateClass() string {

@@ -294,7 +294,7 @@ func TestHostileContent(t *testing.T) {
 		if !strings.Contains(text(doc), ua) {
 			t.Errorf("%s: the user agent is not shown as text", path)
 		}
-		if n := len(find(doc, byTag("script"))); n != 4 { // config, socket.io.js, common.js, session.js
+		if n := len(find(doc, byTag("script"))); n != 5 { // config, words, socket.io.js, common.js, session.js
 			t.Errorf("%s has %d scripts", path, n)
 		}
 	}

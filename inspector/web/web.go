@@ -133,6 +133,7 @@ func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Han
 		if !h.authorized(w, r) {
 			return
 		}
+		r = withLang(w, r)
 		c, status := fn(r)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -156,7 +157,7 @@ const (
 )
 
 func (h *Handler) layout(ctx context.Context, title, nav, script string) layoutProps {
-	return layoutProps{Title: title, Nav: nav, Script: script, Stats: h.stats(ctx)}
+	return layoutProps{Title: tr(ctx, title), Nav: nav, Script: script, Stats: h.stats(ctx)}
 }
 
 func (h *Handler) stats(ctx context.Context) statsView {
@@ -244,7 +245,7 @@ func (h *Handler) activity(ctx context.Context, sf inspector.SessionFilter) (*ac
 	if err != nil {
 		return nil, err
 	}
-	c := newActivityCharts(a)
+	c := newActivityCharts(ctx, a)
 	return &c, nil
 }
 
@@ -274,7 +275,7 @@ func (h *Handler) session(r *http.Request) (templ.Component, int) {
 	sid := r.PathValue("sid")
 	s, err := h.db.Session(ctx, sid)
 	if errors.Is(err, inspector.ErrNotFound) {
-		return notFoundPage(h.layout(ctx, "Not found", "", ""), "No session has the id "+strconv.Quote(sid)+"."), http.StatusNotFound
+		return notFoundPage(h.layout(ctx, "Not found", "", ""), trf(ctx, "No session has the id %q.", sid)), http.StatusNotFound
 	}
 	if err != nil {
 		return h.failure(r, err)
@@ -295,12 +296,13 @@ func (h *Handler) session(r *http.Request) (templ.Component, int) {
 		end = s.LastAt
 	}
 	m := sessionModel{
-		Layout:  h.layout(ctx, "Session "+sid, "", "session.js"),
+		Layout:  h.layout(ctx, "Session", "", "session.js"),
 		Session: newSessionItem(s),
 		Cut:     len(all) > sessionPackets,
 		Debug:   debugPattern(r),
-		Charts:  newSessionCharts(all, acks, s.StartedAt, end),
+		Charts:  newSessionCharts(ctx, all, acks, s.StartedAt, end),
 	}
+	m.Layout.Title += " " + sid
 	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt, Closed: closed}
 	tracePackets := all[max(0, len(all)-sessionPackets):]
 	items := make([]packetItem, len(tracePackets))
@@ -383,12 +385,12 @@ func (h *Handler) tail(r *http.Request) (templ.Component, int) {
 }
 
 func (h *Handler) notFound(r *http.Request) (templ.Component, int) {
-	return notFoundPage(h.layout(r.Context(), "Not found", "", ""), "Nothing lives at "+r.URL.Path+"."), http.StatusNotFound
+	return notFoundPage(h.layout(r.Context(), "Not found", "", ""), trf(r.Context(), "Nothing lives at %s.", r.URL.Path)), http.StatusNotFound
 }
 
 func (h *Handler) failure(r *http.Request, err error) (templ.Component, int) {
 	h.log.Error("inspector: page", "path", r.URL.Path, "err", err)
-	return notFoundPage(layoutProps{Title: "Error"}, "The inspector could not read its database: "+err.Error()), http.StatusInternalServerError
+	return notFoundPage(layoutProps{Title: tr(r.Context(), "Error")}, trf(r.Context(), "The inspector could not read its database: %s", err.Error())), http.StatusInternalServerError
 }
 
 // debugPattern is the DEBUG pattern a trace starts with: ?debug=, or "*".

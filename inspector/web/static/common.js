@@ -235,7 +235,7 @@
       el("td", { class: "wbi-mono wbi-hide-narrow" }, s.path),
       el("td", { class: "wbi-mono" }, s.addr),
       el("td", { class: "wbi-transport" }, s.upgraded ? s.transport + " \u2192 " + s.upgraded : s.transport),
-      el("td", { class: "wbi-state " + (open ? "wbi-state-open" : "wbi-state-closed") }, open ? "open" : "closed: " + (s.reason || "?")),
+      el("td", { class: "wbi-state " + (open ? "wbi-state-open" : "wbi-state-closed") }, open ? t("open") : t("closed: ") + (s.reason || "?")),
       el("td", { class: "wbi-nowrap wbi-hide-narrow" }, el("time", { "data-clock": s.startedAt }, clock(s.startedAt))),
       el("td", { class: "wbi-num wbi-count" }, String(s.packets || 0)),
     );
@@ -302,15 +302,26 @@
     return { stop() { stopped = true; if (socket) socket.disconnect(); } };
   }
 
+  // t is a word of the scripts in the page's language (the layout's
+  // "wbi-words"), English where the page has none (the lesson panel).
+  let words = null;
+  function t(en) {
+    if (words === null) {
+      const s = document.getElementById("wbi-words");
+      try { words = s ? JSON.parse(s.textContent) : {}; } catch (e) { words = {}; }
+    }
+    return words[en] || en;
+  }
+
   // setStatus shows the live state in an element with class wbi-live.
   function setStatus(elem, state, detail) {
     if (!elem) return;
     elem.dataset.state = state;
-    elem.textContent = state === "live" ? "live"
-      : state === "paused" ? "paused"
-      : state === "off" ? "not recording"
-      : state === "closed" ? "closed"
-      : "offline" + (detail ? ": " + detail : "");
+    elem.textContent = state === "live" ? t("live")
+      : state === "paused" ? t("paused")
+      : state === "off" ? t("not recording")
+      : state === "closed" ? t("closed")
+      : t("offline") + (detail ? ": " + detail : "");
   }
 
   // Seen remembers which items a view already shows, so that a backlog
@@ -406,7 +417,7 @@
 
   window.WBInspector = {
     BASE, colorOf, selector, matches, humanize, el, clock, offset, localizeTimes, sessionURL,
-    packetRow, traceLine, sessionRow, isProbe, isHeartbeat, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
+    packetRow, traceLine, sessionRow, isProbe, isHeartbeat, t, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
     prevTimes, config, classSwitch,
   };
 })();

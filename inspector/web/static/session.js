@@ -65,7 +65,7 @@
     };
     if (s.upgraded) set("transport", s.transport + " \u2192 " + s.upgraded + (s.upgradedAt ? " at " + W.offset(s.upgradedAt, cfg.start) : ""));
     if (s.endedAt) {
-      set("state", "closed");
+      set("state", W.t("closed"));
       set("ended", W.clock(s.endedAt) + " (" + W.offset(s.endedAt, cfg.start) + ")");
       set("reason", s.reason || "");
       const state = document.querySelector('[data-fact="state"]');

@@ -30,7 +30,7 @@
   pauseBtn.addEventListener("click", () => {
     paused = !paused;
     pauseBtn.setAttribute("aria-pressed", String(paused));
-    pauseBtn.textContent = paused ? "Resume" : "Pause";
+    pauseBtn.textContent = paused ? W.t("Resume") : W.t("Pause");
     W.setStatus(status, paused ? "paused" : "live");
     if (!paused) {
       const q = queue;
