@@ -273,7 +273,7 @@
     return ioPromise;
   }
 
-  function live({ watch, onBacklog, onBatch, onStatus }) {
+  function live({ watch, onBacklog, onBatch, onStatus, on }) {
     const status = onStatus || (() => {});
     let socket = null, stopped = false;
     loadIO().then((io) => {
@@ -291,6 +291,7 @@
           onBacklog && onBacklog(res);
         });
       });
+      for (const [name, fn] of Object.entries(on || {})) socket.on(name, fn);
       socket.on("batch", (b) => {
         if (b.dropped != null) stats.dropped(b.dropped);
         onBatch(b);

@@ -44,7 +44,6 @@
       if (changed) tr.classList.add("wbi-new");
     } else {
       body.prepend(tr);
-      W.stats.add("sessions", 1);
       if (empty) empty.hidden = true;
       tr.classList.add("wbi-new");
     }
@@ -56,8 +55,22 @@
     }
   }
 
+  // addCounts adds new packets to the rows' counts.
+  function addCounts(counts) {
+    for (const [sid, n] of Object.entries(counts || {})) {
+      const tr = rows.get(sid);
+      if (tr) {
+        const c = tr.querySelector(".wbi-count");
+        c.textContent = String(Number(c.textContent) + n);
+      }
+    }
+  }
+
   W.live({
-    watch: () => ({ room: "sessions" }),
+    // The rows shown, for their packet counts; the newest sessions' come
+    // in every batch.
+    watch: () => ({ room: "sessions", sids: [...rows.keys()] }),
+    on: { counts: (counts) => addCounts(counts) },
     onStatus: (state, detail) => W.setStatus(status, state, detail),
     onBacklog: (res) => {
       // Oldest first, so that the newest ends up on top.
@@ -66,16 +79,9 @@
     onBatch: (b) => {
       // Counts first: a session in the same batch carries its total, which
       // then wins over the row's count plus these.
-      let total = 0;
-      for (const [sid, n] of Object.entries(b.counts || {})) {
-        total += n;
-        const tr = rows.get(sid);
-        if (tr) {
-          const c = tr.querySelector(".wbi-count");
-          c.textContent = String(Number(c.textContent) + n);
-        }
-      }
-      W.stats.add("packets", total);
+      addCounts(b.counts);
+      W.stats.add("packets", b.packets || 0);
+      W.stats.add("sessions", b.opened || 0);
       for (const item of b.items || []) if (item.k === "s") upsert(item);
     },
   });
