@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
 
 	"github.com/sioworkbook/workbook/internal/uilang"
 )
@@ -22,18 +25,37 @@ var langSelf = map[string]string{"en": "English", "es": "Español"}
 
 type langKey struct{}
 
+// pageLang is the language of a page, and its query, for the switch.
+type pageLang struct {
+	lang  string
+	query url.Values
+}
+
 // withLang chooses the language of a request and puts it in its context.
 func withLang(w http.ResponseWriter, r *http.Request) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), langKey{}, uilang.Choose(w, r, langNames)))
+	pl := pageLang{lang: uilang.Choose(w, r, langNames), query: r.URL.Query()}
+	return r.WithContext(context.WithValue(r.Context(), langKey{}, pl))
 }
 
 // langOf is the language of a page being rendered: "en" when none was
 // chosen.
 func langOf(ctx context.Context) string {
-	if l, ok := ctx.Value(langKey{}).(string); ok {
-		return l
+	if pl, ok := ctx.Value(langKey{}).(pageLang); ok {
+		return pl.lang
 	}
 	return "en"
+}
+
+// langURL is the page in language l: its query (filters, pages) kept.
+func langURL(ctx context.Context, l string) templ.SafeURL {
+	q := url.Values{}
+	if pl, ok := ctx.Value(langKey{}).(pageLang); ok {
+		for k, v := range pl.query {
+			q[k] = v
+		}
+	}
+	q.Set("lang", l)
+	return templ.SafeURL("?" + q.Encode())
 }
 
 // tr is en in the page's language.

@@ -98,10 +98,14 @@ func TestSpanishPages(t *testing.T) {
 			t.Errorf("%s: not English by default", path)
 		}
 	}
-	// The Spanish list keeps its filters and its numbers.
+	// The Spanish list keeps its filters and its numbers, and the switch
+	// back to English keeps the filter.
 	_, body := e.get(nil, "/inspector/?lang=es&error=1")
 	if !strings.Contains(body, "cerrada: ping timeout") {
 		t.Error("the Spanish list lost its rows")
+	}
+	if len(find(parse(t, body), byAttr("href", "?error=1&lang=en"))) != 1 {
+		t.Error("the language switch loses the filter")
 	}
 }
 
