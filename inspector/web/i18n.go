@@ -197,6 +197,10 @@ var es = map[string]string{
 	", mean %s, max %s":   ", media %s, máximo %s",
 	", %d never answered": ", %d sin respuesta",
 	", %d waiting":        ", %d esperando",
+	// The lesson panel.
+	"Clear":                          "Vaciar",
+	"your sessions in the inspector": "tus sesiones en el inspector",
+	"Your packets show up here as your clients talk to the server.": "Tus paquetes aparecen aquí según tus clientes hablan con el servidor.",
 	// Tail.
 	"Pause":  "Pausa",
 	"Resume": "Seguir",

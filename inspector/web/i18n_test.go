@@ -122,3 +122,17 @@ func do(t *testing.T, req *http.Request) string {
 	}
 	return sb.String()
 }
+
+// TestPanelSpanish: the lesson panel speaks the language its page gives
+// it, English by default.
+func TestPanelSpanish(t *testing.T) {
+	for lang, want := range map[string]string{"es": "tus sesiones en el inspector", "": "your sessions in the inspector"} {
+		var sb strings.Builder
+		if err := web.Panel(web.PanelProps{Client: "browser-1", Lang: lang}).Render(t.Context(), &sb); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(sb.String(), want) {
+			t.Errorf("Lang %q: no %q in\n%s", lang, want, sb.String())
+		}
+	}
+}
