@@ -240,6 +240,10 @@ func (db *DB) storedDebugLines(ctx context.Context, f PacketFilter) ([]DebugLine
 		where = append(where, `sid IN (SELECT sid FROM sessions WHERE client = ?)`)
 		args = append(args, f.Client)
 	}
+	if f.PathPrefix != "" {
+		where = append(where, `sid IN (SELECT sid FROM sessions WHERE path >= ? AND path < ?)`)
+		args = append(args, f.PathPrefix, f.PathPrefix+"\U0010FFFF")
+	}
 	since, until := int64(0), int64(0)
 	if !f.Since.IsZero() {
 		since = toMicro(f.Since)

@@ -21,6 +21,26 @@ type Session struct {
 	CloseReason string    // "transport close", "ping timeout", ... ; "" while open
 	LastAt      time.Time // time of the last packet or event recorded for it
 	Packets     int       // number of packets recorded
+	Errors      int       // number of CONNECT_ERROR packets recorded
+}
+
+// HasError reports whether the session went wrong: a CONNECT_ERROR, or an
+// end by parse error, ping timeout or transport error.
+func (s *Session) HasError() bool {
+	return s.Errors > 0 || IsErrorReason(s.CloseReason)
+}
+
+// ErrorReasons are the close reasons SessionFilter.HasError selects.
+var ErrorReasons = []string{"parse error", "ping timeout", "transport error"}
+
+// IsErrorReason reports whether a close reason is one of ErrorReasons.
+func IsErrorReason(reason string) bool {
+	for _, r := range ErrorReasons {
+		if r == reason {
+			return true
+		}
+	}
+	return false
 }
 
 // Packet is one Engine.IO packet as it went over the wire, with the Socket.IO
@@ -71,22 +91,56 @@ type SessionFilter struct {
 	Since      time.Time // started at or after
 	Until      time.Time // started before
 	OpenOnly   bool      // only sessions with no recorded end
-	Limit      int       // 0 -> 100; newest first
+	ClosedOnly bool      // only sessions with a recorded end
+	Reason     string    // CloseReason, exactly
+	HasError   bool      // only sessions for which Session.HasError is true
+	Event      string    // only sessions that sent or received an EVENT of that name
+	// Before, if set, pages back: only the sessions after it in the list's
+	// order (newest first), i.e. older than it. After pages forward: the
+	// sessions before it, still returned newest first. Keyset paging: a
+	// page deep in the list costs what the first does.
+	Before, After *SessionCursor
+	Limit         int // 0 -> 100; newest first
+
+	commonEvent bool // Event is common: the list is walked in order (Sessions)
 }
+
+// SessionCursor is a place in the sessions list (ordered by StartedAt, then
+// ID, newest first): a session's own.
+type SessionCursor struct {
+	StartedAt time.Time
+	ID        int64
+}
+
+// Cursor returns the session's place in the list.
+func (s *Session) Cursor() SessionCursor { return SessionCursor{StartedAt: s.StartedAt, ID: s.ID} }
 
 // PacketFilter selects packets (and, for DB.DebugLines, debug lines). Zero
 // fields do not filter.
 type PacketFilter struct {
-	SID     string
-	Client  string
-	Event   string
-	Nsp     string
-	Dir     string    // "in" or "out"
-	Since   time.Time // at or after
-	Until   time.Time // before
-	AfterID int64     // > 0: only rows with a larger ID (live paging)
-	Limit   int       // 0 -> 1000; < 0: no limit
-	Last    bool      // the last Limit rows (still returned oldest first)
+	SID    string
+	Client string
+	// PathPrefix: only the packets of sessions whose Path starts with it.
+	PathPrefix string
+	Event      string
+	Nsp        string
+	Dir        string    // "in" or "out"
+	Since      time.Time // at or after
+	Until      time.Time // before
+	AfterID    int64     // > 0: only rows with a larger ID (live paging)
+	// BeforeID > 0: only rows with a smaller ID (paging back, with Last).
+	BeforeID int64
+	// Type: only packets whose Engine.IO type ("ping") or Socket.IO type
+	// ("EVENT") it is.
+	Type string
+	// Text: only packets whose arguments, or whose text as on the wire,
+	// contain it (binary attachments never do).
+	Text string
+	// NoHeartbeats leaves out pings, pongs and noops, but for the probe
+	// of an upgrade ("2probe", "3probe").
+	NoHeartbeats bool
+	Limit        int  // 0 -> 1000; < 0: no limit
+	Last         bool // the last Limit rows (still returned oldest first)
 }
 
 // Stats describes the whole database.

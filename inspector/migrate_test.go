@@ -16,16 +16,7 @@ import (
 // its exports are the same, byte for byte; the packets view gives the rows
 // as the old table did; and a recording goes on after the old rows.
 func TestMigrateV2(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v2.db")
-	src, err := os.ReadFile("testdata/v2.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, path, string(src))
-	db, err := inspector.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, db := openOld(t, "v2.db")
 	defer MustCloseDB(t, db)
 	if db.Version() < 3 {
 		t.Fatalf("version %d after Open", db.Version())
@@ -70,6 +61,23 @@ func TestMigrateV2(t *testing.T) {
 	if err != nil || len(ps) != 2 || ps[1].Event != "later" || ps[1].ID != 27 || ps[0].ID != 26 {
 		t.Errorf("after migration: %+v, %v", ps, err)
 	}
+}
+
+// openOld opens a copy of testdata/name, a file an older workbook wrote,
+// as the workbook does now (migrating it), and returns the copy's path.
+func openOld(t *testing.T, name string) (string, *inspector.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	src, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, string(src))
+	db, err := inspector.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, db
 }
 
 // firstDiff shows the first line where got and want differ.

@@ -1,6 +1,7 @@
 package inspector
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -26,6 +27,10 @@ func chunkQuery(f PacketFilter) (string, []any) {
 		// A chunk holds at most maxChunkPackets.
 		where = append(where, `c.id > ?`)
 		args = append(args, f.AfterID-maxChunkPackets)
+	}
+	if f.BeforeID > 0 {
+		where = append(where, `c.id < ?`)
+		args = append(args, f.BeforeID)
 	}
 	q := `SELECT c.id, c.session_id, s.sid, c.first_at, c.base, c.list, c.attached
 		FROM packet_chunks c JOIN sessions s ON s.id = c.session_id`
@@ -53,6 +58,10 @@ func chunkWhere(f PacketFilter) ([]string, []any) {
 	if f.Client != "" {
 		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE client = ?)`)
 		args = append(args, f.Client)
+	}
+	if f.PathPrefix != "" {
+		where = append(where, `c.session_id IN (SELECT id FROM sessions WHERE path >= ? AND path < ?)`)
+		args = append(args, f.PathPrefix, f.PathPrefix+"\U0010FFFF")
 	}
 	// A packet is at most maxChunkSpan away from its chunk's first_at.
 	if !f.Since.IsZero() {
@@ -164,7 +173,7 @@ const scanPage = 64
 func (ps *packetScan) packet(ctx context.Context, id, sessionID int64, sid string, r *chunkRef, parent int64,
 	fn func(*Packet) (bool, error)) (bool, error) {
 	f := &ps.f
-	if f.AfterID > 0 && id <= f.AfterID ||
+	if f.AfterID > 0 && id <= f.AfterID || f.BeforeID > 0 && id >= f.BeforeID ||
 		!f.Since.IsZero() && r.at < toMicro(f.Since) ||
 		!f.Until.IsZero() && r.at >= toMicro(f.Until) {
 		return true, nil
@@ -177,7 +186,10 @@ func (ps *packetScan) packet(ctx context.Context, id, sessionID int64, sid strin
 	if err != nil {
 		return false, err
 	}
-	if f.Event != "" && pl.event != f.Event || f.Nsp != "" && pl.nsp != f.Nsp {
+	if f.Event != "" && pl.event != f.Event || f.Nsp != "" && pl.nsp != f.Nsp ||
+		f.Type != "" && pl.eioType != f.Type && pl.sioType != f.Type ||
+		f.NoHeartbeats && pl.heartbeat() ||
+		f.Text != "" && (pl.binary || !bytes.Contains(pl.args, []byte(f.Text)) && !bytes.Contains(pl.raw, []byte(f.Text))) {
 		return true, nil
 	}
 	p := &Packet{ID: id, SessionID: sessionID, SID: sid, At: fromMicro(r.at), Dir: dir,
@@ -189,6 +201,24 @@ func (ps *packetScan) packet(ctx context.Context, id, sessionID int64, sid strin
 		p.AckID = &a
 	}
 	return fn(p)
+}
+
+// heartbeat reports whether the payload is a ping, pong or noop other than
+// an upgrade's probe.
+func (pl *payloadRow) heartbeat() bool {
+	switch pl.eioType {
+	case "ping", "pong":
+		return !IsProbe(pl.raw)
+	case "noop":
+		return true
+	}
+	return false
+}
+
+// IsProbe reports whether raw, an Engine.IO packet as on the wire, is the
+// probe of an upgrade: "2probe" or "3probe".
+func IsProbe(raw []byte) bool {
+	return len(raw) == 6 && (raw[0] == '2' || raw[0] == '3') && string(raw[1:]) == "probe"
 }
 
 // prefetch reads the payloads of refs that are not in the cache with one
@@ -305,7 +335,8 @@ func collectPackets(ctx context.Context, q queryer, f PacketFilter) ([]Packet, e
 // chunks' sizes when f selects whole chunks, else one by one.
 func countPackets(ctx context.Context, q queryer, f PacketFilter) (int64, error) {
 	limit := int64(f.limit())
-	if f.Event == "" && f.Nsp == "" && f.Dir == "" && f.Since.IsZero() && f.Until.IsZero() && f.AfterID == 0 {
+	if f.Event == "" && f.Nsp == "" && f.Dir == "" && f.Type == "" && f.Text == "" && !f.NoHeartbeats &&
+		f.BeforeID == 0 && f.Since.IsZero() && f.Until.IsZero() && f.AfterID == 0 {
 		cq, args := chunkQuery(f)
 		var n int64
 		err := q.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM packet_chunks WHERE id IN (SELECT id FROM (`+cq+`))`,

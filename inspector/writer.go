@@ -56,6 +56,9 @@ type sessState struct {
 	linger  int     // the gen at which it was found closed with attachments to come
 	event   bool    // opened, upgraded or closed in the current batch
 	skipped bool    // Import: the session is ignored
+	// events are the event names stored in session_events for it (at most
+	// maxSessionEvents), nil until the first.
+	events map[string]struct{}
 }
 
 // pending counts the binary attachments still expected after a
@@ -78,15 +81,21 @@ const (
 		VALUES (?,?,?,?,?,?,?)`
 
 	sqlInsertSession = `INSERT INTO sessions (sid, path, client, remote_addr, user_agent, transport,
-		upgraded, upgraded_at, started_at, ended_at, close_reason, last_at, packets)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`
+		upgraded, upgraded_at, started_at, ended_at, close_reason, last_at, packets, errors)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`
 	sqlUpdateSession = `UPDATE sessions SET path = ?, client = ?, remote_addr = ?, user_agent = ?,
 		transport = ?, upgraded = ?, upgraded_at = ?, started_at = ?, ended_at = ?, close_reason = ?,
-		last_at = ?, packets = ? WHERE id = ?`
+		last_at = ?, packets = ?, errors = ? WHERE id = ?`
 	// Only the columns no index covers, for the sessions whose only news
 	// is packets: the common case by far.
-	sqlTouchSession = `UPDATE sessions SET last_at = ?, packets = ? WHERE id = ?`
+	sqlTouchSession = `UPDATE sessions SET last_at = ?, packets = ?, errors = ? WHERE id = ?`
+	// An event name a session saw, for the sessions list's filter.
+	sqlInsertSessionEvent = `INSERT OR IGNORE INTO session_events (event, session_id) VALUES (?, ?)`
 )
+
+// maxSessionEvents bounds the event names kept per session: a client that
+// makes up names cannot grow session_events without end.
+const maxSessionEvents = 64
 
 // batch is the state of one transaction.
 //
@@ -108,7 +117,7 @@ type batch struct {
 	payload, pchunk       *sql.Stmt
 	chunk                 *sql.Stmt
 	find, insert, update  *sql.Stmt
-	touch                 *sql.Stmt
+	touch, sessEvent      *sql.Stmt
 	nextPacket, nextDebug int64 // the ids the next packets and lines get
 	nextPayload           int64
 	chunks                *chunks  // the writer's, reset for each batch
@@ -117,7 +126,7 @@ type batch struct {
 }
 
 func (b *batch) close() {
-	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.chunk, b.find, b.insert, b.update, b.touch} {
+	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.chunk, b.find, b.insert, b.update, b.touch, b.sessEvent} {
 		if s != nil {
 			s.Close()
 		}
@@ -173,6 +182,7 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 		{&b.insert, sqlInsertSession},
 		{&b.update, sqlUpdateSession},
 		{&b.touch, sqlTouchSession},
+		{&b.sessEvent, sqlInsertSessionEvent},
 	} {
 		if *p.s, err = tx.PrepareContext(ctx, p.sql); err != nil {
 			return nil, fmt.Errorf("inspector: prepare batch: %w", err)
@@ -366,7 +376,7 @@ func (w *writer) insertSession(ctx context.Context, b *batch, ss *sessState) err
 	s := &ss.s
 	if err := b.insert.QueryRowContext(ctx, s.SID, s.Path, s.Client, s.RemoteAddr, s.UserAgent, s.Transport,
 		s.Upgraded, nullMicro(s.UpgradedAt), toMicro(s.StartedAt), nullMicro(s.EndedAt), s.CloseReason,
-		toMicro(s.LastAt), s.Packets).Scan(&s.ID); err != nil {
+		toMicro(s.LastAt), s.Packets, s.Errors).Scan(&s.ID); err != nil {
 		return fmt.Errorf("inspector: insert session %s: %w", s.SID, err)
 	}
 	return nil
@@ -382,9 +392,9 @@ func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error
 	case ss.event:
 		_, err = b.update.ExecContext(ctx, s.Path, s.Client, s.RemoteAddr, s.UserAgent, s.Transport,
 			s.Upgraded, nullMicro(s.UpgradedAt), toMicro(s.StartedAt), nullMicro(s.EndedAt), s.CloseReason,
-			toMicro(s.LastAt), s.Packets, s.ID)
+			toMicro(s.LastAt), s.Packets, s.Errors, s.ID)
 	default:
-		_, err = b.touch.ExecContext(ctx, toMicro(s.LastAt), s.Packets, s.ID)
+		_, err = b.touch.ExecContext(ctx, toMicro(s.LastAt), s.Packets, s.Errors, s.ID)
 	}
 	if err != nil {
 		return fmt.Errorf("inspector: save session %s: %w", s.SID, err)
@@ -544,6 +554,11 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 		}
 	}
 	ss.s.Packets++
+	if pl.isSIO && !it.binary {
+		if err := w.searchable(ctx, b, ss, &pl.f); err != nil {
+			return Live{}, err
+		}
+	}
 	if !live {
 		return Live{}, nil
 	}
@@ -570,6 +585,28 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	}
 	c.live = append(c.live, p)
 	return Live{Packet: p}, nil
+}
+
+// searchable keeps what the sessions list filters on: the CONNECT_ERROR
+// count and the event names seen.
+func (w *writer) searchable(ctx context.Context, b *batch, ss *sessState, f *sioFields) error {
+	if f.typ == parser.ConnectError {
+		ss.s.Errors++
+	}
+	if !f.hasEvent || f.event == "" || len(ss.events) >= maxSessionEvents {
+		return nil
+	}
+	if _, ok := ss.events[f.event]; ok {
+		return nil
+	}
+	if _, err := b.sessEvent.ExecContext(ctx, f.event, ss.s.ID); err != nil {
+		return fmt.Errorf("inspector: session %s event %q: %w", ss.s.SID, f.event, err)
+	}
+	if ss.events == nil {
+		ss.events = make(map[string]struct{})
+	}
+	ss.events[f.event] = struct{}{}
+	return nil
 }
 
 // insertPayload writes a payload met for the first time in the batch.

@@ -3,8 +3,8 @@ package lessons
 import (
 	"net/http"
 	"reflect"
-	"strconv"
-	"strings"
+
+	"github.com/sioworkbook/workbook/internal/uilang"
 )
 
 // Lang is a language the workbook is written in.
@@ -22,51 +22,27 @@ const (
 var Langs = []Lang{EN, ES}
 
 // LangCookie remembers the language a browser chose.
-const LangCookie = "wb_lang"
+const LangCookie = uilang.Cookie
 
-func validLang(s string) (Lang, bool) {
-	for _, l := range Langs {
-		if string(l) == s {
-			return l, true
-		}
+// langNames are Langs as strings, for package uilang.
+var langNames = func() []string {
+	out := make([]string, len(Langs))
+	for i, l := range Langs {
+		out[i] = string(l)
 	}
-	return "", false
-}
+	return out
+}()
 
 // chooseLang picks the language of a page: ?lang= (remembered in a
 // cookie), then the cookie, then the browser's Accept-Language, then EN.
+// The inspector chooses the same way (package uilang).
 func chooseLang(w http.ResponseWriter, r *http.Request) Lang {
-	if l, ok := validLang(r.URL.Query().Get("lang")); ok {
-		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
-		return l
-	}
-	if c, err := r.Cookie(LangCookie); err == nil {
-		if l, ok := validLang(c.Value); ok {
-			return l
-		}
-	}
-	return acceptLang(r.Header.Get("Accept-Language"))
+	return Lang(uilang.Choose(w, r, langNames))
 }
 
 // acceptLang returns the language of ours that an Accept-Language header
 // ("es-ES,es;q=0.9,en;q=0.8") prefers, or EN.
-func acceptLang(header string) Lang {
-	best, bestQ := EN, 0.0
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if l, ok := validLang(base); ok && q > bestQ {
-			best, bestQ = l, q
-		}
-	}
-	return best
-}
+func acceptLang(header string) Lang { return Lang(uilang.Accept(header, langNames)) }
 
 // ui holds the words of the pages around the lesson text. Every field
 // must be set in every language (a test checks).

@@ -6,3 +6,9 @@ const (
 	WatchBurst     = watchBurst
 	WatchEvery     = watchEvery
 )
+
+// HasSpanish reports whether an English word of the pages has its Spanish.
+func HasSpanish(en string) bool { _, ok := es[en]; return ok }
+
+// JSWords are the words the scripts take from the page.
+func JSWords() []string { return jsWordList }

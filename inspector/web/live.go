@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -91,12 +92,15 @@ func (l *limiter) allow(now time.Time) bool {
 
 // watchRequest is the payload of a "watch" event.
 type watchRequest struct {
-	Room        string `json:"room"` // "sessions", "tail", "session", "client"
-	SID         string `json:"sid"`
-	Client      string `json:"client"`
-	PathPrefix  string `json:"pathPrefix"`
-	AfterPacket int64  `json:"afterPacket"` // only newer packets in the backlog
-	AfterDebug  int64  `json:"afterDebug"`
+	Room        string   `json:"room"` // "sessions", "tail", "session", "client"
+	SID         string   `json:"sid"`
+	Client      string   `json:"client"`
+	PathPrefix  string   `json:"pathPrefix"`
+	Lesson      string   `json:"lesson"`      // tail: only the sessions of a lesson ("rooms" or "rooms/join")
+	Event       string   `json:"event"`       // tail: only the packets of an event
+	SIDs        []string `json:"sids"`        // sessions: the rows a page shows, for their counts
+	AfterPacket int64    `json:"afterPacket"` // only newer packets in the backlog
+	AfterDebug  int64    `json:"afterDebug"`
 }
 
 // watchReply is the ack of a "watch" event.
@@ -112,9 +116,16 @@ type watchReply struct {
 
 // batch is the payload of a "batch" event.
 type batch struct {
-	Room    string         `json:"room"`
-	Items   []any          `json:"items"`
-	Counts  map[string]int `json:"counts,omitempty"` // sessions room: new packets per session
+	Room  string `json:"room"`
+	Items []any  `json:"items"`
+	// Counts are, in the sessions room, the new packets of the newest
+	// sessions (the first page's rows; a page that shows others asks for
+	// theirs, which come in a "counts" event of its own). Packets and
+	// Opened count everything: a busy server costs a page a bounded batch,
+	// never a row per socket per event.
+	Counts  map[string]int `json:"counts,omitempty"`
+	Packets int            `json:"packets,omitempty"`
+	Opened  int            `json:"opened,omitempty"`
 	Dropped int64          `json:"dropped"`
 	Skipped int            `json:"skipped,omitempty"`
 
@@ -229,9 +240,14 @@ type hub struct {
 
 	mu       sync.Mutex
 	watchers map[string]int // room -> sockets watching it
+	// shown are the sessions each socket of the sessions room shows
+	// beyond the newest (a deep or filtered page), at most maxShown each.
+	shown map[*sio.Socket]map[string]bool
 
 	// Owned by run.
 	sessions    map[string]*sessInfo
+	newest      []string        // the sids of the newest sessions opened, at most sessionsLimit, oldest first
+	isNewest    map[string]bool // newest as a set
 	pending     []inspector.Live
 	skipped     int
 	lastDropped int64
@@ -244,7 +260,9 @@ func newHub(h *Handler) *hub {
 	hb := &hub{
 		h:        h,
 		watchers: map[string]int{},
+		shown:    map[*sio.Socket]map[string]bool{},
 		sessions: map[string]*sessInfo{},
+		isNewest: map[string]bool{},
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -326,6 +344,12 @@ func (hb *hub) flush() {
 			break
 		}
 	}
+	var tails []tailRoom // the filtered tails watched
+	for r := range rooms {
+		if f, ok := parseTailRoom(r); ok {
+			tails = append(tails, tailRoom{r, f})
+		}
+	}
 	dropped := hb.dropped()
 	batches := map[string]*batch{}
 	add := func(room string, item any) {
@@ -375,12 +399,25 @@ func (hb *hub) flush() {
 			info.item = s
 		}
 	}
+	var allCounts map[string]int // every session's new packets, for the pages that show older ones
 	for _, l := range hb.pending {
 		switch {
 		case l.Session != nil:
 			s := newSessionItem(l.Session)
+			opened := s.At == s.StartedAt && s.EndedAt == 0 && s.UpgradedAt == 0
+			if opened {
+				hb.opened(s.SID)
+			}
 			add("sessions", s)
+			if b := batches["sessions"]; b != nil && opened {
+				b.Opened++
+			}
 			add("tail", s)
+			for _, t := range tails {
+				if t.f.Event == "" && t.f.matchSession(&s) {
+					add(t.room, s)
+				}
+			}
 			add("session:"+s.SID, s)
 			addClient(hb.sessions[s.SID], nil)
 		case l.Packet != nil:
@@ -391,12 +428,25 @@ func (hb *hub) flush() {
 					b = &batch{Room: "sessions", Dropped: dropped}
 					batches["sessions"] = b
 				}
-				if b.Counts == nil {
-					b.Counts = map[string]int{}
+				b.Packets++
+				if hb.isNewest[p.SID] {
+					if b.Counts == nil {
+						b.Counts = map[string]int{}
+					}
+					b.Counts[p.SID]++
+				} else {
+					if allCounts == nil {
+						allCounts = map[string]int{}
+					}
+					allCounts[p.SID]++
 				}
-				b.Counts[p.SID]++
 			}
 			add("tail", p)
+			for _, t := range tails {
+				if (t.f.Event == "" || t.f.Event == p.Event) && t.f.matchSession(&hb.lookup(p.SID).item) {
+					add(t.room, p)
+				}
+			}
 			add("session:"+p.SID, p)
 			if anyClient {
 				addClient(hb.lookup(p.SID), p)
@@ -404,6 +454,11 @@ func (hb *hub) flush() {
 		case l.Debug != nil:
 			d := newDebugItem(l.Debug)
 			add("tail", d)
+			for _, t := range tails {
+				if t.f.Event == "" && d.SID != "" && t.f.matchSession(&hb.lookup(d.SID).item) {
+					add(t.room, d)
+				}
+			}
 			if d.SID != "" {
 				add("session:"+d.SID, d)
 				if anyClient {
@@ -426,6 +481,13 @@ func (hb *hub) flush() {
 				delete(hb.sessions, sid)
 			}
 		}
+	}
+	if b := batches["sessions"]; b != nil && len(b.Items) > sessionsLimit {
+		// A page shows sessionsLimit rows: the newest changes are enough.
+		b.Items = b.Items[len(b.Items)-sessionsLimit:]
+	}
+	if len(allCounts) > 0 {
+		hb.sendShown(allCounts)
 	}
 	for room, b := range batches {
 		b.trim()
@@ -508,6 +570,9 @@ func (hb *hub) onConnection(s *sio.Socket) {
 			s.Join(room)
 		}
 		mu.Unlock()
+		if room == "sessions" {
+			hb.show(s, req.SIDs)
+		}
 		// Joined first, then read: what is committed meanwhile comes in a
 		// batch too, and the page drops what it has twice.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -535,6 +600,7 @@ func (hb *hub) onConnection(s *sio.Socket) {
 			}
 		}
 		clear(joined)
+		delete(hb.shown, s)
 	})
 }
 
@@ -544,11 +610,16 @@ var errForbidden = errors.New("the inspector token is required for this view")
 // its room. A socket without the token may only watch its own browser.
 func (hb *hub) room(a *access, req *watchRequest) (string, error) {
 	switch req.Room {
-	case "sessions", "tail":
+	case "sessions":
 		if !a.all {
 			return "", errForbidden
 		}
 		return req.Room, nil
+	case "tail":
+		if !a.all {
+			return "", errForbidden
+		}
+		return tailFilterOf(req).room(), nil
 	case "session":
 		if !a.all {
 			return "", errForbidden
@@ -586,7 +657,9 @@ func (hb *hub) backlog(ctx context.Context, req *watchRequest) (items []any, unr
 		}
 		return items, 0, nil
 	case "tail":
-		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{}, req)
+		tf := tailFilterOf(req)
+		items, err := hb.traceBacklog(ctx, inspector.PacketFilter{SID: tf.SID, Client: tf.Client,
+			PathPrefix: tf.pathPrefix(), Event: tf.Event}, req)
 		return items, 0, err
 	case "session":
 		s, err := db.Session(ctx, req.SID)
@@ -640,9 +713,11 @@ func (hb *hub) traceBacklog(ctx context.Context, f inspector.PacketFilter, req *
 	}
 	df := f
 	df.AfterID = req.AfterDebug
-	lines, err := hb.h.db.DebugLines(ctx, df)
-	if err != nil {
-		return nil, err
+	var lines []inspector.DebugLine
+	if f.Event == "" { // debug lines belong to no event
+		if lines, err = hb.h.db.DebugLines(ctx, df); err != nil {
+			return nil, err
+		}
 	}
 	type timed struct {
 		at   int64
@@ -663,4 +738,136 @@ func (hb *hub) traceBacklog(ctx context.Context, f inspector.PacketFilter, req *
 		items[i] = t.item
 	}
 	return items, nil
+}
+
+// tailFilter narrows the live tail to a session, a browser, a lesson or an
+// event. Each filter is a room of its own ("tail?client=..."), so that the
+// hub filters once for every page that watches it.
+type tailFilter struct {
+	SID    string `json:"sid"`
+	Client string `json:"client"`
+	Lesson string `json:"lesson"` // "rooms" or "rooms/join": the sessions under /lessons/rooms/...
+	Event  string `json:"event"`  // only packets of this event (and no debug lines)
+}
+
+func tailFilterOf(req *watchRequest) tailFilter {
+	return tailFilter{SID: req.SID, Client: req.Client, Lesson: strings.Trim(req.Lesson, "/"), Event: req.Event}
+}
+
+func (f tailFilter) empty() bool { return f == tailFilter{} }
+
+// query is the filter as query parameters, empty ones left out.
+func (f tailFilter) query() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"sid": f.SID, "client": f.Client, "lesson": f.Lesson, "event": f.Event} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// room is the live feed's room of the tail f selects.
+func (f tailFilter) room() string {
+	if f.empty() {
+		return "tail"
+	}
+	return "tail?" + f.query().Encode()
+}
+
+// tailRoom is a filtered tail someone watches.
+type tailRoom struct {
+	room string
+	f    tailFilter
+}
+
+// parseTailRoom reads the filter of a filtered tail's room.
+func parseTailRoom(room string) (tailFilter, bool) {
+	q, ok := strings.CutPrefix(room, "tail?")
+	if !ok {
+		return tailFilter{}, false
+	}
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		return tailFilter{}, false
+	}
+	return tailFilter{SID: v.Get("sid"), Client: v.Get("client"), Lesson: v.Get("lesson"), Event: v.Get("event")}, true
+}
+
+// pathPrefix is the path of the lesson's servers, "" for any.
+func (f tailFilter) pathPrefix() string {
+	if f.Lesson == "" {
+		return ""
+	}
+	return "/lessons/" + f.Lesson + "/"
+}
+
+// matchSession reports whether f keeps the items of session s (its event
+// aside).
+func (f tailFilter) matchSession(s *sessionItem) bool {
+	return (f.SID == "" || s.SID == f.SID) && (f.Client == "" || s.Client == f.Client) &&
+		(f.Lesson == "" || strings.HasPrefix(s.Path, f.pathPrefix()))
+}
+
+// maxShown bounds the sessions a page of the sessions list may ask counts
+// for: more than a page holds.
+const maxShown = 2 * sessionsLimit
+
+// opened notes a session that opened: the newest are the first page's rows.
+func (hb *hub) opened(sid string) {
+	if hb.isNewest[sid] {
+		return
+	}
+	hb.newest = append(hb.newest, sid)
+	hb.isNewest[sid] = true
+	if len(hb.newest) > sessionsLimit {
+		delete(hb.isNewest, hb.newest[0])
+		hb.newest = hb.newest[1:]
+	}
+}
+
+// sendShown sends each page of the sessions list that shows older sessions
+// the new packet counts of those, in a "counts" event of its own.
+func (hb *hub) sendShown(counts map[string]int) {
+	type send struct {
+		s    *sio.Socket
+		mine map[string]int
+	}
+	var sends []send
+	hb.mu.Lock()
+	for s, sids := range hb.shown {
+		var mine map[string]int
+		for sid := range sids {
+			if n := counts[sid]; n > 0 {
+				if mine == nil {
+					mine = map[string]int{}
+				}
+				mine[sid] = n
+			}
+		}
+		if mine != nil {
+			sends = append(sends, send{s, mine})
+		}
+	}
+	hb.mu.Unlock()
+	// Emitted without the hub's lock: no code path holds two.
+	for _, x := range sends {
+		if err := x.s.Emit("counts", x.mine); err != nil {
+			hb.h.log.Debug("inspector: live counts", "err", err)
+		}
+	}
+}
+
+// show records the sessions a page of the sessions list shows.
+func (hb *hub) show(s *sio.Socket, sids []string) {
+	set := make(map[string]bool, min(len(sids), maxShown))
+	for _, sid := range sids {
+		if len(set) == maxShown {
+			break
+		}
+		set[sid] = true
+	}
+	hb.mu.Lock()
+	hb.shown[s] = set
+	hb.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/hex"
 	"regexp"
 	"strconv"
@@ -55,7 +56,101 @@ type packetItem struct {
 	Raw       string `json:"raw"` // as on the wire; hex for binary; possibly cut
 	Size      int    `json:"size"`
 	Of        int64  `json:"of,omitempty"` // the packet this binary attachment belongs to
+	// Ack ties an EVENT that asked for an ack to its ACK, both ways; nil
+	// for other packets, and in the live feed.
+	Ack *ackLink `json:"ackLink,omitempty"`
 }
+
+// link sets the packet's ack link, if it has one.
+func (p *packetItem) link(acks map[int64]ackLink) {
+	if l, ok := acks[p.ID]; ok {
+		p.Ack = &l
+	}
+}
+
+// probe reports whether the packet is an upgrade's probe: 2probe or 3probe.
+func (p packetItem) probe() bool {
+	return (p.EIO == "ping" || p.EIO == "pong") && inspector.IsProbe([]byte(p.Raw))
+}
+
+// heartbeat reports whether the packet is a ping, pong or noop, but not a
+// probe.
+func (p packetItem) heartbeat() bool {
+	return (p.EIO == "ping" || p.EIO == "pong" || p.EIO == "noop") && !p.probe()
+}
+
+// eioText is the packet's Engine.IO type, with the probe shown as such.
+func (p packetItem) eioText() string {
+	if p.probe() {
+		return p.EIO + " probe"
+	}
+	return p.EIO
+}
+
+// ackText is the ack column of a packet's row: "3 · 12ms", "3 · no ack".
+func (p packetItem) ackText(ctx context.Context) string {
+	if p.AckID == nil {
+		return ""
+	}
+	s := itoa(*p.AckID)
+	if p.Ack == nil {
+		return s
+	}
+	switch p.Ack.State {
+	case ackAnswered:
+		return s + " · " + rttText(p.Ack.RTT)
+	case ackMissing:
+		return s + " · " + tr(ctx, "no ack")
+	case ackWaiting:
+		return s + " · " + tr(ctx, "waiting")
+	}
+	return s
+}
+
+// ackTitle explains the ack column.
+func (p packetItem) ackTitle(ctx context.Context) string {
+	if p.Ack == nil {
+		return ""
+	}
+	switch p.Ack.State {
+	case ackAnswered:
+		if isAckType(p.SIO) {
+			return trf(ctx, "answers packet %d, %s after it", p.Ack.Peer, rttText(p.Ack.RTT))
+		}
+		return trf(ctx, "answered by packet %d after %s", p.Ack.Peer, rttText(p.Ack.RTT))
+	case ackMissing:
+		return tr(ctx, "the ack never came")
+	case ackWaiting:
+		return tr(ctx, "no ack yet")
+	case ackOrphan:
+		return tr(ctx, "answers no event recorded")
+	}
+	return ""
+}
+
+// ackClass is the ack cell's class: missing acks stand out.
+func (p packetItem) ackClass() string {
+	if p.Ack != nil && p.Ack.State == ackMissing {
+		return "wbi-num wbi-ack wbi-ack-missing"
+	}
+	return "wbi-num wbi-ack"
+}
+
+// shortLen is the length past which a table cell cuts a payload, with an
+// expand.
+const shortLen = 160
+
+// shortText is the start of a long payload, as its cell shows it folded.
+func shortText(s string) string {
+	i := shortLen
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "… (" + sizeText(len(s)) + ")"
+}
+
+// packetAnchor is the id of a packet's row, for the ack links.
+func packetAnchor(id int64) string { return "p" + itoa(id) }
 
 // debugItem is one debug line.
 type debugItem struct {
@@ -211,7 +306,7 @@ func dirTitle(dir string) string {
 
 // summary describes a packet's Socket.IO layer in words, as the script's
 // summary does: "EVENT chat message /admin ack 3".
-func (p packetItem) summary() string {
+func (p packetItem) summary(ctx context.Context) string {
 	if p.SIO == "" {
 		if p.Binary {
 			return "binary attachment"
@@ -227,6 +322,14 @@ func (p packetItem) summary() string {
 	}
 	if p.AckID != nil {
 		s += " ack " + itoa(*p.AckID)
+		if p.Ack != nil {
+			switch p.Ack.State {
+			case ackAnswered:
+				s += " (" + rttText(p.Ack.RTT) + ")"
+			case ackMissing:
+				s += " (" + tr(ctx, "no ack") + ")"
+			}
+		}
 	}
 	return s
 }
@@ -247,14 +350,17 @@ func (p packetItem) traceText() string {
 	return raw
 }
 
-func (p packetItem) traceDesc() string {
+func (p packetItem) traceDesc() string { return p.traceDescIn(context.Background()) }
+
+// traceDescIn is traceDesc in the page's language.
+func (p packetItem) traceDescIn(ctx context.Context) string {
 	tr := p.Transport
 	if tr == "websocket" {
 		tr = "ws"
 	}
-	d := p.summary()
+	d := p.summary(ctx)
 	if d == "" {
-		d = p.EIO
+		d = p.eioText()
 	}
 	return tr + " " + d
 }
@@ -266,15 +372,15 @@ func (s sessionItem) transportText() string {
 	return s.Transport
 }
 
-func (s sessionItem) stateText() string {
+func (s sessionItem) stateText(ctx context.Context) string {
 	if s.EndedAt == 0 {
-		return "open"
+		return tr(ctx, "open")
 	}
 	r := s.Reason
 	if r == "" {
 		r = "?"
 	}
-	return "closed: " + r
+	return tr(ctx, "closed: ") + r
 }
 
 func (s sessionItem) stateClass() string {

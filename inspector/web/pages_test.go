@@ -92,7 +92,8 @@ func TestSessionPage(t *testing.T) {
 		return err == nil && !got.EndedAt.IsZero()
 	})
 
-	res, body := e.get(nil, "/inspector/sessions/"+sid)
+	// With the heartbeats, so that the table has every packet.
+	res, body := e.get(nil, "/inspector/sessions/"+sid+"?hb=1")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
@@ -156,7 +157,7 @@ func TestSessionPage(t *testing.T) {
 	if event == nil || ack == nil || attachment == nil {
 		t.Fatalf("missing rows: event %q, ack %q, attachment %q in\n%s", event, ack, attachment, body)
 	}
-	if event[2] != "→" || event[3] != "websocket" || event[4] != "message" || event[6] != "/" || event[8] != "0" ||
+	if event[2] != "→" || event[3] != "websocket" || event[4] != "message" || event[6] != "/" || !strings.HasPrefix(event[8], "0 · ") ||
 		!strings.Contains(event[9], `"text"`) || event[9] != `["text",<binary #0>,{"n":1}]` ||
 		!strings.HasPrefix(event[10], `451-0["echo","text"`) || event[11] != strconv.Itoa(len(event[10])) {
 		t.Errorf("event row %q", event)
@@ -164,7 +165,7 @@ func TestSessionPage(t *testing.T) {
 	if !regexp.MustCompile(`^\d\d:\d\d:\d\d\.\d{3}$`).MatchString(event[0]) || !strings.HasPrefix(event[1], "+") {
 		t.Errorf("event row times %q %q", event[0], event[1])
 	}
-	if ack[2] != "←" || ack[8] != "0" {
+	if ack[2] != "←" || ack[8] != event[8] {
 		t.Errorf("ack row %q", ack)
 	}
 	if attachment[9] != "de ad be ef" || attachment[11] != "4" {
@@ -293,7 +294,7 @@ func TestHostileContent(t *testing.T) {
 		if !strings.Contains(text(doc), ua) {
 			t.Errorf("%s: the user agent is not shown as text", path)
 		}
-		if n := len(find(doc, byTag("script"))); n != 4 { // config, socket.io.js, common.js, session.js
+		if n := len(find(doc, byTag("script"))); n != 5 { // config, words, socket.io.js, common.js, session.js
 			t.Errorf("%s has %d scripts", path, n)
 		}
 	}

@@ -136,6 +136,7 @@ func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Han
 		if !h.authorized(w, r) {
 			return
 		}
+		r = withLang(w, r)
 		c, status := fn(r)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
@@ -150,14 +151,16 @@ func (h *Handler) page(fn func(r *http.Request) (templ.Component, int)) http.Han
 
 // Page limits.
 const (
-	sessionsLimit  = 200  // rows of the sessions list
-	sessionPackets = 2000 // packets (and debug lines) of a session page
-	tailLines      = 1000 // lines the tail keeps
-	tailFirst      = 200  // lines the tail page starts with
+	sessionsLimit  = 100   // rows of a page of the sessions list
+	sessionPackets = 2000  // packets (and debug lines) of a session page's trace
+	sessionScan    = 20000 // packets of a session read for its acks and charts
+	tablePage      = 500   // rows of a page of a session's packet table
+	tailLines      = 1000  // lines the tail keeps
+	tailFirst      = 200   // lines the tail page starts with
 )
 
 func (h *Handler) layout(ctx context.Context, title, nav, script string) layoutProps {
-	return layoutProps{Title: title, Nav: nav, Script: script, Stats: h.stats(ctx)}
+	return layoutProps{Title: tr(ctx, title), Nav: nav, Script: script, Stats: h.stats(ctx)}
 }
 
 func (h *Handler) stats(ctx context.Context) statsView {
@@ -175,17 +178,99 @@ func (h *Handler) stats(ctx context.Context) statsView {
 }
 
 func (h *Handler) sessions(r *http.Request) (templ.Component, int) {
-	q := r.URL.Query()
-	f := sessionsFilter{Path: q.Get("path"), Client: q.Get("client"), Addr: q.Get("addr")}
-	m := sessionsModel{Layout: h.layout(r.Context(), "Sessions", "sessions", "sessions.js"), Filter: f, Limit: sessionsLimit}
-	ss, err := h.db.Sessions(r.Context(), inspector.SessionFilter{PathPrefix: f.Path, Client: f.Client, Addr: f.Addr, Limit: sessionsLimit})
+	f, sf, err := parseSessionsQuery(r.URL.Query())
+	m := sessionsModel{Layout: h.layout(r.Context(), "Sessions", "sessions", "sessions.js"), Filter: f}
+	m.Config = sessionsConfig{sessionsFilter: f, Prepend: sf.Before == nil && sf.After == nil &&
+		f.Reason == "" && f.Event == "" && !f.Error && f.State != "closed" && f.Until == ""}
+	if err != nil {
+		m.Err = err.Error()
+		m.Config.Prepend = false
+		return sessionsPage(m), http.StatusBadRequest
+	}
+	// One more than a page tells whether there is another beyond it.
+	sf.Limit = sessionsLimit + 1
+	ss, err := h.db.Sessions(r.Context(), sf)
 	if err != nil {
 		return h.failure(r, err)
+	}
+	more := len(ss) > sessionsLimit
+	if more {
+		if sf.After != nil {
+			ss = ss[1:] // the extra one is the newest
+		} else {
+			ss = ss[:sessionsLimit]
+		}
+	}
+	if len(ss) > 0 {
+		if more || sf.After != nil {
+			m.Older = sessionsPageURL(f, "before", ss[len(ss)-1].Cursor())
+		}
+		if sf.Before != nil || sf.After != nil && more {
+			m.Newer = sessionsPageURL(f, "after", ss[0].Cursor())
+		}
+	} else if sf.Before != nil || sf.After != nil {
+		m.Newer = sessionsURL(f.query())
 	}
 	for i := range ss {
 		m.Sessions = append(m.Sessions, newSessionItem(&ss[i]))
 	}
+	// The charts are the filter's, not the page's: on its first page only.
+	if sf.Before == nil && sf.After == nil {
+		if m.Activity, err = h.activity(r.Context(), sf); err != nil {
+			return h.failure(r, err)
+		}
+	}
 	return sessionsPage(m), http.StatusOK
+}
+
+// activity draws the charts of the sessions sf selects, over its time
+// range, or the last day of it; nil when there is nothing to draw.
+func (h *Handler) activity(ctx context.Context, sf inspector.SessionFilter) (*activityCharts, error) {
+	to := sf.Until
+	if to.IsZero() {
+		to = time.Now()
+	}
+	from := sf.Since
+	if from.IsZero() {
+		first, err := h.db.FirstSessionAt(ctx, sf)
+		if err != nil || first.IsZero() {
+			return nil, err
+		}
+		from = first
+		if w := to.Add(-activityWindow); w.After(from) {
+			from = w
+		}
+	}
+	if !to.After(from) {
+		return nil, nil
+	}
+	a, err := h.db.SessionActivity(ctx, sf, from, to, activityBuckets)
+	if err != nil {
+		return nil, err
+	}
+	c := newActivityCharts(ctx, a)
+	return &c, nil
+}
+
+// sessionsURL is the sessions list with a query.
+func sessionsURL(q url.Values) string {
+	if len(q) == 0 {
+		return Prefix
+	}
+	return Prefix + "?" + q.Encode()
+}
+
+// sessionsPageURL is a page of the sessions list f selects: before (older
+// than) or after (newer than) cursor c.
+func sessionsPageURL(f sessionsFilter, dir string, c inspector.SessionCursor) string {
+	q := f.query()
+	q.Set(dir, cursorParam(c))
+	return sessionsURL(q)
+}
+
+// lessonURL is the page of a lesson step ("rooms/join").
+func lessonURL(lesson string) templ.SafeURL {
+	return templ.SafeURL("/lessons/" + lesson + "/")
 }
 
 func (h *Handler) session(r *http.Request) (templ.Component, int) {
@@ -193,46 +278,107 @@ func (h *Handler) session(r *http.Request) (templ.Component, int) {
 	sid := r.PathValue("sid")
 	s, err := h.db.Session(ctx, sid)
 	if errors.Is(err, inspector.ErrNotFound) {
-		return notFoundPage(h.layout(ctx, "Not found", "", ""), "No session has the id "+strconv.Quote(sid)+"."), http.StatusNotFound
+		return notFoundPage(h.layout(ctx, "Not found", "", ""), trf(ctx, "No session has the id %q.", sid)), http.StatusNotFound
 	}
 	if err != nil {
 		return h.failure(r, err)
 	}
-	f := inspector.PacketFilter{SID: sid, Limit: sessionPackets, Last: true}
-	packets, err := h.db.Packets(ctx, f)
+	// The session's last packets, for the acks, the charts and the trace.
+	all, err := h.db.Packets(ctx, inspector.PacketFilter{SID: sid, Limit: sessionScan, Last: true})
 	if err != nil {
 		return h.failure(r, err)
 	}
-	lines, err := h.db.DebugLines(ctx, f)
+	lines, err := h.db.DebugLines(ctx, inspector.PacketFilter{SID: sid, Limit: sessionPackets, Last: true})
 	if err != nil {
 		return h.failure(r, err)
+	}
+	closed := !s.EndedAt.IsZero()
+	acks := pairAcks(all, closed)
+	end := s.EndedAt
+	if !closed {
+		end = s.LastAt
 	}
 	m := sessionModel{
-		Layout:  h.layout(ctx, "Session "+sid, "", "session.js"),
+		Layout:  h.layout(ctx, "Session", "", "session.js"),
 		Session: newSessionItem(s),
-		Cut:     len(packets) == sessionPackets,
+		Cut:     len(all) > sessionPackets,
 		Debug:   debugPattern(r),
+		Charts:  newSessionCharts(ctx, all, acks, s.StartedAt, end),
 	}
-	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt}
+	m.Layout.Title += " " + sid
+	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt, Closed: closed}
+	tracePackets := all[max(0, len(all)-sessionPackets):]
+	items := make([]packetItem, len(tracePackets))
+	for i := range tracePackets {
+		items[i] = newPacketItem(&tracePackets[i], pageCut)
+		items[i].link(acks)
+	}
+	m.Trace = mergeTrace(items, debugItems(lines), debugfmt.ParseSelector(m.Debug))
+
+	f, pf, err := parsePacketsQuery(r.URL.Query(), sid)
+	m.Filter, m.Config.Filter = f, f
+	if err != nil {
+		m.Err = err.Error()
+		return sessionPage(m), http.StatusBadRequest
+	}
+	// A page of the table, and one packet more to tell whether there is
+	// another beyond it.
+	pf.Limit, pf.Last = tablePage+1, pf.AfterID == 0
+	packets, err := h.db.Packets(ctx, pf)
+	if err != nil {
+		return h.failure(r, err)
+	}
+	more := len(packets) > tablePage
+	if more {
+		if pf.Last {
+			packets = packets[1:]
+		} else {
+			packets = packets[:tablePage]
+		}
+	}
+	m.Config.LastPage = pf.AfterID == 0 && pf.BeforeID == 0 || pf.AfterID > 0 && !more
+	if len(packets) > 0 {
+		if pf.Last && more || pf.AfterID > 0 {
+			m.Older = packetsPageURL(sid, f, "before", packets[0].ID)
+		}
+		if !m.Config.LastPage {
+			m.Newer = packetsPageURL(sid, f, "after", packets[len(packets)-1].ID)
+		}
+	}
 	for i := range packets {
-		m.Packets = append(m.Packets, newPacketItem(&packets[i], pageCut))
+		it := newPacketItem(&packets[i], pageCut)
+		it.link(acks)
+		m.Packets = append(m.Packets, it)
 	}
-	m.Trace = mergeTrace(m.Packets, debugItems(lines), debugfmt.ParseSelector(m.Debug))
 	return sessionPage(m), http.StatusOK
+}
+
+// packetsPageURL is a page of a session's packet table: before (older
+// than) or after (newer than) packet id.
+func packetsPageURL(sid string, f packetsFilter, dir string, id int64) string {
+	q := f.query()
+	q.Set(dir, strconv.FormatInt(id, 10))
+	return string(sessionURL(sid)) + "?" + q.Encode() + "#packets"
 }
 
 func (h *Handler) tail(r *http.Request) (templ.Component, int) {
 	ctx := r.Context()
-	f := inspector.PacketFilter{Limit: tailFirst, Last: true}
+	q := r.URL.Query()
+	tf := tailFilter{SID: strings.TrimSpace(q.Get("sid")), Client: strings.TrimSpace(q.Get("client")),
+		Lesson: strings.Trim(strings.TrimSpace(q.Get("lesson")), "/"), Event: q.Get("event")}
+	f := inspector.PacketFilter{SID: tf.SID, Client: tf.Client, PathPrefix: tf.pathPrefix(), Event: tf.Event,
+		Limit: tailFirst, Last: true}
 	packets, err := h.db.Packets(ctx, f)
 	if err != nil {
 		return h.failure(r, err)
 	}
-	lines, err := h.db.DebugLines(ctx, f)
-	if err != nil {
-		return h.failure(r, err)
+	var lines []inspector.DebugLine
+	if tf.Event == "" { // debug lines belong to no event
+		if lines, err = h.db.DebugLines(ctx, f); err != nil {
+			return h.failure(r, err)
+		}
 	}
-	m := tailModel{Layout: h.layout(ctx, "Live tail", "tail", "tail.js"), Max: tailLines, Debug: debugPattern(r)}
+	m := tailModel{Layout: h.layout(ctx, "Live tail", "tail", "tail.js"), Max: tailLines, Debug: debugPattern(r), Filter: tf}
 	items := make([]packetItem, len(packets))
 	for i := range packets {
 		items[i] = newPacketItem(&packets[i], liveCut)
@@ -242,12 +388,12 @@ func (h *Handler) tail(r *http.Request) (templ.Component, int) {
 }
 
 func (h *Handler) notFound(r *http.Request) (templ.Component, int) {
-	return notFoundPage(h.layout(r.Context(), "Not found", "", ""), "Nothing lives at "+r.URL.Path+"."), http.StatusNotFound
+	return notFoundPage(h.layout(r.Context(), "Not found", "", ""), trf(r.Context(), "Nothing lives at %s.", r.URL.Path)), http.StatusNotFound
 }
 
 func (h *Handler) failure(r *http.Request, err error) (templ.Component, int) {
 	h.log.Error("inspector: page", "path", r.URL.Path, "err", err)
-	return notFoundPage(layoutProps{Title: "Error"}, "The inspector could not read its database: "+err.Error()), http.StatusInternalServerError
+	return notFoundPage(layoutProps{Title: tr(r.Context(), "Error")}, trf(r.Context(), "The inspector could not read its database: %s", err.Error())), http.StatusInternalServerError
 }
 
 // debugPattern is the DEBUG pattern a trace starts with: ?debug=, or "*".

@@ -161,13 +161,19 @@
     return p.bin ? "<binary " + p.size + " bytes> " + p.raw : p.raw;
   }
 
+  // isProbe: an upgrade's 2probe or 3probe, shown as such and never hidden
+  // with the heartbeats.
+  const isProbe = (p) => (p.eio === "ping" || p.eio === "pong") && p.raw === (p.eio === "ping" ? "2" : "3") + "probe";
+  const isHeartbeat = (p) => (p.eio === "ping" || p.eio === "pong" || p.eio === "noop") && !isProbe(p);
+
   function packetRow(p, startUs) {
-    const tr = el("tr", { "data-id": p.id, "data-sid": p.sid, class: "wbi-pkt" },
+    const cls = "wbi-pkt" + (isHeartbeat(p) ? " wbi-hb" : "") + (isProbe(p) ? " wbi-probe" : "");
+    const tr = el("tr", { id: "p" + p.id, "data-id": p.id, "data-sid": p.sid, class: cls },
       el("td", { class: "wbi-nowrap wbi-hide-narrow" }, el("time", { "data-clock": p.at }, clock(p.at))),
       el("td", { class: "wbi-num wbi-nowrap" }, offset(p.at, startUs)),
       el("td", { class: "wbi-dir-" + p.dir, title: DIR_TITLE[p.dir] }, ARROW[p.dir] || p.dir),
       el("td", { class: "wbi-hide-narrow" }, p.tr),
-      el("td", {}, p.eio),
+      el("td", {}, isProbe(p) ? p.eio + " probe" : p.eio),
       el("td", {}, p.sio),
       el("td", {}, p.nsp),
       el("td", { class: "wbi-event" }, p.ev),
@@ -229,7 +235,7 @@
       el("td", { class: "wbi-mono wbi-hide-narrow" }, s.path),
       el("td", { class: "wbi-mono" }, s.addr),
       el("td", { class: "wbi-transport" }, s.upgraded ? s.transport + " \u2192 " + s.upgraded : s.transport),
-      el("td", { class: "wbi-state " + (open ? "wbi-state-open" : "wbi-state-closed") }, open ? "open" : "closed: " + (s.reason || "?")),
+      el("td", { class: "wbi-state " + (open ? "wbi-state-open" : "wbi-state-closed") }, open ? t("open") : t("closed: ") + (s.reason || "?")),
       el("td", { class: "wbi-nowrap wbi-hide-narrow" }, el("time", { "data-clock": s.startedAt }, clock(s.startedAt))),
       el("td", { class: "wbi-num wbi-count" }, String(s.packets || 0)),
     );
@@ -267,11 +273,13 @@
     return ioPromise;
   }
 
-  function live({ watch, onBacklog, onBatch, onStatus }) {
+  function live({ watch, onBacklog, onBatch, onStatus, on }) {
     const status = onStatus || (() => {});
+    let socket = null, stopped = false;
     loadIO().then((io) => {
+      if (stopped) return;
       // forceNew: a Manager of our own, whatever the page's own client does.
-      const socket = io(location.origin + "/", { path: BASE + "socket.io/", forceNew: true });
+      socket = io(location.origin + "/", { path: BASE + "socket.io/", forceNew: true });
       socket.on("connect", () => {
         socket.emit("watch", watch(), (res) => {
           if (!res || res.error) {
@@ -283,23 +291,38 @@
           onBacklog && onBacklog(res);
         });
       });
+      for (const [name, fn] of Object.entries(on || {})) socket.on(name, fn);
       socket.on("batch", (b) => {
         if (b.dropped != null) stats.dropped(b.dropped);
         onBatch(b);
       });
-      socket.on("disconnect", () => status("down"));
+      socket.on("disconnect", () => stopped || status("down"));
       socket.on("connect_error", (err) => status("down", err && err.message));
     }, (err) => status("down", err.message));
+    // stop leaves the feed for good (a session page, once its session ends).
+    return { stop() { stopped = true; if (socket) socket.disconnect(); } };
+  }
+
+  // t is a word of the scripts in the page's language (the layout's
+  // "wbi-words"), English where the page has none (the lesson panel).
+  let words = null;
+  function t(en) {
+    if (words === null) {
+      const s = document.getElementById("wbi-words");
+      try { words = s ? JSON.parse(s.textContent) : {}; } catch (e) { words = {}; }
+    }
+    return words[en] || en;
   }
 
   // setStatus shows the live state in an element with class wbi-live.
   function setStatus(elem, state, detail) {
     if (!elem) return;
     elem.dataset.state = state;
-    elem.textContent = state === "live" ? "live"
-      : state === "paused" ? "paused"
-      : state === "off" ? "not recording"
-      : "offline" + (detail ? ": " + detail : "");
+    elem.textContent = state === "live" ? t("live")
+      : state === "paused" ? t("paused")
+      : state === "off" ? t("not recording")
+      : state === "closed" ? t("closed")
+      : t("offline") + (detail ? ": " + detail : "");
   }
 
   // Seen remembers which items a view already shows, so that a backlog
@@ -395,7 +418,7 @@
 
   window.WBInspector = {
     BASE, colorOf, selector, matches, humanize, el, clock, offset, localizeTimes, sessionURL,
-    packetRow, traceLine, sessionRow, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
+    packetRow, traceLine, sessionRow, isProbe, isHeartbeat, t, lessonOf, stats, live, setStatus, Seen, skippedNote, debugBox, follow,
     prevTimes, config, classSwitch,
   };
 })();

@@ -30,13 +30,23 @@
   const empty = document.getElementById("wbi-packets-empty");
   let count = document.querySelector("[data-fact=packets]");
 
+  // wanted applies the table's filter to packets that arrive live.
+  const f = cfg.filter || {};
+  const wanted = (p) =>
+    (!f.dir || p.dir === f.dir) &&
+    (!f.type || p.eio === f.type || p.sio === f.type) &&
+    (!f.nsp || p.nsp === f.nsp) &&
+    (!f.event || p.ev === f.event) &&
+    (!f.q || (!p.bin && ((p.args || "").includes(f.q) || (p.raw || "").includes(f.q)))) &&
+    (f.hb || f.type || !W.isHeartbeat(p));
+
   function add(item) {
     if (item.k === "s") {
       if (item.sid === cfg.sid) updateFacts(item);
       return;
     }
     if (item.sid !== cfg.sid || !seen.add(item)) return;
-    if (item.k === "p") {
+    if (item.k === "p" && cfg.lastPage && wanted(item)) {
       const row = W.packetRow(item, cfg.start);
       row.classList.add("wbi-new");
       table.append(row);
@@ -55,11 +65,15 @@
     };
     if (s.upgraded) set("transport", s.transport + " \u2192 " + s.upgraded + (s.upgradedAt ? " at " + W.offset(s.upgradedAt, cfg.start) : ""));
     if (s.endedAt) {
-      set("state", "closed");
+      set("state", W.t("closed"));
       set("ended", W.clock(s.endedAt) + " (" + W.offset(s.endedAt, cfg.start) + ")");
       set("reason", s.reason || "");
       const state = document.querySelector('[data-fact="state"]');
       if (state) state.className = "wbi-state-closed";
+      // Nothing more will come: "closed", not "live".
+      closed = true;
+      if (feed) feed.stop();
+      W.setStatus(status, "closed");
     }
   }
 
@@ -68,9 +82,10 @@
     keepDown();
   }
 
-  W.live({
+  let closed = !!cfg.closed;
+  const feed = closed ? null : W.live({
     watch: () => ({ room: "session", sid: cfg.sid, afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
-    onStatus: (state, detail) => W.setStatus(status, state, detail),
+    onStatus: (state, detail) => closed || W.setStatus(status, state, detail),
     onBacklog: (res) => {
       if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
       addAll(res.items);

@@ -15,17 +15,22 @@
   for (const tr of body.querySelectorAll("tr[data-sid]")) rows.set(tr.dataset.sid, tr);
   const empty = document.getElementById("wbi-sessions-empty");
 
-  // wanted applies the page's filter to sessions that arrive live.
+  // The path filter takes a lesson ("rooms/join") or a path ("/socket.io/").
+  const prefix = !cfg.path || cfg.path.startsWith("/") ? cfg.path : "/lessons/" + cfg.path.replace(/\/$/, "") + "/";
+  // wanted applies the page's filter to new sessions that arrive live; the
+  // filters a session cannot match as it opens (an event, an error, a
+  // reason, a deep page) leave cfg.prepend false, and only the rows shown
+  // follow the feed.
   const wanted = (s) =>
-    (!cfg.path || (s.path || "").startsWith(cfg.path)) &&
+    (!prefix || (s.path || "").startsWith(prefix)) &&
     (!cfg.client || s.client === cfg.client) &&
     (!cfg.addr || s.addr === cfg.addr);
 
   // upsert adds a session's row, or updates it; a row that is new or whose
   // state changed flashes.
   function upsert(s) {
-    if (!wanted(s)) return;
     const old = rows.get(s.sid);
+    if (!old && !(cfg.prepend && wanted(s))) return;
     if (old) {
       // Keep the larger packet count: the live one may be ahead of the row.
       const count = Number(old.querySelector(".wbi-count").textContent);
@@ -39,7 +44,6 @@
       if (changed) tr.classList.add("wbi-new");
     } else {
       body.prepend(tr);
-      W.stats.add("sessions", 1);
       if (empty) empty.hidden = true;
       tr.classList.add("wbi-new");
     }
@@ -51,8 +55,22 @@
     }
   }
 
+  // addCounts adds new packets to the rows' counts.
+  function addCounts(counts) {
+    for (const [sid, n] of Object.entries(counts || {})) {
+      const tr = rows.get(sid);
+      if (tr) {
+        const c = tr.querySelector(".wbi-count");
+        c.textContent = String(Number(c.textContent) + n);
+      }
+    }
+  }
+
   W.live({
-    watch: () => ({ room: "sessions" }),
+    // The rows shown, for their packet counts; the newest sessions' come
+    // in every batch.
+    watch: () => ({ room: "sessions", sids: [...rows.keys()] }),
+    on: { counts: (counts) => addCounts(counts) },
     onStatus: (state, detail) => W.setStatus(status, state, detail),
     onBacklog: (res) => {
       // Oldest first, so that the newest ends up on top.
@@ -61,16 +79,9 @@
     onBatch: (b) => {
       // Counts first: a session in the same batch carries its total, which
       // then wins over the row's count plus these.
-      let total = 0;
-      for (const [sid, n] of Object.entries(b.counts || {})) {
-        total += n;
-        const tr = rows.get(sid);
-        if (tr) {
-          const c = tr.querySelector(".wbi-count");
-          c.textContent = String(Number(c.textContent) + n);
-        }
-      }
-      W.stats.add("packets", total);
+      addCounts(b.counts);
+      W.stats.add("packets", b.packets || 0);
+      W.stats.add("sessions", b.opened || 0);
       for (const item of b.items || []) if (item.k === "s") upsert(item);
     },
   });

@@ -30,7 +30,7 @@
   pauseBtn.addEventListener("click", () => {
     paused = !paused;
     pauseBtn.setAttribute("aria-pressed", String(paused));
-    pauseBtn.textContent = paused ? "Resume" : "Pause";
+    pauseBtn.textContent = paused ? W.t("Resume") : W.t("Pause");
     W.setStatus(status, paused ? "paused" : "live");
     if (!paused) {
       const q = queue;
@@ -64,7 +64,8 @@
   }
 
   W.live({
-    watch: () => ({ room: "tail", afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
+    // The filter (session, client, lesson, event) is the server's to apply.
+    watch: () => ({ room: "tail", ...W.config("wbi-config"), afterPacket: seen.maxPacket, afterDebug: seen.maxDebug }),
     onStatus: (state, detail) => W.setStatus(status, paused && state === "live" ? "paused" : state, detail),
     onBacklog: (res) => {
       if (res.skipped) trace.append(W.skippedNote(res.skipped)); // older than the items
