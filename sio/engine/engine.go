@@ -366,7 +366,7 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	if s.postBody != nil {
 		s.postBody.SetReadDeadline(aLongTimeAgo)
 	}
-	ws, probe, dropped := s.ws, s.probe, s.dropped
+	ws, out, probe, dropped := s.ws, s.out, s.probe, s.dropped
 	readerCloses, closeCode := s.readerCloses, s.closeCode
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
@@ -388,13 +388,17 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 	}
 	if ws != nil {
 		if readerCloses {
-			closeFrame(ws, closeCode)
+			out.control(opClose, websocket.FormatCloseMessage(closeCode, ""))
 			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
 		} else {
-			// With a close frame even while the writer is busy: gorilla
-			// lets WriteControl go between its frames, and a client that
-			// gets none reports 1006, not the 1005 of the official server.
-			closeWebSocket(ws, !dropped)
+			// With a close frame even while the writer is busy: it goes
+			// between two of the writer's writes (control waits for the
+			// token up to closeFrameTimeout), as a client that gets none
+			// reports 1006, not the 1005 of the official server.
+			if !dropped {
+				out.control(opClose, nil)
+			}
+			ws.Close()
 		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")

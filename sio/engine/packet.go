@@ -42,6 +42,8 @@ type Packet struct {
 	// Binary marks a binary message. It is only meaningful when Type is
 	// Message.
 	Binary bool
+
+	frame []byte // the WebSocket frame Message.Prepared built, shared
 }
 
 // recordSeparator joins the packets of a polling payload.
