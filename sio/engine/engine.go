@@ -68,10 +68,11 @@ type Server struct {
 
 // wsReadBufferSize keeps an idle WebSocket small: the read buffer is the
 // only buffer it holds, write buffers come from a pool while writing. It
-// holds a typical Socket.IO packet and any control frame (125 bytes at
-// most); the part of a longer message that is not buffered is read
-// straight into the message.
-const wsReadBufferSize = 512
+// holds a short Socket.IO packet and any control frame (125 bytes at most,
+// which gorilla needs whole in the buffer); the part of a longer message
+// that is not buffered is read straight into the message. 256 rather than
+// 512 saves a quarter of a kilobyte on every idle connection.
+const wsReadBufferSize = 256
 
 // NewServer returns a Server with cfg (see Config for the defaults) that
 // hands new sessions to h.

@@ -41,8 +41,9 @@ func dialSmall(t *testing.T, e *env) *websocket.Conn {
 // goroutine, to a client that does not read fill its connection, so that
 // a frame goes out in part and the writer goroutine writes the rest.
 // Meanwhile more messages queue behind it and the client pings. Once the
-// client reads, every message arrives whole and in order, the pong among
-// them, and a close after the last.
+// client reads, every message arrives whole and in order, and a close
+// after the last. (The pong may be among them, or dropped, as gorilla drops
+// one it cannot write within its deadline: the connection is full.)
 func TestWriteNowPartialFrames(t *testing.T) {
 	engine.SetWriteNowGap(t, 0) // write at once whenever the writer is idle
 	e := newEnv(t, engine.Config{PingInterval: time.Hour}, newTestHandler(t, false))
@@ -80,8 +81,8 @@ func TestWriteNowPartialFrames(t *testing.T) {
 	if !websocket.IsCloseError(err, websocket.CloseNoStatusReceived) {
 		t.Errorf("after the last message: %v, want a close frame without status (1005)", err)
 	}
-	if pongs.Load() != 1 {
-		t.Errorf("%d pongs, want 1", pongs.Load())
+	if pongs.Load() > 1 {
+		t.Errorf("%d pongs, want 1 at most", pongs.Load())
 	}
 	if partial == 0 {
 		t.Errorf("no frame was written in part: the test did not test the path it is for")
