@@ -26,19 +26,22 @@ var fanoutPayload = strings.Repeat("x", 64)
 var fanoutFrameLen = 2 + len(`42["bench",""]`) + len(fanoutPayload)
 
 // fanoutCounter counts the broadcasts the clients of a fan-out benchmark
-// have read in all, and signals reached once they come to target.
+// have read in all, and signals reached whenever they are at target or
+// past it.
 type fanoutCounter struct {
 	frames  atomic.Int64
 	target  atomic.Int64
-	reached chan struct{} // buffered 1
+	reached chan struct{} // buffered 1; a signal may be stale
 }
 
 // wait sets the target and returns once the clients have read that many
-// frames; emit runs in between.
+// frames; emit runs in between. A stale signal only makes it look again;
+// a signal dropped because one was pending comes after its count, which
+// the look sees.
 func (f *fanoutCounter) wait(target int64, emit func()) {
 	f.target.Store(target)
 	emit()
-	if f.frames.Load() < target {
+	for f.frames.Load() < target {
 		<-f.reached
 	}
 }
@@ -54,8 +57,7 @@ func (f *fanoutCounter) discardClient(c net.Conn) {
 		got += int64(n)
 		if d := got/int64(fanoutFrameLen) - counted; d > 0 {
 			counted += d
-			t := f.target.Load()
-			if v := f.frames.Add(d); v >= t && v-d < t {
+			if f.frames.Add(d) >= f.target.Load() {
 				select {
 				case f.reached <- struct{}{}:
 				default:
