@@ -40,7 +40,7 @@ func (l Local) sockets(opts BroadcastOptions) []*Socket {
 // packet is encoded once; every receiver's queue gets the same bytes, and a
 // slow receiver never holds up the others.
 func (l Local) Broadcast(p *parser.Packet, opts BroadcastOptions) {
-	msgs := encode(p)
+	msgs := encodeShared(p)
 	// Only the namespace's lock is taken inside Select's callback, never
 	// the adapter's, and a send never blocks.
 	l.n.adapter.Select(opts, func(id string) {
@@ -64,7 +64,7 @@ func (l Local) BroadcastWithAck(p *parser.Packet, opts BroadcastOptions, onCount
 	q := *p
 	q.HasID, q.ID = true, l.n.nextAckID()
 	p = &q
-	msgs := encode(p)
+	msgs := encodeShared(p)
 	sent := 0
 	for _, s := range l.sockets(opts) {
 		// Answers are passed on from the goroutine that reads them, not

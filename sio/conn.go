@@ -316,6 +316,16 @@ func encode(p *parser.Packet) []engine.Message {
 	return msgs
 }
 
+// encodeShared is encode for a packet sent to many sockets: each message
+// carries its WebSocket frame, built once (engine.Message.Prepared).
+func encodeShared(p *parser.Packet) []engine.Message {
+	msgs := encode(p)
+	for i := range msgs {
+		msgs[i] = msgs[i].Prepared()
+	}
+	return msgs
+}
+
 func (c *conn) send(p *parser.Packet, volatile bool) error {
 	_, err := c.sendEncoded(p, encode(p), volatile)
 	return err

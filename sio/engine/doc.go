@@ -34,8 +34,15 @@
 // Session.Send may be called from any goroutine, at any time, and never
 // blocks: messages go into the session's bounded queue, and the transport
 // takes them from there (all queued packets in one polling response, or
-// one WebSocket frame each). Data is not copied, so one encoded message can
-// be sent to many sessions, the way a broadcast should. Several messages
+// one WebSocket frame each, several frames to a write). Data is not copied,
+// so one encoded message can be sent to many sessions, the way a broadcast
+// should; Message.Prepared builds its WebSocket frame once for all of them.
+// On WebSocket, a message that finds the writer idle, and that does not
+// follow the session's previous one within 5 ms, is written at once by the
+// goroutine that sends it, in one write that never blocks: no goroutine is
+// woken for it, and what the socket does not take then goes to the writer
+// goroutine as any queued packet does. The engine writes its WebSocket
+// frames itself, one writer at a time (gorilla's Conn only reads). Several messages
 // given to one Send are queued together, with nothing in between, which is
 // what a packet with binary attachments needs. Session.Writable says
 // whether a packet would leave at once, for messages that are worth sending
@@ -186,9 +193,9 @@
 // session costs one, its reader, which only waits for messages to begin: a
 // goroutine that reads and handles them exists only while they come, and a
 // writer goroutine only while its queue has packets (it takes its write
-// buffer from a pool). An idle WebSocket session holds about 7 KB: the
-// reader's 2 KB stack, a 512-byte read buffer, the handshake request, and
-// its bookkeeping. Heartbeats, upgrade deadlines and close
-// deadlines are timers, not goroutines. Every goroutine ends with its
-// connection.
+// buffer from a pool, and lingers 5 ms for more before it ends). An idle
+// WebSocket session holds about 7 KB: the reader's 2 KB stack, a 256-byte
+// read buffer, the handshake request, and its bookkeeping. Heartbeats,
+// upgrade deadlines and close deadlines are timers, not goroutines. Every
+// goroutine ends with its connection.
 package engine

@@ -1,4 +1,20 @@
 package engine
 
+import "time"
+
+// SetWriteNowGap sets how long after its previous Send a message may be
+// written at once, until the test ends.
+func SetWriteNowGap(t interface{ Cleanup(func()) }, d time.Duration) {
+	old := writeNowGap
+	writeNowGap = int64(d)
+	t.Cleanup(func() { writeNowGap = old })
+}
+
+// PartialWrites returns how many frames were written at once in part.
+func PartialWrites() int64 { return partialWrites.Load() }
+
 // ToValidUTF8 is how a polling body's text is read, for the tests.
 var ToValidUTF8 = toValidUTF8
+
+// NowWrites returns how many frames were written whole at once by Send.
+func NowWrites() int64 { return nowWrites.Load() }

@@ -16,6 +16,21 @@ import (
 // second) for the client's "reply": while the hook ran after the write,
 // the reply was observed first.
 func TestObserverOutBeforeReply(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		gap  time.Duration
+	}{
+		{"by the writer goroutine", time.Hour}, // never at once
+		{"at once by Send", 0},                 // whenever the writer is idle
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			engine.SetWriteNowGap(t, mode.gap)
+			testObserverOutBeforeReply(t, mode.gap == 0)
+		})
+	}
+}
+
+func testObserverOutBeforeReply(t *testing.T, atOnce bool) {
 	rec := &recorder{}
 	replied := make(chan struct{})
 	var once sync.Once
@@ -38,13 +53,40 @@ func TestObserverOutBeforeReply(t *testing.T) {
 		t.Fatalf("open = %q, %v", open, err)
 	}
 	s := e.h.session(t)
-	// Sent from this goroutine, as a handler's goroutine sends: the
-	// session's writer writes it, while its reader reads the reply.
-	if err := s.Send(engine.Message{Data: []byte("ask")}); err != nil {
-		t.Fatal(err)
+	if atOnce {
+		// Send writes at once only when the writer goroutine is not
+		// lingering after the open packet: once a message went out at
+		// once, the writer is idle, and the next one goes at once too.
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			before := engine.NowWrites()
+			if err := s.Send(engine.Message{Data: []byte("warm")}); err != nil {
+				t.Fatal(err)
+			}
+			ws.mustRead("4warm")
+			if engine.NowWrites() > before {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no message was written at once by Send")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
+	// Sent from a goroutine of its own, as a handler's goroutine sends:
+	// the session's writer writes it, or Send itself (whose hook then
+	// waits in that goroutine), while the session's reader reads the reply.
+	before := engine.NowWrites()
+	sent := make(chan error, 1)
+	go func() { sent <- s.Send(engine.Message{Data: []byte("ask")}) }()
 	ws.mustRead("4ask")
 	ws.send("4reply")
+	if err := <-sent; err != nil {
+		t.Fatal(err)
+	}
+	if atOnce && engine.NowWrites() == before {
+		t.Fatal(`"ask" was not written at once by Send`)
+	}
 	ws.send("1")
 	ws.expectClosed()
 

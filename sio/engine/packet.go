@@ -42,6 +42,11 @@ type Packet struct {
 	// Binary marks a binary message. It is only meaningful when Type is
 	// Message.
 	Binary bool
+
+	frame []byte // the WebSocket frame Message.Prepared built, shared
+	// observed: the observer was told of it by writeNow, whose write did
+	// not take it, so the writer does not tell it again
+	observed bool
 }
 
 // recordSeparator joins the packets of a polling payload.

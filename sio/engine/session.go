@@ -16,6 +16,8 @@ import (
 type Message struct {
 	Data   []byte
 	Binary bool
+
+	frame []byte // see Prepared
 }
 
 type sessionState uint8
@@ -81,7 +83,11 @@ type Session struct {
 
 	// websocket
 	ws        *websocket.Conn // the transport's connection once on WebSocket
-	writing   bool            // a writer goroutine is draining queue into ws
+	out       *wsOut          // writes ws's frames; set with ws (attachWS)
+	writing   bool            // a writer goroutine, or Send writing at once (writeNow), is writing to ws
+	partial   []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
+	spare     []Packet        // an empty queue with room, which the writer hands back while busy
+	lastSend  int64           // monotime of the last Send on WebSocket
 	lingering bool            // the writer goroutine waits for more (see writerLinger)
 	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer     // the writer goroutine's own
@@ -165,11 +171,22 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	for _, m := range msgs {
-		s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary})
+	now := len(msgs) == 1 && s.canWriteNowLocked()
+	if s.transport == TransportWebSocket {
+		t := monotime()
+		now = now && t-s.lastSend > writeNowGap
+		s.lastSend = t
 	}
-	s.queueBytes += size
-	s.kickLocked()
+	if now {
+		s.writing = true
+	} else {
+		for _, m := range msgs {
+			s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, frame: m.frame})
+		}
+		s.queueBytes += size
+		s.kickLocked()
+	}
+	o := s.out
 	s.mu.Unlock()
 	if s.srv.debugPackets() {
 		for _, m := range msgs {
@@ -179,6 +196,10 @@ func (s *Session) Send(msgs ...Message) error {
 				s.srv.debug(DebugSocket, s.id, "sending packet \"message\" (%s)", bytesArg(m.Data)...)
 			}
 		}
+	}
+	if now {
+		m := msgs[0]
+		s.writeNow(o, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, frame: m.frame})
 	}
 	return nil
 }
@@ -251,13 +272,19 @@ func (s *Session) kickLocked() {
 	case TransportWebSocket:
 		if !s.writing && s.ws != nil && (len(s.queue) > 0 || s.state == stateClosing) {
 			s.writing = true
-			if s.lingering {
-				s.lingering = false
-				s.wsWake <- struct{}{} // buffered, and only the writer receives
-			} else {
-				go s.writeLoop(s.ws)
-			}
+			s.startWriterLocked()
 		}
+	}
+}
+
+// startWriterLocked wakes the lingering writer goroutine or starts one; the
+// caller has set s.writing.
+func (s *Session) startWriterLocked() {
+	if s.lingering {
+		s.lingering = false
+		s.wsWake <- struct{}{} // buffered, and only the writer receives
+	} else {
+		go s.writeLoop(s.ws)
 	}
 }
 

@@ -40,7 +40,7 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, protoc
 	}
 	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
 	s := srv.newSession(r, TransportWebSocket, protocol)
-	s.ws = conn
+	s.attachWS(conn)
 	if !srv.openSession(s) {
 		conn.Close()
 		return
@@ -260,7 +260,7 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 		s.noopTimer.Stop()
 	}
 	s.transport = TransportWebSocket
-	s.ws = conn
+	s.attachWS(conn)
 	s.queue = slices.DeleteFunc(s.queue, func(p Packet) bool { return p.Type == PacketNoop })
 	if s.pollPending {
 		select {
@@ -518,6 +518,7 @@ func (s *Session) linger() bool {
 		// so that an idle session holds neither.
 		s.lingering = false
 		s.wsWake, s.lingerT = nil, nil
+		s.queue, s.spare = nil, nil // empty: nobody kicked the writer
 		s.mu.Unlock()
 		return false
 	}
@@ -527,23 +528,31 @@ func (s *Session) linger() bool {
 }
 
 // writeLoop drains the queue into conn; it is started by kickLocked when
-// the queue stops being empty and exits when it is empty again, so an idle
-// session holds no writer goroutine and no write buffer. After the last
-// packet of a closing session it closes the session.
+// the queue stops being empty, or by writeNow with what it could not write,
+// and exits when the queue is empty again, so an idle session holds no
+// writer goroutine and no write buffer. After the last packet of a closing
+// session it closes the session.
 func (s *Session) writeLoop(conn *websocket.Conn) {
 	srv := s.srv
 	for {
 		s.mu.Lock()
+		o, rest := s.out, s.partial
+		s.partial = nil
 		if s.state == stateClosed {
 			s.writing = false
 			s.mu.Unlock()
+			if rest != nil {
+				o.release() // writeNow left it with the rest
+			}
 			return
 		}
 		batch := s.queue
-		s.queue = nil
+		// the queue and its spare take turns: no allocation while busy
+		s.queue, s.spare = s.spare, nil
 		s.writingBytes, s.queueBytes = s.queueBytes, 0 // the last batch is written
-		if len(batch) == 0 {
+		if len(batch) == 0 && rest == nil {
 			s.writing = false
+			s.queue, s.spare = batch, s.queue // kept while the writer lingers
 			closing, reason := s.state == stateClosing, s.closeReason
 			if !closing {
 				s.lingering = true
@@ -565,35 +574,40 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 			return
 		}
 		s.mu.Unlock()
-		var frames []any // the arguments of the "writing" lines, in one allocation
-		if srv.debugPackets() {
-			srv.debug(DebugSocket, s.id, "flushing buffer to transport")
-			frames = make([]any, len(batch))
+		var err error
+		if rest != nil {
+			err = o.write(rest, s.st.writeTimeout())
+			o.conn.SetWriteDeadline(time.Time{})
+			o.release()
 		}
-		for i, p := range batch {
-			if frames != nil {
-				frames[i] = (*wireFrame)(&batch[i])
-				srv.debug(DebugWS, s.id, "writing %q", frames[i:i+1:i+1]...)
-			}
-			// Observed before it is written: once written, the client's
-			// answer may be read, and observed, before this goroutine goes on.
+		if err == nil && len(batch) > 0 {
+			err = s.writeBatch(o, batch)
+		}
+		if err != nil {
 			if srv.obs != nil {
-				srv.obs.Packet(s, Out, TransportWebSocket, p)
+				srv.debug(DebugWS, s.id, "write error: %v", err)
 			}
-			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := s.writePacket(conn, p); err != nil {
-				if srv.obs != nil {
-					srv.debug(DebugWS, s.id, "write error: %v", err)
-				}
-				s.mu.Lock()
-				s.writing = false
-				s.mu.Unlock()
-				srv.closeSession(s, ReasonTransportError, PacketClose)
-				return
-			}
+			s.mu.Lock()
+			s.writing = false
+			s.mu.Unlock()
+			srv.closeSession(s, ReasonTransportError, PacketClose)
+			return
 		}
+		if srv.obs != nil {
+			continue // debug lines may point into batch (see wireFrame): not reused
+		}
+		clear(batch) // let the data go
+		s.mu.Lock()
+		if s.spare == nil && cap(batch) <= maxSpareQueue {
+			s.spare = batch[:0]
+		}
+		s.mu.Unlock()
 	}
 }
+
+// maxSpareQueue is the most packets a queue kept for reuse holds room for:
+// a burst past it leaves its queue to the collector.
+const maxSpareQueue = 1024
 
 // writeFrame writes p as one WebSocket message without copying its data.
 func writeFrame(conn *websocket.Conn, p Packet) error {
