@@ -13,15 +13,15 @@ import (
 
 // awaitClientPingLocked gives a v3 client PingInterval+PingTimeout to send
 // its next ping, after which heartbeat closes the session with
-// ReasonPingTimeout. It reuses the v4 heartbeat's timer with awaitingPong
-// set, which for a v3 session means "waiting for the client's ping", so that
+// ReasonPingTimeout. It reuses the v4 heartbeat's timer in hbAwaiting,
+// which for a v3 session means "waiting for the client's ping", so that
 // heartbeat and closeIfOverdue need no case of their own.
 func (s *Session) awaitClientPingLocked() {
-	if s.hbStopped {
+	if s.hb == hbStopped {
 		return
 	}
 	d := s.st.PingInterval + s.st.PingTimeout
-	s.awaitingPong = true
+	s.hb = hbAwaiting
 	s.hbDue = time.Now().Add(d)
 	if s.hbTimer == nil {
 		s.hbTimer = time.AfterFunc(d, s.heartbeat)
@@ -38,7 +38,7 @@ func (s *Session) awaitClientPingLocked() {
 func (s *Session) onClientPing() {
 	srv := s.srv
 	s.mu.Lock()
-	if s.state != stateOpen || s.hbStopped {
+	if s.state != stateOpen || s.hb == hbStopped {
 		s.mu.Unlock()
 		return
 	}

@@ -50,7 +50,7 @@ func (f Faults) StopHeartbeat() {
 		s.mu.Unlock()
 		return
 	}
-	s.hbStopped = true
+	s.hb = hbStopped
 	s.stopHeartbeatLocked()
 	s.mu.Unlock()
 	if s.srv.obs != nil {

@@ -82,16 +82,19 @@ type Session struct {
 	closeNoop    bool // Session.Close found no GET waiting: the close packet follows a noop
 
 	// websocket
-	ws        *websocket.Conn // the transport's connection once on WebSocket
-	out       *wsOut          // writes ws's frames; set with ws (attachWS)
-	writing   bool            // a writer goroutine, or Send writing at once (writeNow), is writing to ws
-	partial   []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
-	spare     []Packet        // an empty queue with room, which the writer hands back while busy
-	lastSend  int64           // monotime of the last Send on WebSocket
-	lingering bool            // the writer goroutine waits for more (see writerLinger)
-	wsWake    chan struct{}   // wakes a lingering writer (buffered 1)
-	lingerT   *time.Timer     // the writer goroutine's own
-	frames    *frameHandler   // the reader's frame handler, while one runs
+	ws       *websocket.Conn // the transport's connection once on WebSocket
+	out      *wsOut          // writes ws's frames; set with ws (attachWS)
+	writing  bool            // a writer goroutine, or Send writing at once (writeNow), is writing to ws
+	partial  []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
+	spare    []Packet        // an empty queue with room, which the writer hands back while busy
+	lastSend int64           // monotime of the last Send on WebSocket
+	// lingering: the writer goroutine waits for more (see writerLinger).
+	// Not a state of writing's: Send may write at once while the goroutine
+	// lingers, so the two are separate facts.
+	lingering bool
+	wsWake    chan struct{} // wakes a lingering writer (buffered 1)
+	lingerT   *time.Timer   // the writer goroutine's own
+	frames    *frameHandler // the reader's frame handler, while one runs
 	// The session ended for something the client sent (a frame over the
 	// limit, invalid UTF-8): closeSession sends a close frame with
 	// closeCode and leaves the connection open for whichever goroutine
@@ -101,17 +104,15 @@ type Session struct {
 
 	// upgrade
 	probe        *websocket.Conn // the probing WebSocket while upgrading
-	upgrading    bool            // a probe is reserved or attached
-	upgraded     bool
+	upgrade      upgradeState
 	upgradeTimer *time.Timer
 	noopTimer    *time.Timer
 
-	// heartbeat: one timer, either waiting to ping (awaitingPong false) or
-	// waiting for the pong; hbDue tells a stale firing from a real one.
-	hbTimer      *time.Timer
-	hbDue        time.Time
-	awaitingPong bool
-	hbStopped    bool // Faults.StopHeartbeat was called: nothing arms the timer again
+	// heartbeat: one timer, whose firing hb says what to do with; hbDue
+	// tells a stale firing from a real one.
+	hbTimer *time.Timer
+	hbDue   time.Time
+	hb      heartbeatState
 
 	dropped bool // Faults.Drop was called: no close frame, a pending GET is aborted
 
@@ -120,6 +121,33 @@ type Session struct {
 	inCallback  bool // a handler callback is running
 	handlerDone bool // the handler's Close has been called or is being called
 }
+
+// heartbeatState is where a session's heartbeat stands. Its transitions
+// are in armPingLocked, awaitClientPingLocked, heartbeat, stopHeartbeatLocked
+// and Faults.StopHeartbeat.
+type heartbeatState uint8
+
+const (
+	// hbToPing: the timer, when armed, sends the next ping.
+	hbToPing heartbeatState = iota
+	// hbAwaiting: a ping went out and its pong is awaited, or, on a v3
+	// session, the client's next ping is; the timer closes the session
+	// with ReasonPingTimeout. Next: hbToPing, or hbStopped.
+	hbAwaiting
+	// hbStopped: Faults.StopHeartbeat was called; nothing arms the timer
+	// again. Final.
+	hbStopped
+)
+
+// upgradeState is where a session's upgrade to WebSocket stands. Its
+// transitions are in reserveProbe, serveProbe and the probe's end.
+type upgradeState uint8
+
+const (
+	upgradeNone    upgradeState = iota // no probe; next: upgradeProbing
+	upgradeProbing                     // a probe is reserved or attached; next: upgradeNone (it failed) or upgradeDone
+	upgradeDone                        // upgraded to WebSocket; final
+)
 
 // ID returns the session id, the sid of the protocol.
 func (s *Session) ID() string { return s.id }
@@ -291,10 +319,10 @@ func (s *Session) startWriterLocked() {
 // armPingLocked schedules the next ping PingInterval from now, unless the
 // heartbeat was stopped (Faults.StopHeartbeat).
 func (s *Session) armPingLocked() {
-	if s.hbStopped {
+	if s.hb == hbStopped {
 		return
 	}
-	s.awaitingPong = false
+	s.hb = hbToPing
 	s.hbDue = time.Now().Add(s.st.PingInterval)
 	if s.hbTimer == nil {
 		s.hbTimer = time.AfterFunc(s.st.PingInterval, s.heartbeat)
@@ -307,7 +335,9 @@ func (s *Session) stopHeartbeatLocked() {
 	if s.hbTimer != nil {
 		s.hbTimer.Stop()
 	}
-	s.awaitingPong = false
+	if s.hb != hbStopped {
+		s.hb = hbToPing
+	}
 	s.hbDue = time.Time{}
 }
 
@@ -319,12 +349,12 @@ func (s *Session) heartbeat() {
 		s.mu.Unlock() // stale firing: the timer was reset meanwhile
 		return
 	}
-	if s.awaitingPong {
+	if s.hb == hbAwaiting {
 		s.mu.Unlock()
 		s.srv.closeSession(s, ReasonPingTimeout, PacketClose)
 		return
 	}
-	s.awaitingPong = true
+	s.hb = hbAwaiting
 	s.hbDue = time.Now().Add(s.st.PingTimeout)
 	s.hbTimer.Reset(s.st.PingTimeout)
 	s.queue = append(s.queue, Packet{Type: PacketPing})
@@ -342,7 +372,7 @@ func (s *Session) heartbeat() {
 // session does not answer. It reports whether s was closed.
 func (s *Session) closeIfOverdue() bool {
 	s.mu.Lock()
-	overdue := s.state == stateOpen && s.awaitingPong && !time.Now().Before(s.hbDue)
+	overdue := s.state == stateOpen && s.hb == hbAwaiting && !time.Now().Before(s.hbDue)
 	s.mu.Unlock()
 	if overdue {
 		s.srv.closeSession(s, ReasonPingTimeout, PacketClose)
@@ -352,7 +382,7 @@ func (s *Session) closeIfOverdue() bool {
 
 func (s *Session) onPong() {
 	s.mu.Lock()
-	if !s.awaitingPong || s.state != stateOpen {
+	if s.hb != hbAwaiting || s.state != stateOpen {
 		s.mu.Unlock()
 		return
 	}

@@ -71,14 +71,14 @@ func (s *Session) reserveProbe() probeResult {
 	switch {
 	case s.state == stateClosed:
 		why, res = "upgrade attempt for closed client", probeClosed
-	case s.upgrading:
+	case s.upgrade == upgradeProbing:
 		why = "transport has already been trying to upgrade"
-	case s.upgraded || s.transport != TransportPolling:
+	case s.upgrade == upgradeDone || s.transport != TransportPolling:
 		why = "transport had already been upgraded"
 	case s.st.DisableUpgrades:
 		why = "upgrades are disabled"
 	default:
-		s.upgrading = true
+		s.upgrade = upgradeProbing
 		res = probeReserved
 	}
 	s.mu.Unlock()
@@ -94,7 +94,7 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 	conn, err := srv.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.mu.Lock()
-		s.upgrading = false
+		s.upgrade = upgradeNone
 		s.mu.Unlock()
 		return
 	}
@@ -229,7 +229,7 @@ func (s *Session) endProbe(conn *websocket.Conn) {
 	s.mu.Lock()
 	if s.probe == conn {
 		s.probe = nil
-		s.upgrading = false
+		s.upgrade = upgradeNone
 		if s.upgradeTimer != nil {
 			s.upgradeTimer.Stop()
 		}
@@ -253,8 +253,7 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 		return false
 	}
 	s.probe = nil
-	s.upgrading = false
-	s.upgraded = true
+	s.upgrade = upgradeDone
 	s.upgradeTimer.Stop()
 	if s.noopTimer != nil {
 		s.noopTimer.Stop()
