@@ -28,6 +28,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	users := map[string]bool{} // the names in use on this server
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
 		room := rooms[0]
 		socket.Join(room)
