@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,4 +257,51 @@ func TestAPISurface(t *testing.T) {
 		// rarely, with Go servers as well.
 		waitLog(t, log, "leaving lobby", "gone")
 	})
+}
+
+// TestBroadcastAcks: io.timeout(ms).emit(event, ..., (err, responses))
+// gathers every client's answer, or what came before the timeout with an
+// error; a broadcast callback without timeout() is refused, as Node does.
+func TestBroadcastAcks(t *testing.T) {
+	const script = `io.on("connection", (socket) => {
+  socket.on("poll", (ms, callback) => io.timeout(ms).emit("vote", "which?", (err, responses) =>
+    callback(err ? err.message : null, responses.map(String).sort())));
+  socket.on("roomPoll", (callback) => io.to("red").timeout(2000).emit("vote", "red?", (err, responses) => callback(err, responses)));
+  socket.on("noTimeout", (callback) => {
+    try { io.emit("vote", () => {}); callback("sent"); } catch (e) { callback(String(e)); }
+  });
+  socket.on("join", (room, callback) => { socket.join(room); callback(); });
+});`
+	in, err := jsserver.Start(jsserver.Config{Source: script, Log: step.NewLog(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(in)
+	t.Cleanup(func() { in.Close(); srv.Close() })
+	voter := func(answer string) *client.Socket {
+		s, err := connectTo(t, srv.URL, client.Options{}, func(s *client.Socket) {
+			s.On("vote", func(e *client.Event) { _ = e.Ack(answer + " to " + e.Arg(0).(string)) })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := voter("a"), voter("b")
+	if got := call(t, a, "poll", 5000); !reflect.DeepEqual(got, []any{nil, []any{"a to which?", "b to which?"}}) {
+		t.Errorf("a poll everyone answers: %v", got)
+	}
+	call(t, b, "join", "red")
+	if got := call(t, a, "roomPoll"); !reflect.DeepEqual(got, []any{nil, []any{"b to red?"}}) {
+		t.Errorf("a poll of a room: %v", got)
+	}
+	if _, err := connectTo(t, srv.URL, client.Options{}, nil); err != nil { // a client that never answers
+		t.Fatal(err)
+	}
+	if got := call(t, a, "poll", 300); !reflect.DeepEqual(got, []any{"operation has timed out", []any{"a to which?", "b to which?"}}) {
+		t.Errorf("a poll with a silent client: %v", got)
+	}
+	if got := call(t, a, "noTimeout"); !strings.Contains(fmt.Sprint(got[0]), "needs timeout(ms)") {
+		t.Errorf("a broadcast callback without timeout(): %v", got)
+	}
 }
