@@ -355,6 +355,34 @@ var stepPages = []struct {
 		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
 			"the markup as text")
 	}},
+	{"/lessons/acks/callbacks/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.paneClick(0, "add")
+		p.waitTask("callback")
+		p.waitPane(0, `messages.textContent.includes('add 2 + 3: {"sum":5}')`, "the sum in the pane")
+		p.paneClick(0, "await")
+		p.waitTask("error")
+		p.waitPane(0, `messages.textContent.includes('add 2 + "three" failed: add needs two numbers')`, "the error in the pane")
+		p.paneClick(0, "slow")
+		p.waitTask("timeout")
+		p.waitPane(0, `messages.textContent.includes("slow: operation has timed out")`, "the timeout in the pane")
+		p.waitLog("slow: the answer leaves in 2 s")
+	}},
+	{"/lessons/acks/server-asks/?clients=2", lessons.ES, func(t *testing.T, p *page) {
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.paneClick(0, "ask")
+		p.waitTask("answer")
+		p.waitPane(0, `messages.textContent.includes("verdict: you answered 42")`, "the verdict in the pane")
+		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("silent").checked = true`)
+		p.paneClick(1, "ask")
+		p.waitTask("silent")
+		p.waitPane(1, `messages.textContent.includes("verdict: no answer within 3 s")`, "the silence in the pane")
+		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("vote").value = "spaces"`)
+		p.paneClick(0, "poll")
+		p.waitTask("broadcast")
+		p.waitPane(0, `/results: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
+		p.waitLog("Poll: 2 answers")
+	}},
 }
 
 // faultPages are the step pages whose fault buttons make requests fail on

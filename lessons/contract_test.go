@@ -155,7 +155,20 @@ var contracts = []struct {
 			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"},
 	},
+	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
+	{
+		// The poll counts everyone on the step: one contract.
+		step: "acks/server-asks", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
+	},
 }
+
+// The logs of the acknowledgements chapter's contracts (the Go and the
+// JavaScript servers print the same lines).
+var (
+	ackCallbacksLog  = []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"}
+	ackServerAsksLog = []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
+		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"}
+)
 
 // TestStepContracts runs the official Node socket.io-client against every
 // step of a running workbook, checking what the tutorial promises: the

@@ -3,6 +3,8 @@ package lessons
 import (
 	"embed"
 
+	"github.com/sioworkbook/workbook/lessons/acks/callbacks"
+	serverasks "github.com/sioworkbook/workbook/lessons/acks/server-asks"
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/chat/app"
@@ -64,6 +66,11 @@ var registry = []lessonDef{
 	}},
 	{Slug: "chat", Steps: []stepDef{
 		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},
+	}},
+	// Beyond the tutorial.
+	{Slug: "acks", Steps: []stepDef{
+		{Slug: "callbacks", Setup: callbacks.Setup, Tasks: callbacks.Tasks, Check: callbacks.Check},
+		{Slug: "server-asks", Setup: serverasks.Setup, Tasks: serverasks.Tasks, Check: serverasks.Check},
 	}},
 }
 

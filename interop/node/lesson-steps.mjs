@@ -632,6 +632,45 @@ const steps = {
     assert.deepEqual(await b.take("userSet"), { username: "Ana" }, "a name is free once its owner has gone");
     for (const s of [b, spy]) s.disconnect();
   },
+
+  // Acknowledgements, the client asking: a callback answered with the sum,
+  // emitWithAck answered with an error report, and timeout() giving up on
+  // an answer that leaves the server 2 s late.
+  async "acks/callbacks"() {
+    const socket = connect();
+    await next(socket, "connect");
+    const sum = await new Promise((resolve) => socket.emit("add", 2, 3, resolve));
+    assert.deepEqual(sum, { sum: 5 });
+    assert.deepEqual(await socket.emitWithAck("add", 2, "three"), { error: "add needs two numbers" });
+    await assert.rejects(socket.timeout(1000).emitWithAck("slow"), /operation has timed out/);
+    assert.equal(await socket.timeout(5000).emitWithAck("slow"), "done, 2 s later", "a longer timeout hears the answer");
+    socket.disconnect();
+  },
+
+  // Acknowledgements, the server asking: one client answers, then stays
+  // silent until the server's 3 s timeout; then a poll of both clients
+  // gathers both votes.
+  async "acks/server-asks"() {
+    const a = inbox(connect());
+    const b = connect();
+    let silent = false;
+    a.on("question", (question, callback) => {
+      assert.equal(question, "What is 6 × 7?");
+      if (!silent) callback(42);
+    });
+    a.on("vote", (question, callback) => callback("tabs"));
+    b.on("vote", (question, callback) => callback("spaces"));
+    await Promise.all([next(a, "connect"), next(b, "connect")]);
+    a.emit("ask me");
+    assert.equal(await a.take("verdict"), "you answered 42");
+    silent = true;
+    a.emit("ask me");
+    assert.equal(await a.take("verdict", 8000), "no answer within 3 s");
+    a.emit("poll");
+    const { answers, complete } = await a.take("results", 8000);
+    assert.deepEqual([answers.sort(), complete], [["spaces", "tabs"], true]);
+    for (const s of [a, b]) s.disconnect();
+  },
 };
 
 const run = steps[args.step];
