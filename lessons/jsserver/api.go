@@ -585,6 +585,7 @@ func (a *api) socket(s *sio.Socket) *jsSocket {
 	a.sockets[s] = js
 	o := js.obj
 	_ = o.Set("id", s.ID())
+	_ = o.Set("recovered", s.Recovered()) // connection state recovery restored it
 	_ = o.Set("nsp", a.namespace(s.Namespace()).obj)
 	_ = o.Set("handshake", a.handshake(s))
 	conn := a.rt.NewObject()

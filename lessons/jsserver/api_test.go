@@ -305,3 +305,56 @@ func TestBroadcastAcks(t *testing.T) {
 		t.Errorf("a broadcast callback without timeout(): %v", got)
 	}
 }
+
+// TestSocketRecovered: socket.recovered is false for a new socket, and
+// true for one that connection state recovery restored, with its id.
+func TestSocketRecovered(t *testing.T) {
+	const script = `io.on("connection", (socket) => socket.emit("hello", socket.id, socket.recovered));`
+	in, err := jsserver.Start(jsserver.Config{Source: script, Log: step.NewLog(nil),
+		Server: sio.Config{ConnectionStateRecovery: &sio.RecoveryConfig{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(in)
+	t.Cleanup(func() { in.Close(); srv.Close() })
+	hellos := make(chan []any, 4)
+	gone := make(chan struct{}, 4)
+	s, err := connectTo(t, srv.URL, client.Options{}, func(s *client.Socket) {
+		s.On("hello", func(e *client.Event) { hellos <- []any{e.Arg(0), e.Arg(1)} })
+		s.OnDisconnect(func(client.Reason) { gone <- struct{}{} })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() []any {
+		select {
+		case h := <-hellos:
+			return h
+		case <-time.After(10 * time.Second):
+			t.Fatal("no hello within 10 s")
+		}
+		return nil
+	}
+	first := next()
+	if first[1] != false {
+		t.Fatalf("a new socket: recovered = %v", first[1])
+	}
+	// The connection drops (no DISCONNECT packet): the client comes back
+	// and asks for its session.
+	for _, sess := range in.Server().Engine().Sessions() {
+		sess.Faults().Drop()
+	}
+	select {
+	case <-gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not see its connection drop within 10 s")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := s.ConnectContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := next(); again[0] != first[0] || again[1] != true {
+		t.Errorf("after the drop: id %v (was %v), recovered = %v", again[0], first[0], again[1])
+	}
+}

@@ -28,7 +28,8 @@
 // 16 waiting at once per instance), io.fetchSockets, io.socketsJoin /
 // socketsLeave / disconnectSockets,
 // io.sockets (the default namespace, with .sockets and .adapter.rooms).
-// A socket has id, handshake (headers, query, auth, address, time, issued,
+// A socket has id, recovered (true for a session restored by connection
+// state recovery, which the step's sio.Config turns on), handshake (headers, query, auth, address, time, issued,
 // url, secure, xdomain), data, rooms (a Set), conn.id, conn.transport.name,
 // nsp, connected, on / once / off, emit and send (a function last asks for
 // an acknowledgement), timeout(ms).emit, broadcast, to / in / except, join,
