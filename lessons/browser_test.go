@@ -3,6 +3,7 @@ package lessons_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -382,6 +383,24 @@ var stepPages = []struct {
 		p.waitTask("broadcast")
 		p.waitPane(0, `/results: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
 		p.waitLog("Poll: 2 answers")
+	}},
+	{"/lessons/recovery/catch-up/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		first := `document.querySelector('.pane iframe').contentWindow.eval('socket.id')`
+		p.waitWebSocket()
+		p.paneClick(0, "count")
+		p.waitPane(0, `messages.textContent.includes("number 1")`, "the count started")
+		p.click("fault-cut")
+		p.waitTask("recovered")
+		p.waitTask("missed")
+		p.waitPane(0, `text.textContent.startsWith("Recovered as ")`, "recovered in the pane")
+		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("number ")).join() ===
+			"number 1,number 2,number 3,number 4,number 5,number 6,number 7,number 8,number 9,number 10"`, "every number once, in order")
+		p.waitLog("A user came back as")
+		id := p.string(first)
+		p.paneClick(0, "leave")
+		p.waitTask("fresh")
+		p.waitPane(0, `text.textContent.startsWith("Connected as ") && !text.textContent.endsWith(`+strconv.Quote(id)+`)`, "a new socket in the pane")
 	}},
 }
 

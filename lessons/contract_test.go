@@ -157,6 +157,13 @@ var contracts = []struct {
 	},
 	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
 	{
+		step: "recovery/catch-up",
+		log: []string{"A user connected as", "Counting to 10 for", "[workbook] cutting the connection",
+			"A user disconnected: transport close", "A user came back as", "A user disconnected: client namespace disconnect",
+			"A user connected as"},
+		tasks: []string{"recovered", "missed", "fresh"},
+	},
+	{
 		// The poll counts everyone on the step: one contract.
 		step: "acks/server-asks", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
 	},

@@ -112,6 +112,17 @@ function inbox(socket) {
   return socket;
 }
 
+/** POSTs a fault of the step page (faults/<name>) as this client's browser, and checks its status. */
+async function fault(name, status) {
+  const res = await fetch(`${args.url}/lessons/${args.step}/faults/${name}`, {
+    method: "POST",
+    headers: { cookie: `wb_client=${args.client}` },
+  });
+  const body = await res.json();
+  assert.equal(res.status, status, `POST faults/${name}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
 /** The N of a description "<N> clients connected!". */
 function count(data) {
   const m = /^(\d+) clients connected!$/.exec(data?.description ?? "");
@@ -356,15 +367,6 @@ const steps = {
   // in the order the step's timeline shows. A restart reaches this
   // browser's clients alone; the server goes on, and so does its counter.
   async "errors/reconnect"() {
-    const fault = async (name, status) => {
-      const res = await fetch(`${args.url}/lessons/${args.step}/faults/${name}`, {
-        method: "POST",
-        headers: { cookie: `wb_client=${args.client}` },
-      });
-      const body = await res.json();
-      assert.equal(res.status, status, `POST faults/${name}: ${res.status} ${JSON.stringify(body)}`);
-      return body;
-    };
     const socket = io(args.url, {
       ...options(),
       forceNew: true,
@@ -670,6 +672,36 @@ const steps = {
     const { answers, complete } = await a.take("results", 8000);
     assert.deepEqual([answers.sort(), complete], [["spaces", "tabs"], true]);
     for (const s of [a, b]) s.disconnect();
+  },
+
+  // Connection state recovery: a count to 10 that goes on while the
+  // connection is cut arrives whole, on the same socket (recovered); a
+  // client that disconnects on purpose comes back as a new socket.
+  async "recovery/catch-up"() {
+    const socket = inbox(connect());
+    await next(socket, "connect");
+    assert.equal(socket.recovered, false, "a first connection is new");
+    const id = socket.id;
+    socket.emit("count");
+    assert.equal(await socket.take("number"), 1);
+    const gone = next(socket, "disconnect");
+    await fault("cut", 200);
+    assert.equal((await gone)[0], "transport close");
+    await sleep(1200); // two more numbers leave the server meanwhile
+    socket.connect();
+    await next(socket, "connect", 5000);
+    assert.equal(socket.recovered, true, "back within the delay: recovered");
+    assert.equal(socket.id, id, "the same socket id");
+    const numbers = [];
+    for (let n = 2; n <= 10; n++) numbers.push(await socket.take("number", 5000));
+    assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8, 9, 10], "no number lost, none twice, in order");
+
+    socket.disconnect();
+    socket.connect();
+    await next(socket, "connect", 5000);
+    assert.equal(socket.recovered, false, "a client that left comes back new");
+    assert.notEqual(socket.id, id);
+    socket.disconnect();
   },
 };
 

@@ -29,6 +29,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
 	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
+	"github.com/sioworkbook/workbook/lessons/recovery/catch-up"
 	"github.com/sioworkbook/workbook/lessons/rooms/join"
 	"github.com/sioworkbook/workbook/lessons/rooms/leave"
 	"github.com/sioworkbook/workbook/lessons/step"
@@ -61,6 +62,7 @@ var checks = map[string]struct {
 	"chat/app":             {app.Tasks, app.Check, sio.Config{}},
 	"acks/callbacks":       {callbacks.Tasks, callbacks.Check, sio.Config{}},
 	"acks/server-asks":     {serverasks.Tasks, serverasks.Check, sio.Config{}},
+	"recovery/catch-up":    {catchup.Tasks, catchup.Check, catchup.Config},
 }
 
 // jsContracts are the contracts of lessons/contract_test.go, run against
@@ -186,7 +188,8 @@ func TestStepContractsInJavaScript(t *testing.T) {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	covered := map[string]bool{"errors/reconnect": true}
+	// The steps with faults need the Site: lessons' jsserver_site_test.go.
+	covered := map[string]bool{"errors/reconnect": true, "recovery/catch-up": true}
 	for i, c := range jsContracts {
 		covered[c.step] = true
 		name := c.step
