@@ -329,6 +329,12 @@ var stepPages = []struct {
 		p.waitTask("message")
 		p.waitTask("other")
 		p.waitPane(1, `messages.textContent.includes("Ana: Hello, Bea")`, "Ana's message in Bea's pane")
+		// The homework, as a learner's own code would do it.
+		p.waitTask("online")
+		p.chat(0, `socket.emit("typing", true)`)
+		p.waitTask("typing")
+		p.chat(0, `socket.emit("private", { to: "Bea", message: "psst" })`)
+		p.waitTask("private")
 		p.chat(1, `message.value = "<img src=x onerror=alert(1)>"; chat.requestSubmit();`)
 		p.waitTask("html")
 		for i := range 2 {
@@ -355,6 +361,22 @@ var stepPages = []struct {
 		p.waitTask("html")
 		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
 			"the markup as text")
+		// The finished version does the homework: who is online, who is
+		// typing, private messages.
+		p.click("show-done")
+		p.waitPane(0, `d.getElementById("online")`, "the finished client")
+		p.chat(0, `name.value = "Dora"; login.requestSubmit();`)
+		p.waitPane(0, `text.textContent === "You are Dora, in general."`, "Dora in the first pane")
+		p.click("add-client")
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.waitPane(1, `d.getElementById("online")`, "the finished client in the second pane")
+		p.chat(1, `name.value = "Eva"; login.requestSubmit();`)
+		p.waitPane(0, `/\bDora\b/.test(d.getElementById("online").textContent) && /\bEva\b/.test(d.getElementById("online").textContent)`, "both names online in the first pane")
+		p.chat(1, `message.value = "h"; message.dispatchEvent(new Event("input"));`)
+		p.waitPane(0, `d.getElementById("typing").textContent === "Eva typing…"`, "Eva typing in the first pane")
+		p.chat(1, `$("to").value = "Dora"; $("secret").value = "psst"; $("private").requestSubmit();`)
+		p.waitPane(0, `messages.textContent.includes("from Eva (private): psst")`, "the private message in Dora's pane")
+		p.waitPane(1, `messages.textContent.includes("to Dora (private): psst")`, "its copy in Eva's pane")
 	}},
 	{"/lessons/acks/callbacks/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")

@@ -153,7 +153,7 @@ var contracts = []struct {
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
 			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
-		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"},
 	},
 	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
 	{

@@ -606,6 +606,19 @@ const steps = {
     b.emit("setUsername", "Bea");
     assert.deepEqual(await b.take("userSet"), { username: "Bea" });
 
+    // The homework: the users online, who is typing, private messages.
+    assert.deepEqual(await a.take("users"), ["Ana"]);
+    assert.deepEqual(await a.take("users"), ["Ana", "Bea"], "everyone hears who is online");
+    assert.deepEqual(await b.take("users"), ["Ana", "Bea"]);
+    a.emit("typing", true);
+    assert.deepEqual(await b.take("typing"), { user: "Ana", typing: true }, "the room hears who types");
+    await a.none("typing", 0);
+    a.emit("private", { to: "Bea", message: "psst" });
+    for (const s of [a, b]) assert.deepEqual(await s.take("private"), { from: "Ana", to: "Bea", message: "psst" });
+    await spy.none("private");
+    a.emit("private", { to: "Nobody", message: "hello?" });
+    await error(a, /Nobody called "Nobody" is online/);
+
     a.emit("msg", { message: "Hello, Bea", user: "Ana" });
     for (const s of [a, b, spy]) assert.deepEqual(await s.take("newmsg"), { message: "Hello, Bea", user: "Ana" });
     b.emit("msg", { message: hostile, user: "Bea" });

@@ -115,7 +115,7 @@ var jsContracts = []struct {
 		tasks: []string{"sent", "received"}},
 	{step: "chat/app", log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
 		"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
-		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"}},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}},
 	{step: "acks/callbacks", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
 		tasks: []string{"callback", "error", "timeout"}},
 	{step: "acks/server-asks", log: []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
