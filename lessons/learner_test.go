@@ -212,3 +212,34 @@ func (f *feed) waitMore(t *testing.T, what string, n int) int {
 		}
 	}
 }
+
+// TestFaultLinesInTheirLogs: the workbook's lines about a fault a learner
+// caused show in that learner's log, and a restart of the whole step in
+// everyone's.
+func TestFaultLinesInTheirLogs(t *testing.T) {
+	_, base := startSite(t, lessons.Options{})
+	text := lineOf(t)
+	const key = "/lessons/errors/reconnect/"
+	mine := follow(t, base+key+"live", "me")
+	theirs := follow(t, base+key+"live", "other")
+	dialStep(t, base, "errors/reconnect", "me")
+	if res := postForm(t, base, key+"faults/cut", "me", base, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("cut: %s", res.Status)
+	}
+	mine.wait(t, "the cut in my log", func(e sse) bool { return strings.HasPrefix(text(e), "[workbook] cutting the connection of 1 client(s)") })
+	if res := postForm(t, base, key+"faults/restart?scope=step", "me", base, nil); res.StatusCode != http.StatusAccepted {
+		t.Fatalf("restart: %s", res.Status)
+	}
+	for _, f := range []*feed{mine, theirs} {
+		f.wait(t, "the step's restart", func(e sse) bool { return strings.HasPrefix(text(e), "[workbook] server stopped; it starts again") })
+	}
+	// The other learner's feed had the lines in order: the cut, had it
+	// been sent, would have come before the restart.
+	theirs.mu.Lock()
+	defer theirs.mu.Unlock()
+	for _, e := range theirs.events {
+		if strings.HasPrefix(text(e), "[workbook] cutting") {
+			t.Errorf("another learner's log shows my cut: %s", e.Data)
+		}
+	}
+}

@@ -120,7 +120,7 @@ func (s *Site) serveLive(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		return err
 	}
 	sendLine := func(line step.Line) error {
-		mine := browser != "" && line.Browser == browser
+		mine := browser != "" && (line.Browser == browser || line.Browser == step.Everyone)
 		if !mine && !everyone {
 			return nil
 		}

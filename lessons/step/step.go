@@ -153,9 +153,16 @@ func format(a any) string {
 //	})
 func (l *Log) For(s *sio.Socket) *Log { return l.ForBrowser(Browser(s)) }
 
+// Everyone, as the browser of a line (ForBrowser), says that the line is
+// about every client of the step (its server restarting): every learner's
+// log shows it. It is not a browser id.
+const Everyone = "*"
+
 // ForBrowser returns a view of the log whose lines are about browser, as
 // For does for a socket's: a learner's own server in JavaScript prints
-// through one, as all its clients are that learner's.
+// through one, as all its clients are that learner's; the workbook prints
+// a fault's lines through the view of the browser that caused it, or of
+// Everyone.
 func (l *Log) ForBrowser(browser string) *Log {
 	if l.root != nil {
 		l = l.root
