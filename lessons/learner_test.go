@@ -226,7 +226,9 @@ func TestFaultLinesInTheirLogs(t *testing.T) {
 	if res := postForm(t, base, key+"faults/cut", "me", base, nil); res.StatusCode != http.StatusOK {
 		t.Fatalf("cut: %s", res.Status)
 	}
-	mine.wait(t, "the cut in my log", func(e sse) bool { return strings.HasPrefix(text(e), "[workbook] cutting the connection of 1 client(s)") })
+	mine.wait(t, "the cut in my log", func(e sse) bool {
+		return strings.HasPrefix(text(e), "[workbook] cutting the connection of 1 client(s)")
+	})
 	if res := postForm(t, base, key+"faults/restart?scope=step", "me", base, nil); res.StatusCode != http.StatusAccepted {
 		t.Fatalf("restart: %s", res.Status)
 	}
