@@ -3,6 +3,7 @@ package lessons_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -328,6 +329,12 @@ var stepPages = []struct {
 		p.waitTask("message")
 		p.waitTask("other")
 		p.waitPane(1, `messages.textContent.includes("Ana: Hello, Bea")`, "Ana's message in Bea's pane")
+		// The homework, as a learner's own code would do it.
+		p.waitTask("online")
+		p.chat(0, `socket.emit("typing", true)`)
+		p.waitTask("typing")
+		p.chat(0, `socket.emit("private", { to: "Bea", message: "psst" })`)
+		p.waitTask("private")
 		p.chat(1, `message.value = "<img src=x onerror=alert(1)>"; chat.requestSubmit();`)
 		p.waitTask("html")
 		for i := range 2 {
@@ -354,6 +361,68 @@ var stepPages = []struct {
 		p.waitTask("html")
 		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
 			"the markup as text")
+		// The finished version does the homework: who is online, who is
+		// typing, private messages.
+		p.click("show-done")
+		p.waitPane(0, `d.getElementById("online")`, "the finished client")
+		p.chat(0, `name.value = "Dora"; login.requestSubmit();`)
+		p.waitPane(0, `text.textContent === "You are Dora, in general."`, "Dora in the first pane")
+		p.click("add-client")
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.waitPane(1, `d.getElementById("online")`, "the finished client in the second pane")
+		p.chat(1, `name.value = "Eva"; login.requestSubmit();`)
+		p.waitPane(0, `/\bDora\b/.test(d.getElementById("online").textContent) && /\bEva\b/.test(d.getElementById("online").textContent)`, "both names online in the first pane")
+		p.chat(1, `message.value = "h"; message.dispatchEvent(new Event("input"));`)
+		p.waitPane(0, `d.getElementById("typing").textContent === "Eva typing…"`, "Eva typing in the first pane")
+		p.chat(1, `$("to").value = "Dora"; $("secret").value = "psst"; $("private").requestSubmit();`)
+		p.waitPane(0, `messages.textContent.includes("from Eva (private): psst")`, "the private message in Dora's pane")
+		p.waitPane(1, `messages.textContent.includes("to Dora (private): psst")`, "its copy in Eva's pane")
+	}},
+	{"/lessons/acks/callbacks/", lessons.EN, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.paneClick(0, "add")
+		p.waitTask("callback")
+		p.waitPane(0, `messages.textContent.includes('add 2 + 3: {"sum":5}')`, "the sum in the pane")
+		p.paneClick(0, "await")
+		p.waitTask("error")
+		p.waitPane(0, `messages.textContent.includes('add 2 + "three" failed: add needs two numbers')`, "the error in the pane")
+		p.paneClick(0, "slow")
+		p.waitTask("timeout")
+		p.waitPane(0, `messages.textContent.includes("slow: operation has timed out")`, "the timeout in the pane")
+		p.waitLog("slow: the answer leaves in 2 s")
+	}},
+	{"/lessons/acks/server-asks/?clients=2", lessons.ES, func(t *testing.T, p *page) {
+		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
+		p.paneClick(0, "ask")
+		p.waitTask("answer")
+		p.waitPane(0, `messages.textContent.includes("verdict: you answered 42")`, "the verdict in the pane")
+		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("silent").checked = true`)
+		p.paneClick(1, "ask")
+		p.waitTask("silent")
+		p.waitPane(1, `messages.textContent.includes("verdict: no answer within 3 s")`, "the silence in the pane")
+		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("vote").value = "spaces"`)
+		p.paneClick(0, "poll")
+		p.waitTask("broadcast")
+		p.waitPane(0, `/results: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
+		p.waitLog("Poll: 2 answers")
+	}},
+	{"/lessons/recovery/catch-up/", lessons.ES, func(t *testing.T, p *page) {
+		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		first := `document.querySelector('.pane iframe').contentWindow.eval('socket.id')`
+		p.waitWebSocket()
+		p.paneClick(0, "count")
+		p.waitPane(0, `messages.textContent.includes("number 1")`, "the count started")
+		p.click("fault-cut")
+		p.waitTask("recovered")
+		p.waitTask("missed")
+		p.waitPane(0, `text.textContent.startsWith("Recovered as ")`, "recovered in the pane")
+		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("number ")).join() ===
+			"number 1,number 2,number 3,number 4,number 5,number 6,number 7,number 8,number 9,number 10"`, "every number once, in order")
+		p.waitLog("A user came back as")
+		id := p.string(first)
+		p.paneClick(0, "leave")
+		p.waitTask("fresh")
+		p.waitPane(0, `text.textContent.startsWith("Connected as ") && !text.textContent.endsWith(`+strconv.Quote(id)+`)`, "a new socket in the pane")
 	}},
 }
 

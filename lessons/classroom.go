@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -20,14 +21,12 @@ import (
 // connected since the workbook started, what it is connected to now, where
 // it was last active, and its tasks done per lesson.
 //
-//	GET /classroom/           the page (it reloads its table every ClassroomPoll)
+//	GET /classroom/           the page (it reloads its table when the feed says so)
 //	GET /classroom/table      the table alone, in the page's language
 //	GET /classroom/data.json  the same data as JSON (a Classroom)
+//	GET /classroom/live       Server-Sent Events: "change" when a row may have changed
 //
-// It shows everyone's progress, so Options.Authorize guards all three.
-
-// ClassroomPoll is how often the classroom page reloads its table.
-const ClassroomPoll = 2 * time.Second
+// It shows everyone's progress, so Options.Authorize guards all four.
 
 // ClassroomPageSize is how many rows one page of the classroom shows
 // (?page=N, from 1), so that a page stays light whoever shows up.
@@ -61,6 +60,11 @@ type ClassLesson struct {
 
 // ClassroomEntry is one browser in the classroom.
 type ClassroomEntry struct {
+	// Name is the display name the learner chose, "" when none.
+	Name string `json:"name"`
+	// Inspector links to the browser's sessions in the inspector
+	// ("/inspector/?client=<id>"), "" when the Site has no inspector.
+	Inspector string `json:"inspector,omitempty"`
 	// Label is a short, stable label for the browser: the start of its id
 	// (the id itself is the browser's key to its progress, so it is never
 	// shown whole unless it is short).
@@ -70,8 +74,9 @@ type ClassroomEntry struct {
 	Online []ClassPresence `json:"online"`
 	// LastStep ("hello/connect") and LastAt say where and when the browser
 	// was last active: connected, disconnected or ticked a task.
-	LastStep string    `json:"lastStep"`
-	LastAt   time.Time `json:"lastAt"`
+	LastStep  string    `json:"lastStep"`
+	LastTitle string    `json:"lastTitle"` // the step's title, in the page's language
+	LastAt    time.Time `json:"lastAt"`
 	// Lessons holds the progress per lesson, in the order of Classroom.Lessons.
 	Lessons []ClassProgress `json:"lessons"`
 	Done    int             `json:"done"` // tasks done in the whole workbook
@@ -79,7 +84,8 @@ type ClassroomEntry struct {
 
 // ClassPresence is a step a browser is connected to.
 type ClassPresence struct {
-	Step    string `json:"step"` // "hello/connect"
+	Step    string `json:"step"`  // "hello/connect"
+	Title   string `json:"title"` // the step's title, in the page's language
 	Clients int    `json:"clients"`
 }
 
@@ -103,10 +109,12 @@ type presence struct {
 	mu   sync.Mutex
 	last map[string]activity
 	now  func() time.Time
+	// changed, if set, is called after each activity (the classroom feed).
+	changed func()
 }
 
-func newPresence() *presence {
-	return &presence{last: map[string]activity{}, now: time.Now}
+func newPresence(changed func()) *presence {
+	return &presence{last: map[string]activity{}, now: time.Now, changed: changed}
 }
 
 func (p *presence) seen(browser, step string) {
@@ -114,7 +122,12 @@ func (p *presence) seen(browser, step string) {
 		return
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	defer func() {
+		p.mu.Unlock()
+		if p.changed != nil {
+			p.changed()
+		}
+	}()
 	if _, ok := p.last[browser]; !ok && len(p.last) >= maxPresence {
 		oldest, at := "", time.Time{}
 		for b, a := range p.last {
@@ -203,6 +216,10 @@ func (s *Site) Classroom(ctx context.Context, lang Lang, page int) (*Classroom, 
 	if err != nil {
 		return nil, fmt.Errorf("lessons: classroom: %w", err)
 	}
+	names, err := s.store.Names(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: classroom: %w", err)
+	}
 	online := s.connected()
 	seen := s.presence.snapshot()
 
@@ -225,6 +242,9 @@ func (s *Site) Classroom(ctx context.Context, lang Lang, page int) (*Classroom, 
 	for b := range seen {
 		browsers[b] = true
 	}
+	for b := range names {
+		browsers[b] = true
+	}
 	// Where and when each browser was last active orders the rows; only
 	// the page's rows get their progress filled in.
 	type row struct {
@@ -233,7 +253,7 @@ func (s *Site) Classroom(ctx context.Context, lang Lang, page int) (*Classroom, 
 	}
 	rows := make([]row, 0, len(browsers))
 	for b := range browsers {
-		e := ClassroomEntry{Label: browserLabel(b)}
+		e := ClassroomEntry{Label: browserLabel(b), Name: names[b]}
 		if a, ok := seen[b]; ok {
 			e.LastStep, e.LastAt = a.step, a.at
 		}
@@ -262,18 +282,23 @@ func (s *Site) Classroom(ctx context.Context, lang Lang, page int) (*Classroom, 
 	from := (c.Page - 1) * ClassroomPageSize
 	c.Rows = []ClassroomEntry{}
 	for _, r := range rows[from:min(from+ClassroomPageSize, len(rows))] {
-		c.Rows = append(c.Rows, s.classroomEntry(r.e, online[r.id], all[r.id]))
+		e := s.classroomEntry(r.e, lang, online[r.id], all[r.id])
+		if s.opts.InspectorURL != "" {
+			e.Inspector = s.opts.InspectorURL + "?" + url.Values{"client": {r.id}}.Encode()
+		}
+		c.Rows = append(c.Rows, e)
 	}
 	return c, nil
 }
 
 // classroomEntry fills in a row: where the browser is connected now, and
 // its progress per lesson.
-func (s *Site) classroomEntry(e ClassroomEntry, online map[string]int, done map[TaskKey]time.Time) ClassroomEntry {
+func (s *Site) classroomEntry(e ClassroomEntry, lang Lang, online map[string]int, done map[TaskKey]time.Time) ClassroomEntry {
 	e.Online = []ClassPresence{}
 	for key, n := range online {
-		e.Online = append(e.Online, ClassPresence{Step: key, Clients: n})
+		e.Online = append(e.Online, ClassPresence{Step: key, Title: s.stepTitle(key, lang), Clients: n})
 	}
+	e.LastTitle = s.stepTitle(e.LastStep, lang)
 	slices.SortFunc(e.Online, func(a, b ClassPresence) int { return cmp.Compare(a.Step, b.Step) })
 	for _, les := range s.lessons {
 		p := ClassProgress{}
@@ -300,6 +325,17 @@ func (s *Site) classroomEntry(e ClassroomEntry, online map[string]int, done map[
 		e.Lessons = append(e.Lessons, p)
 	}
 	return e
+}
+
+// stepTitle is the title of the step at key ("hello/connect") in lang,
+// as the contents number it ("1.1 A user connected"); the key itself for
+// a step the workbook no longer has.
+func (s *Site) stepTitle(key string, lang Lang) string {
+	st := s.steps[key]
+	if st == nil {
+		return key
+	}
+	return fmt.Sprintf("%d.%d %s", st.Lesson.Num, st.Num, st.Text[lang].Title)
 }
 
 // browserLabel is the label of a browser id: the id when it is short, else
@@ -359,6 +395,62 @@ func (s *Site) serveClassroomTable(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, classroomTable(newClassroomView(c, uiText[lang])))
 }
 
+// serveClassroomLive is the classroom page's feed, as Server-Sent Events:
+// "event: change" each time a row may have changed (a connection, a
+// disconnection, a tick, a name, a reset), a burst of changes as one, and
+// one when it opens, so that a page that reconnects catches up. The page
+// then fetches its table: the feed carries no learner's data.
+func (s *Site) serveClassroomLive(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	changes, stop, ok := s.changes.subscribe()
+	if !ok {
+		http.Error(w, "too many classroom pages open", http.StatusServiceUnavailable)
+		return
+	}
+	defer stop()
+	startEvents(w)
+	fmt.Fprint(w, "event: change\ndata: {}\n\n")
+	flusher.Flush()
+	heartbeat := time.NewTicker(liveHeartbeat)
+	defer heartbeat.Stop()
+	settle := time.NewTimer(0)
+	<-settle.C
+	for {
+		var err error
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.closing:
+			return
+		case <-changes:
+			// Let the burst this change belongs to arrive, then send one.
+			settle.Reset(classSettle)
+			select {
+			case <-settle.C:
+			case <-r.Context().Done():
+				return
+			case <-s.closing:
+				return
+			}
+			select {
+			case <-changes:
+			default:
+			}
+			_, err = fmt.Fprint(w, "event: change\ndata: {}\n\n")
+		case <-heartbeat.C:
+			_, err = fmt.Fprint(w, ": ping\n\n")
+		}
+		if err != nil {
+			return
+		}
+		flusher.Flush()
+	}
+}
+
 func (s *Site) serveClassroomJSON(w http.ResponseWriter, r *http.Request) {
 	lang := chooseLang(w, r)
 	c, ok := s.classroom(w, r, lang)
@@ -385,9 +477,9 @@ type classroomView struct {
 	Summary string
 	Lessons []ClassLesson
 	Rows    []classroomRow
-	Poll    int // milliseconds
-	// Table is the URL the script reloads the table from: this page's.
-	Table string
+	// Table is the URL the script reloads the table from: this page's;
+	// Live is the feed that says when.
+	Table, Live string
 	// PageText is "Page 2 of 3", "" when there is one page; Prev and Next
 	// link to the pages around, "" when there is none.
 	PageText, Prev, Next string
@@ -396,7 +488,7 @@ type classroomView struct {
 // classroomRow is a row of the classroom table.
 type classroomRow struct {
 	ClassroomEntry
-	Online  []string // "hello/connect · 2 clients"
+	Online  []string // "1.1 A user connected · 2 clients"
 	LastAgo string   // "5 s ago"
 	Cells   []classroomCell
 }
@@ -413,8 +505,8 @@ func newClassroomView(c *Classroom, t ui) classroomView {
 		T:       t,
 		Summary: fmt.Sprintf(t.ClassSummary, c.Learners, c.Connected),
 		Lessons: c.Lessons,
-		Poll:    int(ClassroomPoll / time.Millisecond),
 		Table:   classroomURL + "table?page=" + strconv.Itoa(c.Page),
+		Live:    classroomURL + "live",
 	}
 	if c.Pages > 1 {
 		v.PageText = fmt.Sprintf(t.ClassPage, c.Page, c.Pages)
@@ -432,7 +524,7 @@ func newClassroomView(c *Classroom, t ui) classroomView {
 			if p.Clients != 1 {
 				n = fmt.Sprintf(t.ClassClients, p.Clients)
 			}
-			row.Online = append(row.Online, p.Step+" · "+n)
+			row.Online = append(row.Online, p.Title+" · "+n)
 		}
 		if !e.LastAt.IsZero() {
 			row.LastAgo = fmt.Sprintf(t.ClassAgo, ago(c.At.Sub(e.LastAt)))

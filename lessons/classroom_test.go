@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,14 +132,14 @@ func TestClassroomData(t *testing.T) {
 	}
 
 	carol := rowOf(c, "carol")
-	if !slices.Equal(carol.Online, []lessons.ClassPresence{{Step: "hello/connect", Clients: 2}}) {
+	if !slices.Equal(carol.Online, []lessons.ClassPresence{{Step: "hello/connect", Title: site.StepTitle("hello/connect"), Clients: 2}}) {
 		t.Errorf("carol online: %+v", carol.Online)
 	}
 	if carol.LastStep != "hello/connect" || carol.Done < 2 || carol.Lessons[0].Done != carol.Done {
 		t.Errorf("carol: %+v", carol)
 	}
 	dave := rowOf(c, "dave")
-	if !slices.Equal(dave.Online, []lessons.ClassPresence{{Step: "events/message", Clients: 1}}) || dave.LastStep != "events/message" || dave.Lessons[1].Done != 1 {
+	if !slices.Equal(dave.Online, []lessons.ClassPresence{{Step: "events/message", Title: site.StepTitle("events/message"), Clients: 1}}) || dave.LastStep != "events/message" || dave.Lessons[1].Done != 1 {
 		t.Errorf("dave: %+v", dave)
 	}
 	alice := rowOf(c, "alice")
@@ -294,7 +295,7 @@ func TestClassroomPage(t *testing.T) {
 // them disconnected, their progress kept.
 func TestClassroomInChromium(t *testing.T) {
 	b := browsertest.New(t)
-	_, base := startSite(t, lessons.Options{})
+	site, base := startSite(t, lessons.Options{})
 	room := open(t, b, base+"/classroom/")
 	room.wait(`document.querySelector('#classroom .empty')`, "an empty classroom")
 	room.eval(`window.notReloaded = true`)
@@ -304,13 +305,13 @@ func TestClassroomInChromium(t *testing.T) {
 	t.Run("learner", func(t *testing.T) {
 		learner := open(t, b, base+"/lessons/hello/connect/")
 		learner.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
-		room.wait(row+`?.dataset.online === "true" && `+row+`.querySelector('.now').textContent.includes("hello/connect · 1 client")`,
+		room.wait(row+`?.dataset.online === "true" && `+row+`.querySelector('.now').textContent.includes(`+strconv.Quote(site.StepTitle("hello/connect")+" · 1 client")+`)`,
 			"the learner connected on hello/connect with one client")
 		room.wait(cell+` === "1/3"`, "the learner's first task")
 
 		learner.click("add-client")
 		learner.waitTask("two")
-		room.wait(row+`.querySelector('.now').textContent.includes("hello/connect · 2 clients")`, "the learner's second client")
+		room.wait(row+`.querySelector('.now').textContent.includes(`+strconv.Quote(site.StepTitle("hello/connect")+" · 2 clients")+`)`, "the learner's second client")
 		room.wait(cell+` === "2/3"`, "the task the learner ticked")
 		room.wait(`document.getElementById('classroom-summary').textContent === "Learners: 1 · connected now: 1"`, "the summary")
 		learner.waitWebSocket() // so that the server sees the tab close at once
@@ -324,7 +325,7 @@ func TestClassroomInChromium(t *testing.T) {
 	if got := room.string(cell); got != "2/3" && got != "3/3" {
 		t.Errorf("progress after leaving: %q", got)
 	}
-	if got := room.string(row + `.querySelector('.last .step').textContent`); got != "hello/connect" {
+	if got := room.string(row + `.querySelector('.last .step').textContent`); got != site.StepTitle("hello/connect") {
 		t.Errorf("last step: %q", got)
 	}
 	room.wait(`window.notReloaded === true`, "the same classroom page, never reloaded")

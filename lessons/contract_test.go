@@ -153,9 +153,29 @@ var contracts = []struct {
 		step: "chat/app",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
 			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
-		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"},
+	},
+	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
+	{
+		step: "recovery/catch-up",
+		log: []string{"A user connected as", "Counting to 10 for", "[workbook] cutting the connection",
+			"A user disconnected: transport close", "A user came back as", "A user disconnected: client namespace disconnect",
+			"A user connected as"},
+		tasks: []string{"recovered", "missed", "fresh"},
+	},
+	{
+		// The poll counts everyone on the step: one contract.
+		step: "acks/server-asks", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
 	},
 }
+
+// The logs of the acknowledgements chapter's contracts (the Go and the
+// JavaScript servers print the same lines).
+var (
+	ackCallbacksLog  = []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"}
+	ackServerAsksLog = []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
+		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"}
+)
 
 // TestStepContracts runs the official Node socket.io-client against every
 // step of a running workbook, checking what the tutorial promises: the

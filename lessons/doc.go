@@ -75,12 +75,19 @@
 // # The classroom
 //
 // /classroom/ is for an instructor running one workbook for a class: one
-// row per browser with progress or connected, the steps it is connected
-// to now and with how many clients, where and when it was last active, and
-// its tasks done per lesson. The page refreshes its table every
-// ClassroomPoll; /classroom/data.json serves the same data (Classroom).
-// Options.Authorize guards both (the workbook passes the inspector's token
-// check).
+// row per browser with progress, a name or a connection, with the name the
+// learner chose (POST /me/name), a link to its sessions in the inspector,
+// the steps it is connected to now (by title) and with how many clients,
+// where and when it was last active, and its tasks done per lesson. The
+// page reloads its table when /classroom/live, a Server-Sent Events feed,
+// says something changed; /classroom/data.json serves the same data
+// (Classroom). Options.Authorize guards them all (the workbook passes the
+// inspector's token check).
+//
+// A step's log shows a learner the lines about their own clients
+// (step.Log.For) and, at the flip of a switch, everyone's. A learner can
+// forget their ticks of one lesson or of the whole workbook (POST
+// /me/reset).
 //
 // # Languages
 //

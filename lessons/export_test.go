@@ -31,3 +31,7 @@ func UIText(l Lang) map[string]string { return uiFields(uiText[l]) }
 
 // SetMaxLearners changes the Store's bound on learners (MaxLearners).
 func (s *Store) SetMaxLearners(n int) { s.max = n }
+
+// StepTitle is the classroom's title of a step, in English ("1.1 A user
+// connected").
+func (s *Site) StepTitle(key string) string { return s.stepTitle(key, EN) }

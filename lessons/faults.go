@@ -180,7 +180,7 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 	}
 	switch f {
 	case step.FaultCut:
-		st.log.Printf("[workbook] cutting the connection of %d client(s), with no goodbye", len(mine))
+		st.log.ForBrowser(browser).Printf("[workbook] cutting the connection of %d client(s), with no goodbye", len(mine))
 		checker.Caused(browser, f) // before the cut: the clients come back after it
 		st.mu.Lock()
 		for _, sess := range mine {
@@ -191,7 +191,7 @@ func (s *Site) faultSessions(st *stepPage, browser string, f step.Fault) int {
 			sess.Faults().Drop()
 		}
 	case step.FaultStopPings:
-		st.log.Printf("[workbook] no more pings to %d client(s)", len(mine))
+		st.log.ForBrowser(browser).Printf("[workbook] no more pings to %d client(s)", len(mine))
 		st.mu.Lock()
 		if st.silenced == nil {
 			st.silenced = map[*engine.Session]bool{}
@@ -253,7 +253,7 @@ func (s *Site) restartFor(st *stepPage, browser string) (int, bool) {
 	}
 	st.mu.Unlock()
 
-	st.log.Printf("[workbook] server stopped for %d client(s) of one browser; it takes them back in %v", len(mine), RestartOutage)
+	st.log.ForBrowser(browser).Printf("[workbook] server stopped for %d client(s) of one browser; it takes them back in %v", len(mine), RestartOutage)
 	for _, sess := range mine {
 		sess.Close(engine.ReasonForcedClose)
 	}
@@ -269,7 +269,7 @@ func (s *Site) restartFor(st *stepPage, browser string) (int, bool) {
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		delete(st.refused, browser)
-		st.log.Println("[workbook] server started again for them")
+		st.log.ForBrowser(browser).Println("[workbook] server started again for them")
 	})
 	if !started {
 		st.mu.Lock()
@@ -305,7 +305,7 @@ func (s *Site) restart(st *stepPage, requester string) bool {
 			affected[b] = true
 		}
 	}
-	st.log.Printf("[workbook] server stopped; it starts again in %v", RestartOutage)
+	st.log.ForBrowser(step.Everyone).Printf("[workbook] server stopped; it starts again in %v", RestartOutage)
 	oldChecker.Close()
 	old.Close()
 	started := s.goFault(st, func() {
@@ -322,7 +322,7 @@ func (s *Site) restart(st *stepPage, requester string) bool {
 			checker.Caused(b, step.FaultRestart)
 		}
 		st.io, st.checker = io, checker
-		st.log.Println("[workbook] server started again")
+		st.log.ForBrowser(step.Everyone).Println("[workbook] server started again")
 	})
 	return started
 }

@@ -154,6 +154,22 @@ type ui struct {
 	Close        string
 	NotFound     string
 	NotFoundText string
+
+	// A class that works (issue 15, section 5): the learner's name, the
+	// log's switch, resetting progress, the classroom's links.
+	LogScope     string // the switch's label
+	LogMine      string
+	LogAll       string
+	NameLabel    string
+	NameNote     string
+	NameSave     string
+	NameShown    string // "You: %s"
+	NameBad      string
+	ResetLesson  string
+	ResetAll     string
+	ResetConfirm string
+	ResetNote    string
+	ClassPackets string // link to the learner's sessions in the inspector
 }
 
 var uiText = map[Lang]ui{
@@ -218,7 +234,7 @@ var uiText = map[Lang]ui{
 		NoSocket:     "no socket",
 		PageError:    "error in the page",
 		ServerLog:    "Server log",
-		LogNote:      "What this step's server prints, for every client connected to it.",
+		LogNote:      "What this step's server prints about your clients; switch to everyone to see the whole class.",
 		LogEmpty:     "Nothing logged yet.",
 		Faults:       "Faults",
 		FaultsNote:   "Break the connection on purpose, and watch the clients recover.",
@@ -265,6 +281,20 @@ var uiText = map[Lang]ui{
 		Close:        "Close",
 		NotFound:     "Page not found",
 		NotFoundText: "There is no page here. The contents list every lesson.",
+
+		LogScope:     "Lines of",
+		LogMine:      "my clients",
+		LogAll:       "everyone's clients",
+		NameLabel:    "Your name",
+		NameNote:     "Shown on your pages and, for an instructor, in the classroom. Leave it empty to go back to no name.",
+		NameSave:     "Save the name",
+		NameShown:    "You: %s",
+		NameBad:      "A name is at most 40 characters, with no line breaks.",
+		ResetLesson:  "Reset this lesson's progress",
+		ResetAll:     "Reset all my progress",
+		ResetConfirm: "Forget the tasks you ticked? This cannot be undone.",
+		ResetNote:    "Start over: the ticks go, your code and name stay.",
+		ClassPackets: "packets",
 	},
 	ES: {
 		LangName:     "Español",
@@ -327,7 +357,7 @@ var uiText = map[Lang]ui{
 		NoSocket:     "sin socket",
 		PageError:    "error en la página",
 		ServerLog:    "Registro del servidor",
-		LogNote:      "Lo que escribe el servidor de este paso, para todos los clientes conectados a él.",
+		LogNote:      "Lo que escribe el servidor de este paso sobre tus clientes; cambia a todos para ver la clase entera.",
 		LogEmpty:     "Todavía no hay nada.",
 		Faults:       "Averías",
 		FaultsNote:   "Rompe la conexión a propósito y mira cómo se recuperan los clientes.",
@@ -374,6 +404,20 @@ var uiText = map[Lang]ui{
 		Close:        "Cerrar",
 		NotFound:     "Página no encontrada",
 		NotFoundText: "Aquí no hay ninguna página. En el índice están todas las lecciones.",
+
+		LogScope:     "Líneas de",
+		LogMine:      "mis clientes",
+		LogAll:       "los de todos",
+		NameLabel:    "Tu nombre",
+		NameNote:     "Aparece en tus páginas y, para quien dé la clase, en el aula. Déjalo vacío para quedarte sin nombre.",
+		NameSave:     "Guardar el nombre",
+		NameShown:    "Tú: %s",
+		NameBad:      "Un nombre tiene como mucho 40 caracteres y ningún salto de línea.",
+		ResetLesson:  "Borrar el progreso de esta lección",
+		ResetAll:     "Borrar todo mi progreso",
+		ResetConfirm: "¿Olvidar las tareas que has marcado? No se puede deshacer.",
+		ResetNote:    "Empieza de cero: se van las marcas; tu código y tu nombre se quedan.",
+		ClassPackets: "paquetes",
 	},
 }
 

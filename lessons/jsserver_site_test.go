@@ -159,9 +159,32 @@ func TestSiteRunsEachBrowsersJavaScript(t *testing.T) {
 // restart): what TestStepContracts checks of the Go server holds of the
 // learner's server.js too, and its tasks tick from its traffic.
 func TestStepContractReconnectInJavaScript(t *testing.T) {
+	contractInJavaScript(t, "errors/reconnect")
+}
+
+// TestStepContractRecoveryInJavaScript: the learner's own server.js of
+// recovery/catch-up runs with the step's connection state recovery, and
+// the cut (a fault of the Site) reaches it.
+func TestStepContractRecoveryInJavaScript(t *testing.T) {
+	contractInJavaScript(t, "recovery/catch-up")
+}
+
+// contractInJavaScript runs the contract of a step with faults (which
+// need the Site) against the step's server.js, run as a browser's own: the
+// log must hold the lines of the step's contract (contracts), in order,
+// the "[workbook]" lines of the faults among the script's own, and its
+// tasks must tick.
+func contractInJavaScript(t *testing.T, key string) {
+	t.Helper()
+	var log, tasks []string
+	for _, c := range contracts {
+		if c.step == key {
+			log, tasks = c.log, c.tasks
+		}
+	}
 	nodetest.Setup(t)
 	site, base := startSite(t, lessons.Options{DB: mustOpenDB(t)})
-	const key, browser = "errors/reconnect", "node-contract-js"
+	const browser = "node-contract-js"
 	src, err := lessons.StepServerJS(key)
 	if err != nil {
 		t.Fatal(err)
@@ -169,18 +192,14 @@ func TestStepContractReconnectInJavaScript(t *testing.T) {
 	if status, body := putSource(t, base, key, browser, src, nil); status != http.StatusOK {
 		t.Fatalf("PUT = %d %s", status, body)
 	}
-	// Whose server answers: the log says "[workbook]" for the faults and
-	// the script's own lines for the rest, in this order.
 	runLessonScript(t, "--url", base, "--step", key, "--client", browser)
-	waitLog(t, site, "errors", "reconnect",
-		"A user connected: connection 1 since the server started",
-		"[workbook] cutting the connection of 1 client(s)", "A user disconnected: transport close",
-		"A user connected: connection 2 since the server started",
-		"[workbook] no more pings to 1 client(s)", "A user disconnected: transport close",
-		"A user connected: connection 3 since the server started",
-		"[workbook] server stopped for 1 client(s) of one browser", "A user disconnected: forced close",
-		"[workbook] server started again for them", "A user connected: connection 4 since the server started")
-	waitDone(t, site, browser, key+"/cut", key+"/timeout", key+"/restart")
+	lesson, stepSlug, _ := strings.Cut(key, "/")
+	waitLog(t, site, lesson, stepSlug, log...)
+	var keys []string
+	for _, task := range tasks {
+		keys = append(keys, key+"/"+task)
+	}
+	waitDone(t, site, browser, keys...)
 	res, _ := get(t, base+"/lessons/"+key+"/server.js", cookie(browser))
 	if res.Header.Get("X-Workbook-Server") != "javascript" {
 		t.Errorf("the browser's server after the contract: %q, want its own", res.Header.Get("X-Workbook-Server"))

@@ -3,6 +3,8 @@ package lessons
 import (
 	"embed"
 
+	"github.com/sioworkbook/workbook/lessons/acks/callbacks"
+	serverasks "github.com/sioworkbook/workbook/lessons/acks/server-asks"
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/chat/app"
@@ -18,6 +20,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/internals/transports"
 	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
 	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
+	"github.com/sioworkbook/workbook/lessons/recovery/catch-up"
 	"github.com/sioworkbook/workbook/lessons/rooms/join"
 	"github.com/sioworkbook/workbook/lessons/rooms/leave"
 	"github.com/sioworkbook/workbook/lessons/step"
@@ -64,6 +67,15 @@ var registry = []lessonDef{
 	}},
 	{Slug: "chat", Steps: []stepDef{
 		{Slug: "app", Setup: app.Setup, Tasks: app.Tasks, Check: app.Check},
+	}},
+	// Beyond the tutorial.
+	{Slug: "acks", Steps: []stepDef{
+		{Slug: "callbacks", Setup: callbacks.Setup, Tasks: callbacks.Tasks, Check: callbacks.Check},
+		{Slug: "server-asks", Setup: serverasks.Setup, Tasks: serverasks.Tasks, Check: serverasks.Check},
+	}},
+	{Slug: "recovery", Steps: []stepDef{
+		{Slug: "catch-up", Setup: catchup.Setup, Tasks: catchup.Tasks, Check: catchup.Check,
+			Config: catchup.Config, Faults: catchup.Faults},
 	}},
 }
 

@@ -54,15 +54,38 @@ func (h *hub) publish(browser string, t tick) {
 	}
 }
 
+// logLine is a line of the server log as the live feed sends it.
+type logLine struct {
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+	Mine bool      `json:"mine"` // about a client of the browser reading it
+}
+
+// startEvents begins a Server-Sent Events response: its headers (no
+// caching, no proxy buffering) and the browser's retry delay.
+func startEvents(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n\n")
+}
+
 // liveHeartbeat keeps idle feeds open through proxies and lets a feed
 // notice a browser that has gone.
 const liveHeartbeat = 20 * time.Second
 
 // serveLive is the live feed of a step page, as Server-Sent Events:
 //
-//	event: log       data: {"at": "<RFC 3339>", "text": "A user connected"}
+//	event: log       data: {"at": "<RFC 3339>", "text": "A user connected", "mine": true}
 //	event: task      data: {"task": "connect"}          (a task of this step, done)
 //	event: progress  data: {"done": 3, "total": 10}     (the whole workbook)
+//
+// The log holds the lines about the requesting browser's own clients
+// (step.Log.For), unless the query says ?log=all: then every line, "mine"
+// telling which are its own. Other learners' lines carry their names and
+// messages, so a learner sees them only by asking.
 //
 // It opens with the log lines kept so far and the tasks already done, so
 // a page that reconnects catches up. The feed never goes through the step's
@@ -77,6 +100,7 @@ func (s *Site) serveLive(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	if c, err := r.Cookie(step.BrowserCookie); err == nil {
 		browser = c.Value
 	}
+	everyone := r.URL.Query().Get("log") == "all"
 	backlog, lines, stop := st.log.Follow(64)
 	defer stop()
 	var ticks <-chan tick
@@ -86,11 +110,7 @@ func (s *Site) serveLive(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		defer unsubscribe()
 	}
 
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
+	startEvents(w)
 	send := func(event string, v any) error {
 		data, err := json.Marshal(v)
 		if err != nil {
@@ -99,9 +119,15 @@ func (s *Site) serveLive(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data)
 		return err
 	}
-	fmt.Fprint(w, "retry: 2000\n\n")
+	sendLine := func(line step.Line) error {
+		mine := browser != "" && (line.Browser == browser || line.Browser == step.Everyone)
+		if !mine && !everyone {
+			return nil
+		}
+		return send("log", logLine{At: line.At, Text: line.Text, Mine: mine})
+	}
 	for _, line := range backlog {
-		_ = send("log", line)
+		_ = sendLine(line)
 	}
 	if browser != "" {
 		done, err := s.store.Done(r.Context(), browser)
@@ -130,7 +156,7 @@ func (s *Site) serveLive(w http.ResponseWriter, r *http.Request, st *stepPage) {
 			if !ok {
 				return
 			}
-			err = send("log", line)
+			err = sendLine(line)
 		case t := <-ticks:
 			if t.Key.Lesson == st.Lesson.Slug && t.Key.Step == st.Slug {
 				err = send("task", map[string]string{"task": t.Key.Task})

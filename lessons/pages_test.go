@@ -312,7 +312,7 @@ func TestLogBacklog(t *testing.T) {
 	}
 	waitLog(t, site, "events", "client-event", `{"n":1}`)
 	s.Disconnect()
-	events := follow(t, base+"/lessons/events/client-event/live", "backlog-test")
+	events := follow(t, base+"/lessons/events/client-event/live?log=all", "backlog-test") // the client sent no cookie: no one's own line
 	ev := events.wait(t, "the backlog", func(e sse) bool { return e.Event == "log" })
 	var line struct {
 		At   time.Time

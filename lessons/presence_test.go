@@ -9,7 +9,7 @@ import (
 // TestPresenceBounded: made-up browser ids cannot grow the Site's memory
 // of who was active: past maxPresence, the one seen longest ago goes.
 func TestPresenceBounded(t *testing.T) {
-	p := newPresence()
+	p := newPresence(nil)
 	now := time.Unix(1000, 0)
 	p.now = func() time.Time { now = now.Add(time.Millisecond); return now }
 	for i := range maxPresence + 50 {

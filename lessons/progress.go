@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TaskKey names one task of one step.
@@ -24,13 +27,17 @@ type TaskKey struct {
 //
 // client is the browser id (cookie "wb_client"); done_at is when the task
 // was first completed, in microseconds since the Unix epoch (UTC), as the
-// inspector stores its times.
+// inspector stores its times. A second table holds the display names the
+// learners chose (SetName):
+//
+//	lesson_learners(client, name)
 type Store struct {
 	db  *sql.DB // nil: memory
 	max int     // learners (distinct clients) at most; see MaxLearners
 
-	mu  sync.Mutex
-	mem map[string]map[TaskKey]time.Time // client -> tasks, when db is nil
+	mu    sync.Mutex
+	mem   map[string]map[TaskKey]time.Time // client -> tasks, when db is nil
+	names map[string]string                // client -> display name, when db is nil
 
 	now func() time.Time
 }
@@ -42,6 +49,10 @@ const progressSchema = `CREATE TABLE IF NOT EXISTS lesson_progress (
 	task    TEXT    NOT NULL,
 	done_at INTEGER NOT NULL,
 	PRIMARY KEY (client, lesson, step, task)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lesson_learners (
+	client TEXT NOT NULL PRIMARY KEY,
+	name   TEXT NOT NULL
 ) WITHOUT ROWID`
 
 // OpenStore returns a store on db, creating its table if missing. With a
@@ -51,10 +62,11 @@ func OpenStore(ctx context.Context, db *sql.DB) (*Store, error) {
 	s := &Store{db: db, now: time.Now, max: MaxLearners}
 	if db == nil {
 		s.mem = map[string]map[TaskKey]time.Time{}
+		s.names = map[string]string{}
 		return s, nil
 	}
 	if _, err := db.ExecContext(ctx, progressSchema); err != nil {
-		return nil, fmt.Errorf("lessons: creating lesson_progress: %w", err)
+		return nil, fmt.Errorf("lessons: creating lesson_progress and lesson_learners: %w", err)
 	}
 	return s, nil
 }
@@ -162,6 +174,129 @@ func (s *Store) Reset(ctx context.Context, client string) error {
 		return fmt.Errorf("lessons: resetting progress: %w", err)
 	}
 	return nil
+}
+
+// ResetLesson forgets what client has completed in one lesson (its slug).
+func (s *Store) ResetLesson(ctx context.Context, client, lesson string) error {
+	if s.db == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for k := range s.mem[client] {
+			if k.Lesson == lesson {
+				delete(s.mem[client], k)
+			}
+		}
+		if len(s.mem[client]) == 0 {
+			delete(s.mem, client)
+		}
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM lesson_progress WHERE client = ? AND lesson = ?`, client, lesson); err != nil {
+		return fmt.Errorf("lessons: resetting progress in %s: %w", lesson, err)
+	}
+	return nil
+}
+
+// MaxName is the longest display name, in characters.
+const MaxName = 40
+
+// ErrBadName is returned by SetName for a name longer than MaxName
+// characters, or holding a control character (a line break) or bytes that
+// are not UTF-8.
+var ErrBadName = errors.New("lessons: a name is at most 40 characters, with no control characters")
+
+// SetName sets the name client shows as, trimmed of spaces; an empty name
+// removes it. It returns ErrBadName for a name that is not one, and
+// ErrTooManyLearners for a new client past MaxLearners names.
+func (s *Store) SetName(ctx context.Context, client, name string) error {
+	name = strings.TrimSpace(name)
+	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxName || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return ErrBadName
+	}
+	if s.db == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, known := s.names[client]; !known && name != "" && len(s.names) >= s.max {
+			return ErrTooManyLearners
+		}
+		if name == "" {
+			delete(s.names, client)
+		} else {
+			s.names[client] = name
+		}
+		return nil
+	}
+	if name == "" {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM lesson_learners WHERE client = ?`, client); err != nil {
+			return fmt.Errorf("lessons: removing a name: %w", err)
+		}
+		return nil
+	}
+	// One statement, as in Mark: two new learners at once cannot both
+	// take the last place.
+	res, err := s.db.ExecContext(ctx,
+		`INSERT INTO lesson_learners (client, name)
+		 SELECT ?1, ?2
+		 WHERE EXISTS (SELECT 1 FROM lesson_learners WHERE client = ?1)
+		    OR (SELECT COUNT(*) FROM lesson_learners) < ?3
+		 ON CONFLICT (client) DO UPDATE SET name = excluded.name`,
+		client, name, s.max)
+	if err != nil {
+		return fmt.Errorf("lessons: setting a name: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("lessons: setting a name: %w", err)
+	} else if n == 0 {
+		return ErrTooManyLearners
+	}
+	return nil
+}
+
+// Names returns the display name of every browser that has one.
+func (s *Store) Names(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	if s.db == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for c, n := range s.names {
+			out[c] = n
+		}
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT client, name FROM lesson_learners`)
+	if err != nil {
+		return nil, fmt.Errorf("lessons: reading names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c, n string
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, fmt.Errorf("lessons: reading names: %w", err)
+		}
+		out[c] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lessons: reading names: %w", err)
+	}
+	return out, nil
+}
+
+// Name returns the display name of client, "" when it has none.
+func (s *Store) Name(ctx context.Context, client string) (string, error) {
+	if s.db == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.names[client], nil
+	}
+	var name string
+	err := s.db.QueryRowContext(ctx, `SELECT name FROM lesson_learners WHERE client = ?`, client).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("lessons: reading a name: %w", err)
+	}
+	return name, nil
 }
 
 // All returns the tasks every browser has completed, with when: browser

@@ -37,6 +37,9 @@ func (s *Site) routes() {
 	mux.HandleFunc("GET /classroom/{$}", s.guard(s.serveClassroom))
 	mux.HandleFunc("GET /classroom/table", s.guard(s.serveClassroomTable))
 	mux.HandleFunc("GET /classroom/data.json", s.guard(s.serveClassroomJSON))
+	mux.HandleFunc("GET /classroom/live", s.guard(s.serveClassroomLive))
+	mux.HandleFunc("POST /me/name", s.serveSetName)
+	mux.HandleFunc("POST /me/reset", s.serveReset)
 	for _, st := range s.steps {
 		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
 		mux.Handle(st.prefix()+"server.js", s.sourceHandler(st))
@@ -122,7 +125,7 @@ func (s *Site) withStep(h func(http.ResponseWriter, *http.Request, *stepPage)) h
 // frameFor builds the layout of a page of the reading order (href), for
 // browser and lang.
 func (s *Site) frameFor(href string, lang Lang, done int) frame {
-	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total, Inspector: s.opts.InspectorURL, Classroom: classroomURL}
+	f := frame{T: uiText[lang], Lang: lang, Done: done, Total: s.total, Inspector: s.opts.InspectorURL, Classroom: classroomURL, Here: href}
 	for i, p := range s.order {
 		if p.href != href {
 			continue
@@ -174,6 +177,7 @@ func (s *Site) serveHome(w http.ResponseWriter, r *http.Request) {
 	lang := chooseLang(w, r)
 	done := s.progress(r, browser)
 	v := homeView{frame: s.frameFor("/", lang, s.count(done)), Intro: s.home[lang].HTML}
+	v.Name = s.name(r.Context(), browser)
 	v.BodyClass = "home"
 	if v.Done == 0 && len(s.lessons) > 0 {
 		v.Resume = &link{Href: "/lessons/" + s.lessons[0].Slug + "/", Text: s.lessons[0].Text[lang].Meta["title"]}
@@ -213,6 +217,8 @@ func (s *Site) serveLesson(w http.ResponseWriter, r *http.Request) {
 		Steps: s.stepsToc(les, lang, done),
 	}
 	v.BodyClass = "lesson"
+	v.Slug = les.Slug
+	v.Name = s.name(r.Context(), browser)
 	s.render(w, r, http.StatusOK, layout(v.frame, lessonBody(v)))
 }
 
@@ -250,6 +256,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
 				"kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
 				"maximise": t.Maximise, "console": t.Console, "consoleEmpty": t.ConsoleEmpty, "lineN": t.LineN,
+				"logMine": t.LogMine, "logAll": t.LogAll,
 				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
 			},
 		},
@@ -262,6 +269,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		v.Data.Faults = st.prefix() + "faults/"
 	}
 	v.BodyClass = "step"
+	v.Name = s.name(r.Context(), browser)
 	for _, id := range st.Tasks {
 		_, ok := done[TaskKey{st.Lesson.Slug, st.Slug, id}]
 		tv := taskView{ID: id, HTML: text.Tasks[id], Done: ok}

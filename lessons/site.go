@@ -78,6 +78,8 @@ type Options struct {
 //	POST /lessons/<lesson>/<step>/faults/<fault>  a fault the step offers (see step.Fault)
 //	GET /classroom/                     the classroom: every learner, connected now or not (see Classroom)
 //	GET /classroom/data.json            ... as JSON
+//	GET /classroom/live                 Server-Sent Events: when the classroom changed
+//	POST /me/name, POST /me/reset       the learner's name, and forgetting their ticks (see learner.go)
 //	GET /assets/...                     CSS, scripts, icons
 //	GET /socket.io/socket.io.js         the browser client, where tutorial code looks for it
 //
@@ -87,8 +89,10 @@ type Site struct {
 	log   *slog.Logger
 	store *Store
 	hub   *hub
-	// presence is each browser's last activity (classroom.go).
+	// presence is each browser's last activity (classroom.go); changes
+	// wakes the classroom's feeds (learner.go).
 	presence *presence
+	changes  *notifier
 	mux      *routemux.Mux
 	chroma   []byte
 	// js runs the learners' own servers in JavaScript, one per browser and
@@ -187,17 +191,18 @@ type navPage struct {
 // or malformed, or when the progress table cannot be created.
 func New(opts Options) (*Site, error) {
 	s := &Site{
-		opts:     opts,
-		log:      opts.Logger,
-		hub:      newHub(),
-		presence: newPresence(),
-		steps:    map[string]*stepPage{},
-		closing:  make(chan struct{}),
-		js:       &jsserver.Manager{},
+		opts:    opts,
+		log:     opts.Logger,
+		hub:     newHub(),
+		changes: newNotifier(),
+		steps:   map[string]*stepPage{},
+		closing: make(chan struct{}),
+		js:      &jsserver.Manager{},
 	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.presence = newPresence(s.changes.notify)
 	var err error
 	if s.store, err = OpenStore(context.Background(), opts.DB); err != nil {
 		return nil, err
@@ -437,7 +442,8 @@ func (s *Site) jsConfig(st *stepPage) func(browser string) jsserver.Config {
 		checker := s.newChecker(st)
 		var io *sio.Server
 		return jsserver.Config{
-			Log:    st.log,
+			// Every client of the instance is the browser's: so is every line.
+			Log:    st.log.ForBrowser(browser),
 			Server: s.serverConfig(st, checker),
 			Setup: func(srv *sio.Server) {
 				io = srv
@@ -507,6 +513,7 @@ func (s *Site) taskDone(browser string, k TaskKey) {
 	if !first {
 		return
 	}
+	s.changes.notify()
 	done, err := s.store.Done(ctx, browser)
 	if err != nil {
 		s.log.Error("lessons: progress not read", "err", err)

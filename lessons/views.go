@@ -19,6 +19,9 @@ type frame struct {
 	BodyClass string
 	Inspector string // URL of the inspector's pages, "" if none
 	Classroom string // URL of the classroom page
+	// Name is the display name the learner chose, "" when none; Here is
+	// the page's path, where the learner's forms send them back.
+	Name, Here string
 }
 
 // link is an anchor: where, and what it says.
@@ -68,6 +71,7 @@ func countText(done, total int) string {
 // lessonView is a lesson's introduction page.
 type lessonView struct {
 	frame
+	Slug  string
 	Num   int
 	Intro string // HTML
 	Steps []tocStep
@@ -123,3 +127,6 @@ type stepData struct {
 type notFoundView struct {
 	frame
 }
+
+// nameText is the top bar's "You: Ada", for a learner with a name.
+func (f frame) nameText() string { return fmt.Sprintf(f.T.NameShown, f.Name) }

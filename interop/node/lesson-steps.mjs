@@ -112,6 +112,17 @@ function inbox(socket) {
   return socket;
 }
 
+/** POSTs a fault of the step page (faults/<name>) as this client's browser, and checks its status. */
+async function fault(name, status) {
+  const res = await fetch(`${args.url}/lessons/${args.step}/faults/${name}`, {
+    method: "POST",
+    headers: { cookie: `wb_client=${args.client}` },
+  });
+  const body = await res.json();
+  assert.equal(res.status, status, `POST faults/${name}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
 /** The N of a description "<N> clients connected!". */
 function count(data) {
   const m = /^(\d+) clients connected!$/.exec(data?.description ?? "");
@@ -356,15 +367,6 @@ const steps = {
   // in the order the step's timeline shows. A restart reaches this
   // browser's clients alone; the server goes on, and so does its counter.
   async "errors/reconnect"() {
-    const fault = async (name, status) => {
-      const res = await fetch(`${args.url}/lessons/${args.step}/faults/${name}`, {
-        method: "POST",
-        headers: { cookie: `wb_client=${args.client}` },
-      });
-      const body = await res.json();
-      assert.equal(res.status, status, `POST faults/${name}: ${res.status} ${JSON.stringify(body)}`);
-      return body;
-    };
     const socket = io(args.url, {
       ...options(),
       forceNew: true,
@@ -604,6 +606,19 @@ const steps = {
     b.emit("setUsername", "Bea");
     assert.deepEqual(await b.take("userSet"), { username: "Bea" });
 
+    // The homework: the users online, who is typing, private messages.
+    assert.deepEqual(await a.take("users"), ["Ana"]);
+    assert.deepEqual(await a.take("users"), ["Ana", "Bea"], "everyone hears who is online");
+    assert.deepEqual(await b.take("users"), ["Ana", "Bea"]);
+    a.emit("typing", true);
+    assert.deepEqual(await b.take("typing"), { user: "Ana", typing: true }, "the room hears who types");
+    await a.none("typing", 0);
+    a.emit("private", { to: "Bea", message: "psst" });
+    for (const s of [a, b]) assert.deepEqual(await s.take("private"), { from: "Ana", to: "Bea", message: "psst" });
+    await spy.none("private");
+    a.emit("private", { to: "Nobody", message: "hello?" });
+    await error(a, /Nobody called "Nobody" is online/);
+
     a.emit("msg", { message: "Hello, Bea", user: "Ana" });
     for (const s of [a, b, spy]) assert.deepEqual(await s.take("newmsg"), { message: "Hello, Bea", user: "Ana" });
     b.emit("msg", { message: hostile, user: "Bea" });
@@ -631,6 +646,75 @@ const steps = {
     b.emit("setUsername", "Ana");
     assert.deepEqual(await b.take("userSet"), { username: "Ana" }, "a name is free once its owner has gone");
     for (const s of [b, spy]) s.disconnect();
+  },
+
+  // Acknowledgements, the client asking: a callback answered with the sum,
+  // emitWithAck answered with an error report, and timeout() giving up on
+  // an answer that leaves the server 2 s late.
+  async "acks/callbacks"() {
+    const socket = connect();
+    await next(socket, "connect");
+    const sum = await new Promise((resolve) => socket.emit("add", 2, 3, resolve));
+    assert.deepEqual(sum, { sum: 5 });
+    assert.deepEqual(await socket.emitWithAck("add", 2, "three"), { error: "add needs two numbers" });
+    await assert.rejects(socket.timeout(1000).emitWithAck("slow"), /operation has timed out/);
+    assert.equal(await socket.timeout(5000).emitWithAck("slow"), "done, 2 s later", "a longer timeout hears the answer");
+    socket.disconnect();
+  },
+
+  // Acknowledgements, the server asking: one client answers, then stays
+  // silent until the server's 3 s timeout; then a poll of both clients
+  // gathers both votes.
+  async "acks/server-asks"() {
+    const a = inbox(connect());
+    const b = connect();
+    let silent = false;
+    a.on("question", (question, callback) => {
+      assert.equal(question, "What is 6 × 7?");
+      if (!silent) callback(42);
+    });
+    a.on("vote", (question, callback) => callback("tabs"));
+    b.on("vote", (question, callback) => callback("spaces"));
+    await Promise.all([next(a, "connect"), next(b, "connect")]);
+    a.emit("ask me");
+    assert.equal(await a.take("verdict"), "you answered 42");
+    silent = true;
+    a.emit("ask me");
+    assert.equal(await a.take("verdict", 8000), "no answer within 3 s");
+    a.emit("poll");
+    const { answers, complete } = await a.take("results", 8000);
+    assert.deepEqual([answers.sort(), complete], [["spaces", "tabs"], true]);
+    for (const s of [a, b]) s.disconnect();
+  },
+
+  // Connection state recovery: a count to 10 that goes on while the
+  // connection is cut arrives whole, on the same socket (recovered); a
+  // client that disconnects on purpose comes back as a new socket.
+  async "recovery/catch-up"() {
+    const socket = inbox(connect());
+    await next(socket, "connect");
+    assert.equal(socket.recovered, false, "a first connection is new");
+    const id = socket.id;
+    socket.emit("count");
+    assert.equal(await socket.take("number"), 1);
+    const gone = next(socket, "disconnect");
+    await fault("cut", 200);
+    assert.equal((await gone)[0], "transport close");
+    await sleep(1200); // two more numbers leave the server meanwhile
+    socket.connect();
+    await next(socket, "connect", 5000);
+    assert.equal(socket.recovered, true, "back within the delay: recovered");
+    assert.equal(socket.id, id, "the same socket id");
+    const numbers = [];
+    for (let n = 2; n <= 10; n++) numbers.push(await socket.take("number", 5000));
+    assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8, 9, 10], "no number lost, none twice, in order");
+
+    socket.disconnect();
+    socket.connect();
+    await next(socket, "connect", 5000);
+    assert.equal(socket.recovered, false, "a client that left comes back new");
+    assert.notEqual(socket.id, id);
+    socket.disconnect();
   },
 };
 

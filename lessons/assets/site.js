@@ -41,3 +41,9 @@
     event.preventDefault();
   });
 })();
+
+// A form with data-confirm (resetting progress) asks first.
+document.addEventListener("submit", (event) => {
+  const question = event.target instanceof HTMLFormElement && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

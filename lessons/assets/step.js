@@ -582,6 +582,7 @@
     const text = document.createElement("span");
     text.textContent = line.text;
     li.append(time, " ", text);
+    if (line.mine) li.classList.add("mine");
     log.append(li);
     while (log.children.length > maxLines) log.firstElementChild.remove();
     if (atBottom) log.scrollTop = log.scrollHeight;
@@ -605,9 +606,25 @@
     if (text) text.textContent = format(T.progress, done, total);
   }
 
-  const feed = new EventSource(data.live);
-  feed.addEventListener("open", clearLog); // the feed starts again with the backlog
-  feed.addEventListener("log", (e) => addLine(JSON.parse(e.data)));
-  feed.addEventListener("task", (e) => tick(JSON.parse(e.data).task));
-  feed.addEventListener("progress", (e) => progress(JSON.parse(e.data)));
+  // The log shows the lines about this browser's clients, or everyone's
+  // (?log=all): switching opens the feed again, which starts with the
+  // backlog of what it now shows.
+  let feed = null;
+  function openFeed(scope) {
+    feed?.close();
+    const url = new URL(data.live, location.href);
+    if (scope === "all") url.searchParams.set("log", "all");
+    log.dataset.scope = scope;
+    feed = new EventSource(url);
+    feed.addEventListener("open", clearLog); // the feed starts again with the backlog
+    feed.addEventListener("log", (e) => addLine(JSON.parse(e.data)));
+    feed.addEventListener("task", (e) => tick(JSON.parse(e.data).task));
+    feed.addEventListener("progress", (e) => progress(JSON.parse(e.data)));
+  }
+  for (const radio of document.querySelectorAll('input[name="log-scope"]')) {
+    radio.addEventListener("change", () => {
+      if (radio.checked) openFeed(radio.value);
+    });
+  }
+  openFeed(document.querySelector('input[name="log-scope"]:checked')?.value || "mine");
 })();

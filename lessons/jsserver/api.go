@@ -1,10 +1,12 @@
 package jsserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -26,6 +28,10 @@ type api struct {
 	// the loop forgets them after its next job, so that none is kept.
 	goneMu sync.Mutex
 	gone   []*sio.Socket
+
+	// broadcastAcks counts the broadcasts waiting for acknowledgements
+	// (broadcastWithAck), at most maxBroadcastAcks.
+	broadcastAcks atomic.Int32
 }
 
 // jsNamespace is a namespace as the script sees it (io.of(name), or io for
@@ -123,7 +129,7 @@ func (a *api) namespace(nsp *sio.Namespace) *jsNamespace {
 		nsp.Use(func(s *sio.Socket) error { return a.middleware(fn, s) })
 		return o
 	})
-	a.operatorMethods(o, func() *sio.BroadcastOperator { return nsp.To() }, nspVar(nsp))
+	a.operatorMethods(o, func() *sio.BroadcastOperator { return nsp.To() }, nspVar(nsp), 0)
 	a.getter(o, "sockets", func() goja.Value {
 		m, _ := a.rt.New(a.rt.Get("Map"))
 		set, _ := goja.AssertFunction(m.Get("set"))
@@ -170,26 +176,40 @@ func (a *api) roomsMap(nsp *sio.Namespace) goja.Value {
 }
 
 // operatorMethods gives o the methods of a broadcast operator over what op
-// returns: to, in, except, emit, send, fetchSockets, socketsJoin,
+// returns: to, in, except, timeout, emit, send, fetchSockets, socketsJoin,
 // socketsLeave, disconnectSockets. Namespaces and socket.broadcast have
-// them too.
-func (a *api) operatorMethods(o *goja.Object, op func() *sio.BroadcastOperator, what string) {
+// them too. timeout is what timeout(ms) set on the way, 0 when none: emit
+// takes a callback, (err, responses), only with one.
+func (a *api) operatorMethods(o *goja.Object, op func() *sio.BroadcastOperator, what string, timeout time.Duration) {
 	narrow := func(f func(b *sio.BroadcastOperator, rooms ...string) *sio.BroadcastOperator) func(goja.FunctionCall) goja.Value {
 		return func(c goja.FunctionCall) goja.Value {
 			rooms := a.rooms(c.Arguments)
-			return a.operator(func() *sio.BroadcastOperator { return f(op(), rooms...) }, what)
+			return a.operator(func() *sio.BroadcastOperator { return f(op(), rooms...) }, what, timeout)
 		}
 	}
 	a.method(o, "to", narrow((*sio.BroadcastOperator).To))
 	a.method(o, "in", narrow((*sio.BroadcastOperator).In))
 	a.method(o, "except", narrow((*sio.BroadcastOperator).Except))
+	a.method(o, "timeout", func(c goja.FunctionCall) goja.Value {
+		d := time.Duration(c.Argument(0).ToFloat() * float64(time.Millisecond))
+		if d <= 0 {
+			a.throw(fmt.Errorf("%s.timeout(ms): ms must be above 0", what))
+		}
+		return a.operator(func() *sio.BroadcastOperator { return op().Timeout(d) }, what, d)
+	})
 	a.method(o, "emit", func(c goja.FunctionCall) goja.Value {
-		ev, args := a.eventArgs(c, what+".emit")
-		if len(args) > 0 {
-			if _, ok := args[len(args)-1].(sio.AckFunc); ok {
-				a.throw(fmt.Errorf("%s.emit: acknowledgements of a broadcast need timeout(); the workbook does not offer them yet", what))
+		if n := len(c.Arguments); n > 1 {
+			if fn, ok := goja.AssertFunction(c.Arguments[n-1]); ok {
+				if timeout <= 0 {
+					a.throw(fmt.Errorf("%s.emit: a callback of a broadcast needs timeout(ms) first: %s.timeout(5000).emit(event, ..., (err, responses) => ...)", what, what))
+				}
+				c.Arguments = c.Arguments[:n-1]
+				ev, args := a.eventArgs(c, what+".timeout().emit")
+				a.broadcastWithAck(op(), ev, args, a.ackFunc(fn, true))
+				return a.rt.ToValue(true)
 			}
 		}
+		ev, args := a.eventArgs(c, what+".emit")
 		if err := op().Emit(ev, args...); err != nil {
 			a.throw(fmt.Errorf("%s.emit(%q): %w", what, ev, err))
 		}
@@ -234,11 +254,44 @@ func (a *api) operatorMethods(o *goja.Object, op func() *sio.BroadcastOperator, 
 	})
 }
 
-// operator returns a new broadcast operator object.
-func (a *api) operator(op func() *sio.BroadcastOperator, what string) *goja.Object {
+// operator returns a new broadcast operator object (timeout: see
+// operatorMethods).
+func (a *api) operator(op func() *sio.BroadcastOperator, what string, timeout time.Duration) *goja.Object {
 	o := a.rt.NewObject()
-	a.operatorMethods(o, op, what)
+	a.operatorMethods(o, op, what, timeout)
 	return o
+}
+
+// maxBroadcastAcks bounds the broadcasts of one instance waiting for their
+// acknowledgements at once: each holds a goroutine until its timeout.
+const maxBroadcastAcks = 16
+
+// broadcastWithAck sends a broadcast that collects acknowledgements (b has
+// its timeout), and calls back ack with (err, responses) on the loop once
+// every client answered, the timeout passed (err, and the answers so far)
+// or the instance stopped (no call).
+func (a *api) broadcastWithAck(b *sio.BroadcastOperator, ev string, args []any, ack sio.AckFunc) {
+	if a.broadcastAcks.Add(1) > maxBroadcastAcks {
+		a.broadcastAcks.Add(-1)
+		a.throw(fmt.Errorf("more than %d broadcasts wait for their acknowledgements", maxBroadcastAcks))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer a.broadcastAcks.Add(-1)
+		defer cancel()
+		go func() {
+			select {
+			case <-a.in.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		responses, err := b.EmitWithAck(ctx, ev, args...)
+		if responses == nil {
+			responses = []any{}
+		}
+		ack([]any{responses}, err)
+	}()
 }
 
 // rooms reads room names from arguments: strings, or arrays of them.
@@ -532,6 +585,7 @@ func (a *api) socket(s *sio.Socket) *jsSocket {
 	a.sockets[s] = js
 	o := js.obj
 	_ = o.Set("id", s.ID())
+	_ = o.Set("recovered", s.Recovered()) // connection state recovery restored it
 	_ = o.Set("nsp", a.namespace(s.Namespace()).obj)
 	_ = o.Set("handshake", a.handshake(s))
 	conn := a.rt.NewObject()
@@ -642,15 +696,15 @@ func (a *api) socket(s *sio.Socket) *jsSocket {
 		return o
 	})
 	broadcast := func() *sio.BroadcastOperator { return s.Broadcast() }
-	a.getter(o, "broadcast", func() goja.Value { return a.operator(broadcast, "socket.broadcast") })
+	a.getter(o, "broadcast", func() goja.Value { return a.operator(broadcast, "socket.broadcast", 0) })
 	a.method(o, "to", func(c goja.FunctionCall) goja.Value {
 		rooms := a.rooms(c.Arguments)
-		return a.operator(func() *sio.BroadcastOperator { return s.To(rooms...) }, "socket.to")
+		return a.operator(func() *sio.BroadcastOperator { return s.To(rooms...) }, "socket.to", 0)
 	})
 	_ = o.Set("in", o.Get("to"))
 	a.method(o, "except", func(c goja.FunctionCall) goja.Value {
 		rooms := a.rooms(c.Arguments)
-		return a.operator(func() *sio.BroadcastOperator { return s.Except(rooms...) }, "socket.except")
+		return a.operator(func() *sio.BroadcastOperator { return s.Except(rooms...) }, "socket.except", 0)
 	})
 	return js
 }

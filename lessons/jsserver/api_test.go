@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,4 +257,104 @@ func TestAPISurface(t *testing.T) {
 		// rarely, with Go servers as well.
 		waitLog(t, log, "leaving lobby", "gone")
 	})
+}
+
+// TestBroadcastAcks: io.timeout(ms).emit(event, ..., (err, responses))
+// gathers every client's answer, or what came before the timeout with an
+// error; a broadcast callback without timeout() is refused, as Node does.
+func TestBroadcastAcks(t *testing.T) {
+	const script = `io.on("connection", (socket) => {
+  socket.on("poll", (ms, callback) => io.timeout(ms).emit("vote", "which?", (err, responses) =>
+    callback(err ? err.message : null, responses.map(String).sort())));
+  socket.on("roomPoll", (callback) => io.to("red").timeout(2000).emit("vote", "red?", (err, responses) => callback(err, responses)));
+  socket.on("noTimeout", (callback) => {
+    try { io.emit("vote", () => {}); callback("sent"); } catch (e) { callback(String(e)); }
+  });
+  socket.on("join", (room, callback) => { socket.join(room); callback(); });
+});`
+	in, err := jsserver.Start(jsserver.Config{Source: script, Log: step.NewLog(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(in)
+	t.Cleanup(func() { in.Close(); srv.Close() })
+	voter := func(answer string) *client.Socket {
+		s, err := connectTo(t, srv.URL, client.Options{}, func(s *client.Socket) {
+			s.On("vote", func(e *client.Event) { _ = e.Ack(answer + " to " + e.Arg(0).(string)) })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := voter("a"), voter("b")
+	if got := call(t, a, "poll", 5000); !reflect.DeepEqual(got, []any{nil, []any{"a to which?", "b to which?"}}) {
+		t.Errorf("a poll everyone answers: %v", got)
+	}
+	call(t, b, "join", "red")
+	if got := call(t, a, "roomPoll"); !reflect.DeepEqual(got, []any{nil, []any{"b to red?"}}) {
+		t.Errorf("a poll of a room: %v", got)
+	}
+	if _, err := connectTo(t, srv.URL, client.Options{}, nil); err != nil { // a client that never answers
+		t.Fatal(err)
+	}
+	if got := call(t, a, "poll", 300); !reflect.DeepEqual(got, []any{"operation has timed out", []any{"a to which?", "b to which?"}}) {
+		t.Errorf("a poll with a silent client: %v", got)
+	}
+	if got := call(t, a, "noTimeout"); !strings.Contains(fmt.Sprint(got[0]), "needs timeout(ms)") {
+		t.Errorf("a broadcast callback without timeout(): %v", got)
+	}
+}
+
+// TestSocketRecovered: socket.recovered is false for a new socket, and
+// true for one that connection state recovery restored, with its id.
+func TestSocketRecovered(t *testing.T) {
+	const script = `io.on("connection", (socket) => socket.emit("hello", socket.id, socket.recovered));`
+	in, err := jsserver.Start(jsserver.Config{Source: script, Log: step.NewLog(nil),
+		Server: sio.Config{ConnectionStateRecovery: &sio.RecoveryConfig{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(in)
+	t.Cleanup(func() { in.Close(); srv.Close() })
+	hellos := make(chan []any, 4)
+	gone := make(chan struct{}, 4)
+	s, err := connectTo(t, srv.URL, client.Options{}, func(s *client.Socket) {
+		s.On("hello", func(e *client.Event) { hellos <- []any{e.Arg(0), e.Arg(1)} })
+		s.OnDisconnect(func(client.Reason) { gone <- struct{}{} })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := func() []any {
+		select {
+		case h := <-hellos:
+			return h
+		case <-time.After(10 * time.Second):
+			t.Fatal("no hello within 10 s")
+		}
+		return nil
+	}
+	first := next()
+	if first[1] != false {
+		t.Fatalf("a new socket: recovered = %v", first[1])
+	}
+	// The connection drops (no DISCONNECT packet): the client comes back
+	// and asks for its session.
+	for _, sess := range in.Server().Engine().Sessions() {
+		sess.Faults().Drop()
+	}
+	select {
+	case <-gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client did not see its connection drop within 10 s")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := s.ConnectContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := next(); again[0] != first[0] || again[1] != true {
+		t.Errorf("after the drop: id %v (was %v), recovered = %v", again[0], first[0], again[1])
+	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/sioworkbook/workbook/internal/nodetest"
 	"github.com/sioworkbook/workbook/lessons"
+	"github.com/sioworkbook/workbook/lessons/acks/callbacks"
+	serverasks "github.com/sioworkbook/workbook/lessons/acks/server-asks"
 	"github.com/sioworkbook/workbook/lessons/broadcast/everyone"
 	"github.com/sioworkbook/workbook/lessons/broadcast/others"
 	"github.com/sioworkbook/workbook/lessons/chat/app"
@@ -27,6 +29,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/jsserver"
 	"github.com/sioworkbook/workbook/lessons/namespaces/custom"
 	defaultns "github.com/sioworkbook/workbook/lessons/namespaces/default"
+	"github.com/sioworkbook/workbook/lessons/recovery/catch-up"
 	"github.com/sioworkbook/workbook/lessons/rooms/join"
 	"github.com/sioworkbook/workbook/lessons/rooms/leave"
 	"github.com/sioworkbook/workbook/lessons/step"
@@ -57,6 +60,9 @@ var checks = map[string]struct {
 	"internals/handshake":  {handshake.Tasks, handshake.Check, sio.Config{}},
 	"internals/binary":     {binary.Tasks, binary.Check, sio.Config{}},
 	"chat/app":             {app.Tasks, app.Check, sio.Config{}},
+	"acks/callbacks":       {callbacks.Tasks, callbacks.Check, sio.Config{}},
+	"acks/server-asks":     {serverasks.Tasks, serverasks.Check, sio.Config{}},
+	"recovery/catch-up":    {catchup.Tasks, catchup.Check, catchup.Config},
 }
 
 // jsContracts are the contracts of lessons/contract_test.go, run against
@@ -109,7 +115,12 @@ var jsContracts = []struct {
 		tasks: []string{"sent", "received"}},
 	{step: "chat/app", log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
 		"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
-		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse"}},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}},
+	{step: "acks/callbacks", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
+		tasks: []string{"callback", "error", "timeout"}},
+	{step: "acks/server-asks", log: []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
+		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"},
+		tasks: []string{"answer", "silent", "broadcast"}},
 }
 
 // stepServer is one step's JavaScript server under test, with the step's
@@ -177,7 +188,8 @@ func TestStepContractsInJavaScript(t *testing.T) {
 	}
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	covered := map[string]bool{"errors/reconnect": true}
+	// The steps with faults need the Site: lessons' jsserver_site_test.go.
+	covered := map[string]bool{"errors/reconnect": true, "recovery/catch-up": true}
 	for i, c := range jsContracts {
 		covered[c.step] = true
 		name := c.step

@@ -23,9 +23,13 @@
 // The global io is the server, with the official server's names: io.on
 // ("connection"), io.use((socket, next) => next(err)) with err.data sent
 // to the client, io.emit, io.to / io.in / io.except, io.of(name),
-// io.fetchSockets, io.socketsJoin / socketsLeave / disconnectSockets,
+// io.timeout(ms).emit(event, ..., (err, responses) => ...) (a broadcast
+// that gathers every client's acknowledgement, on io.to(room) too; at most
+// 16 waiting at once per instance), io.fetchSockets, io.socketsJoin /
+// socketsLeave / disconnectSockets,
 // io.sockets (the default namespace, with .sockets and .adapter.rooms).
-// A socket has id, handshake (headers, query, auth, address, time, issued,
+// A socket has id, recovered (true for a session restored by connection
+// state recovery, which the step's sio.Config turns on), handshake (headers, query, auth, address, time, issued,
 // url, secure, xdomain), data, rooms (a Set), conn.id, conn.transport.name,
 // nsp, connected, on / once / off, emit and send (a function last asks for
 // an acknowledgement), timeout(ms).emit, broadcast, to / in / except, join,

@@ -73,6 +73,11 @@ func ValidBrowser(id string) bool { return browserid.Valid(id) }
 type Line struct {
 	At   time.Time `json:"at"`
 	Text string    `json:"text"`
+	// Browser is the browser whose client the line is about (see
+	// Log.For), "" when the line names none. It stays out of the JSON: a
+	// browser id is the key to that learner's progress, and the step page
+	// only needs to know whether a line is its own.
+	Browser string `json:"-"`
 }
 
 // LogSize is how many lines a Log keeps for pages that open later.
@@ -84,6 +89,11 @@ const LogSize = 200
 //
 // A Log may be used from any goroutine.
 type Log struct {
+	// root is the log a view made by For or ForBrowser writes to, with
+	// browser on its lines; nil for a log made by NewLog.
+	root    *Log
+	browser string
+
 	mu    sync.Mutex
 	lines []Line // ring of at most LogSize lines, oldest first once full
 	next  int    // where the next line goes once the ring is full
@@ -132,8 +142,44 @@ func format(a any) string {
 	return string(b)
 }
 
+// For returns a view of the log whose lines say they are about the
+// client s (its browser, see Browser): the step page shows a learner the
+// lines of their own clients by default, everyone's on demand. Lines,
+// Follow and the sink are the log's own; the view only tags what it
+// prints.
+//
+//	socket.On("chat message", func(e *sio.Event) {
+//		log.For(socket).Println("message:", e.Arg(0))
+//	})
+func (l *Log) For(s *sio.Socket) *Log { return l.ForBrowser(Browser(s)) }
+
+// Everyone, as the browser of a line (ForBrowser), says that the line is
+// about every client of the step (its server restarting): every learner's
+// log shows it. It is not a browser id.
+const Everyone = "*"
+
+// ForBrowser returns a view of the log whose lines are about browser, as
+// For does for a socket's: a learner's own server in JavaScript prints
+// through one, as all its clients are that learner's; the workbook prints
+// a fault's lines through the view of the browser that caused it, or of
+// Everyone.
+func (l *Log) ForBrowser(browser string) *Log {
+	if l.root != nil {
+		l = l.root
+	}
+	return &Log{root: l, browser: browser}
+}
+
 func (l *Log) add(text string) {
-	line := Line{At: l.now(), Text: text}
+	if l.root != nil {
+		l.root.addLine(text, l.browser)
+		return
+	}
+	l.addLine(text, "")
+}
+
+func (l *Log) addLine(text, browser string) {
+	line := Line{At: l.now(), Text: text, Browser: browser}
 	l.mu.Lock()
 	if len(l.lines) < LogSize {
 		l.lines = append(l.lines, line)
@@ -155,6 +201,9 @@ func (l *Log) add(text string) {
 
 // Lines returns the lines kept, oldest first.
 func (l *Log) Lines() []Line {
+	if l.root != nil {
+		l = l.root
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.linesLocked()
@@ -171,6 +220,9 @@ func (l *Log) linesLocked() []Line {
 // falls more than buf lines behind loses lines. stop ends the feed and
 // closes the channel.
 func (l *Log) Follow(buf int) (backlog []Line, lines <-chan Line, stop func()) {
+	if l.root != nil {
+		l = l.root
+	}
 	ch := make(chan Line, buf)
 	l.mu.Lock()
 	backlog = l.linesLocked()

@@ -88,3 +88,27 @@ func TestDoneForTicksTheBrowser(t *testing.T) {
 	}()
 	c.DoneFor("b1", "z")
 }
+
+func TestLogViewsTagTheirLines(t *testing.T) {
+	var sunk []step.Line
+	log := step.NewLog(func(l step.Line) { sunk = append(sunk, l) })
+	mine := log.ForBrowser("me")
+	backlog, feed, stop := mine.ForBrowser("other").Follow(4) // a view's view follows the whole log
+	defer stop()
+	log.Println("anyone")
+	mine.Println("mine")
+	log.ForBrowser("other").Printf("%s", "theirs")
+	want := []step.Line{{Text: "anyone"}, {Text: "mine", Browser: "me"}, {Text: "theirs", Browser: "other"}}
+	lines := mine.Lines()
+	if len(backlog) != 0 || len(lines) != len(want) || len(sunk) != len(want) {
+		t.Fatalf("backlog %v, lines %v, sunk %v", backlog, lines, sunk)
+	}
+	for i, w := range want {
+		fed := <-feed
+		for _, got := range []step.Line{lines[i], sunk[i], fed} {
+			if got.Text != w.Text || got.Browser != w.Browser {
+				t.Errorf("line %d = %q of %q, want %q of %q", i, got.Text, got.Browser, w.Text, w.Browser)
+			}
+		}
+	}
+}

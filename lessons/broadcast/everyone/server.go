@@ -18,6 +18,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	clients := 0
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		mu.Lock()
 		clients++
 		description := strconv.Itoa(clients) + " clients connected!"

@@ -11,7 +11,7 @@ import (
 
 // Tasks are what the learner can try in this step, in the order the page
 // lists them. Their text is in step.en.md and step.es.md ("task.<id>").
-var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse"}
+var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}
 
 // Check ticks the tasks from what the server sees:
 //   - name: a client of this browser got "userSet";
@@ -22,7 +22,13 @@ var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse
 //     browser (the page shows it as text);
 //   - room: a client of this browser moved to a room other than the first;
 //   - reuse: a client of this browser got a name that a closed client of
-//     this browser had freed.
+//     this browser had freed;
+//
+// and the homework's, optional:
+//   - typing: a named client of this browser said it is typing;
+//   - online: a client of this browser got a list of two names or more;
+//   - private: a client of this browser sent a private message to
+//     another user (the server sent the sender its copy).
 func Check(io *sio.Server, c *step.Checker) {
 	var mu sync.Mutex
 	freed := map[string]map[string]bool{} // browser -> names its closed clients freed
@@ -68,7 +74,27 @@ func Check(io *sio.Server, c *step.Checker) {
 			c.Done(socket, "room")
 		}
 	})
+	c.OnSent("users", func(socket *sio.Socket, args []json.RawMessage) {
+		var names []string
+		if len(args) > 0 && json.Unmarshal(args[0], &names) == nil && len(names) >= 2 {
+			c.Done(socket, "online")
+		}
+	})
+	c.OnSent("private", func(socket *sio.Socket, args []json.RawMessage) {
+		var data struct{ From, To string }
+		if len(args) == 0 || json.Unmarshal(args[0], &data) != nil {
+			return
+		}
+		if name, _ := socket.Data().(string); name != "" && name == data.From && data.To != data.From {
+			c.Done(socket, "private")
+		}
+	})
 	io.OnConnection(func(socket *sio.Socket) {
+		socket.On("typing", func(e *sio.Event) {
+			if name, _ := socket.Data().(string); name != "" && e.Arg(0) == true {
+				c.Done(socket, "typing")
+			}
+		})
 		browser := step.Browser(socket)
 		// On disconnecting, before the server's own disconnect handler frees
 		// the name: another client could otherwise take it before it is

@@ -10,6 +10,7 @@ import (
 // as debugged, so that both sides have something to trace.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		pattern, _ := socket.Handshake().Auth["debug"].(string)
 		if pattern == "" {
 			log.Println("A user connected without a debug pattern")

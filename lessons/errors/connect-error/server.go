@@ -10,6 +10,7 @@ import (
 // hint. A client that asks to be kicked out is disconnected by the server.
 func Setup(io *sio.Server, log *step.Log) {
 	io.Use(func(socket *sio.Socket) error {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		token, _ := socket.Handshake().Auth["token"].(string)
 		if token != "open sesame" {
 			log.Println("Refused a client with the token", token)
@@ -22,6 +23,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	})
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected with the right token")
 		socket.Emit("welcome", "You are in!")
 

@@ -20,6 +20,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	var connections atomic.Int64 // lives as long as the server does
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		n := connections.Add(1)
 		log.Println("A user connected: connection", n, "since the server started")
 		socket.Emit("welcome", n)

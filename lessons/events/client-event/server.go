@@ -9,6 +9,7 @@ import (
 // the event clientEvent.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		socket.On("clientEvent", func(e *sio.Event) {
 			log.Println(e.Arg(0))
 		})

@@ -11,6 +11,7 @@ import (
 // the server emits a custom event, testerEvent, carrying an object.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
 
 		timer := time.AfterFunc(4*time.Second, func() {

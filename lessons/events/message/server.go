@@ -11,6 +11,7 @@ import (
 // the server sends it a message.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
 
 		// Send a message four seconds after the connection.

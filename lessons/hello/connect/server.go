@@ -10,6 +10,7 @@ import (
 func Setup(io *sio.Server, log *step.Log) {
 	// Runs once for every client that connects.
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
 
 		// Runs once when this client leaves: page closed or reloaded,

@@ -12,6 +12,7 @@ import (
 // answers with a digest event carrying their SHA-256, 32 bytes.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		socket.On("file", func(e *sio.Event) {
 			// A binary argument arrives as a []byte.
 			data, ok := e.Arg(0).([]byte)

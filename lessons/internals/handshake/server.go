@@ -9,6 +9,7 @@ import (
 // ids, logs chat events, and answers add events through their ack.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		// Two ids: the Engine.IO session's (the open packet's sid), and the
 		// socket's in the namespace (the sid of the 40 packet).
 		log.Println("A user connected: session", socket.SessionID(), "socket", socket.ID())

@@ -10,6 +10,7 @@ import (
 // has upgraded.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		// The client names itself in auth, only so that the log can say
 		// which of the page's three clients this is.
 		name, _ := socket.Handshake().Auth["name"].(string)

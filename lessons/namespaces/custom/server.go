@@ -11,6 +11,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	// A namespace of our own. Clients join it with io("/my-namespace").
 	nsp := io.Of("/my-namespace")
 	nsp.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("someone connected to", socket.Namespace().Name())
 		// nsp.Emit: everyone in /my-namespace, and nobody else.
 		nsp.Emit("hi", "Hello everyone!")
@@ -18,6 +19,7 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	// The default namespace is still there, with handlers of its own.
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("someone connected to", socket.Namespace().Name())
 	})
 }

@@ -10,6 +10,7 @@ import (
 func Setup(io *sio.Server, log *step.Log) {
 	// io.OnConnection is short for io.Of("/").OnConnection.
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("someone connected to", socket.Namespace().Name())
 		// io.Emit is short for io.Of("/").Emit: everyone in "/".
 		io.Emit("hi", "Hello everyone!")

@@ -17,6 +17,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	inRoom := map[int]int{} // room number -> clients in it
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		mu.Lock()
 		// From room 1 up, skip the rooms that are full.
 		roomno := 1

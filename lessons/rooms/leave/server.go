@@ -17,6 +17,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	var mu sync.Mutex // one client at a time picks its room
 
 	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
 		mu.Lock()
 		roomno := 1
 		for len(io.In("room-"+strconv.Itoa(roomno)).FetchSockets()) >= perRoom {

@@ -1,0 +1,39 @@
+package callbacks
+
+import (
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: add answers with the sum, or with an
+// error when it did not get two numbers; slow answers two seconds late.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
+		log.Println("A user connected")
+
+		// The client's callback is the event's ack: e.Ack(...) calls it,
+		// with these arguments, on the client.
+		socket.On("add", func(e *sio.Event) {
+			if !e.HasAck() {
+				return // nobody to answer
+			}
+			var a, b *float64 // nil: missing, or null
+			if err := e.Bind(&a, &b); err != nil || a == nil || b == nil {
+				log.Println("add needs two numbers")
+				e.Ack(map[string]any{"error": "add needs two numbers"})
+				return
+			}
+			log.Println("add:", *a, "+", *b)
+			e.Ack(map[string]any{"sum": *a + *b})
+		})
+
+		// An ack may come later, from any goroutine: here, after 2 s.
+		socket.On("slow", func(e *sio.Event) {
+			log.Println("slow: the answer leaves in 2 s")
+			time.AfterFunc(2*time.Second, func() { e.Ack("done, 2 s later") })
+		})
+	})
+}

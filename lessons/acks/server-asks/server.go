@@ -1,0 +1,57 @@
+package serverasks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Setup sets up the step's server: on "ask me" it asks that client a
+// question and waits 3 s at most for the answer; on "poll" it asks every
+// client at once and gathers their answers, for 3 s at most.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
+		log.Println("A user connected")
+
+		// A function last asks the client for an answer; with Timeout it
+		// gets an error instead when none comes in time.
+		socket.On("ask me", func(*sio.Event) {
+			log.Println("Asking: what is 6 × 7?")
+			socket.Timeout(3*time.Second).Emit("question", "What is 6 × 7?", func(args []any, err error) {
+				if err != nil {
+					log.Println("No answer within 3 s")
+					socket.Emit("verdict", "no answer within 3 s")
+					return
+				}
+				var answer any
+				if len(args) > 0 {
+					answer = args[0]
+				}
+				log.Println("The client answered", answer)
+				socket.Emit("verdict", fmt.Sprint("you answered ", answer))
+			})
+		})
+
+		// A broadcast that gathers every client's answer. EmitWithAck
+		// waits, so it runs on a goroutine of its own.
+		socket.On("poll", func(*sio.Event) {
+			log.Println("Polling every client")
+			go func() {
+				answers, err := io.Timeout(3*time.Second).EmitWithAck(context.Background(), "vote", "Tabs or spaces?")
+				if answers == nil {
+					answers = []any{}
+				}
+				if err != nil {
+					log.Println("Poll: the timeout passed with", len(answers), "answers")
+				} else {
+					log.Println("Poll:", len(answers), "answers")
+				}
+				socket.Emit("results", map[string]any{"answers": answers, "complete": err == nil})
+			}()
+		})
+	})
+}

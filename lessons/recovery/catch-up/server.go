@@ -1,0 +1,54 @@
+package catchup
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Config turns on connection state recovery: a client whose connection
+// dropped, and that comes back within two minutes, gets its socket back
+// (same id, same rooms) and the events it missed.
+var Config = sio.Config{
+	ConnectionStateRecovery: &sio.RecoveryConfig{MaxDisconnectionDuration: 2 * time.Minute},
+}
+
+// Setup sets up the step's server: it says whether each client is new or
+// came back, and on "count" sends that client the numbers 1 to 10, one
+// every half second, whether it is connected at the time or not.
+func Setup(io *sio.Server, log *step.Log) {
+	io.OnConnection(func(socket *sio.Socket) {
+		log := log.For(socket) // lines about this client: its learner's log shows them
+		if socket.Recovered() {
+			log.Println("A user came back as", socket.ID(), "- the missed events went first")
+		} else {
+			log.Println("A user connected as", socket.ID())
+		}
+
+		var counting atomic.Bool // one count at a time
+		socket.On("count", func(*sio.Event) {
+			if !counting.CompareAndSwap(false, true) {
+				return
+			}
+			id := socket.ID()
+			log.Println("Counting to 10 for", id)
+			for i := 1; i <= 10; i++ {
+				time.AfterFunc(time.Duration(i)*500*time.Millisecond, func() {
+					// To the socket's own room, not socket.Emit: a number
+					// sent while the connection is down waits in the
+					// server's log of packets for it to come back.
+					io.To(id).Emit("number", i)
+					if i == 10 {
+						counting.Store(false)
+					}
+				})
+			}
+		})
+
+		socket.OnDisconnect(func(reason sio.Reason) {
+			log.Println("A user disconnected:", reason)
+		})
+	})
+}
