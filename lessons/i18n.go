@@ -178,6 +178,10 @@ type ui struct {
 	Close        string
 	NotFound     string
 	NotFoundText string
+
+	// Issue 15, section 4 (lessons-a): Spanish throughout, a clean first
+	// impression.
+	FaultUp string // the restarted server is up again
 }
 
 var uiText = map[Lang]ui{
@@ -289,6 +293,8 @@ var uiText = map[Lang]ui{
 		Close:        "Close",
 		NotFound:     "Page not found",
 		NotFoundText: "There is no page here. The contents list every lesson.",
+
+		FaultUp: "The server is up again: your clients reconnect by themselves.",
 	},
 	ES: {
 		LangName:     "Español",
@@ -398,6 +404,8 @@ var uiText = map[Lang]ui{
 		Close:        "Cerrar",
 		NotFound:     "Página no encontrada",
 		NotFoundText: "Aquí no hay ninguna página. En el índice están todas las lecciones.",
+
+		FaultUp: "El servidor ya está en marcha: tus clientes se reconectan solos.",
 	},
 }
 

@@ -248,7 +248,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
-				"kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
+				"faultUp": t.FaultUp, "kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
 				"maximise": t.Maximise, "console": t.Console, "consoleEmpty": t.ConsoleEmpty, "lineN": t.LineN,
 				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
 			},

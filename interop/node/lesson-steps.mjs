@@ -506,6 +506,20 @@ const steps = {
     upgrading.emit("upgraded");
 
     assert.equal(polling.io.engine.transport.name, "polling", "polling only never upgrades");
+
+    // The tasks tick on the learner's "Connect again" only (auth.again), as
+    // the page's button connects each client again.
+    for (const s of [polling, websocket, upgrading]) {
+      s.auth.again = true;
+      s.disconnect();
+      const upgradedAgain = s === upgrading ? new Promise((resolve) => s.io.once("open", () => s.io.engine.once("upgrade", resolve))) : null;
+      s.connect();
+      await next(s, "connect");
+      if (upgradedAgain) {
+        await upgradedAgain;
+        s.emit("upgraded");
+      }
+    }
     await sleep(200);
     for (const s of [polling, websocket, upgrading]) s.disconnect();
   },
