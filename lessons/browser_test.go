@@ -73,7 +73,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/broadcast/everyone/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("count")
-		p.waitPanes(`t === "1 clients connected!"`, "the count in the pane")
+		p.waitPanes(`t === "1 client connected!"`, "the count in the pane")
 		p.click("add-client")
 		p.click("add-client")
 		p.waitPanes(`t === "3 clients connected!"`, "3 in each of three panes")

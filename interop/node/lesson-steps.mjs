@@ -112,9 +112,9 @@ function inbox(socket) {
   return socket;
 }
 
-/** The N of a description "<N> clients connected!". */
+/** The N of a description "<N> clients connected!" ("1 client connected!"). */
 function count(data) {
-  const m = /^(\d+) clients connected!$/.exec(data?.description ?? "");
+  const m = /^(\d+) clients? connected!$/.exec(data?.description ?? "");
   assert.ok(m, `a count of clients, got ${JSON.stringify(data)}`);
   return Number(m[1]);
 }
