@@ -363,11 +363,20 @@ var stepPages = []struct {
 	{"/lessons/chat/app/", lessons.ES, func(t *testing.T, p *page) {
 		p.chat(0, `name.value = "Carmen"; login.requestSubmit();`)
 		p.waitTask("name")
+		p.waitPane(0, `text.textContent === "Eres Carmen, en general." && d.querySelector("#chat button").textContent === "Enviar"`,
+			"the client's words in Spanish")
+		// Refused, in Spanish: the message stays in the input, to be mended.
 		p.chat(0, `message.value = "   "; chat.requestSubmit();`)
-		p.waitPane(0, `error.textContent === "A message needs 1 to 500 characters."`, "an empty message refused")
-		p.chat(0, `message.value = "<b>negrita</b>"; chat.requestSubmit();`)
+		p.waitPane(0, `error.textContent === "Un mensaje lleva de 1 a 500 caracteres."`, "an empty message refused, in Spanish")
+		if v := p.string(`document.querySelector('.pane iframe').contentDocument.getElementById('message').value`); v != "   " {
+			t.Errorf("the refused message's input holds %q", v)
+		}
+		p.chat(0, `message.value = "<b>negrita</b>"; message.dispatchEvent(new Event("input"));`)
+		p.waitPane(0, `d.getElementById("count").textContent === "14/500" && d.getElementById("message").maxLength === 500 && d.getElementById("name").maxLength === 20`, "the counter and the limits")
+		p.chat(0, `chat.requestSubmit();`)
 		p.waitTask("message")
 		p.waitTask("html")
+		p.waitPane(0, `d.getElementById("message").value === "" && d.getElementById("count").textContent === "0/500"`, "the input empty once the message went out")
 		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
 			"the markup as text")
 	}},

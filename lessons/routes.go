@@ -229,14 +229,14 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		Text:        text.HTML,
 		ServerHTML:  st.ServerHTML,
 		ServerJS:    st.ServerJS,
-		Client:      st.Client,
+		Client:      st.client(lang),
 		HasDone:     st.ClientDone != "",
 		Data: stepData{
 			Lesson:     st.Lesson.Slug,
 			Step:       st.Slug,
 			Pane:       st.prefix() + "pane",
 			Live:       st.prefix() + "live",
-			Client:     st.Client,
+			Client:     st.client(lang),
 			ClientDone: st.ClientDone,
 			Server:     st.ServerSource,
 			ServerJS:   st.ServerJS,
@@ -280,10 +280,11 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 // Socket.IO path in a <meta> (which our socket.io.js honours), loads
 // pane.js (which reports the pane's sockets to the step page), then writes
 // the client code in: the code last run in the step page that holds the
-// pane, or client.html when the pane is opened on its own.
+// pane, or the step's client in the browser's language when the pane is
+// opened on its own.
 func (s *Site) servePane(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, paneDoc(st.prefix()+"socket.io", st.Client))
+	s.render(w, r, http.StatusOK, paneDoc(st.prefix()+"socket.io", st.client(chooseLang(w, r))))
 }
 
 func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {

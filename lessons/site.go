@@ -132,6 +132,9 @@ type stepPage struct {
 	ServerJS     string // server.js as embedded: the finished version of the learner's server
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
+	// ClientLang holds client.<lang>.html, the client in another language
+	// than English, for a step whose page shows words of its own.
+	ClientLang map[Lang]string
 
 	def stepDef
 	log *step.Log
@@ -335,6 +338,14 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	st.Client = string(client)
+	st.ClientLang = map[Lang]string{}
+	for _, l := range Langs[1:] {
+		if c, err := fs.ReadFile(content, path.Join(dir, "client."+string(l)+".html")); err == nil {
+			st.ClientLang[l] = string(c)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("lessons: %w", err)
+		}
+	}
 	if done, err := fs.ReadFile(content, path.Join(dir, "client.done.html")); err == nil {
 		st.ClientDone = string(done)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -596,3 +607,12 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, c temp
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// client returns the step's client in lang: client.<lang>.html where
+// there is one, else client.html.
+func (st *stepPage) client(lang Lang) string {
+	if c, ok := st.ClientLang[lang]; ok {
+		return c
+	}
+	return st.Client
+}

@@ -20,7 +20,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		mu.Lock()
 		clients++
-		description := connected(clients)
+		description := clientsConnected(clients)
 		log.Println("A user connected.", description)
 		// io.Emit: to every client connected, the new one included.
 		io.Emit("broadcast", map[string]any{"description": description})
@@ -29,7 +29,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(reason sio.Reason) {
 			mu.Lock()
 			clients--
-			description := connected(clients)
+			description := clientsConnected(clients)
 			log.Println("A user disconnected.", description)
 			// This client is gone already: all the others hear it.
 			io.Emit("broadcast", map[string]any{"description": description})
@@ -38,9 +38,9 @@ func Setup(io *sio.Server, log *step.Log) {
 	})
 }
 
-// connected says how many clients are connected: "1 client connected!",
+// clientsConnected says how many clients are connected: "1 client connected!",
 // "2 clients connected!".
-func connected(n int) string {
+func clientsConnected(n int) string {
 	if n == 1 {
 		return "1 client connected!"
 	}

@@ -18,7 +18,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		mu.Lock()
 		clients++
-		description := connected(clients)
+		description := clientsConnected(clients)
 		log.Println("A user connected.", description)
 		// socket.Emit: to this client only.
 		socket.Emit("newclientconnect", map[string]any{"description": "Hey, welcome!"})
@@ -29,7 +29,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(reason sio.Reason) {
 			mu.Lock()
 			clients--
-			description := connected(clients)
+			description := clientsConnected(clients)
 			log.Println("A user disconnected.", description)
 			socket.Broadcast().Emit("newclientconnect", map[string]any{"description": description})
 			mu.Unlock()
@@ -37,9 +37,9 @@ func Setup(io *sio.Server, log *step.Log) {
 	})
 }
 
-// connected says how many clients are connected: "1 client connected!",
+// clientsConnected says how many clients are connected: "1 client connected!",
 // "2 clients connected!".
-func connected(n int) string {
+func clientsConnected(n int) string {
 	if n == 1 {
 		return "1 client connected!"
 	}

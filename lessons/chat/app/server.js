@@ -12,8 +12,37 @@ const maxMessage = 500;
 
 const users = new Set(); // the names in use on this server
 
+// What the server says to a client, in the learner's language.
+const messages = {
+  en: {
+    nameLength: "A username needs 1 to 20 characters.",
+    taken: " username is taken! Try some other username.",
+    noRoom: (room, all) => "There is no room " + JSON.stringify(room) + ". The rooms are " + all + ".",
+    noName: "Choose a username before you send messages.",
+    badMessage: "A message is an object {message, user}.",
+    messageLength: "A message needs 1 to 500 characters.",
+  },
+  es: {
+    nameLength: "Un nombre de usuario lleva de 1 a 20 caracteres.",
+    taken: ": ese nombre ya está en uso. Prueba con otro.",
+    noRoom: (room, all) => "No hay ninguna sala " + JSON.stringify(room) + ". Las salas son " + all + ".",
+    noName: "Elige un nombre de usuario antes de enviar mensajes.",
+    badMessage: "Un mensaje es un objeto {message, user}.",
+    messageLength: "Un mensaje lleva de 1 a 500 caracteres.",
+  },
+};
+
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which the browser sends with the handshake. English
+// when there is none.
+function language(socket) {
+  const m = /(?:^|;\s*)wb_lang=(\w+)/.exec(socket.handshake.headers.cookie ?? "");
+  return m && messages[m[1]] ? m[1] : "en";
+}
+
 io.on("connection", (socket) => {
   console.log("A user connected");
+  const say = messages[language(socket)];
   let room = rooms[0];
   socket.join(room);
   socket.emit("roomJoined", room);
@@ -22,12 +51,12 @@ io.on("connection", (socket) => {
     const name = String(data ?? "").trim();
     const n = [...name].length;
     if (n < 1 || n > maxName) {
-      socket.emit("chatError", "A username needs 1 to 20 characters.");
+      socket.emit("chatError", say.nameLength);
       return;
     }
     const old = typeof socket.data === "string" ? socket.data : "";
     if (users.has(name) && name !== old) {
-      socket.emit("userExists", name + " username is taken! Try some other username.");
+      socket.emit("userExists", name + say.taken);
       return;
     }
     users.delete(old); // a new name frees the old one
@@ -39,7 +68,7 @@ io.on("connection", (socket) => {
 
   socket.on("joinRoom", (next) => {
     if (!rooms.includes(next)) {
-      socket.emit("chatError", 'There is no room "' + next + '". The rooms are ' + rooms.join(", ") + ".");
+      socket.emit("chatError", say.noRoom(next, rooms.join(", ")));
       return;
     }
     socket.leave(room);
@@ -51,17 +80,17 @@ io.on("connection", (socket) => {
   socket.on("msg", (data) => {
     const name = typeof socket.data === "string" ? socket.data : "";
     if (!name) {
-      socket.emit("chatError", "Choose a username before you send messages.");
+      socket.emit("chatError", say.noName);
       return;
     }
     if (typeof data !== "object" || data === null) {
-      socket.emit("chatError", "A message is an object {message, user}.");
+      socket.emit("chatError", say.badMessage);
       return;
     }
     const text = String(data.message ?? "").trim();
     const n = [...text].length;
     if (n < 1 || n > maxMessage) {
-      socket.emit("chatError", "A message needs 1 to 500 characters.");
+      socket.emit("chatError", say.messageLength);
       return;
     }
     // The server knows who is talking: it does not take the client's word
