@@ -74,7 +74,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/broadcast/everyone/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("count")
-		p.waitPanes(`t === "1 clients connected!"`, "the count in the pane")
+		p.waitPanes(`t === "1 client connected!"`, "the count in the pane")
 		p.click("add-client")
 		p.click("add-client")
 		p.waitPanes(`t === "3 clients connected!"`, "3 in each of three panes")
@@ -211,7 +211,8 @@ var stepPages = []struct {
 
 		p.waitWebSocket()
 		p.click("fault-restart")
-		p.wait(`document.getElementById('fault-status').textContent === "The server is down; it starts again in 3 s."`, "the restart's answer")
+		// A countdown (3 s, then 2, 1), never an outage that is over.
+		p.wait(`/^The server is down; it starts again in [123] s\.$/.test(document.getElementById('fault-status').textContent)`, "the restart's answer")
 		p.waitLog("[workbook] server stopped")
 		p.wait(`(() => { const l = `+timeline+`.slice(9); const names = l.map((x) => x.split(" ")[0]);
 			const attempts = names.filter((n) => n === "reconnect_attempt").length;
@@ -221,6 +222,8 @@ var stepPages = []struct {
 			"failed attempts while the server is down, then reconnect")
 		p.waitTask("restart")
 		p.waitPanes(`t === "Connected: connection 4 since the server started"`, "back to the same server, which counts on")
+		p.wait(`document.getElementById('fault-status').textContent === "The server is up again: your clients reconnect by themselves."`,
+			"the status saying the server is up once the client is back")
 
 		// Two attempts allowed: both fail while the server is down (with
 		// short waits, well inside its 3 s outage on a slow machine too).
@@ -261,16 +264,29 @@ var stepPages = []struct {
 	{"/lessons/internals/transports/", lessons.EN, func(t *testing.T, p *page) {
 		p.wait(`document.querySelectorAll('.pane .state')[0].textContent.split('connected (').length === 4`, "three connected clients in the pane")
 		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "each client on its transports")
-		p.waitTask("polling")
-		p.waitTask("websocket")
-		p.waitTask("upgrade")
 		p.waitLog("The polling only client connected over polling")
 		p.waitLog("The websocket only client connected over websocket")
 		p.waitLog("The upgrading client upgraded: the server now sees it on websocket")
-		// Connect again: a new connection, which upgrades again.
+		// Nothing ticks before the learner does something: the page as the
+		// server now renders it has no task done.
+		if err := p.tab.Navigate(p.string(`location.href`)); err != nil {
+			t.Fatal(err)
+		}
+		if n := p.string(`String(document.querySelectorAll('.tasks li.done').length)`); n != "0" {
+			t.Errorf("%s tasks ticked on page load", n)
+		}
+		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "each client on its transports after the reload")
+		// Connect again, on each row: a new connection each, which ticks
+		// its task; the upgrading one upgrades again.
 		const upgrades = `document.getElementById('log').textContent.split('The upgrading client upgraded').length - 1`
-		p.eval(`document.querySelector('.pane iframe').contentDocument.querySelector('#upgrading').parentElement.querySelector('button').click()`)
-		p.wait(upgrades+` === 2`, "a second upgrade in the log")
+		before := p.string(`String(` + upgrades + `)`)
+		for _, id := range []string{"polling-only", "websocket-only", "upgrading"} {
+			p.eval(`document.querySelector('.pane iframe').contentDocument.querySelector('#` + id + `').parentElement.querySelector('button').click()`)
+		}
+		p.waitTask("polling")
+		p.waitTask("websocket")
+		p.waitTask("upgrade")
+		p.wait(upgrades+` > `+before, "another upgrade in the log")
 		p.waitTransports(`polling === "polling" && websocket === "websocket" && upgrading === "polling → websocket"`, "upgraded again")
 	}},
 	{"/lessons/internals/handshake/", lessons.ES, func(t *testing.T, p *page) {
@@ -354,11 +370,20 @@ var stepPages = []struct {
 	{"/lessons/chat/app/", lessons.ES, func(t *testing.T, p *page) {
 		p.chat(0, `name.value = "Carmen"; login.requestSubmit();`)
 		p.waitTask("name")
+		p.waitPane(0, `text.textContent === "Eres Carmen, en general." && d.querySelector("#chat button").textContent === "Enviar"`,
+			"the client's words in Spanish")
+		// Refused, in Spanish: the message stays in the input, to be mended.
 		p.chat(0, `message.value = "   "; chat.requestSubmit();`)
-		p.waitPane(0, `error.textContent === "A message needs 1 to 500 characters."`, "an empty message refused")
-		p.chat(0, `message.value = "<b>negrita</b>"; chat.requestSubmit();`)
+		p.waitPane(0, `error.textContent === "Un mensaje lleva de 1 a 500 caracteres."`, "an empty message refused, in Spanish")
+		if v := p.string(`document.querySelector('.pane iframe').contentDocument.getElementById('message').value`); v != "   " {
+			t.Errorf("the refused message's input holds %q", v)
+		}
+		p.chat(0, `message.value = "<b>negrita</b>"; message.dispatchEvent(new Event("input"));`)
+		p.waitPane(0, `d.getElementById("count").textContent === "14/500" && d.getElementById("message").maxLength === 500 && d.getElementById("name").maxLength === 20`, "the counter and the limits")
+		p.chat(0, `chat.requestSubmit();`)
 		p.waitTask("message")
 		p.waitTask("html")
+		p.waitPane(0, `d.getElementById("message").value === "" && d.getElementById("count").textContent === "0/500"`, "the input empty once the message went out")
 		p.waitPane(0, `messages.textContent.includes("Carmen: <b>negrita</b>") && messages.querySelectorAll("b").length === messages.querySelectorAll("li").length`,
 			"the markup as text")
 		// The finished version does the homework: who is online, who is

@@ -22,6 +22,7 @@ var contracts = []struct {
 	log        []string // lines the step's log must hold, in order
 	sentInLog  bool     // the log must also hold each SENT value
 	tasks      []string // ticked for the client's browser
+	lang       string   // the browser's wb_lang cookie, if any
 }{
 	{
 		step: "hello/connect",
@@ -149,8 +150,11 @@ var contracts = []struct {
 		tasks:      []string{"sent", "received"},
 	},
 	{
-		// Names are shared by everyone on the step: one contract.
+		// Names are shared by everyone on the step: one contract, in
+		// Spanish (the JavaScript server's, in lessons/jsserver, is in
+		// English).
 		step: "chat/app",
+		lang: "es",
 		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
 			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"},
@@ -197,6 +201,9 @@ func TestStepContracts(t *testing.T) {
 			args := []string{"--url", base, "--step", c.step, "--client", browser}
 			if c.transports != "" {
 				args = append(args, "--transports", c.transports)
+			}
+			if c.lang != "" {
+				args = append(args, "--lang", c.lang)
 			}
 			sent := runLessonScript(t, args...)
 			lesson, stepSlug, _ := strings.Cut(c.step, "/")

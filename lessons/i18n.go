@@ -170,6 +170,9 @@ type ui struct {
 	ResetConfirm string
 	ResetNote    string
 	ClassPackets string // link to the learner's sessions in the inspector
+	// Issue 15, section 4 (lessons-a): Spanish throughout, a clean first
+	// impression.
+	FaultUp string // the restarted server is up again
 }
 
 var uiText = map[Lang]ui{
@@ -295,6 +298,7 @@ var uiText = map[Lang]ui{
 		ResetConfirm: "Forget the tasks you ticked? This cannot be undone.",
 		ResetNote:    "Start over: the ticks go, your code and name stay.",
 		ClassPackets: "packets",
+		FaultUp:      "The server is up again: your clients reconnect by themselves.",
 	},
 	ES: {
 		LangName:     "Español",
@@ -418,6 +422,7 @@ var uiText = map[Lang]ui{
 		ResetConfirm: "¿Olvidar las tareas que has marcado? No se puede deshacer.",
 		ResetNote:    "Empieza de cero: se van las marcas; tu código y tu nombre se quedan.",
 		ClassPackets: "paquetes",
+		FaultUp:      "El servidor ya está en marcha: tus clientes se reconectan solos.",
 	},
 }
 

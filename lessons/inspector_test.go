@@ -53,8 +53,8 @@ func startInspectedSite(t *testing.T) string {
 		DB:           progress,
 		BrowserID:    web.ClientCookie,
 		InspectorURL: web.Prefix,
-		Panel: func(client, pathPrefix, title string) templ.Component {
-			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title})
+		Panel: func(client, pathPrefix, title, lang string) templ.Component {
+			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title, Lang: lang})
 		},
 	})
 	if err != nil {
@@ -92,6 +92,9 @@ func TestInternalsInTheInspector(t *testing.T) {
 	t.Run("transports", func(t *testing.T) {
 		p := open(t, b, base+"/lessons/internals/transports/")
 		p.wait(`document.querySelector('.wbi-panel')`, "the inspector's panel")
+		// The task ticks on the learner's Connect again, not on page load.
+		p.waitTransports(`upgrading === "polling → websocket"`, "the upgrading client upgraded")
+		p.eval(`document.querySelector('.pane iframe').contentDocument.querySelector('#upgrading').parentElement.querySelector('button').click()`)
 		p.waitTask("upgrade")
 		has(p, `p.raw === "2probe" && p.desc.startsWith("ws")`, "the probe")
 		has(p, `p.raw === "3probe" && p.desc.startsWith("ws")`, "the probe's answer")

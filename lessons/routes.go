@@ -235,14 +235,14 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		Text:        text.HTML,
 		ServerHTML:  st.ServerHTML,
 		ServerJS:    st.ServerJS,
-		Client:      st.Client,
+		Client:      st.client(lang),
 		HasDone:     st.ClientDone != "",
 		Data: stepData{
 			Lesson:     st.Lesson.Slug,
 			Step:       st.Slug,
 			Pane:       st.prefix() + "pane",
 			Live:       st.prefix() + "live",
-			Client:     st.Client,
+			Client:     st.client(lang),
 			ClientDone: st.ClientDone,
 			Server:     st.ServerSource,
 			ServerJS:   st.ServerJS,
@@ -254,7 +254,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 				"reload": t.Reload, "copied": t.Copied, "copy": t.Copy, "progress": t.Progress,
 				"logEmpty": t.LogEmpty, "faultDone": t.FaultDone, "faultNone": t.FaultNone,
 				"faultBusy": t.FaultBusy, "faultFailed": t.FaultFailed, "faultDown": t.FaultDown,
-				"kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
+				"faultUp": t.FaultUp, "kept": t.Kept, "showingDone": t.ShowingDone, "showingStart": t.ShowingStart,
 				"maximise": t.Maximise, "console": t.Console, "consoleEmpty": t.ConsoleEmpty, "lineN": t.LineN,
 				"logMine": t.LogMine, "logAll": t.LogAll,
 				"serverOwn": t.ServerOwn, "serverDef": t.ServerDef, "serverLine": t.ServerLine, "serverFailed": t.ServerFailed,
@@ -279,7 +279,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		v.Tasks = append(v.Tasks, tv)
 	}
 	if s.opts.Panel != nil {
-		v.Panel = s.opts.Panel(browser, st.prefix()+"socket.io/", t.Packets)
+		v.Panel = s.opts.Panel(browser, st.prefix()+"socket.io/", t.Packets, string(lang))
 	}
 	s.render(w, r, http.StatusOK, layout(v.frame, stepBody(v)))
 }
@@ -288,10 +288,11 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 // Socket.IO path in a <meta> (which our socket.io.js honours), loads
 // pane.js (which reports the pane's sockets to the step page), then writes
 // the client code in: the code last run in the step page that holds the
-// pane, or client.html when the pane is opened on its own.
+// pane, or the step's client in the browser's language when the pane is
+// opened on its own.
 func (s *Site) servePane(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, paneDoc(st.prefix()+"socket.io", st.Client))
+	s.render(w, r, http.StatusOK, paneDoc(st.prefix()+"socket.io", st.client(chooseLang(w, r))))
 }
 
 func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {

@@ -44,8 +44,9 @@ type Options struct {
 	// traffic of the browser client on the Socket.IO server at pathPrefix
 	// ("/lessons/<lesson>/<step>/socket.io/"), headed by title, in the
 	// page's language (the inspector's web.Panel). If nil, the page keeps
-	// a slot that says where the panel will be.
-	Panel func(client, pathPrefix, title string) templ.Component
+	// a slot that says where the panel will be. lang is the page's
+	// language, "en" or "es".
+	Panel func(client, pathPrefix, title, lang string) templ.Component
 	// InspectorURL, if set, is where the inspector's pages are
 	// ("/inspector/"): the top bar of every page links to it.
 	InspectorURL string
@@ -136,6 +137,9 @@ type stepPage struct {
 	ServerJS     string // server.js as embedded: the finished version of the learner's server
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
+	// ClientLang holds client.<lang>.html, the client in another language
+	// than English, for a step whose page shows words of its own.
+	ClientLang map[Lang]string
 
 	def stepDef
 	log *step.Log
@@ -340,6 +344,14 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	st.Client = string(client)
+	st.ClientLang = map[Lang]string{}
+	for _, l := range Langs[1:] {
+		if c, err := fs.ReadFile(content, path.Join(dir, "client."+string(l)+".html")); err == nil {
+			st.ClientLang[l] = string(c)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("lessons: %w", err)
+		}
+	}
 	if done, err := fs.ReadFile(content, path.Join(dir, "client.done.html")); err == nil {
 		st.ClientDone = string(done)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -603,3 +615,12 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, c temp
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// client returns the step's client in lang: client.<lang>.html where
+// there is one, else client.html.
+func (st *stepPage) client(lang Lang) string {
+	if c, ok := st.ClientLang[lang]; ok {
+		return c
+	}
+	return st.Client
+}

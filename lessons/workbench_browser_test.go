@@ -187,9 +187,12 @@ func TestPaneConsoleInChromium(t *testing.T) {
 			p := openAt(t, b, base+"/lessons/hello/connect/?lang=es", 1400, 900, dark)
 			p.wait(`document.querySelector('.pane[data-state="connected"]')`, "a connected pane")
 			p.wait(`document.querySelector('.pane .console .empty')`, "an empty console strip")
-			// The editors take the page's colour scheme (One Dark's background in the dark).
+			// The editors take the page's colour scheme: white in the light,
+			// One Dark's colours on the page's code background in the dark
+			// (One Dark's own #282c34 left its greys under 4.5:1).
 			p.wait(`document.querySelectorAll('.cm-editor').length === 2 && [...document.querySelectorAll('.cm-editor')].every((e) =>
-				getComputedStyle(e).backgroundColor === `+map[bool]string{false: "'rgb(246, 248, 250)'", true: "'rgb(40, 44, 52)'"}[dark]+`)`, "the editors in the page's scheme")
+				getComputedStyle(e).backgroundColor === `+map[bool]string{false: "'rgb(255, 255, 255)'", true: "'rgb(22, 27, 34)'"}[dark]+` &&
+				(`+map[bool]string{false: "true", true: "getComputedStyle(e.querySelector('.cm-content')).color === 'rgb(171, 178, 191)'"}[dark]+`))`, "the editors in the page's scheme")
 			p.edit(`const socket = io();`, `const socket = io();
       console.log("hello", 42, { a: 1 });
       console.warn("careful");

@@ -102,7 +102,7 @@ func TestRetentionFlags(t *testing.T) {
 		t.Errorf("--keep 7d --max-db-size 1GB: %+v %v", c, err)
 	}
 	c, err = parse()
-	if err != nil || c.Keep != 0 || c.MaxDBSize != 0 || c.Addr != ":3000" || c.DB != "workbook.db" || c.NoRecord {
+	if err != nil || c.Keep != 0 || c.MaxDBSize != 0 || c.Addr != "127.0.0.1:3000" || c.DB != "workbook.db" || c.NoRecord {
 		t.Errorf("defaults: %+v %v", c, err)
 	}
 	t.Setenv("WORKBOOK_KEEP", "12h")
@@ -152,7 +152,7 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	serve := run(t, "help", "serve")
-	for _, want := range []string{"--addr HOST:PORT", "default :3000; env WORKBOOK_ADDR", "--db PATH", "env WORKBOOK_DB",
+	for _, want := range []string{"--addr HOST:PORT", "default 127.0.0.1:3000; env WORKBOOK_ADDR", "--db PATH", "env WORKBOOK_DB",
 		"--no-record", "env WORKBOOK_NO_RECORD", "--keep DURATION", "--max-db-size SIZE", "--inspector-token TOKEN"} {
 		if !strings.Contains(serve, want) {
 			t.Errorf("serve -h lacks %q:\n%s", want, serve)

@@ -2,7 +2,7 @@
 // by our own Go Socket.IO server, and the tools around it.
 //
 //	workbook                 same as "workbook serve"
-//	workbook serve           serve the workbook (default :3000), recording to workbook.db
+//	workbook serve           serve the workbook (default 127.0.0.1:3000), recording to workbook.db
 //	workbook proxy           record any Socket.IO server, as a reverse proxy in front of it
 //	workbook testserver      serve the protocol test fixtures
 //	workbook sessions        list the recorded sessions
@@ -103,7 +103,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stderr)
 		return fmt.Errorf("unknown command %q", name)
 	}
-	return c.new().Run(ctx, args, stdout, stderr)
+	err := c.new().Run(ctx, args, stdout, stderr)
+	if isNoCgo(err) && !errors.Is(err, errNoCgo) {
+		// A command that met the driver's stub on its own (proxy,
+		// trace...): say what is wrong and how to fix it.
+		err = fmt.Errorf("%s: %w\n(the driver said: %v)", name, errNoCgo, err)
+	}
+	return err
 }
 
 // usage lists the commands and every environment variable a flag reads.

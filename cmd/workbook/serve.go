@@ -45,12 +45,16 @@ the SQLite file --db (created if missing) unless --no-record is given.
 With DEBUG set (DEBUG=* or a pattern such as DEBUG=engine,socket.io:*), the
 server's trace is printed to stderr live, as with DEBUG=* node app.js.
 
+By default the workbook listens on loopback only (127.0.0.1:3000): this
+machine's browser reaches it, and nothing needs a token. For a class, give
+--addr :3000 to listen on every interface.
+
 The inspector pages show everyone's traffic: when --addr is not loopback
 only (":3000" listens on every interface), they require a token, the one
 given with --inspector-token or a random one printed at start. The
 classroom (/classroom/: who is connected, who finished what) shows
 everyone's progress and requires the same token.`)
-	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", ":3000", "listen address")
+	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", defaultServeAddr, "listen address; :3000 listens on every interface, for a class")
 	fs.dbFlag(&c.DB, "the SQLite file packets are recorded to")
 	fs.boolVar(&c.NoRecord, "no-record", "WORKBOOK_NO_RECORD", false, "record nothing (the inspector shows --db if it exists)")
 	fs.recordCPUFlag(&c.RecordCPU)
@@ -73,6 +77,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	}
 	if err := fs.noArgs(); err != nil {
 		return err
+	}
+	if err := checkSQLite(); err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	adm, err := c.AdminUI.open(c.Addr, log)
@@ -120,6 +127,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "workbook listening on %s\n", base)
+	fmt.Fprintf(stdout, "open %s/ in your browser\n", base)
 	switch {
 	case wb.pages == nil:
 		fmt.Fprintf(stdout, "inspector: off (--no-record and no %s)\n", c.DB)
@@ -147,6 +155,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	}
 	return serveUntilDone(ctx, ln, h, wb.closeSockets)
 }
+
+// defaultServeAddr is where serve listens without --addr: loopback only,
+// so that a learner on their own machine needs no token (as Jupyter does).
+const defaultServeAddr = "127.0.0.1:3000"
 
 // retentionEvery is how often serve applies --keep and --max-db-size.
 var retentionEvery = 5 * time.Minute
@@ -268,8 +280,8 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	}
 	if wb.pages != nil { // the inspector's pages, and the panel that needs them
 		opts.InspectorURL = web.Prefix
-		opts.Panel = func(client, pathPrefix, title string) templ.Component {
-			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title})
+		opts.Panel = func(client, pathPrefix, title, lang string) templ.Component {
+			return web.Panel(web.PanelProps{Client: client, PathPrefix: pathPrefix, Title: title, Lang: lang})
 		}
 	}
 	site, err := lessons.New(opts)

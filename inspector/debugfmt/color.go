@@ -1,5 +1,11 @@
 package debugfmt
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
 // basicColors is debug's default Node palette (src/node.js exports.colors):
 // cyan, green, yellow, blue, magenta, red, as ANSI codes 30+c.
 var basicColors = [...]int{6, 2, 3, 4, 5, 1}
@@ -64,3 +70,145 @@ func Color256(namespace string) int { return colors256[pick(namespace, len(color
 // "#RRGGBB" (upper-case hex, as debug writes it). It is the same palette
 // entry as Color256.
 func ColorCSS(namespace string) string { return colorsCSS[pick(namespace, len(colorsCSS))] }
+
+// ReadableCSS returns the colour of namespace for a page's text, as a CSS
+// light-dark() pair: debug's browser colour (ColorCSS) with its hue and
+// saturation kept and its lightness moved until it reads at WCAG AA
+// (4.5:1 or better) on the light backgrounds of our pages (down to
+// LightBackground) and on the dark ones (up to DarkBackground). Half of
+// debug's palette is too pale for a white page (#33CCCC is 1.9:1) and the
+// other half too dark for a black one, so no single colour serves both. A
+// page whose color-scheme is not dark gets the first colour.
+//
+//	ReadableCSS("engine:socket") // "light-dark(#0069D1, #3399FF)"
+func ReadableCSS(namespace string) string { return readableCSS[pick(namespace, len(colorsCSS))] }
+
+// The backgrounds ReadableCSS's colours are checked against: the darkest
+// light background and the lightest dark background a trace line sits on.
+const (
+	LightBackground = "#EEF0F3"
+	DarkBackground  = "#21262D"
+)
+
+// readableCSS holds ReadableCSS's pair for each entry of colorsCSS.
+var readableCSS = func() (out [len(colorsCSS)]string) {
+	light, dark := luminance(parseHex(LightBackground)), luminance(parseHex(DarkBackground))
+	for i, c := range colorsCSS {
+		rgb := parseHex(c)
+		out[i] = "light-dark(" + hexOf(towards(rgb, light, false)) + ", " + hexOf(towards(rgb, dark, true)) + ")"
+	}
+	return out
+}()
+
+// minContrast is the contrast ReadableCSS's colours reach, a little above
+// WCAG AA's 4.5 so that rounding in a browser does not cross it.
+const minContrast = 4.6
+
+// towards returns c with its HSL lightness moved (up when lighter is set,
+// else down) by the least step that gives it minContrast against a
+// background of luminance bg; c itself when it already has it.
+func towards(c [3]float64, bg float64, lighter bool) [3]float64 {
+	h, s, l := toHSL(c)
+	for step := 0; step <= 100; step++ {
+		if contrast(luminance(c), bg) >= minContrast {
+			return c
+		}
+		if lighter {
+			l = min(1, l+0.01)
+		} else {
+			l = max(0, l-0.01)
+		}
+		c = fromHSL(h, s, l)
+	}
+	return c
+}
+
+// contrast is WCAG's contrast ratio of two relative luminances.
+func contrast(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	return (a + 0.05) / (b + 0.05)
+}
+
+// luminance is WCAG's relative luminance of an sRGB colour (0..1 each).
+func luminance(c [3]float64) float64 {
+	var lin [3]float64
+	for i, v := range c {
+		if v <= 0.04045 {
+			lin[i] = v / 12.92
+		} else {
+			lin[i] = math.Pow((v+0.055)/1.055, 2.4)
+		}
+	}
+	return 0.2126*lin[0] + 0.7152*lin[1] + 0.0722*lin[2]
+}
+
+func parseHex(s string) (c [3]float64) {
+	for i := range c {
+		v, _ := strconv.ParseUint(s[1+2*i:3+2*i], 16, 8)
+		c[i] = float64(v) / 255
+	}
+	return c
+}
+
+func hexOf(c [3]float64) string {
+	return fmt.Sprintf("#%02X%02X%02X", int(math.Round(c[0]*255)), int(math.Round(c[1]*255)), int(math.Round(c[2]*255)))
+}
+
+// toHSL and fromHSL convert between sRGB and HSL, all in 0..1.
+func toHSL(c [3]float64) (h, s, l float64) {
+	hi, lo := max(c[0], c[1], c[2]), min(c[0], c[1], c[2])
+	l = (hi + lo) / 2
+	if hi == lo {
+		return 0, 0, l
+	}
+	d := hi - lo
+	if l > 0.5 {
+		s = d / (2 - hi - lo)
+	} else {
+		s = d / (hi + lo)
+	}
+	switch hi {
+	case c[0]:
+		h = (c[1] - c[2]) / d
+		if c[1] < c[2] {
+			h += 6
+		}
+	case c[1]:
+		h = (c[2]-c[0])/d + 2
+	default:
+		h = (c[0]-c[1])/d + 4
+	}
+	return h / 6, s, l
+}
+
+func fromHSL(h, s, l float64) [3]float64 {
+	if s == 0 {
+		return [3]float64{l, l, l}
+	}
+	q := l * (1 + s)
+	if l >= 0.5 {
+		q = l + s - l*s
+	}
+	p := 2*l - q
+	return [3]float64{hue(p, q, h+1.0/3), hue(p, q, h), hue(p, q, h-1.0/3)}
+}
+
+func hue(p, q, t float64) float64 {
+	if t < 0 {
+		t++
+	}
+	if t > 1 {
+		t--
+	}
+	switch {
+	case t < 1.0/6:
+		return p + (q-p)*6*t
+	case t < 1.0/2:
+		return q
+	case t < 2.0/3:
+		return p + (q-p)*(2.0/3-t)*6
+	}
+	return p
+}

@@ -93,6 +93,6 @@ func ExampleHTML() {
 	fmt.Println(strings.ReplaceAll(string(h), "><", ">\n<"))
 	// Output:
 	// <span class="debug-line">
-	// <span class="debug-ns" style="color:#3399FF">engine:socket</span> <span class="debug-msg">received &#34;&lt;b&gt;&#34;</span> <span class="debug-diff" style="color:#3399FF">+3ms</span>
+	// <span class="debug-ns" style="color:light-dark(#0069D1, #3399FF)">engine:socket</span> <span class="debug-msg">received &#34;&lt;b&gt;&#34;</span> <span class="debug-diff" style="color:light-dark(#0069D1, #3399FF)">+3ms</span>
 	// </span>
 }

@@ -8,13 +8,13 @@ import (
 
 func TestHTML(t *testing.T) {
 	got := string(HTML("socket.io:server", "a & b\n<c>", -1500*time.Millisecond))
-	want := `<span class="debug-line"><span class="debug-ns" style="color:#FF33CC">socket.io:server</span> ` +
-		`<span class="debug-msg">a &amp; b` + "\n" + `&lt;c&gt;</span> <span class="debug-diff" style="color:#FF33CC">+-1s</span></span>`
+	want := `<span class="debug-line"><span class="debug-ns" style="color:light-dark(#C70095, #FF33CC)">socket.io:server</span> ` +
+		`<span class="debug-msg">a &amp; b` + "\n" + `&lt;c&gt;</span> <span class="debug-diff" style="color:light-dark(#C70095, #FF33CC)">+-1s</span></span>`
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 	for _, v := range colorVectors {
-		if h := string(HTML(v.ns, "", 0)); strings.Count(h, "color:"+v.css) != 2 {
+		if h := string(HTML(v.ns, "", 0)); strings.Count(h, "color:"+ReadableCSS(v.ns)) != 2 {
 			t.Errorf("%s: %s", v.ns, h)
 		}
 	}

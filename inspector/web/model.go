@@ -160,7 +160,7 @@ type debugItem struct {
 	At      int64  `json:"at"`
 	NS      string `json:"ns"`
 	Message string `json:"msg"`
-	Color   string `json:"color"` // debug's browser colour for NS
+	Color   string `json:"color"` // debug's browser colour for NS, readable: debugfmt.ReadableCSS
 }
 
 // Limits on what one packet shows. Pages show more than the live feed,
@@ -212,7 +212,7 @@ func newPacketItem(p *inspector.Packet, c cut) packetItem {
 
 func newDebugItem(d *inspector.DebugLine) debugItem {
 	return debugItem{K: "d", ID: d.ID, SID: d.SID, At: micro(d.At), NS: d.Namespace,
-		Message: d.Message, Color: debugfmt.ColorCSS(d.Namespace)}
+		Message: d.Message, Color: debugfmt.ReadableCSS(d.Namespace)} // readable on light and dark pages
 }
 
 // placeholder is a binary attachment's place in a packet's JSON.

@@ -183,8 +183,8 @@ func TestSessionPage(t *testing.T) {
 		ns := attr(li, "data-ns")
 		namespaces[ns] = true
 		spans := find(li, byClass("wbi-ns"))
-		if len(spans) != 1 || text(spans[0]) != ns || attr(spans[0], "style") != "color:"+debugfmt.ColorCSS(ns)+";" &&
-			attr(spans[0], "style") != "color:"+debugfmt.ColorCSS(ns) {
+		if len(spans) != 1 || text(spans[0]) != ns || attr(spans[0], "style") != "color:"+debugfmt.ReadableCSS(ns)+";" &&
+			attr(spans[0], "style") != "color:"+debugfmt.ReadableCSS(ns) {
 			t.Errorf("namespace span of %s: %q", ns, attr(spans[0], "style"))
 		}
 		if d := find(li, byClass("wbi-diff")); len(d) != 1 || !regexp.MustCompile(`^\+\d+(ms|s|m|h|d)$`).MatchString(text(d[0])) {

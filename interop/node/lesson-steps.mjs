@@ -9,10 +9,11 @@
 // Usage:
 //
 //   node lesson-steps.mjs --url http://127.0.0.1:PORT --step hello/connect
-//                         [--client BROWSER_ID] [--transports polling,websocket]
+//                         [--client BROWSER_ID] [--transports polling,websocket] [--lang es]
 //
 // --client is sent as the "wb_client" cookie, so that the server ticks
-// that browser's tasks. A run prints `PASS <step>` and exits 0, or
+// that browser's tasks; --lang as the "wb_lang" cookie, the language the
+// workbook's switch keeps, in which a step's server may answer. A run prints `PASS <step>` and exits 0, or
 // `FAIL <step>: <message>` and exits 1. `INFO` lines are informational;
 // `SENT <json>` lines tell the Go test what the client emitted.
 
@@ -29,6 +30,7 @@ const { values: args } = parseArgs({
     step: { type: "string" },
     client: { type: "string", default: "" },
     transports: { type: "string", default: "polling,websocket" },
+    lang: { type: "string", default: "" },
   },
 });
 if (!args.url || !args.step) {
@@ -60,8 +62,13 @@ function options() {
     path: `/lessons/${args.step}/socket.io/`,
     reconnection: false,
     transports: args.transports.split(","),
-    extraHeaders: args.client ? { cookie: `wb_client=${args.client}` } : {},
+    extraHeaders: cookie() ? { cookie: cookie() } : {},
   };
+}
+
+/** The cookies of the browser the script plays: its id and language. */
+function cookie() {
+  return [args.client && `wb_client=${args.client}`, args.lang && `wb_lang=${args.lang}`].filter(Boolean).join("; ");
 }
 
 /** A new client of the step's server, with its own connection. */
@@ -123,9 +130,9 @@ async function fault(name, status) {
   return body;
 }
 
-/** The N of a description "<N> clients connected!". */
+/** The N of a description "<N> clients connected!" ("1 client connected!"). */
 function count(data) {
-  const m = /^(\d+) clients connected!$/.exec(data?.description ?? "");
+  const m = /^(\d+) clients? connected!$/.exec(data?.description ?? "");
   assert.ok(m, `a count of clients, got ${JSON.stringify(data)}`);
   return Number(m[1]);
 }
@@ -508,6 +515,20 @@ const steps = {
     upgrading.emit("upgraded");
 
     assert.equal(polling.io.engine.transport.name, "polling", "polling only never upgrades");
+
+    // The tasks tick on the learner's "Connect again" only (auth.again), as
+    // the page's button connects each client again.
+    for (const s of [polling, websocket, upgrading]) {
+      s.auth.again = true;
+      s.disconnect();
+      const upgradedAgain = s === upgrading ? new Promise((resolve) => s.io.once("open", () => s.io.engine.once("upgrade", resolve))) : null;
+      s.connect();
+      await next(s, "connect");
+      if (upgradedAgain) {
+        await upgradedAgain;
+        s.emit("upgraded");
+      }
+    }
     await sleep(200);
     for (const s of [polling, websocket, upgrading]) s.disconnect();
   },
@@ -586,14 +607,23 @@ const steps = {
   async "chat/app"() {
     const hostile = "<img src=x onerror=alert(1)>";
     const error = async (s, pattern) => assert.match(await s.take("chatError"), pattern);
+    // With --lang es the server answers in Spanish; in English otherwise.
+    const es = args.lang === "es";
+    const says = es
+      ? { nameLength: /nombre de usuario lleva de 1 a 20 caracteres/, noName: /Elige un nombre de usuario/,
+          taken: "Ana: ese nombre ya está en uso. Prueba con otro.", messageLength: /mensaje lleva de 1 a 500 caracteres/,
+          noRoom: /ninguna sala "nowhere"/ }
+      : { nameLength: /username needs 1 to 20 characters/, noName: /Choose a username/,
+          taken: "Ana username is taken! Try some other username.", messageLength: /message needs 1 to 500 characters/,
+          noRoom: /no room "nowhere"/ };
     const a = inbox(connect());
     assert.equal(await a.take("roomJoined"), "general", "everyone starts in general");
     a.emit("setUsername", "   ");
-    await error(a, /username needs 1 to 20 characters/);
+    await error(a, says.nameLength);
     a.emit("setUsername", "x".repeat(21));
-    await error(a, /username needs 1 to 20 characters/);
+    await error(a, says.nameLength);
     a.emit("msg", { message: "too early", user: "Ana" });
-    await error(a, /Choose a username/);
+    await error(a, says.noName);
     const spy = inbox(connect()); // in general, without a name: reads, cannot write
     await spy.take("roomJoined");
     a.emit("setUsername", "  Ana ");
@@ -601,7 +631,7 @@ const steps = {
     const b = inbox(connect());
     await b.take("roomJoined");
     b.emit("setUsername", "Ana");
-    assert.equal(await b.take("userExists"), "Ana username is taken! Try some other username.");
+    assert.equal(await b.take("userExists"), says.taken);
     await b.none("userSet", 0);
     b.emit("setUsername", "Bea");
     assert.deepEqual(await b.take("userSet"), { username: "Bea" });
@@ -626,14 +656,14 @@ const steps = {
     b.emit("msg", { message: "I am Ana", user: "Ana" });
     for (const s of [a, b]) assert.deepEqual(await s.take("newmsg"), { message: "I am Ana", user: "Bea" }, "the server says who is talking");
     b.emit("msg", { message: "  ", user: "Bea" });
-    await error(b, /message needs 1 to 500 characters/);
+    await error(b, says.messageLength);
     b.emit("msg", { message: "x".repeat(501), user: "Bea" });
-    await error(b, /message needs 1 to 500 characters/);
+    await error(b, says.messageLength);
     b.emit("msg", { message: "é".repeat(500), user: "Bea" });
     for (const s of [a, b]) assert.equal((await s.take("newmsg")).message.length, 500, "500 characters are fine");
 
     b.emit("joinRoom", "nowhere");
-    await error(b, /no room "nowhere"/);
+    await error(b, says.noRoom);
     b.emit("joinRoom", "games");
     assert.equal(await b.take("roomJoined"), "games");
     a.emit("msg", { message: "Still here?", user: "Ana" });

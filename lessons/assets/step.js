@@ -532,6 +532,28 @@
   // (to this browser's clients only) and the
   // panes show what their clients make of it.
   const faultStatus = $("fault-status");
+
+  // countDown says how long the restarted server stays down, second by
+  // second, then that it is up again: the status never claims an outage
+  // that is over.
+  let countTimer = 0;
+  function countDown(ms) {
+    clearInterval(countTimer);
+    const until = Date.now() + ms;
+    const show = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) {
+        faultStatus.textContent = format(T.faultDown, left);
+        return;
+      }
+      clearInterval(countTimer);
+      faultStatus.textContent = T.faultUp;
+      faultStatus.dataset.up = "";
+    };
+    delete faultStatus.dataset.up;
+    show();
+    countTimer = setInterval(show, 250);
+  }
   for (const b of document.querySelectorAll("button.fault")) {
     b.addEventListener("click", async () => {
       b.disabled = true;
@@ -540,8 +562,8 @@
         const res = await fetch(data.faults + encodeURIComponent(b.dataset.fault), { method: "POST", credentials: "same-origin" });
         const reply = await res.json().catch(() => ({}));
         if (res.ok) {
-          faultStatus.textContent = reply.outage ? format(T.faultDown, Math.round(reply.outage / 1000))
-            : format(T.faultDone, reply.clients);
+          if (reply.outage) countDown(reply.outage);
+          else faultStatus.textContent = format(T.faultDone, reply.clients);
         } else {
           faultStatus.dataset.error = "";
           faultStatus.textContent = res.status === 409 && b.dataset.fault === "restart" ? T.faultBusy
@@ -602,8 +624,13 @@
       bar.value = done;
       bar.max = total;
     }
+    const said = format(T.progress, done, total);
+    if (bar) {
+      bar.setAttribute("aria-label", said); // what a screen reader reads, as the text beside it
+      bar.parentElement.title = said;
+    }
     const text = $("progress-text");
-    if (text) text.textContent = format(T.progress, done, total);
+    if (text) text.textContent = said;
   }
 
   // The log shows the lines about this browser's clients, or everyone's

@@ -21,7 +21,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		mu.Lock()
 		clients++
-		description := strconv.Itoa(clients) + " clients connected!"
+		description := clientsConnected(clients)
 		log.Println("A user connected.", description)
 		// io.Emit: to every client connected, the new one included.
 		io.Emit("broadcast", map[string]any{"description": description})
@@ -30,11 +30,20 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(reason sio.Reason) {
 			mu.Lock()
 			clients--
-			description := strconv.Itoa(clients) + " clients connected!"
+			description := clientsConnected(clients)
 			log.Println("A user disconnected.", description)
 			// This client is gone already: all the others hear it.
 			io.Emit("broadcast", map[string]any{"description": description})
 			mu.Unlock()
 		})
 	})
+}
+
+// clientsConnected says how many clients are connected: "1 client connected!",
+// "2 clients connected!".
+func clientsConnected(n int) string {
+	if n == 1 {
+		return "1 client connected!"
+	}
+	return strconv.Itoa(n) + " clients connected!"
 }

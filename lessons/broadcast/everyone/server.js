@@ -4,7 +4,7 @@ let clients = 0;
 
 io.on("connection", (socket) => {
   clients++;
-  let description = clients + " clients connected!";
+  let description = clientsConnected(clients);
   console.log("A user connected.", description);
   // io.emit: to every client connected, the new one included.
   // (The tutorial's io.sockets.emit is the same call under its 0.9-era name.)
@@ -12,9 +12,15 @@ io.on("connection", (socket) => {
 
   socket.on("disconnect", () => {
     clients--;
-    description = clients + " clients connected!";
+    description = clientsConnected(clients);
     console.log("A user disconnected.", description);
     // This client is gone already: all the others hear it.
     io.emit("broadcast", { description });
   });
 });
+
+// clientsConnected says how many clients are connected: "1 client connected!",
+// "2 clients connected!".
+function clientsConnected(n) {
+  return n === 1 ? "1 client connected!" : n + " clients connected!";
+}

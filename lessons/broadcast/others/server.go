@@ -19,7 +19,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		mu.Lock()
 		clients++
-		description := strconv.Itoa(clients) + " clients connected!"
+		description := clientsConnected(clients)
 		log.Println("A user connected.", description)
 		// socket.Emit: to this client only.
 		socket.Emit("newclientconnect", map[string]any{"description": "Hey, welcome!"})
@@ -30,10 +30,19 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(reason sio.Reason) {
 			mu.Lock()
 			clients--
-			description := strconv.Itoa(clients) + " clients connected!"
+			description := clientsConnected(clients)
 			log.Println("A user disconnected.", description)
 			socket.Broadcast().Emit("newclientconnect", map[string]any{"description": description})
 			mu.Unlock()
 		})
 	})
+}
+
+// clientsConnected says how many clients are connected: "1 client connected!",
+// "2 clients connected!".
+func clientsConnected(n int) string {
+	if n == 1 {
+		return "1 client connected!"
+	}
+	return strconv.Itoa(n) + " clients connected!"
 }

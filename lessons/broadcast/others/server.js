@@ -4,15 +4,21 @@ let clients = 0;
 
 io.on("connection", (socket) => {
   clients++;
-  console.log("A user connected.", clients + " clients connected!");
+  console.log("A user connected.", clientsConnected(clients));
   // socket.emit: to this client only.
   socket.emit("newclientconnect", { description: "Hey, welcome!" });
   // socket.broadcast.emit: to every client but this one.
-  socket.broadcast.emit("newclientconnect", { description: clients + " clients connected!" });
+  socket.broadcast.emit("newclientconnect", { description: clientsConnected(clients) });
 
   socket.on("disconnect", () => {
     clients--;
-    console.log("A user disconnected.", clients + " clients connected!");
-    socket.broadcast.emit("newclientconnect", { description: clients + " clients connected!" });
+    console.log("A user disconnected.", clientsConnected(clients));
+    socket.broadcast.emit("newclientconnect", { description: clientsConnected(clients) });
   });
 });
+
+// clientsConnected says how many clients are connected: "1 client connected!",
+// "2 clients connected!".
+function clientsConnected(n) {
+  return n === 1 ? "1 client connected!" : n + " clients connected!";
+}

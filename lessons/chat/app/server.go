@@ -1,7 +1,9 @@
 package app
 
 import (
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -27,6 +29,54 @@ type chatMessage struct {
 	To      string `json:"to"`
 }
 
+// says holds what the server says to a client, in one language.
+type says struct {
+	nameLength, taken, noName, badMessage, badPrivate, messageLength string
+	noRoom                                                           func(room, rooms string) string
+	nobody                                                           func(name string) string
+}
+
+// messages are what the server says, in each language the workbook has.
+var messages = map[string]says{
+	"en": {
+		nameLength: "A username needs 1 to 20 characters.",
+		taken:      " username is taken! Try some other username.",
+		noRoom: func(room, rooms string) string {
+			return "There is no room " + strconv.Quote(room) + ". The rooms are " + rooms + "."
+		},
+		noName:        "Choose a username before you send messages.",
+		badMessage:    "A message is an object {message, user}.",
+		badPrivate:    "A private message is an object {to, message}.",
+		messageLength: "A message needs 1 to 500 characters.",
+		nobody:        func(name string) string { return "Nobody called \"" + name + "\" is online." },
+	},
+	"es": {
+		nameLength: "Un nombre de usuario lleva de 1 a 20 caracteres.",
+		taken:      ": ese nombre ya está en uso. Prueba con otro.",
+		noRoom: func(room, rooms string) string {
+			return "No hay ninguna sala " + strconv.Quote(room) + ". Las salas son " + rooms + "."
+		},
+		noName:        "Elige un nombre de usuario antes de enviar mensajes.",
+		badMessage:    "Un mensaje es un objeto {message, user}.",
+		badPrivate:    "Un mensaje privado es un objeto {to, message}.",
+		messageLength: "Un mensaje lleva de 1 a 500 caracteres.",
+		nobody:        func(name string) string { return "No hay nadie conectado que se llame \"" + name + "\"." },
+	},
+}
+
+// language is the learner's language: the workbook's language switch keeps
+// it in the "wb_lang" cookie, which the browser sends with the handshake.
+// English when there is none.
+func language(socket *sio.Socket) string {
+	r := http.Request{Header: socket.Handshake().Headers}
+	if c, err := r.Cookie("wb_lang"); err == nil {
+		if _, ok := messages[c.Value]; ok {
+			return c.Value
+		}
+	}
+	return "en"
+}
+
 // Setup sets up the step's server: a chat where each client picks a free
 // username, chooses a room, and sends messages to everyone in that room.
 // A name is free again once its owner disconnects. Whatever the server
@@ -50,6 +100,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
+		say := messages[language(socket)]
 		room := rooms[0]
 		socket.Join(room)
 		socket.Emit("roomJoined", room)
@@ -57,7 +108,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.On("setUsername", func(e *sio.Event) {
 			name := strings.TrimSpace(e.String(0))
 			if n := utf8.RuneCountInString(name); n < 1 || n > maxName {
-				socket.Emit("chatError", "A username needs 1 to 20 characters.")
+				socket.Emit("chatError", say.nameLength)
 				return
 			}
 			old, _ := socket.Data().(string)
@@ -71,7 +122,7 @@ func Setup(io *sio.Server, log *step.Log) {
 			names := online()
 			mu.Unlock()
 			if taken {
-				socket.Emit("userExists", name+" username is taken! Try some other username.")
+				socket.Emit("userExists", name+say.taken)
 				return
 			}
 			socket.SetData(name) // the socket's username, for the handlers below
@@ -83,7 +134,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.On("joinRoom", func(e *sio.Event) {
 			next := e.String(0)
 			if !slices.Contains(rooms, next) {
-				socket.Emit("chatError", "There is no room \""+next+"\". The rooms are "+strings.Join(rooms, ", ")+".")
+				socket.Emit("chatError", say.noRoom(next, strings.Join(rooms, ", ")))
 				return
 			}
 			socket.Leave(room)
@@ -93,29 +144,29 @@ func Setup(io *sio.Server, log *step.Log) {
 		})
 
 		// message reads a message event of this client, an object
-		// (what says which), and returns the sender's name and the
+		// (bad says which, to the client), and returns the sender's name and the
 		// message, its text trimmed; ok is false once the client has been
 		// told what is wrong.
-		message := func(e *sio.Event, what string) (name string, m chatMessage, ok bool) {
+		message := func(e *sio.Event, bad string) (name string, m chatMessage, ok bool) {
 			name, _ = socket.Data().(string)
 			if name == "" {
-				socket.Emit("chatError", "Choose a username before you send messages.")
+				socket.Emit("chatError", say.noName)
 				return "", m, false
 			}
 			if e.Bind(&m) != nil {
-				socket.Emit("chatError", "A "+what+".")
+				socket.Emit("chatError", bad)
 				return "", m, false
 			}
 			m.Message = strings.TrimSpace(m.Message)
 			if n := utf8.RuneCountInString(m.Message); n < 1 || n > maxMessage {
-				socket.Emit("chatError", "A message needs 1 to 500 characters.")
+				socket.Emit("chatError", say.messageLength)
 				return "", m, false
 			}
 			return name, m, true
 		}
 
 		socket.On("msg", func(e *sio.Event) {
-			name, data, ok := message(e, "message is an object {message, user}")
+			name, data, ok := message(e, say.badMessage)
 			if !ok {
 				return
 			}
@@ -136,7 +187,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		// Homework: a private message, to one user by name and back to
 		// the sender. The server does not log it.
 		socket.On("private", func(e *sio.Event) {
-			name, data, ok := message(e, "private message is an object {to, message}")
+			name, data, ok := message(e, say.badPrivate)
 			if !ok {
 				return
 			}
@@ -145,7 +196,7 @@ func Setup(io *sio.Server, log *step.Log) {
 			id, ok := users[data.To]
 			mu.Unlock()
 			if !ok {
-				socket.Emit("chatError", "Nobody called \""+data.To+"\" is online.")
+				socket.Emit("chatError", say.nobody(data.To))
 				return
 			}
 			msg := map[string]string{"from": name, "to": data.To, "message": text}

@@ -17,8 +17,41 @@ const maxMessage = 500;
 const users = new Map(); // the names in use on this server -> their socket's id
 const online = () => [...users.keys()].sort();
 
+// What the server says to a client, in the learner's language.
+const messages = {
+  en: {
+    nameLength: "A username needs 1 to 20 characters.",
+    taken: " username is taken! Try some other username.",
+    noRoom: (room, all) => "There is no room " + JSON.stringify(room) + ". The rooms are " + all + ".",
+    noName: "Choose a username before you send messages.",
+    badMessage: "A message is an object {message, user}.",
+    badPrivate: "A private message is an object {to, message}.",
+    messageLength: "A message needs 1 to 500 characters.",
+    nobody: (name) => 'Nobody called "' + name + '" is online.',
+  },
+  es: {
+    nameLength: "Un nombre de usuario lleva de 1 a 20 caracteres.",
+    taken: ": ese nombre ya está en uso. Prueba con otro.",
+    noRoom: (room, all) => "No hay ninguna sala " + JSON.stringify(room) + ". Las salas son " + all + ".",
+    noName: "Elige un nombre de usuario antes de enviar mensajes.",
+    badMessage: "Un mensaje es un objeto {message, user}.",
+    badPrivate: "Un mensaje privado es un objeto {to, message}.",
+    messageLength: "Un mensaje lleva de 1 a 500 caracteres.",
+    nobody: (name) => 'No hay nadie conectado que se llame "' + name + '".',
+  },
+};
+
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which the browser sends with the handshake. English
+// when there is none.
+function language(socket) {
+  const m = /(?:^|;\s*)wb_lang=(\w+)/.exec(socket.handshake.headers.cookie ?? "");
+  return m && messages[m[1]] ? m[1] : "en";
+}
+
 io.on("connection", (socket) => {
   console.log("A user connected");
+  const say = messages[language(socket)];
   let room = rooms[0];
   socket.join(room);
   socket.emit("roomJoined", room);
@@ -27,12 +60,12 @@ io.on("connection", (socket) => {
     const name = String(data ?? "").trim();
     const n = [...name].length;
     if (n < 1 || n > maxName) {
-      socket.emit("chatError", "A username needs 1 to 20 characters.");
+      socket.emit("chatError", say.nameLength);
       return;
     }
     const old = typeof socket.data === "string" ? socket.data : "";
     if (users.has(name) && name !== old) {
-      socket.emit("userExists", name + " username is taken! Try some other username.");
+      socket.emit("userExists", name + say.taken);
       return;
     }
     users.delete(old); // a new name frees the old one
@@ -45,7 +78,7 @@ io.on("connection", (socket) => {
 
   socket.on("joinRoom", (next) => {
     if (!rooms.includes(next)) {
-      socket.emit("chatError", 'There is no room "' + next + '". The rooms are ' + rooms.join(", ") + ".");
+      socket.emit("chatError", say.noRoom(next, rooms.join(", ")));
       return;
     }
     socket.leave(room);
@@ -56,28 +89,28 @@ io.on("connection", (socket) => {
 
   // message reads data, an object {message, ...} from a named client, and
   // returns the sender's name and the message trimmed, or null once the
-  // client has been told what is wrong (what says which object).
-  const message = (data, what) => {
+  // client has been told what is wrong (bad, which object it must be).
+  const message = (data, bad) => {
     const name = typeof socket.data === "string" ? socket.data : "";
     if (!name) {
-      socket.emit("chatError", "Choose a username before you send messages.");
+      socket.emit("chatError", say.noName);
       return null;
     }
     if (typeof data !== "object" || data === null) {
-      socket.emit("chatError", "A " + what + ".");
+      socket.emit("chatError", bad);
       return null;
     }
     const text = String(data.message ?? "").trim();
     const n = [...text].length;
     if (n < 1 || n > maxMessage) {
-      socket.emit("chatError", "A message needs 1 to 500 characters.");
+      socket.emit("chatError", say.messageLength);
       return null;
     }
     return { name, text };
   };
 
   socket.on("msg", (data) => {
-    const m = message(data, "message is an object {message, user}");
+    const m = message(data, say.badMessage);
     if (!m) return;
     const { name, text } = m;
     // The server knows who is talking: it does not take the client's word
@@ -94,13 +127,13 @@ io.on("connection", (socket) => {
   // Homework: a private message, to one user by name and back to the
   // sender. The server does not log it.
   socket.on("private", (data) => {
-    const m = message(data, "private message is an object {to, message}");
+    const m = message(data, say.badPrivate);
     if (!m) return;
     const { name, text } = m;
     const to = String(data.to ?? "");
     const id = users.get(to);
     if (id === undefined) {
-      socket.emit("chatError", 'Nobody called "' + to + '" is online.');
+      socket.emit("chatError", say.nobody(to));
       return;
     }
     const msg = { from: name, to, message: text };

@@ -9,15 +9,20 @@ import (
 // lists them. Their text is in step.en.md and step.es.md ("task.<id>").
 var Tasks = []string{"polling", "websocket", "upgrade"}
 
-// Check ticks the tasks from what the server sees:
-//   - polling: the "polling only" client of this browser connected over
-//     polling;
-//   - websocket: a client of this browser connected over WebSocket from the
-//     start (its handshake was a WebSocket);
-//   - upgrade: a client of this browser that connected over polling said it
-//     had upgraded, and its packet came over WebSocket.
+// Check ticks the tasks from what the server sees, once the learner asks
+// for it: a connection of one of the page's clients made by its "Connect
+// again" button (auth.again), never the three the page opens by itself.
+//   - polling: the "polling only" client of this browser connected again
+//     over polling;
+//   - websocket: a client of this browser connected again over WebSocket
+//     from the start (its handshake was a WebSocket);
+//   - upgrade: a client of this browser that connected again over polling
+//     said it had upgraded, and its packet came over WebSocket.
 func Check(io *sio.Server, c *step.Checker) {
 	io.OnConnection(func(socket *sio.Socket) {
+		if again, _ := socket.Handshake().Auth["again"].(bool); !again {
+			return
+		}
 		name, _ := socket.Handshake().Auth["name"].(string)
 		first := socket.Handshake().Query.Get("transport")
 		switch {
