@@ -148,6 +148,13 @@ func (c *conn) route(p *parser.Packet) {
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
+		if !s.greeted.Load() {
+			// The client read the CONNECT reply, sent before the connection
+			// handlers run, and left at once: as in Node, those handlers
+			// finish first, so what they joined is seen by "disconnecting".
+			c.post(func() { s.onClose(ReasonClientNamespaceDisconnect) }, p)
+			return
+		}
 		s.onClose(ReasonClientNamespaceDisconnect)
 	}
 }

@@ -258,6 +258,7 @@ func (n *Namespace) connected(s *Socket, handlers []func(*Socket)) {
 	for _, fn := range handlers {
 		fn(s)
 	}
+	s.greeted.Store(true)
 }
 
 // handlers returns the connection handlers of the namespace, its parent's

@@ -380,13 +380,20 @@ func TestCloseConnection(t *testing.T) {
 func TestDisconnectingSeesRooms(t *testing.T) {
 	io, srv := newServer(t, sio.Config{})
 	rooms := make(chan []string, 1)
+	release := make(chan struct{})
 	io.OnConnection(func(s *sio.Socket) {
+		// The CONNECT reply goes out before this handler runs, so the
+		// client's 41 can arrive while it is still running: the handler
+		// must finish, and its rooms be seen, before the socket leaves.
+		<-release
 		s.Join("kept")
 		s.OnDisconnecting(func(sio.Reason) { rooms <- s.Rooms() })
 	})
 	c := dialRaw(t, srv)
 	id := c.connect("/", "")
 	c.send("41")
+	time.Sleep(50 * time.Millisecond) // widens the window; passing does not depend on it
+	close(release)
 	got := <-rooms
 	sort.Strings(got)
 	want := []string{id, "kept"}

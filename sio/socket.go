@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -101,6 +102,10 @@ type Socket struct {
 
 	mu        sync.Mutex
 	connected bool
+	// greeted is set once the connection handlers have run; a DISCONNECT
+	// that comes before waits behind them on the handler goroutine (see
+	// conn.route).
+	greeted   atomic.Bool
 	ended     error                   // why the socket is gone (see endLocked); nil while it connects or is connected
 	ctx       context.Context         // made by the first call to Context
 	cancel    context.CancelCauseFunc // cancels ctx

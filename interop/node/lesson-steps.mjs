@@ -612,10 +612,10 @@ const steps = {
     const says = es
       ? { nameLength: /nombre de usuario lleva de 1 a 20 caracteres/, noName: /Elige un nombre de usuario/,
           taken: "Ana: ese nombre ya está en uso. Prueba con otro.", messageLength: /mensaje lleva de 1 a 500 caracteres/,
-          noRoom: /ninguna sala "nowhere"/ }
+          noRoom: /ninguna sala "nowhere"/, nobody: /nadie conectado que se llame "Nobody"/ }
       : { nameLength: /username needs 1 to 20 characters/, noName: /Choose a username/,
           taken: "Ana username is taken! Try some other username.", messageLength: /message needs 1 to 500 characters/,
-          noRoom: /no room "nowhere"/ };
+          noRoom: /no room "nowhere"/, nobody: /Nobody called "Nobody" is online/ };
     const a = inbox(connect());
     assert.equal(await a.take("roomJoined"), "general", "everyone starts in general");
     a.emit("setUsername", "   ");
@@ -647,7 +647,7 @@ const steps = {
     for (const s of [a, b]) assert.deepEqual(await s.take("private"), { from: "Ana", to: "Bea", message: "psst" });
     await spy.none("private");
     a.emit("private", { to: "Nobody", message: "hello?" });
-    await error(a, /Nobody called "Nobody" is online/);
+    await error(a, says.nobody);
 
     a.emit("msg", { message: "Hello, Bea", user: "Ana" });
     for (const s of [a, b, spy]) assert.deepEqual(await s.take("newmsg"), { message: "Hello, Bea", user: "Ana" });
