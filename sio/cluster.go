@@ -5,9 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/sioworkbook/workbook/sio/parser"
 )
+
+// burstGap is how soon after the end of a broadcast the next one counts as
+// part of a burst (see Local.Broadcast): the engine's writers linger that
+// long for more.
+const burstGap = 5 * time.Millisecond
+
+// broadcastClock anchors Server.lastBroadcast on the monotonic clock.
+var broadcastClock = time.Now()
 
 // Local performs the namespace's operations on the sockets of this node
 // only. Adapters call it for their own share of an operation and for what
@@ -41,6 +50,18 @@ func (l Local) sockets(opts BroadcastOptions) []*Socket {
 // slow receiver never holds up the others.
 func (l Local) Broadcast(p *parser.Packet, opts BroadcastOptions) {
 	msgs := encodeShared(p)
+	srv := l.n.server
+	// A broadcast that starts soon after the last one ended is part of a
+	// burst: its messages wait for each connection's writer, which then
+	// writes what piled up in one system call. Apart from a burst (a chat
+	// room's pace) a connection whose writer is idle is written at once,
+	// without waking a goroutine (engine.Message.Queued).
+	if time.Since(broadcastClock)-time.Duration(srv.lastBroadcast.Load()) < burstGap {
+		for i := range msgs {
+			msgs[i] = msgs[i].Queued()
+		}
+	}
+	defer func() { srv.lastBroadcast.Store(int64(time.Since(broadcastClock))) }()
 	// Only the namespace's lock is taken inside Select's callback, never
 	// the adapter's, and a send never blocks.
 	l.n.adapter.Select(opts, func(id string) {

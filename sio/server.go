@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -165,6 +166,10 @@ type Server struct {
 	liveMu sync.Mutex
 	live   int
 	idle   chan struct{}
+
+	// lastBroadcast is when the last broadcast's fan-out ended, in
+	// nanoseconds since broadcastClock (see Local.Broadcast).
+	lastBroadcast atomic.Int64
 }
 
 // NewServer returns a server with the main namespace "/" ready.

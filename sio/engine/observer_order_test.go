@@ -102,3 +102,44 @@ func testObserverOutBeforeReply(t *testing.T, atOnce bool) {
 		t.Errorf("observed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestQueuedGoesToTheWriter: a message marked Queued is handed to the
+// session's writer goroutine even where Send could write it at once, and
+// an unmarked one that follows is still written at once.
+func TestQueuedGoesToTheWriter(t *testing.T) {
+	engine.SetWriteNowGap(t, 0) // whenever the writer is idle
+	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
+	ws := e.dial("EIO=4&transport=websocket")
+	if open, err := ws.read(); err != nil || !strings.HasPrefix(open, "0") {
+		t.Fatalf("open = %q, %v", open, err)
+	}
+	s := e.h.session(t)
+	// until the writer has gone idle after the open packet, as in
+	// testObserverOutBeforeReply
+	atOnce := func(data string, m engine.Message) bool {
+		before := engine.NowWrites()
+		if err := s.Send(m); err != nil {
+			t.Fatal(err)
+		}
+		ws.mustRead("4" + data)
+		return engine.NowWrites() > before
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !atOnce("warm", engine.Message{Data: []byte("warm")}) {
+		if time.Now().After(deadline) {
+			t.Fatal("no message was written at once by Send")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
+		t.Error("a Queued message was written at once by Send")
+	}
+	// the writer that took "queued" ends after lingering; then a plain
+	// message is written at once again
+	for !atOnce("plain", engine.Message{Data: []byte("plain")}) {
+		if time.Now().After(deadline) {
+			t.Fatal("no plain message was written at once after a Queued one")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -18,6 +18,7 @@ type Message struct {
 	Binary bool
 
 	frame []byte // see Prepared
+	queue bool   // see Queued
 }
 
 type sessionState uint8
@@ -199,7 +200,10 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	now := len(msgs) == 1 && s.canWriteNowLocked()
+	// A message of a burst goes to the writer while it lingers, as more
+	// will follow (Message.Queued); any other, or one that finds no writer,
+	// is written at once when it can be.
+	now := len(msgs) == 1 && !msgs[0].queue && s.canWriteNowLocked()
 	if s.transport == TransportWebSocket {
 		t := monotime()
 		now = now && t-s.lastSend > writeNowGap

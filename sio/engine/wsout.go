@@ -205,6 +205,18 @@ func (m Message) Prepared() Message {
 	return m
 }
 
+// Queued returns m marked as part of a burst: Send hands it to the
+// session's writer goroutine when one lingers for more, even where it could
+// write it at once. A sender in the middle of a burst (broadcasts back to
+// back) marks its messages so: while it sends, the writers gather what piles
+// up for their connection and write it in one system call, where writing
+// each message at once would cost one each. A session with no writer alive
+// is still written at once.
+func (m Message) Queued() Message {
+	m.queue = true
+	return m
+}
+
 // writeBatch writes the packets of batch on the session's WebSocket, the
 // frames of several in one write where they fit in wsBatchSize, with the
 // token held for the whole batch. The caller has taken batch from the
