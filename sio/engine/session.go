@@ -165,9 +165,9 @@ func (s *Session) Transport() string {
 }
 
 // Request returns a copy of the handshake request, with Body http.NoBody
-// and a context that keeps the request's values but is never canceled. It
-// is shared, and shares its Header and URL with the original: treat it as
-// read-only.
+// and context.Background() for its context (the values the HTTP server
+// put in the request's context are not kept). It is shared, and shares its
+// Header and URL with the original: treat it as read-only.
 func (s *Session) Request() *http.Request { return s.req }
 
 // Done returns a channel that is closed when the session has ended.
