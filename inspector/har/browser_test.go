@@ -255,12 +255,7 @@ func checkDevToolsShape(t *testing.T, path string) {
 				Response     struct {
 					Content struct{ Text, Encoding string }
 				}
-				Messages []struct {
-					Type   string
-					Time   float64
-					Opcode int
-					Data   string
-				} `json:"_webSocketMessages"`
+				Messages []harMessage `json:"_webSocketMessages"`
 			}
 		}
 	}

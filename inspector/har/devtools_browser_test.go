@@ -86,12 +86,7 @@ func TestExportLoadsInDevTools(t *testing.T) {
 					Status  int
 					Content struct{ Text string }
 				}
-				Messages []struct {
-					Type   string
-					Time   float64
-					Opcode int
-					Data   string
-				} `json:"_webSocketMessages"`
+				Messages []harMessage `json:"_webSocketMessages"`
 			}
 		}
 	}
@@ -149,4 +144,12 @@ func TestExportLoadsInDevTools(t *testing.T) {
 	if frames == 0 {
 		t.Error("no WebSocket message was compared")
 	}
+}
+
+// harMessage is an entry's WebSocket message, as a HAR holds it.
+type harMessage struct {
+	Type   string
+	Time   float64
+	Opcode int
+	Data   string
 }
