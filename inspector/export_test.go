@@ -76,3 +76,18 @@ func DerivableText(namespace, msg string) bool {
 	}
 	return false
 }
+
+// SetImportStale sets how old a run's beat must be for Import to take the
+// run for dead, until the test ends.
+func SetImportStale(tb interface{ Cleanup(func()) }, d time.Duration) {
+	old := importStale
+	importStale = d
+	tb.Cleanup(func() { importStale = old })
+}
+
+// PendingImports counts the sessions listed in import_pending.
+func (db *DB) PendingImports() (int, error) {
+	var n int
+	err := db.r.QueryRow(`SELECT count(*) FROM import_pending`).Scan(&n)
+	return n, err
+}

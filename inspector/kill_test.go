@@ -140,11 +140,7 @@ func TestHelperProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("the child of TestKill")
 	}
-	db, err := inspector.Open(path)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	db := childDB(path)
 	sessions, _ := strconv.Atoi(os.Getenv("INSPECTOR_KILL_SESSIONS"))
 	opts := inspector.RecorderOptions{BatchSize: 500, FlushInterval: time.Millisecond}
 	if sessions > 1 {

@@ -2,6 +2,8 @@ package har_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -95,8 +97,9 @@ func compareRecording(t *testing.T, browser string, start func(rec *inspector.Re
 	t.Cleanup(func() { rec.Close() })
 	u := start(rec)
 
-	harPath := filepath.Join(t.TempDir(), "capture.har")
-	out := nodetest.Run(t, "har-record.mjs", "--url", u, "--har", harPath, "--chromium", browser)
+	dir := t.TempDir()
+	harPath, devtoolsPath := filepath.Join(dir, "capture.har"), filepath.Join(dir, "devtools.har")
+	out := nodetest.Run(t, "har-record.mjs", "--url", u, "--har", harPath, "--devtools-har", devtoolsPath, "--chromium", browser)
 	if !strings.Contains(out, "DONE") {
 		t.Fatalf("har-record.mjs did not finish:\n%s", out)
 	}
@@ -127,8 +130,21 @@ func compareRecording(t *testing.T, browser string, start func(rec *inspector.Re
 		}
 	}
 
+	// The same sessions twice: as Playwright's recordHar wrote them, and as
+	// DevTools' HAR writer would, from the DevTools protocol's events.
+	t.Run("playwright", func(t *testing.T) { compareHAR(t, recorded, harPath, sids) })
+	t.Run("devtools", func(t *testing.T) {
+		checkDevToolsShape(t, devtoolsPath)
+		compareHAR(t, recorded, devtoolsPath, sids)
+	})
+}
+
+// compareHAR imports the HAR at path into a database of its own and
+// compares its sessions with the recording.
+func compareHAR(t *testing.T, recorded *inspector.DB, path string, sids map[string]string) {
+	ctx := context.Background()
 	imported := openDB(t)
-	f, err := os.Open(harPath)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,4 +234,62 @@ func splitEnd(lines []string) (body, end []string) {
 		}
 	}
 	return lines, nil
+}
+
+// checkDevToolsShape checks that the HAR at path is written as DevTools
+// writes one: its creator, a WebSocket entry's messages with their time in
+// epoch seconds, binary frames as base64 with opcode 2, and a polling
+// answer with an emoji written base64.
+func checkDevToolsShape(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Log struct {
+			Creator struct{ Name string }
+			Entries []struct {
+				ResourceType string `json:"_resourceType"`
+				Request      struct{ URL string }
+				Response     struct {
+					Content struct{ Text, Encoding string }
+				}
+				Messages []harMessage `json:"_webSocketMessages"`
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Log.Creator.Name != "WebInspector" {
+		t.Errorf("creator %q", doc.Log.Creator.Name)
+	}
+	now := float64(time.Now().Unix())
+	var frames, binary, emoji int
+	for _, e := range doc.Log.Entries {
+		if e.Response.Content.Encoding == "base64" && strings.Contains(e.Request.URL, "transport=polling") {
+			if text, err := base64.StdEncoding.DecodeString(e.Response.Content.Text); err == nil && strings.Contains(string(text), "😀") {
+				emoji++
+			}
+		}
+		if e.ResourceType != "websocket" {
+			continue
+		}
+		for _, m := range e.Messages {
+			frames++
+			if m.Time < now-3600 || m.Time > now+60 || (m.Type != "send" && m.Type != "receive") {
+				t.Errorf("a WebSocket message at %v (%s): not epoch seconds of now", m.Time, m.Type)
+			}
+			if m.Opcode == 2 {
+				if d, err := base64.StdEncoding.DecodeString(m.Data); err != nil || len(d) != 3 {
+					t.Errorf("a binary frame's data %q", m.Data)
+				}
+				binary++
+			}
+		}
+	}
+	if frames == 0 || binary == 0 || emoji == 0 {
+		t.Errorf("%d WebSocket frames, %d binary, %d polling answers base64 for their emoji", frames, binary, emoji)
+	}
 }

@@ -37,8 +37,8 @@ type Stats struct {
 }
 
 // Import reads a HAR from r and stores its Engine.IO sessions in db, with
-// the rules of inspector.DB.Import (one transaction; sessions already in db
-// skipped). progress is handed to DB.Import: it counts the bytes of the
+// the rules of inspector.DB.Import (chunked commits, nothing left on an
+// error; sessions already in db skipped). progress is handed to DB.Import: it counts the bytes of the
 // JSON Lines the HAR turned into.
 func Import(ctx context.Context, db *inspector.DB, r io.Reader, progress func(done, total int64)) (Stats, error) {
 	var buf bytes.Buffer

@@ -1,6 +1,11 @@
 package web
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
 	"github.com/sioworkbook/workbook/inspector"
 )
 
@@ -74,4 +79,60 @@ func pairAcks(packets []inspector.Packet, closed bool) map[int64]ackLink {
 		out[ev.ID] = ackLink{State: st}
 	}
 	return out
+}
+
+// ackWindow is how many packets on either side of a replay page (or of a
+// batch the replay follows) are read to link the page's EVENTs and ACKs to
+// peers beyond it: a page of the timeline's worth.
+const ackWindow = replayPageSize
+
+// timelineAcks links the acks of a timeline page's packets, with up to
+// ackWindow packets before and after the page, so that an EVENT whose ACK
+// is on the next page, or an ACK whose EVENT is on the page before, is
+// linked too. An EVENT of a closed session is flagged missing only when
+// the read reached the session's end; past the window it carries no flag,
+// since the ACK may still be further on.
+func (h *Handler) timelineAcks(ctx context.Context, tl *inspector.Timeline) (map[int64]ackLink, error) {
+	var page []inspector.Packet
+	first, last := int64(0), int64(0)
+	for i := range tl.Items {
+		p := tl.Items[i].Packet
+		if p == nil {
+			continue
+		}
+		if first == 0 || p.ID < first {
+			first = p.ID
+		}
+		last = max(last, p.ID)
+		if p.AckID != nil {
+			page = append(page, *p)
+		}
+	}
+	if len(page) == 0 {
+		return nil, nil
+	}
+	sid := tl.Session.SID
+	before, err := h.db.Packets(ctx, inspector.PacketFilter{SID: sid, BeforeID: first, Limit: ackWindow, Last: true})
+	if err != nil {
+		return nil, fmt.Errorf("packets before the page: %w", err)
+	}
+	after, err := h.db.Packets(ctx, inspector.PacketFilter{SID: sid, AfterID: last, Limit: ackWindow})
+	if err != nil {
+		return nil, fmt.Errorf("packets after the page: %w", err)
+	}
+	all := make([]inspector.Packet, 0, len(before)+len(page)+len(after))
+	all = append(all, before...)
+	all = append(all, page...)
+	all = append(all, after...)
+	slices.SortFunc(all, func(a, b inspector.Packet) int { return cmp.Compare(a.ID, b.ID) })
+	ended := !tl.Session.EndedAt.IsZero()
+	acks := pairAcks(all, ended && len(after) < ackWindow)
+	if ended {
+		for id, l := range acks {
+			if l.State == ackWaiting {
+				delete(acks, id) // past the window: not known
+			}
+		}
+	}
+	return acks, nil
 }

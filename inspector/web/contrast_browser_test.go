@@ -40,6 +40,7 @@ func TestPagesContrast(t *testing.T) {
 	e.recordAcks("O", true)
 	pages := []string{"/inspector/", "/inspector/?error=1&state=closed", "/inspector/?since=nope",
 		"/inspector/sessions/S", "/inspector/sessions/S?hb=1&dir=sideways", "/inspector/sessions/O",
+		"/inspector/sessions/S/replay", "/inspector/sessions/O/replay",
 		"/inspector/tail", "/inspector/tail?client=c2", "/inspector/nowhere"}
 	for _, dark := range []bool{false, true} {
 		scheme := map[bool]string{false: "light", true: "dark"}[dark]

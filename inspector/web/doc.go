@@ -18,7 +18,9 @@
 //	                            it is open
 //	/inspector/sessions/{sid}/replay
 //	                            one session as a sequence diagram (client and
-//	                            server lifelines, one arrow per packet) beside
+//	                            server lifelines, one arrow per packet, an
+//	                            EVENT's and its ACK's linked with the round
+//	                            trip, a lost ack flagged) beside
 //	                            its trace, with a player: play, pause, step,
 //	                            speed, seek, in the session's own timing
 //	/inspector/sessions/{sid}/timeline

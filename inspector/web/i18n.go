@@ -74,7 +74,11 @@ func trf(ctx context.Context, en string, args ...any) string {
 }
 
 // jsWordList are the words the pages' scripts write themselves.
-var jsWordList = []string{"live", "paused", "not recording", "closed", "offline", "open", "closed: ", "connecting…", "Pause", "Resume"}
+var jsWordList = []string{"live", "paused", "not recording", "closed", "offline", "open", "closed: ", "connecting…", "Pause", "Resume",
+	// upload.js: {name} is where a value goes.
+	"Importing {file}…", "{file}: {packets} packets imported",
+	" from {sessions} sessions of a HAR ({skipped} entries that are not Engine.IO skipped)",
+	"; its sessions were here already", "Show them", "Could not import {file}: {error}"}
 
 // jsWords are the scripts' words in the page's language, keyed by their
 // English.
@@ -212,4 +216,11 @@ var es = map[string]string{
 	"paused":        "en pausa",
 	"not recording": "sin grabar",
 	"offline":       "desconectado",
+	// The drop on /inspector/ (upload.js).
+	"Importing {file}…":                  "Importando {file}…",
+	"{file}: {packets} packets imported": "{file}: {packets} paquetes importados",
+	" from {sessions} sessions of a HAR ({skipped} entries that are not Engine.IO skipped)": " de {sessions} sesiones de un HAR ({skipped} entradas que no son Engine.IO omitidas)",
+	"; its sessions were here already": "; sus sesiones ya estaban aquí",
+	"Show them":                        "Verlas",
+	"Could not import {file}: {error}": "No se pudo importar {file}: {error}",
 }

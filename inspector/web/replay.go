@@ -145,15 +145,37 @@ func parseCursor(s string) (inspector.TimelineCursor, error) {
 	return c, nil
 }
 
-// replayItems builds the replay items of a timeline page.
-func replayItems(tl *inspector.Timeline) []replayItem {
+// replayItems builds the replay items of a timeline page, its packets
+// linked to their acks (timelineAcks). A link to a peer that this page does
+// not hold opens the replay at that packet; whole says the items are the
+// whole page (the follow endpoint's batch is not, and its links all point
+// into the page, which replay.js mends for a peer the page lacks).
+func replayItems(tl *inspector.Timeline, acks map[int64]ackLink, whole bool) []replayItem {
 	b := newSeqBuilder(&tl.Session)
 	out := make([]replayItem, len(tl.Items))
+	here := map[int64]bool{}
 	for i := range tl.Items {
 		out[i] = b.add(i, &tl.Items[i])
+		if p := out[i].Packet; p != nil {
+			here[p.ID] = true
+			p.link(acks)
+		}
+	}
+	for i := range out {
+		p := out[i].Packet
+		if p == nil || p.Ack == nil || p.Ack.Peer == 0 {
+			continue
+		}
+		out[i].AckHref = "#" + seqAnchor(p.Ack.Peer)
+		if whole && !here[p.Ack.Peer] {
+			out[i].AckHref = string(replayURL(tl.Session.SID, "")) + "?packet=" + itoa(p.Ack.Peer) + out[i].AckHref
+		}
 	}
 	return out
 }
+
+// seqAnchor is the id of packet id's row in the sequence diagram.
+func seqAnchor(id int64) string { return "wbi-seq-p" + itoa(id) }
 
 func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 	ctx := r.Context()
@@ -180,10 +202,14 @@ func (h *Handler) replay(r *http.Request) (templ.Component, int) {
 	if err != nil {
 		return h.failure(r, err)
 	}
+	acks, err := h.timelineAcks(ctx, tl)
+	if err != nil {
+		return h.failure(r, err)
+	}
 	m := replayModel{
 		Layout:  h.layout(ctx, "Replay "+sid, "", "replay.js"),
 		Session: newSessionItem(&tl.Session),
-		Items:   replayItems(tl),
+		Items:   replayItems(tl, acks, true),
 		Total:   tl.Total,
 		Next:    formatCursor(tl.Next),
 		Later:   c != (inspector.TimelineCursor{}),
@@ -247,7 +273,13 @@ func (h *Handler) more(w http.ResponseWriter, r *http.Request) {
 		out.Duration = s.EndedAt - s.StartedAt
 	}
 	var seq, trace strings.Builder
-	for _, it := range replayItems(tl) {
+	acks, err := h.timelineAcks(r.Context(), tl)
+	if err != nil {
+		h.log.Error("inspector: acks of a replay batch", "sid", tl.Session.SID, "err", err)
+		jsonError(w, http.StatusInternalServerError, "the inspector could not read its database")
+		return
+	}
+	for _, it := range replayItems(tl, acks, false) {
 		it.I += from
 		out.Last = it.T
 		if it.Arrow != nil {

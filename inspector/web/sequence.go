@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -51,6 +52,10 @@ type replayItem struct {
 	Arrow  *seqArrow // nil for debug lines, which are only in the trace
 	Text   string    // session events: the trace's words ("opened over polling from 127.0.0.1")
 	Diff   string    // debug lines: "+Nms" since the namespace's previous line
+	// AckHref leads from a packet to its ack's peer (the ACK of an EVENT,
+	// the EVENT of an ACK): its row on this page, or the replay opened at
+	// it; "" when there is none.
+	AckHref string
 }
 
 // Previews are cut at these many bytes.
@@ -322,4 +327,16 @@ func replayState(s sessionItem) string {
 		r = "?"
 	}
 	return "closed: " + r + " at " + offset(s.EndedAt, s.StartedAt)
+}
+
+// seqAckWord is the flag on an EVENT's arrow whose ACK is not there, or
+// on an ACK that answers nothing recorded.
+func seqAckWord(ctx context.Context, state string) string {
+	switch state {
+	case ackMissing:
+		return tr(ctx, "no ack")
+	case ackWaiting:
+		return tr(ctx, "waiting")
+	}
+	return "?"
 }

@@ -68,7 +68,8 @@ func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &tooBig):
 		jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is over %d MiB", MaxUpload>>20))
 	case err != nil:
-		// A file that does not read: say why, store nothing (one transaction).
+		// A file that does not read: say why; the import deleted what it
+		// had stored.
 		h.log.Info("inspector: an import was refused", "err", err)
 		jsonError(w, http.StatusBadRequest, err.Error())
 	default:

@@ -99,8 +99,19 @@ func TestDropImportBrowser(t *testing.T) {
 	s.Disconnect()
 	src.flush()
 
-	for _, dark := range []bool{false, true} {
-		t.Run(map[bool]string{false: "light", true: "dark"}[dark], func(t *testing.T) {
+	// Each scheme in English, and the light one in Spanish: the script's
+	// words in the page's language.
+	for _, c := range []struct {
+		name, lang string
+		dark       bool
+	}{{"light", "en", false}, {"dark", "en", true}, {"light/es", "es", false}} {
+		dark := c.dark
+		// The status's words in this case's language.
+		words := map[string][]string{
+			"en": {"packets imported", "were here already", "Could not import notes.txt", "Show them"},
+			"es": {"paquetes importados", "ya estaban aquí", "No se pudo importar notes.txt", "Verlas"},
+		}[c.lang]
+		t.Run(c.name, func(t *testing.T) {
 			dst := newEnv(t, web.Options{})
 			tab := b.NewTab(t)
 			if err := tab.Emulate(1200, 800, dark); err != nil {
@@ -117,7 +128,7 @@ func TestDropImportBrowser(t *testing.T) {
 			}
 			noErrors(t, tab)
 
-			if err := tab.Navigate(dst.URL + "/inspector/"); err != nil {
+			if err := tab.Navigate(dst.URL + "/inspector/?lang=" + c.lang); err != nil {
 				t.Fatal(err)
 			}
 			must(t, tab, `document.getElementById("wbi-drop-status") !== null`, "the drop zone")
@@ -134,7 +145,7 @@ func TestDropImportBrowser(t *testing.T) {
 			status := `document.getElementById("wbi-drop-status")`
 			drop("session.jsonl", file)
 			must(t, tab, status+`.dataset.state === "done"`, "the import")
-			if got := evalString(t, tab, status+`.textContent`); !containsAll(got, "session.jsonl", "packets imported") {
+			if got := evalString(t, tab, status+`.textContent`); !containsAll(got, "session.jsonl", words[0], words[3]) {
 				t.Errorf("status: %q", got)
 			}
 			dst.flush()
@@ -142,10 +153,10 @@ func TestDropImportBrowser(t *testing.T) {
 				t.Errorf("the dropped session is not in the database: %v", err)
 			}
 			drop("session.jsonl", file)
-			must(t, tab, status+`.textContent.includes("were here already")`, "the second import")
+			must(t, tab, fmt.Sprintf(`%s.textContent.includes(%q)`, status, words[1]), "the second import")
 			drop("notes.txt", "not a session\n")
 			must(t, tab, status+`.dataset.state === "error"`, "the refusal")
-			if got := evalString(t, tab, status+`.textContent`); !containsAll(got, "Could not import notes.txt", "line 1") {
+			if got := evalString(t, tab, status+`.textContent`); !containsAll(got, words[2], "line 1") {
 				t.Errorf("status: %q", got)
 			}
 			// The message is readable in this scheme.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -108,5 +109,55 @@ func TestDownloadAndImport(t *testing.T) {
 	defer f.Close()
 	if code, out = b.post(ok, f); code != 200 || out["format"] != "har" || out["packets"].(float64) != 15 || out["skipped"].(float64) != 2 {
 		t.Errorf("import of a HAR: %d %v", code, out)
+	}
+}
+
+// TestUploadWordsSpanish: every word upload.js writes is one the page
+// hands its scripts, and /inspector/?lang=es hands them in Spanish, the
+// {name}s where the values go kept.
+func TestUploadWordsSpanish(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("static/upload.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\bt[rf]?\("((?:[^"\\]|\\.)*)"`)
+	var used []string
+	for _, m := range call.FindAllStringSubmatch(string(src), -1) {
+		used = append(used, m[1])
+	}
+	if len(used) < 5 {
+		t.Fatalf("upload.js: only %d words found (%q): is the pattern right?", len(used), used)
+	}
+	// A string literal the user reads outside tr/tf is an English word
+	// that no language reaches.
+	if bare := regexp.MustCompile(`textContent = "`).FindString(string(src)); bare != "" {
+		t.Errorf("upload.js writes a word of its own: %q", bare)
+	}
+
+	e := newEnv(t, web.Options{})
+	_, body := e.get(nil, "/inspector/?lang=es")
+	scripts := find(parse(t, body), byAttr("id", "wbi-words"))
+	if len(scripts) != 1 {
+		t.Fatalf("%d wbi-words blocks on /inspector/", len(scripts))
+	}
+	var words map[string]string
+	if err := json.Unmarshal([]byte(text(scripts[0])), &words); err != nil {
+		t.Fatal(err)
+	}
+	holes := regexp.MustCompile(`\{\w+\}`)
+	for _, en := range used {
+		es, ok := words[en]
+		switch {
+		case !ok:
+			t.Errorf("the page does not hand upload.js %q", en)
+		case es == en:
+			t.Errorf("%q is not in Spanish", en)
+		case strings.Join(holes.FindAllString(es, -1), " ") != strings.Join(holes.FindAllString(en, -1), " "):
+			t.Errorf("%q: the Spanish %q has other {names}", en, es)
+		}
+	}
+	if got := words["Show them"]; got != "Verlas" {
+		t.Errorf("Show them: %q", got)
 	}
 }

@@ -5,7 +5,12 @@
 // Usage:
 //
 //   node har-record.mjs --url http://127.0.0.1:N --har OUT.har
-//        [--chromium /usr/bin/chromium]
+//        [--devtools-har OUT2.har] [--chromium /usr/bin/chromium]
+//
+// With --devtools-har, the same sessions are also written as DevTools'
+// "Save all as HAR with content" writes them, built from the DevTools
+// protocol's Network events (devtools-har.mjs): headless Chromium has no
+// DevTools window to save from.
 //
 // The page is served at <url>/har-page by Playwright itself (page.route),
 // so it shares the server's origin; it loads the official socket.io-client
@@ -18,12 +23,15 @@
 // session, then `DONE` once the HAR is written.
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DevToolsHAR } from './devtools-har.mjs';
 
 const { values } = parseArgs({
   options: {
     url: { type: 'string' },
     har: { type: 'string' },
+    'devtools-har': { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
 });
@@ -44,6 +52,7 @@ const browser = await chromium.launch({
 try {
   const context = await browser.newContext({ recordHar: { path: values.har, content: 'embed' } });
   const page = await context.newPage();
+  const devtools = values['devtools-har'] ? await DevToolsHAR.attach(await context.newCDPSession(page)) : null;
   page.on('console', (m) => console.error('console:', m.text()));
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
   await page.route(values.url + '/har-page', (route) =>
@@ -88,6 +97,10 @@ try {
       return sid;
     }, { url: values.url, run });
     console.log(`SID ${run.name} ${sid}`);
+  }
+  if (devtools) {
+    const ua = await page.evaluate(() => navigator.userAgent);
+    writeFileSync(values['devtools-har'], JSON.stringify(await devtools.har(ua), null, 2));
   }
   await context.close(); // writes the HAR
   console.log('DONE');

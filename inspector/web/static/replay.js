@@ -221,6 +221,40 @@
     });
   }
 
+  // An EVENT and its ACK: hovering one marks the other.
+  seq.addEventListener("mouseover", (ev) => peerMark(ev.target, true));
+  seq.addEventListener("mouseout", (ev) => peerMark(ev.target, false));
+  function peerMark(target, on) {
+    const row = target.closest && target.closest("[data-ack-peer]");
+    const peer = row && document.getElementById("wbi-seq-p" + row.dataset.ackPeer);
+    if (peer) peer.classList.toggle("wbi-seq-peer", on);
+  }
+
+  // linkAcks mends the ack links of rows the follow endpoint sent: an ACK
+  // that came answers an EVENT the page shows as waiting, which now links
+  // to it; a peer the page does not hold opens the replay at it.
+  function linkAcks(root) {
+    for (const a of root.querySelectorAll("a.wbi-seq-ack")) {
+      const row = a.closest("[data-ack-peer]");
+      if (!row) continue;
+      const peer = document.getElementById("wbi-seq-p" + row.dataset.ackPeer);
+      if (!peer) {
+        a.href = cfg.pageURL + "?packet=" + row.dataset.ackPeer + "#wbi-seq-p" + row.dataset.ackPeer;
+        continue;
+      }
+      const waiting = peer.querySelector(".wbi-seq-ack-waiting");
+      if (!waiting || !a.dataset.peerTitle) continue;
+      const link = document.createElement("a");
+      link.className = "wbi-seq-ack";
+      link.href = "#" + row.id;
+      link.dataset.rtt = a.dataset.rtt;
+      link.title = a.dataset.peerTitle;
+      link.textContent = a.textContent;
+      waiting.replaceWith(link);
+      peer.dataset.ackPeer = row.dataset.packet;
+    }
+  }
+
   // nextPage is the URL of the page after this one, "" on the last.
   let next = cfg.next || "";
   function nextPage() {
@@ -283,7 +317,9 @@
         items[i].els.push(e);
         if (n < i + 1) e.classList.add("wbi-future");
       }
+      const rows = Array.from(tpl.content.children);
       list.append(tpl.content);
+      if (list === seq) for (const r of rows) linkAcks(r);
     }
     N = items.length;
     for (let i = 0; i < N; i++) items[i] ||= { t: i ? items[i - 1].t : 0, els: [] };

@@ -2,13 +2,18 @@
  * upload.js: a file dropped anywhere on the sessions page is imported, as
  * 'workbook import' would (JSON Lines of a download or of 'workbook
  * export', or a HAR, told from the content), through POST
- * /inspector/import. The page says what came of it in #wbi-drop-status.
+ * /inspector/import. The page says what came of it in #wbi-drop-status,
+ * in the page's language: its words come with the page (common.js's t),
+ * with {name} where a value goes.
  */
 (() => {
   "use strict";
   const status = document.getElementById("wbi-drop-status");
   if (!status) return;
   const root = document.documentElement;
+  // tf is the word en in the page's language, its {name}s filled from vals.
+  const tr = (window.WBInspector && window.WBInspector.t) || ((en) => en);
+  const tf = (en, vals) => tr(en).replace(/\{(\w+)\}/g, (m, k) => (k in vals ? String(vals[k]) : m));
   let depth = 0; // dragenter/dragleave pairs: children fire them too
 
   const withFiles = (ev) => ev.dataTransfer && Array.from(ev.dataTransfer.types || []).includes("Files");
@@ -48,7 +53,7 @@
 
   async function upload(file) {
     status.dataset.state = "busy";
-    status.textContent = "Importing " + file.name + "…";
+    status.textContent = tf("Importing {file}…", { file: file.name });
     try {
       const res = await fetch("/inspector/import", {
         method: "POST",
@@ -58,19 +63,19 @@
       });
       const out = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(out.error || res.status + " " + res.statusText);
-      let text = file.name + ": " + out.packets + " packets imported";
+      let text = tf("{file}: {packets} packets imported", { file: file.name, packets: out.packets });
       if (out.format === "har") {
-        text += " from " + out.sessions + " sessions of a HAR (" + out.skipped + " entries that are not Engine.IO skipped)";
+        text += tf(" from {sessions} sessions of a HAR ({skipped} entries that are not Engine.IO skipped)", out);
       }
-      if (out.packets === 0) text += "; its sessions were here already";
+      if (out.packets === 0) text += tr("; its sessions were here already");
       status.textContent = text + ". ";
       const again = document.createElement("a");
       again.href = location.href;
-      again.textContent = "Show them";
+      again.textContent = tr("Show them");
       status.append(again);
       status.dataset.state = "done";
     } catch (e) {
-      status.textContent = "Could not import " + file.name + ": " + e.message;
+      status.textContent = tf("Could not import {file}: {error}", { file: file.name, error: e.message });
       status.dataset.state = "error";
     }
   }
