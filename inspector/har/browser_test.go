@@ -161,12 +161,16 @@ func compareHAR(t *testing.T, recorded *inspector.DB, path string, sids map[stri
 		got, want := decodeLines(t, imported, sid), decodeLines(t, recorded, sid)
 		gotBody, gotEnd := splitEnd(got)
 		wantBody, wantEnd := splitEnd(want)
-		if name != "polling,websocket" {
+		if !strings.Contains(name, "polling") {
 			sameLines(t, name+" "+sid, gotBody, wantBody)
 		} else {
-			// The client sends its CONNECT on polling while it probes the
-			// WebSocket: two connections, whose packets each end may see
-			// in another order. Each connection's packets keep theirs.
+			// Over polling, a HAR has each request's start and end only: a
+			// GET's answer is placed at its end, which the browser may
+			// mark after it has started the POST the answer caused. And
+			// the client sends its CONNECT on polling while it probes the
+			// WebSocket. So the two directions, and the two connections,
+			// may interleave otherwise than on the wire; each keeps its
+			// own order.
 			for _, conn := range []string{"in polling ", "out polling ", "in websocket ", "out websocket "} {
 				sameLines(t, name+" "+sid+" "+conn, only(gotBody, conn), only(wantBody, conn))
 			}
@@ -180,6 +184,13 @@ func compareHAR(t *testing.T, recorded *inspector.DB, path string, sids map[stri
 			t.Errorf("%s: the imported session has no end (DISCONNECT or close):\n%s", name, strings.Join(got, "\n"))
 		}
 		for _, l := range gotEnd {
+			if strings.HasPrefix(l, "in polling close ") && !slices.Contains(wantEnd, l) {
+				// The client's goodbye POST, which the browser gave up on
+				// as it closed: the importer counts it as sent (read.go),
+				// but whether it reached the server before the server
+				// closed, and so whether the proxy recorded it, is a race.
+				continue
+			}
 			if !slices.Contains(wantEnd, l) {
 				t.Errorf("%s: imported %s, which is not at the end of the recording:\n%s", name, l, strings.Join(wantEnd, "\n"))
 			}
