@@ -2,6 +2,7 @@ package inspector_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"syscall"
 	"testing"
@@ -33,13 +34,8 @@ func BenchmarkRecorder(b *testing.B) {
 	rec := inspector.NewRecorder(db, inspector.RecorderOptions{QueueSize: queue})
 	defer rec.Close()
 	const sessions = 100
-	sids := make([]string, sessions)
 	now := time.Now()
-	for i := range sids {
-		sids[i] = fmt.Sprintf("bench%015d", i)
-		rec.OpenAt(now, sids[i], "/socket.io/", "client", "127.0.0.1", "bench", "websocket")
-	}
-	rec.Flush(context.Background())
+	sids := openBenchSessions(b, rec, "bench", sessions, now)
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	b.ResetTimer()
@@ -67,4 +63,69 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRecorderPaced measures the recorder's CPU per packet at a
+// chat's pace with many sessions: every 50 ms, one packet to each of 1,000
+// sessions (a broadcast), for b.N rounds, in real time. With the batch
+// window fixed at 100 ms, each batch writes about two packets per session,
+// a chunk row and a session row for each; "adaptive" lets the window grow
+// with the sessions a batch touches (gatherWindow).
+//
+//	go test -run '^$' -bench BenchmarkRecorderPaced -benchtime 100x ./inspector/
+func BenchmarkRecorderPaced(b *testing.B) {
+	for _, mode := range []string{"fixed", "adaptive"} {
+		b.Run(mode, func(b *testing.B) {
+			inspector.SetAdaptiveGather(b, mode == "adaptive")
+			db := MustOpenDB(b)
+			rec := inspector.NewRecorder(db, inspector.RecorderOptions{})
+			defer rec.Close()
+			const sessions = 1000
+			sids := openBenchSessions(b, rec, "paced", sessions, time.Now())
+			p := engine.Packet{Type: engine.PacketMessage, Data: []byte(`2["bcast",{"t":1733560000000,"pad":"0123456789012345678901234567890123456789"}]`)}
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				<-tick.C
+				at := time.Now()
+				for _, sid := range sids {
+					rec.PacketAt(at, sid, engine.Out, "websocket", p)
+				}
+			}
+			if err := rec.Flush(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if d := rec.Dropped(); d != 0 {
+				b.Fatalf("%d dropped", d)
+			}
+			var rows int
+			raw, err := sql.Open("sqlite3", db.Path())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer raw.Close()
+			if err := raw.QueryRow(`SELECT count(*) FROM packet_chunks`).Scan(&rows); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N*sessions), "cpu-ns/packet")
+			b.ReportMetric(float64(rows)/float64(b.N*sessions), "chunks/packet")
+		})
+	}
+}
+
+// openBenchSessions opens n WebSocket sessions whose ids start with
+// prefix, at at, and waits until they are stored.
+func openBenchSessions(b *testing.B, rec *inspector.Recorder, prefix string, n int, at time.Time) []string {
+	sids := make([]string, n)
+	for i := range sids {
+		sids[i] = fmt.Sprintf("%s%0*d", prefix, 20-len(prefix), i)
+		rec.OpenAt(at, sids[i], "/socket.io/", "client", "127.0.0.1", "bench", "websocket")
+	}
+	if err := rec.Flush(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return sids
 }

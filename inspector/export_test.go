@@ -91,3 +91,16 @@ func (db *DB) PendingImports() (int, error) {
 	err := db.r.QueryRow(`SELECT count(*) FROM import_pending`).Scan(&n)
 	return n, err
 }
+
+// SetAdaptiveGather turns the writer's adaptive batch window on or off
+// (see gatherWindow) until the test or benchmark ends.
+func SetAdaptiveGather(t interface{ Cleanup(func()) }, on bool) {
+	old := adaptiveGather
+	adaptiveGather = on
+	t.Cleanup(func() { adaptiveGather = old })
+}
+
+// GatherWindow is gatherWindow.
+func GatherWindow(interval time.Duration, chunks int) time.Duration {
+	return gatherWindow(interval, chunks)
+}

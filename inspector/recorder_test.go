@@ -491,3 +491,24 @@ func (h *logCounter) WithGroup(string) slog.Handler      { return h }
 func (h *logCounter) warns() int                         { h.mu.Lock(); defer h.mu.Unlock(); return h.n }
 func (h *logCounter) errors() int                        { h.mu.Lock(); defer h.mu.Unlock(); return h.errs }
 func (h *logCounter) last() string                       { h.mu.Lock(); defer h.mu.Unlock(); return h.text }
+
+// TestGatherWindow: the writer's batch window stays at the flush interval
+// with few sessions, and grows with the sessions a batch touched, up to a
+// second (or the interval, when that is longer).
+func TestGatherWindow(t *testing.T) {
+	for _, c := range []struct {
+		interval time.Duration
+		chunks   int
+		want     time.Duration
+	}{
+		{100 * time.Millisecond, 0, 100 * time.Millisecond},
+		{100 * time.Millisecond, 30, 100 * time.Millisecond},
+		{100 * time.Millisecond, 1000, 500 * time.Millisecond},
+		{100 * time.Millisecond, 100000, time.Second},
+		{2 * time.Second, 1000, 2 * time.Second},
+	} {
+		if got := inspector.GatherWindow(c.interval, c.chunks); got != c.want {
+			t.Errorf("GatherWindow(%v, %d) = %v, want %v", c.interval, c.chunks, got, c.want)
+		}
+	}
+}

@@ -26,15 +26,8 @@ func BenchmarkBroadcastBytes(b *testing.B) {
 	defer rec.Close()
 	ctx := context.Background()
 	const sessions = 1000
-	sids := make([]string, sessions)
 	start := time.Now()
-	for i := range sids {
-		sids[i] = fmt.Sprintf("b%019d", i)
-		rec.OpenAt(start, sids[i], "/socket.io/", "", "127.0.0.1", "bench", "websocket")
-	}
-	if err := rec.Flush(ctx); err != nil {
-		b.Fatal(err)
-	}
+	sids := openBenchSessions(b, rec, "b", sessions, start)
 	empty := usedBytes(b, db)
 	payload := strings.Repeat("x", 64)
 	b.ResetTimer()

@@ -35,6 +35,9 @@ type writer struct {
 	scratch   []byte  // the text of the debug line being written
 	// yieldEvery > 0: yield the processor every so many items.
 	yieldEvery int
+	// chunkRows counts the packet chunks written, one row each (and one
+	// session row each): the Recorder reads it to size its batches.
+	chunkRows int
 	// derive: the debug lines about each packet are derived from it when
 	// read (derived.go), and the chunks set their ids aside. The Recorder
 	// derives them (the server does not write them); Import stores the
@@ -266,6 +269,7 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 		// have come from the server.
 		slices.SortStableFunc((*out)[n0:], func(a, b Live) int { return liveAt(a).Compare(liveAt(b)) })
 	}
+	w.chunkRows += len(b.pchunks.list)
 	err = b.pchunks.insert(ctx, b)
 	// The payloads' keys are the items' bytes, which the recorder reuses
 	// once the batch is written.
