@@ -48,7 +48,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/events/message/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("receive")
-		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('Sent a message 4 seconds')`, "the message in the pane")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('¡Mensaje enviado 4 segundos')`, "the message in the pane")
 		p.edit(`text.textContent = data;`, `text.textContent = data;
         socket.send("A reply from the edited client");`)
 		p.waitTask("reply")
@@ -173,22 +173,22 @@ var stepPages = []struct {
 	}},
 	{"/lessons/errors/connect-error/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("connect")
-		p.waitPanes(`t === "You are in!"`, "the welcome in the pane")
+		p.waitPanes(`t === "¡Estás dentro!"`, "the welcome in the pane")
 		p.edit(`token: "open sesame"`, `token: "guess"`)
 		p.waitTask("refused")
 		p.wait(`(() => { const d = document.querySelector('.pane iframe').contentDocument;
-			return d.getElementById('text')?.textContent === "Rechazado: not authorized" &&
-				d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
+			return d.getElementById('text')?.textContent === "Rechazado: no autorizado" &&
+				d.getElementById('hint').textContent.startsWith('conéctate con ') && d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
 		p.waitLog("Refused a client with the token guess")
 		p.click("reset")
-		p.waitPanes(`t === "You are in!"`, "in again with the token")
+		p.waitPanes(`t === "¡Estás dentro!"`, "in again with the token")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('kick').click()`)
 		p.waitTask("kicked")
 		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Desconectado: io server disconnect"`,
 			"the reason in the pane")
 		p.waitLog("A user disconnected: server namespace disconnect")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
-		p.waitPanes(`t === "You are in!"`, "in again after Connect again")
+		p.waitPanes(`t === "¡Estás dentro!"`, "in again after Connect again")
 	}},
 	{"/lessons/errors/reconnect/", lessons.EN, func(t *testing.T, p *page) {
 		// The only client of the step's server in this run: its counts are
@@ -420,11 +420,11 @@ var stepPages = []struct {
 		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
 		p.paneClick(0, "ask")
 		p.waitTask("answer")
-		p.waitPane(0, `messages.textContent.includes("veredicto: you answered 42")`, "the verdict in the pane")
+		p.waitPane(0, `messages.textContent.includes("veredicto: contestaste 42")`, "the verdict in the pane")
 		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("silent").checked = true`)
 		p.paneClick(1, "ask")
 		p.waitTask("silent")
-		p.waitPane(1, `messages.textContent.includes("veredicto: no answer within 3 s")`, "the silence in the pane")
+		p.waitPane(1, `messages.textContent.includes("veredicto: ninguna respuesta en 3 s")`, "the silence in the pane")
 		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("vote").value = "spaces"`)
 		p.paneClick(0, "poll")
 		p.waitTask("broadcast")

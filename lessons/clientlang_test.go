@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sioworkbook/workbook/lessons/step"
 )
 
 // TestClientsInEveryLanguage checks that every step has its client, and
@@ -99,4 +101,16 @@ func shape(line string) string {
 		return line // markup: its attribute values stay as they are
 	}
 	return literal.ReplaceAllString(line, `""`)
+}
+
+// TestStepLangsAreTheWorkbooks checks that a step's server can speak every
+// language of the workbook's pages, and only those (step.Lang).
+func TestStepLangsAreTheWorkbooks(t *testing.T) {
+	var langs []string
+	for _, l := range Langs {
+		langs = append(langs, string(l))
+	}
+	if !slices.Equal(step.Langs, langs) {
+		t.Errorf("step.Langs = %q, the pages' languages are %q", step.Langs, langs)
+	}
 }
