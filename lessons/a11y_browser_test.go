@@ -61,13 +61,20 @@ func jsString(s string) string {
 
 // contrastPages are the pages the contrast test checks, with what to wait
 // for before it does: the panes connected, the packet panel's lines in.
-var contrastPages = []struct{ path, ready string }{
-	{"/", `document.querySelector('.contents, #contents')`},
-	{"/lessons/hello/connect/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li')`},
-	{"/lessons/debugging/trace/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li .wbi-ns')`},
-	{"/lessons/internals/handshake/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li')`},
-	{"/lessons/errors/connect-error/", `document.querySelector('.pane')`},
-	{"/lessons/chat/app/", `document.querySelector('.pane[data-state="connected"]')`},
+// named: the learner has a display name first, so the page shows it in
+// the top bar (.me-link) and in the home page's box (.me-box).
+var contrastPages = []struct {
+	path, ready string
+	named       bool
+}{
+	{"/", `document.querySelector('.contents, #contents')`, false},
+	{"/", `document.querySelector('.me-box .reset-form') && document.querySelector('.me-link')`, true},
+	{"/lessons/hello/", `document.querySelector('.reset-form') && document.querySelector('.me-link')`, true},
+	{"/lessons/hello/connect/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li')`, false},
+	{"/lessons/debugging/trace/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li .wbi-ns')`, false},
+	{"/lessons/internals/handshake/", `document.querySelector('.pane[data-state="connected"]') && document.querySelector('.wbi-panel .wbi-trace li')`, false},
+	{"/lessons/errors/connect-error/", `document.querySelector('.pane')`, false},
+	{"/lessons/chat/app/", `document.querySelector('.pane[data-state="connected"]')`, false},
 }
 
 // TestContrastInChromium runs axe-core's color-contrast rule on the home
@@ -83,16 +90,38 @@ func TestContrastInChromium(t *testing.T) {
 		for _, dark := range []bool{false, true} {
 			for _, l := range lessons.Langs {
 				scheme := map[bool]string{false: "light", true: "dark"}[dark]
-				t.Run(fmt.Sprintf("%s/%s/%s", strings.Trim(cp.path, "/"), scheme, l), func(t *testing.T) {
+				name := strings.Trim(cp.path, "/")
+				if name == "" {
+					name = "home"
+				}
+				name = fmt.Sprintf("%s/%s/%s", name, scheme, l)
+				if cp.named {
+					name = "named/" + name
+				}
+				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					width, height := 1400, 900
 					if l == lessons.ES { // the phone in one language, the laptop in the other
 						width, height = 390, 844
 					}
-					p := openAt(t, b, base+cp.path+"?lang="+string(l), width, height, dark)
+					var p *page
+					if cp.named { // the name is set on the home page
+						p = openAt(t, b, base+"/?lang="+string(l), width, height, dark)
+						p.setName("Ada Lovelace-Byron")
+						if err := p.tab.Navigate(base + cp.path); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						p = openAt(t, b, base+cp.path+"?lang="+string(l), width, height, dark)
+					}
 					p.wait(cp.ready, "the page ready")
 					if v := p.contrastViolations(axe); len(v) > 0 {
 						t.Errorf("contrast violations:\n%s", strings.Join(v, "\n"))
+					}
+					// The learner's boxes stay inside a phone's width.
+					if out := p.string(`[...document.querySelectorAll('.me-box, .reset-form, .log-scope, .me-link')]
+						.filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.className).join()`); out != "" {
+						t.Errorf("wider than the %d px window: %s", width, out)
 					}
 				})
 			}
@@ -153,4 +182,13 @@ func TestFirstImpressionInChromium(t *testing.T) {
 			t.Errorf("the next step's pane logged %s console lines", n)
 		}
 	})
+}
+
+// setName gives the page's browser a display name with the home page's
+// form, and waits for the page it comes back to to show it.
+func (p *page) setName(name string) {
+	p.t.Helper()
+	p.wait(`document.getElementById('me-name')`, "the name form")
+	p.eval(`document.getElementById('me-name').value = ` + jsString(name) + `; document.querySelector('.name-form').requestSubmit()`)
+	p.wait(`document.querySelector('.me-link')?.textContent.includes(`+jsString(name)+`)`, "the name in the top bar")
 }

@@ -48,7 +48,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/events/message/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("receive")
-		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('Sent a message 4 seconds')`, "the message in the pane")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.body.textContent.includes('¡Mensaje enviado 4 segundos')`, "the message in the pane")
 		p.edit(`text.textContent = data;`, `text.textContent = data;
         socket.send("A reply from the edited client");`)
 		p.waitTask("reply")
@@ -131,7 +131,7 @@ var stepPages = []struct {
 		})`, "/ and /my-namespace on one Manager in every pane")
 		p.click("show-done")
 		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) =>
-			f.contentDocument?.getElementById('session')?.textContent.endsWith(': one connection'))`, "the shared session in the finished client")
+			f.contentDocument?.getElementById('session')?.textContent.endsWith(': una conexión'))`, "the shared session in the finished client")
 	}},
 	{"/lessons/rooms/join/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("join")
@@ -173,22 +173,22 @@ var stepPages = []struct {
 	}},
 	{"/lessons/errors/connect-error/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("connect")
-		p.waitPanes(`t === "You are in!"`, "the welcome in the pane")
+		p.waitPanes(`t === "¡Estás dentro!"`, "the welcome in the pane")
 		p.edit(`token: "open sesame"`, `token: "guess"`)
 		p.waitTask("refused")
 		p.wait(`(() => { const d = document.querySelector('.pane iframe').contentDocument;
-			return d.getElementById('text')?.textContent === "Refused: not authorized" &&
-				d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
+			return d.getElementById('text')?.textContent === "Rechazado: no autorizado" &&
+				d.getElementById('hint').textContent.startsWith('conéctate con ') && d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
 		p.waitLog("Refused a client with the token guess")
 		p.click("reset")
-		p.waitPanes(`t === "You are in!"`, "in again with the token")
+		p.waitPanes(`t === "¡Estás dentro!"`, "in again with the token")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('kick').click()`)
 		p.waitTask("kicked")
-		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Disconnected: io server disconnect"`,
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Desconectado: io server disconnect"`,
 			"the reason in the pane")
 		p.waitLog("A user disconnected: server namespace disconnect")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
-		p.waitPanes(`t === "You are in!"`, "in again after Connect again")
+		p.waitPanes(`t === "¡Estás dentro!"`, "in again after Connect again")
 	}},
 	{"/lessons/errors/reconnect/", lessons.EN, func(t *testing.T, p *page) {
 		// The only client of the step's server in this run: its counts are
@@ -291,7 +291,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/internals/handshake/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("open")
-		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.waitPanes(`t.startsWith("Conectado como ")`, "connected in the pane, in Spanish")
 		p.waitPane(0, `[...d.querySelectorAll("#handshake tr")].map((tr) => tr.cells[0].textContent).join() === "sid,upgrades,pingInterval,pingTimeout,maxPayload" &&
 			d.querySelector("#handshake tr").cells[1].textContent.length === 22`, "the open packet's fields in the pane")
 		p.waitPane(0, `wire.some((l) => l.startsWith("↓ 0{\"sid\":")) && wire.some((l) => l.startsWith("↓ 40{\"sid\":"))`, "the open packet and the CONNECT reply in the pane")
@@ -301,7 +301,7 @@ var stepPages = []struct {
 		p.waitPane(0, `wire.includes('↑ 42["chat",{"text":"hello"}]  message: event')`, "the chat event in the pane")
 		p.paneClick(0, "add")
 		p.waitTask("ack")
-		p.waitPane(0, `text.textContent === "2 + 3 = 5, said the server's ack"`, "the sum in the pane")
+		p.waitPane(0, `text.textContent === "2 + 3 = 5, dice el ack del servidor"`, "the sum in the pane")
 		p.waitPane(0, `wire.includes('↑ 420["add",2,3]  message: event, ack id 0') && wire.includes('↓ 430[5]  message: ack, ack id 0')`, "the event and its ack in the pane")
 		p.paneClick(0, "add")
 		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
@@ -391,17 +391,17 @@ var stepPages = []struct {
 		p.click("show-done")
 		p.waitPane(0, `d.getElementById("online")`, "the finished client")
 		p.chat(0, `name.value = "Dora"; login.requestSubmit();`)
-		p.waitPane(0, `text.textContent === "You are Dora, in general."`, "Dora in the first pane")
+		p.waitPane(0, `text.textContent === "Eres Dora, en general."`, "Dora in the first pane")
 		p.click("add-client")
 		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
 		p.waitPane(1, `d.getElementById("online")`, "the finished client in the second pane")
 		p.chat(1, `name.value = "Eva"; login.requestSubmit();`)
 		p.waitPane(0, `/\bDora\b/.test(d.getElementById("online").textContent) && /\bEva\b/.test(d.getElementById("online").textContent)`, "both names online in the first pane")
 		p.chat(1, `message.value = "h"; message.dispatchEvent(new Event("input"));`)
-		p.waitPane(0, `d.getElementById("typing").textContent === "Eva typing…"`, "Eva typing in the first pane")
+		p.waitPane(0, `d.getElementById("typing").textContent === "Eva escribiendo…"`, "Eva typing in the first pane")
 		p.chat(1, `$("to").value = "Dora"; $("secret").value = "psst"; $("private").requestSubmit();`)
-		p.waitPane(0, `messages.textContent.includes("from Eva (private): psst")`, "the private message in Dora's pane")
-		p.waitPane(1, `messages.textContent.includes("to Dora (private): psst")`, "its copy in Eva's pane")
+		p.waitPane(0, `messages.textContent.includes("de Eva (privado): psst")`, "the private message in Dora's pane")
+		p.waitPane(1, `messages.textContent.includes("para Dora (privado): psst")`, "its copy in Eva's pane")
 	}},
 	{"/lessons/acks/callbacks/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
@@ -420,34 +420,34 @@ var stepPages = []struct {
 		p.wait(`document.querySelectorAll('.pane[data-state="connected"]').length === 2`, "two connected panes")
 		p.paneClick(0, "ask")
 		p.waitTask("answer")
-		p.waitPane(0, `messages.textContent.includes("verdict: you answered 42")`, "the verdict in the pane")
+		p.waitPane(0, `messages.textContent.includes("veredicto: contestaste 42")`, "the verdict in the pane")
 		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("silent").checked = true`)
 		p.paneClick(1, "ask")
 		p.waitTask("silent")
-		p.waitPane(1, `messages.textContent.includes("verdict: no answer within 3 s")`, "the silence in the pane")
+		p.waitPane(1, `messages.textContent.includes("veredicto: ninguna respuesta en 3 s")`, "the silence in the pane")
 		p.eval(`document.querySelectorAll('.pane iframe')[1].contentDocument.getElementById("vote").value = "spaces"`)
 		p.paneClick(0, "poll")
 		p.waitTask("broadcast")
-		p.waitPane(0, `/results: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
+		p.waitPane(0, `/resultados: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
 		p.waitLog("Poll: 2 answers")
 	}},
 	{"/lessons/recovery/catch-up/", lessons.ES, func(t *testing.T, p *page) {
-		p.waitPanes(`t.startsWith("Connected as ")`, "connected in the pane")
+		p.waitPanes(`t.startsWith("Conectado como ")`, "connected in the pane")
 		first := `document.querySelector('.pane iframe').contentWindow.eval('socket.id')`
 		p.waitWebSocket()
 		p.paneClick(0, "count")
-		p.waitPane(0, `messages.textContent.includes("number 1")`, "the count started")
+		p.waitPane(0, `messages.textContent.includes("número 1")`, "the count started")
 		p.click("fault-cut")
 		p.waitTask("recovered")
 		p.waitTask("missed")
-		p.waitPane(0, `text.textContent.startsWith("Recovered as ")`, "recovered in the pane")
-		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("number ")).join() ===
-			"number 1,number 2,number 3,number 4,number 5,number 6,number 7,number 8,number 9,number 10"`, "every number once, in order")
+		p.waitPane(0, `text.textContent.startsWith("Recuperado como ")`, "recovered in the pane")
+		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("número ")).join() ===
+			"número 1,número 2,número 3,número 4,número 5,número 6,número 7,número 8,número 9,número 10"`, "every number once, in order")
 		p.waitLog("A user came back as")
 		id := p.string(first)
 		p.paneClick(0, "leave")
 		p.waitTask("fresh")
-		p.waitPane(0, `text.textContent.startsWith("Connected as ") && !text.textContent.endsWith(`+strconv.Quote(id)+`)`, "a new socket in the pane")
+		p.waitPane(0, `text.textContent.startsWith("Conectado como ") && !text.textContent.endsWith(`+strconv.Quote(id)+`)`, "a new socket in the pane")
 	}},
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,6 +42,21 @@ var contracts = []struct {
 		log:       []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
 		sentInLog: true,
 		tasks:     []string{"receive", "reply"},
+	},
+	{
+		// The server's words in the learner's language (wb_lang).
+		step:      "events/message",
+		lang:      "es",
+		log:       []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
+		sentInLog: true,
+		tasks:     []string{"receive", "reply"},
+	},
+	{
+		step:      "events/custom-event",
+		lang:      "es",
+		log:       []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
+		sentInLog: true,
+		tasks:     []string{"receive", "echo"},
 	},
 	{
 		step:      "events/custom-event",
@@ -90,6 +106,14 @@ var contracts = []struct {
 	},
 	{
 		step: "errors/connect-error",
+		log: []string{"Refused a client with the token wrong", "A user connected with the right token",
+			"Kicking a user out, as asked", "A user disconnected: server namespace disconnect",
+			"A user connected with the right token"},
+		tasks: []string{"connect", "refused", "kicked"},
+	},
+	{
+		step: "errors/connect-error",
+		lang: "es",
 		log: []string{"Refused a client with the token wrong", "A user connected with the right token",
 			"Kicking a user out, as asked", "A user disconnected: server namespace disconnect",
 			"A user connected with the right token"},
@@ -160,6 +184,7 @@ var contracts = []struct {
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"},
 	},
 	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
+	{step: "acks/callbacks", lang: "es", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
 	{
 		step: "recovery/catch-up",
 		log: []string{"A user connected as", "Counting to 10 for", "[workbook] cutting the connection",
@@ -168,8 +193,9 @@ var contracts = []struct {
 		tasks: []string{"recovered", "missed", "fresh"},
 	},
 	{
-		// The poll counts everyone on the step: one contract.
-		step: "acks/server-asks", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
+		// The poll counts everyone on the step: one contract, in Spanish
+		// (the JavaScript server's, in lessons/jsserver, is in English).
+		step: "acks/server-asks", lang: "es", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
 	},
 }
 
@@ -195,9 +221,12 @@ func TestStepContracts(t *testing.T) {
 		if c.transports != "" {
 			name += "/" + c.transports
 		}
+		if c.lang != "" {
+			name += "/" + c.lang
+		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			browser := "node-contract-" + string(rune('a'+i))
+			browser := "node-contract-" + strconv.Itoa(i) // a browser id: letters, digits, '-'
 			args := []string{"--url", base, "--step", c.step, "--client", browser}
 			if c.transports != "" {
 				args = append(args, "--transports", c.transports)

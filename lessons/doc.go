@@ -33,7 +33,8 @@
 //	<lesson>/<step>/checks.go              var Tasks []string; func Check(io *sio.Server, c *step.Checker)
 //	<lesson>/<step>/client.html            the client page, runnable as it is
 //	<lesson>/<step>/client.done.html       optional: a finished version
-//	<lesson>/<step>/client.es.html         optional: client.html with the words of its page in Spanish
+//	<lesson>/<step>/client.es.html         client.html with the words of its page in Spanish
+//	<lesson>/<step>/client.done.es.html    client.done.html so, where there is one
 //
 // Each step runs on its own sio.Server at /lessons/<lesson>/<step>/socket.io/,
 // so every step uses the default namespace as the tutorial does and no step

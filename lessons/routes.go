@@ -243,7 +243,7 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 			Pane:       st.prefix() + "pane",
 			Live:       st.prefix() + "live",
 			Client:     st.client(lang),
-			ClientDone: st.ClientDone,
+			ClientDone: st.clientDone(lang),
 			Server:     st.ServerSource,
 			ServerJS:   st.ServerJS,
 			Source:     st.prefix() + "server.js",

@@ -138,8 +138,10 @@ type stepPage struct {
 	Client       string // client.html
 	ClientDone   string // client.done.html, "" if none
 	// ClientLang holds client.<lang>.html, the client in another language
-	// than English, for a step whose page shows words of its own.
-	ClientLang map[Lang]string
+	// than English, and ClientDoneLang client.done.<lang>.html, its
+	// finished version.
+	ClientLang     map[Lang]string
+	ClientDoneLang map[Lang]string
 
 	def stepDef
 	log *step.Log
@@ -344,20 +346,36 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 		return nil, fmt.Errorf("lessons: %w", err)
 	}
 	st.Client = string(client)
+	if st.ClientDone, err = readOptional(path.Join(dir, "client.done.html")); err != nil {
+		return nil, err
+	}
 	st.ClientLang = map[Lang]string{}
+	st.ClientDoneLang = map[Lang]string{}
 	for _, l := range Langs[1:] {
-		if c, err := fs.ReadFile(content, path.Join(dir, "client."+string(l)+".html")); err == nil {
-			st.ClientLang[l] = string(c)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("lessons: %w", err)
+		for name, into := range map[string]map[Lang]string{"client.": st.ClientLang, "client.done.": st.ClientDoneLang} {
+			c, err := readOptional(path.Join(dir, name+string(l)+".html"))
+			if err != nil {
+				return nil, err
+			}
+			if c != "" {
+				into[l] = c
+			}
 		}
 	}
-	if done, err := fs.ReadFile(content, path.Join(dir, "client.done.html")); err == nil {
-		st.ClientDone = string(done)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("lessons: %w", err)
-	}
 	return st, nil
+}
+
+// readOptional reads a file of the embedded content that a step may do
+// without: "" when it is not there.
+func readOptional(name string) (string, error) {
+	b, err := fs.ReadFile(content, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("lessons: %w", err)
+	}
+	return string(b), nil
 }
 
 // readLadders reads the hint ladders of a step text's front matter
@@ -623,4 +641,14 @@ func (st *stepPage) client(lang Lang) string {
 		return c
 	}
 	return st.Client
+}
+
+// clientDone returns the step's finished client in lang:
+// client.done.<lang>.html where there is one, else client.done.html ("" for
+// a step without a finished version).
+func (st *stepPage) clientDone(lang Lang) string {
+	if c, ok := st.ClientDoneLang[lang]; ok {
+		return c
+	}
+	return st.ClientDone
 }

@@ -19,7 +19,7 @@ func TestServerSwitchInChromium(t *testing.T) {
 	p := open(t, b, base+path+"?lang=en")
 	other := open(t, b, base+path+"?lang=es")
 	p.waitPanes(`t.startsWith("Connected: connection ")`, "the welcome in the pane")
-	other.waitPanes(`t.startsWith("Connected: connection ")`, "the welcome in the other browser's pane")
+	other.waitPanes(`t.startsWith("Conectado: conexión ")`, "the welcome in the other browser's pane, in Spanish")
 	p.wait(`document.querySelector('.server-code').dataset.running === 'go' && !document.getElementById('server-go').hidden`, "the Go server shown")
 
 	p.click("server-js-on")
@@ -43,7 +43,7 @@ func TestServerSwitchInChromium(t *testing.T) {
 
 	// The other browser never saw it.
 	other.wait(`document.querySelector('.server-code').dataset.running === 'go'`, "the other browser on the Go server")
-	if texts := other.string(`JSON.stringify(` + paneTexts + `)`); strings.Contains(texts, "connection 10") {
+	if texts := other.string(`JSON.stringify(` + paneTexts + `)`); strings.Contains(texts, "conexión 10") {
 		t.Errorf("the other browser's panes: %s", texts)
 	}
 

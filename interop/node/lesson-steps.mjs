@@ -169,8 +169,8 @@ const steps = {
   async "events/message"() {
     const socket = connect();
     const data = await fourSecondsLater(socket, "message");
-    assert.equal(typeof data, "string", "the message is a text");
-    assert.ok(data.length > 0, "the message is not empty");
+    // In the learner's language (--lang es), English otherwise.
+    assert.equal(data, args.lang === "es" ? "¡Mensaje enviado 4 segundos después de conectar!" : "Sent a message 4 seconds after connection!");
     console.log(`INFO message: ${data}`);
     const reply = "thanks from the official client";
     socket.send(reply);
@@ -185,8 +185,8 @@ const steps = {
     const socket = connect();
     const data = await fourSecondsLater(socket, "testerEvent");
     assert.equal(typeof data, "object", "testerEvent carries an object");
-    assert.equal(typeof data.description, "string", "with a description");
-    assert.ok(data.description.length > 0, "that is not empty");
+    assert.equal(data.description, args.lang === "es" ? "¡Un evento propio llamado testerEvent!" : "A custom event named testerEvent!",
+      "with a description in the learner's language");
     console.log(`INFO testerEvent: ${JSON.stringify(data)}`);
     socket.emit("testerEvent", data);
     console.log(`SENT ${JSON.stringify(data)}`);
@@ -350,22 +350,26 @@ const steps = {
   // makes the server disconnect the socket: "io server disconnect", no
   // retry either, until socket.connect().
   async "errors/connect-error"() {
+    // The reason, the hint and the welcome in the learner's language.
+    const says = args.lang === "es"
+      ? { refused: "no autorizado", hint: 'conéctate con io({ auth: { token: "open sesame" } })', welcome: "¡Estás dentro!" }
+      : { refused: "not authorized", hint: 'connect with io({ auth: { token: "open sesame" } })', welcome: "You are in!" };
     const bad = io(args.url, { ...options(), forceNew: true, auth: { token: "wrong" } });
     const [err] = await next(bad, "connect_error");
-    assert.equal(err.message, "not authorized");
-    assert.deepEqual(err.data, { hint: 'connect with io({ auth: { token: "open sesame" } })' });
+    assert.equal(err.message, says.refused);
+    assert.deepEqual(err.data, { hint: says.hint });
     await sleep(300);
     assert.ok(!bad.connected && !bad.active, "a refusal is final");
     bad.close();
     const good = inbox(io(args.url, { ...options(), forceNew: true, auth: { token: "open sesame" } }));
-    assert.equal(await good.take("welcome"), "You are in!");
+    assert.equal(await good.take("welcome"), says.welcome);
     const gone = next(good, "disconnect");
     good.emit("kickMe");
     assert.equal((await gone)[0], "io server disconnect");
     await sleep(300);
     assert.ok(!good.connected && !good.active, "kicked out: no reconnection by itself");
     good.connect();
-    assert.equal(await good.take("welcome"), "You are in!", "socket.connect() lets it in again");
+    assert.equal(await good.take("welcome"), says.welcome, "socket.connect() lets it in again");
     good.disconnect();
   },
 
@@ -682,13 +686,17 @@ const steps = {
   // emitWithAck answered with an error report, and timeout() giving up on
   // an answer that leaves the server 2 s late.
   async "acks/callbacks"() {
+    // The answers' words in the learner's language.
+    const says = args.lang === "es"
+      ? { needNumbers: "add necesita dos números", late: "hecho, 2 s después" }
+      : { needNumbers: "add needs two numbers", late: "done, 2 s later" };
     const socket = connect();
     await next(socket, "connect");
     const sum = await new Promise((resolve) => socket.emit("add", 2, 3, resolve));
     assert.deepEqual(sum, { sum: 5 });
-    assert.deepEqual(await socket.emitWithAck("add", 2, "three"), { error: "add needs two numbers" });
+    assert.deepEqual(await socket.emitWithAck("add", 2, "three"), { error: says.needNumbers });
     await assert.rejects(socket.timeout(1000).emitWithAck("slow"), /operation has timed out/);
-    assert.equal(await socket.timeout(5000).emitWithAck("slow"), "done, 2 s later", "a longer timeout hears the answer");
+    assert.equal(await socket.timeout(5000).emitWithAck("slow"), says.late, "a longer timeout hears the answer");
     socket.disconnect();
   },
 
@@ -696,21 +704,25 @@ const steps = {
   // silent until the server's 3 s timeout; then a poll of both clients
   // gathers both votes.
   async "acks/server-asks"() {
+    // What the server asks and answers, in the learner's language.
+    const says = args.lang === "es"
+      ? { question: "¿Cuánto es 6 × 7?", answered: "contestaste 42", silent: "ninguna respuesta en 3 s" }
+      : { question: "What is 6 × 7?", answered: "you answered 42", silent: "no answer within 3 s" };
     const a = inbox(connect());
     const b = connect();
     let silent = false;
     a.on("question", (question, callback) => {
-      assert.equal(question, "What is 6 × 7?");
+      assert.equal(question, says.question);
       if (!silent) callback(42);
     });
     a.on("vote", (question, callback) => callback("tabs"));
     b.on("vote", (question, callback) => callback("spaces"));
     await Promise.all([next(a, "connect"), next(b, "connect")]);
     a.emit("ask me");
-    assert.equal(await a.take("verdict"), "you answered 42");
+    assert.equal(await a.take("verdict"), says.answered);
     silent = true;
     a.emit("ask me");
-    assert.equal(await a.take("verdict", 8000), "no answer within 3 s");
+    assert.equal(await a.take("verdict", 8000), says.silent);
     a.emit("poll");
     const { answers, complete } = await a.take("results", 8000);
     assert.deepEqual([answers.sort(), complete], [["spaces", "tabs"], true]);

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,7 @@ var jsContracts = []struct {
 	log        []string
 	sentInLog  bool
 	tasks      []string
+	lang       string // the browser's wb_lang cookie, if any: the server's words in Spanish
 }{
 	{step: "hello/connect", log: []string{"A user connected", "A user disconnected", "A user connected", "A user disconnected"},
 		tasks: []string{"connect", "reconnect"}},
@@ -81,7 +83,11 @@ var jsContracts = []struct {
 		tasks: []string{"connect", "reconnect"}},
 	{step: "events/message", log: []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
 		sentInLog: true, tasks: []string{"receive", "reply"}},
+	{step: "events/message", lang: "es", log: []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
+		sentInLog: true, tasks: []string{"receive", "reply"}},
 	{step: "events/custom-event", log: []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
+		sentInLog: true, tasks: []string{"receive", "echo"}},
+	{step: "events/custom-event", lang: "es", log: []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
 		sentInLog: true, tasks: []string{"receive", "echo"}},
 	{step: "events/client-event", sentInLog: true, tasks: []string{"emit", "own-text", "object"}},
 	{step: "broadcast/everyone", log: []string{"A user connected.", "A user connected.", "A user connected.",
@@ -97,6 +103,9 @@ var jsContracts = []struct {
 	{step: "rooms/leave", log: []string{"A user joined room-1", "A user joined room-1", "A user left room-1", "A user joined room-1"},
 		tasks: []string{"leave", "told", "retake"}},
 	{step: "errors/connect-error", log: []string{"Refused a client with the token wrong", "A user connected with the right token",
+		"Kicking a user out, as asked", "A user disconnected: server namespace disconnect", "A user connected with the right token"},
+		tasks: []string{"connect", "refused", "kicked"}},
+	{step: "errors/connect-error", lang: "es", log: []string{"Refused a client with the token wrong", "A user connected with the right token",
 		"Kicking a user out, as asked", "A user disconnected: server namespace disconnect", "A user connected with the right token"},
 		tasks: []string{"connect", "refused", "kicked"}},
 	{step: "debugging/trace", log: []string{"A user connected without a debug pattern", "A user connected with the debug pattern *",
@@ -117,6 +126,8 @@ var jsContracts = []struct {
 		"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}},
 	{step: "acks/callbacks", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
+		tasks: []string{"callback", "error", "timeout"}},
+	{step: "acks/callbacks", lang: "es", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
 		tasks: []string{"callback", "error", "timeout"}},
 	{step: "acks/server-asks", log: []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
 		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"},
@@ -196,6 +207,9 @@ func TestStepContractsInJavaScript(t *testing.T) {
 		if c.transports != "" {
 			name += "/" + c.transports
 		}
+		if c.lang != "" {
+			name += "/" + c.lang
+		}
 		ss := servers[c.step]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -206,10 +220,13 @@ func TestStepContractsInJavaScript(t *testing.T) {
 					}
 				}
 			})
-			browser := "js-contract-" + string(rune('a'+i))
+			browser := "js-contract-" + strconv.Itoa(i) // a browser id: letters, digits, '-'
 			args := []string{"--url", srv.URL, "--step", c.step, "--client", browser}
 			if c.transports != "" {
 				args = append(args, "--transports", c.transports)
+			}
+			if c.lang != "" {
+				args = append(args, "--lang", c.lang)
 			}
 			sent := runLessonScript(t, args...)
 			waitLog(t, ss.log, c.log...)

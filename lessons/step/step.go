@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,27 @@ func Browser(s *sio.Socket) string {
 		return ""
 	}
 	return RequestBrowser(&http.Request{Header: h.Headers})
+}
+
+// LangCookie is the cookie that holds the learner's language: set by the
+// workbook's language switch, sent by the panes with their handshake.
+const LangCookie = "wb_lang"
+
+// Langs are the languages a step's server may speak, English first.
+var Langs = []string{"en", "es"}
+
+// Lang returns the language of the learner whose client the socket is (the
+// LangCookie of its handshake): one of Langs, English when the client sent
+// none (a Node client) or one the workbook does not have. A step's server
+// says what the learner reads in it, as the chat's does.
+func Lang(s *sio.Socket) string {
+	if h := s.Handshake(); h != nil {
+		r := http.Request{Header: h.Headers}
+		if c, err := r.Cookie(LangCookie); err == nil && slices.Contains(Langs, c.Value) {
+			return c.Value
+		}
+	}
+	return Langs[0]
 }
 
 // RequestBrowser returns the browser id of r, as Browser does.

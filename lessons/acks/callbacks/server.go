@@ -7,12 +7,20 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says holds the answers' words, in each language of the workbook: the
+// learner's, from step.Lang (English by default).
+var says = map[string]struct{ needNumbers, late string }{
+	"en": {"add needs two numbers", "done, 2 s later"},
+	"es": {"add necesita dos números", "hecho, 2 s después"},
+}
+
 // Setup sets up the step's server: add answers with the sum, or with an
 // error when it did not get two numbers; slow answers two seconds late.
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
+		say := says[step.Lang(socket)]
 
 		// The client's callback is the event's ack: e.Ack(...) calls it,
 		// with these arguments, on the client.
@@ -23,7 +31,7 @@ func Setup(io *sio.Server, log *step.Log) {
 			var a, b *float64 // nil: missing, or null
 			if err := e.Bind(&a, &b); err != nil || a == nil || b == nil {
 				log.Println("add needs two numbers")
-				e.Ack(map[string]any{"error": "add needs two numbers"})
+				e.Ack(map[string]any{"error": say.needNumbers})
 				return
 			}
 			log.Println("add:", *a, "+", *b)
@@ -33,7 +41,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		// An ack may come later, from any goroutine: here, after 2 s.
 		socket.On("slow", func(e *sio.Event) {
 			log.Println("slow: the answer leaves in 2 s")
-			time.AfterFunc(2*time.Second, func() { e.Ack("done, 2 s later") })
+			time.AfterFunc(2*time.Second, func() { e.Ack(say.late) })
 		})
 	})
 }

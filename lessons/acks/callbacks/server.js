@@ -1,14 +1,24 @@
 // add answers with the sum, or with an error when it did not get two
 // numbers; slow answers two seconds late.
+// The answers' words, in each language of the workbook.
+const says = {
+  en: { needNumbers: "add needs two numbers", late: "done, 2 s later" },
+  es: { needNumbers: "add necesita dos números", late: "hecho, 2 s después" },
+};
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which comes with the handshake. English without one.
+const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+
 io.on("connection", (socket) => {
   console.log("A user connected");
+  const say = says[language(socket)];
 
   // The client's callback comes last: calling it sends the answer.
   socket.on("add", (a, b, callback) => {
     if (typeof callback !== "function") return; // nobody to answer
     if (typeof a !== "number" || typeof b !== "number") {
       console.log("add needs two numbers");
-      callback({ error: "add needs two numbers" });
+      callback({ error: say.needNumbers });
       return;
     }
     console.log("add:", a, "+", b);
@@ -18,6 +28,6 @@ io.on("connection", (socket) => {
   // A callback may be called later: here, after 2 s.
   socket.on("slow", (callback) => {
     console.log("slow: the answer leaves in 2 s");
-    setTimeout(() => callback("done, 2 s later"), 2000);
+    setTimeout(() => callback(say.late), 2000);
   });
 });

@@ -22,11 +22,13 @@ func Check(io *sio.Server, c *step.Checker) {
 		if len(args) == 0 || json.Unmarshal(args[0], &verdict) != nil {
 			return
 		}
-		switch {
-		case strings.HasPrefix(verdict, "you answered"):
-			c.Done(socket, "answer")
-		case strings.HasPrefix(verdict, "no answer"):
-			c.Done(socket, "silent")
+		for _, say := range says { // in any language
+			switch {
+			case strings.HasPrefix(verdict, say.answered):
+				c.Done(socket, "answer")
+			case verdict == say.silent:
+				c.Done(socket, "silent")
+			}
 		}
 	})
 	c.OnSent("results", func(socket *sio.Socket, args []json.RawMessage) {

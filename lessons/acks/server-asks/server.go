@@ -9,6 +9,14 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says holds what the server asks and answers one client, in each
+// language of the workbook: the learner's, from step.Lang (English by
+// default).
+var says = map[string]struct{ question, answered, silent string }{
+	"en": {"What is 6 × 7?", "you answered ", "no answer within 3 s"},
+	"es": {"¿Cuánto es 6 × 7?", "contestaste ", "ninguna respuesta en 3 s"},
+}
+
 // Setup sets up the step's server: on "ask me" it asks that client a
 // question and waits 3 s at most for the answer; on "poll" it asks every
 // client at once and gathers their answers, for 3 s at most.
@@ -16,15 +24,16 @@ func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected")
+		say := says[step.Lang(socket)]
 
 		// A function last asks the client for an answer; with Timeout it
 		// gets an error instead when none comes in time.
 		socket.On("ask me", func(*sio.Event) {
 			log.Println("Asking: what is 6 × 7?")
-			socket.Timeout(3*time.Second).Emit("question", "What is 6 × 7?", func(args []any, err error) {
+			socket.Timeout(3*time.Second).Emit("question", say.question, func(args []any, err error) {
 				if err != nil {
 					log.Println("No answer within 3 s")
-					socket.Emit("verdict", "no answer within 3 s")
+					socket.Emit("verdict", say.silent)
 					return
 				}
 				var answer any
@@ -32,7 +41,7 @@ func Setup(io *sio.Server, log *step.Log) {
 					answer = args[0]
 				}
 				log.Println("The client answered", answer)
-				socket.Emit("verdict", fmt.Sprint("you answered ", answer))
+				socket.Emit("verdict", fmt.Sprint(say.answered, answer))
 			})
 		})
 

@@ -1,21 +1,32 @@
 // On "ask me" the server asks that client a question and waits 3 s at most
 // for the answer; on "poll" it asks every client at once and gathers their
 // answers, for 3 s at most.
+// What the server asks and answers one client, in each language of the
+// workbook.
+const says = {
+  en: { question: "What is 6 × 7?", answered: "you answered ", silent: "no answer within 3 s" },
+  es: { question: "¿Cuánto es 6 × 7?", answered: "contestaste ", silent: "ninguna respuesta en 3 s" },
+};
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which comes with the handshake. English without one.
+const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+
 io.on("connection", (socket) => {
   console.log("A user connected");
+  const say = says[language(socket)];
 
   // A function last asks the client for an answer; with timeout() it gets
   // an error first instead when none comes in time.
   socket.on("ask me", () => {
     console.log("Asking: what is 6 × 7?");
-    socket.timeout(3000).emit("question", "What is 6 × 7?", (err, answer) => {
+    socket.timeout(3000).emit("question", say.question, (err, answer) => {
       if (err) {
         console.log("No answer within 3 s");
-        socket.emit("verdict", "no answer within 3 s");
+        socket.emit("verdict", say.silent);
         return;
       }
       console.log("The client answered", answer);
-      socket.emit("verdict", "you answered " + answer);
+      socket.emit("verdict", say.answered + answer);
     });
   });
 

@@ -5,6 +5,13 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says holds what the server tells a client, in each language of the
+// workbook: the learner's, from step.Lang (English by default).
+var says = map[string]struct{ refused, hint, welcome string }{
+	"en": {"not authorized", `connect with io({ auth: { token: "open sesame" } })`, "You are in!"},
+	"es": {"no autorizado", `conéctate con io({ auth: { token: "open sesame" } })`, "¡Estás dentro!"},
+}
+
 // Setup sets up the step's server: a middleware lets in only the clients
 // that bring the right token, and refuses the others with a reason and a
 // hint. A client that asks to be kicked out is disconnected by the server.
@@ -14,9 +21,10 @@ func Setup(io *sio.Server, log *step.Log) {
 		token, _ := socket.Handshake().Auth["token"].(string)
 		if token != "open sesame" {
 			log.Println("Refused a client with the token", token)
+			say := says[step.Lang(socket)]
 			return &sio.ConnectError{
-				Message: "not authorized",
-				Data:    map[string]string{"hint": `connect with io({ auth: { token: "open sesame" } })`},
+				Message: say.refused,
+				Data:    map[string]string{"hint": say.hint},
 			}
 		}
 		return nil
@@ -25,7 +33,7 @@ func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
 		log.Println("A user connected with the right token")
-		socket.Emit("welcome", "You are in!")
+		socket.Emit("welcome", says[step.Lang(socket)].welcome)
 
 		socket.On("kickMe", func(e *sio.Event) {
 			log.Println("Kicking a user out, as asked")

@@ -1,13 +1,23 @@
 // A middleware lets in only the clients that bring the right token, and
 // refuses the others with a reason and a hint. A client that asks to be
 // kicked out is disconnected by the server.
+// What the server tells a client, in each language of the workbook.
+const says = {
+  en: { refused: "not authorized", hint: 'connect with io({ auth: { token: "open sesame" } })', welcome: "You are in!" },
+  es: { refused: "no autorizado", hint: 'conéctate con io({ auth: { token: "open sesame" } })', welcome: "¡Estás dentro!" },
+};
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which comes with the handshake. English without one.
+const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+
 io.use((socket, next) => {
   const token = socket.handshake.auth.token;
   if (token !== "open sesame") {
     console.log("Refused a client with the token", token ?? "");
-    const err = new Error("not authorized");
+    const say = says[language(socket)];
+    const err = new Error(say.refused);
     // err.data reaches the client with the connect_error.
-    err.data = { hint: 'connect with io({ auth: { token: "open sesame" } })' };
+    err.data = { hint: say.hint };
     next(err);
     return;
   }
@@ -16,7 +26,7 @@ io.use((socket, next) => {
 
 io.on("connection", (socket) => {
   console.log("A user connected with the right token");
-  socket.emit("welcome", "You are in!");
+  socket.emit("welcome", says[language(socket)].welcome);
 
   socket.on("kickMe", () => {
     console.log("Kicking a user out, as asked");

@@ -7,6 +7,13 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says is the event's description, in each language of the workbook: the
+// learner's, from step.Lang (English by default).
+var says = map[string]string{
+	"en": "A custom event named testerEvent!",
+	"es": "¡Un evento propio llamado testerEvent!",
+}
+
 // Setup sets up the step's server: four seconds after a client connects,
 // the server emits a custom event, testerEvent, carrying an object.
 func Setup(io *sio.Server, log *step.Log) {
@@ -17,7 +24,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		timer := time.AfterFunc(4*time.Second, func() {
 			// Any name will do, and the data can be an object.
 			socket.Emit("testerEvent", map[string]any{
-				"description": "A custom event named testerEvent!",
+				"description": says[step.Lang(socket)],
 			})
 		})
 

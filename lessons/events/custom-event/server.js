@@ -1,11 +1,20 @@
 // Four seconds after a client connects, the server emits a custom event,
 // testerEvent, carrying an object.
+// The event's description, in each language of the workbook.
+const says = {
+  en: "A custom event named testerEvent!",
+  es: "¡Un evento propio llamado testerEvent!",
+};
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which comes with the handshake. English without one.
+const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+
 io.on("connection", (socket) => {
   console.log("A user connected");
 
   const timer = setTimeout(() => {
     // Any name will do, and the data can be an object.
-    socket.emit("testerEvent", { description: "A custom event named testerEvent!" });
+    socket.emit("testerEvent", { description: says[language(socket)] });
   }, 4000);
 
   // The same name works the other way: log what the client sends.

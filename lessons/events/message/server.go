@@ -7,6 +7,13 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says is the message, in each language of the workbook: the learner's,
+// from step.Lang (English by default).
+var says = map[string]string{
+	"en": "Sent a message 4 seconds after connection!",
+	"es": "¡Mensaje enviado 4 segundos después de conectar!",
+}
+
 // Setup sets up the step's server: four seconds after a client connects,
 // the server sends it a message.
 func Setup(io *sio.Server, log *step.Log) {
@@ -17,7 +24,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		// Send a message four seconds after the connection.
 		// Send emits the event named "message".
 		timer := time.AfterFunc(4*time.Second, func() {
-			socket.Send("Sent a message 4 seconds after connection!")
+			socket.Send(says[step.Lang(socket)])
 		})
 
 		// Messages can go the other way too.

@@ -1,10 +1,19 @@
 // Four seconds after a client connects, the server sends it a message.
+// The message, in each language of the workbook.
+const says = {
+  en: "Sent a message 4 seconds after connection!",
+  es: "¡Mensaje enviado 4 segundos después de conectar!",
+};
+// The learner's language: the workbook's language switch keeps it in the
+// "wb_lang" cookie, which comes with the handshake. English without one.
+const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+
 io.on("connection", (socket) => {
   console.log("A user connected");
 
   // socket.send emits the event named "message".
   const timer = setTimeout(() => {
-    socket.send("Sent a message 4 seconds after connection!");
+    socket.send(says[language(socket)]);
   }, 4000);
 
   // Messages can go the other way too.
