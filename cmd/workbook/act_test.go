@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sioworkbook/workbook/inspector/web"
+	"github.com/sioworkbook/workbook/internal/nodetest"
+)
+
+// actClient starts interop/node/act-client.mjs (the official client) on
+// url and returns it with its Engine.IO session id, once it is ready.
+func actClient(t *testing.T, url string, args ...string) (*nodetest.Proc, string) {
+	t.Helper()
+	p := nodetest.Start(t, "act-client.mjs", append([]string{"--url", url}, args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	line, err := p.WaitLine(ctx, "READY ")
+	if err != nil {
+		t.Fatalf("act-client: %v\n%s", err, p.Report())
+	}
+	f := strings.Fields(line)
+	if len(f) != 3 {
+		t.Fatalf("act-client: %q", line)
+	}
+	return p, f[1]
+}
+
+// waitLine waits for the client's next line with prefix.
+func waitLine(t *testing.T, p *nodetest.Proc, prefix string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	line, err := p.WaitLine(ctx, prefix)
+	if err != nil {
+		t.Fatalf("waiting for %q: %v\n%s", prefix, err, p.Report())
+	}
+	return line
+}
+
+// actResponse is what POST .../act answers a script.
+type actResponse struct {
+	Action string `json:"action"`
+	OK     bool   `json:"ok"`
+	Error  string `json:"error"`
+	Answer *struct {
+		Replies  []json.RawMessage `json:"replies"`
+		TimedOut bool              `json:"timedOut"`
+	} `json:"answer"`
+}
+
+// postAct sends an action as act.js does.
+func postAct(t *testing.T, base, sid string, form url.Values) (int, actResponse) {
+	t.Helper()
+	req, err := http.NewRequest("POST", base+web.Prefix+"sessions/"+sid+"/act", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set(web.ActHeader, "1")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out actResponse
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("%d %s: %v", res.StatusCode, b, err)
+	}
+	return res.StatusCode, out
+}
+
+// waitSessionPage waits until the inspector shows session sid live, with
+// its forms.
+func waitSessionPage(t *testing.T, base, sid string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, body := get(t, base+web.Prefix+"sessions/"+sid)
+		if code == http.StatusOK && strings.Contains(body, `id="wbi-act-emit"`) {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the session page has no action forms after 60 s: %d\n%s", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitOutput runs the command until its output holds every one of want.
+func waitOutput(t *testing.T, want []string, args ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, _, err := runErr(args...)
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				missing = w
+				break
+			}
+		}
+		if err == nil && missing == "" {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workbook %s: %v; no %q in\n%s", strings.Join(args, " "), err, missing, out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestActOnServe: from the session page of workbook serve, an official
+// client gets an event and its ack answer is shown, joins a room and gets
+// an event sent to it, and is disconnected with the server's reason; every
+// action is recorded (the packets, sio's "join room" line and the
+// inspector's own lines); a form sent without JavaScript works from the
+// page's origin and not from another.
+func TestActOnServe(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "act.db")
+	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	p, sid := actClient(t, wb.URL)
+	waitSessionPage(t, wb.URL, sid)
+
+	code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "nsp": {"/"}, "event": {"greet"},
+		"args": {`["hi", 1.5, {"a": [true, null]}]`}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+		string(res.Answer.Replies[0]) != `{"args":["hi",1.5,{"a":[true,null]}],"got":"greet"}` {
+		t.Fatalf("emit: %d %+v %+v", code, res, res.Answer)
+	}
+	if line := waitLine(t, p, "EVENT "); line != `EVENT greet ["hi",1.5,{"a":[true,null]}]` {
+		t.Errorf("the client got %q", line)
+	}
+
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"join"}, "room": {"r1"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("join: %d %+v", code, res)
+	}
+	code, res = postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "to": {"room"}, "room": {"r1"}, "event": {"roomy"},
+		"args": {`[1]`}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 {
+		t.Fatalf("emit to r1: %d %+v", code, res)
+	}
+	if line := waitLine(t, p, "EVENT "); line != `EVENT roomy [1]` {
+		t.Errorf("the client got %q", line)
+	}
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"leave"}, "room": {"r1"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("leave: %d %+v", code, res)
+	}
+	// Out of r1, the next emit to it reaches nobody: the ack's wait ends
+	// at once with no answer, and the client gets nothing (the "all" emit
+	// after it is the next event it sees).
+	code, res = postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "to": {"room"}, "room": {"r1"}, "event": {"roomy"},
+		"ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 0 || res.Answer.TimedOut {
+		t.Fatalf("emit to r1 after leave: %d %+v", code, res)
+	}
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "to": {"all"}, "event": {"everyone"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("emit to all: %d %+v", code, res)
+	}
+	if line := waitLine(t, p, "EVENT "); line != `EVENT everyone []` {
+		t.Errorf("the client got %q", line)
+	}
+
+	// Bad input: a clear error, nothing sent.
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"x"}, "args": {`{"a":1}`}}); code != http.StatusBadRequest || !strings.Contains(res.Error, "JSON array") {
+		t.Errorf("args not an array: %d %+v", code, res)
+	}
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"join"}, "nsp": {"/nowhere"}, "room": {"r"}}); code != http.StatusBadRequest || !strings.Contains(res.Error, "no socket in namespace /nowhere") {
+		t.Errorf("join in a namespace the session is not in: %d %+v", code, res)
+	}
+
+	// A form without JavaScript: no header, the page's Origin.
+	form := url.Values{"action": {"join"}, "room": {"r2"}}
+	for _, tc := range []struct {
+		origin string
+		want   int
+	}{{wb.URL, http.StatusOK}, {"http://evil.example", http.StatusForbidden}, {"", http.StatusForbidden}} {
+		req, _ := http.NewRequest("POST", wb.URL+web.Prefix+"sessions/"+sid+"/act", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != tc.want || tc.want == http.StatusOK && !strings.Contains(string(b), `data-state="ok"`) {
+			t.Errorf("form from origin %q: %d\n%s", tc.origin, r.StatusCode, b)
+		}
+	}
+
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("disconnect: %d %+v", code, res)
+	}
+	if line := waitLine(t, p, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
+		t.Errorf("the client says %q", line)
+	}
+
+	// Recorded: the events and the acks, sio's lines about the rooms, and
+	// the inspector's lines saying who made them.
+	waitOutput(t, []string{`greet`, `roomy`, `everyone`}, "packets", "--db", db, "--session", sid)
+	waitOutput(t, []string{"join room [r1]", "leave room r1", "join room [r2]",
+		`workbook:inspector`, `emit \"greet\" to the socket of /`, "disconnect / from the inspector"},
+		"export", "--db", db, "--session", sid, "--debug-lines")
+	// Closed, the page offers no forms, and an action is refused.
+	waitSessionEnded(t, db, sid)
+	if _, body := get(t, wb.URL+web.Prefix+"sessions/"+sid); strings.Contains(body, `id="wbi-act-emit"`) {
+		t.Error("a closed session's page has the action forms")
+	}
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"late"}}); code != http.StatusConflict || res.Error == "" {
+		t.Errorf("emit to a closed session: %d %+v", code, res)
+	}
+}
