@@ -5,14 +5,19 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sioworkbook/workbook/inspector/web"
 	"github.com/sioworkbook/workbook/internal/nodetest"
+	"github.com/sioworkbook/workbook/sio"
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
 )
 
 // actClient starts interop/node/act-client.mjs (the official client) on
@@ -221,4 +226,118 @@ func TestActOnServe(t *testing.T) {
 	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"late"}}); code != http.StatusConflict || res.Error == "" {
 		t.Errorf("emit to a closed session: %d %+v", code, res)
 	}
+}
+
+// TestActThroughProxy: through workbook proxy, the inspector plays the
+// server toward an official client: an injected event reaches it, its ack
+// is shown, recorded, and not forwarded to the target (ours, which says
+// what it got; or the official server); rooms are refused with the
+// reason; a disconnect gives the client the server's reason; a session on
+// polling says it cannot be acted on.
+func TestActThroughProxy(t *testing.T) {
+	t.Run("node", func(t *testing.T) {
+		fx := nodetest.StartFixture(t)
+		actThroughProxy(t, fx.URL)
+	})
+	t.Run("go", func(t *testing.T) {
+		acks := make(chan uint64, 16)
+		left := make(chan struct{}, 16)
+		io := sio.NewServer(sio.Config{Observer: &sio.Observer{SocketPacket: func(_ string, dir engine.Direction, p *parser.Packet) {
+			switch {
+			case dir == engine.In && (p.Type == parser.Ack || p.Type == parser.BinaryAck):
+				acks <- p.ID
+			case dir == engine.In && p.Type == parser.Disconnect:
+				left <- struct{}{}
+			}
+		}}})
+		target := httptest.NewServer(io)
+		t.Cleanup(func() { io.Close(); target.Close() })
+		actThroughProxy(t, target.URL)
+		// The DISCONNECT the proxy sends the target comes on the same
+		// WebSocket after the client's ack: an ack forwarded would be here.
+		select {
+		case <-left:
+		case <-time.After(60 * time.Second):
+			t.Fatal("the target got no DISCONNECT from the proxy")
+		}
+		select {
+		case id := <-acks:
+			t.Errorf("the target got an ack, id %d", id)
+		default:
+		}
+	})
+}
+
+func actThroughProxy(t *testing.T, target string) {
+	db := filepath.Join(t.TempDir(), "proxy.db")
+	wb := startWorkbook(t, "proxy", "--target", target, "--addr", "127.0.0.1:0", "--db", db)
+	p, sid := actClient(t, wb.URL)
+	waitSessionPage(t, wb.URL, sid)
+
+	code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"injected"},
+		"args": {`["hi", {"n": 1}]`}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+		string(res.Answer.Replies[0]) != `{"args":["hi",{"n":1}],"got":"injected"}` {
+		t.Fatalf("emit: %d %+v", code, res)
+	}
+	// (The official fixture greets the client with "auth" first.)
+	if line := waitLine(t, p, "EVENT injected "); line != `EVENT injected ["hi",{"n":1}]` {
+		t.Errorf("the client got %q", line)
+	}
+	// A BINARY_ACK is caught with its attachment: the answer shows its
+	// placeholder.
+	code, res = postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"want-binary"}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+		string(res.Answer.Replies[0]) != `{"_placeholder":true,"num":0}` {
+		t.Fatalf("emit want-binary: %d %+v", code, res)
+	}
+	for _, form := range []url.Values{
+		{"action": {"join"}, "room": {"r"}},
+		{"action": {"emit"}, "to": {"room"}, "room": {"r"}, "event": {"x"}},
+		{"action": {"emit"}, "to": {"all"}, "event": {"x"}},
+	} {
+		if code, res := postAct(t, wb.URL, sid, form); code != http.StatusConflict || !strings.Contains(res.Error, "rooms live in the target server") {
+			t.Errorf("%v: %d %+v", form, code, res)
+		}
+	}
+	body := waitSessionPage(t, wb.URL, sid)
+	if !strings.Contains(body, `id="wbi-act-norooms"`) {
+		t.Error("the page does not say why rooms are out of reach")
+	}
+
+	// On polling, the proxy cannot inject: the page says why.
+	pp, psid := actClient(t, wb.URL, "--transports", "polling")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, body := get(t, wb.URL+web.Prefix+"sessions/"+psid)
+		if strings.Contains(body, "HTTP long-polling: the proxy injects into WebSocket sessions only") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the polling session's page:\n%s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	pp.Stop()
+
+	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("disconnect: %d %+v", code, res)
+	}
+	if line := waitLine(t, p, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
+		t.Errorf("the client says %q", line)
+	}
+	// Recorded: the injected event going out, the caught ack coming in, the
+	// DISCONNECT both ways, and the inspector's lines.
+	out := waitOutput(t, []string{`injected`, `2000000000`, "DISCONNECT"}, "packets", "--db", db, "--session", sid, "--width", "0")
+	for _, re := range []string{
+		`out\s+websocket\s+message\s+EVENT\s+/\s+injected\s+2000000000\b.*\["hi",\{"n":1\}\]`,
+		`in\s+websocket\s+message\s+ACK\s+/\s+-\s+2000000000\b`,
+		`out\s+websocket\s+message\s+DISCONNECT\s+/`,
+		`in\s+websocket\s+message\s+DISCONNECT\s+/`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("no packet matches %s:\n%s", re, out)
+		}
+	}
+	waitOutput(t, []string{`workbook:inspector`, `emit \"injected\" to the socket of /`}, "export", "--db", db, "--session", sid, "--debug-lines")
 }

@@ -131,6 +131,8 @@ type Proxy struct {
 	pairs    map[*wsPair]struct{} // WebSockets being pumped
 	wg       sync.WaitGroup       // the WebSocket pumps
 	closed   bool
+
+	inj injector // the injected events awaiting their ack (inject.go)
 }
 
 // session is what the proxy knows of an open Engine.IO session. Guarded by

@@ -11,7 +11,8 @@
 //   READY <engine session id> <transport>    once connected (and upgraded, with two transports)
 //   EVENT <name> <json of the arguments>      for every event received
 //   DISCONNECT <reason>                       when the socket disconnects; then it exits 0
-// An event with an ack is answered with {"got": <name>, "args": [...]}.
+// An event with an ack is answered with {"got": <name>, "args": [...]}; the
+// event "want-binary" is answered with a Buffer, [1, 2, 3] (a BINARY_ACK).
 // It exits 1 on a connect_error, and after 60 s in any case.
 
 import { parseArgs } from "node:util";
@@ -54,7 +55,8 @@ socket.on("connect", async () => {
 socket.onAny((name, ...args) => {
   const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
   console.log("EVENT " + name + " " + JSON.stringify(args));
-  if (ack) ack({ got: name, args });
+  if (ack && name === "want-binary") ack(Buffer.from([1, 2, 3]));
+  else if (ack) ack({ got: name, args });
 });
 
 socket.on("disconnect", (reason) => {
