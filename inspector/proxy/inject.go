@@ -66,10 +66,16 @@ type ackKey struct {
 }
 
 // carrier returns the WebSocket pair that carries session sid, or nil.
+// It takes p.mu and wp.mu one after the other, never together: frame
+// holds wp.mu while it takes p.mu.
 func (p *Proxy) carrier(sid string) *wsPair {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	pairs := make([]*wsPair, 0, len(p.pairs))
 	for wp := range p.pairs {
+		pairs = append(pairs, wp)
+	}
+	p.mu.Unlock()
+	for _, wp := range pairs {
 		wp.mu.Lock()
 		ok := wp.sid == sid && wp.carries
 		wp.mu.Unlock()

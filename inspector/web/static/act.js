@@ -16,7 +16,8 @@
       out.dataset.state = "busy";
       out.textContent = out.dataset.busy;
       try {
-        const res = await fetch(form.action, {
+        // form.action would be the input named "action": read the attribute.
+        const res = await fetch(form.getAttribute("action"), {
           method: "POST",
           body,
           credentials: "same-origin",
