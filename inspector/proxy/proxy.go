@@ -21,6 +21,10 @@
 // on, or, for a polling session whose client went away, when no request has
 // come for longer than the server's ping interval and timeout.
 //
+// The proxy is also the inspector's web.Actor (inject.go): it emits to a
+// session's client and disconnects it by playing the server on its
+// WebSocket, and catches the acks of what it injected.
+//
 // The traffic never depends on the recording: a body the proxy cannot
 // decode is forwarded as it came, and recorded as far as it decodes.
 //
