@@ -228,6 +228,26 @@ func TestActOnServe(t *testing.T) {
 	}
 }
 
+// TestActOnLessonStep: the inspector of workbook serve acts on the
+// sessions of the lessons' servers too: an official client of the
+// rooms/join step, which puts it in room-1, gets an event sent to that
+// room, and its ack comes back.
+func TestActOnLessonStep(t *testing.T) {
+	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "act.db"))
+	p, sid := actClient(t, wb.URL, "--path", "/lessons/rooms/join/socket.io/")
+	waitLine(t, p, "EVENT connectToRoom ")
+	waitSessionPage(t, wb.URL, sid)
+	code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "to": {"room"}, "room": {"room-1"}, "event": {"hello-room"},
+		"ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+		string(res.Answer.Replies[0]) != `{"args":[],"got":"hello-room"}` {
+		t.Fatalf("emit to room-1: %d %+v", code, res)
+	}
+	if line := waitLine(t, p, "EVENT hello-room "); line != "EVENT hello-room []" {
+		t.Errorf("the client got %q", line)
+	}
+}
+
 // TestActThroughProxy: through workbook proxy, the inspector plays the
 // server toward an official client: an injected event reaches it, its ack
 // is shown, recorded, and not forwarded to the target (ours, which says

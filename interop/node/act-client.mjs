@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//   node act-client.mjs --url http://127.0.0.1:PORT [--nsp /custom] [--transports polling,websocket]
+//   node act-client.mjs --url http://127.0.0.1:PORT [--nsp /custom] [--path /socket.io/] [--transports polling,websocket]
 //
 // It prints, one per line:
 //   READY <engine session id> <transport>    once connected (and upgraded, with two transports)
@@ -22,11 +22,12 @@ const { values } = parseArgs({
   options: {
     url: { type: "string" },
     nsp: { type: "string", default: "/" },
+    path: { type: "string", default: "/socket.io/" },
     transports: { type: "string", default: "polling,websocket" },
   },
 });
 if (!values.url) {
-  console.error("usage: node act-client.mjs --url URL [--nsp /custom] [--transports polling,websocket]");
+  console.error("usage: node act-client.mjs --url URL [--nsp /custom] [--path /socket.io/] [--transports polling,websocket]");
   process.exit(2);
 }
 
@@ -37,7 +38,7 @@ setTimeout(() => {
 
 const transports = values.transports.split(",");
 const nsp = values.nsp === "/" ? "" : values.nsp;
-const socket = io(values.url + nsp, { transports, reconnection: false, forceNew: true });
+const socket = io(values.url + nsp, { path: values.path, transports, reconnection: false, forceNew: true });
 
 socket.on("connect_error", (err) => {
   console.error("act-client: connect_error:", err.message);
