@@ -262,7 +262,9 @@ func TestActThroughProxy(t *testing.T) {
 	t.Run("go", func(t *testing.T) {
 		acks := make(chan uint64, 16)
 		left := make(chan struct{}, 16)
-		io := sio.NewServer(sio.Config{Observer: &sio.Observer{SocketPacket: func(_ string, dir engine.Direction, p *parser.Packet) {
+		// A short ping interval: a polling GET is answered at the latest
+		// with a ping, and the injected packets go out with it.
+		io := sio.NewServer(sio.Config{PingInterval: 300 * time.Millisecond, PingTimeout: 5 * time.Second, Observer: &sio.Observer{SocketPacket: func(_ string, dir engine.Direction, p *parser.Packet) {
 			switch {
 			case dir == engine.In && (p.Type == parser.Ack || p.Type == parser.BinaryAck):
 				acks <- p.ID
@@ -325,19 +327,28 @@ func actThroughProxy(t *testing.T, target string) {
 		t.Error("the page does not say why rooms are out of reach")
 	}
 
-	// On polling, the proxy cannot inject: the page says why.
+	// On long-polling, the injected event goes out with the target's next
+	// answer to a GET, and the ack is taken out of the client's POST; a
+	// disconnect is refused with the reason.
 	pp, psid := actClient(t, wb.URL, "--transports", "polling")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		_, body := get(t, wb.URL+web.Prefix+"sessions/"+psid)
-		if strings.Contains(body, "HTTP long-polling: the proxy injects into WebSocket sessions only") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the polling session's page:\n%s", body)
-		}
-		time.Sleep(20 * time.Millisecond)
+	waitSessionPage(t, wb.URL, psid)
+	code, res = postAct(t, wb.URL, psid, url.Values{"action": {"emit"}, "event": {"polled"},
+		"args": {`[3]`}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+		string(res.Answer.Replies[0]) != `{"args":[3],"got":"polled"}` {
+		t.Fatalf("emit on polling: %d %+v", code, res)
 	}
+	if line := waitLine(t, pp, "EVENT polled "); line != `EVENT polled [3]` {
+		t.Errorf("the polling client got %q", line)
+	}
+	code, res = postAct(t, wb.URL, psid, url.Values{"action": {"emit"}, "event": {"want-binary"}, "ack": {"1"}, "timeout": {"30"}})
+	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 {
+		t.Fatalf("emit want-binary on polling: %d %+v", code, res)
+	}
+	if code, res := postAct(t, wb.URL, psid, url.Values{"action": {"disconnect"}}); code != http.StatusBadRequest || !strings.Contains(res.Error, "not disconnect it") {
+		t.Errorf("disconnect on polling: %d %+v", code, res)
+	}
+	waitOutput(t, []string{"polled", "want-binary"}, "packets", "--db", db, "--session", psid)
 	pp.Stop()
 
 	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {

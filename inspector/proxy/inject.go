@@ -28,10 +28,17 @@ import (
 // the two meet only after two billion acks. Both fit in a JavaScript
 // number, and in 32 bits.
 //
+// On long-polling, the client's GET is the target's to answer: an injected
+// event waits in the session's outbox (bounded) and goes out with the
+// target's next answer, at the latest its next ping; an ack caught in a
+// POST is taken out of the body, and a body left empty is answered "ok" by
+// the proxy itself.
+//
 // What the proxy cannot do: rooms are the target's state, so it cannot
-// make a socket join or leave one, nor emit to a room or to everyone; and
-// it injects into sessions on WebSocket only (a polling session's packets
-// go out in answer to the client's GET, which the target holds).
+// make a socket join or leave one, nor emit to a room or to everyone; on
+// long-polling it cannot disconnect a socket (the client's DISCONNECT
+// would need a request of its own to the target); and it does not act on
+// Engine.IO v3 polling sessions (their framing differs).
 
 // InjectAckBase is the ack id of the first event the proxy injects; each
 // later one has the id below.
@@ -44,11 +51,17 @@ const maxInjected = 1024
 // Reasons the proxy gives in the inspector.
 const (
 	whyNoRooms  = "rooms live in the target server: through the proxy, a socket cannot join or leave one, and an event goes to this socket only"
-	whyPolling  = "the session is on HTTP long-polling: the proxy injects into WebSocket sessions only"
+	whyV3       = "the session is on Engine.IO v3 long-polling: the proxy acts on v4 polling and WebSocket sessions only"
+	errPolling  = "proxy: the session is on HTTP long-polling: the proxy can emit to it, not disconnect it"
 	whyUnknown  = "the proxy carries no open session with this id (it ended, or went through another proxy)"
 	errNoRooms  = "proxy: " + whyNoRooms
 	errInjected = "proxy: too many injected events wait for their ack"
+	errOutbox   = "proxy: too many injected packets wait for the session's next poll"
 )
+
+// maxOutbox bounds the injected packets waiting for a polling session's
+// next answer.
+const maxOutbox = 64
 
 var _ web.Actor = (*Proxy)(nil)
 
@@ -86,28 +99,33 @@ func (p *Proxy) carrier(sid string) *wsPair {
 	return nil
 }
 
-// Abilities implements web.Actor: a session on a WebSocket through the
-// proxy is live; rooms are never within reach.
+// Abilities implements web.Actor: a session on a WebSocket, or on
+// Engine.IO v4 long-polling, through the proxy is live; rooms are never
+// within reach.
 func (p *Proxy) Abilities(sid string) web.Abilities {
-	if p.carrier(sid) != nil {
-		return web.Abilities{Live: true, NoRooms: whyNoRooms}
+	if _, err := p.live(sid); err != nil {
+		return web.Abilities{Why: strings.TrimPrefix(err.Error(), web.ErrNotLive.Error()+": "), NoRooms: whyNoRooms}
 	}
-	if p.lives(sid, "polling") {
-		return web.Abilities{Why: whyPolling, NoRooms: whyNoRooms}
-	}
-	return web.Abilities{Why: whyUnknown, NoRooms: whyNoRooms}
+	return web.Abilities{Live: true, NoRooms: whyNoRooms}
 }
 
-// live returns the pair carrying sid, or an error wrapping web.ErrNotLive.
+// live returns the pair carrying sid, nil for a v4 polling session, or an
+// error wrapping web.ErrNotLive.
 func (p *Proxy) live(sid string) (*wsPair, error) {
 	if wp := p.carrier(sid); wp != nil {
 		return wp, nil
 	}
-	why := whyUnknown
-	if p.lives(sid, "polling") {
-		why = whyPolling
+	p.mu.Lock()
+	s := p.sessions[sid]
+	polling, v3 := s != nil && s.transport == "polling", s != nil && s.v3
+	p.mu.Unlock()
+	switch {
+	case polling && !v3:
+		return nil, nil
+	case polling:
+		return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyV3)
 	}
-	return nil, fmt.Errorf("%w: %s", web.ErrNotLive, why)
+	return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
 }
 
 // Emit implements web.Actor: the event goes to the client as if the
@@ -137,7 +155,13 @@ func (p *Proxy) Emit(ctx context.Context, e web.Emission) (web.Answer, error) {
 		defer p.inj.forget(key)
 		pk.HasID, pk.ID = true, key.id
 	}
-	if err := p.toClient(wp, e.SID, pk); err != nil {
+	var done <-chan struct{} // nil on polling: the session's end shows as a timeout
+	if wp != nil {
+		err, done = p.toClient(wp, e.SID, pk), wp.done()
+	} else {
+		err = p.queue(e.SID, pk)
+	}
+	if err != nil {
 		return web.Answer{}, err
 	}
 	if answer == nil {
@@ -158,7 +182,7 @@ func (p *Proxy) Emit(ctx context.Context, e web.Emission) (web.Answer, error) {
 		return web.Answer{TimedOut: true}, nil
 	case <-ctx.Done():
 		return web.Answer{}, ctx.Err()
-	case <-wp.done():
+	case <-done:
 		return web.Answer{}, fmt.Errorf("%w: the connection closed before the ack came", web.ErrNotLive)
 	}
 }
@@ -172,6 +196,9 @@ func (p *Proxy) Disconnect(_ context.Context, sid, nsp string, closeConn bool) e
 	wp, err := p.live(sid)
 	if err != nil {
 		return err
+	}
+	if wp == nil {
+		return errors.New(errPolling)
 	}
 	pk := &parser.Packet{Type: parser.Disconnect, Namespace: nsp}
 	if err := p.toClient(wp, sid, pk); err != nil {
@@ -213,6 +240,77 @@ func (p *Proxy) write(wp *wsPair, to *websocket.Conn, sid string, dir engine.Dir
 	}
 	p.packet(time.Now(), sid, dir, "websocket", engine.Packet{Type: engine.PacketMessage, Data: msg[1:]})
 	return nil
+}
+
+// queue puts pk in polling session sid's outbox, for the target's next
+// answer to a GET (pollingResponse sends and records it).
+func (p *Proxy) queue(sid string, pk *parser.Packet) error {
+	msg := engine.Packet{Type: engine.PacketMessage, Data: parser.AppendText(nil, pk)}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	if s == nil || s.transport != "polling" {
+		return fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
+	}
+	if len(s.outbox) >= maxOutbox {
+		return errors.New(errOutbox)
+	}
+	s.outbox = append(s.outbox, msg)
+	return nil
+}
+
+// takeOutbox empties polling session sid's outbox.
+func (p *Proxy) takeOutbox(sid string) []engine.Packet {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	if s == nil || len(s.outbox) == 0 {
+		return nil
+	}
+	out := s.outbox
+	s.outbox = nil
+	return out
+}
+
+// catchPolling takes the acks of injected events (and a BINARY_ACK's
+// attachments) out of a polling POST body of session sid. caught is false,
+// and kept the body itself, when there were none.
+func (p *Proxy) catchPolling(sid string, body []byte) (kept []byte, caught bool) {
+	ps, err := engine.DecodePayload(body)
+	if err != nil {
+		return body, false
+	}
+	rest := make([]engine.Packet, 0, len(ps))
+	swallow := 0
+	for _, pk := range ps {
+		if pk.Binary && swallow > 0 {
+			swallow--
+			continue
+		}
+		if !pk.Binary && pk.Type == engine.PacketMessage {
+			if ok, n := p.inj.catch(sid, engine.AppendPacket(nil, pk)); ok {
+				swallow = n
+				continue
+			}
+		}
+		rest = append(rest, pk)
+	}
+	if len(rest) == len(ps) {
+		return body, false
+	}
+	return engine.AppendPayload(nil, rest), true
+}
+
+// waits reports whether an injected event of session sid awaits its ack.
+func (in *injector) waits(sid string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for k := range in.pending {
+		if k.sid == sid {
+			return true
+		}
+	}
+	return false
 }
 
 // wait registers an injected event awaiting its ack and gives it an id.
