@@ -235,7 +235,15 @@ func TestActOnServe(t *testing.T) {
 func TestActOnLessonStep(t *testing.T) {
 	wb := startWorkbook(t, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "act.db"))
 	p, sid := actClient(t, wb.URL, "--path", "/lessons/rooms/join/socket.io/")
-	waitLine(t, p, "EVENT connectToRoom ")
+	// The step puts it in room-1 and says so, before or after READY (which
+	// waits for the upgrade): read what it printed, not the lines to come.
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(p.Stdout(), "EVENT connectToRoom ") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the client was not told its room:\n%s", p.Report())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	waitSessionPage(t, wb.URL, sid)
 	code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "to": {"room"}, "room": {"room-1"}, "event": {"hello-room"},
 		"ack": {"1"}, "timeout": {"30"}})
