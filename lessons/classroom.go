@@ -167,17 +167,8 @@ func (s *Site) watchPresence(io *sio.Server, st *stepPage) {
 func (s *Site) connected() map[string]map[string]int {
 	out := map[string]map[string]int{}
 	for key, st := range s.steps {
-		var servers []*sio.Server
-		st.mu.Lock()
-		if st.io != nil {
-			servers = append(servers, st.io)
-		}
-		for io := range st.jsCheckers {
-			servers = append(servers, io)
-		}
-		st.mu.Unlock()
 		sessions := map[string]map[string]bool{} // browser -> session ids
-		for _, io := range servers {
+		for _, io := range st.servers() {
 			countSessions(io, sessions)
 		}
 		for b, ids := range sessions {
@@ -186,6 +177,32 @@ func (s *Site) connected() map[string]map[string]int {
 			}
 			out[b][key] = len(ids)
 		}
+	}
+	return out
+}
+
+// servers returns the step's Socket.IO servers running now: its own (none
+// while it restarts) and the learners' JavaScript ones.
+func (st *stepPage) servers() []*sio.Server {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var out []*sio.Server
+	if st.io != nil {
+		out = append(out, st.io)
+	}
+	for io := range st.jsCheckers {
+		out = append(out, io)
+	}
+	return out
+}
+
+// Servers returns every Socket.IO server of the steps running now, the
+// learners' JavaScript ones included: the inspector acts on their
+// sessions (inspector/web.ServersActor).
+func (s *Site) Servers() []*sio.Server {
+	var out []*sio.Server
+	for _, st := range s.steps {
+		out = append(out, st.servers()...)
 	}
 	return out
 }

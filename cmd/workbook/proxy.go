@@ -126,7 +126,8 @@ func (c *ProxyCommand) Run(ctx context.Context, args []string, stdout, stderr io
 	var pages *web.Handler
 	token, generated := inspectorToken(c.Addr, c.InspectorToken)
 	if c.Inspector {
-		pages = web.New(rec.db, rec.rec, web.Options{Token: token, Logger: log})
+		// The pages act on the sessions by injecting packets (proxy.Proxy.Emit).
+		pages = web.New(rec.db, rec.rec, web.Options{Token: token, Logger: log, Actor: p})
 		defer pages.Close()
 		mux.Handle(web.Prefix, pages)
 	}

@@ -248,7 +248,7 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	wb.mux = http.NewServeMux()
 	wb.mux.Handle("/socket.io/", wb.io)
 	if cfg.DB != nil {
-		wb.pages = web.New(cfg.DB, cfg.Recorder, web.Options{Token: cfg.Token, Logger: log})
+		wb.pages = web.New(cfg.DB, cfg.Recorder, web.Options{Token: cfg.Token, Logger: log, Actor: web.ServersActor(wb.servers)})
 		wb.mux.Handle("/inspector/", wb.pages)
 	} else {
 		wb.mux.HandleFunc("/inspector/", func(w http.ResponseWriter, r *http.Request) {
@@ -295,6 +295,16 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 	wb.lessons = site
 	wb.mux.Handle("/", site)
 	return wb, nil
+}
+
+// servers returns the workbook's Socket.IO servers running now: the main
+// one and the lessons'. The inspector acts on their sessions.
+func (wb *workbook) servers() []*sio.Server {
+	out := []*sio.Server{wb.io}
+	if wb.lessons != nil {
+		out = append(out, wb.lessons.Servers()...)
+	}
+	return out
 }
 
 func (wb *workbook) ServeHTTP(w http.ResponseWriter, r *http.Request) { wb.mux.ServeHTTP(w, r) }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,18 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 			// would come after that reply.
 			p.payload(ex, ex.at, sid, engine.In, body, r.Header.Get("Content-Type"))
 			ex.recorded = true
+		}
+		if sid != "" && !ex.v3 && p.inj.waits(sid) {
+			// The answers to injected events are the proxy's (inject.go).
+			if kept, caught := p.catchPolling(sid, body); caught {
+				if len(kept) == 0 {
+					w.Header().Set("Content-Type", "text/html")
+					_, _ = w.Write([]byte("ok"))
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(kept))
+				r.ContentLength = int64(len(kept))
+			}
 		}
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
@@ -140,6 +153,17 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 		}
 	}
 	p.payload(ex, at, ex.sid, engine.Out, body, resp.Header.Get("Content-Type"))
+	if out := p.takeOutbox(ex.sid); len(out) > 0 && !ex.v3 {
+		// Packets injected meanwhile go out with this answer (inject.go).
+		body = engine.AppendPayload(append(body[:len(body):len(body)], 0x1e), out)
+		for _, pk := range out {
+			p.packet(at, ex.sid, engine.Out, "polling", pk)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		resp.Header.Del("Content-Encoding")
+	}
 	return nil
 }
 

@@ -21,6 +21,10 @@
 // on, or, for a polling session whose client went away, when no request has
 // come for longer than the server's ping interval and timeout.
 //
+// The proxy is also the inspector's web.Actor (inject.go): it emits to a
+// session's client and disconnects it by playing the server, and catches
+// the acks of what it injected.
+//
 // The traffic never depends on the recording: a body the proxy cannot
 // decode is forwarded as it came, and recorded as far as it decodes.
 //
@@ -131,16 +135,20 @@ type Proxy struct {
 	pairs    map[*wsPair]struct{} // WebSockets being pumped
 	wg       sync.WaitGroup       // the WebSocket pumps
 	closed   bool
+
+	inj injector // the injected events awaiting their ack (inject.go)
 }
 
 // session is what the proxy knows of an open Engine.IO session. Guarded by
 // Proxy.mu.
 type session struct {
 	sid       string
-	transport string        // the one it lives on: "polling", then "websocket" once upgraded
-	idle      time.Duration // ping interval + ping timeout + slack; 0 if unknown
-	inflight  int           // polling requests in flight
-	timer     *time.Timer   // polling: fires when no request came for idle
+	transport string          // the one it lives on: "polling", then "websocket" once upgraded
+	idle      time.Duration   // ping interval + ping timeout + slack; 0 if unknown
+	inflight  int             // polling requests in flight
+	timer     *time.Timer     // polling: fires when no request came for idle
+	v3        bool            // Engine.IO v3
+	outbox    []engine.Packet // polling: injected packets for the next answer to a GET (inject.go)
 }
 
 // New returns a proxy for cfg.
@@ -316,7 +324,7 @@ func (p *Proxy) open(at time.Time, r *http.Request, transport string, op engine.
 	if err := json.Unmarshal(op.Data, &info); err != nil || info.SID == "" {
 		return ""
 	}
-	s := &session{sid: info.SID, transport: transport}
+	s := &session{sid: info.SID, transport: transport, v3: r.URL.Query().Get("EIO") == "3"}
 	if info.PingInterval > 0 || info.PingTimeout > 0 {
 		s.idle = time.Duration(info.PingInterval+info.PingTimeout)*time.Millisecond + p.idleSlack
 	}

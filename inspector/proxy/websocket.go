@@ -40,9 +40,19 @@ const maxEarlyFrames = 64
 // Each of its two pumps is the only reader of one side and the only writer
 // of the other; closeBoth may be called from any goroutine (it only uses
 // WriteControl and Close, which gorilla/websocket allows at any time).
+//
+// The inspector may write to either side too (inject.go): each side's
+// writes, the pump's and the inspector's, take that side's write lock.
 type wsPair struct {
 	client, target *websocket.Conn
 	once           sync.Once
+	closed         chan struct{} // closed by closeBoth
+
+	clientW, targetW sync.Mutex // the write locks (writeLock)
+	// swallow counts the attachments of a caught BINARY_ACK still to come
+	// from the client: they are the proxy's, not the target's. Only the
+	// client's pump uses it.
+	swallow int
 
 	mu      sync.Mutex
 	sid     string          // "" until the open packet passes, on a new WebSocket
@@ -62,6 +72,7 @@ func (wp *wsPair) closeBoth(code int, text string, drain *websocket.Conn) {
 	first := false
 	wp.once.Do(func() {
 		first = true
+		close(wp.closed)
 		msg := websocket.FormatCloseMessage(code, text)
 		deadline := time.Now().Add(time.Second)
 		_ = wp.client.WriteControl(websocket.CloseMessage, msg, deadline)
@@ -189,7 +200,7 @@ func (p *Proxy) serveWebSocket(w http.ResponseWriter, r *http.Request, sid strin
 	// to the side that sent it, and the pump ends the pair.
 	client.SetReadLimit(p.maxMsg)
 	target.SetReadLimit(p.maxMsg)
-	wp := &wsPair{client: client, target: target, sid: sid, v3: r.URL.Query().Get("EIO") == "3"}
+	wp := &wsPair{client: client, target: target, sid: sid, v3: r.URL.Query().Get("EIO") == "3", closed: make(chan struct{})}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -261,7 +272,14 @@ func (p *Proxy) pump(wp *wsPair, r *http.Request, upgradedAt time.Time, dir engi
 			return
 		}
 		p.frame(wp, r, upgradedAt, dir, typ, data)
-		if err := to.WriteMessage(typ, data); err != nil {
+		if dir == engine.In && p.caught(wp, typ, data) {
+			continue // the answer to an injected event: the target never asked
+		}
+		mu := wp.writeLock(to)
+		mu.Lock()
+		err = to.WriteMessage(typ, data)
+		mu.Unlock()
+		if err != nil {
 			wp.closeBoth(websocket.CloseGoingAway, "", nil)
 			p.wsEnded(wp, "transport close")
 			return
@@ -316,6 +334,39 @@ func (p *Proxy) frame(wp *wsPair, r *http.Request, upgradedAt time.Time, dir eng
 	if upgrade {
 		p.upgrade(at, sid)
 	}
+}
+
+// writeLock returns the lock of writes to side c of wp.
+func (wp *wsPair) writeLock(c *websocket.Conn) *sync.Mutex {
+	if c == wp.client {
+		return &wp.clientW
+	}
+	return &wp.targetW
+}
+
+// done is closed once wp's sides are closed.
+func (wp *wsPair) done() <-chan struct{} { return wp.closed }
+
+// caught reports whether a client message is the proxy's to keep: the ack
+// of an event it injected, or an attachment of such an ack. The client's
+// pump calls it.
+func (p *Proxy) caught(wp *wsPair, typ int, data []byte) bool {
+	if typ == websocket.BinaryMessage && wp.swallow > 0 {
+		wp.swallow--
+		return true
+	}
+	if typ != websocket.TextMessage {
+		return false
+	}
+	sid := wp.session()
+	if sid == "" {
+		return false
+	}
+	caught, n := p.inj.catch(sid, data)
+	if caught {
+		wp.swallow = n
+	}
+	return caught
 }
 
 // session returns the sid of the session wp carries, "" if none yet.

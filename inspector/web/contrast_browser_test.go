@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sioworkbook/workbook/inspector/web"
 	"github.com/sioworkbook/workbook/internal/browsertest"
 	"github.com/sioworkbook/workbook/internal/nodetest"
+	"github.com/sioworkbook/workbook/sio/client"
 )
 
 // axeViolation is what axe-core reports of a rule an element breaks.
@@ -34,13 +34,18 @@ func TestPagesContrast(t *testing.T) {
 		t.Fatalf("axe-core is not installed in interop/node: %v", err)
 	}
 	b := browsertest.New(t)
-	e := newEnv(t, web.Options{})
+	e := newActEnv(t, "")
 	e.recordSearchable(0)
 	e.recordAcks("S", false)
 	e.recordAcks("O", true)
+	// A live session, whose page has the action forms.
+	live, sid := e.connect("/socket.io/", "", client.Options{})
+	e.echo(live, "")
+	e.flush()
 	pages := []string{"/inspector/", "/inspector/?error=1&state=closed", "/inspector/?since=nope",
 		"/inspector/sessions/S", "/inspector/sessions/S?hb=1&dir=sideways", "/inspector/sessions/O",
 		"/inspector/sessions/S/replay", "/inspector/sessions/O/replay",
+		"/inspector/sessions/" + sid,
 		"/inspector/tail", "/inspector/tail?client=c2", "/inspector/nowhere"}
 	for _, dark := range []bool{false, true} {
 		scheme := map[bool]string{false: "light", true: "dark"}[dark]

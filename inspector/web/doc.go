@@ -23,6 +23,11 @@
 //	                            trip, a lost ack flagged) beside
 //	                            its trace, with a player: play, pause, step,
 //	                            speed, seek, in the session's own timing
+//	/inspector/sessions/{sid}/act   (POST)
+//	                            act on a live session through Options.Actor:
+//	                            emit (to its socket, a room or everyone,
+//	                            with an optional ack), disconnect, join,
+//	                            leave; token (or loopback) and same origin
 //	/inspector/sessions/{sid}/timeline
 //	                            the same timeline as JSON, a page at a time
 //	/inspector/tail             everything happening now, with a pause,

@@ -41,6 +41,10 @@ type Options struct {
 	// Logger receives the handler's log records. If nil, slog.Default() is
 	// used.
 	Logger *slog.Logger
+	// Actor, if set, lets the session page act on a live session: emit,
+	// disconnect, join and leave (POST /inspector/sessions/{sid}/act). If
+	// nil, the page says it cannot.
+	Actor Actor
 }
 
 // Handler serves the inspector's pages under /inspector/. It is safe for use
@@ -89,6 +93,7 @@ func New(db *inspector.DB, rec *inspector.Recorder, opts Options) *Handler {
 	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/timeline", h.timeline)
 	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/download", h.download)
 	mux.HandleFunc("GET "+Prefix+"sessions/{sid}/replay/more", h.more)
+	mux.HandleFunc("POST "+Prefix+"sessions/{sid}/act", h.act)
 	mux.HandleFunc("POST "+Prefix+"import", h.importFile)
 	mux.Handle("GET "+Prefix+"tail", h.page(h.tail))
 	mux.Handle(Prefix, h.page(h.notFound))
@@ -306,6 +311,10 @@ func (h *Handler) session(r *http.Request) (templ.Component, int) {
 		Charts:  newSessionCharts(ctx, all, acks, s.StartedAt, end),
 	}
 	m.Layout.Title += " " + sid
+	if !closed {
+		act := h.newActPanel(sid, all)
+		m.Act = &act
+	}
 	m.Config = sessionConfig{SID: sid, Start: m.Session.StartedAt, Closed: closed}
 	tracePackets := all[max(0, len(all)-sessionPackets):]
 	items := make([]packetItem, len(tracePackets))

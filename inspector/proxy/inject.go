@@ -1,0 +1,416 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/sioworkbook/workbook/inspector/web"
+	"github.com/sioworkbook/workbook/sio/engine"
+	"github.com/sioworkbook/workbook/sio/parser"
+)
+
+// The proxy acts on a session (web.Actor) by playing the server toward the
+// client: it writes packets to the client's WebSocket as if the target had
+// sent them, and records them as the target's. An event it injects with an
+// ack gets an id of its own; the client's ACK with that id is caught and
+// recorded, and never reaches the target, which did not ask for it.
+//
+// Ack ids. The official server numbers the acks of a namespace from 0
+// upwards; the proxy numbers its own from InjectAckBase downwards, so that
+// the two meet only after two billion acks. Both fit in a JavaScript
+// number, and in 32 bits.
+//
+// On long-polling, the client's GET is the target's to answer: an injected
+// event waits in the session's outbox (bounded) and goes out with the
+// target's next answer, at the latest its next ping; an ack caught in a
+// POST is taken out of the body, and a body left empty is answered "ok" by
+// the proxy itself.
+//
+// What the proxy cannot do: rooms are the target's state, so it cannot
+// make a socket join or leave one, nor emit to a room or to everyone; on
+// long-polling it cannot disconnect a socket (the client's DISCONNECT
+// would need a request of its own to the target); and it does not act on
+// Engine.IO v3 polling sessions (their framing differs).
+
+// InjectAckBase is the ack id of the first event the proxy injects; each
+// later one has the id below.
+const InjectAckBase = 2_000_000_000
+
+// maxInjected bounds the injected events waiting for their ack, all
+// sessions together.
+const maxInjected = 1024
+
+// Reasons the proxy gives in the inspector.
+const (
+	whyNoRooms  = "rooms live in the target server: through the proxy, a socket cannot join or leave one, and an event goes to this socket only"
+	whyV3       = "the session is on Engine.IO v3 long-polling: the proxy acts on v4 polling and WebSocket sessions only"
+	errPolling  = "proxy: the session is on HTTP long-polling: the proxy can emit to it, not disconnect it"
+	whyUnknown  = "the proxy carries no open session with this id (it ended, or went through another proxy)"
+	errNoRooms  = "proxy: " + whyNoRooms
+	errInjected = "proxy: too many injected events wait for their ack"
+	errOutbox   = "proxy: too many injected packets wait for the session's next poll"
+)
+
+// maxOutbox bounds the injected packets waiting for a polling session's
+// next answer.
+const maxOutbox = 64
+
+var _ web.Actor = (*Proxy)(nil)
+
+// injector holds the injected events waiting for their ack.
+type injector struct {
+	mu      sync.Mutex
+	next    uint64 // the next ack id, counting down
+	pending map[ackKey]chan json.RawMessage
+}
+
+// ackKey names an injected event awaiting its ack.
+type ackKey struct {
+	sid, nsp string
+	id       uint64
+}
+
+// carrier returns the WebSocket pair that carries session sid, or nil.
+// It takes p.mu and wp.mu one after the other, never together: frame
+// holds wp.mu while it takes p.mu.
+func (p *Proxy) carrier(sid string) *wsPair {
+	p.mu.Lock()
+	pairs := make([]*wsPair, 0, len(p.pairs))
+	for wp := range p.pairs {
+		pairs = append(pairs, wp)
+	}
+	p.mu.Unlock()
+	for _, wp := range pairs {
+		wp.mu.Lock()
+		ok := wp.sid == sid && wp.carries
+		wp.mu.Unlock()
+		if ok {
+			return wp
+		}
+	}
+	return nil
+}
+
+// Abilities implements web.Actor: a session on a WebSocket, or on
+// Engine.IO v4 long-polling, through the proxy is live; rooms are never
+// within reach.
+func (p *Proxy) Abilities(sid string) web.Abilities {
+	if _, err := p.live(sid); err != nil {
+		return web.Abilities{Why: strings.TrimPrefix(err.Error(), web.ErrNotLive.Error()+": "), NoRooms: whyNoRooms}
+	}
+	return web.Abilities{Live: true, NoRooms: whyNoRooms}
+}
+
+// live returns the pair carrying sid, nil for a v4 polling session, or an
+// error wrapping web.ErrNotLive.
+func (p *Proxy) live(sid string) (*wsPair, error) {
+	if wp := p.carrier(sid); wp != nil {
+		return wp, nil
+	}
+	p.mu.Lock()
+	s := p.sessions[sid]
+	polling, v3 := s != nil && s.transport == "polling", s != nil && s.v3
+	p.mu.Unlock()
+	switch {
+	case polling && !v3:
+		return nil, nil
+	case polling:
+		return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyV3)
+	}
+	return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
+}
+
+// Emit implements web.Actor: the event goes to the client as if the
+// target had sent it. With an ack, Emit waits for the client's answer.
+func (p *Proxy) Emit(ctx context.Context, e web.Emission) (web.Answer, error) {
+	if e.To != web.ToSocket {
+		return web.Answer{}, errors.New(errNoRooms)
+	}
+	wp, err := p.live(e.SID)
+	if err != nil {
+		return web.Answer{}, err
+	}
+	data, atts, err := parser.MarshalEvent(e.Event, e.Args)
+	if err != nil {
+		return web.Answer{}, fmt.Errorf("proxy: emit %q: %w", e.Event, err)
+	}
+	if len(atts) > 0 {
+		return web.Answer{}, errors.New("proxy: binary arguments cannot be injected")
+	}
+	pk := &parser.Packet{Type: parser.Event, Namespace: e.Nsp, Data: data}
+	var answer chan json.RawMessage
+	if e.Ack > 0 {
+		key := ackKey{sid: e.SID, nsp: nspOrRoot(e.Nsp)}
+		if key.id, answer, err = p.inj.wait(key); err != nil {
+			return web.Answer{}, err
+		}
+		defer p.inj.forget(key)
+		pk.HasID, pk.ID = true, key.id
+	}
+	var done <-chan struct{} // nil on polling: the session's end shows as a timeout
+	if wp != nil {
+		err, done = p.toClient(wp, e.SID, pk), wp.done()
+	} else {
+		err = p.queue(e.SID, pk)
+	}
+	if err != nil {
+		return web.Answer{}, err
+	}
+	if answer == nil {
+		return web.Answer{}, nil
+	}
+	timer := time.NewTimer(e.Ack)
+	defer timer.Stop()
+	select {
+	case raw := <-answer:
+		var replies []any
+		d := json.NewDecoder(strings.NewReader(string(raw)))
+		d.UseNumber()
+		if err := d.Decode(&replies); err != nil {
+			return web.Answer{}, fmt.Errorf("proxy: the client's ack: %w", err)
+		}
+		return web.Answer{Replies: replies}, nil
+	case <-timer.C:
+		return web.Answer{TimedOut: true}, nil
+	case <-ctx.Done():
+		return web.Answer{}, ctx.Err()
+	case <-done:
+		return web.Answer{}, fmt.Errorf("%w: the connection closed before the ack came", web.ErrNotLive)
+	}
+}
+
+// Disconnect implements web.Actor: the client gets a DISCONNECT for the
+// namespace, as if the target had sent it ("io server disconnect"). With
+// closeConn the whole connection is then closed, as the target would; else
+// the target gets the DISCONNECT a leaving client sends, so that it lets
+// go of the socket as well.
+func (p *Proxy) Disconnect(_ context.Context, sid, nsp string, closeConn bool) error {
+	wp, err := p.live(sid)
+	if err != nil {
+		return err
+	}
+	if wp == nil {
+		return errors.New(errPolling)
+	}
+	pk := &parser.Packet{Type: parser.Disconnect, Namespace: nsp}
+	if err := p.toClient(wp, sid, pk); err != nil {
+		return err
+	}
+	if closeConn {
+		wp.closeBoth(websocket.CloseNormalClosure, "", nil)
+		p.wsEnded(wp, "forced close")
+		return nil
+	}
+	return p.write(wp, wp.target, sid, engine.In, pk)
+}
+
+// Join implements web.Actor: the proxy cannot.
+func (p *Proxy) Join(context.Context, string, string, string) error { return errors.New(errNoRooms) }
+
+// Leave implements web.Actor: the proxy cannot.
+func (p *Proxy) Leave(context.Context, string, string, string) error { return errors.New(errNoRooms) }
+
+// toClient writes Socket.IO packet pk to the client of wp, and records it
+// as sent by the target.
+func (p *Proxy) toClient(wp *wsPair, sid string, pk *parser.Packet) error {
+	return p.write(wp, wp.client, sid, engine.Out, pk)
+}
+
+// write sends pk, in an Engine.IO message, on side to of wp, and records
+// it in direction dir. The pump that also writes to that side is held off
+// meanwhile (wsPair.writeLock).
+func (p *Proxy) write(wp *wsPair, to *websocket.Conn, sid string, dir engine.Direction, pk *parser.Packet) error {
+	msg := parser.AppendText([]byte{'4'}, pk)
+	mu := wp.writeLock(to)
+	mu.Lock()
+	_ = to.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	err := to.WriteMessage(websocket.TextMessage, msg)
+	_ = to.SetWriteDeadline(time.Time{})
+	mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("proxy: writing to the session %s: %w", sid, err)
+	}
+	p.packet(time.Now(), sid, dir, "websocket", engine.Packet{Type: engine.PacketMessage, Data: msg[1:]})
+	return nil
+}
+
+// queue puts pk in polling session sid's outbox, for the target's next
+// answer to a GET (pollingResponse sends and records it).
+func (p *Proxy) queue(sid string, pk *parser.Packet) error {
+	msg := engine.Packet{Type: engine.PacketMessage, Data: parser.AppendText(nil, pk)}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	if s == nil || s.transport != "polling" {
+		return fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
+	}
+	if len(s.outbox) >= maxOutbox {
+		return errors.New(errOutbox)
+	}
+	s.outbox = append(s.outbox, msg)
+	return nil
+}
+
+// takeOutbox empties polling session sid's outbox.
+func (p *Proxy) takeOutbox(sid string) []engine.Packet {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	if s == nil || len(s.outbox) == 0 {
+		return nil
+	}
+	out := s.outbox
+	s.outbox = nil
+	return out
+}
+
+// catchPolling takes the acks of injected events (and a BINARY_ACK's
+// attachments) out of a polling POST body of session sid. caught is false,
+// and kept the body itself, when there were none.
+func (p *Proxy) catchPolling(sid string, body []byte) (kept []byte, caught bool) {
+	ps, err := engine.DecodePayload(body)
+	if err != nil {
+		return body, false
+	}
+	rest := make([]engine.Packet, 0, len(ps))
+	swallow := 0
+	for _, pk := range ps {
+		if pk.Binary && swallow > 0 {
+			swallow--
+			continue
+		}
+		if !pk.Binary && pk.Type == engine.PacketMessage {
+			if ok, n := p.inj.catch(sid, engine.AppendPacket(nil, pk)); ok {
+				swallow = n
+				continue
+			}
+		}
+		rest = append(rest, pk)
+	}
+	if len(rest) == len(ps) {
+		return body, false
+	}
+	return engine.AppendPayload(nil, rest), true
+}
+
+// waits reports whether an injected event of session sid awaits its ack.
+func (in *injector) waits(sid string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for k := range in.pending {
+		if k.sid == sid {
+			return true
+		}
+	}
+	return false
+}
+
+// wait registers an injected event awaiting its ack and gives it an id.
+func (in *injector) wait(key ackKey) (uint64, chan json.RawMessage, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.pending) >= maxInjected {
+		return 0, nil, errors.New(errInjected)
+	}
+	if in.pending == nil {
+		in.pending = make(map[ackKey]chan json.RawMessage)
+		in.next = InjectAckBase
+	}
+	key.id = in.next
+	in.next--
+	if in.next == 0 {
+		in.next = InjectAckBase
+	}
+	ch := make(chan json.RawMessage, 1)
+	in.pending[key] = ch
+	return key.id, ch, nil
+}
+
+// forget drops an injected event's wait.
+func (in *injector) forget(key ackKey) {
+	in.mu.Lock()
+	delete(in.pending, key)
+	in.mu.Unlock()
+}
+
+// catch reports whether a client message of session sid is the ack of an
+// injected event, and hands its arguments over if so. A BINARY_ACK's
+// attachments, which follow it, are theirs too: n says how many.
+func (in *injector) catch(sid string, data []byte) (caught bool, n int) {
+	h, ok := parseAckHeader(data)
+	if !ok {
+		return false, 0
+	}
+	key := ackKey{sid: sid, nsp: h.nsp, id: h.id}
+	in.mu.Lock()
+	ch := in.pending[key]
+	delete(in.pending, key)
+	in.mu.Unlock()
+	if ch == nil {
+		return false, 0
+	}
+	ch <- json.RawMessage(h.payload)
+	return true, h.attachments
+}
+
+// ackHeader is what the proxy reads of an ACK or BINARY_ACK message.
+type ackHeader struct {
+	nsp         string
+	id          uint64
+	attachments int
+	payload     []byte
+}
+
+// parseAckHeader reads an Engine.IO message holding a Socket.IO ACK
+// ("43<nsp>,<id>[...]") or BINARY_ACK ("46<n>-<nsp>,<id>[...]"); ok is
+// false for anything else.
+func parseAckHeader(data []byte) (h ackHeader, ok bool) {
+	if len(data) < 3 || data[0] != '4' || data[1] != '3' && data[1] != '6' {
+		return h, false
+	}
+	s := string(data[2:])
+	if data[1] == '6' {
+		dash := strings.IndexByte(s, '-')
+		if dash <= 0 {
+			return h, false
+		}
+		n, err := strconv.Atoi(s[:dash])
+		if err != nil || n <= 0 {
+			return h, false
+		}
+		h.attachments, s = n, s[dash+1:]
+	}
+	h.nsp = "/"
+	if strings.HasPrefix(s, "/") {
+		comma := strings.IndexByte(s, ',')
+		if comma < 0 {
+			return h, false
+		}
+		h.nsp, s = s[:comma], s[comma+1:]
+	}
+	end := 0
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	id, err := strconv.ParseUint(s[:end], 10, 64)
+	if err != nil {
+		return h, false
+	}
+	h.id, h.payload = id, []byte(s[end:])
+	return h, true
+}
+
+func nspOrRoot(nsp string) string {
+	if nsp == "" {
+		return "/"
+	}
+	return nsp
+}
