@@ -1,0 +1,124 @@
+package twonodes
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
+)
+
+// Tasks are what the learner can try in this step, in the order the page
+// lists them. Their text is in step.en.md and step.es.md ("task.<id>").
+var Tasks = []string{"each", "crossed", "count", "room"}
+
+// CheckNodes ticks the tasks from what the two nodes see (a is node A, b
+// node B; c watches both):
+//   - each: this browser has a client connected to each node;
+//   - crossed: a chat message a client of this browser sent to one node
+//     was written by the other node to a client of this browser;
+//   - count: a client of this browser asked how many nodes there are;
+//   - room: as crossed, for a "news" sent to the room by one node and
+//     written by the other to a client of this browser in the room.
+func CheckNodes(a, b *sio.Server, c *step.Checker) {
+	nodes := []*sio.Server{a, b}
+	x := &crossings{seen: map[crossKey]*crossing{}}
+	for i, io := range nodes {
+		other := nodes[1-i]
+		io.OnConnection(func(socket *sio.Socket) {
+			if connectedTo(other, step.Browser(socket)) {
+				c.Done(socket, "each")
+			}
+			for event, task := range crossTasks {
+				socket.On(event, func(e *sio.Event) {
+					var msg string
+					if e.Bind(&msg) == nil && x.in(crossKey{step.Browser(socket), event, msg}, i) {
+						c.Done(socket, task)
+					}
+				})
+			}
+			socket.On("nodes", func(e *sio.Event) {
+				if e.HasAck() {
+					c.Done(socket, "count")
+				}
+			})
+		})
+	}
+	for event, task := range crossTasks {
+		c.OnSent(event, func(s *sio.Socket, args []json.RawMessage) {
+			var msg string
+			if len(args) == 0 || json.Unmarshal(args[0], &msg) != nil {
+				return
+			}
+			node := 0
+			if s.Namespace().Server() == b {
+				node = 1
+			}
+			if x.out(crossKey{step.Browser(s), event, msg}, node) {
+				c.Done(s, task)
+			}
+		})
+	}
+}
+
+// crossTasks are the events that tick a task when they cross from one
+// node to the other.
+var crossTasks = map[string]string{"chat message": "crossed", "news": "room"}
+
+// connectedTo reports whether browser has a client connected to io.
+func connectedTo(io *sio.Server, browser string) bool {
+	if browser == "" {
+		return false
+	}
+	for _, s := range io.Of("/").Sockets() {
+		if s.Connected() && step.Browser(s) == browser {
+			return true
+		}
+	}
+	return false
+}
+
+// crossings pairs what a browser's client sent to a node (in) with what a
+// node wrote to a client of the same browser (out): the message crossed
+// when the nodes differ. Either side may be seen first.
+type crossings struct {
+	mu   sync.Mutex
+	seen map[crossKey]*crossing
+}
+
+type crossKey struct{ browser, event, msg string }
+
+// crossing holds, by node (0 for A, 1 for B), whether the message came in
+// there and whether it went out there.
+type crossing struct{ in, out [2]bool }
+
+// maxCrossings bounds the messages remembered; past it they are forgotten
+// and a message sent before then ticks nothing.
+const maxCrossings = 10000
+
+func (x *crossings) in(k crossKey, node int) bool {
+	return x.mark(k, func(c *crossing) { c.in[node] = true })
+}
+
+func (x *crossings) out(k crossKey, node int) bool {
+	return x.mark(k, func(c *crossing) { c.out[node] = true })
+}
+
+// mark records one side of k and reports whether k crossed.
+func (x *crossings) mark(k crossKey, set func(*crossing)) bool {
+	if k.browser == "" {
+		return false
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	c := x.seen[k]
+	if c == nil {
+		if len(x.seen) >= maxCrossings {
+			clear(x.seen)
+		}
+		c = &crossing{}
+		x.seen[k] = c
+	}
+	set(c)
+	return (c.in[0] && c.out[1]) || (c.in[1] && c.out[0])
+}
