@@ -54,9 +54,9 @@ func openRedis(rawURL string) (*clusterRedis, error) {
 	}
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("lessons: Redis URL %q: %w", redactRedis(rawURL), err)
+		return nil, fmt.Errorf("lessons: Redis URL %q: %w", RedactRedis(rawURL), err)
 	}
-	c := &clusterRedis{client: redis.NewClient(opts), label: redactRedis(rawURL)}
+	c := &clusterRedis{client: redis.NewClient(opts), label: RedactRedis(rawURL)}
 	ctx, cancel := context.WithTimeout(context.Background(), redisPing)
 	defer cancel()
 	if err := c.client.Ping(ctx).Err(); err != nil {
@@ -66,8 +66,8 @@ func openRedis(rawURL string) (*clusterRedis, error) {
 	return c, nil
 }
 
-// redactRedis returns the URL without its password, for pages and logs.
-func redactRedis(rawURL string) string {
+// RedactRedis returns a Redis URL without its password, for pages and logs.
+func RedactRedis(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return "(a Redis URL that does not parse)"
