@@ -224,10 +224,14 @@ func (s *Site) socketIONodeB(st *stepPage) http.Handler {
 		if browser := step.RequestBrowser(r); browser != "" {
 			if in := s.js.Get(jsserver.Key{Browser: browser, Step: st.key()}); in != nil {
 				st.mu.Lock()
-				b := st.jsNodeB[in.Server()]
+				b, ok := st.jsNodeB[in.Server()]
 				st.mu.Unlock()
-				if b != nil {
+				switch {
+				case b != nil:
 					b.ServeHTTP(w, r)
+					return
+				case ok: // not the step's node B instead: the learner's clients stay on their nodes
+					http.Error(w, "node B of your server.js did not start: the server log says why", http.StatusServiceUnavailable)
 					return
 				}
 			}

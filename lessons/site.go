@@ -78,6 +78,7 @@ type Options struct {
 //	GET /lessons/<lesson>/              a lesson's introduction and its steps
 //	GET /lessons/<lesson>/<step>/       a step: text, tasks, code, panes, log, packets
 //	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
+//	    /lessons/<lesson>/<step>/node-b/socket.io/   node B of a step on two nodes (see cluster.go)
 //	    /lessons/<lesson>/<step>/server.js    GET, PUT, DELETE: the browser's own server in JavaScript (see jsserver.SourceHandler)
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
