@@ -18,6 +18,10 @@ func TestTwoNodesJavaScriptInChromium(t *testing.T) {
 	p.waitPane(0, `text.textContent.startsWith("Conectado al nodo A como ")`, "pane 1 on node A")
 	p.waitPane(1, `text.textContent.startsWith("Conectado al nodo B como ")`, "pane 2 on node B")
 
+	// As a learner's would be by the time they press it: a pane still
+	// upgrading when the server changes sends its old session's requests
+	// to the new one, which answers 400.
+	p.waitWebSocket()
 	p.click("server-js-on")
 	p.wait(`document.querySelector('.server-code').dataset.running === 'javascript'`, "the JavaScript server running")
 	p.editIn("serverEditor", "run-server", `io.emit("chat message", msg);`, `io.emit("chat message", msg + " (js)");`)
