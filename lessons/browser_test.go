@@ -449,6 +449,25 @@ var stepPages = []struct {
 		p.waitTask("fresh")
 		p.waitPane(0, `text.textContent.startsWith("Conectado como ") && !text.textContent.endsWith(`+strconv.Quote(id)+`)`, "a new socket in the pane")
 	}},
+	{"/lessons/scaling/two-nodes/?clients=2", lessons.EN, func(t *testing.T, p *page) {
+		p.wait(`[...document.querySelectorAll("article.text strong")].some((e) => e.textContent === "embedded Redis")`, "the Redis in use named")
+		p.waitPane(0, `text.textContent.startsWith("Connected to node A as ")`, "pane 1 on node A")
+		p.waitPane(1, `text.textContent.startsWith("Connected to node B as ")`, "pane 2 on node B")
+		p.waitTask("each")
+		p.eval(`(() => { const d = document.querySelectorAll('.pane iframe')[0].contentDocument;
+			d.getElementById("input").value = "hello from the browser"; d.getElementById("form").requestSubmit(); })()`)
+		p.waitTask("crossed")
+		p.waitPane(1, `messages.textContent.includes("message: hello from the browser")`, "node A's message in node B's pane")
+		p.waitLog("[A] message: hello from the browser")
+		p.paneClick(0, "nodes")
+		p.waitTask("count")
+		p.waitPane(0, `messages.textContent.includes("2 nodes in the cluster")`, "two nodes counted")
+		p.paneClick(1, "join")
+		p.waitLog("[B] joined news") // in the room before node A sends to it
+		p.paneClick(0, "news")
+		p.waitTask("room")
+		p.waitPane(1, `messages.textContent.includes("news: news from node A")`, "node A's news in node B's pane")
+	}},
 }
 
 // faultPages are the step pages whose fault buttons make requests fail on

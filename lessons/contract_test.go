@@ -197,7 +197,14 @@ var contracts = []struct {
 		// (the JavaScript server's, in lessons/jsserver, is in English).
 		step: "acks/server-asks", lang: "es", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
 	},
+	{step: "scaling/two-nodes", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
+	{step: "scaling/two-nodes", lang: "es", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
 }
+
+// twoNodesLog is the log of the scaling chapter's contract: each line
+// says which node printed it.
+var twoNodesLog = []string{"[A] A user connected", "[A] message: hello from node A", "[B] message: hello from node B",
+	"[A] Nodes in the cluster: 2", "[B] Nodes in the cluster: 2", "[B] joined news", "[A] news: news for the room"}
 
 // The logs of the acknowledgements chapter's contracts (the Go and the
 // JavaScript servers print the same lines).

@@ -44,6 +44,12 @@
 // server actually saw (package step). The page shows server.go from the
 // embedded source: what the learner reads is what runs.
 //
+// A step may run on two nodes instead (checks.go's CheckNodes in place of
+// Check): Setup runs on node A, at the step's path, and on node B, at
+// /lessons/<lesson>/<step>/node-b/socket.io/, joined by the Redis adapter
+// on Options.Redis or an embedded Redis; client panes take turns between
+// them (see cluster.go).
+//
 // A step may offer fault buttons (step.Fault): the Site, on a POST to
 // /lessons/<lesson>/<step>/faults/<fault>, cuts the requesting browser's
 // connections to the step's server, stops their pings, or plays them a

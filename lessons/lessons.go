@@ -23,6 +23,7 @@ import (
 	"github.com/sioworkbook/workbook/lessons/recovery/catch-up"
 	"github.com/sioworkbook/workbook/lessons/rooms/join"
 	"github.com/sioworkbook/workbook/lessons/rooms/leave"
+	twonodes "github.com/sioworkbook/workbook/lessons/scaling/two-nodes"
 	"github.com/sioworkbook/workbook/lessons/step"
 	"github.com/sioworkbook/workbook/sio"
 )
@@ -77,6 +78,9 @@ var registry = []lessonDef{
 		{Slug: "catch-up", Setup: catchup.Setup, Tasks: catchup.Tasks, Check: catchup.Check,
 			Config: catchup.Config, Faults: catchup.Faults},
 	}},
+	{Slug: "scaling", Steps: []stepDef{
+		{Slug: "two-nodes", Setup: twonodes.Setup, Tasks: twonodes.Tasks, CheckNodes: twonodes.CheckNodes},
+	}},
 }
 
 // content holds the text and code of every lesson, read by path:
@@ -103,6 +107,11 @@ type stepDef struct {
 	Tasks []string
 	// Check ticks the tasks from what the server sees (checks.go).
 	Check func(io *sio.Server, c *step.Checker)
+	// CheckNodes, instead of Check, makes a step served by two nodes
+	// joined by the Redis adapter (see cluster.go): Setup runs on node A
+	// and on node B, and CheckNodes ticks the tasks from what both see,
+	// with one checker watching both.
+	CheckNodes func(a, b *sio.Server, c *step.Checker)
 	// Config holds the settings the step's server starts with, for a step
 	// that needs some (server.go's Config: a short heartbeat, say). The
 	// Site sets Path, Observer, Logger, ClientScript and ClientModule.

@@ -3,8 +3,11 @@ package lessons
 import (
 	"embed"
 	"fmt"
+	"html"
 	"io/fs"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sioworkbook/workbook/internal/routemux"
@@ -43,6 +46,9 @@ func (s *Site) routes() {
 	for _, st := range s.steps {
 		mux.Handle(st.prefix()+"socket.io/", s.socketIO(st))
 		mux.Handle(st.prefix()+"server.js", s.sourceHandler(st))
+		if st.def.CheckNodes != nil {
+			mux.Handle(st.prefix()+nodeBPath, s.socketIONodeB(st))
+		}
 	}
 
 	sub, err := fs.Sub(assets, "assets")
@@ -88,16 +94,30 @@ func (s *Site) Routes() []string { return s.mux.Patterns() }
 // back to the step's server, GET gives the source in use. Like a fault, a
 // change of server comes from the workbook's own pages only.
 func (s *Site) sourceHandler(st *stepPage) http.Handler {
-	h := &jsserver.SourceHandler{
-		Manager:  s.js,
-		Step:     st.key(),
-		Finished: st.ServerJS,
-		Browser:  step.RequestBrowser,
-		Config:   s.jsConfig(st),
+	handler := func(src string) *jsserver.SourceHandler {
+		return &jsserver.SourceHandler{
+			Manager:  s.js,
+			Step:     st.key(),
+			Finished: st.ServerJS,
+			Browser:  step.RequestBrowser,
+			Config:   s.jsConfig(st, src),
+		}
 	}
+	h := handler("")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
 			http.Error(w, "a step's server is changed from the workbook's own pages", http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPut && st.def.CheckNodes != nil {
+			// Node B runs the same source: it is read here, and again by
+			// the SourceHandler.
+			src, err := readSource(r)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			handler(src).ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -279,7 +299,15 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 		v.Tasks = append(v.Tasks, tv)
 	}
 	if s.opts.Panel != nil {
-		v.Panel = s.opts.Panel(browser, st.prefix()+"socket.io/", t.Packets, string(lang))
+		packets := st.prefix() + "socket.io/"
+		if st.def.CheckNodes != nil {
+			packets = st.prefix() // both nodes
+		}
+		v.Panel = s.opts.Panel(browser, packets, t.Packets, string(lang))
+	}
+	if s.redis != nil {
+		// The text says which Redis joins the nodes.
+		v.Text = strings.ReplaceAll(v.Text, "{redis}", "<strong>"+html.EscapeString(s.redis.label)+"</strong>")
 	}
 	s.render(w, r, http.StatusOK, layout(v.frame, stepBody(v)))
 }
@@ -292,7 +320,11 @@ func (s *Site) serveStep(w http.ResponseWriter, r *http.Request, st *stepPage) {
 // opened on its own.
 func (s *Site) servePane(w http.ResponseWriter, r *http.Request, st *stepPage) {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, paneDoc(st.prefix()+"socket.io", st.client(chooseLang(w, r))))
+	path := st.prefix() + "socket.io"
+	if n, err := strconv.Atoi(r.URL.Query().Get("n")); err == nil && n%2 == 0 && st.def.CheckNodes != nil {
+		path = st.prefix() + strings.TrimSuffix(nodeBPath, "/") // panes take turns: even ones on node B
+	}
+	s.render(w, r, http.StatusOK, paneDoc(path, st.client(chooseLang(w, r))))
 }
 
 func (s *Site) serveNotFound(w http.ResponseWriter, r *http.Request) {

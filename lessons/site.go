@@ -61,6 +61,11 @@ type Options struct {
 	// the classroom is open on loopback and wants the token beyond. If nil,
 	// the classroom is open.
 	Authorize func(w http.ResponseWriter, r *http.Request) bool
+	// Redis, if set, is the URL of the Redis (redis://host:port/db) that
+	// joins the nodes of the scaling chapter's step (see cluster.go); New
+	// fails when it does not answer. If empty, the Site runs an embedded
+	// Redis (miniredis) on 127.0.0.1, closed with it.
+	Redis string
 }
 
 // Site serves the workbook's lessons: the home page with the contents,
@@ -73,6 +78,7 @@ type Options struct {
 //	GET /lessons/<lesson>/              a lesson's introduction and its steps
 //	GET /lessons/<lesson>/<step>/       a step: text, tasks, code, panes, log, packets
 //	    /lessons/<lesson>/<step>/socket.io/   the step's Socket.IO server
+//	    /lessons/<lesson>/<step>/node-b/socket.io/   node B of a step on two nodes (see cluster.go)
 //	    /lessons/<lesson>/<step>/server.js    GET, PUT, DELETE: the browser's own server in JavaScript (see jsserver.SourceHandler)
 //	GET /lessons/<lesson>/<step>/pane   the document a client pane runs
 //	GET /lessons/<lesson>/<step>/live   Server-Sent Events: log lines, ticked tasks
@@ -100,6 +106,8 @@ type Site struct {
 	// step (PUT .../server.js): a browser's requests to the step's
 	// Socket.IO path go to its instance when it runs one.
 	js *jsserver.Manager
+	// redis joins the nodes of the two-node steps; nil when there is none.
+	redis *clusterRedis
 
 	home    map[Lang]*document
 	lessons []*lesson
@@ -162,6 +170,13 @@ type stepPage struct {
 	// jsCheckers holds the checker of each running JavaScript instance,
 	// by its server: the faults tick the tasks of the browser's own server.
 	jsCheckers map[*sio.Server]*step.Checker
+
+	// A two-node step's node B (cluster.go): the step's, with the closing
+	// of both nodes' adapters, and that of each running server.js, by its
+	// node A's server.
+	ioB        *sio.Server
+	closeNodes func()
+	jsNodeB    map[*sio.Server]*jsserver.Instance
 }
 
 // stepText is a step's text in one language.
@@ -218,6 +233,13 @@ func New(opts Options) (*Site, error) {
 	}
 	if err := s.load(); err != nil {
 		return nil, err
+	}
+	for _, st := range s.steps {
+		if st.def.CheckNodes != nil && s.redis == nil {
+			if s.redis, err = openRedis(opts.Redis); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, st := range s.steps {
 		s.start(st)
@@ -292,8 +314,8 @@ func readDocument(name string) (*document, error) {
 func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 	st := &stepPage{Lesson: les, Slug: sd.Slug, Num: num, Text: map[Lang]*stepText{}, Tasks: sd.Tasks, def: sd}
 	dir := path.Join(les.Slug, sd.Slug)
-	if sd.Setup == nil || sd.Check == nil || len(sd.Tasks) == 0 {
-		return nil, fmt.Errorf("lessons: step %s needs Setup, Tasks and Check", dir)
+	if sd.Setup == nil || (sd.Check == nil) == (sd.CheckNodes == nil) || len(sd.Tasks) == 0 {
+		return nil, fmt.Errorf("lessons: step %s needs Setup, Tasks, and Check or CheckNodes", dir)
 	}
 	for _, l := range Langs {
 		name := path.Join(dir, "step."+string(l)+".md")
@@ -434,6 +456,9 @@ func (s *Site) start(st *stepPage) {
 // the step's server restarts (FaultRestart).
 func (s *Site) newServer(st *stepPage) (*sio.Server, *step.Checker) {
 	checker := s.newChecker(st)
+	if st.def.CheckNodes != nil {
+		return s.newNodes(st, checker), checker
+	}
 	io := sio.NewServer(s.serverConfig(st, checker))
 	checker.Start(io)
 	// The step's own handlers first, then the checks, so that the log
@@ -466,9 +491,13 @@ func (s *Site) serverConfig(st *stepPage, checker *step.Checker) sio.Config {
 // jsConfig is the configuration of a browser's JavaScript server for the
 // step (jsserver.SourceHandler.Config): a checker of its own, started with
 // the server and closed when it stops, so that tasks tick from the
-// learner's own server as they do from the Go one.
-func (s *Site) jsConfig(st *stepPage) func(browser string) jsserver.Config {
+// learner's own server as they do from the Go one. src is the source a
+// PUT brings, which a two-node step starts on its node B too.
+func (s *Site) jsConfig(st *stepPage, src string) func(browser string) jsserver.Config {
 	return func(browser string) jsserver.Config {
+		if st.def.CheckNodes != nil {
+			return s.jsNodesConfig(st, browser, src)
+		}
 		checker := s.newChecker(st)
 		var io *sio.Server
 		return jsserver.Config{
@@ -584,6 +613,10 @@ func (s *Site) Close() error {
 				checker.Close()
 				io.Close()
 			}
+			st.closeNodeB()
+		}
+		if s.redis != nil {
+			s.redis.close()
 		}
 		// Restarts and fault watchers end on s.closing; a restart that
 		// starts no server once its step is closed.

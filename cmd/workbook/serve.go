@@ -34,6 +34,7 @@ type ServeCommand struct {
 	MaxDBSize      int64
 	InspectorToken string
 	AdminUI        adminUIFlags
+	Redis          string
 }
 
 func (c *ServeCommand) flags() *flagSet {
@@ -53,7 +54,11 @@ The inspector pages show everyone's traffic: when --addr is not loopback
 only (":3000" listens on every interface), they require a token, the one
 given with --inspector-token or a random one printed at start. The
 classroom (/classroom/: who is connected, who finished what) shows
-everyone's progress and requires the same token.`)
+everyone's progress and requires the same token.
+
+The Scaling out chapter runs two Socket.IO nodes joined by a Redis adapter:
+on the Redis of --redis, or without it on an embedded one that lives in
+this process.`)
 	fs.stringVar(&c.Addr, "addr", "WORKBOOK_ADDR", "HOST:PORT", defaultServeAddr, "listen address; :3000 listens on every interface, for a class")
 	fs.dbFlag(&c.DB, "the SQLite file packets are recorded to")
 	fs.boolVar(&c.NoRecord, "no-record", "WORKBOOK_NO_RECORD", false, "record nothing (the inspector shows --db if it exists)")
@@ -61,6 +66,7 @@ everyone's progress and requires the same token.`)
 	fs.durationVar(&c.Keep, "keep", "WORKBOOK_KEEP", "DURATION", 0, "delete sessions that ended longer ago than this, e.g. 7d or 12h; 0 keeps them")
 	fs.valueVar((*sizeValue)(&c.MaxDBSize), "max-db-size", "WORKBOOK_MAX_DB_SIZE", "SIZE", "delete the oldest sessions while --db is larger than this, e.g. 500MB or 1GB; 0 for no limit")
 	fs.stringVar(&c.InspectorToken, "inspector-token", "WORKBOOK_INSPECTOR_TOKEN", "TOKEN", "", "token the inspector pages require (default: none on loopback, else a random one)")
+	fs.stringVar(&c.Redis, "redis", "WORKBOOK_REDIS", "URL", "", "the Redis of the Scaling out chapter (redis://HOST:PORT/DB); default: an embedded one")
 	c.AdminUI.register(fs)
 	return fs
 }
@@ -111,6 +117,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		Debug:    debugObserver(stderr),
 		Token:    token,
 		Admin:    adm,
+		Redis:    c.Redis,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -144,6 +151,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string, stdout, stderr io
 		fmt.Fprintf(stdout, "classroom: %s/classroom/\n", base)
 	}
 	c.AdminUI.announce(stdout, base)
+	if c.Redis != "" {
+		fmt.Fprintf(stdout, "scaling chapter: Redis at %s\n", lessons.RedactRedis(c.Redis))
+	} else {
+		fmt.Fprintln(stdout, "scaling chapter: embedded Redis (--redis URL for a real one)")
+	}
 	if rec.rec != nil {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
 	} else {
@@ -179,6 +191,7 @@ type workbookConfig struct {
 	Debug    *sio.Observer       // nil: no live DEBUG trace
 	Token    string              // required by the inspector pages if not empty
 	Admin    *admin.Admin        // nil: no Admin UI namespace
+	Redis    string              // the lessons' Redis URL; "": an embedded one
 }
 
 // workbook is the whole site: the main Socket.IO server, the pages and the
@@ -277,6 +290,7 @@ func newWorkbook(cfg workbookConfig) (*workbook, error) {
 		// The classroom shows everyone's progress: the inspector's token
 		// guards it too (none on loopback).
 		Authorize: web.Guard(cfg.Token, "/classroom/"),
+		Redis:     cfg.Redis,
 	}
 	if wb.pages != nil { // the inspector's pages, and the panel that needs them
 		opts.InspectorURL = web.Prefix

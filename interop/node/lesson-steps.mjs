@@ -758,6 +758,34 @@ const steps = {
     assert.notEqual(socket.id, id);
     socket.disconnect();
   },
+
+  // Scaling out: node A at the step's path, node B at .../node-b/socket.io/,
+  // on one Redis. A message sent to either node reaches the client of the
+  // other; both count two nodes; a room joined on node B hears what node A
+  // sends to it. Others on the step may talk meanwhile: each text is ours.
+  async "scaling/two-nodes"() {
+    const a = inbox(connect());
+    const b = inbox(io(args.url, { ...options(), path: `/lessons/${args.step}/node-b/socket.io/`, forceNew: true }));
+    await Promise.all([next(a, "connect"), next(b, "connect")]);
+    const tag = Math.random().toString(36).slice(2, 8);
+    /** Takes socket's events until one is text. */
+    const until = async (socket, event, text) => {
+      for (;;) if ((await socket.take(event, 5000)) === text) return;
+    };
+    a.emit("chat message", `hello from node A ${tag}`);
+    await until(b, "chat message", `hello from node A ${tag}`);
+    await until(a, "chat message", `hello from node A ${tag}`);
+    b.emit("chat message", `hello from node B ${tag}`);
+    await until(a, "chat message", `hello from node B ${tag}`);
+    assert.deepEqual(await a.emitWithAck("nodes"), { nodes: 2 });
+    assert.deepEqual(await b.emitWithAck("nodes"), { nodes: 2 });
+    b.emit("join", "news");
+    await b.emitWithAck("nodes"); // a socket's events are handled in order: b is in the room now
+    a.emit("news", `news for the room ${tag}`);
+    await until(b, "news", `news for the room ${tag}`);
+    await a.none("news");
+    for (const s of [a, b]) s.disconnect();
+  },
 };
 
 const run = steps[args.step];

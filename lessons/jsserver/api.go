@@ -142,6 +142,7 @@ func (a *api) namespace(nsp *sio.Namespace) *jsNamespace {
 	})
 	adapter := a.rt.NewObject()
 	a.getter(adapter, "rooms", func() goja.Value { return a.roomsMap(nsp) })
+	a.method(adapter, "serverCount", func(goja.FunctionCall) goja.Value { return a.serverCount(nsp) })
 	_ = o.Set("adapter", adapter)
 	return n
 }
@@ -292,6 +293,47 @@ func (a *api) broadcastWithAck(b *sio.BroadcastOperator, ev string, args []any, 
 		}
 		ack([]any{responses}, err)
 	}()
+}
+
+// serverCountWait bounds adapter.serverCount(): a Redis that does not
+// answer rejects the promise after it.
+const serverCountWait = 5 * time.Second
+
+// serverCount is adapter.serverCount(): a Promise of the number of nodes
+// sharing the namespace's adapter (1 without a cluster). A Redis adapter
+// asks Redis, so the question runs off the loop, among the calls
+// maxBroadcastAcks bounds, and the answer settles the promise on the loop.
+func (a *api) serverCount(nsp *sio.Namespace) goja.Value {
+	p, resolve, reject := a.rt.NewPromise()
+	if a.broadcastAcks.Add(1) > maxBroadcastAcks {
+		a.broadcastAcks.Add(-1)
+		a.throw(fmt.Errorf("more than %d questions to the other nodes wait for their answers", maxBroadcastAcks))
+	}
+	go func() {
+		defer a.broadcastAcks.Add(-1)
+		ctx, cancel := context.WithTimeout(context.Background(), serverCountWait)
+		defer cancel()
+		go func() { // the instance's end ends the question
+			select {
+			case <-a.in.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		n, err := nsp.Adapter().ServerCount(ctx)
+		a.in.post(func() {
+			settle, _ := goja.AssertFunction(a.rt.ToValue(func(goja.FunctionCall) goja.Value {
+				if err != nil {
+					_ = reject(a.rt.NewGoError(fmt.Errorf("adapter.serverCount(): %w", err)))
+				} else {
+					_ = resolve(n)
+				}
+				return goja.Undefined()
+			}))
+			a.in.run("adapter.serverCount", settle, goja.Undefined())
+		})
+	}()
+	return a.rt.ToValue(p)
 }
 
 // rooms reads room names from arguments: strings, or arrays of them.

@@ -28,6 +28,9 @@
 // 16 waiting at once per instance), io.fetchSockets, io.socketsJoin /
 // socketsLeave / disconnectSockets,
 // io.sockets (the default namespace, with .sockets and .adapter.rooms).
+// A namespace's adapter.serverCount() is a Promise of the number of nodes
+// sharing its adapter: 1, or the cluster's size on the Redis adapter (it
+// asks Redis; rejected after 5 s without an answer).
 // A socket has id, recovered (true for a session restored by connection
 // state recovery, which the step's sio.Config turns on), handshake (headers, query, auth, address, time, issued,
 // url, secure, xdomain), data, rooms (a Set), conn.id, conn.transport.name,

@@ -115,6 +115,7 @@ type Log struct {
 	// browser on its lines; nil for a log made by NewLog.
 	root    *Log
 	browser string
+	prefix  string // put before the text of every line (WithPrefix)
 
 	mu    sync.Mutex
 	lines []Line // ring of at most LogSize lines, oldest first once full
@@ -186,15 +187,27 @@ const Everyone = "*"
 // a fault's lines through the view of the browser that caused it, or of
 // Everyone.
 func (l *Log) ForBrowser(browser string) *Log {
+	prefix := l.prefix
 	if l.root != nil {
 		l = l.root
 	}
-	return &Log{root: l, browser: browser}
+	return &Log{root: l, browser: browser, prefix: prefix}
+}
+
+// WithPrefix returns a view of the log whose lines start with prefix, and
+// so do those of the views For and ForBrowser make from it: the workbook
+// gives each node of a step served by two ("[A] ", "[B] ") its own.
+func (l *Log) WithPrefix(prefix string) *Log {
+	root := l
+	if l.root != nil {
+		root = l.root
+	}
+	return &Log{root: root, browser: l.browser, prefix: prefix}
 }
 
 func (l *Log) add(text string) {
 	if l.root != nil {
-		l.root.addLine(text, l.browser)
+		l.root.addLine(l.prefix+text, l.browser)
 		return
 	}
 	l.addLine(text, "")
@@ -272,7 +285,8 @@ type Checker struct {
 	done  func(browser, task string)
 
 	mu      sync.Mutex
-	io      *sio.Server
+	ios     []*sio.Server // the servers it watches: one, or each node of a cluster
+	started sync.Once
 	sent    map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
 	refused []func(browser string, payload json.RawMessage)
 	browser map[string]string         // Engine.IO session id -> browser id, while open
@@ -363,12 +377,15 @@ func (c *Checker) Observer() *sio.Observer {
 	return &sio.Observer{Opened: o.Opened, Closed: o.Closed, SocketPacket: o.SocketPacket}
 }
 
-// Start begins delivering OnSent events of io. Close stops it.
+// Start begins delivering OnSent events of io. Close stops it. A step
+// served by several nodes (each its own server, with this checker's
+// Observer) calls it once per node: an event goes to the socket of
+// whichever node wrote it.
 func (c *Checker) Start(io *sio.Server) {
 	c.mu.Lock()
-	c.io = io
+	c.ios = append(c.ios, io)
 	c.mu.Unlock()
-	go c.deliver()
+	c.started.Do(func() { go c.deliver() })
 }
 
 // Close stops the delivery of OnSent events. It is idempotent.
@@ -391,13 +408,15 @@ func (c *Checker) deliver() {
 			}
 			c.mu.Lock()
 			fns := c.sent[ev.event]
-			io := c.io
+			ios := c.ios
 			c.mu.Unlock()
 			var target *sio.Socket
-			for _, s := range io.Of(ev.nsp).Sockets() {
-				if s.SessionID() == ev.sid {
-					target = s
-					break
+			for _, io := range ios {
+				for _, s := range io.Of(ev.nsp).Sockets() {
+					if s.SessionID() == ev.sid {
+						target = s
+						break
+					}
 				}
 			}
 			if target == nil {
