@@ -31,7 +31,12 @@ var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse
 //     another user (the server sent the sender its copy).
 func Check(io *sio.Server, c *step.Checker) {
 	var mu sync.Mutex
-	freed := map[string]map[string]bool{} // browser -> names its closed clients freed
+	// browser -> name -> the client of this browser that was last given
+	// it. "reuse" ticks when a name comes back to a client while the one
+	// that had it is closed: Connected() turns false before any disconnect
+	// handler runs, so the server freeing the name (on its own goroutine,
+	// or a learner's JavaScript server on its loop) cannot come first.
+	holders := map[string]map[string]*sio.Socket{}
 
 	c.OnSent("userSet", func(socket *sio.Socket, args []json.RawMessage) {
 		c.Done(socket, "name")
@@ -41,10 +46,18 @@ func Check(io *sio.Server, c *step.Checker) {
 		if len(args) == 0 || json.Unmarshal(args[0], &data) != nil {
 			return
 		}
+		browser := step.Browser(socket)
+		if browser == "" {
+			return
+		}
 		mu.Lock()
-		back := freed[step.Browser(socket)][data.Username]
+		if holders[browser] == nil {
+			holders[browser] = map[string]*sio.Socket{}
+		}
+		prev := holders[browser][data.Username]
+		holders[browser][data.Username] = socket
 		mu.Unlock()
-		if back {
+		if prev != nil && prev != socket && !prev.Connected() {
 			c.Done(socket, "reuse")
 		}
 	})
@@ -94,22 +107,6 @@ func Check(io *sio.Server, c *step.Checker) {
 			if name, _ := socket.Data().(string); name != "" && e.Arg(0) == true {
 				c.Done(socket, "typing")
 			}
-		})
-		browser := step.Browser(socket)
-		// On disconnecting, before the server's own disconnect handler frees
-		// the name: another client could otherwise take it before it is
-		// marked, and "reuse" would not tick.
-		socket.OnDisconnecting(func(sio.Reason) {
-			name, _ := socket.Data().(string)
-			if browser == "" || name == "" {
-				return
-			}
-			mu.Lock()
-			if freed[browser] == nil {
-				freed[browser] = map[string]bool{}
-			}
-			freed[browser][name] = true
-			mu.Unlock()
 		})
 	})
 }
