@@ -517,7 +517,14 @@ func (s *Session) linger() bool {
 		// so that an idle session holds neither.
 		s.lingering = false
 		s.wsWake, s.lingerT = nil, nil
-		s.queue, s.spare = nil, nil // empty: nobody kicked the writer
+		s.spare = nil
+		if len(s.queue) == 0 {
+			s.queue = nil
+		}
+		// Else a Send queued behind a writeNow still in progress (which
+		// holds s.writing, so nobody kicked this goroutine): writeNow
+		// kicks a new writer for it when it is done. Dropping the queue
+		// here lost those packets.
 		s.mu.Unlock()
 		return false
 	}
