@@ -40,6 +40,9 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 	ex := &exchange{req: r, sid: sid, at: time.Now(), v3: q.Get("EIO") == "3", jsonp: q.Has("j")}
 	p.begin(sid)
 	defer func() { p.finish(ex.sid) }()
+	if r.Method == http.MethodGet && sid != "" && !ex.v3 && p.closeNow(w, sid) {
+		return
+	}
 	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
 		if r.ContentLength > p.maxMsg {
 			p.tooLarge(w, r, sid, r.ContentLength)
