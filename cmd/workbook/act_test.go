@@ -104,13 +104,24 @@ func waitSessionPage(t *testing.T, base, sid string) string {
 // waitOutput runs the command until its output holds every one of want.
 func waitOutput(t *testing.T, want []string, args ...string) string {
 	t.Helper()
+	res := make([]string, len(want))
+	for i, w := range want {
+		res[i] = regexp.QuoteMeta(w)
+	}
+	return waitMatch(t, res, args...)
+}
+
+// waitMatch runs the workbook with args until its output matches every
+// regular expression of res, for up to a minute, and returns the output.
+func waitMatch(t *testing.T, res []string, args ...string) string {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		out, _, err := runErr(args...)
 		missing := ""
-		for _, w := range want {
-			if !strings.Contains(out, w) {
-				missing = w
+		for _, re := range res {
+			if !regexp.MustCompile(re).MatchString(out) {
+				missing = re
 				break
 			}
 		}
@@ -118,7 +129,7 @@ func waitOutput(t *testing.T, want []string, args ...string) string {
 			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("workbook %s: %v; no %q in\n%s", strings.Join(args, " "), err, missing, out)
+			t.Fatalf("workbook %s: %v; nothing matches %s in\n%s", strings.Join(args, " "), err, missing, out)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -353,11 +364,32 @@ func actThroughProxy(t *testing.T, target string) {
 	if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 {
 		t.Fatalf("emit want-binary on polling: %d %+v", code, res)
 	}
-	if code, res := postAct(t, wb.URL, psid, url.Values{"action": {"disconnect"}}); code != http.StatusBadRequest || !strings.Contains(res.Error, "not disconnect it") {
-		t.Errorf("disconnect on polling: %d %+v", code, res)
-	}
 	waitOutput(t, []string{"polled", "want-binary"}, "packets", "--db", db, "--session", psid)
+	// A disconnect goes the same way, and the target hears the client
+	// leave from the proxy.
+	if code, res := postAct(t, wb.URL, psid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("disconnect on polling: %d %+v", code, res)
+	}
+	if line := waitLine(t, pp, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
+		t.Errorf("the polling client says %q", line)
+	}
 	pp.Stop()
+	waitMatch(t, []string{`out\s+polling\s+message\s+DISCONNECT\s+/`, `in\s+polling\s+message\s+DISCONNECT\s+/`},
+		"packets", "--db", db, "--session", psid, "--width", "0")
+	// Closing the connection: the DISCONNECT first, in an answer of its
+	// own (the close packet, which the client would take first in the
+	// same answer, follows on its next GET: TestDisconnectOnPolling in
+	// inspector/proxy; act-client.mjs exits at the DISCONNECT).
+	cp, csid := actClient(t, wb.URL, "--transports", "polling")
+	waitSessionPage(t, wb.URL, csid)
+	if code, res := postAct(t, wb.URL, csid, url.Values{"action": {"disconnect"}, "close": {"1"}}); code != http.StatusOK || !res.OK {
+		t.Fatalf("disconnect and close on polling: %d %+v", code, res)
+	}
+	if line := waitLine(t, cp, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
+		t.Errorf("the polling client, its connection closed, says %q", line)
+	}
+	cp.Stop()
+	waitMatch(t, []string{`out\s+polling\s+message\s+DISCONNECT\s+/`}, "packets", "--db", db, "--session", csid, "--width", "0")
 
 	if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {
 		t.Fatalf("disconnect: %d %+v", code, res)

@@ -1,10 +1,14 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,11 +38,19 @@ import (
 // POST is taken out of the body, and a body left empty is answered "ok" by
 // the proxy itself.
 //
+// A disconnect on long-polling goes the same way: the client gets the
+// DISCONNECT with the target's next answer, and the proxy tells the
+// target itself, in a POST of its own on the session, what the client
+// would have said. Closing the connection, the proxy answers the client's
+// next GET with the close packet itself, and then tells the target that
+// the client left.
+//
+// Engine.IO v3 sessions (socket.io-client 2.x) are acted on the same way,
+// in their own polling framing; an injected packet waits for a text
+// answer, never joining one in the binary framing.
+//
 // What the proxy cannot do: rooms are the target's state, so it cannot
-// make a socket join or leave one, nor emit to a room or to everyone; on
-// long-polling it cannot disconnect a socket (the client's DISCONNECT
-// would need a request of its own to the target); and it does not act on
-// Engine.IO v3 polling sessions (their framing differs).
+// make a socket join or leave one, nor emit to a room or to everyone.
 
 // InjectAckBase is the ack id of the first event the proxy injects; each
 // later one has the id below.
@@ -51,8 +63,6 @@ const maxInjected = 1024
 // Reasons the proxy gives in the inspector.
 const (
 	whyNoRooms  = "rooms live in the target server: through the proxy, a socket cannot join or leave one, and an event goes to this socket only"
-	whyV3       = "the session is on Engine.IO v3 long-polling: the proxy acts on v4 polling and WebSocket sessions only"
-	errPolling  = "proxy: the session is on HTTP long-polling: the proxy can emit to it, not disconnect it"
 	whyUnknown  = "the proxy carries no open session with this id (it ended, or went through another proxy)"
 	errNoRooms  = "proxy: " + whyNoRooms
 	errInjected = "proxy: too many injected events wait for their ack"
@@ -99,9 +109,8 @@ func (p *Proxy) carrier(sid string) *wsPair {
 	return nil
 }
 
-// Abilities implements web.Actor: a session on a WebSocket, or on
-// Engine.IO v4 long-polling, through the proxy is live; rooms are never
-// within reach.
+// Abilities implements web.Actor: a session through the proxy is live
+// while it is open, on either transport; rooms are never within reach.
 func (p *Proxy) Abilities(sid string) web.Abilities {
 	if _, err := p.live(sid); err != nil {
 		return web.Abilities{Why: strings.TrimPrefix(err.Error(), web.ErrNotLive.Error()+": "), NoRooms: whyNoRooms}
@@ -109,7 +118,7 @@ func (p *Proxy) Abilities(sid string) web.Abilities {
 	return web.Abilities{Live: true, NoRooms: whyNoRooms}
 }
 
-// live returns the pair carrying sid, nil for a v4 polling session, or an
+// live returns the pair carrying sid, nil for a polling session, or an
 // error wrapping web.ErrNotLive.
 func (p *Proxy) live(sid string) (*wsPair, error) {
 	if wp := p.carrier(sid); wp != nil {
@@ -117,13 +126,10 @@ func (p *Proxy) live(sid string) (*wsPair, error) {
 	}
 	p.mu.Lock()
 	s := p.sessions[sid]
-	polling, v3 := s != nil && s.transport == "polling", s != nil && s.v3
+	polling := s != nil && s.transport == "polling"
 	p.mu.Unlock()
-	switch {
-	case polling && !v3:
+	if polling {
 		return nil, nil
-	case polling:
-		return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyV3)
 	}
 	return nil, fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
 }
@@ -192,15 +198,15 @@ func (p *Proxy) Emit(ctx context.Context, e web.Emission) (web.Answer, error) {
 // closeConn the whole connection is then closed, as the target would; else
 // the target gets the DISCONNECT a leaving client sends, so that it lets
 // go of the socket as well.
-func (p *Proxy) Disconnect(_ context.Context, sid, nsp string, closeConn bool) error {
+func (p *Proxy) Disconnect(ctx context.Context, sid, nsp string, closeConn bool) error {
 	wp, err := p.live(sid)
 	if err != nil {
 		return err
 	}
-	if wp == nil {
-		return errors.New(errPolling)
-	}
 	pk := &parser.Packet{Type: parser.Disconnect, Namespace: nsp}
+	if wp == nil {
+		return p.disconnectPolling(ctx, sid, pk, closeConn)
+	}
 	if err := p.toClient(wp, sid, pk); err != nil {
 		return err
 	}
@@ -210,6 +216,119 @@ func (p *Proxy) Disconnect(_ context.Context, sid, nsp string, closeConn bool) e
 		return nil
 	}
 	return p.write(wp, wp.target, sid, engine.In, pk)
+}
+
+// disconnectPolling is Disconnect on a long-polling session: pk goes to
+// the client with the target's next answer, and the target hears the
+// client leave at once; with closeConn, the close packet follows pk, and
+// the target hears the client's goodbye once both went out
+// (pollingResponse calls closeTarget).
+func (p *Proxy) disconnectPolling(ctx context.Context, sid string, pk *parser.Packet, closeConn bool) error {
+	msg := engine.Packet{Type: engine.PacketMessage, Data: parser.AppendText(nil, pk)}
+	if err := p.queuePackets(sid, msg); err != nil {
+		return err
+	}
+	if closeConn {
+		// The close packet comes in an answer of its own, as the official
+		// server sends it: a client that reads the DISCONNECT and the
+		// close in one answer takes the close first ("transport close").
+		p.mu.Lock()
+		if s := p.sessions[sid]; s != nil {
+			s.closeNext = true
+		}
+		p.mu.Unlock()
+		return nil
+	}
+	return p.postTarget(ctx, sid, msg)
+}
+
+// closeNow answers the GET of polling session sid with the close packet
+// when the proxy closed the session (Disconnect with closeConn) and the
+// DISCONNECT before it went out, records it, and tells the target that
+// the client left. It reports whether it answered.
+func (p *Proxy) closeNow(w http.ResponseWriter, sid string) bool {
+	p.mu.Lock()
+	s := p.sessions[sid]
+	ok := s != nil && s.closeNext && len(s.outbox) == 0 && !p.closed
+	var path string
+	var v3 bool
+	if ok {
+		s.closeNext = false
+		path, v3 = s.path, s.v3
+		p.wg.Add(1) // Close cancels the POST (p.ctx) and waits for it
+	}
+	p.mu.Unlock()
+	if !ok {
+		return false
+	}
+	bye := engine.Packet{Type: engine.PacketClose}
+	w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+	_, _ = w.Write(appendPolling(nil, v3, []engine.Packet{bye}))
+	p.packet(time.Now(), sid, engine.Out, "polling", bye)
+	go func() {
+		defer p.wg.Done()
+		ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
+		defer cancel()
+		if err := p.post(ctx, sid, path, v3, bye); err != nil {
+			p.log.Warn("proxy: telling the target that the client of a closed session left", "sid", sid, "err", err)
+		}
+	}()
+	return true
+}
+
+// postTarget sends pk to the target in a polling POST of session sid, as
+// its client would, and records it as the client's.
+func (p *Proxy) postTarget(ctx context.Context, sid string, pk engine.Packet) error {
+	p.mu.Lock()
+	s := p.sessions[sid]
+	var path string
+	var v3 bool
+	if s != nil {
+		path, v3 = s.path, s.v3
+	}
+	p.mu.Unlock()
+	if s == nil {
+		return fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
+	}
+	return p.post(ctx, sid, path, v3, pk)
+}
+
+// appendPolling appends the polling payload of ps (text packets) to dst,
+// in Engine.IO v3's text framing or v4's.
+func appendPolling(dst []byte, v3 bool, ps []engine.Packet) []byte {
+	if v3 {
+		dst, _ = engine.AppendPayloadV3(dst, ps, false)
+		return dst
+	}
+	return engine.AppendPayload(dst, ps)
+}
+
+// post sends pk to the target on polling session sid, whose handshake
+// came on path (with Engine.IO v3 if v3), and records it in.
+func (p *Proxy) post(ctx context.Context, sid, path string, v3 bool, pk engine.Packet) error {
+	u := p.target.JoinPath(path)
+	eio := "4"
+	if v3 {
+		eio = "3"
+	}
+	u.RawQuery = url.Values{"EIO": {eio}, "transport": {"polling"}, "sid": {sid}}.Encode()
+	body := appendPolling(nil, v3, []engine.Packet{pk})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("proxy: a POST to the target for %s: %w", sid, err)
+	}
+	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	p.packet(time.Now(), sid, engine.In, "polling", pk) // recorded first, as a client's POST is
+	resp, err := p.rt.RoundTrip(req)
+	if err != nil {
+		return fmt.Errorf("proxy: a POST to the target for %s: %w", sid, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("proxy: the target answered %s to a POST for %s", resp.Status, sid)
+	}
+	return nil
 }
 
 // Join implements web.Actor: the proxy cannot.
@@ -245,26 +364,31 @@ func (p *Proxy) write(wp *wsPair, to *websocket.Conn, sid string, dir engine.Dir
 // queue puts pk in polling session sid's outbox, for the target's next
 // answer to a GET (pollingResponse sends and records it).
 func (p *Proxy) queue(sid string, pk *parser.Packet) error {
-	msg := engine.Packet{Type: engine.PacketMessage, Data: parser.AppendText(nil, pk)}
+	return p.queuePackets(sid, engine.Packet{Type: engine.PacketMessage, Data: parser.AppendText(nil, pk)})
+}
+
+// queuePackets puts pks in polling session sid's outbox, all or none.
+func (p *Proxy) queuePackets(sid string, pks ...engine.Packet) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.sessions[sid]
 	if s == nil || s.transport != "polling" {
 		return fmt.Errorf("%w: %s", web.ErrNotLive, whyUnknown)
 	}
-	if len(s.outbox) >= maxOutbox {
+	if len(s.outbox)+len(pks) > maxOutbox {
 		return errors.New(errOutbox)
 	}
-	s.outbox = append(s.outbox, msg)
+	s.outbox = append(s.outbox, pks...)
 	return nil
 }
 
-// takeOutbox empties polling session sid's outbox.
-func (p *Proxy) takeOutbox(sid string) []engine.Packet {
+// takeOutbox empties polling session sid's outbox, unless hold: an
+// answer in v3's binary framing does not take text packets.
+func (p *Proxy) takeOutbox(sid string, hold bool) []engine.Packet {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.sessions[sid]
-	if s == nil || len(s.outbox) == 0 {
+	if s == nil || len(s.outbox) == 0 || hold {
 		return nil
 	}
 	out := s.outbox
@@ -275,10 +399,10 @@ func (p *Proxy) takeOutbox(sid string) []engine.Packet {
 // catchPolling takes the acks of injected events (and a BINARY_ACK's
 // attachments) out of a polling POST body of session sid. caught is false,
 // and kept the body itself, when there were none.
-func (p *Proxy) catchPolling(sid string, body []byte) (kept []byte, caught bool) {
-	ps, err := engine.DecodePayload(body)
+func (p *Proxy) catchPolling(sid string, v3 bool, contentType string, body []byte) (kept []byte, binary, caught bool) {
+	ps, err := decodePayload(v3, body, contentType)
 	if err != nil {
-		return body, false
+		return body, false, false
 	}
 	rest := make([]engine.Packet, 0, len(ps))
 	swallow := 0
@@ -296,9 +420,14 @@ func (p *Proxy) catchPolling(sid string, body []byte) (kept []byte, caught bool)
 		rest = append(rest, pk)
 	}
 	if len(rest) == len(ps) {
-		return body, false
+		return body, false, false
 	}
-	return engine.AppendPayload(nil, rest), true
+	if v3 {
+		// in the binary framing while a binary message is left
+		kept, binary = engine.AppendPayloadV3(nil, rest, isBinaryFraming(contentType))
+		return kept, binary, true
+	}
+	return engine.AppendPayload(nil, rest), false, true
 }
 
 // waits reports whether an injected event of session sid awaits its ack.

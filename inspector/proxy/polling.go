@@ -40,6 +40,9 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 	ex := &exchange{req: r, sid: sid, at: time.Now(), v3: q.Get("EIO") == "3", jsonp: q.Has("j")}
 	p.begin(sid)
 	defer func() { p.finish(ex.sid) }()
+	if r.Method == http.MethodGet && sid != "" && !ex.jsonp && p.closeNow(w, sid) {
+		return
+	}
 	if r.Method == http.MethodPost && r.Body != nil && r.Body != http.NoBody {
 		if r.ContentLength > p.maxMsg {
 			p.tooLarge(w, r, sid, r.ContentLength)
@@ -63,9 +66,9 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 			p.payload(ex, ex.at, sid, engine.In, body, r.Header.Get("Content-Type"))
 			ex.recorded = true
 		}
-		if sid != "" && !ex.v3 && p.inj.waits(sid) {
+		if sid != "" && !ex.jsonp && p.inj.waits(sid) {
 			// The answers to injected events are the proxy's (inject.go).
-			if kept, caught := p.catchPolling(sid, body); caught {
+			if kept, binary, caught := p.catchPolling(sid, ex.v3, r.Header.Get("Content-Type"), body); caught {
 				if len(kept) == 0 {
 					w.Header().Set("Content-Type", "text/html")
 					_, _ = w.Write([]byte("ok"))
@@ -73,6 +76,9 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 				}
 				r.Body = io.NopCloser(bytes.NewReader(kept))
 				r.ContentLength = int64(len(kept))
+				if ex.v3 && !binary {
+					r.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+				}
 			}
 		}
 	}
@@ -153,9 +159,13 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 		}
 	}
 	p.payload(ex, at, ex.sid, engine.Out, body, resp.Header.Get("Content-Type"))
-	if out := p.takeOutbox(ex.sid); len(out) > 0 && !ex.v3 {
+	if out := p.takeOutbox(ex.sid, ex.v3 && isBinaryFraming(resp.Header.Get("Content-Type"))); len(out) > 0 {
 		// Packets injected meanwhile go out with this answer (inject.go).
-		body = engine.AppendPayload(append(body[:len(body):len(body)], 0x1e), out)
+		if ex.v3 {
+			body = appendPolling(body[:len(body):len(body)], true, out)
+		} else {
+			body = engine.AppendPayload(append(body[:len(body):len(body)], 0x1e), out)
+		}
 		for _, pk := range out {
 			p.packet(at, ex.sid, engine.Out, "polling", pk)
 		}
@@ -165,6 +175,13 @@ func (p *Proxy) pollingResponse(resp *http.Response) error {
 		resp.Header.Del("Content-Encoding")
 	}
 	return nil
+}
+
+// isBinaryFraming reports whether contentType is that of Engine.IO v3's
+// binary polling framing.
+func isBinaryFraming(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/octet-stream"
 }
 
 // payload records the packets of a polling body of exchange ex, as far as

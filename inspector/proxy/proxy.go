@@ -125,7 +125,8 @@ type Proxy struct {
 	plain   *httputil.ReverseProxy // everything but Engine.IO requests
 	polling *httputil.ReverseProxy // Engine.IO polling requests, recorded
 	dialer  *websocket.Dialer
-	tr      *http.Transport // nil when Config.Transport was given
+	tr      *http.Transport   // nil when Config.Transport was given
+	rt      http.RoundTripper // makes every request to the target
 
 	ctx    context.Context // canceled by Close: ends the requests in flight
 	cancel context.CancelFunc
@@ -149,6 +150,8 @@ type session struct {
 	timer     *time.Timer     // polling: fires when no request came for idle
 	v3        bool            // Engine.IO v3
 	outbox    []engine.Packet // polling: injected packets for the next answer to a GET (inject.go)
+	path      string          // the path of its handshake, for the requests the proxy makes itself (inject.go)
+	closeNext bool            // polling: the proxy closed it toward the client; its next GET gets the close packet (inject.go)
 }
 
 // New returns a proxy for cfg.
@@ -201,6 +204,7 @@ func New(cfg Config) (*Proxy, error) {
 		p.tr.MaxIdleConnsPerHost = 256
 		rt = p.tr
 	}
+	p.rt = rt
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.plain = &httputil.ReverseProxy{
 		Rewrite:      p.rewrite,
@@ -324,7 +328,7 @@ func (p *Proxy) open(at time.Time, r *http.Request, transport string, op engine.
 	if err := json.Unmarshal(op.Data, &info); err != nil || info.SID == "" {
 		return ""
 	}
-	s := &session{sid: info.SID, transport: transport, v3: r.URL.Query().Get("EIO") == "3"}
+	s := &session{sid: info.SID, transport: transport, v3: r.URL.Query().Get("EIO") == "3", path: r.URL.Path}
 	if info.PingInterval > 0 || info.PingTimeout > 0 {
 		s.idle = time.Duration(info.PingInterval+info.PingTimeout)*time.Millisecond + p.idleSlack
 	}
