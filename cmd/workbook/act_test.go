@@ -412,3 +412,48 @@ func actThroughProxy(t *testing.T, target string) {
 	}
 	waitOutput(t, []string{`workbook:inspector`, `emit \"injected\" to the socket of /`}, "export", "--db", db, "--session", sid, "--debug-lines")
 }
+
+// TestActThroughProxyEIO3 acts through the proxy on the official
+// socket.io-client 2.5.0 (Engine.IO v3), on long-polling and on WebSocket:
+// the injected event reaches the client, its ack is caught, and a
+// disconnect ends it.
+func TestActThroughProxyEIO3(t *testing.T) {
+	// A short ping interval: a v3 client pings at that pace, and the
+	// server's pong answers the pending GET, with the injected packets.
+	io := sio.NewServer(sio.Config{AllowEIO3: true, PingInterval: 300 * time.Millisecond, PingTimeout: 5 * time.Second})
+	target := httptest.NewServer(io)
+	t.Cleanup(func() { io.Close(); target.Close() })
+	db := filepath.Join(t.TempDir(), "proxy.db")
+	wb := startWorkbook(t, "proxy", "--target", target.URL, "--addr", "127.0.0.1:0", "--db", db)
+	for _, transports := range []string{"polling", "polling,websocket"} {
+		t.Run(transports, func(t *testing.T) {
+			p, sid := actClient(t, wb.URL, "--v2", "--transports", transports)
+			waitSessionPage(t, wb.URL, sid)
+			code, res := postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"injected"},
+				"args": {`[3, "v2"]`}, "ack": {"1"}, "timeout": {"30"}})
+			if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+				string(res.Answer.Replies[0]) != `{"args":[3,"v2"],"got":"injected"}` {
+				t.Fatalf("emit: %d %+v", code, res)
+			}
+			if line := waitLine(t, p, "EVENT injected "); line != `EVENT injected [3,"v2"]` {
+				t.Errorf("the client got %q", line)
+			}
+			// The 2.x client's binary ack comes as a BINARY_ACK with its
+			// attachment.
+			code, res = postAct(t, wb.URL, sid, url.Values{"action": {"emit"}, "event": {"want-binary"}, "ack": {"1"}, "timeout": {"30"}})
+			if code != http.StatusOK || !res.OK || res.Answer == nil || len(res.Answer.Replies) != 1 ||
+				string(res.Answer.Replies[0]) != `{"_placeholder":true,"num":0}` {
+				t.Fatalf("emit want-binary: %d %+v", code, res)
+			}
+			if code, res := postAct(t, wb.URL, sid, url.Values{"action": {"disconnect"}}); code != http.StatusOK || !res.OK {
+				t.Fatalf("disconnect: %d %+v", code, res)
+			}
+			if line := waitLine(t, p, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
+				t.Errorf("the client says %q", line)
+			}
+			tr := strings.Split(transports, ",")
+			waitMatch(t, []string{`out\s+` + tr[len(tr)-1] + `\s+message\s+EVENT\s+/\s+injected\b`, `in\s+\w+\s+message\s+BINARY_ACK\b`},
+				"packets", "--db", db, "--session", sid, "--width", "0")
+		})
+	}
+}

@@ -5,7 +5,10 @@
 //
 // Usage:
 //
-//   node act-client.mjs --url http://127.0.0.1:PORT [--nsp /custom] [--path /socket.io/] [--transports polling,websocket]
+//   node act-client.mjs --url http://127.0.0.1:PORT [--nsp /custom] [--path /socket.io/] [--transports polling,websocket] [--v2]
+//
+// With --v2 the client is socket.io-client 2.5.0 (Engine.IO v3), which the
+// target must accept (sio's AllowEIO3).
 //
 // It prints, one per line:
 //   READY <engine session id> <transport>    once connected (and upgraded, with two transports)
@@ -17,6 +20,7 @@
 
 import { parseArgs } from "node:util";
 import { io } from "socket.io-client";
+import ioV2 from "socket.io-client-v2";
 
 const { values } = parseArgs({
   options: {
@@ -24,10 +28,11 @@ const { values } = parseArgs({
     nsp: { type: "string", default: "/" },
     path: { type: "string", default: "/socket.io/" },
     transports: { type: "string", default: "polling,websocket" },
+    v2: { type: "boolean", default: false },
   },
 });
 if (!values.url) {
-  console.error("usage: node act-client.mjs --url URL [--nsp /custom] [--path /socket.io/] [--transports polling,websocket]");
+  console.error("usage: node act-client.mjs --url URL [--nsp /custom] [--path /socket.io/] [--transports polling,websocket] [--v2]");
   process.exit(2);
 }
 
@@ -38,7 +43,8 @@ setTimeout(() => {
 
 const transports = values.transports.split(",");
 const nsp = values.nsp === "/" ? "" : values.nsp;
-const socket = io(values.url + nsp, { path: values.path, transports, reconnection: false, forceNew: true });
+const connect = values.v2 ? ioV2 : io;
+const socket = connect(values.url + nsp, { path: values.path, transports, reconnection: false, forceNew: true });
 
 socket.on("connect_error", (err) => {
   console.error("act-client: connect_error:", err.message);
@@ -53,12 +59,25 @@ socket.on("connect", async () => {
   console.log("READY " + engine.id + " " + engine.transport.name);
 });
 
-socket.onAny((name, ...args) => {
-  const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+// onEvent says what came and answers its ack, if it asks for one.
+function onEvent(name, args, ack) {
   console.log("EVENT " + name + " " + JSON.stringify(args));
   if (ack && name === "want-binary") ack(Buffer.from([1, 2, 3]));
   else if (ack) ack({ got: name, args });
-});
+}
+
+if (values.v2) {
+  // The 2.x client has no onAny: every EVENT packet goes through onevent.
+  socket.onevent = function (packet) {
+    const [name, ...args] = packet.data || [];
+    onEvent(name, args, packet.id != null ? this.ack(packet.id) : null);
+  };
+} else {
+  socket.onAny((name, ...args) => {
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+    onEvent(name, args, ack);
+  });
+}
 
 socket.on("disconnect", (reason) => {
   console.log("DISCONNECT " + reason);
