@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sioworkbook/workbook/inspector"
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -104,5 +105,25 @@ func TestRecorder_HookAllocatesNothing(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(2000, deliver); n != 0 {
 		t.Errorf("%.0f allocations per delivery", n)
+	}
+}
+
+// TestRecorder_HalfQueueWakesWriter: the writer stops gathering a batch
+// once half the queue waits, even when BatchSize and the flush interval are
+// larger, so that a queue smaller than a batch does not fill while the
+// writer waits for more.
+func TestRecorder_HalfQueueWakesWriter(t *testing.T) {
+	db := MustOpenDB(t)
+	rec := MustRecorder(t, db, inspector.RecorderOptions{QueueSize: 1000, FlushInterval: time.Hour})
+	p := msg(`2["n",1]`)
+	for range 600 {
+		rec.PacketAt(t0, "HALF", engine.In, "websocket", p)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for rec.Stored() < 500 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d stored, %d dropped: the writer waits for its interval", rec.Stored(), rec.Dropped())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -330,11 +330,17 @@ func (r *Recorder) push(it item) {
 	}
 	r.queue = append(r.queue, it)
 	n := len(r.queue)
+	wake := n == 1 || n+len(r.pk.items) == r.readyAtLocked()
 	r.mu.Unlock()
-	if n == 1 || n == r.opts.BatchSize {
+	if wake {
 		r.signal()
 	}
 }
+
+// readyAtLocked is how many items waiting end the gathering of a batch:
+// BatchSize, or half the queue's capacity when that is less, so that the
+// queue never fills while the writer waits for more. The caller holds mu.
+func (r *Recorder) readyAtLocked() int { return max(1, min(r.opts.BatchSize, r.qcap/2)) }
 
 // fullLocked notes that the queue has no room: until the writer takes it,
 // which it will (it was woken when the first item came), the hooks drop
@@ -372,8 +378,9 @@ func (r *Recorder) pushPacket(at int64, sid string, flags uint8, p *engine.Packe
 	}
 	q.items = append(q.items, pqItem{at: at, sess: q.session(sid), pay: pay, flags: flags})
 	n := len(q.items)
+	wake := n == 1 || n+len(r.queue) == r.readyAtLocked()
 	r.mu.Unlock()
-	if n == 1 || n == r.opts.BatchSize {
+	if wake {
 		r.signal()
 	}
 }
@@ -630,7 +637,7 @@ func (r *Recorder) run() {
 		}
 		// Gather.
 		r.mu.Lock()
-		ready := r.flushing || len(r.queue)+len(r.pk.items) >= r.opts.BatchSize
+		ready := r.flushing || len(r.queue)+len(r.pk.items) >= r.readyAtLocked()
 		r.mu.Unlock()
 		if !ready {
 			timer.Reset(window)
@@ -641,7 +648,7 @@ func (r *Recorder) run() {
 					break wait
 				case <-r.wake:
 					r.mu.Lock()
-					ready = r.flushing || len(r.queue)+len(r.pk.items) >= r.opts.BatchSize
+					ready = r.flushing || len(r.queue)+len(r.pk.items) >= r.readyAtLocked()
 					r.mu.Unlock()
 					if ready {
 						timer.Stop()
