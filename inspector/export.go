@@ -384,7 +384,7 @@ func (db *DB) Import(ctx context.Context, r io.Reader, progress func(done, total
 			return fmt.Errorf("inspector: import: %w", err)
 		}
 		var none []Live
-		if err := w.add(ctx, b, batch, false, &none); err != nil {
+		if err := w.add(ctx, b, batch, nil, false, &none); err != nil {
 			return fmt.Errorf("inspector: import: %w", err)
 		}
 		sids = sids[:0]

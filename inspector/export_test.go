@@ -104,3 +104,9 @@ func SetAdaptiveGather(t interface{ Cleanup(func()) }, on bool) {
 func GatherWindow(interval time.Duration, chunks int) time.Duration {
 	return gatherWindow(interval, chunks)
 }
+
+// PacketNow records packet p of session sid now, as the observer method
+// Packet does for a session whose id is sid.
+func (r *Recorder) PacketNow(sid string, dir engine.Direction, transport string, p engine.Packet) {
+	r.recordPacket(time.Time{}, sid, dir, transport, p, true)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/sioworkbook/workbook/sio/engine"
@@ -76,6 +77,9 @@ type wpayload struct {
 	id    int64
 	f     sioFields
 	isSIO bool
+	// lines[flags] is 1 + the number of debug lines derived from a
+	// delivery with those flags (refOut, refWebSocket); 0 until counted.
+	lines [4]int8
 }
 
 // pchunks gathers the packets of a batch, and the payloads they refer
@@ -88,6 +92,7 @@ type pchunks struct {
 	pays  []wpayload           // their storage
 	npay  int
 	buf   []byte
+	args  []any // of the statements of insert
 }
 
 func (cs *pchunks) reset() {
@@ -213,14 +218,31 @@ func attachedJSON(c *pchunk) any {
 	return string(append(b, ']'))
 }
 
-// insert writes the chunks of the batch, numbered, with stmt
-// (sqlInsertChunkPackets), and fills in the ids of their live packets.
+// chunkRows is how many chunks one statement inserts: one statement per
+// chunk cost more than the row itself.
+const chunkRows = 32
+
+// insert writes the chunks of the batch, numbered, chunkRows a statement
+// (b.pchunkN, then b.pchunk for the rest), and fills in the ids of their
+// live packets.
 func (cs *pchunks) insert(ctx context.Context, b *batch) error {
+	const cols = 10
+	args := cs.args[:0]
+	defer func() {
+		clear(args[:cap(args)])
+		cs.args = args[:0]
+	}()
 	for _, c := range cs.list {
 		base, list := cs.encode(c)
-		if _, err := b.pchunk.ExecContext(ctx, c.id, c.ss.s.ID, len(c.ats), c.firstAt, base, list,
-			attachedJSON(c), c.debugID, c.debugN, c.debugEnd); err != nil {
-			return fmt.Errorf("inspector: insert packets: %w", err)
+		// list is the text of cs.buf, which the next encode overwrites:
+		// each row gets its own copy.
+		args = append(args, c.id, c.ss.s.ID, len(c.ats), c.firstAt, base, strings.Clone(list),
+			attachedJSON(c), c.debugID, c.debugN, c.debugEnd)
+		if len(args) == chunkRows*cols {
+			if _, err := b.pchunkN.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("inspector: insert packets: %w", err)
+			}
+			args = args[:0]
 		}
 		for k, p := range c.live {
 			if p != nil {
@@ -231,6 +253,11 @@ func (cs *pchunks) insert(ctx context.Context, b *batch) error {
 			if a.k < len(c.live) && c.live[a.k] != nil {
 				c.live[a.k].AttachmentOf = a.parent.resolve()
 			}
+		}
+	}
+	for i := 0; i < len(args); i += cols {
+		if _, err := b.pchunk.ExecContext(ctx, args[i:i+cols]...); err != nil {
+			return fmt.Errorf("inspector: insert packets: %w", err)
 		}
 	}
 	return nil

@@ -44,13 +44,15 @@ type RecorderOptions struct {
 	// flood of large messages cannot eat the memory. If zero, 64 MiB is used.
 	QueueBytes int64
 	// BatchSize is the most items written in one transaction. If zero,
-	// 32768 is used: 100 ms of 100,000 deliveries per second fit in one,
-	// so that a session's packets of a batch make one chunk.
+	// 131072 is used: a second of 100,000 deliveries per second fits in
+	// one, so that a session's packets of a batch make one chunk (a
+	// session's chunk row and session row cost the writer more than the
+	// packets in them).
 	BatchSize int
 	// FlushInterval is how long an item waits in the queue before its
 	// batch is committed, when fewer than BatchSize items are waiting. If
 	// zero, 100ms is used. When the last batch touched many sessions (more
-	// than 200 at 100ms), the writer waits longer, up to a second, so that
+	// than 50 at 100ms), the writer waits longer, up to 2 seconds, so that
 	// each session's row of a batch holds more packets: the live feeds are
 	// then that much later.
 	FlushInterval time.Duration
@@ -99,14 +101,14 @@ type Recorder struct {
 	opts RecorderOptions
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	queue  []item // appended by the observer methods, swapped out by the writer
-	life   []item // the session records (open, upgrade, close), taken first
-	qbytes int64  // packet bytes in queue
-	// arena holds the bytes of the queued packets, one after the other:
-	// copying a packet costs no allocation. The writer takes it with the
-	// queue and gives it back, emptied, once the batch is written.
-	arena    []byte
+	mu    sync.Mutex
+	queue []item  // appended by the observer methods, swapped out by the writer
+	life  []item  // the session records (open, upgrade, close), taken first
+	pk    *pqueue // the packets (pqueue.go), swapped out by the writer
+	clock clock   // stamps the packets; set again by the writer
+	// pkSpare is the writer's emptied pqueue, given back for the next
+	// swap (nil while the writer holds both).
+	pkSpare  *pqueue
 	qcap     int // items the queue takes: QueueSize, or less while the governor limits the writer
 	closed   bool
 	flushing bool // a Flush or Close wants the queue written without waiting
@@ -128,7 +130,6 @@ type Recorder struct {
 
 	// the writer's own state
 	spare       []item
-	arenaSpare  []byte
 	lifeSpare   []item
 	lifeDropped atomic.Int64
 	lastWarn    time.Time
@@ -187,7 +188,7 @@ func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 		opts.LifecycleSize = 131072
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 32768
+		opts.BatchSize = 131072
 	}
 	opts.BatchSize = min(opts.BatchSize, maxBatchIDs/2) // retention counts on it (prunePayloads)
 	if opts.FlushInterval <= 0 {
@@ -197,7 +198,9 @@ func newRecorder(db *DB, opts RecorderOptions, hold chan struct{}) *Recorder {
 		db:    db,
 		opts:  opts,
 		log:   opts.Logger,
-		queue: make([]item, 0, min(opts.QueueSize, 4096)),
+		queue: make([]item, 0, 64),
+		pk:    newPQueue(),
+		clock: newClock(),
 		qcap:  opts.QueueSize,
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
@@ -275,7 +278,7 @@ func (r *Recorder) Stored() int64 { return r.stored.Load() }
 func (r *Recorder) Queued() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.queue) + len(r.life)
+	return len(r.queue) + len(r.life) + len(r.pk.items)
 }
 
 // pushLife queues a session record (open, upgrade, close). A full packet
@@ -308,32 +311,16 @@ func (r *Recorder) pushLife(it item) {
 	}
 }
 
-// push queues it, or counts it as dropped. It never blocks. An item with
-// no time (at 0) is stamped now.
-func (r *Recorder) push(it item) { r.pushWire(it, nil) }
-
-// pushWire is push for an item that, when p is not nil, carries a copy of
-// packet p (wireBytes). The stamp and the copy are made only once the item
-// is known to fit: when the server outruns the writer, a dropped item costs
-// no more than the check.
-func (r *Recorder) pushWire(it item, p *engine.Packet) {
+// push queues it (a debug line, a flush), or counts it as dropped. It
+// never blocks. An item with no time (at 0) is stamped now.
+func (r *Recorder) push(it item) {
 	if r.full.Load() {
-		// The writer is behind: the goroutines of a saturated server
-		// need not queue up on mu to learn it.
 		r.dropped.add(it.sid, 1)
 		return
 	}
-	size := int64(len(it.data))
-	if p != nil {
-		size = int64(wireLen(*p))
-	}
 	r.mu.Lock()
-	if r.closed || len(r.queue) >= r.qcap || r.qbytes+size > r.opts.QueueBytes {
-		if !r.closed && len(r.queue) > 0 {
-			// Until the writer takes the queue, which it will: it was
-			// woken when the first item came.
-			r.full.Store(true)
-		}
+	if r.closed || len(r.queue)+len(r.pk.items) >= r.qcap {
+		r.fullLocked()
 		r.mu.Unlock()
 		r.dropped.add(it.sid, 1)
 		return
@@ -341,22 +328,59 @@ func (r *Recorder) pushWire(it item, p *engine.Packet) {
 	if it.at == 0 && it.kind != kindFlush {
 		it.at = nowMicro()
 	}
-	if p != nil {
-		start := len(r.arena)
-		if !p.Binary {
-			r.arena = append(r.arena, '0'+byte(p.Type))
-		}
-		r.arena = append(r.arena, p.Data...)
-		it.data = r.arena[start:len(r.arena):len(r.arena)]
-		if it.data == nil {
-			it.data = []byte{} // an empty binary message: raw is NOT NULL
-		}
-	}
 	r.queue = append(r.queue, it)
-	r.qbytes += int64(len(it.data))
 	n := len(r.queue)
+	wake := n == 1 || n+len(r.pk.items) == r.readyAtLocked()
 	r.mu.Unlock()
-	if n == 1 || n == r.opts.BatchSize {
+	if wake {
+		r.signal()
+	}
+}
+
+// readyAtLocked is how many items waiting end the gathering of a batch:
+// BatchSize, or half the queue's capacity when that is less, so that the
+// queue never fills while the writer waits for more. The caller holds mu.
+func (r *Recorder) readyAtLocked() int { return max(1, min(r.opts.BatchSize, r.qcap/2)) }
+
+// fullLocked notes that the queue has no room: until the writer takes it,
+// which it will (it was woken when the first item came), the hooks drop
+// without taking mu. The caller holds mu.
+func (r *Recorder) fullLocked() {
+	if !r.closed && len(r.queue)+len(r.pk.items) > 0 {
+		r.full.Store(true)
+	}
+}
+
+// pushPacket queues a delivery of packet p to session sid at at (0: now),
+// or counts it as dropped. It never blocks, and allocates nothing once the
+// queue's buffers have grown: p's bytes are copied once per distinct
+// packet (pqueue.payload), and the stamp is taken only once the packet is
+// known to fit, so that when the server outruns the writer a dropped
+// packet costs no more than the check.
+func (r *Recorder) pushPacket(at int64, sid string, flags uint8, p *engine.Packet) {
+	r.mu.Lock()
+	q := r.pk
+	if r.closed || len(r.queue)+len(q.items) >= r.qcap {
+		r.fullLocked()
+		r.mu.Unlock()
+		r.dropped.add(sid, 1)
+		return
+	}
+	pay, _, ok := q.payload(p, r.opts.QueueBytes)
+	if !ok {
+		r.fullLocked()
+		r.mu.Unlock()
+		r.dropped.add(sid, 1)
+		return
+	}
+	if at == 0 {
+		at = r.clock.now()
+	}
+	q.items = append(q.items, pqItem{at: at, sess: q.session(sid), pay: pay, flags: flags})
+	n := len(q.items)
+	wake := n == 1 || n+len(r.queue) == r.readyAtLocked()
+	r.mu.Unlock()
+	if wake {
 		r.signal()
 	}
 }
@@ -389,6 +413,23 @@ func (r *Recorder) signal() {
 }
 
 func nowMicro() int64 { return time.Now().UnixMicro() }
+
+// clock stamps the packets: the wall clock read once, plus the monotonic
+// clock since then, which is one read of the system's clock where
+// time.Now takes two. The writer sets it again every batch, so that the
+// stamps follow the wall clock when it is adjusted.
+type clock struct {
+	mono time.Time // with its monotonic reading
+	wall int64     // mono in µs since the epoch
+}
+
+func newClock() clock {
+	now := time.Now()
+	return clock{mono: now, wall: now.UnixMicro()}
+}
+
+// now returns the time in µs since the epoch.
+func (c *clock) now() int64 { return c.wall + int64(time.Since(c.mono)/time.Microsecond) }
 
 // Opened is the hook of Observer: it records the session's handshake.
 func (r *Recorder) Opened(s *engine.Session) {
@@ -470,8 +511,17 @@ func (r *Recorder) recordPacket(at time.Time, sid string, dir engine.Direction, 
 		r.dropped.add(sid, 1)
 		return
 	}
-	r.pushWire(item{kind: kindPacket, at: micro(at), sid: sid, dir: dir, transport: transport,
-		eio: p.Type, binary: p.Binary, derive: derive}, &p)
+	var flags uint8
+	if dir == engine.Out {
+		flags |= pqOut
+	}
+	if transport == engine.TransportWebSocket {
+		flags |= pqWS
+	}
+	if derive {
+		flags |= pqDerive
+	}
+	r.pushPacket(micro(at), sid, flags, &p)
 }
 
 // micro returns t in µs since the epoch, or 0 (now, to push) for the zero
@@ -587,7 +637,7 @@ func (r *Recorder) run() {
 		}
 		// Gather.
 		r.mu.Lock()
-		ready := r.flushing || len(r.queue) >= r.opts.BatchSize
+		ready := r.flushing || len(r.queue)+len(r.pk.items) >= r.readyAtLocked()
 		r.mu.Unlock()
 		if !ready {
 			timer.Reset(window)
@@ -598,7 +648,7 @@ func (r *Recorder) run() {
 					break wait
 				case <-r.wake:
 					r.mu.Lock()
-					ready = r.flushing || len(r.queue) >= r.opts.BatchSize
+					ready = r.flushing || len(r.queue)+len(r.pk.items) >= r.readyAtLocked()
 					r.mu.Unlock()
 					if ready {
 						timer.Stop()
@@ -613,52 +663,71 @@ func (r *Recorder) run() {
 		r.life = r.lifeSpare[:0]
 		batch := r.queue
 		r.queue = r.spare[:0]
-		arena := r.arena
-		r.arena = r.arenaSpare[:0]
-		r.arenaSpare = nil
-		r.qbytes = 0
+		pk := r.pk
+		r.pk = r.pkSpare
+		if r.pk == nil {
+			r.pk = newPQueue()
+		}
+		r.pkSpare = nil
+		r.clock = newClock()
 		r.full.Store(false)
 		r.flushing = false
 		closed := r.closed
 		r.mu.Unlock()
 
 		// The session records first: they hold the sessions' rows, and
-		// nothing may push them out.
+		// nothing may push them out. Then the debug lines and the
+		// packets, BatchSize of each per transaction. The flushes are
+		// answered once all is written, with the first error.
 		w.chunkRows = 0
-		for _, items := range [][]item{life, batch} {
-			for rest := items; len(rest) > 0; {
-				if !closed {
-					gov.before()
-					r.setCapacity(gov.limiting())
-				}
-				n := min(len(rest), gov.batchSize(r.opts.BatchSize))
-				r.write(w, rest[:n])
-				gov.after()
-				rest = rest[n:]
+		var flushes []chan error
+		var ferr error
+		for rest := life; len(rest) > 0; {
+			n := r.step(gov, closed)
+			if err := r.write(w, rest[:min(n, len(rest))], nil); err != nil && ferr == nil {
+				ferr = err
 			}
+			gov.after()
+			rest = rest[min(n, len(rest)):]
+		}
+		for rest, pkts := batch, pk.items; len(rest) > 0 || len(pkts) > 0; {
+			n := r.step(gov, closed)
+			ni, np := min(n, len(rest)), min(n, len(pkts))
+			for _, it := range rest[:ni] {
+				if it.kind == kindFlush {
+					flushes = append(flushes, it.flushed)
+				}
+			}
+			if err := r.write(w, rest[:ni], &pqBatch{q: pk, items: pkts[:np]}); err != nil && ferr == nil {
+				ferr = err
+			}
+			gov.after()
+			rest, pkts = rest[ni:], pkts[np:]
+		}
+		for _, ch := range flushes {
+			ch <- ferr
 		}
 		window = gatherWindow(r.opts.FlushInterval, w.chunkRows)
 		clear(life)
 		r.lifeSpare = life[:0]
-		clear(batch) // let the packet data go
+		clear(batch) // let the debug lines' arguments go
 		r.spare = batch[:0]
-		if cap(arena) <= maxSpareArena {
-			// Nothing refers to its bytes any more: the batch is
-			// written and the live packets have copies.
-			r.mu.Lock()
-			r.arenaSpare = arena[:0]
-			r.mu.Unlock()
-		}
+		// Nothing refers to its bytes any more: the batch is written and
+		// the live packets have copies.
+		pk.reset()
+		r.mu.Lock()
+		r.pkSpare = pk
+		r.mu.Unlock()
 		if closed {
 			r.mu.Lock()
-			empty := len(r.queue) == 0 && len(r.life) == 0
+			empty := len(r.queue) == 0 && len(r.life) == 0 && len(r.pk.items) == 0
 			r.mu.Unlock()
 			if empty {
 				return
 			}
 		}
 		r.mu.Lock()
-		if len(r.queue) > 0 || len(r.life) > 0 {
+		if len(r.queue) > 0 || len(r.life) > 0 || len(r.pk.items) > 0 {
 			r.signal()
 		}
 		r.mu.Unlock()
@@ -668,8 +737,8 @@ func (r *Recorder) run() {
 // chunkRowsPerSecond and maxGather size the writer's batches when many
 // sessions each send a little (see gatherWindow).
 const (
-	chunkRowsPerSecond = 2000
-	maxGather          = time.Second
+	chunkRowsPerSecond = 500
+	maxGather          = 2 * time.Second
 )
 
 // adaptiveGather is false only in the benchmark that measures what the
@@ -692,23 +761,34 @@ func gatherWindow(interval time.Duration, chunks int) time.Duration {
 	return min(max(w, interval), max(maxGather, interval))
 }
 
-// write commits one batch, publishes it to the subscribers, answers the
-// flushes in it, and counts and reports the items it could not store.
-func (r *Recorder) write(w *writer, batch []item) {
-	var flushes []chan error
+// step is called before each transaction of the writer: the governor may
+// hold it back, and says how many items it may take.
+func (r *Recorder) step(gov *governor, closed bool) int {
+	if !closed {
+		gov.before()
+		r.setCapacity(gov.limiting())
+	}
+	return gov.batchSize(r.opts.BatchSize)
+}
+
+// write commits one batch (items, and the packets of pk if not nil),
+// publishes it to the subscribers, and counts and reports the items it
+// could not store. It returns the batch's error.
+func (r *Recorder) write(w *writer, batch []item, pk *pqBatch) error {
 	n := 0
 	for _, it := range batch {
-		if it.kind == kindFlush {
-			flushes = append(flushes, it.flushed)
-		} else {
+		if it.kind != kindFlush {
 			n++
 		}
+	}
+	if pk != nil {
+		n += len(pk.items)
 	}
 	var live []Live
 	var err error
 	if n > 0 {
 		if err = r.checkFile(); err == nil {
-			live, err = w.write(context.Background(), batch, r.subs.active())
+			live, err = w.write(context.Background(), batch, pk, r.subs.active())
 		}
 		if err != nil {
 			r.dropped.Add(int64(n))
@@ -718,9 +798,7 @@ func (r *Recorder) write(w *writer, batch []item) {
 		}
 	}
 	r.reportDrops(err)
-	for _, ch := range flushes {
-		ch <- err
-	}
+	return err
 }
 
 // checkFile returns ErrFileGone once the file the DB opened is deleted or

@@ -493,8 +493,8 @@ func (h *logCounter) errors() int                        { h.mu.Lock(); defer h.
 func (h *logCounter) last() string                       { h.mu.Lock(); defer h.mu.Unlock(); return h.text }
 
 // TestGatherWindow: the writer's batch window stays at the flush interval
-// with few sessions, and grows with the sessions a batch touched, up to a
-// second (or the interval, when that is longer).
+// with few sessions, and grows with the sessions a batch touched, up to 2
+// seconds (or the interval, when that is longer).
 func TestGatherWindow(t *testing.T) {
 	for _, c := range []struct {
 		interval time.Duration
@@ -503,9 +503,10 @@ func TestGatherWindow(t *testing.T) {
 	}{
 		{100 * time.Millisecond, 0, 100 * time.Millisecond},
 		{100 * time.Millisecond, 30, 100 * time.Millisecond},
-		{100 * time.Millisecond, 1000, 500 * time.Millisecond},
-		{100 * time.Millisecond, 100000, time.Second},
-		{2 * time.Second, 1000, 2 * time.Second},
+		{100 * time.Millisecond, 250, 500 * time.Millisecond},
+		{100 * time.Millisecond, 1000, 2 * time.Second},
+		{100 * time.Millisecond, 100000, 2 * time.Second},
+		{3 * time.Second, 1000, 3 * time.Second},
 	} {
 		if got := inspector.GatherWindow(c.interval, c.chunks); got != c.want {
 			t.Errorf("GatherWindow(%v, %d) = %v, want %v", c.interval, c.chunks, got, c.want)

@@ -21,7 +21,7 @@ const ActiveGuard = 10 * time.Minute
 const pruneChunk = 10000
 
 // maxBatchIDs bounds the packet ids one batch of the writer spans: a
-// Recorder's batches hold at most BatchSize items (32768 by default), an
+// Recorder's batches hold at most BatchSize items (131072 by default), an
 // Import's importBatch lines.
 const maxBatchIDs = 1 << 20
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -44,6 +45,13 @@ type writer struct {
 	// lines its file holds, and no more.
 	derive bool
 
+	// touches is the JSON of sqlTouchSessions being gathered.
+	touches []byte
+	// qsess and qpays map the sessions and payloads of the pqueue being
+	// written to the writer's, as they are met.
+	qsess []*sessState
+	qpays []*wpayload
+
 	// skip, when set, is consulted for a session the writer meets for the
 	// first time: true means its items are ignored (Import skips sessions
 	// the file already has).
@@ -62,6 +70,8 @@ type sessState struct {
 	// events are the event names stored in session_events for it (at most
 	// maxSessionEvents), nil until the first.
 	events map[string]struct{}
+	// lastEvent is the last name found in events, checked first.
+	lastEvent string
 }
 
 // pending counts the binary attachments still expected after a
@@ -79,7 +89,8 @@ const (
 	sqlInsertPayload = `INSERT INTO payloads (id, eio_type, sio_type, nsp, event, ack_id, args, binary, raw, size)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`
 	sqlInsertChunkPackets = `INSERT INTO packet_chunks (id, session_id, n, first_at, base, list, attached,
-		debug_id, debug_n, debug_end) VALUES (?,?,?,?,?,?,?,?,?,?)`
+		debug_id, debug_n, debug_end) VALUES `
+	sqlChunkRow    = `(?,?,?,?,?,?,?,?,?,?)`
 	sqlInsertChunk = `INSERT INTO debug_chunks (id, last_id, sid, first_at, last_at, n, lines)
 		VALUES (?,?,?,?,?,?,?)`
 
@@ -90,8 +101,11 @@ const (
 		transport = ?, upgraded = ?, upgraded_at = ?, started_at = ?, ended_at = ?, close_reason = ?,
 		last_at = ?, packets = ?, errors = ? WHERE id = ?`
 	// Only the columns no index covers, for the sessions whose only news
-	// is packets: the common case by far.
-	sqlTouchSession = `UPDATE sessions SET last_at = ?, packets = ?, errors = ? WHERE id = ?`
+	// is packets: the common case by far. One statement for all of them,
+	// given as JSON [[id, last_at, packets, errors], ...]: a statement per
+	// session cost more than the update itself.
+	sqlTouchSessions = `UPDATE sessions SET last_at = t.value->>1, packets = t.value->>2, errors = t.value->>3
+		FROM json_each(?) AS t WHERE sessions.id = t.value->>0`
 	// An event name a session saw, for the sessions list's filter.
 	sqlInsertSessionEvent = `INSERT OR IGNORE INTO session_events (event, session_id) VALUES (?, ?)`
 )
@@ -118,6 +132,7 @@ const maxSessionEvents = 64
 type batch struct {
 	tx                    *sql.Tx
 	payload, pchunk       *sql.Stmt
+	pchunkN               *sql.Stmt // chunkRows rows at once
 	chunk                 *sql.Stmt
 	find, insert, update  *sql.Stmt
 	touch, sessEvent      *sql.Stmt
@@ -129,7 +144,7 @@ type batch struct {
 }
 
 func (b *batch) close() {
-	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.chunk, b.find, b.insert, b.update, b.touch, b.sessEvent} {
+	for _, s := range []*sql.Stmt{b.payload, b.pchunk, b.pchunkN, b.chunk, b.find, b.insert, b.update, b.touch, b.sessEvent} {
 		if s != nil {
 			s.Close()
 		}
@@ -140,7 +155,7 @@ func (b *batch) close() {
 // rows for the subscribers. On error nothing of the batch is stored, and the
 // sessions it touched are forgotten (they are read back from the file the
 // next time they appear).
-func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live, err error) {
+func (w *writer) write(ctx context.Context, items []item, pk *pqBatch, live bool) (out []Live, err error) {
 	b, err := w.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -151,7 +166,7 @@ func (w *writer) write(ctx context.Context, items []item, live bool) (out []Live
 			w.forget()
 		}
 	}()
-	if err = w.add(ctx, b, items, live, &out); err != nil {
+	if err = w.add(ctx, b, items, pk, live, &out); err != nil {
 		return nil, err
 	}
 	if err = b.commit(); err != nil {
@@ -179,12 +194,13 @@ func (w *writer) begin(ctx context.Context) (b *batch, err error) {
 		sql string
 	}{
 		{&b.payload, sqlInsertPayload},
-		{&b.pchunk, sqlInsertChunkPackets},
+		{&b.pchunk, sqlInsertChunkPackets + sqlChunkRow},
+		{&b.pchunkN, sqlInsertChunkPackets + strings.Repeat(","+sqlChunkRow, chunkRows)[1:]},
 		{&b.chunk, sqlInsertChunk},
 		{&b.find, sqlSelectSession + ` WHERE sid = ?`},
 		{&b.insert, sqlInsertSession},
 		{&b.update, sqlUpdateSession},
-		{&b.touch, sqlTouchSession},
+		{&b.touch, sqlTouchSessions},
 		{&b.sessEvent, sqlInsertSessionEvent},
 	} {
 		if *p.s, err = tx.PrepareContext(ctx, p.sql); err != nil {
@@ -222,10 +238,10 @@ func (b *batch) rollback() {
 	b.tx.Rollback()
 }
 
-// add writes items, and the session rows they change, in b's transaction.
-// Several calls may share one transaction (Import writes a whole file in
-// one); after each, settle.
-func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out *[]Live) (err error) {
+// add writes items and the packets of pk (if not nil), and the session
+// rows they change, in b's transaction. Several calls may share one
+// transaction (Import writes a whole file in one); after each, settle.
+func (w *writer) add(ctx context.Context, b *batch, items []item, pk *pqBatch, live bool, out *[]Live) (err error) {
 	b.chunks.reset()
 	b.pchunks.reset()
 	n0 := len(*out)
@@ -256,11 +272,20 @@ func (w *writer) add(ctx context.Context, b *batch, items []item, live bool, out
 			*out = append(*out, l)
 		}
 	}
+	if pk != nil {
+		if err = w.queued(ctx, b, pk, live, out); err != nil {
+			return err
+		}
+	}
+	w.touches = w.touches[:0]
 	for _, ss := range w.touched {
 		ss.chunk = nil
 		if err = w.saveSession(ctx, b, ss); err != nil {
 			return err
 		}
+	}
+	if err = w.saveTouches(ctx, b); err != nil {
+		return err
 	}
 	b.nextPacket = b.pchunks.number(b.nextPacket)
 	w.numberLines(b, live, out)
@@ -398,10 +423,50 @@ func (w *writer) saveSession(ctx context.Context, b *batch, ss *sessState) error
 			s.Upgraded, nullMicro(s.UpgradedAt), toMicro(s.StartedAt), nullMicro(s.EndedAt), s.CloseReason,
 			toMicro(s.LastAt), s.Packets, s.Errors, s.ID)
 	default:
-		_, err = b.touch.ExecContext(ctx, toMicro(s.LastAt), s.Packets, s.Errors, s.ID)
+		w.touch(s)
 	}
 	if err != nil {
 		return fmt.Errorf("inspector: save session %s: %w", s.SID, err)
+	}
+	return nil
+}
+
+// maxStatementJSON is about the most JSON the writer gives one statement:
+// past it, the rows go in several.
+const maxStatementJSON = 1 << 20
+
+// touch adds s to the sessions whose packet counts saveTouches writes.
+func (w *writer) touch(s *Session) {
+	b := w.touches
+	if len(b) == 0 {
+		b = append(b, '[')
+	} else {
+		b = append(b, ',')
+	}
+	b = append(b, '[')
+	b = strconv.AppendInt(b, s.ID, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, toMicro(s.LastAt), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(s.Packets), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(s.Errors), 10)
+	w.touches = append(b, ']')
+}
+
+// saveTouches writes the sessions touch gathered.
+func (w *writer) saveTouches(ctx context.Context, b *batch) error {
+	if len(w.touches) == 0 {
+		return nil
+	}
+	w.touches = append(w.touches, ']')
+	_, err := b.touch.ExecContext(ctx, unsafe.String(unsafe.SliceData(w.touches), len(w.touches)))
+	w.touches = w.touches[:0]
+	if cap(w.touches) > maxStatementJSON {
+		w.touches = nil
+	}
+	if err != nil {
+		return fmt.Errorf("inspector: save sessions: %w", err)
 	}
 	return nil
 }
@@ -505,8 +570,96 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 	if err != nil || ss.skipped {
 		return Live{}, err
 	}
+	pl, err := w.payload(ctx, b, it.data, it.eio, it.binary)
+	if err != nil {
+		return Live{}, err
+	}
+	return w.store(ctx, b, ss, pl, delivery{at: it.at, dir: it.dir, ws: it.transport == engine.TransportWebSocket,
+		derive: it.derive, eio: it.eio, binary: it.binary, raw: it.data}, live)
+}
+
+// queued writes the packets the Recorder's hooks queued (pqueue.go): the
+// session and the payload of each are looked up once per transaction, not
+// per delivery.
+func (w *writer) queued(ctx context.Context, b *batch, pk *pqBatch, live bool, out *[]Live) error {
+	q := pk.q
+	w.qsess = append(w.qsess[:0], make([]*sessState, len(q.sids))...)
+	w.qpays = append(w.qpays[:0], make([]*wpayload, len(q.pays))...)
+	for i := range pk.items {
+		if w.yieldEvery > 0 && i%w.yieldEvery == w.yieldEvery-1 {
+			runtime.Gosched() // as add does
+		}
+		it := &pk.items[i]
+		ss := w.qsess[it.sess]
+		if ss == nil {
+			var err error
+			if ss, err = w.state(ctx, b, q.sids[it.sess], it.at); err != nil {
+				return err
+			}
+			w.qsess[it.sess] = ss
+		} else if t := fromMicro(it.at); t.After(ss.s.LastAt) {
+			ss.s.LastAt = t
+		}
+		ref := q.pays[it.pay]
+		raw := q.wire(it.pay)
+		pl := w.qpays[it.pay]
+		if pl == nil {
+			var err error
+			if pl, err = w.payload(ctx, b, raw, ref.eio, ref.binary); err != nil {
+				return err
+			}
+			w.qpays[it.pay] = pl
+		}
+		dir := engine.In
+		if it.flags&pqOut != 0 {
+			dir = engine.Out
+		}
+		l, err := w.store(ctx, b, ss, pl, delivery{at: it.at, dir: dir, ws: it.flags&pqWS != 0,
+			derive: it.flags&pqDerive != 0, eio: ref.eio, binary: ref.binary, raw: raw}, live)
+		if err != nil {
+			return err
+		}
+		if l != (Live{}) {
+			*out = append(*out, l)
+		}
+	}
+	clear(w.qsess)
+	clear(w.qpays)
+	return nil
+}
+
+// delivery is one packet to store, from either queue.
+type delivery struct {
+	at     int64
+	dir    engine.Direction
+	ws     bool
+	derive bool
+	eio    engine.PacketType
+	binary bool
+	raw    []byte // "<digit><data>", or the bytes of a binary message
+}
+
+// payload returns the payload of the batch with bytes raw, inserting it
+// the first time.
+func (w *writer) payload(ctx context.Context, b *batch, raw []byte, eio engine.PacketType, binary bool) (*wpayload, error) {
+	pl, isNew := b.pchunks.payload(raw, binary, &b.nextPayload)
+	if isNew {
+		if err := w.insertPayload(ctx, b, pl, raw, eio, binary); err != nil {
+			return nil, err
+		}
+	}
+	return pl, nil
+}
+
+// store adds packet d of session ss, whose payload is pl, to the session's
+// chunk.
+func (w *writer) store(ctx context.Context, b *batch, ss *sessState, pl *wpayload, d delivery, live bool) (Live, error) {
+	transport := engine.TransportPolling
+	if d.ws {
+		transport = engine.TransportWebSocket
+	}
 	if ss.s.Transport == "" {
-		ss.s.Transport = it.transport
+		ss.s.Transport = transport
 	}
 	if ss.s.ID == 0 {
 		// The first packet of a session whose Opened is still to come (a
@@ -516,36 +669,34 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 			return Live{}, err
 		}
 	}
-	raw := it.data // "<digit><data>", or the bytes of a binary message
-	pl, isNew := b.pchunks.payload(raw, it.binary, &b.nextPayload)
-	if isNew {
-		if err := w.insertPayload(ctx, b, pl, it); err != nil {
-			return Live{}, err
-		}
-	}
-	c := b.pchunks.chunk(ss, it.at)
+	raw := d.raw
+	c := b.pchunks.chunk(ss, d.at)
 	k := len(c.ats)
 	flags := int64(0)
-	if it.dir == engine.Out {
+	if d.dir == engine.Out {
 		flags |= refOut
 	}
-	if it.transport == engine.TransportWebSocket {
+	if d.ws {
 		flags |= refWebSocket
 	}
-	c.ats = append(c.ats, it.at)
+	c.ats = append(c.ats, d.at)
 	c.refs = append(c.refs, pl.id<<refShift|flags)
 	// The packet's own debug lines are derived from it (derived.go): the
-	// chunk sets their ids aside.
+	// chunk sets their ids aside. They depend on the payload, the
+	// direction and the transport only: counted once for each.
 	n := 0
-	if w.derive && it.derive {
-		n = packetLines(&lineSource{out: it.dir == engine.Out, ws: flags&refWebSocket != 0,
-			binary: it.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+	if w.derive && d.derive {
+		if n = int(pl.lines[flags]) - 1; n < 0 {
+			n = packetLines(&lineSource{out: d.dir == engine.Out, ws: d.ws,
+				binary: d.binary, raw: raw, sio: &pl.f, isSIO: pl.isSIO}, nil)
+			pl.lines[flags] = int8(n + 1)
+		}
 	}
 	c.nlines = append(c.nlines, uint8(n))
 	c.debugN += n
-	pend := &ss.pend[it.dir&1]
-	if it.eio == engine.PacketMessage {
-		if it.binary {
+	pend := &ss.pend[d.dir&1]
+	if d.eio == engine.PacketMessage {
+		if d.binary {
 			if pend.left > 0 {
 				c.attached = append(c.attached, attachment{k: k, parent: pend.parent})
 				pend.left--
@@ -558,7 +709,7 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 		}
 	}
 	ss.s.Packets++
-	if pl.isSIO && !it.binary {
+	if pl.isSIO && !d.binary {
 		if err := w.searchable(ctx, b, ss, &pl.f); err != nil {
 			return Live{}, err
 		}
@@ -567,10 +718,10 @@ func (w *writer) packet(ctx context.Context, b *batch, it *item, live bool) (Liv
 		return Live{}, nil
 	}
 	// The ids are given when the batch ends (pchunks.insert fills them in).
-	p := &Packet{SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(it.at), Dir: it.dir.String(),
-		Transport: it.transport, EIOType: it.eio.String(), Binary: it.binary,
+	p := &Packet{SessionID: ss.s.ID, SID: ss.s.SID, At: fromMicro(d.at), Dir: d.dir.String(),
+		Transport: transport, EIOType: d.eio.String(), Binary: d.binary,
 		Raw: append([]byte(nil), raw...), Size: len(raw)}
-	if pl.isSIO && !it.binary {
+	if pl.isSIO && !d.binary {
 		f := &pl.f
 		p.SIOType, p.Nsp = f.typ.String(), f.nsp
 		if f.args != nil {
@@ -597,10 +748,11 @@ func (w *writer) searchable(ctx context.Context, b *batch, ss *sessState, f *sio
 	if f.typ == parser.ConnectError {
 		ss.s.Errors++
 	}
-	if !f.hasEvent || f.event == "" || len(ss.events) >= maxSessionEvents {
+	if !f.hasEvent || f.event == "" || f.event == ss.lastEvent || len(ss.events) >= maxSessionEvents {
 		return nil
 	}
 	if _, ok := ss.events[f.event]; ok {
+		ss.lastEvent = f.event // a broadcast's session sees its name again and again
 		return nil
 	}
 	if _, err := b.sessEvent.ExecContext(ctx, f.event, ss.s.ID); err != nil {
@@ -610,14 +762,14 @@ func (w *writer) searchable(ctx context.Context, b *batch, ss *sessState, f *sio
 		ss.events = make(map[string]struct{})
 	}
 	ss.events[f.event] = struct{}{}
+	ss.lastEvent = f.event
 	return nil
 }
 
 // insertPayload writes a payload met for the first time in the batch.
-func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *item) error {
-	raw := it.data
+func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, raw []byte, eio engine.PacketType, binary bool) error {
 	var sioType, nsp, event, ackID, args any
-	if it.eio == engine.PacketMessage && !it.binary {
+	if eio == engine.PacketMessage && !binary {
 		if pl.f, pl.isSIO = decodeSIO(raw[1:]); pl.isSIO {
 			f := &pl.f
 			sioType, nsp = sioTypeNames[f.typ], f.nsp
@@ -633,11 +785,11 @@ func (w *writer) insertPayload(ctx context.Context, b *batch, pl *wpayload, it *
 		}
 	}
 	var rawArg any = raw
-	if !it.binary {
+	if !binary {
 		rawArg = unsafe.String(unsafe.SliceData(raw), len(raw)) // stored as TEXT
 	}
-	if _, err := b.payload.ExecContext(ctx, pl.id, eioTypeName(it.eio), sioType, nsp, event, ackID, args,
-		it.binary, rawArg, len(raw)); err != nil {
+	if _, err := b.payload.ExecContext(ctx, pl.id, eioTypeName(eio), sioType, nsp, event, ackID, args,
+		binary, rawArg, len(raw)); err != nil {
 		return fmt.Errorf("inspector: insert packet: %w", err)
 	}
 	return nil

@@ -29,8 +29,9 @@
 #
 # Environment, with the defaults: SECONDS (10; or the first argument) the
 # window of each run, RATES ("1 20 100 300"), CLIENTS (1000), CLIENTS_BIG
-# (10000), CLIENTS_ECHO (100), ROUNDS (2), RECORD_RATES ("20 100"), PORT
-# (3990) the servers' port. The load generator runs on the same machine as
+# (10000), CLIENTS_ECHO (100), ROUNDS (2), RECORD_RATES ("20 100"),
+# RECORD_ECHO (1; 0 leaves the echoes out of the record case), PORT (3990)
+# the servers' port. The load generator runs on the same machine as
 # the servers; each result gives its CPU time ("load_cpu_seconds") beside
 # the server's.
 set -euo pipefail
@@ -156,8 +157,10 @@ for case in $cases; do
 		for rate in ${RECORD_RATES:-20 100}; do
 			pair record-rate "sio sio-recorded" -- --scenario broadcast --clients "$clients" --rate "$rate" --payload 64
 		done
-		pair record-echo-websocket "sio sio-recorded" -- --scenario echo --clients "$echo_clients"
-		pair record-echo-polling "sio sio-recorded" -- --scenario echo --clients "$echo_clients" --transport polling
+		if [ "${RECORD_ECHO:-1}" != 0 ]; then
+			pair record-echo-websocket "sio sio-recorded" -- --scenario echo --clients "$echo_clients"
+			pair record-echo-polling "sio sio-recorded" -- --scenario echo --clients "$echo_clients" --transport polling
+		fi
 		;;
 	*)
 		echo "unknown case $case (rate, big, saturation, echo-websocket, echo-polling, idle, record)" >&2

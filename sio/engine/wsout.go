@@ -381,12 +381,17 @@ func (s *Session) writeNow(o *wsOut, p Packet) {
 }
 
 // observeNow tells the observer about a packet writeNow is about to write.
-// It is apart so that p is only moved to the heap with an observer.
 func (s *Session) observeNow(p Packet) {
-	srv := s.srv
-	if srv.debugPackets() {
-		srv.debug(DebugSocket, s.id, "flushing buffer to transport")
-		srv.debug(DebugWS, s.id, "writing %q", (*wireFrame)(&p))
+	if s.srv.debugPackets() {
+		s.debugNow(p)
 	}
-	srv.obs.Packet(s, Out, TransportWebSocket, p)
+	s.srv.obs.Packet(s, Out, TransportWebSocket, p)
+}
+
+// debugNow writes the debug lines of a packet writeNow is about to write.
+// It is apart so that p is only moved to the heap when the lines are
+// wanted: an observer that wants none (a recorder) costs no allocation.
+func (s *Session) debugNow(p Packet) {
+	s.srv.debug(DebugSocket, s.id, "flushing buffer to transport")
+	s.srv.debug(DebugWS, s.id, "writing %q", (*wireFrame)(&p))
 }
