@@ -107,16 +107,55 @@ func testObserverOutBeforeReply(t *testing.T, atOnce bool) {
 // session's writer goroutine even where Send could write it at once, and
 // an unmarked one that follows is still written at once.
 func TestQueuedGoesToTheWriter(t *testing.T) {
-	engine.SetWriteNowGap(t, 0) // whenever the writer is idle
+	engine.SetBurstSendGap(t, time.Hour) // "queued" follows "warm" closely, however busy the machine
+	atOnce := idleWriterSession(t)
+	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
+		t.Error("a Queued message was written at once by Send")
+	}
+	// the writer that took "queued" ends after lingering; then a plain
+	// message is written at once again
+	deadline := time.Now().Add(30 * time.Second)
+	for !atOnce("plain", engine.Message{Data: []byte("plain")}) {
+		if time.Now().After(deadline) {
+			t.Fatal("no plain message was written at once after a Queued one")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestQueuedAfterAPauseIsWrittenAtOnce: a message marked Queued whose
+// session sent nothing for longer than the burst gap is written at once by
+// Send, as an unmarked one is: a writer goroutine started for it would
+// write it alone and end before the next. At 20 broadcasts/s on a busy
+// machine, a broadcast that ran late made the next one a burst, and each
+// of its messages started a goroutine of its own.
+func TestQueuedAfterAPauseIsWrittenAtOnce(t *testing.T) {
+	const gap = 20 * time.Millisecond
+	engine.SetBurstSendGap(t, gap)
+	atOnce := idleWriterSession(t)
+	// The pause itself is what is tested: the session sends nothing for
+	// longer than the gap (a busy machine only makes it longer).
+	time.Sleep(2 * gap)
+	if !atOnce("after a pause", engine.Message{Data: []byte("after a pause")}.Queued()) {
+		t.Error("a Queued message after a pause went to the writer goroutine")
+	}
+}
+
+// idleWriterSession opens a WebSocket session that writes at once whenever
+// its writer is idle, and waits until a message was written so (the writer
+// that wrote the open packet has ended), as testObserverOutBeforeReply
+// does. atOnce sends m, whose data is data, reads it on the client, and
+// reports whether Send wrote it at once.
+func idleWriterSession(t *testing.T) (atOnce func(data string, m engine.Message) bool) {
+	t.Helper()
+	engine.SetWriteNowGap(t, 0)
 	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
 	ws := e.dial("EIO=4&transport=websocket")
 	if open, err := ws.read(); err != nil || !strings.HasPrefix(open, "0") {
 		t.Fatalf("open = %q, %v", open, err)
 	}
 	s := e.h.session(t)
-	// until the writer has gone idle after the open packet, as in
-	// testObserverOutBeforeReply
-	atOnce := func(data string, m engine.Message) bool {
+	atOnce = func(data string, m engine.Message) bool {
 		before := engine.NowWrites()
 		if err := s.Send(m); err != nil {
 			t.Fatal(err)
@@ -131,15 +170,5 @@ func TestQueuedGoesToTheWriter(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
-		t.Error("a Queued message was written at once by Send")
-	}
-	// the writer that took "queued" ends after lingering; then a plain
-	// message is written at once again
-	for !atOnce("plain", engine.Message{Data: []byte("plain")}) {
-		if time.Now().After(deadline) {
-			t.Fatal("no plain message was written at once after a Queued one")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return atOnce
 }

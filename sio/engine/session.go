@@ -200,13 +200,14 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	// A message of a burst goes to the writer while it lingers, as more
-	// will follow (Message.Queued); any other, or one that finds no writer,
-	// is written at once when it can be.
-	now := len(msgs) == 1 && !msgs[0].queue && s.canWriteNowLocked()
+	// A message of a burst (Message.Queued) goes to the writer when the
+	// session's previous one is recent, as more will follow; any other is
+	// written at once when it can be.
+	now := len(msgs) == 1 && s.canWriteNowLocked()
 	if s.transport == TransportWebSocket {
 		t := monotime()
-		now = now && t-s.lastSend > writeNowGap
+		gap := t - s.lastSend
+		now = now && gap > writeNowGap && (!msgs[0].queue || gap > burstSendGap)
 		s.lastSend = t
 	}
 	if now {
