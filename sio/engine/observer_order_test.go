@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -171,4 +172,49 @@ func idleWriterSession(t *testing.T) (atOnce func(data string, m engine.Message)
 		time.Sleep(10 * time.Millisecond)
 	}
 	return atOnce
+}
+
+// TestReplyIsWrittenAtOnce: the first message the server sends after one
+// from the client (an ack, most often) is written at once by Send, however
+// soon after the previous one: the client waits for it, so no batch would
+// form for the writer goroutine. Echo with acks sent 7 acks in 10 through
+// the writer before.
+func TestReplyIsWrittenAtOnce(t *testing.T) {
+	engine.SetWriteNowGap(t, time.Hour) // any message after the first follows it closely
+	e := newEnv(t, engine.Config{}, newTestHandler(t, true))
+	ws := e.dial("EIO=4&transport=websocket")
+	if open, err := ws.read(); err != nil || !strings.HasPrefix(open, "0") {
+		t.Fatalf("open = %q, %v", open, err)
+	}
+	s := e.h.session(t)
+	if err := s.Send(engine.Message{Data: []byte("first")}); err != nil {
+		t.Fatal(err)
+	}
+	ws.mustRead("4first")
+	// The writer that wrote "first" may not have seen its queue empty yet
+	// when the reply comes: it then takes the reply too. Once it has, every
+	// reply finds it idle.
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; ; i++ {
+		before := engine.NowWrites()
+		msg := fmt.Sprint("reply ", i)
+		ws.send("4" + msg) // echoed by the handler
+		ws.mustRead("4" + msg)
+		if engine.NowWrites() > before {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reply was written at once by Send")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// one not answering the client follows the rule of the gap
+	before := engine.NowWrites()
+	if err := s.Send(engine.Message{Data: []byte("more")}); err != nil {
+		t.Fatal(err)
+	}
+	ws.mustRead("4more")
+	if engine.NowWrites() != before {
+		t.Error("a message that replies to nothing was written at once within the gap")
+	}
 }

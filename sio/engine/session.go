@@ -89,6 +89,7 @@ type Session struct {
 	partial  []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
 	spare    []Packet        // an empty queue with room, which the writer hands back while busy
 	lastSend int64           // monotime of the last Send on WebSocket
+	heard    bool            // a message came from the client since the last Send (see Send)
 	// lingering: the writer goroutine waits for more (see writerLinger).
 	// Not a state of writing's: Send may write at once while the goroutine
 	// lingers, so the two are separate facts.
@@ -200,15 +201,23 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	// A message of a burst (Message.Queued) goes to the writer when the
-	// session's previous one is recent, as more will follow; any other is
-	// written at once when it can be.
+	// A message that follows the session's previous one closely goes to
+	// the writer, as more will follow: within writeNowGap, or within
+	// burstSendGap for a message of a burst (Message.Queued). The first
+	// one after the client sent a message is a reply (an ack, most often),
+	// written at once whatever the gap: a client waiting for it sends
+	// nothing more, so no batch would form. Any other is written at once
+	// when it can be.
 	now := len(msgs) == 1 && s.canWriteNowLocked()
 	if s.transport == TransportWebSocket {
 		t := monotime()
 		gap := t - s.lastSend
-		now = now && gap > writeNowGap && (!msgs[0].queue || gap > burstSendGap)
-		s.lastSend = t
+		if msgs[0].queue {
+			now = now && gap > burstSendGap
+		} else {
+			now = now && (gap > writeNowGap || s.heard)
+		}
+		s.lastSend, s.heard = t, false
 	}
 	if now {
 		s.writing = true
@@ -464,6 +473,7 @@ func (s *Session) deliver(data []byte, binary bool) {
 		return
 	}
 	s.inCallback = true
+	s.heard = true
 	h := s.handler
 	s.mu.Unlock()
 	func() {
