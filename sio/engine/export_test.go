@@ -18,11 +18,3 @@ var ToValidUTF8 = toValidUTF8
 
 // NowWrites returns how many frames were written whole at once by Send.
 func NowWrites() int64 { return nowWrites.Load() }
-
-// SetBurstSendGap sets how recent a session's previous message must be for
-// a Queued one to go to the writer, until the test ends.
-func SetBurstSendGap(t interface{ Cleanup(func()) }, d time.Duration) {
-	old := burstSendGap
-	burstSendGap = int64(d)
-	t.Cleanup(func() { burstSendGap = old })
-}

@@ -108,7 +108,6 @@ func testObserverOutBeforeReply(t *testing.T, atOnce bool) {
 // session's writer goroutine even where Send could write it at once, and
 // an unmarked one that follows is still written at once.
 func TestQueuedGoesToTheWriter(t *testing.T) {
-	engine.SetBurstSendGap(t, time.Hour) // "queued" follows "warm" closely, however busy the machine
 	atOnce := idleWriterSession(t)
 	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
 		t.Error("a Queued message was written at once by Send")
@@ -121,24 +120,6 @@ func TestQueuedGoesToTheWriter(t *testing.T) {
 			t.Fatal("no plain message was written at once after a Queued one")
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// TestQueuedAfterAPauseIsWrittenAtOnce: a message marked Queued whose
-// session sent nothing for longer than the burst gap is written at once by
-// Send, as an unmarked one is: a writer goroutine started for it would
-// write it alone and end before the next. At 20 broadcasts/s on a busy
-// machine, a broadcast that ran late made the next one a burst, and each
-// of its messages started a goroutine of its own.
-func TestQueuedAfterAPauseIsWrittenAtOnce(t *testing.T) {
-	const gap = 20 * time.Millisecond
-	engine.SetBurstSendGap(t, gap)
-	atOnce := idleWriterSession(t)
-	// The pause itself is what is tested: the session sends nothing for
-	// longer than the gap (a busy machine only makes it longer).
-	time.Sleep(2 * gap)
-	if !atOnce("after a pause", engine.Message{Data: []byte("after a pause")}.Queued()) {
-		t.Error("a Queued message after a pause went to the writer goroutine")
 	}
 }
 

@@ -201,22 +201,16 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	// A message that follows the session's previous one closely goes to
-	// the writer, as more will follow: within writeNowGap, or within
-	// burstSendGap for a message of a burst (Message.Queued). The first
-	// one after the client sent a message is a reply (an ack, most often),
-	// written at once whatever the gap: a client waiting for it sends
-	// nothing more, so no batch would form. Any other is written at once
-	// when it can be.
-	now := len(msgs) == 1 && s.canWriteNowLocked()
+	// A message of a burst goes to the writer, as more will follow
+	// (Message.Queued), and so does one that follows the session's
+	// previous one within writeNowGap. The first one after the client sent
+	// a message is a reply (an ack, most often), written at once whatever
+	// the gap: a client waiting for it sends nothing more, so no batch
+	// would form. Any other is written at once when it can be.
+	now := len(msgs) == 1 && !msgs[0].queue && s.canWriteNowLocked()
 	if s.transport == TransportWebSocket {
 		t := monotime()
-		gap := t - s.lastSend
-		if msgs[0].queue {
-			now = now && gap > burstSendGap
-		} else {
-			now = now && (gap > writeNowGap || s.heard)
-		}
+		now = now && (t-s.lastSend > writeNowGap || s.heard)
 		s.lastSend, s.heard = t, false
 	}
 	if now {

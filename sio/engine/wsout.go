@@ -206,15 +206,11 @@ func (m Message) Prepared() Message {
 }
 
 // Queued returns m marked as part of a burst: Send hands it to the
-// session's writer goroutine, even where it could write it at once, when
-// the session's previous message was sent less than 20 ms before
-// (burstSendGap). A sender in the middle of a burst (broadcasts back to
-// back) marks its messages so: while it sends, the writers gather what
-// piles up for their connection and write it in one system call, where
-// writing each message at once would cost one each. A session whose
-// previous message is older than that is still written at once: its
-// writer, if it started, would write this one message and end before the
-// next came, a goroutine started for each message.
+// session's writer goroutine, even where it could write it at once. A
+// sender in the middle of a burst (broadcasts back to back) marks its
+// messages so: while it sends, the writers gather what piles up for their
+// connection and write it in one system call, where writing each message
+// at once would cost one each.
 func (m Message) Queued() Message {
 	m.queue = true
 	return m
@@ -302,14 +298,6 @@ func (s *Session) writeBatch(o *wsOut, batch []Packet) error {
 // written at once (see writeNow), in nanoseconds: writerLinger. Tests
 // set it to 0 to write at once whenever the writer is idle.
 var writeNowGap = int64(writerLinger)
-
-// burstSendGap is how recent a session's previous message must be for
-// a Queued one to go to the writer, in nanoseconds: a few times
-// writerLinger. A broadcast that runs late on a busy machine makes the
-// next one a burst (sio's burst rule) at any pace; at 20 broadcasts/s,
-// without this bound, each of its messages started a writer goroutine
-// that wrote it alone. Tests change it.
-var burstSendGap = int64(4 * writerLinger)
 
 // nowWrites counts the frames writeNow wrote whole: the tests check that
 // they took that path.
