@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -107,16 +108,36 @@ func testObserverOutBeforeReply(t *testing.T, atOnce bool) {
 // session's writer goroutine even where Send could write it at once, and
 // an unmarked one that follows is still written at once.
 func TestQueuedGoesToTheWriter(t *testing.T) {
-	engine.SetWriteNowGap(t, 0) // whenever the writer is idle
+	atOnce := idleWriterSession(t)
+	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
+		t.Error("a Queued message was written at once by Send")
+	}
+	// the writer that took "queued" ends after lingering; then a plain
+	// message is written at once again
+	deadline := time.Now().Add(30 * time.Second)
+	for !atOnce("plain", engine.Message{Data: []byte("plain")}) {
+		if time.Now().After(deadline) {
+			t.Fatal("no plain message was written at once after a Queued one")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// idleWriterSession opens a WebSocket session that writes at once whenever
+// its writer is idle, and waits until a message was written so (the writer
+// that wrote the open packet has ended), as testObserverOutBeforeReply
+// does. atOnce sends m, whose data is data, reads it on the client, and
+// reports whether Send wrote it at once.
+func idleWriterSession(t *testing.T) (atOnce func(data string, m engine.Message) bool) {
+	t.Helper()
+	engine.SetWriteNowGap(t, 0)
 	e := newEnv(t, engine.Config{}, newTestHandler(t, false))
 	ws := e.dial("EIO=4&transport=websocket")
 	if open, err := ws.read(); err != nil || !strings.HasPrefix(open, "0") {
 		t.Fatalf("open = %q, %v", open, err)
 	}
 	s := e.h.session(t)
-	// until the writer has gone idle after the open packet, as in
-	// testObserverOutBeforeReply
-	atOnce := func(data string, m engine.Message) bool {
+	atOnce = func(data string, m engine.Message) bool {
 		before := engine.NowWrites()
 		if err := s.Send(m); err != nil {
 			t.Fatal(err)
@@ -131,15 +152,50 @@ func TestQueuedGoesToTheWriter(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if atOnce("queued", engine.Message{Data: []byte("queued")}.Queued()) {
-		t.Error("a Queued message was written at once by Send")
+	return atOnce
+}
+
+// TestReplyIsWrittenAtOnce: the first message the server sends after one
+// from the client (an ack, most often) is written at once by Send, however
+// soon after the previous one: the client waits for it, so no batch would
+// form for the writer goroutine. Echo with acks sent 7 acks in 10 through
+// the writer before.
+func TestReplyIsWrittenAtOnce(t *testing.T) {
+	engine.SetWriteNowGap(t, time.Hour) // any message after the first follows it closely
+	e := newEnv(t, engine.Config{}, newTestHandler(t, true))
+	ws := e.dial("EIO=4&transport=websocket")
+	if open, err := ws.read(); err != nil || !strings.HasPrefix(open, "0") {
+		t.Fatalf("open = %q, %v", open, err)
 	}
-	// the writer that took "queued" ends after lingering; then a plain
-	// message is written at once again
-	for !atOnce("plain", engine.Message{Data: []byte("plain")}) {
+	s := e.h.session(t)
+	if err := s.Send(engine.Message{Data: []byte("first")}); err != nil {
+		t.Fatal(err)
+	}
+	ws.mustRead("4first")
+	// The writer that wrote "first" may not have seen its queue empty yet
+	// when the reply comes: it then takes the reply too. Once it has, every
+	// reply finds it idle.
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; ; i++ {
+		before := engine.NowWrites()
+		msg := fmt.Sprint("reply ", i)
+		ws.send("4" + msg) // echoed by the handler
+		ws.mustRead("4" + msg)
+		if engine.NowWrites() > before {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("no plain message was written at once after a Queued one")
+			t.Fatal("no reply was written at once by Send")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	// one not answering the client follows the rule of the gap
+	before := engine.NowWrites()
+	if err := s.Send(engine.Message{Data: []byte("more")}); err != nil {
+		t.Fatal(err)
+	}
+	ws.mustRead("4more")
+	if engine.NowWrites() != before {
+		t.Error("a message that replies to nothing was written at once within the gap")
 	}
 }

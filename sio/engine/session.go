@@ -89,6 +89,7 @@ type Session struct {
 	partial  []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
 	spare    []Packet        // an empty queue with room, which the writer hands back while busy
 	lastSend int64           // monotime of the last Send on WebSocket
+	heard    bool            // a message came from the client since the last Send (see Send)
 	// lingering: the writer goroutine waits for more (see writerLinger).
 	// Not a state of writing's: Send may write at once while the goroutine
 	// lingers, so the two are separate facts.
@@ -200,14 +201,17 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	// A message of a burst goes to the writer while it lingers, as more
-	// will follow (Message.Queued); any other, or one that finds no writer,
-	// is written at once when it can be.
+	// A message of a burst goes to the writer, as more will follow
+	// (Message.Queued), and so does one that follows the session's
+	// previous one within writeNowGap. The first one after the client sent
+	// a message is a reply (an ack, most often), written at once whatever
+	// the gap: a client waiting for it sends nothing more, so no batch
+	// would form. Any other is written at once when it can be.
 	now := len(msgs) == 1 && !msgs[0].queue && s.canWriteNowLocked()
 	if s.transport == TransportWebSocket {
 		t := monotime()
-		now = now && t-s.lastSend > writeNowGap
-		s.lastSend = t
+		now = now && (t-s.lastSend > writeNowGap || s.heard)
+		s.lastSend, s.heard = t, false
 	}
 	if now {
 		s.writing = true
@@ -463,6 +467,7 @@ func (s *Session) deliver(data []byte, binary bool) {
 		return
 	}
 	s.inCallback = true
+	s.heard = true
 	h := s.handler
 	s.mu.Unlock()
 	func() {

@@ -206,12 +206,11 @@ func (m Message) Prepared() Message {
 }
 
 // Queued returns m marked as part of a burst: Send hands it to the
-// session's writer goroutine when one lingers for more, even where it could
-// write it at once. A sender in the middle of a burst (broadcasts back to
-// back) marks its messages so: while it sends, the writers gather what piles
-// up for their connection and write it in one system call, where writing
-// each message at once would cost one each. A session with no writer alive
-// is still written at once.
+// session's writer goroutine, even where it could write it at once. A
+// sender in the middle of a burst (broadcasts back to back) marks its
+// messages so: while it sends, the writers gather what piles up for their
+// connection and write it in one system call, where writing each message
+// at once would cost one each.
 func (m Message) Queued() Message {
 	m.queue = true
 	return m
