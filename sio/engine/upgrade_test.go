@@ -50,13 +50,10 @@ func TestUpgrade(t *testing.T) {
 	if body := recv(t, get); body != "6" {
 		t.Fatalf("pending GET = %q, want noop", body)
 	}
-	// the noop repeats for every GET made during the upgrade
+	// the noop repeats for every GET made during the upgrade (without it,
+	// the GET would wait for the next ping, "2")
 	for range 2 {
-		start := time.Now()
 		p.mustGet("6")
-		if time.Since(start) > time.Second {
-			t.Errorf("noop took %v", time.Since(start))
-		}
 	}
 	if s.Transport() != "polling" {
 		t.Errorf("transport switched before the upgrade packet")
