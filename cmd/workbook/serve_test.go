@@ -127,12 +127,8 @@ func TestServeFlushesOnShutdown(t *testing.T) {
 	if _, err := s.EmitWithAck(ctx, "echo", "before the end"); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	if err := wb.Stop(); err != nil {
 		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("stopping took %v with a client connected", d)
 	}
 	out := run(t, "sessions", "--db", db, "--json")
 	if !strings.Contains(out, `"close_reason": "forced close"`) && !strings.Contains(out, `"close_reason": "server shutting down"`) {
