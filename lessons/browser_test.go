@@ -92,13 +92,13 @@ var stepPages = []struct {
 		p.waitTask("others")
 		// The last to connect keeps its welcome; the others show the count.
 		p.wait(`(() => { const texts = `+paneTexts+`;
-			return texts.filter((t) => t === "Hey, welcome!").length === 1 &&
-				texts.filter((t) => t === "3 clients connected!").length === 2; })()`, "one welcome and two counts")
+			return texts.filter((t) => t === "¡Hola, te damos la bienvenida!").length === 1 &&
+				texts.filter((t) => t === "¡3 clientes conectados!").length === 2; })()`, "one welcome and two counts")
 		p.removePane(0)
-		p.waitPanes(`t === "2 clients connected!"`, "the count in the panes left")
+		p.waitPanes(`t === "¡2 clientes conectados!"`, "the count in the panes left")
 		p.waitTask("leave")
 		p.click("show-done")
-		p.waitPanes(`t === "2 clients connected!" || t === "Hey, welcome!"`, "the finished client")
+		p.waitPanes(`t === "¡2 clientes conectados!" || t === "¡Hola, te damos la bienvenida!"`, "the finished client")
 		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => f.contentDocument?.querySelector('#history li'))`, "a history in each pane")
 	}},
 	{"/lessons/namespaces/default/", lessons.EN, func(t *testing.T, p *page) {
@@ -118,7 +118,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/namespaces/custom/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("join")
-		p.waitPanes(`t === "Hello everyone!"`, "hi in the pane")
+		p.waitPanes(`t === "¡Hola a todos!"`, "hi in the pane")
 		p.wait(`document.querySelector('.pane .state').textContent.startsWith('/my-namespace ')`, "the namespace in the pane's state")
 		p.click("add-client")
 		p.waitTask("everyone")
@@ -152,24 +152,24 @@ var stepPages = []struct {
 		p.waitPanes(`t.startsWith("Edited: You are in room no. ")`, "the edited client in each pane")
 	}},
 	{"/lessons/rooms/leave/?clients=2", lessons.ES, func(t *testing.T, p *page) {
-		p.waitPanes(`t === "You are in room no. 1"`, "both panes in room 1")
+		p.waitPanes(`t === "Estás en la sala n.º 1"`, "both panes in room 1")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
 		p.waitTask("leave")
-		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "A client left room no. 1"])`,
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["Has salido de la sala n.º 1", "Un cliente ha salido de la sala n.º 1"])`,
 			"the one who left and the one who stayed told")
 		p.waitTask("told")
-		p.waitLog("A user left room-1")
+		p.waitLog("Un usuario ha salido de room-1")
 		p.click("add-client")
 		p.waitTask("retake")
-		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "You are in room no. 1", "You are in room no. 1"])`,
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["Has salido de la sala n.º 1", "Estás en la sala n.º 1", "Estás en la sala n.º 1"])`,
 			"the free place taken")
 		// The finished client: leave, then join again with a new socket.
 		p.click("show-done")
-		p.waitPanes(`t.startsWith("You are in room no. ")`, "the finished client in a room")
+		p.waitPanes(`t.startsWith("Estás en la sala n.º ")`, "the finished client in a room")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
-		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent.startsWith('You left room no. ')`, "left")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent.startsWith('Has salido de la sala n.º ')`, "left")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
-		p.waitPanes(`t.startsWith("You are in room no. ")`, "in a room again")
+		p.waitPanes(`t.startsWith("Estás en la sala n.º ")`, "in a room again")
 	}},
 	{"/lessons/errors/connect-error/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("connect")

@@ -69,9 +69,42 @@ var contracts = []struct {
 		sentInLog: true,
 		tasks:     []string{"emit", "own-text", "object"},
 	},
+	// Counts depend on whoever is on the step: one contract per step of
+	// broadcast, namespaces and rooms and language, never two at once.
+	// The workbook runs those steps' servers once per language, so the
+	// English and the Spanish contract of a step meet nobody else.
 	{
-		// Counts depend on whoever is on the step: one contract per
-		// step of broadcast, namespaces and rooms, never two at once.
+		step: "broadcast/everyone", lang: "es",
+		log:   esCountLog,
+		tasks: []string{"count", "more", "leave"},
+	},
+	{
+		step: "broadcast/others", lang: "es",
+		log:   esCountLog,
+		tasks: []string{"welcome", "others", "leave"},
+	},
+	{
+		step: "namespaces/default", lang: "es",
+		log:       []string{"alguien se ha conectado a /", "alguien se ha conectado a /", "El cliente de / dice:"},
+		sentInLog: true,
+		tasks:     []string{"hi", "everyone", "reply"},
+	},
+	{
+		step: "namespaces/custom", lang: "es",
+		log:   []string{"alguien se ha conectado a /my-namespace", "alguien se ha conectado a /", "alguien se ha conectado a /my-namespace"},
+		tasks: []string{"join", "everyone", "both"},
+	},
+	{
+		step: "rooms/join", lang: "es",
+		log:   []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha entrado en room-2", "Un usuario ha entrado en room-1"},
+		tasks: []string{"join", "roommate", "next"},
+	},
+	{
+		step: "rooms/leave", lang: "es",
+		log:   []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha salido de room-1", "Un usuario ha entrado en room-1"},
+		tasks: []string{"leave", "told", "retake"},
+	},
+	{
 		step: "broadcast/everyone",
 		log: []string{"A user connected.", "A user connected.", "A user connected.",
 			"A user disconnected.", "A user disconnected.", "A user disconnected."},
@@ -200,6 +233,11 @@ var contracts = []struct {
 	{step: "scaling/two-nodes", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
 	{step: "scaling/two-nodes", lang: "es", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
 }
+
+// esCountLog is the log of the Spanish contracts of broadcast: every line
+// with its count, in Spanish too.
+var esCountLog = []string{"Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡",
+	"Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡"}
 
 // twoNodesLog is the log of the scaling chapter's contract: each line
 // says which node printed it.
