@@ -52,7 +52,7 @@ var stepPages = []struct {
 		p.edit(`text.textContent = data;`, `text.textContent = data;
         socket.send("A reply from the edited client");`)
 		p.waitTask("reply")
-		p.waitLog("The client says: A reply from the edited client")
+		p.waitLog("El cliente dice: A reply from the edited client")
 	}},
 	{"/lessons/events/custom-event/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("receive")
@@ -179,14 +179,14 @@ var stepPages = []struct {
 		p.wait(`(() => { const d = document.querySelector('.pane iframe').contentDocument;
 			return d.getElementById('text')?.textContent === "Rechazado: no autorizado" &&
 				d.getElementById('hint').textContent.startsWith('conéctate con ') && d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
-		p.waitLog("Refused a client with the token guess")
+		p.waitLog("Rechazado un cliente con el token guess")
 		p.click("reset")
 		p.waitPanes(`t === "¡Estás dentro!"`, "in again with the token")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('kick').click()`)
 		p.waitTask("kicked")
 		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Desconectado: io server disconnect"`,
 			"the reason in the pane")
-		p.waitLog("A user disconnected: server namespace disconnect")
+		p.waitLog("Un usuario se ha desconectado: server namespace disconnect")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t === "¡Estás dentro!"`, "in again after Connect again")
 	}},
@@ -305,7 +305,7 @@ var stepPages = []struct {
 		p.waitPane(0, `wire.includes('↑ 420["add",2,3]  message: event, ack id 0') && wire.includes('↓ 430[5]  message: ack, ack id 0')`, "the event and its ack in the pane")
 		p.paneClick(0, "add")
 		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
-		p.waitLog("add: 2 + 3 - the sum goes back in the ack")
+		p.waitLog("add: 2 + 3 - la suma vuelve en el ack")
 	}},
 	{"/lessons/internals/binary/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Connected over ")`, "connected in the pane")
@@ -429,7 +429,7 @@ var stepPages = []struct {
 		p.paneClick(0, "poll")
 		p.waitTask("broadcast")
 		p.waitPane(0, `/resultados: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
-		p.waitLog("Poll: 2 answers")
+		p.waitLog("Encuesta: 2 respuestas")
 	}},
 	{"/lessons/recovery/catch-up/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Conectado como ")`, "connected in the pane")
@@ -443,7 +443,7 @@ var stepPages = []struct {
 		p.waitPane(0, `text.textContent.startsWith("Recuperado como ")`, "recovered in the pane")
 		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("número ")).join() ===
 			"número 1,número 2,número 3,número 4,número 5,número 6,número 7,número 8,número 9,número 10"`, "every number once, in order")
-		p.waitLog("A user came back as")
+		p.waitLog("Un usuario ha vuelto como")
 		id := p.string(first)
 		p.paneClick(0, "leave")
 		p.waitTask("fresh")
