@@ -1,7 +1,7 @@
 package everyone
 
 import (
-	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/sioworkbook/workbook/lessons/step"
@@ -13,9 +13,14 @@ import (
 // server once per language, and a learner's clients reach the one of
 // theirs, so every client here reads the language of any other: a
 // broadcast may take this socket's.
-var says = map[string]struct{ connected, disconnected, one, many string }{
-	"en": {"A user connected.", "A user disconnected.", "1 client connected!", "%d clients connected!"},
-	"es": {"Un usuario se ha conectado.", "Un usuario se ha desconectado.", "¡1 cliente conectado!", "¡%d clientes conectados!"},
+var says = map[string]struct {
+	connected, disconnected, one string
+	many                         func(n int) string
+}{
+	"en": {"A user connected.", "A user disconnected.", "1 client connected!",
+		func(n int) string { return strconv.Itoa(n) + " clients connected!" }},
+	"es": {"Un usuario se ha conectado.", "Un usuario se ha desconectado.", "¡1 cliente conectado!",
+		func(n int) string { return "¡" + strconv.Itoa(n) + " clientes conectados!" }},
 }
 
 // Setup sets up the step's server: whenever a client connects or leaves,
@@ -56,5 +61,5 @@ func clientsConnected(n int, lang string) string {
 	if n == 1 {
 		return says[lang].one
 	}
-	return fmt.Sprintf(says[lang].many, n)
+	return says[lang].many(n)
 }

@@ -1,7 +1,7 @@
 package others
 
 import (
-	"fmt"
+	"strconv"
 	"sync"
 
 	"github.com/sioworkbook/workbook/lessons/step"
@@ -12,9 +12,14 @@ import (
 // learner's, from step.Lang (English by default). As in the previous
 // step, the workbook runs this server once per language, so a broadcast
 // may take the language of this socket: the others read it too.
-var says = map[string]struct{ connected, disconnected, welcome, one, many string }{
-	"en": {"A user connected.", "A user disconnected.", "Hey, welcome!", "1 client connected!", "%d clients connected!"},
-	"es": {"Un usuario se ha conectado.", "Un usuario se ha desconectado.", "¡Hola, te damos la bienvenida!", "¡1 cliente conectado!", "¡%d clientes conectados!"},
+var says = map[string]struct {
+	connected, disconnected, welcome, one string
+	many                                  func(n int) string
+}{
+	"en": {"A user connected.", "A user disconnected.", "Hey, welcome!", "1 client connected!",
+		func(n int) string { return strconv.Itoa(n) + " clients connected!" }},
+	"es": {"Un usuario se ha conectado.", "Un usuario se ha desconectado.", "¡Hola, te damos la bienvenida!", "¡1 cliente conectado!",
+		func(n int) string { return "¡" + strconv.Itoa(n) + " clientes conectados!" }},
 }
 
 // Setup sets up the step's server: a client that connects is welcomed,
@@ -54,5 +59,5 @@ func clientsConnected(n int, lang string) string {
 	if n == 1 {
 		return says[lang].one
 	}
-	return fmt.Sprintf(says[lang].many, n)
+	return says[lang].many(n)
 }
