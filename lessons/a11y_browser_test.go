@@ -118,6 +118,23 @@ func TestContrastInChromium(t *testing.T) {
 					if v := p.contrastViolations(axe); len(v) > 0 {
 						t.Errorf("contrast violations:\n%s", strings.Join(v, "\n"))
 					}
+					// The top bar's classroom link wears its rule
+					// (.classroom-link: small, soft, not underlined) and
+					// shows; axe has checked its contrast above.
+					if got := p.string(`(() => {
+						const a = document.querySelector('.classroom-link');
+						if (!a) return 'no link';
+						const s = getComputedStyle(a), r = a.getBoundingClientRect();
+						const probe = document.body.appendChild(document.createElement('span'));
+						probe.style.color = 'var(--fg-soft)';
+						const soft = getComputedStyle(probe).color;
+						probe.remove();
+						const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+						return [r.width > 0 && r.height > 0 && r.right <= innerWidth + 0.5 && s.visibility === 'visible',
+							s.color === soft, s.textDecorationLine, Math.abs(parseFloat(s.fontSize) - 0.85 * rem) < 0.01].join();
+					})()`); got != "true,true,none,true" {
+						t.Errorf("the classroom link (shown, --fg-soft, decoration, 0.85rem): %s", got)
+					}
 					// The learner's boxes stay inside a phone's width.
 					if out := p.string(`[...document.querySelectorAll('.me-box, .reset-form, .log-scope, .me-link')]
 						.filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5).map((e) => e.className).join()`); out != "" {

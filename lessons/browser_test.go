@@ -52,7 +52,7 @@ var stepPages = []struct {
 		p.edit(`text.textContent = data;`, `text.textContent = data;
         socket.send("A reply from the edited client");`)
 		p.waitTask("reply")
-		p.waitLog("The client says: A reply from the edited client")
+		p.waitLog("El cliente dice: A reply from the edited client")
 	}},
 	{"/lessons/events/custom-event/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitTask("receive")
@@ -92,13 +92,13 @@ var stepPages = []struct {
 		p.waitTask("others")
 		// The last to connect keeps its welcome; the others show the count.
 		p.wait(`(() => { const texts = `+paneTexts+`;
-			return texts.filter((t) => t === "Hey, welcome!").length === 1 &&
-				texts.filter((t) => t === "3 clients connected!").length === 2; })()`, "one welcome and two counts")
+			return texts.filter((t) => t === "¡Hola, te damos la bienvenida!").length === 1 &&
+				texts.filter((t) => t === "¡3 clientes conectados!").length === 2; })()`, "one welcome and two counts")
 		p.removePane(0)
-		p.waitPanes(`t === "2 clients connected!"`, "the count in the panes left")
+		p.waitPanes(`t === "¡2 clientes conectados!"`, "the count in the panes left")
 		p.waitTask("leave")
 		p.click("show-done")
-		p.waitPanes(`t === "2 clients connected!" || t === "Hey, welcome!"`, "the finished client")
+		p.waitPanes(`t === "¡2 clientes conectados!" || t === "¡Hola, te damos la bienvenida!"`, "the finished client")
 		p.wait(`[...document.querySelectorAll('.pane iframe')].every((f) => f.contentDocument?.querySelector('#history li'))`, "a history in each pane")
 	}},
 	{"/lessons/namespaces/default/", lessons.EN, func(t *testing.T, p *page) {
@@ -118,7 +118,7 @@ var stepPages = []struct {
 	}},
 	{"/lessons/namespaces/custom/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("join")
-		p.waitPanes(`t === "Hello everyone!"`, "hi in the pane")
+		p.waitPanes(`t === "¡Hola a todos!"`, "hi in the pane")
 		p.wait(`document.querySelector('.pane .state').textContent.startsWith('/my-namespace ')`, "the namespace in the pane's state")
 		p.click("add-client")
 		p.waitTask("everyone")
@@ -152,24 +152,24 @@ var stepPages = []struct {
 		p.waitPanes(`t.startsWith("Edited: You are in room no. ")`, "the edited client in each pane")
 	}},
 	{"/lessons/rooms/leave/?clients=2", lessons.ES, func(t *testing.T, p *page) {
-		p.waitPanes(`t === "You are in room no. 1"`, "both panes in room 1")
+		p.waitPanes(`t === "Estás en la sala n.º 1"`, "both panes in room 1")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
 		p.waitTask("leave")
-		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "A client left room no. 1"])`,
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["Has salido de la sala n.º 1", "Un cliente ha salido de la sala n.º 1"])`,
 			"the one who left and the one who stayed told")
 		p.waitTask("told")
-		p.waitLog("A user left room-1")
+		p.waitLog("Un usuario ha salido de room-1")
 		p.click("add-client")
 		p.waitTask("retake")
-		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["You left room no. 1", "You are in room no. 1", "You are in room no. 1"])`,
+		p.wait(`JSON.stringify(`+paneTexts+`) === JSON.stringify(["Has salido de la sala n.º 1", "Estás en la sala n.º 1", "Estás en la sala n.º 1"])`,
 			"the free place taken")
 		// The finished client: leave, then join again with a new socket.
 		p.click("show-done")
-		p.waitPanes(`t.startsWith("You are in room no. ")`, "the finished client in a room")
+		p.waitPanes(`t.startsWith("Estás en la sala n.º ")`, "the finished client in a room")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('leave').click()`)
-		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent.startsWith('You left room no. ')`, "left")
+		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent.startsWith('Has salido de la sala n.º ')`, "left")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
-		p.waitPanes(`t.startsWith("You are in room no. ")`, "in a room again")
+		p.waitPanes(`t.startsWith("Estás en la sala n.º ")`, "in a room again")
 	}},
 	{"/lessons/errors/connect-error/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitTask("connect")
@@ -179,14 +179,14 @@ var stepPages = []struct {
 		p.wait(`(() => { const d = document.querySelector('.pane iframe').contentDocument;
 			return d.getElementById('text')?.textContent === "Rechazado: no autorizado" &&
 				d.getElementById('hint').textContent.startsWith('conéctate con ') && d.getElementById('hint').textContent.includes('open sesame'); })()`, "the reason and the hint in the pane")
-		p.waitLog("Refused a client with the token guess")
+		p.waitLog("Rechazado un cliente con el token guess")
 		p.click("reset")
 		p.waitPanes(`t === "¡Estás dentro!"`, "in again with the token")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('kick').click()`)
 		p.waitTask("kicked")
 		p.wait(`document.querySelector('.pane iframe').contentDocument.getElementById('text').textContent === "Desconectado: io server disconnect"`,
 			"the reason in the pane")
-		p.waitLog("A user disconnected: server namespace disconnect")
+		p.waitLog("Un usuario se ha desconectado: server namespace disconnect")
 		p.eval(`document.querySelector('.pane iframe').contentDocument.getElementById('again').click()`)
 		p.waitPanes(`t === "¡Estás dentro!"`, "in again after Connect again")
 	}},
@@ -305,7 +305,7 @@ var stepPages = []struct {
 		p.waitPane(0, `wire.includes('↑ 420["add",2,3]  message: event, ack id 0') && wire.includes('↓ 430[5]  message: ack, ack id 0')`, "the event and its ack in the pane")
 		p.paneClick(0, "add")
 		p.waitPane(0, `wire.includes('↑ 421["add",2,3]  message: event, ack id 1') && wire.includes('↓ 431[5]  message: ack, ack id 1')`, "the next ack id")
-		p.waitLog("add: 2 + 3 - the sum goes back in the ack")
+		p.waitLog("add: 2 + 3 - la suma vuelve en el ack")
 	}},
 	{"/lessons/internals/binary/", lessons.EN, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Connected over ")`, "connected in the pane")
@@ -429,7 +429,7 @@ var stepPages = []struct {
 		p.paneClick(0, "poll")
 		p.waitTask("broadcast")
 		p.waitPane(0, `/resultados: (tabs, spaces|spaces, tabs)/.test(messages.textContent)`, "both votes in the pane")
-		p.waitLog("Poll: 2 answers")
+		p.waitLog("Encuesta: 2 respuestas")
 	}},
 	{"/lessons/recovery/catch-up/", lessons.ES, func(t *testing.T, p *page) {
 		p.waitPanes(`t.startsWith("Conectado como ")`, "connected in the pane")
@@ -443,7 +443,7 @@ var stepPages = []struct {
 		p.waitPane(0, `text.textContent.startsWith("Recuperado como ")`, "recovered in the pane")
 		p.waitPane(0, `[...messages.querySelectorAll("li")].map((li) => li.textContent).filter((l) => l.startsWith("número ")).join() ===
 			"número 1,número 2,número 3,número 4,número 5,número 6,número 7,número 8,número 9,número 10"`, "every number once, in order")
-		p.waitLog("A user came back as")
+		p.waitLog("Un usuario ha vuelto como")
 		id := p.string(first)
 		p.paneClick(0, "leave")
 		p.waitTask("fresh")

@@ -182,13 +182,17 @@ func (s *Site) connected() map[string]map[string]int {
 }
 
 // servers returns the step's Socket.IO servers running now: its own (none
-// while it restarts) and the learners' JavaScript ones.
+// while it restarts; one per language for a PerLang step) and the
+// learners' JavaScript ones.
 func (st *stepPage) servers() []*sio.Server {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	var out []*sio.Server
 	if st.io != nil {
 		out = append(out, st.io)
+	}
+	for _, ls := range st.langs {
+		out = append(out, ls.io)
 	}
 	for io := range st.jsCheckers {
 		out = append(out, io)

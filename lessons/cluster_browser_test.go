@@ -25,7 +25,7 @@ func TestTwoNodesJavaScriptInChromium(t *testing.T) {
 	p.click("server-js-on")
 	p.wait(`document.querySelector('.server-code').dataset.running === 'javascript'`, "the JavaScript server running")
 	p.editIn("serverEditor", "run-server", `io.emit("chat message", msg);`, `io.emit("chat message", msg + " (js)");`)
-	p.waitLog("[B] A user connected")
+	p.waitLog("[B] Un usuario se ha conectado")
 	p.waitPane(1, `text.textContent.startsWith("Conectado al nodo B como ")`, "pane 2 on the learner's node B")
 	p.waitPane(0, `text.textContent.startsWith("Conectado al nodo A como ")`, "pane 1 on the learner's node A")
 	p.eval(`(() => { const d = document.querySelectorAll('.pane iframe')[0].contentDocument;

@@ -44,17 +44,18 @@ var contracts = []struct {
 		tasks:     []string{"receive", "reply"},
 	},
 	{
-		// The server's words in the learner's language (wb_lang).
+		// The server's words in the learner's language (wb_lang), its
+		// log's too.
 		step:      "events/message",
 		lang:      "es",
-		log:       []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
+		log:       []string{"Un usuario se ha conectado", "El cliente dice: thanks from the official client", "Un usuario se ha desconectado"},
 		sentInLog: true,
 		tasks:     []string{"receive", "reply"},
 	},
 	{
 		step:      "events/custom-event",
 		lang:      "es",
-		log:       []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
+		log:       []string{"Un usuario se ha conectado", "testerEvent del cliente:", "Un usuario se ha desconectado"},
 		sentInLog: true,
 		tasks:     []string{"receive", "echo"},
 	},
@@ -65,13 +66,52 @@ var contracts = []struct {
 		tasks:     []string{"receive", "echo"},
 	},
 	{
+		step:  "hello/connect",
+		lang:  "es",
+		log:   []string{"Un usuario se ha conectado", "Un usuario se ha desconectado", "Un usuario se ha conectado", "Un usuario se ha desconectado"},
+		tasks: []string{"connect", "reconnect"},
+	},
+	{
 		step:      "events/client-event",
 		sentInLog: true,
 		tasks:     []string{"emit", "own-text", "object"},
 	},
+	// Counts depend on whoever is on the step: one contract per step of
+	// broadcast, namespaces and rooms and language, never two at once.
+	// The workbook runs those steps' servers once per language, so the
+	// English and the Spanish contract of a step meet nobody else.
 	{
-		// Counts depend on whoever is on the step: one contract per
-		// step of broadcast, namespaces and rooms, never two at once.
+		step: "broadcast/everyone", lang: "es",
+		log:   esCountLog,
+		tasks: []string{"count", "more", "leave"},
+	},
+	{
+		step: "broadcast/others", lang: "es",
+		log:   esCountLog,
+		tasks: []string{"welcome", "others", "leave"},
+	},
+	{
+		step: "namespaces/default", lang: "es",
+		log:       []string{"alguien se ha conectado a /", "alguien se ha conectado a /", "El cliente de / dice:"},
+		sentInLog: true,
+		tasks:     []string{"hi", "everyone", "reply"},
+	},
+	{
+		step: "namespaces/custom", lang: "es",
+		log:   []string{"alguien se ha conectado a /my-namespace", "alguien se ha conectado a /", "alguien se ha conectado a /my-namespace"},
+		tasks: []string{"join", "everyone", "both"},
+	},
+	{
+		step: "rooms/join", lang: "es",
+		log:   []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha entrado en room-2", "Un usuario ha entrado en room-1"},
+		tasks: []string{"join", "roommate", "next"},
+	},
+	{
+		step: "rooms/leave", lang: "es",
+		log:   []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha salido de room-1", "Un usuario ha entrado en room-1"},
+		tasks: []string{"leave", "told", "retake"},
+	},
+	{
 		step: "broadcast/everyone",
 		log: []string{"A user connected.", "A user connected.", "A user connected.",
 			"A user disconnected.", "A user disconnected.", "A user disconnected."},
@@ -114,9 +154,9 @@ var contracts = []struct {
 	{
 		step: "errors/connect-error",
 		lang: "es",
-		log: []string{"Refused a client with the token wrong", "A user connected with the right token",
-			"Kicking a user out, as asked", "A user disconnected: server namespace disconnect",
-			"A user connected with the right token"},
+		log: []string{"Rechazado un cliente con el token wrong", "Un usuario se ha conectado con el token correcto",
+			"Echando a un usuario, como ha pedido", "Un usuario se ha desconectado: server namespace disconnect",
+			"Un usuario se ha conectado con el token correcto"},
 		tasks: []string{"connect", "refused", "kicked"},
 	},
 	{
@@ -137,6 +177,37 @@ var contracts = []struct {
 		log:       []string{"A user connected without a debug pattern", "A user connected with the debug pattern *", "A user connected with the debug pattern socket.io-client:*,-socket.io-client:url", "debugMe from the client:"},
 		sentInLog: true,
 		tasks:     []string{"debug", "pattern", "debugMe"},
+	},
+	{
+		step:      "debugging/trace",
+		lang:      "es",
+		log:       []string{"Un usuario se ha conectado sin patrón de depuración", "Un usuario se ha conectado con el patrón de depuración *", "Un usuario se ha conectado con el patrón de depuración socket.io-client:*,-socket.io-client:url", "debugMe del cliente:"},
+		sentInLog: true,
+		tasks:     []string{"debug", "pattern", "debugMe"},
+	},
+	{
+		step: "internals/transports",
+		lang: "es",
+		log: []string{"El cliente polling only se ha conectado por polling",
+			"El cliente websocket only se ha conectado por websocket",
+			"El cliente upgrading se ha conectado por polling",
+			"El cliente upgrading ha cambiado de transporte: el servidor ahora lo ve en websocket"},
+		tasks: []string{"polling", "websocket", "upgrade"},
+	},
+	{
+		step:       "internals/handshake",
+		transports: "polling",
+		lang:       "es",
+		log:        []string{"Un usuario se ha conectado: sesión", "chat:", "add: 2 + 3 - la suma vuelve en el ack"},
+		sentInLog:  true,
+		tasks:      []string{"open", "event", "ack"},
+	},
+	{
+		step:       "internals/binary",
+		transports: "polling",
+		lang:       "es",
+		log:        []string{`Llegan 5 bytes por polling - "hello"`, `Llegan 3 bytes por polling - "\x00\xffa"`},
+		tasks:      []string{"sent", "received", "polling"},
 	},
 	{
 		// The script makes its three clients with their own transports.
@@ -179,12 +250,12 @@ var contracts = []struct {
 		// English).
 		step: "chat/app",
 		lang: "es",
-		log: []string{"A user connected", "A user connected", "Ana joined the chat", "A user connected",
-			"Bea joined the chat", "Ana left the chat; the name is free again", "Ana joined the chat"},
+		log: []string{"Un usuario se ha conectado", "Un usuario se ha conectado", "Ana ha entrado en el chat", "Un usuario se ha conectado",
+			"Bea ha entrado en el chat", "Ana ha salido del chat; el nombre vuelve a estar libre", "Ana ha entrado en el chat"},
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"},
 	},
 	{step: "acks/callbacks", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
-	{step: "acks/callbacks", lang: "es", log: ackCallbacksLog, tasks: []string{"callback", "error", "timeout"}},
+	{step: "acks/callbacks", lang: "es", log: ackCallbacksLogES, tasks: []string{"callback", "error", "timeout"}},
 	{
 		step: "recovery/catch-up",
 		log: []string{"A user connected as", "Counting to 10 for", "[workbook] cutting the connection",
@@ -195,23 +266,35 @@ var contracts = []struct {
 	{
 		// The poll counts everyone on the step: one contract, in Spanish
 		// (the JavaScript server's, in lessons/jsserver, is in English).
-		step: "acks/server-asks", lang: "es", log: ackServerAsksLog, tasks: []string{"answer", "silent", "broadcast"},
+		step: "acks/server-asks", lang: "es", log: ackServerAsksLogES, tasks: []string{"answer", "silent", "broadcast"},
 	},
 	{step: "scaling/two-nodes", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
-	{step: "scaling/two-nodes", lang: "es", log: twoNodesLog, tasks: []string{"each", "crossed", "count", "room"}},
+	{step: "scaling/two-nodes", lang: "es", log: twoNodesLogES, tasks: []string{"each", "crossed", "count", "room"}},
 }
 
+// esCountLog is the log of the Spanish contracts of broadcast: every line
+// with its count, in Spanish too.
+var esCountLog = []string{"Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡",
+	"Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡"}
+
 // twoNodesLog is the log of the scaling chapter's contract: each line
-// says which node printed it.
-var twoNodesLog = []string{"[A] A user connected", "[A] message: hello from node A", "[B] message: hello from node B",
-	"[A] Nodes in the cluster: 2", "[B] Nodes in the cluster: 2", "[B] joined news", "[A] news: news for the room"}
+// says which node printed it. twoNodesLogES is the same in Spanish.
+var (
+	twoNodesLog = []string{"[A] A user connected", "[A] message: hello from node A", "[B] message: hello from node B",
+		"[A] Nodes in the cluster: 2", "[B] Nodes in the cluster: 2", "[B] joined news", "[A] news: news for the room"}
+	twoNodesLogES = []string{"[A] Un usuario se ha conectado", "[A] message: hello from node A", "[B] message: hello from node B",
+		"[A] Nodos en el clúster: 2", "[B] Nodos en el clúster: 2", "[B] ha entrado en news", "[A] news: news for the room"}
+)
 
 // The logs of the acknowledgements chapter's contracts (the Go and the
 // JavaScript servers print the same lines).
 var (
-	ackCallbacksLog  = []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"}
-	ackServerAsksLog = []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
+	ackCallbacksLog   = []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"}
+	ackCallbacksLogES = []string{"Un usuario se ha conectado", "add: 2 + 3", "add necesita dos números", "slow: la respuesta sale en 2 s"}
+	ackServerAsksLog  = []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
 		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"}
+	ackServerAsksLogES = []string{"Un usuario se ha conectado", "Un usuario se ha conectado", "Preguntando: ¿cuánto es 6 × 7?", "El cliente ha respondido 42",
+		"Preguntando: ¿cuánto es 6 × 7?", "Sin respuesta en 3 s", "Preguntando a todos los clientes", "Encuesta: 2 respuestas"}
 )
 
 // TestStepContracts runs the official Node socket.io-client against every

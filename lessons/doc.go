@@ -102,7 +102,11 @@
 // Every text exists in English and Spanish (Langs). A page's language is
 // ?lang= (remembered in the "wb_lang" cookie), else the cookie, else the
 // browser's Accept-Language, else English. The words around the text are in
-// i18n.go, one struct per language.
+// i18n.go, one struct per language. A step's server speaks the learner's
+// language too, read from the cookie of the handshake (step.Lang); the
+// steps that teach a broadcast run their server once per language
+// (stepDef.PerLang), and a learner's clients reach the one of theirs, so
+// that one packet for every client is in the language of all of them.
 //
 // # Tests
 //

@@ -23,12 +23,13 @@ const RestartOutage = 3 * time.Second
 const maxRestarting = 1000
 
 // socketIO serves the step's Socket.IO path: the requesting browser's own
-// JavaScript server when it runs one, the step's server otherwise, or 503
+// JavaScript server when it runs one, the step's server otherwise (that of
+// the learner's language for a PerLang step), or 503
 // while the step's server restarts, and to the handshakes of a browser in
 // a restart of its own.
 func (s *Site) socketIO(st *stepPage) http.Handler {
 	def := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io, _ := st.server()
+		io := st.serverIn(step.RequestLang(r))
 		if io == nil {
 			unavailable(w)
 			return

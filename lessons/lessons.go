@@ -42,16 +42,16 @@ var registry = []lessonDef{
 		{Slug: "client-event", Setup: clientevent.Setup, Tasks: clientevent.Tasks, Check: clientevent.Check},
 	}},
 	{Slug: "broadcast", Steps: []stepDef{
-		{Slug: "everyone", Setup: everyone.Setup, Tasks: everyone.Tasks, Check: everyone.Check},
-		{Slug: "others", Setup: others.Setup, Tasks: others.Tasks, Check: others.Check},
+		{Slug: "everyone", Setup: everyone.Setup, Tasks: everyone.Tasks, Check: everyone.Check, PerLang: true},
+		{Slug: "others", Setup: others.Setup, Tasks: others.Tasks, Check: others.Check, PerLang: true},
 	}},
 	{Slug: "namespaces", Steps: []stepDef{
-		{Slug: "default", Setup: defaultns.Setup, Tasks: defaultns.Tasks, Check: defaultns.Check},
-		{Slug: "custom", Setup: custom.Setup, Tasks: custom.Tasks, Check: custom.Check},
+		{Slug: "default", Setup: defaultns.Setup, Tasks: defaultns.Tasks, Check: defaultns.Check, PerLang: true},
+		{Slug: "custom", Setup: custom.Setup, Tasks: custom.Tasks, Check: custom.Check, PerLang: true},
 	}},
 	{Slug: "rooms", Steps: []stepDef{
-		{Slug: "join", Setup: join.Setup, Tasks: join.Tasks, Check: join.Check},
-		{Slug: "leave", Setup: leave.Setup, Tasks: leave.Tasks, Check: leave.Check},
+		{Slug: "join", Setup: join.Setup, Tasks: join.Tasks, Check: join.Check, PerLang: true},
+		{Slug: "leave", Setup: leave.Setup, Tasks: leave.Tasks, Check: leave.Check, PerLang: true},
 	}},
 	{Slug: "errors", Steps: []stepDef{
 		{Slug: "connect-error", Setup: connecterror.Setup, Tasks: connecterror.Tasks, Check: connecterror.Check},
@@ -119,4 +119,11 @@ type stepDef struct {
 	// Faults are the faults the step page offers buttons for
 	// (checks.go's Faults); none for most steps. See step.Fault.
 	Faults []step.Fault
+	// PerLang runs the step's server once per language of the workbook
+	// (step.Langs), each with its own checker: a learner's clients reach
+	// the server of the learner's language (the wb_lang cookie, see
+	// step.RequestLang), so that what the server broadcasts, one packet
+	// for every client, is in the language of all of them. For the steps
+	// that teach a broadcast; not with Faults or CheckNodes.
+	PerLang bool
 }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sioworkbook/workbook/lessons/step"
+	"github.com/sioworkbook/workbook/sio"
 )
 
 // TestRegistryMatchesFolders walks the registry and the folders: every
@@ -153,5 +156,28 @@ func TestFrontMatter(t *testing.T) {
 		if _, _, err := splitFrontMatter([]byte(bad)); err == nil {
 			t.Errorf("no error for %q", bad)
 		}
+	}
+}
+
+// TestPerLangAlone checks that a step whose server runs once per language
+// can have neither faults nor two nodes: those reach one server of the
+// step, and would miss the others.
+func TestPerLangAlone(t *testing.T) {
+	les := &lesson{Slug: "broadcast"}
+	base := registry[2].Steps[0]
+	if !base.PerLang {
+		t.Fatalf("%s/%s is expected to run a server per language", les.Slug, base.Slug)
+	}
+	withFaults := base
+	withFaults.Faults = []step.Fault{step.FaultCut}
+	withNodes := base
+	withNodes.Check, withNodes.CheckNodes = nil, func(a, b *sio.Server, c *step.Checker) {}
+	for name, sd := range map[string]stepDef{"faults": withFaults, "two nodes": withNodes} {
+		if _, err := loadStep(les, 1, sd); err == nil || !strings.Contains(err.Error(), "per language") {
+			t.Errorf("a PerLang step with %s: err = %v", name, err)
+		}
+	}
+	if _, err := loadStep(les, 1, base); err != nil {
+		t.Errorf("the step itself: %v", err)
 	}
 }

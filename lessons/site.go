@@ -171,12 +171,23 @@ type stepPage struct {
 	// by its server: the faults tick the tasks of the browser's own server.
 	jsCheckers map[*sio.Server]*step.Checker
 
+	// langs holds the servers of a PerLang step in the languages after
+	// the first (io and checker are the first's), by language.
+	langs map[string]langServer
+
 	// A two-node step's node B (cluster.go): the step's, with the closing
 	// of both nodes' adapters, and that of each running server.js, by its
 	// node A's server.
 	ioB        *sio.Server
 	closeNodes func()
 	jsNodeB    map[*sio.Server]*jsserver.Instance
+}
+
+// langServer is the server of a PerLang step in one language, and the
+// checker watching it.
+type langServer struct {
+	io      *sio.Server
+	checker *step.Checker
 }
 
 // stepText is a step's text in one language.
@@ -317,6 +328,10 @@ func loadStep(les *lesson, num int, sd stepDef) (*stepPage, error) {
 	if sd.Setup == nil || (sd.Check == nil) == (sd.CheckNodes == nil) || len(sd.Tasks) == 0 {
 		return nil, fmt.Errorf("lessons: step %s needs Setup, Tasks, and Check or CheckNodes", dir)
 	}
+	if sd.PerLang && (sd.CheckNodes != nil || len(sd.Faults) > 0) {
+		// A fault or a node B would have to reach each language's server.
+		return nil, fmt.Errorf("lessons: step %s runs a server per language: it cannot have faults or two nodes", dir)
+	}
 	for _, l := range Langs {
 		name := path.Join(dir, "step."+string(l)+".md")
 		doc, err := readDocument(name)
@@ -446,8 +461,17 @@ func (s *Site) start(st *stepPage) {
 		s.log.Info(line.Text, "step", key)
 	})
 	io, checker := s.newServer(st)
+	var langs map[string]langServer
+	if st.def.PerLang {
+		langs = map[string]langServer{}
+		for _, l := range step.Langs[1:] {
+			io, checker := s.newServer(st)
+			langs[l] = langServer{io, checker}
+		}
+	}
 	st.mu.Lock()
 	st.io, st.checker = io, checker
+	st.langs = langs
 	st.mu.Unlock()
 }
 
@@ -551,6 +575,18 @@ func (st *stepPage) server() (*sio.Server, *step.Checker) {
 	return st.io, st.checker
 }
 
+// serverIn returns the step's Socket.IO server that the clients of a
+// learner in lang reach: the step's server, or for a PerLang step that of
+// lang. It is nil while the step's server restarts.
+func (st *stepPage) serverIn(lang string) *sio.Server {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if ls, ok := st.langs[lang]; ok {
+		return ls.io
+	}
+	return st.io
+}
+
 // taskDone records a ticked task and tells the browser's open pages.
 func (s *Site) taskDone(browser string, k TaskKey) {
 	s.mu.Lock()
@@ -608,10 +644,15 @@ func (s *Site) Close() error {
 			st.mu.Lock()
 			st.closed = true
 			io, checker := st.io, st.checker
+			langs := st.langs
 			st.mu.Unlock()
 			if checker != nil {
 				checker.Close()
 				io.Close()
+			}
+			for _, ls := range langs {
+				ls.checker.Close()
+				ls.io.Close()
 			}
 			st.closeNodeB()
 		}

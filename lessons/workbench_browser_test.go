@@ -35,9 +35,9 @@ func TestServerSwitchInChromium(t *testing.T) {
 	}
 
 	// A syntax error: shown with its line, and the running server stays.
-	p.editIn("serverEditor", "run-server", `console.log("A user disconnected:", reason);`, `console.log("A user disconnected:", reason;`)
+	p.editIn("serverEditor", "run-server", `console.log(lines.disconnected, reason);`, `console.log(lines.disconnected, reason;`)
 	p.wait(`document.getElementById('server-status').hasAttribute('data-error') &&
-		/^server\.js, line 1[0-9]: /.test(document.getElementById('server-status').textContent)`, "the syntax error and its line under the editor")
+		/^server\.js, line 2[0-9]: /.test(document.getElementById('server-status').textContent)`, "the syntax error and its line under the editor")
 	p.wait(`document.querySelectorAll('.server-code .cm-workbook-error').length === 1`, "the line of the syntax error marked in the editor")
 	p.waitPanes(`t === "Connected: connection 101 since the server started"`, "the edited server still running")
 

@@ -130,12 +130,24 @@ async function fault(name, status) {
   return body;
 }
 
-/** The N of a description "<N> clients connected!" ("1 client connected!"). */
+/** The N of a description "<N> clients connected!" ("1 client connected!"; "¡<N> clientes conectados!" in Spanish). */
 function count(data) {
-  const m = /^(\d+) clients? connected!$/.exec(data?.description ?? "");
+  const pattern = args.lang === "es" ? /^¡(\d+) clientes? conectados?!$/ : /^(\d+) clients? connected!$/;
+  const m = pattern.exec(data?.description ?? "");
   assert.ok(m, `a count of clients, got ${JSON.stringify(data)}`);
   return Number(m[1]);
 }
+
+/**
+ * What the servers of broadcast, namespaces and rooms say, in the
+ * learner's language (--lang es), English otherwise: the workbook runs
+ * those steps' servers once per language.
+ */
+const words = args.lang === "es"
+  ? { welcome: "¡Hola, te damos la bienvenida!", hi: "¡Hola a todos!", room: (n) => `Estás en la sala n.º ${n}`,
+      youLeft: (n) => `Has salido de la sala n.º ${n}`, clientLeft: (n) => `Un cliente ha salido de la sala n.º ${n}` }
+  : { welcome: "Hey, welcome!", hi: "Hello everyone!", room: (n) => `You are in room no. ${n}`,
+      youLeft: (n) => `You left room no. ${n}`, clientLeft: (n) => `A client left room no. ${n}` };
 
 /** Waits for an event that the server sends about 4 s after connecting. */
 async function fourSecondsLater(socket, event) {
@@ -233,7 +245,7 @@ const steps = {
   // only that; every other client gets the count. On a disconnect, the
   // others get the count again.
   async "broadcast/others"() {
-    const welcome = { description: "Hey, welcome!" };
+    const welcome = { description: words.welcome };
     const a = inbox(connect());
     assert.deepEqual(await a.take("newclientconnect"), welcome);
     const b = inbox(connect());
@@ -252,14 +264,15 @@ const steps = {
     a.disconnect();
   },
 
-  // A client of "/" makes everyone in "/" get "hi" "Hello everyone!"; the
+  // A client of "/" makes everyone in "/" get "hi" "Hello everyone!" (in the
+  // learner's language); the
   // server logs the client's own "hi". This server has no /my-namespace.
   async "namespaces/default"() {
     const a = inbox(connect());
-    assert.equal(await a.take("hi"), "Hello everyone!");
+    assert.equal(await a.take("hi"), words.hi);
     const b = inbox(connect());
-    assert.equal(await b.take("hi"), "Hello everyone!");
-    assert.equal(await a.take("hi"), "Hello everyone!", "everyone in / gets hi");
+    assert.equal(await b.take("hi"), words.hi);
+    assert.equal(await a.take("hi"), words.hi, "everyone in / gets hi");
     const reply = "Hello from the official client";
     b.emit("hi", reply);
     console.log(`SENT ${JSON.stringify(reply)}`);
@@ -278,7 +291,7 @@ const steps = {
   async "namespaces/custom"() {
     const m = manager();
     const a = inbox(m.socket("/my-namespace"));
-    assert.equal(await a.take("hi"), "Hello everyone!");
+    assert.equal(await a.take("hi"), words.hi);
     const root = inbox(m.socket("/"));
     await next(root, "connect");
     assert.ok(a.connected && root.connected, "both namespaces connected");
@@ -287,8 +300,8 @@ const steps = {
     console.log(`INFO / and /my-namespace on Engine.IO session ${m.engine.id}`);
     const b = inbox(connect("/my-namespace"));
     assert.notEqual(b.io.engine.id, m.engine.id, "another client, another session");
-    assert.equal(await b.take("hi"), "Hello everyone!");
-    assert.equal(await a.take("hi"), "Hello everyone!", "everyone in /my-namespace gets hi");
+    assert.equal(await b.take("hi"), words.hi);
+    assert.equal(await a.take("hi"), words.hi, "everyone in /my-namespace gets hi");
     await root.none("hi");
     root.disconnect();
     await sleep(100);
@@ -302,7 +315,7 @@ const steps = {
   // 2; a disconnect frees a place. The numbers assume nobody else on the
   // step (one contract per step).
   async "rooms/join"() {
-    const room = (n) => `You are in room no. ${n}`;
+    const room = words.room;
     const a = inbox(connect());
     assert.equal(await a.take("connectToRoom"), room(1));
     const b = inbox(connect());
@@ -326,20 +339,20 @@ const steps = {
   // no. <N>", and the next client takes the place.
   async "rooms/leave"() {
     const a = inbox(connect());
-    assert.equal(await a.take("connectToRoom"), "You are in room no. 1");
+    assert.equal(await a.take("connectToRoom"), words.room(1));
     const b = inbox(connect());
-    assert.equal(await b.take("connectToRoom"), "You are in room no. 1");
-    assert.equal(await a.take("connectToRoom"), "You are in room no. 1");
+    assert.equal(await b.take("connectToRoom"), words.room(1));
+    assert.equal(await a.take("connectToRoom"), words.room(1));
     a.emit("leaveRoom");
-    assert.equal(await a.take("leftRoom"), "You left room no. 1");
-    assert.equal(await b.take("leftRoom"), "A client left room no. 1");
+    assert.equal(await a.take("leftRoom"), words.youLeft(1));
+    assert.equal(await b.take("leftRoom"), words.clientLeft(1));
     await a.none("leftRoom");
     a.emit("leaveRoom"); // out already: nothing happens
     await b.none("leftRoom");
     await a.none("leftRoom", 0);
     const c = inbox(connect());
-    assert.equal(await c.take("connectToRoom"), "You are in room no. 1", "the free place is taken");
-    assert.equal(await b.take("connectToRoom"), "You are in room no. 1");
+    assert.equal(await c.take("connectToRoom"), words.room(1), "the free place is taken");
+    assert.equal(await b.take("connectToRoom"), words.room(1));
     await a.none("connectToRoom");
     assert.ok(a.connected, "leaving a room is not leaving the server");
     for (const s of [a, b, c]) s.disconnect();

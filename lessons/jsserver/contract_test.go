@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,31 +70,36 @@ var checks = map[string]struct {
 // jsContracts are the contracts of lessons/contract_test.go, run against
 // each step's server.js: the same client script (lesson-steps.mjs), the
 // same log lines, the same tasks.
-var jsContracts = []struct {
-	step       string
-	transports string
-	log        []string
-	sentInLog  bool
-	tasks      []string
-	lang       string // the browser's wb_lang cookie, if any: the server's words in Spanish
-}{
+var jsContracts = []jsContract{
 	{step: "hello/connect", log: []string{"A user connected", "A user disconnected", "A user connected", "A user disconnected"},
 		tasks: []string{"connect", "reconnect"}},
 	{step: "hello/connect", transports: "websocket", log: []string{"A user connected", "A user disconnected"},
 		tasks: []string{"connect", "reconnect"}},
 	{step: "events/message", log: []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
 		sentInLog: true, tasks: []string{"receive", "reply"}},
-	{step: "events/message", lang: "es", log: []string{"A user connected", "The client says: thanks from the official client", "A user disconnected"},
+	{step: "events/message", lang: "es", log: []string{"Un usuario se ha conectado", "El cliente dice: thanks from the official client", "Un usuario se ha desconectado"},
 		sentInLog: true, tasks: []string{"receive", "reply"}},
 	{step: "events/custom-event", log: []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
 		sentInLog: true, tasks: []string{"receive", "echo"}},
-	{step: "events/custom-event", lang: "es", log: []string{"A user connected", "testerEvent from the client:", "A user disconnected"},
+	{step: "events/custom-event", lang: "es", log: []string{"Un usuario se ha conectado", "testerEvent del cliente:", "Un usuario se ha desconectado"},
 		sentInLog: true, tasks: []string{"receive", "echo"}},
 	{step: "events/client-event", sentInLog: true, tasks: []string{"emit", "own-text", "object"}},
 	{step: "broadcast/everyone", log: []string{"A user connected.", "A user connected.", "A user connected.",
 		"A user disconnected.", "A user disconnected.", "A user disconnected."}, tasks: []string{"count", "more", "leave"}},
 	{step: "broadcast/others", log: []string{"A user connected.", "A user connected.", "A user connected.",
 		"A user disconnected.", "A user disconnected.", "A user disconnected."}, tasks: []string{"welcome", "others", "leave"}},
+	{step: "broadcast/everyone", lang: "es", log: []string{"Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡",
+		"Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡"}, tasks: []string{"count", "more", "leave"}},
+	{step: "broadcast/others", lang: "es", log: []string{"Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡", "Un usuario se ha conectado. ¡",
+		"Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡", "Un usuario se ha desconectado. ¡"}, tasks: []string{"welcome", "others", "leave"}},
+	{step: "namespaces/default", lang: "es", log: []string{"alguien se ha conectado a /", "alguien se ha conectado a /", "El cliente de / dice:"},
+		sentInLog: true, tasks: []string{"hi", "everyone", "reply"}},
+	{step: "namespaces/custom", lang: "es", log: []string{"alguien se ha conectado a /my-namespace", "alguien se ha conectado a /", "alguien se ha conectado a /my-namespace"},
+		tasks: []string{"join", "everyone", "both"}},
+	{step: "rooms/join", lang: "es", log: []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha entrado en room-2", "Un usuario ha entrado en room-1"},
+		tasks: []string{"join", "roommate", "next"}},
+	{step: "rooms/leave", lang: "es", log: []string{"Un usuario ha entrado en room-1", "Un usuario ha entrado en room-1", "Un usuario ha salido de room-1", "Un usuario ha entrado en room-1"},
+		tasks: []string{"leave", "told", "retake"}},
 	{step: "namespaces/default", log: []string{"someone connected to /", "someone connected to /", "The client in / says:"},
 		sentInLog: true, tasks: []string{"hi", "everyone", "reply"}},
 	{step: "namespaces/custom", log: []string{"someone connected to /my-namespace", "someone connected to /", "someone connected to /my-namespace"},
@@ -105,8 +111,8 @@ var jsContracts = []struct {
 	{step: "errors/connect-error", log: []string{"Refused a client with the token wrong", "A user connected with the right token",
 		"Kicking a user out, as asked", "A user disconnected: server namespace disconnect", "A user connected with the right token"},
 		tasks: []string{"connect", "refused", "kicked"}},
-	{step: "errors/connect-error", lang: "es", log: []string{"Refused a client with the token wrong", "A user connected with the right token",
-		"Kicking a user out, as asked", "A user disconnected: server namespace disconnect", "A user connected with the right token"},
+	{step: "errors/connect-error", lang: "es", log: []string{"Rechazado un cliente con el token wrong", "Un usuario se ha conectado con el token correcto",
+		"Echando a un usuario, como ha pedido", "Un usuario se ha desconectado: server namespace disconnect", "Un usuario se ha conectado con el token correcto"},
 		tasks: []string{"connect", "refused", "kicked"}},
 	{step: "debugging/trace", log: []string{"A user connected without a debug pattern", "A user connected with the debug pattern *",
 		"A user connected with the debug pattern socket.io-client:*,-socket.io-client:url", "debugMe from the client:"},
@@ -127,11 +133,40 @@ var jsContracts = []struct {
 		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}},
 	{step: "acks/callbacks", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
 		tasks: []string{"callback", "error", "timeout"}},
-	{step: "acks/callbacks", lang: "es", log: []string{"A user connected", "add: 2 + 3", "add needs two numbers", "slow: the answer leaves in 2 s"},
+	{step: "acks/callbacks", lang: "es", log: []string{"Un usuario se ha conectado", "add: 2 + 3", "add necesita dos números", "slow: la respuesta sale en 2 s"},
 		tasks: []string{"callback", "error", "timeout"}},
 	{step: "acks/server-asks", log: []string{"A user connected", "A user connected", "Asking: what is 6 × 7?", "The client answered 42",
 		"Asking: what is 6 × 7?", "No answer within 3 s", "Polling every client", "Poll: 2 answers"},
 		tasks: []string{"answer", "silent", "broadcast"}},
+	// The log in the learner's language too.
+	{step: "hello/connect", lang: "es", log: []string{"Un usuario se ha conectado", "Un usuario se ha desconectado", "Un usuario se ha conectado", "Un usuario se ha desconectado"},
+		tasks: []string{"connect", "reconnect"}},
+	{step: "debugging/trace", lang: "es", log: []string{"Un usuario se ha conectado sin patrón de depuración", "Un usuario se ha conectado con el patrón de depuración *",
+		"Un usuario se ha conectado con el patrón de depuración socket.io-client:*,-socket.io-client:url", "debugMe del cliente:"},
+		sentInLog: true, tasks: []string{"debug", "pattern", "debugMe"}},
+	{step: "internals/transports", lang: "es", log: []string{"El cliente polling only se ha conectado por polling",
+		"El cliente websocket only se ha conectado por websocket", "El cliente upgrading se ha conectado por polling",
+		"El cliente upgrading ha cambiado de transporte: el servidor ahora lo ve en websocket"}, tasks: []string{"polling", "websocket", "upgrade"}},
+	{step: "internals/handshake", transports: "polling", lang: "es", log: []string{"Un usuario se ha conectado: sesión", "chat:", "add: 2 + 3 - la suma vuelve en el ack"},
+		sentInLog: true, tasks: []string{"open", "event", "ack"}},
+	{step: "internals/binary", transports: "polling", lang: "es", log: []string{`Llegan 5 bytes por polling - "hello"`, `Llegan 3 bytes por polling - "\x00\xffa"`},
+		tasks: []string{"sent", "received", "polling"}},
+	{step: "chat/app", lang: "es", log: []string{"Un usuario se ha conectado", "Un usuario se ha conectado", "Ana ha entrado en el chat", "Un usuario se ha conectado",
+		"Bea ha entrado en el chat", "Ana ha salido del chat; el nombre vuelve a estar libre", "Ana ha entrado en el chat"},
+		tasks: []string{"name", "taken", "message", "other", "html", "room", "reuse", "typing", "online", "private"}},
+	{step: "acks/server-asks", lang: "es", log: []string{"Un usuario se ha conectado", "Un usuario se ha conectado", "Preguntando: ¿cuánto es 6 × 7?", "El cliente ha respondido 42",
+		"Preguntando: ¿cuánto es 6 × 7?", "Sin respuesta en 3 s", "Preguntando a todos los clientes", "Encuesta: 2 respuestas"},
+		tasks: []string{"answer", "silent", "broadcast"}},
+}
+
+// jsContract is one contract of a step's server.js.
+type jsContract struct {
+	step       string
+	transports string
+	log        []string
+	sentInLog  bool
+	tasks      []string
+	lang       string // the browser's wb_lang cookie, if any: the server's words in Spanish
 }
 
 // stepServer is one step's JavaScript server under test, with the step's
@@ -189,16 +224,26 @@ func startStep(t *testing.T, mux *http.ServeMux, key string) *stepServer {
 // every step's server.js, with the contracts the Go servers pass.
 func TestStepContractsInJavaScript(t *testing.T) {
 	nodetest.Setup(t)
-	mux := http.NewServeMux()
-	servers := map[string]*stepServer{}
-	for key := range checks {
-		if key == "errors/reconnect" {
-			continue // its contract POSTs faults to the Site: TestReconnectInJavaScript
+	// An instance of each step per language, as each learner runs their
+	// own: what one broadcasts is in its learner's language, and the
+	// English and the Spanish contract of a step meet nobody else.
+	servers := map[string]*stepServer{} // "<lang> <step>", lang "" for English
+	urls := map[string]string{}         // lang -> the server of its instances
+	for _, lang := range []string{"", "es"} {
+		mux := http.NewServeMux()
+		for key := range checks {
+			if key == "errors/reconnect" {
+				continue // its contract POSTs faults to the Site: TestReconnectInJavaScript
+			}
+			if lang != "" && !slices.ContainsFunc(jsContracts, func(c jsContract) bool { return c.step == key && c.lang == lang }) {
+				continue
+			}
+			servers[lang+" "+key] = startStep(t, mux, key)
 		}
-		servers[key] = startStep(t, mux, key)
+		srv := httptest.NewServer(mux)
+		t.Cleanup(srv.Close)
+		urls[lang] = srv.URL
 	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
 	// The steps with faults need the Site: lessons' jsserver_site_test.go.
 	covered := map[string]bool{"errors/reconnect": true, "recovery/catch-up": true}
 	for i, c := range jsContracts {
@@ -210,7 +255,7 @@ func TestStepContractsInJavaScript(t *testing.T) {
 		if c.lang != "" {
 			name += "/" + c.lang
 		}
-		ss := servers[c.step]
+		ss := servers[c.lang+" "+c.step]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			t.Cleanup(func() {
@@ -221,7 +266,7 @@ func TestStepContractsInJavaScript(t *testing.T) {
 				}
 			})
 			browser := "js-contract-" + strconv.Itoa(i) // a browser id: letters, digits, '-'
-			args := []string{"--url", srv.URL, "--step", c.step, "--client", browser}
+			args := []string{"--url", urls[c.lang], "--step", c.step, "--client", browser}
 			if c.transports != "" {
 				args = append(args, "--transports", c.transports)
 			}

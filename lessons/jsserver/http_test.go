@@ -73,7 +73,7 @@ func TestSourceHandlerAndRoute(t *testing.T) {
 		}
 		s.Disconnect()
 	}
-	edited := strings.Replace(finished, `console.log("A user connected");`, `console.log("A user connected, says JavaScript");`, 1)
+	edited := strings.Replace(finished, `console.log(say.connected);`, `console.log(say.connected + ", says JavaScript");`, 1)
 
 	if res, body := do("GET", "ann", ""); res.StatusCode != 200 || body != finished || res.Header.Get("X-Workbook-Server") != "default" {
 		t.Fatalf("GET before any PUT: %s %s", res.Status, res.Header.Get("X-Workbook-Server"))

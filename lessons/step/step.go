@@ -69,10 +69,17 @@ var Langs = []string{"en", "es"}
 // says what the learner reads in it, as the chat's does.
 func Lang(s *sio.Socket) string {
 	if h := s.Handshake(); h != nil {
-		r := http.Request{Header: h.Headers}
-		if c, err := r.Cookie(LangCookie); err == nil && slices.Contains(Langs, c.Value) {
-			return c.Value
-		}
+		return RequestLang(&http.Request{Header: h.Headers})
+	}
+	return Langs[0]
+}
+
+// RequestLang returns the learner's language of r, as Lang does: the
+// workbook routes the requests of a step whose server runs once per
+// language by it.
+func RequestLang(r *http.Request) string {
+	if c, err := r.Cookie(LangCookie); err == nil && slices.Contains(Langs, c.Value) {
+		return c.Value
 	}
 	return Langs[0]
 }

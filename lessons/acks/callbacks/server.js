@@ -8,16 +8,22 @@ const says = {
 // The learner's language: the workbook's language switch keeps it in the
 // "wb_lang" cookie, which comes with the handshake. English without one.
 const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+// What the server logs about a client, in each language of the workbook.
+const logLines = {
+  en: { connected: "A user connected", badAdd: "add needs two numbers", slow: "slow: the answer leaves in 2 s" },
+  es: { connected: "Un usuario se ha conectado", badAdd: "add necesita dos números", slow: "slow: la respuesta sale en 2 s" },
+};
 
 io.on("connection", (socket) => {
-  console.log("A user connected");
+  const lines = logLines[language(socket)];
+  console.log(lines.connected);
   const say = says[language(socket)];
 
   // The client's callback comes last: calling it sends the answer.
   socket.on("add", (a, b, callback) => {
     if (typeof callback !== "function") return; // nobody to answer
     if (typeof a !== "number" || typeof b !== "number") {
-      console.log("add needs two numbers");
+      console.log(lines.badAdd);
       callback({ error: say.needNumbers });
       return;
     }
@@ -27,7 +33,7 @@ io.on("connection", (socket) => {
 
   // A callback may be called later: here, after 2 s.
   socket.on("slow", (callback) => {
-    console.log("slow: the answer leaves in 2 s");
+    console.log(lines.slow);
     setTimeout(() => callback(say.late), 2000);
   });
 });

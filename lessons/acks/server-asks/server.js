@@ -10,22 +10,28 @@ const says = {
 // The learner's language: the workbook's language switch keeps it in the
 // "wb_lang" cookie, which comes with the handshake. English without one.
 const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+// What the server logs about a client, in each language of the workbook.
+const logLines = {
+  en: { connected: "A user connected", asking: "Asking: what is 6 × 7?", noAnswer: "No answer within 3 s", answered: "The client answered", polling: "Polling every client", pollTimeout: "Poll: the timeout passed with", poll: "Poll:", answers: "answers" },
+  es: { connected: "Un usuario se ha conectado", asking: "Preguntando: ¿cuánto es 6 × 7?", noAnswer: "Sin respuesta en 3 s", answered: "El cliente ha respondido", polling: "Preguntando a todos los clientes", pollTimeout: "Encuesta: el plazo ha pasado con", poll: "Encuesta:", answers: "respuestas" },
+};
 
 io.on("connection", (socket) => {
-  console.log("A user connected");
+  const lines = logLines[language(socket)];
+  console.log(lines.connected);
   const say = says[language(socket)];
 
   // A function last asks the client for an answer; with timeout() it gets
   // an error first instead when none comes in time.
   socket.on("ask me", () => {
-    console.log("Asking: what is 6 × 7?");
+    console.log(lines.asking);
     socket.timeout(3000).emit("question", say.question, (err, answer) => {
       if (err) {
-        console.log("No answer within 3 s");
+        console.log(lines.noAnswer);
         socket.emit("verdict", say.silent);
         return;
       }
-      console.log("The client answered", answer);
+      console.log(lines.answered, answer);
       socket.emit("verdict", say.answered + answer);
     });
   });
@@ -33,12 +39,12 @@ io.on("connection", (socket) => {
   // A broadcast that gathers every client's answer: the callback gets
   // them all in one array.
   socket.on("poll", () => {
-    console.log("Polling every client");
+    console.log(lines.polling);
     io.timeout(3000).emit("vote", "Tabs or spaces?", (err, answers) => {
       if (err) {
-        console.log("Poll: the timeout passed with", answers.length, "answers");
+        console.log(lines.pollTimeout, answers.length, lines.answers);
       } else {
-        console.log("Poll:", answers.length, "answers");
+        console.log(lines.poll, answers.length, lines.answers);
       }
       socket.emit("results", { answers, complete: !err });
     });

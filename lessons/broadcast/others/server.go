@@ -8,6 +8,20 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says is what the server says, in each language of the workbook: the
+// learner's, from step.Lang (English by default). As in the previous
+// step, the workbook runs this server once per language, so a broadcast
+// may take the language of this socket: the others read it too.
+var says = map[string]struct {
+	connected, disconnected, welcome, one string
+	many                                  func(n int) string
+}{
+	"en": {"A user connected.", "A user disconnected.", "Hey, welcome!", "1 client connected!",
+		func(n int) string { return strconv.Itoa(n) + " clients connected!" }},
+	"es": {"Un usuario se ha conectado.", "Un usuario se ha desconectado.", "¡Hola, te damos la bienvenida!", "¡1 cliente conectado!",
+		func(n int) string { return "¡" + strconv.Itoa(n) + " clientes conectados!" }},
+}
+
 // Setup sets up the step's server: a client that connects is welcomed,
 // and every other client gets the new number of clients; when a client
 // leaves, the others get the number again.
@@ -17,12 +31,13 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
+		lang := step.Lang(socket)
 		mu.Lock()
 		clients++
-		description := clientsConnected(clients)
-		log.Println("A user connected.", description)
+		description := clientsConnected(clients, lang)
+		log.Println(says[lang].connected, description)
 		// socket.Emit: to this client only.
-		socket.Emit("newclientconnect", map[string]any{"description": "Hey, welcome!"})
+		socket.Emit("newclientconnect", map[string]any{"description": says[lang].welcome})
 		// socket.Broadcast().Emit: to every client but this one.
 		socket.Broadcast().Emit("newclientconnect", map[string]any{"description": description})
 		mu.Unlock()
@@ -30,19 +45,19 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(reason sio.Reason) {
 			mu.Lock()
 			clients--
-			description := clientsConnected(clients)
-			log.Println("A user disconnected.", description)
+			description := clientsConnected(clients, lang)
+			log.Println(says[lang].disconnected, description)
 			socket.Broadcast().Emit("newclientconnect", map[string]any{"description": description})
 			mu.Unlock()
 		})
 	})
 }
 
-// clientsConnected says how many clients are connected: "1 client connected!",
-// "2 clients connected!".
-func clientsConnected(n int) string {
+// clientsConnected says how many clients are connected, in lang: "1 client
+// connected!", "2 clients connected!".
+func clientsConnected(n int, lang string) string {
 	if n == 1 {
-		return "1 client connected!"
+		return says[lang].one
 	}
-	return strconv.Itoa(n) + " clients connected!"
+	return says[lang].many(n)
 }

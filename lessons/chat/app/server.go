@@ -77,6 +77,13 @@ func language(socket *sio.Socket) string {
 	return "en"
 }
 
+// logLines is what the server logs about a client, in each language of
+// the workbook: its learner's, from step.Lang (English by default).
+var logLines = map[string]struct{ connected, joined, disconnected, left string }{
+	"en": {"A user connected", "joined the chat", "A user disconnected", "left the chat; the name is free again"},
+	"es": {"Un usuario se ha conectado", "ha entrado en el chat", "Un usuario se ha desconectado", "ha salido del chat; el nombre vuelve a estar libre"},
+}
+
 // Setup sets up the step's server: a chat where each client picks a free
 // username, chooses a room, and sends messages to everyone in that room.
 // A name is free again once its owner disconnects. Whatever the server
@@ -99,7 +106,8 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
-		log.Println("A user connected")
+		lines := logLines[step.Lang(socket)]
+		log.Println(lines.connected)
 		say := messages[language(socket)]
 		room := rooms[0]
 		socket.Join(room)
@@ -126,7 +134,7 @@ func Setup(io *sio.Server, log *step.Log) {
 				return
 			}
 			socket.SetData(name) // the socket's username, for the handlers below
-			log.Println(name, "joined the chat")
+			log.Println(name, lines.joined)
 			socket.Emit("userSet", map[string]string{"username": name})
 			io.Emit("users", names)
 		})
@@ -209,14 +217,14 @@ func Setup(io *sio.Server, log *step.Log) {
 		socket.OnDisconnect(func(sio.Reason) {
 			name, _ := socket.Data().(string)
 			if name == "" {
-				log.Println("A user disconnected")
+				log.Println(lines.disconnected)
 				return
 			}
 			mu.Lock()
 			delete(users, name)
 			names := online()
 			mu.Unlock()
-			log.Println(name, "left the chat; the name is free again")
+			log.Println(name, lines.left)
 			io.Emit("users", names)
 		})
 	})

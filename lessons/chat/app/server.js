@@ -48,9 +48,15 @@ function language(socket) {
   const m = /(?:^|;\s*)wb_lang=(\w+)/.exec(socket.handshake.headers.cookie ?? "");
   return m && messages[m[1]] ? m[1] : "en";
 }
+// What the server logs about a client, in each language of the workbook.
+const logLines = {
+  en: { connected: "A user connected", joined: "joined the chat", disconnected: "A user disconnected", left: "left the chat; the name is free again" },
+  es: { connected: "Un usuario se ha conectado", joined: "ha entrado en el chat", disconnected: "Un usuario se ha desconectado", left: "ha salido del chat; el nombre vuelve a estar libre" },
+};
 
 io.on("connection", (socket) => {
-  console.log("A user connected");
+  const lines = logLines[language(socket)];
+  console.log(lines.connected);
   const say = messages[language(socket)];
   let room = rooms[0];
   socket.join(room);
@@ -71,7 +77,7 @@ io.on("connection", (socket) => {
     users.delete(old); // a new name frees the old one
     users.set(name, socket.id);
     socket.data = name; // the socket's username, for the handlers below
-    console.log(name, "joined the chat");
+    console.log(name, lines.joined);
     socket.emit("userSet", { username: name });
     io.emit("users", online());
   });
@@ -144,11 +150,11 @@ io.on("connection", (socket) => {
   socket.on("disconnect", () => {
     const name = typeof socket.data === "string" ? socket.data : "";
     if (!name) {
-      console.log("A user disconnected");
+      console.log(lines.disconnected);
       return;
     }
     users.delete(name);
-    console.log(name, "left the chat; the name is free again");
+    console.log(name, lines.left);
     io.emit("users", online());
   });
 });

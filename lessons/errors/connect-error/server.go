@@ -12,15 +12,23 @@ var says = map[string]struct{ refused, hint, welcome string }{
 	"es": {"no autorizado", `conéctate con io({ auth: { token: "open sesame" } })`, "¡Estás dentro!"},
 }
 
+// logLines is what the server logs about a client, in each language of
+// the workbook: its learner's, from step.Lang (English by default).
+var logLines = map[string]struct{ refused, connected, kicking, disconnected string }{
+	"en": {"Refused a client with the token", "A user connected with the right token", "Kicking a user out, as asked", "A user disconnected:"},
+	"es": {"Rechazado un cliente con el token", "Un usuario se ha conectado con el token correcto", "Echando a un usuario, como ha pedido", "Un usuario se ha desconectado:"},
+}
+
 // Setup sets up the step's server: a middleware lets in only the clients
 // that bring the right token, and refuses the others with a reason and a
 // hint. A client that asks to be kicked out is disconnected by the server.
 func Setup(io *sio.Server, log *step.Log) {
 	io.Use(func(socket *sio.Socket) error {
 		log := log.For(socket) // lines about this client: its learner's log shows them
+		lines := logLines[step.Lang(socket)]
 		token, _ := socket.Handshake().Auth["token"].(string)
 		if token != "open sesame" {
-			log.Println("Refused a client with the token", token)
+			log.Println(lines.refused, token)
 			say := says[step.Lang(socket)]
 			return &sio.ConnectError{
 				Message: say.refused,
@@ -32,15 +40,16 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
-		log.Println("A user connected with the right token")
+		lines := logLines[step.Lang(socket)]
+		log.Println(lines.connected)
 		socket.Emit("welcome", says[step.Lang(socket)].welcome)
 
 		socket.On("kickMe", func(e *sio.Event) {
-			log.Println("Kicking a user out, as asked")
+			log.Println(lines.kicking)
 			socket.Disconnect()
 		})
 		socket.OnDisconnect(func(reason sio.Reason) {
-			log.Println("A user disconnected:", reason)
+			log.Println(lines.disconnected, reason)
 		})
 	})
 }

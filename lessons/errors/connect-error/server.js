@@ -9,11 +9,17 @@ const says = {
 // The learner's language: the workbook's language switch keeps it in the
 // "wb_lang" cookie, which comes with the handshake. English without one.
 const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+// What the server logs about a client, in each language of the workbook.
+const logLines = {
+  en: { refused: "Refused a client with the token", connected: "A user connected with the right token", kicking: "Kicking a user out, as asked", disconnected: "A user disconnected:" },
+  es: { refused: "Rechazado un cliente con el token", connected: "Un usuario se ha conectado con el token correcto", kicking: "Echando a un usuario, como ha pedido", disconnected: "Un usuario se ha desconectado:" },
+};
 
 io.use((socket, next) => {
+  const lines = logLines[language(socket)];
   const token = socket.handshake.auth.token;
   if (token !== "open sesame") {
-    console.log("Refused a client with the token", token ?? "");
+    console.log(lines.refused, token ?? "");
     const say = says[language(socket)];
     const err = new Error(say.refused);
     // err.data reaches the client with the connect_error.
@@ -25,14 +31,15 @@ io.use((socket, next) => {
 });
 
 io.on("connection", (socket) => {
-  console.log("A user connected with the right token");
+  const lines = logLines[language(socket)];
+  console.log(lines.connected);
   socket.emit("welcome", says[language(socket)].welcome);
 
   socket.on("kickMe", () => {
-    console.log("Kicking a user out, as asked");
+    console.log(lines.kicking);
     socket.disconnect();
   });
   socket.on("disconnect", (reason) => {
-    console.log("A user disconnected:", reason);
+    console.log(lines.disconnected, reason);
   });
 });

@@ -13,6 +13,13 @@ import (
 // It pings every 2 seconds and waits 2 more for the answer.
 var Config = sio.Config{PingInterval: 2 * time.Second, PingTimeout: 2 * time.Second}
 
+// logLines is what the server logs about a client, in each language of
+// the workbook: its learner's, from step.Lang (English by default).
+var logLines = map[string]struct{ connected, sinceStart, disconnected string }{
+	"en": {"A user connected: connection", "since the server started", "A user disconnected:"},
+	"es": {"Un usuario se ha conectado: conexión", "desde que arrancó el servidor", "Un usuario se ha desconectado:"},
+}
+
 // Setup sets up the step's server: it numbers the connections it has seen
 // since it started, tells each client its number, and logs why each one
 // went away.
@@ -21,12 +28,13 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
+		lines := logLines[step.Lang(socket)]
 		n := connections.Add(1)
-		log.Println("A user connected: connection", n, "since the server started")
+		log.Println(lines.connected, n, lines.sinceStart)
 		socket.Emit("welcome", n)
 
 		socket.OnDisconnect(func(reason sio.Reason) {
-			log.Println("A user disconnected:", reason)
+			log.Println(lines.disconnected, reason)
 		})
 	})
 }

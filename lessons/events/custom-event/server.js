@@ -8,9 +8,15 @@ const says = {
 // The learner's language: the workbook's language switch keeps it in the
 // "wb_lang" cookie, which comes with the handshake. English without one.
 const language = (socket) => (/(?:^|;\s*)wb_lang=es\b/.test(socket.handshake.headers.cookie ?? "") ? "es" : "en");
+// What the server logs about a client, in each language of the workbook.
+const logLines = {
+  en: { connected: "A user connected", fromClient: "testerEvent from the client:", disconnected: "A user disconnected" },
+  es: { connected: "Un usuario se ha conectado", fromClient: "testerEvent del cliente:", disconnected: "Un usuario se ha desconectado" },
+};
 
 io.on("connection", (socket) => {
-  console.log("A user connected");
+  const lines = logLines[language(socket)];
+  console.log(lines.connected);
 
   const timer = setTimeout(() => {
     // Any name will do, and the data can be an object.
@@ -19,11 +25,11 @@ io.on("connection", (socket) => {
 
   // The same name works the other way: log what the client sends.
   socket.on("testerEvent", (data) => {
-    console.log("testerEvent from the client:", data);
+    console.log(lines.fromClient, data);
   });
 
   socket.on("disconnect", () => {
     clearTimeout(timer);
-    console.log("A user disconnected");
+    console.log(lines.disconnected);
   });
 });

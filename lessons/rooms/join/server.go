@@ -8,6 +8,15 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says is what the server says, in each language of the workbook: the
+// learner's, from step.Lang (English by default). The workbook runs this
+// server once per language, and a learner's clients reach the one of
+// theirs, so everyone in a room reads the language of this socket.
+var says = map[string]struct{ joined, inRoom string }{
+	"en": {"A user joined", "You are in room no. "},
+	"es": {"Un usuario ha entrado en", "Estás en la sala n.º "},
+}
+
 // Setup sets up the step's server: each client that connects goes into the
 // first room with a free place, two clients a room, and everyone in that
 // room is told its number.
@@ -18,6 +27,7 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
+		say := says[step.Lang(socket)]
 		mu.Lock()
 		// From room 1 up, skip the rooms that are full.
 		roomno := 1
@@ -28,7 +38,7 @@ func Setup(io *sio.Server, log *step.Log) {
 		room := "room-" + strconv.Itoa(roomno)
 		socket.Join(room)
 		mu.Unlock()
-		log.Println("A user joined", room)
+		log.Println(say.joined, room)
 
 		// A client that goes leaves its place free for the next one.
 		socket.OnDisconnect(func(sio.Reason) {
@@ -40,6 +50,6 @@ func Setup(io *sio.Server, log *step.Log) {
 		})
 
 		// Everyone in the room hears it, the newcomer included.
-		io.To(room).Emit("connectToRoom", "You are in room no. "+strconv.Itoa(roomno))
+		io.To(room).Emit("connectToRoom", say.inRoom+strconv.Itoa(roomno))
 	})
 }

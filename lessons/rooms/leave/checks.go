@@ -24,8 +24,13 @@ func Check(io *sio.Server, c *step.Checker) {
 
 	c.OnSent("leftRoom", func(socket *sio.Socket, args []json.RawMessage) {
 		var text string
-		if len(args) > 0 && json.Unmarshal(args[0], &text) == nil && strings.HasPrefix(text, "A client left") {
-			c.Done(socket, "told")
+		if len(args) == 0 || json.Unmarshal(args[0], &text) != nil {
+			return
+		}
+		for _, say := range says {
+			if strings.HasPrefix(text, say.clientLeft) {
+				c.Done(socket, "told")
+			}
 		}
 	})
 	io.OnConnection(func(socket *sio.Socket) { // after Setup's: the socket has its room

@@ -9,6 +9,15 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// says is what the server says, in each language of the workbook: the
+// learner's, from step.Lang (English by default). The workbook runs this
+// server once per language, and a learner's clients reach the one of
+// theirs, so everyone in a room reads the language of this socket.
+var says = map[string]struct{ joined, left, inRoom, youLeft, clientLeft string }{
+	"en": {"A user joined", "A user left", "You are in room no. ", "You left room no. ", "A client left room no. "},
+	"es": {"Un usuario ha entrado en", "Un usuario ha salido de", "Estás en la sala n.º ", "Has salido de la sala n.º ", "Un cliente ha salido de la sala n.º "},
+}
+
 // Setup sets up the step's server: rooms as in the previous step, and a
 // client that asks to leave its room is taken out of it, which frees its
 // place for the next client.
@@ -18,6 +27,7 @@ func Setup(io *sio.Server, log *step.Log) {
 
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
+		say := says[step.Lang(socket)]
 		mu.Lock()
 		roomno := 1
 		for len(io.In("room-"+strconv.Itoa(roomno)).FetchSockets()) >= perRoom {
@@ -26,8 +36,8 @@ func Setup(io *sio.Server, log *step.Log) {
 		room := "room-" + strconv.Itoa(roomno)
 		socket.Join(room)
 		mu.Unlock()
-		log.Println("A user joined", room)
-		io.To(room).Emit("connectToRoom", "You are in room no. "+strconv.Itoa(roomno))
+		log.Println(say.joined, room)
+		io.To(room).Emit("connectToRoom", say.inRoom+strconv.Itoa(roomno))
 
 		// Only the server can take a socket out of a room: the client asks.
 		socket.On("leaveRoom", func(e *sio.Event) {
@@ -35,10 +45,10 @@ func Setup(io *sio.Server, log *step.Log) {
 				return // it has left already
 			}
 			socket.Leave(room)
-			log.Println("A user left", room)
-			socket.Emit("leftRoom", "You left room no. "+strconv.Itoa(roomno))
+			log.Println(say.left, room)
+			socket.Emit("leftRoom", say.youLeft+strconv.Itoa(roomno))
 			// The socket is out of the room now: this reaches the others only.
-			io.To(room).Emit("leftRoom", "A client left room no. "+strconv.Itoa(roomno))
+			io.To(room).Emit("leftRoom", say.clientLeft+strconv.Itoa(roomno))
 		})
 	})
 }

@@ -8,6 +8,13 @@ import (
 	"github.com/sioworkbook/workbook/sio"
 )
 
+// logLines is what the server logs about a client, in each language of
+// the workbook: its learner's, from step.Lang (English by default).
+var logLines = map[string]struct{ connected, joined, noRedis, nodes string }{
+	"en": {"A user connected", "joined", "nodes: no answer from Redis:", "Nodes in the cluster:"},
+	"es": {"Un usuario se ha conectado", "ha entrado en", "nodes: Redis no responde:", "Nodos en el clúster:"},
+}
+
 // Setup sets up one node. The workbook runs it twice, as node A and node
 // B: two servers whose Config.NewAdapter is the Redis adapter on the same
 // Redis, as two copies of one app behind a load balancer would be. Nothing
@@ -16,7 +23,8 @@ import (
 func Setup(io *sio.Server, log *step.Log) {
 	io.OnConnection(func(socket *sio.Socket) {
 		log := log.For(socket) // lines about this client: its learner's log shows them
-		log.Println("A user connected")
+		lines := logLines[step.Lang(socket)]
+		log.Println(lines.connected)
 
 		// To every client of every node.
 		socket.On("chat message", func(e *sio.Event) {
@@ -36,7 +44,7 @@ func Setup(io *sio.Server, log *step.Log) {
 				return
 			}
 			socket.Join(room)
-			log.Println("joined", room)
+			log.Println(lines.joined, room)
 		})
 		socket.On("news", func(e *sio.Event) {
 			var msg string
@@ -54,11 +62,11 @@ func Setup(io *sio.Server, log *step.Log) {
 			defer cancel()
 			n, err := io.ServerCount(ctx)
 			if err != nil {
-				log.Println("nodes: no answer from Redis:", err)
+				log.Println(lines.noRedis, err)
 				e.Ack(map[string]any{"error": err.Error()})
 				return
 			}
-			log.Println("Nodes in the cluster:", n)
+			log.Println(lines.nodes, n)
 			e.Ack(map[string]any{"nodes": n})
 		})
 	})
