@@ -274,13 +274,36 @@
     }
   }
 
+  // quietPanes empties the panes' frames before the server changes: a
+  // pane's page goes with its connection, rather than sending its old
+  // session's requests to the server that comes next (which answers them
+  // 400). reloadAll brings them back.
+  function quietPanes() {
+    for (const pane of panes) pane.frame.src = "about:blank";
+  }
+
+  // parses reports whether the browser can parse source (without running
+  // it). Code it cannot parse goes to the server as it is, which says where
+  // the error is, and the panes stay with the server in use.
+  function parses(source) {
+    try {
+      new Function(source);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async function runServer() {
     markTried();
     const source = serverEditor.value;
     save(serverKey, source, data.serverJS);
     showServer("javascript");
+    if (serverBusy) return;
+    const quiet = parses(source);
+    if (quiet) quietPanes();
     const answer = await serverRequest("PUT", source);
-    if (!answer) return;
+    if (!answer) return quiet && reloadAll();
     const { res, reply } = answer;
     if (res.ok) {
       serverEditor.markLine(0);
@@ -289,14 +312,17 @@
       reloadAll();
       return;
     }
+    if (quiet) reloadAll(); // the server in use has not changed
     serverEditor.markLine(reply.line || 0, reply.error);
     serverSays(reply.line ? format(T.serverLine, reply.line, reply.error) : `${T.serverFailed}: ${reply.error ?? res.status}`, true);
   }
 
   async function stopServer() {
     showServer("go");
+    if (serverBusy) return;
+    quietPanes();
     const answer = await serverRequest("DELETE");
-    if (!answer) return;
+    if (!answer) return reloadAll();
     serverSays(T.serverDef);
     serverBox.dataset.running = "go";
     reloadAll();
