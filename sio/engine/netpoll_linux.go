@@ -32,6 +32,12 @@ type netpoll struct {
 	epfd int // the epoll instance
 	efd  int // an eventfd that wakes the loop, registered with key 0
 
+	// fdMu keeps the descriptors open while ctl uses them (read-locked),
+	// so that a registration racing Server.Close cannot reach a reused
+	// descriptor number; fdsClosed is set under its write lock.
+	fdMu      sync.RWMutex
+	fdsClosed bool
+
 	mu      sync.Mutex
 	entries map[uint64]*polled
 	next    uint64 // the last key handed out
@@ -124,9 +130,14 @@ func (p *netpoll) add(s *Session, conn net.Conn) bool {
 	return true
 }
 
-// ctl adds or re-arms pd's connection. It fails once the connection is
-// closed.
+// ctl adds or re-arms pd's connection. It fails once the connection, or
+// the poller, is closed.
 func (p *netpoll) ctl(pd *polled, op int) error {
+	p.fdMu.RLock()
+	defer p.fdMu.RUnlock()
+	if p.fdsClosed {
+		return net.ErrClosed
+	}
 	var cerr error
 	err := pd.rc.Control(func(fd uintptr) {
 		ev := pollEvent(pd.key, pollEvents)
@@ -170,6 +181,9 @@ func (p *netpoll) close() {
 }
 
 func (p *netpoll) closeFDsLocked() {
+	p.fdMu.Lock()
+	defer p.fdMu.Unlock()
+	p.fdsClosed = true
 	unix.Close(p.epfd)
 	unix.Close(p.efd)
 }

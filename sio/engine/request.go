@@ -20,6 +20,7 @@ type handshakeReq struct {
 	host       string
 	remoteAddr string
 	header     string // "key\x00value\x00" for each value; neither holds a NUL
+	values     uint32 // how many values header holds
 	tls        *tls.ConnectionState
 	protoMinor uint8 // of HTTP/1.x; a 2.x request keeps protoMajor 2
 	protoMajor uint8
@@ -27,11 +28,12 @@ type handshakeReq struct {
 
 // keepRequest returns what a session keeps of r.
 func keepRequest(r *http.Request) handshakeReq {
-	n := 0
+	n, values := 0, 0
 	for k, vs := range r.Header {
 		for _, v := range vs {
 			n += len(k) + len(v) + 2
 		}
+		values += len(vs)
 	}
 	var b strings.Builder
 	b.Grow(n)
@@ -53,6 +55,7 @@ func keepRequest(r *http.Request) handshakeReq {
 		host:       r.Host,
 		remoteAddr: r.RemoteAddr,
 		header:     b.String(),
+		values:     uint32(values),
 		tls:        r.TLS,
 		protoMajor: uint8(r.ProtoMajor),
 		protoMinor: uint8(r.ProtoMinor),
@@ -75,12 +78,20 @@ func (h *handshakeReq) request() *http.Request {
 	if err != nil {
 		u = &url.URL{} // net/http parsed it once: cannot happen
 	}
-	header := make(http.Header)
+	// The values share one array: a header's values are next to each
+	// other in h.header, as keepRequest wrote them.
+	header := make(http.Header, h.values)
+	all := make([]string, 0, h.values)
 	for rest := h.header; rest != ""; {
 		k, after, _ := strings.Cut(rest, "\x00")
 		v, after2, _ := strings.Cut(after, "\x00")
-		header[k] = append(header[k], v)
 		rest = after2
+		all = append(all, v)
+		if vs := header[k]; len(vs) > 0 && &vs[len(vs)-1] == &all[len(all)-2] {
+			header[k] = all[len(all)-len(vs)-1 : len(all) : len(all)]
+		} else {
+			header[k] = all[len(all)-1 : len(all) : len(all)]
+		}
 	}
 	major, minor := int(h.protoMajor), int(h.protoMinor)
 	proto := "HTTP/1.1"

@@ -117,8 +117,6 @@ type Session struct {
 	hbDue   time.Time
 	hb      heartbeatState
 
-	req *http.Request // built by Request on its first call
-
 	dropped bool // Faults.Drop was called: no close frame, a pending GET is aborted
 
 	closeTimer *time.Timer // polling Session.Close: CloseTimeout
@@ -172,16 +170,10 @@ func (s *Session) Transport() string {
 // URI, protocol version, Header, Host, RemoteAddr and TLS state, with Body
 // http.NoBody and context.Background() for its context (the values the
 // HTTP server put in the request's context, and the other fields, are not
-// kept). It is built on the first call, from what the session keeps of the
-// request, and shared by later calls: treat it as read-only.
-func (s *Session) Request() *http.Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.req == nil {
-		s.req = s.hs.request()
-	}
-	return s.req
-}
+// kept). Each call builds a new one from what the session keeps of the
+// request, so that an idle session does not hold a request someone once
+// asked for: call it once and keep what you need.
+func (s *Session) Request() *http.Request { return s.hs.request() }
 
 // Done returns a channel that is closed when the session has ended.
 func (s *Session) Done() <-chan struct{} { return s.done }

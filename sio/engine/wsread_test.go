@@ -125,7 +125,10 @@ func (rc *rawClient) expectClose(want ws.StatusCode) {
 		if f.Header.OpCode != ws.OpClose {
 			continue
 		}
-		code, _ := ws.ParseCloseFrameData(f.Payload)
+		code := ws.StatusNoStatusRcvd // an empty close frame
+		if len(f.Payload) > 0 {
+			code, _ = ws.ParseCloseFrameData(f.Payload)
+		}
 		if code != want {
 			rc.t.Errorf("close code %d, want %d", code, want)
 		}
@@ -252,5 +255,32 @@ func TestIdleWebSocketWakes(t *testing.T) {
 				t.Errorf("reason = %q", r)
 			}
 		})
+	}
+}
+
+// Server.Close ends the sessions waiting in the poller, and the poller's
+// goroutine with them; a WebSocket opened afterwards is refused.
+func TestNetpollEndsWithServer(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the poller is Linux only")
+	}
+	h := newTestHandler(t, true)
+	e := newEnv(t, engine.Config{}, h)
+	base := runtime.NumGoroutine()
+	var clients []*rawClient
+	for range 3 {
+		rc := dialRaw(t, e, "EIO=4&transport=websocket")
+		s := h.session(t)
+		eventually(t, "the session to wait in the poller", func() bool { return engine.PollIdle(s) })
+		clients = append(clients, rc)
+	}
+	e.srv.Close()
+	for _, rc := range clients {
+		rc.expectClose(ws.StatusNoStatusRcvd)
+		rc.c.Close()
+	}
+	eventually(t, "the goroutines to end", func() bool { return runtime.NumGoroutine() <= base })
+	if e.srv.Count() != 0 {
+		t.Errorf("%d sessions left", e.srv.Count())
 	}
 }
