@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -390,7 +389,10 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		s.postBody.SetReadDeadline(aLongTimeAgo)
 	}
 	ws, out, probe, dropped := s.ws, s.out, s.probe, s.dropped
-	readerCloses, closeCode := s.readerCloses, s.closeCode
+	closeCode := s.closeCode
+	if ws != nil && !dropped {
+		s.readerCloses = true // see lingerClose
+	}
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
 	if runClose {
@@ -410,19 +412,20 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		srv.debug(DebugSocket, s.id, "closing session - reason: %s", reason)
 	}
 	if ws != nil {
-		if readerCloses {
-			out.control(opClose, websocket.FormatCloseMessage(closeCode, ""))
-			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
+		if dropped {
+			ws.Close()
+			srv.netpollDone(s)
 		} else {
 			// With a close frame even while the writer is busy: it goes
 			// between two of the writer's writes (control waits for the
 			// token up to closeFrameTimeout), as a client that gets none
 			// reports 1006, not the 1005 of the official server.
-			if !dropped {
-				out.control(opClose, nil)
+			var payload []byte
+			if closeCode != 0 {
+				payload = websocket.FormatCloseMessage(closeCode, "")
 			}
-			ws.Close()
-			srv.netpollDone(s)
+			out.control(opClose, payload)
+			s.lingerClose(ws)
 		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")

@@ -26,6 +26,7 @@ func TestGoroutinesEndWithSessions(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	base := runtime.NumGoroutine()
 
+	var silent *wsClient // a client that neither reads nor closes
 	for i := range 10 {
 		// polling, closed by the client
 		p := e.handshake()
@@ -99,10 +100,14 @@ func TestGoroutinesEndWithSessions(t *testing.T) {
 		if i == 0 {
 			// a server-wide close too
 			e.handshake()
-			openWS(t, e)
+			silent, _ = openWS(t, e)
 		}
 	}
 	eventually(t, "all sessions to end", func() bool { return e.srv.Count() == 0 })
+	// The server has sent the silent client its close frame and waits, up
+	// to closeDrainTimeout, for it to close its end before closing the
+	// connection (see lingerClose).
+	silent.c.Close()
 	e.client.CloseIdleConnections()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

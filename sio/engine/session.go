@@ -98,10 +98,10 @@ type Session struct {
 	// WebSocket is read through it (netpoll_linux.go); set before the
 	// connection is registered, then immutable
 	polled *polled
-	// The session ended for something the client sent (a frame over the
-	// limit, invalid UTF-8): closeSession sends a close frame with
-	// closeCode and leaves the connection open for whichever goroutine
-	// reads it, which drains it and closes it (see drainAndClose).
+	// The session has ended and its WebSocket is left to its reader, which
+	// drains it and closes it (see lingerClose); closeCode, when not zero,
+	// is the code of the close frame sent for what the client sent (a
+	// frame over the limit, invalid UTF-8, a protocol error).
 	readerCloses bool
 	closeCode    int
 

@@ -493,15 +493,26 @@ func (srv *Server) debugReceived(sid string, data []byte, binary bool) {
 func (s *Session) failWebSocket(reason Reason, code int) {
 	s.mu.Lock()
 	if s.state != stateClosed {
-		s.readerCloses, s.closeCode = true, code
+		s.closeCode = code
 	}
 	s.mu.Unlock()
 	s.srv.closeSession(s, reason, PacketClose)
 }
 
+// lingerClose leaves conn, the WebSocket of a session that has ended and
+// sent its close frame, to its reader: the goroutine reading it, or the
+// next one the poller starts when the client answers, drains it (see
+// drainAndClose) and closes it. Whatever the client does, it is closed
+// after closeDrainTimeout.
+func (s *Session) lingerClose(conn net.Conn) {
+	time.AfterFunc(closeDrainTimeout, func() {
+		conn.Close()
+		s.srv.netpollDone(s)
+	})
+}
+
 // drainAndClose reads and drops what the client still sends, until it
-// closes its end or the read deadline (closeDrainTimeout) passes, then
-// closes conn. Closing a connection with unread data resets it, and a
+// closes its end or lingerClose's timer closes conn, then closes conn. Closing a connection with unread data resets it, and a
 // client that notices the reset while it writes (Node's ws does) reports
 // 1006 rather than the close frame it was sent, as the official server's
 // clients never see. The caller is the connection's only reader.

@@ -156,7 +156,7 @@ func readMessage(fr *frameReader, o *wsOut, limit int64) (op int, data []byte, e
 			op, started = int(h.OpCode), true
 		}
 		n := len(data)
-		data = growTo(data, n+int(h.Length))
+		data = growTo(data, n+int(h.Length), h.Fin)
 		if _, err := io.ReadFull(fr.br, data[n:]); err != nil {
 			return 0, nil, unexpected(err)
 		}
@@ -171,13 +171,18 @@ func readMessage(fr *frameReader, o *wsOut, limit int64) (op int, data []byte, e
 	}
 }
 
-// growTo returns b resized to n bytes, keeping its content.
-func growTo(b []byte, n int) []byte {
+// growTo returns b resized to n bytes, keeping its content. The message
+// is handed on, and may be kept (queued for a busy handler): its last
+// fragment (final) gets an array of its exact size, the others room to
+// grow.
+func growTo(b []byte, n int, final bool) []byte {
 	if n <= cap(b) {
 		return b[:n]
 	}
-	if b == nil {
-		return make([]byte, n)
+	if b == nil || final {
+		nb := make([]byte, n)
+		copy(nb, b)
+		return nb
 	}
 	nb := make([]byte, n, max(n, 2*cap(b)))
 	copy(nb, b)
@@ -263,6 +268,7 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 			return false
 		}
 		if mt != 0 && !s.onFrame(mt, data) {
+			s.readEnded(net.ErrClosed) // the message ended the session
 			return false
 		}
 	}
@@ -274,11 +280,12 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 // (as with writerLinger).
 const frameLinger = 5 * time.Millisecond
 
-// readEnded ends the session whose WebSocket failed with err, or let the
+// readEnded ends the session whose WebSocket failed with err, or lets the
 // reader see that the session has ended: a client that broke the protocol
-// or the read limit gets a close frame with the code for it; a connection
-// closed for what its client sent is drained, then closed (see
-// drainAndClose).
+// or the read limit gets a close frame with the code for it. A connection
+// that sent its close frame is drained, then closed (see lingerClose):
+// closing it with unread data would reset it, and the client could lose
+// the close frame.
 func (s *Session) readEnded(err error) {
 	srv := s.srv
 	var pe *protocolError
@@ -304,8 +311,8 @@ func (s *Session) readEnded(err error) {
 	s.mu.Lock()
 	conn, drain := s.ws, s.readerCloses
 	s.mu.Unlock()
-	if drain {
-		conn.SetReadDeadline(time.Now().Add(closeDrainTimeout))
+	// After the client's close frame nothing more comes: closed at once.
+	if drain && !errors.Is(err, errClientClose) {
 		drainAndClose(conn)
 	} else {
 		conn.Close()
