@@ -26,8 +26,8 @@ import (
 // wakes a session with nothing to read, whose linger wait then times out.
 //
 // The goroutine runs while connections are registered, and ends with the
-// last of them (or Server.Close); the epoll and eventfd descriptors live as
-// long as the Server.
+// last of them; the epoll and eventfd descriptors live until Server.Close
+// and the last connection.
 type netpoll struct {
 	epfd int // the epoll instance
 	efd  int // an eventfd that wakes the loop, registered with key 0
@@ -165,7 +165,10 @@ func (p *netpoll) wakeLocked() {
 	unix.Write(p.efd, one[:])
 }
 
-// close stops the loop, for Server.Close; later registrations fail.
+// close is for Server.Close: later registrations fail, and the loop ends
+// with the last registered connection (the closed sessions' connections
+// wait for their clients' close frames, see lingerClose), closing the
+// descriptors.
 func (p *netpoll) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -173,9 +176,7 @@ func (p *netpoll) close() {
 		return
 	}
 	p.closed = true
-	if p.running {
-		p.wakeLocked() // the loop closes the descriptors as it ends
-	} else {
+	if !p.running {
 		p.closeFDsLocked()
 	}
 }
@@ -219,7 +220,7 @@ func (p *netpoll) loop() {
 			}
 		}
 		p.mu.Lock()
-		if p.closed || len(p.entries) == 0 {
+		if len(p.entries) == 0 {
 			p.running = false
 			if p.closed {
 				p.closeFDsLocked()

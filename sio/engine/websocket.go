@@ -500,10 +500,10 @@ func (s *Session) failWebSocket(reason Reason, code int) {
 }
 
 // lingerClose leaves conn, the WebSocket of a session that has ended and
-// sent its close frame, to its reader: the goroutine reading it, or the
-// next one the poller starts when the client answers, drains it (see
-// drainAndClose) and closes it. Whatever the client does, it is closed
-// after closeDrainTimeout.
+// sent its close frame, to its reader, which reads and drops what the
+// client still sends and closes conn at the client's close frame (or
+// drains it to the end, see drainAndClose). Whatever the client does, it
+// is closed after closeDrainTimeout.
 func (s *Session) lingerClose(conn net.Conn) {
 	time.AfterFunc(closeDrainTimeout, func() {
 		conn.Close()

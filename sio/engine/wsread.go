@@ -236,8 +236,9 @@ func (s *Session) readLoop(conn net.Conn) {
 
 // readBurst reads and handles messages from fr, one at a time and in
 // order, until none begins for frameLinger: it then reports true, with
-// fr's buffer empty. It reports false once reading has ended (the
-// connection failed, or the session ended and the connection is closed).
+// fr's buffer empty. It reports false once reading has ended: the
+// connection failed, the client sent its close frame, or, once the
+// session has ended, lingerClose closed it.
 //
 // The linger wait only ever times out before a message's first byte, never
 // inside a frame, so a spurious wake-up (the poller's) costs a timed-out
@@ -245,12 +246,6 @@ func (s *Session) readLoop(conn net.Conn) {
 func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 	for {
 		if fr.br.Buffered() == 0 {
-			select {
-			case <-s.done:
-				s.readEnded(net.ErrClosed)
-				return false
-			default:
-			}
 			conn.SetReadDeadline(time.Now().Add(frameLinger))
 			_, err := fr.br.Peek(1)
 			conn.SetReadDeadline(time.Time{})
@@ -267,9 +262,11 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 			s.readEnded(err)
 			return false
 		}
-		if mt != 0 && !s.onFrame(mt, data) {
-			s.readEnded(net.ErrClosed) // the message ended the session
-			return false
+		if mt != 0 {
+			// Once the session has ended, the reader goes on reading, and
+			// dropping, what the client sends until its close frame or its
+			// end of the connection (see lingerClose).
+			s.onFrame(mt, data)
 		}
 	}
 }
@@ -291,7 +288,7 @@ func (s *Session) readEnded(err error) {
 	var pe *protocolError
 	switch {
 	case errors.Is(err, net.ErrClosed):
-		// the session has ended: only a drain may be left to do
+		// closed by closeSession or lingerClose: the session has ended
 	case errors.Is(err, errReadLimit):
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "read ended: %v", err)
