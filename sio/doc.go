@@ -59,8 +59,9 @@
 // the one reading the network; so a handler may block, even in EmitWithAck,
 // and Socket.Context tells it when to stop: it ends when the socket
 // disconnects. Server.Shutdown waits for every connection's handlers;
-// Close does not. A connection holds one goroutine while idle (its
-// WebSocket reader); writer and handler goroutines exist only while there
+// Close does not. An idle WebSocket connection holds no goroutine on Linux
+// (it waits in the engine's poller; elsewhere, its reader waits for the
+// next byte); reader, writer and handler goroutines exist only while there
 // is work.
 //
 // # Limits

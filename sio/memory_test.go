@@ -76,8 +76,9 @@ func rawSocket(t testing.TB, addr string) net.Conn {
 }
 
 // An idle Socket.IO connection (a WebSocket, connected to the main
-// namespace, with no handlers) holds its reader goroutine and its
-// bookkeeping, in at most 8 KiB of heap and stack.
+// namespace, with no handlers) holds its bookkeeping, in at most 4 KiB of
+// heap and stack, and no goroutine on Linux, where it waits in the engine's
+// poller (elsewhere its reader goroutine, in at most 8 KiB).
 func TestIdleSocketMemory(t *testing.T) {
 	if raceEnabled {
 		t.Skip("memory figures are meaningless under the race detector")
@@ -114,8 +115,12 @@ func TestIdleSocketMemory(t *testing.T) {
 		conns = append(conns, rawSocket(t, addr))
 	}
 	idle("sockets", func() bool { return ioSrv.MainNamespace().Len() == 2*n })
-	// the frame handlers, writers and mailboxes end once the CONNECT is done
-	idle("one goroutine per connection", func() bool { return runtime.NumGoroutine()-g0 <= n })
+	// the readers, writers and mailboxes end once the CONNECT is done
+	want, maxBytes := 1.0, int64(8<<10)
+	if runtime.GOOS == "linux" {
+		want, maxBytes = 0, 4<<10
+	}
+	idle("the goroutines to end", func() bool { return runtime.NumGoroutine()-g0 <= int(want*n)+n/100 })
 	after := memtest.Measure()
 	goroutines := float64(runtime.NumGoroutine()-g0) / n
 	for _, c := range conns {
@@ -130,10 +135,10 @@ func TestIdleSocketMemory(t *testing.T) {
 	heap, stack := u.Heap-pair.Heap/2, u.Stack
 	per := u.Total() - pair.Total()/2
 	t.Logf("idle Socket.IO connection, server side: about %d bytes (heap %d, stack %d), %.2f goroutines", per, heap, stack, goroutines)
-	if goroutines > 1.05 {
-		t.Errorf("%.2f goroutines per idle connection, want 1", goroutines)
+	if goroutines > want+0.05 {
+		t.Errorf("%.2f goroutines per idle connection, want %.0f", goroutines, want)
 	}
-	if per > 8<<10 {
-		t.Errorf("%d bytes per idle connection, want at most 8 KiB", per)
+	if per > maxBytes {
+		t.Errorf("%d bytes per idle connection, want at most %d", per, maxBytes)
 	}
 }

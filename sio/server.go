@@ -84,6 +84,11 @@ type Config struct {
 	Transports []string
 	// DisableUpgrades stops clients from upgrading from polling to WebSocket.
 	DisableUpgrades bool
+	// DisableNetpoll gives every WebSocket connection a goroutine that
+	// waits for its next message. If false, on Linux, idle WebSockets wait
+	// in epoll and hold no goroutine and no read buffer (see
+	// engine.Config.DisableNetpoll).
+	DisableNetpoll bool
 	// CORS sets the cross-origin headers of polling responses. If nil, none
 	// are sent (same-origin pages need none).
 	CORS *engine.CORS
@@ -192,6 +197,7 @@ func NewServer(cfg Config) *Server {
 		MaxHTTPBufferSize:  cfg.MaxHTTPBufferSize,
 		Transports:         cfg.Transports,
 		DisableUpgrades:    cfg.DisableUpgrades,
+		DisableNetpoll:     cfg.DisableNetpoll,
 		MaxBufferedPackets: cfg.MaxBufferedPackets,
 		MaxBufferedBytes:   cfg.MaxBufferedBytes,
 

@@ -43,6 +43,13 @@ type Config struct {
 	// their open packet advertises no upgrades and a WebSocket with their sid
 	// is refused.
 	DisableUpgrades bool
+	// DisableNetpoll gives every WebSocket session a goroutine that waits
+	// for its next message, as on systems other than Linux. If false, on
+	// Linux, one goroutine per Server waits in epoll for all idle
+	// WebSockets, and an idle session holds no goroutine and no read
+	// buffer; a connection that is not a plain socket (TLS) still has a
+	// goroutine of its own.
+	DisableNetpoll bool
 
 	// MaxBufferedPackets bounds each session's outbound queue of messages.
 	// Send returns ErrQueueFull, and closes the session, when it would go

@@ -43,8 +43,9 @@
 // of a burst (Message.Queued), is written at once by the goroutine that
 // sends it, in one write that never blocks: no goroutine is woken for it,
 // and what the socket does not take then goes to the writer goroutine as
-// any queued packet does. The engine writes its WebSocket
-// frames itself, one writer at a time (gorilla's Conn only reads). Several messages
+// any queued packet does. The engine writes its WebSocket frames itself,
+// one writer at a time, and reads them itself too (gorilla only answers
+// the upgrade). Several messages
 // given to one Send are queued together, with nothing in between, which is
 // what a packet with binary attachments needs. Session.Writable says
 // whether a packet would leave at once, for messages that are worth sending
@@ -191,13 +192,17 @@
 //
 // # Goroutines and memory
 //
-// A polling session costs no goroutine between requests. A WebSocket
-// session costs one, its reader, which only waits for messages to begin: a
-// goroutine that reads and handles them exists only while they come, and a
-// writer goroutine only while its queue has packets (it takes its write
-// buffer from a pool, and lingers 5 ms for more before it ends). An idle
-// WebSocket session holds about 7 KB: the reader's 2 KB stack, a 256-byte
-// read buffer, the handshake request, and its bookkeeping. Heartbeats,
-// upgrade deadlines and close deadlines are timers, not goroutines. Every
-// goroutine ends with its connection.
+// A polling session costs no goroutine between requests, and on Linux an
+// idle WebSocket session costs none either: one goroutine per Server waits
+// in epoll for the next byte of every idle WebSocket. When one comes, a
+// goroutine reads and handles that connection's messages with a buffer from
+// a pool, and gives both back once no message has begun for 5 ms. A writer
+// goroutine exists only while the session's queue has packets (it takes
+// its write buffer from a pool, and lingers 5 ms for more before it ends).
+// Elsewhere, with Config.DisableNetpoll, or on a connection that is not a
+// plain socket (TLS), a goroutine waits for each WebSocket's next byte,
+// still with no buffer. An idle WebSocket session holds about 2 KB: its
+// connection, what Session.Request needs of the handshake request, and its
+// bookkeeping. Heartbeats, upgrade deadlines and close deadlines are
+// timers, not goroutines. Every goroutine ends with its connection.
 package engine

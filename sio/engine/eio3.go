@@ -1,10 +1,7 @@
 package engine
 
 import (
-	"encoding/base64"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // What a v3 session (Config.AllowEIO3) does differently from a v4 one: the
@@ -65,31 +62,4 @@ func (s *Session) decodeFrame(data []byte, binary bool) (Packet, error) {
 		return DecodePacketV3(data, binary)
 	}
 	return DecodePacket(data, binary)
-}
-
-// writePacket writes p to conn as one WebSocket message, in the session's
-// protocol: a v3 binary message carries its type byte first, or goes as
-// "b4" + base64 text to a client that asked for base64.
-func (s *Session) writePacket(conn *websocket.Conn, p Packet) error {
-	if s.protocol != 3 || !p.Binary {
-		return writeFrame(conn, p)
-	}
-	mt := websocket.BinaryMessage
-	if s.b64 {
-		mt = websocket.TextMessage
-	}
-	w, err := conn.NextWriter(mt)
-	if err != nil {
-		return err
-	}
-	if s.b64 {
-		w.Write([]byte{'b', '0' + byte(PacketMessage)})
-		enc := base64.NewEncoder(base64.StdEncoding, w)
-		enc.Write(p.Data)
-		enc.Close()
-	} else {
-		w.Write([]byte{byte(PacketMessage)})
-		w.Write(p.Data)
-	}
-	return w.Close()
 }

@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -26,8 +24,7 @@ type Handler interface {
 // Its methods are called one at a time: Message in arrival order and never
 // concurrently with another Message or with Close, Close exactly once and
 // last. They run on the goroutine that read the packet (a request handler, or
-// for a WebSocket the goroutine its reader hands each message to and waits
-// for) or, for Close, on whichever goroutine ended the session, so a slow
+// for a WebSocket the goroutine that reads its burst of messages) or, for Close, on whichever goroutine ended the session, so a slow
 // Message delays that session's next packets (and its heartbeat answers),
 // not other sessions. Session.Send and Session.Close may
 // be called from inside them; a Close requested from inside Message is
@@ -51,10 +48,13 @@ type SessionHandler interface {
 //
 // Concurrency: ServeHTTP, Close and Count may be called from any goroutine.
 // Each session costs no goroutine while it is polling (requests run on
-// net/http's goroutines) and one while it is on WebSocket (its reader); a
-// second goroutine writes to a WebSocket only while that session's queue is
-// not empty, and a third handles its messages only while they come. Timers drive heartbeats, upgrades and close timeouts. One slow
-// client never stalls another session or a sender.
+// net/http's goroutines), and none while it is idle on WebSocket on Linux,
+// where one goroutine per Server waits in epoll for every idle WebSocket
+// (elsewhere, with Config.DisableNetpoll, or over TLS, each WebSocket has a
+// goroutine that waits for its next byte). A goroutine reads a WebSocket's
+// messages only while they come, and another writes to it only while that
+// session's queue is not empty. Timers drive heartbeats, upgrades and close
+// timeouts. One slow client never stalls another session or a sender.
 type Server struct {
 	st       *settings
 	handler  Handler
@@ -64,14 +64,13 @@ type Server struct {
 	mu       sync.RWMutex
 	sessions map[string]*Session
 	closed   bool
+
+	pollOnce sync.Once
+	poll     *netpoll // see netpoller; nil until then, or without netpoll
 }
 
-// wsReadBufferSize keeps an idle WebSocket small: the read buffer is the
-// only buffer it holds, write buffers come from a pool while writing. It
-// holds a short Socket.IO packet and any control frame (125 bytes at most,
-// which gorilla needs whole in the buffer); the part of a longer message
-// that is not buffered is read straight into the message. 256 rather than
-// 512 saves a quarter of a kilobyte on every idle connection.
+// wsReadBufferSize is the read buffer of gorilla's Conn, which lives only
+// through the upgrade: the engine reads the connection itself (wsread.go).
 const wsReadBufferSize = 256
 
 // NewServer returns a Server with cfg (see Config for the defaults) that
@@ -120,6 +119,7 @@ func (srv *Server) Close() {
 	for _, s := range all {
 		srv.closeSession(s, ReasonForcedClose, PacketClose)
 	}
+	srv.closeNetpoll()
 }
 
 // Sessions returns the sessions open now, in no particular order.
@@ -300,19 +300,11 @@ func (srv *Server) serveHandshake(req request, eio string) {
 
 // newSession makes a session for the handshake request r.
 func (srv *Server) newSession(r *http.Request, transport string, protocol int) *Session {
-	// A shallow copy: the server is done with r once the handshake is
-	// answered, so its Header and URL are not copied again (a deep clone
-	// would add most of a kilobyte to every session). Its context is not
-	// kept: the chain of the HTTP server's contexts under it is about 400
-	// bytes that every idle session would hold.
-	req := r.WithContext(context.Background())
-	req.Body = http.NoBody
-	req.GetBody = nil
 	s := &Session{
 		srv:       srv,
 		st:        srv.st,
 		id:        newSessionID(),
-		req:       req,
+		hs:        keepRequest(r),
 		transport: transport,
 		protocol:  uint8(protocol),
 		done:      make(chan struct{}),
@@ -397,7 +389,10 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		s.postBody.SetReadDeadline(aLongTimeAgo)
 	}
 	ws, out, probe, dropped := s.ws, s.out, s.probe, s.dropped
-	readerCloses, closeCode := s.readerCloses, s.closeCode
+	closeCode := s.closeCode
+	if ws != nil && !dropped {
+		s.readerCloses = true // see lingerClose
+	}
 	s.probe = nil
 	runClose := !s.inCallback && !s.handlerDone
 	if runClose {
@@ -417,18 +412,20 @@ func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType)
 		srv.debug(DebugSocket, s.id, "closing session - reason: %s", reason)
 	}
 	if ws != nil {
-		if readerCloses {
-			out.control(opClose, websocket.FormatCloseMessage(closeCode, ""))
-			ws.SetReadDeadline(time.Now().Add(closeDrainTimeout))
+		if dropped {
+			ws.Close()
+			srv.netpollDone(s)
 		} else {
 			// With a close frame even while the writer is busy: it goes
 			// between two of the writer's writes (control waits for the
 			// token up to closeFrameTimeout), as a client that gets none
 			// reports 1006, not the 1005 of the official server.
-			if !dropped {
-				out.control(opClose, nil)
+			var payload []byte
+			if closeCode != 0 {
+				payload = websocket.FormatCloseMessage(closeCode, "")
 			}
-			ws.Close()
+			out.control(opClose, payload)
+			s.lingerClose(ws)
 		}
 		if srv.obs != nil {
 			srv.debug(DebugWS, s.id, "closing")

@@ -16,5 +16,9 @@ func PartialWrites() int64 { return partialWrites.Load() }
 // ToValidUTF8 is how a polling body's text is read, for the tests.
 var ToValidUTF8 = toValidUTF8
 
+// PollIdle reports whether s's WebSocket waits in the server's poller, with
+// no goroutine reading it (always false where there is no poller).
+func PollIdle(s *Session) bool { return s.pollIdle() }
+
 // NowWrites returns how many frames were written whole at once by Send.
 func NowWrites() int64 { return nowWrites.Load() }

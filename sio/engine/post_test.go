@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,12 +18,7 @@ import (
 // 900 KB of it, then nothing: the probe's slow body.
 func stalledPost(t *testing.T, e *env, sid string) net.Conn {
 	t.Helper()
-	addr := strings.TrimPrefix(e.ts.URL, "http://")
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c, addr := dialTCP(t, e)
 	fmt.Fprintf(c, "POST /engine.io/?EIO=4&transport=polling&sid=%s HTTP/1.1\r\nHost: %s\r\n"+
 		"Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 1000000\r\n\r\n", sid, addr)
 	if _, err := c.Write(bytes.Repeat([]byte("x"), 900_000)); err != nil {

@@ -2,12 +2,11 @@ package engine
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Message is one message packet to send. Data is shared, not copied: it must
@@ -40,8 +39,8 @@ const (
 type Session struct {
 	srv *Server
 	st  *settings
-	id  string        // immutable
-	req *http.Request // immutable copy of the handshake request
+	id  string       // immutable
+	hs  handshakeReq // what Request needs of the handshake request; immutable
 	// protocol is the Engine.IO version, 4, or 3 with Config.AllowEIO3;
 	// b64 says a v3 client asked for binary messages as base64 text.
 	// Both immutable.
@@ -83,29 +82,32 @@ type Session struct {
 	closeNoop    bool // Session.Close found no GET waiting: the close packet follows a noop
 
 	// websocket
-	ws       *websocket.Conn // the transport's connection once on WebSocket
-	out      *wsOut          // writes ws's frames; set with ws (attachWS)
-	writing  bool            // a writer goroutine, or Send writing at once (writeNow), is writing to ws
-	partial  []byte          // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
-	spare    []Packet        // an empty queue with room, which the writer hands back while busy
-	lastSend int64           // monotime of the last Send on WebSocket
-	heard    bool            // a message came from the client since the last Send (see Send)
+	ws       net.Conn // the transport's connection once on WebSocket
+	out      *wsOut   // writes ws's frames; set with ws (attachWS)
+	writing  bool     // a writer goroutine, or Send writing at once (writeNow), is writing to ws
+	partial  []byte   // the rest of a frame writeNow wrote in part: the writer, which has the token, writes it first
+	spare    []Packet // an empty queue with room, which the writer hands back while busy
+	lastSend int64    // monotime of the last Send on WebSocket
+	heard    bool     // a message came from the client since the last Send (see Send)
 	// lingering: the writer goroutine waits for more (see writerLinger).
 	// Not a state of writing's: Send may write at once while the goroutine
 	// lingers, so the two are separate facts.
 	lingering bool
 	wsWake    chan struct{} // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer   // the writer goroutine's own
-	frames    *frameHandler // the reader's frame handler, while one runs
-	// The session ended for something the client sent (a frame over the
-	// limit, invalid UTF-8): closeSession sends a close frame with
-	// closeCode and leaves the connection open for whichever goroutine
-	// reads it, which drains it and closes it (see drainAndClose).
+	// the session's registration with the server's poller, while its
+	// WebSocket is read through it (netpoll_linux.go); set before the
+	// connection is registered, then immutable
+	polled *polled
+	// The session has ended and its WebSocket is left to its reader, which
+	// drains it and closes it (see lingerClose); closeCode, when not zero,
+	// is the code of the close frame sent for what the client sent (a
+	// frame over the limit, invalid UTF-8, a protocol error).
 	readerCloses bool
 	closeCode    int
 
 	// upgrade
-	probe        *websocket.Conn // the probing WebSocket while upgrading
+	probe        net.Conn // the probing WebSocket while upgrading
 	upgrade      upgradeState
 	upgradeTimer *time.Timer
 	noopTimer    *time.Timer
@@ -165,11 +167,14 @@ func (s *Session) Transport() string {
 	return s.transport
 }
 
-// Request returns a copy of the handshake request, with Body http.NoBody
-// and context.Background() for its context (the values the HTTP server
-// put in the request's context are not kept). It is shared, and shares its
-// Header and URL with the original: treat it as read-only.
-func (s *Session) Request() *http.Request { return s.req }
+// Request returns a copy of the handshake request: its method, URL, request
+// URI, protocol version, Header, Host, RemoteAddr and TLS state, with Body
+// http.NoBody and context.Background() for its context (the values the
+// HTTP server put in the request's context, and the other fields, are not
+// kept). Each call builds a new one from what the session keeps of the
+// request, so that an idle session does not hold a request someone once
+// asked for: call it once and keep what you need.
+func (s *Session) Request() *http.Request { return s.hs.request() }
 
 // Done returns a channel that is closed when the session has ended.
 func (s *Session) Done() <-chan struct{} { return s.done }
@@ -320,7 +325,7 @@ func (s *Session) startWriterLocked() {
 		s.lingering = false
 		s.wsWake <- struct{}{} // buffered, and only the writer receives
 	} else {
-		go s.writeLoop(s.ws)
+		go s.writeLoop()
 	}
 }
 

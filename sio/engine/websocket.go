@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,17 +39,18 @@ func (srv *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, protoc
 	if err != nil {
 		return // the upgrader has answered
 	}
-	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
+	// From here on the engine reads and writes the raw connection itself:
+	// gorilla's Conn, and its buffers, go with this function.
+	nc := conn.NetConn()
 	s := srv.newSession(r, TransportWebSocket, protocol)
-	s.attachWS(conn)
+	s.attachWS(newWSOut(nc))
 	if !srv.openSession(s) {
-		conn.Close()
+		nc.Close()
 		return
 	}
-	// A fresh goroutine with a small stack reads from here on, and the
-	// request's goroutine returns, releasing net/http's per-connection
+	// The request's goroutine returns, releasing net/http's per-connection
 	// state (its 4 KiB reader among it).
-	go s.readLoop(conn)
+	s.startReading(nc, nil)
 }
 
 var errInvalidUTF8 = errors.New("engine: invalid UTF-8 in a text frame")
@@ -98,19 +100,20 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 		s.mu.Unlock()
 		return
 	}
-	conn.SetReadLimit(srv.st.MaxHTTPBufferSize)
+	nc := conn.NetConn()
+	o := newWSOut(nc)
 	s.mu.Lock()
 	if s.state == stateClosed {
 		s.mu.Unlock()
-		conn.Close()
+		nc.Close()
 		return
 	}
-	s.probe = conn
+	s.probe = nc
 	s.upgradeTimer = time.AfterFunc(s.st.UpgradeTimeout, func() {
 		if srv.obs != nil {
 			srv.debug(DebugSocket, s.id, "client did not complete upgrade - closing transport")
 		}
-		s.endProbe(conn)
+		s.endProbe(nc)
 	})
 	s.mu.Unlock()
 	if srv.obs != nil {
@@ -118,19 +121,22 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 		srv.debug(DebugSocket, s.id, `might upgrade socket transport from "polling" to "websocket"`)
 	}
 	go func() {
-		if s.probeLoop(conn) {
-			// a fresh reader: probing has grown this goroutine's stack
-			go s.readLoop(conn)
+		fr := getFrameReader(nc, nil)
+		if !s.probeLoop(fr, nc, o) {
+			putFrameReader(fr)
+			return
 		}
+		// what the client sent after "5" may be in fr already
+		s.startReading(nc, fr)
 	}()
 }
 
 // probeLoop reads the probing WebSocket until the client sends "5" (it
 // returns true: the session is on this WebSocket now) or the probe fails.
-func (s *Session) probeLoop(conn *websocket.Conn) bool {
+func (s *Session) probeLoop(fr *frameReader, conn net.Conn, o *wsOut) bool {
 	srv := s.srv
 	for {
-		mt, data, err := conn.ReadMessage()
+		mt, data, err := readMessage(fr, o, s.st.MaxHTTPBufferSize)
 		if err != nil {
 			if srv.obs != nil {
 				srv.debug(DebugSocket, s.id, "client did not complete upgrade - transport closed")
@@ -138,12 +144,15 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 			s.endProbe(conn)
 			return false
 		}
-		if srv.obs != nil {
-			srv.debugReceived(s.id, data, mt == websocket.BinaryMessage)
+		if mt == 0 {
+			continue // a control frame, answered
 		}
-		p, err := s.decodeFrame(data, mt == websocket.BinaryMessage)
-		if err == nil && mt == websocket.TextMessage && !utf8.Valid(data) {
-			closeFrame(conn, websocket.CloseInvalidFramePayloadData)
+		if srv.obs != nil {
+			srv.debugReceived(s.id, data, mt == opBinary)
+		}
+		p, err := s.decodeFrame(data, mt == opBinary)
+		if err == nil && mt == opText && !utf8.Valid(data) {
+			o.control(opClose, websocket.FormatCloseMessage(websocket.CloseInvalidFramePayloadData, ""))
 			err = errInvalidUTF8
 		}
 		if err == nil && srv.obs != nil {
@@ -155,8 +164,11 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 				srv.debug(DebugSocket, s.id, "got probe ping packet, sending pong")
 			}
 			pong := Packet{Type: PacketPong, Data: []byte("probe")}
-			conn.SetWriteDeadline(time.Now().Add(s.st.writeTimeout()))
-			if err := s.writePacket(conn, pong); err != nil {
+			o.acquire(-1)
+			err := o.write(s.appendWSFrame(nil, pong), s.st.writeTimeout())
+			o.conn.SetWriteDeadline(time.Time{})
+			o.release()
+			if err != nil {
 				s.endProbe(conn)
 				return false
 			}
@@ -178,7 +190,7 @@ func (s *Session) probeLoop(conn *websocket.Conn) bool {
 				s.debugNoop()
 			}
 		case err == nil && p.Type == PacketUpgrade:
-			return s.completeUpgrade(conn)
+			return s.completeUpgrade(conn, o)
 		default:
 			if srv.obs != nil {
 				srv.debug(DebugSocket, s.id, "client did not complete upgrade - unexpected packet on the probe")
@@ -225,7 +237,7 @@ func (s *Session) debugNoop() {
 
 // endProbe gives up the upgrade through conn, if it is still the probe:
 // polling goes on.
-func (s *Session) endProbe(conn *websocket.Conn) {
+func (s *Session) endProbe(conn net.Conn) {
 	s.mu.Lock()
 	if s.probe == conn {
 		s.probe = nil
@@ -244,7 +256,7 @@ func (s *Session) endProbe(conn *websocket.Conn) {
 // completeUpgrade switches s to conn: polling is discarded (a GET still
 // pending gets 400, as any later one) and the queue is written on the
 // WebSocket from now.
-func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
+func (s *Session) completeUpgrade(conn net.Conn, o *wsOut) bool {
 	srv := s.srv
 	s.mu.Lock()
 	if s.probe != conn || s.state == stateClosed {
@@ -259,7 +271,7 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 		s.noopTimer.Stop()
 	}
 	s.transport = TransportWebSocket
-	s.attachWS(conn)
+	s.attachWS(o)
 	s.queue = slices.DeleteFunc(s.queue, func(p Packet) bool { return p.Type == PacketNoop })
 	if s.pollPending {
 		select {
@@ -276,188 +288,16 @@ func (s *Session) completeUpgrade(conn *websocket.Conn) bool {
 	return true
 }
 
-// readLoop reads the session's WebSocket until it fails or the session
-// ends. It is the only goroutine an idle WebSocket session holds, so it
-// does as little as it can: it waits for the next message to begin and
-// hands it to the frame handler (see handFrame), which reads it to the end
-// and handles it. Reading and handling a message take more stack than
-// waiting does; on this goroutine they would grow its stack for good (the
-// runtime only shrinks a stack that is three quarters unused), so that
-// even an idle session would keep a stack of 4 KiB or more rather than
-// 2 KiB.
-func (s *Session) readLoop(conn *websocket.Conn) {
-	for {
-		mt, r, err := conn.NextReader()
-		if err != nil {
-			s.readFailed(err)
-			return
-		}
-		if !s.handFrame(mt, r) {
-			return
-		}
-	}
-}
-
-// readFailed ends the session whose reader failed with err. It is kept
-// apart from readLoop to keep readLoop's frame small: an idle reader's
-// stack holds that frame and gorilla's, and at about 1.1 KB in all they
-// are close to what the runtime's 2 KiB starting stack allows.
-//
-// When a frame handler is at work, the error goes to it, after the
-// messages it has yet to handle: handled here, it could close the session
-// before the last of them (a DISCONNECT sent right before a close frame).
-//
-//go:noinline
-func (s *Session) readFailed(err error) {
-	s.mu.Lock()
-	h := s.frames
-	if h != nil {
-		h.sent++
-	}
-	s.mu.Unlock()
-	if h == nil {
-		s.onFrame(0, nil, err)
-		return
-	}
-	h.in <- wsFrame{err: err}
-	<-h.out
-}
-
-// frameLinger is how long the frame handler waits for the next message
-// once it has handled one, before it ends: a busy connection keeps one
-// handler, whose stack has grown to what handling takes, an idle one
-// holds none (as with writerLinger).
-const frameLinger = 5 * time.Millisecond
-
-// wsFrame is a message the reader has begun to read, for the frame
-// handler.
-type wsFrame struct {
-	mt  int
-	r   io.Reader
-	err error // instead of a message: the error that ended reading
-}
-
-// frameHandler is the goroutine that reads and handles a WebSocket's
-// messages for its reader while the connection is busy. Only the reader
-// hands it messages, one at a time, and waits for each one's body to be
-// read.
-type frameHandler struct {
-	in    chan wsFrame // from the reader (buffered 1)
-	out   chan bool    // to the reader: whether to read on (buffered 1)
-	timer *time.Timer  // the handler's own, for frameLinger
-	sent  uint64       // messages handed over so far; guarded by Session.mu
-}
-
-// handFrame has the frame handler read and handle the message r, starting
-// a handler if none is waiting, and reports whether to read on. Messages
-// are handled one at a time and in order, as they would be on the reader
-// itself, and the next one is not read before this one is handled.
-func (s *Session) handFrame(mt int, r io.Reader) bool {
-	s.mu.Lock()
-	h := s.frames
-	if h == nil {
-		h = &frameHandler{in: make(chan wsFrame, 1), out: make(chan bool, 1)}
-		s.frames = h
-		go s.handleFrames(h)
-	}
-	h.sent++
-	s.mu.Unlock()
-	h.in <- wsFrame{mt: mt, r: r}
-	return <-h.out
-}
-
-// handleFrames is the frame handler's goroutine: it handles what the
-// reader hands it until the reader stops or no message comes for
-// frameLinger.
-//
-// The reader may wait for the next message as soon as this one's body is
-// read: the messages are still handled one at a time, in order, here, and
-// the reader and this goroutine work at once rather than by turns. Once a
-// message ends the session, the ones the reader still hands over are read
-// and dropped (the reader stops when the closed connection fails it).
-func (s *Session) handleFrames(h *frameHandler) {
-	var got uint64
-	ended := false // a message ended the session
-	f := <-h.in
-	for {
-		got++
-		if f.err != nil {
-			s.onFrame(f.mt, nil, f.err) // then the reader returns, as when it handles the error itself
-			h.out <- false
-			return
-		}
-		data, err := io.ReadAll(f.r)
-		h.out <- err == nil && !ended
-		if err != nil {
-			s.onFrame(f.mt, nil, err) // the reader stops: nothing more comes
-			return
-		}
-		if !ended && !s.onFrame(f.mt, data, nil) {
-			ended = true
-		}
-		var ok bool
-		if f, ok = s.lingerFrames(h, got); !ok {
-			return
-		}
-	}
-}
-
-// lingerFrames waits up to frameLinger for the reader to hand h another
-// message, or for the session to end, and returns the message. It returns
-// false when none comes: h is then no longer the session's handler, and
-// its goroutine ends. got counts the messages h has received.
-func (s *Session) lingerFrames(h *frameHandler, got uint64) (wsFrame, bool) {
-	if h.timer == nil {
-		h.timer = time.NewTimer(frameLinger)
-	} else {
-		h.timer.Reset(frameLinger)
-	}
-	select {
-	case f := <-h.in:
-		h.timer.Stop()
-		return f, true
-	case <-h.timer.C:
-	case <-s.done:
-		h.timer.Stop()
-	}
-	s.mu.Lock()
-	if h.sent > got {
-		s.mu.Unlock()
-		return <-h.in, true // the reader has committed to this handler
-	}
-	s.frames = nil
-	s.mu.Unlock()
-	return wsFrame{}, false
-}
-
-// onFrame handles one message read from the WebSocket (data), or the
-// error that ended reading; it reports whether to read on.
-func (s *Session) onFrame(mt int, data []byte, err error) bool {
+// onFrame handles one message read from the WebSocket; it reports whether
+// to read on.
+func (s *Session) onFrame(mt int, data []byte) bool {
 	srv := s.srv
-	if err != nil {
-		if srv.obs != nil {
-			srv.debug(DebugWS, s.id, "read ended: %v", err)
-		}
-		if errors.Is(err, websocket.ErrReadLimit) {
-			// gorilla has sent the close frame (1009)
-			s.failWebSocket(ReasonTransportError, websocket.CloseMessageTooBig)
-		} else {
-			srv.closeSession(s, ReasonTransportClose, PacketClose)
-		}
-		s.mu.Lock()
-		conn, drain := s.ws, s.readerCloses
-		s.mu.Unlock()
-		if drain {
-			drainAndClose(conn)
-		}
-		return false
-	}
 	select {
 	case <-s.done:
 		return true // closed for an earlier message: drained until the client closes
 	default:
 	}
-	binary := mt == websocket.BinaryMessage
+	binary := mt == opBinary
 	if srv.debugPackets() {
 		srv.debugReceived(s.id, data, binary)
 	}
@@ -538,7 +378,7 @@ func (s *Session) linger() bool {
 // and exits when the queue is empty again, so an idle session holds no
 // writer goroutine and no write buffer. After the last packet of a closing
 // session it closes the session.
-func (s *Session) writeLoop(conn *websocket.Conn) {
+func (s *Session) writeLoop() {
 	srv := s.srv
 	for {
 		s.mu.Lock()
@@ -615,22 +455,6 @@ func (s *Session) writeLoop(conn *websocket.Conn) {
 // a burst past it leaves its queue to the collector.
 const maxSpareQueue = 1024
 
-// writeFrame writes p as one WebSocket message without copying its data.
-func writeFrame(conn *websocket.Conn, p Packet) error {
-	if p.Binary {
-		return conn.WriteMessage(websocket.BinaryMessage, p.Data)
-	}
-	w, err := conn.NextWriter(websocket.TextMessage)
-	if err != nil {
-		return err
-	}
-	w.Write(textDigits[p.Type])
-	if len(p.Data) > 0 {
-		w.Write(p.Data)
-	}
-	return w.Close()
-}
-
 // wireFrame formats a packet written to a WebSocket, for a debug line, as
 // the message went out ("4hello"), or "<binary N bytes>". The writer passes
 // a pointer into a batch it has taken from the queue, which nothing changes
@@ -669,26 +493,31 @@ func (srv *Server) debugReceived(sid string, data []byte, binary bool) {
 func (s *Session) failWebSocket(reason Reason, code int) {
 	s.mu.Lock()
 	if s.state != stateClosed {
-		s.readerCloses, s.closeCode = true, code
+		s.closeCode = code
 	}
 	s.mu.Unlock()
 	s.srv.closeSession(s, reason, PacketClose)
 }
 
-// closeFrame sends a close frame with code, if the connection has not sent
-// one yet.
-func closeFrame(conn *websocket.Conn, code int) {
-	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(closeFrameTimeout))
+// lingerClose leaves conn, the WebSocket of a session that has ended and
+// sent its close frame, to its reader, which reads and drops what the
+// client still sends and closes conn at the client's close frame (or
+// drains it to the end, see drainAndClose). Whatever the client does, it
+// is closed after closeDrainTimeout.
+func (s *Session) lingerClose(conn net.Conn) {
+	time.AfterFunc(closeDrainTimeout, func() {
+		conn.Close()
+		s.srv.netpollDone(s)
+	})
 }
 
 // drainAndClose reads and drops what the client still sends, until it
-// closes its end or the read deadline (closeDrainTimeout) passes, then
-// closes conn. Closing a connection with unread data resets it, and a
+// closes its end or lingerClose's timer closes conn, then closes conn. Closing a connection with unread data resets it, and a
 // client that notices the reset while it writes (Node's ws does) reports
 // 1006 rather than the close frame it was sent, as the official server's
 // clients never see. The caller is the connection's only reader.
-func drainAndClose(conn *websocket.Conn) {
-	io.Copy(io.Discard, conn.NetConn())
+func drainAndClose(conn net.Conn) {
+	io.Copy(io.Discard, conn)
 	conn.Close()
 }
 

@@ -8,12 +8,11 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // A session's WebSocket frames are written by the engine itself, straight
-// to the connection under gorilla's Conn, which goes on reading it. Owning
+// to the connection gorilla's upgrader handed over (the engine reads it
+// too, see wsread.go). Owning
 // the writes lets a broadcast write one frame, built once, to many
 // connections, lets several queued frames go out in one write, and lets
 // Send write a frame at once, from the goroutine that sends it, when the
@@ -21,12 +20,8 @@ import (
 //
 // Whoever writes takes the connection's token (wsOut.tok) first and writes
 // whole frames while it holds it: the writer goroutine, Send's write at
-// once, the close frame of closeSession, the answers to the client's ping
-// and close frames (gorilla's handlers are replaced by ones that take the
-// token). So frames never interleave. One exception is left: gorilla itself
-// writes a close frame when a client breaks the protocol (a message over
-// the read limit); should that happen while a frame written at once in part
-// waits for its rest, that client gets a garbled close.
+// once, the close frame of closeSession, the reader's answers to the
+// client's ping and close frames. So frames never interleave.
 
 // WebSocket opcodes of the frames the engine writes.
 const (
@@ -58,23 +53,20 @@ type wsOut struct {
 	raw       rawWriter
 }
 
-// attachWS makes conn the session's WebSocket: from now on the engine
-// writes its frames (see wsOut), and gorilla's reader answers the client's
-// pings and close frames through it too. The caller holds s.mu, or has not
-// published s yet.
-func (s *Session) attachWS(conn *websocket.Conn) {
-	o := &wsOut{conn: conn.NetConn(), tok: make(chan struct{}, 1)}
+// newWSOut returns the writing side of the WebSocket conn.
+func newWSOut(conn net.Conn) *wsOut {
+	o := &wsOut{conn: conn, tok: make(chan struct{}, 1)}
 	o.rawOK = canWriteRaw(o.conn)
 	o.tok <- struct{}{}
-	conn.SetPingHandler(func(data string) error {
-		o.control(opPong, []byte(data))
-		return nil
-	})
-	conn.SetCloseHandler(func(code int, _ string) error {
-		o.control(opClose, websocket.FormatCloseMessage(code, ""))
-		return nil
-	})
-	s.ws, s.out = conn, o
+	return o
+}
+
+// attachWS makes o's connection the session's WebSocket: from now on the
+// engine writes its frames through o, and its reader (wsread.go) answers
+// the client's pings and close frames through o too. The caller holds
+// s.mu, or has not published s yet.
+func (s *Session) attachWS(o *wsOut) {
+	s.ws, s.out = o.conn, o
 }
 
 // acquire takes the token, waiting up to wait for it (for ever when wait
