@@ -136,7 +136,7 @@ func (srv *Server) serveProbe(w http.ResponseWriter, r *http.Request, s *Session
 func (s *Session) probeLoop(fr *frameReader, conn net.Conn, o *wsOut) bool {
 	srv := s.srv
 	for {
-		mt, data, err := readMessage(fr, o, s.st.MaxHTTPBufferSize)
+		mt, data, err := readMessage(fr, o, s.st.MaxHTTPBufferSize, false)
 		if err != nil {
 			if srv.obs != nil {
 				srv.debug(DebugSocket, s.id, "client did not complete upgrade - transport closed")

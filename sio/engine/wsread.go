@@ -102,8 +102,10 @@ var errClientClose = errors.New("engine: websocket closed by the client")
 // close with a close (then it returns errClientClose). A message longer
 // than limit bytes is not read (errReadLimit). op is opText or opBinary, or
 // 0 after a control frame outside a message: the caller may wait for the
-// next frame as it does between messages.
-func readMessage(fr *frameReader, o *wsOut, limit int64) (op int, data []byte, err error) {
+// next frame as it does between messages. With discard, a message's
+// payload is skipped rather than read into memory (data is nil), whatever
+// its length.
+func readMessage(fr *frameReader, o *wsOut, limit int64, discard bool) (op int, data []byte, err error) {
 	state := ws.StateServerSide
 	started := false
 	for {
@@ -149,11 +151,21 @@ func readMessage(fr *frameReader, o *wsOut, limit int64) (op int, data []byte, e
 			}
 			continue
 		}
-		if int64(len(data))+h.Length > limit {
-			return 0, nil, errReadLimit
-		}
 		if !started {
 			op, started = int(h.OpCode), true
+		}
+		if discard {
+			if _, err := fr.br.Discard(int(h.Length)); err != nil {
+				return 0, nil, unexpected(err)
+			}
+			if h.Fin {
+				return op, nil, nil
+			}
+			state = state.Set(ws.StateFragmented)
+			continue
+		}
+		if int64(len(data))+h.Length > limit {
+			return 0, nil, errReadLimit
 		}
 		n := len(data)
 		data = growTo(data, n+int(h.Length), h.Fin)
@@ -257,17 +269,29 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 				return false
 			}
 		}
-		mt, data, err := readMessage(fr, s.out, s.st.MaxHTTPBufferSize)
+		// Once the session has ended, the reader goes on reading what the
+		// client sends until its close frame or its end of the connection
+		// (see lingerClose), and drops it unread: a client that had filled
+		// the socket's buffers would otherwise cost a buffer per message.
+		ended := s.ended()
+		mt, data, err := readMessage(fr, s.out, s.st.MaxHTTPBufferSize, ended)
 		if err != nil {
 			s.readEnded(err)
 			return false
 		}
-		if mt != 0 {
-			// Once the session has ended, the reader goes on reading, and
-			// dropping, what the client sends until its close frame or its
-			// end of the connection (see lingerClose).
+		if mt != 0 && !ended {
 			s.onFrame(mt, data)
 		}
+	}
+}
+
+// ended reports whether the session has ended.
+func (s *Session) ended() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -25,7 +25,7 @@ func readAll(r io.Reader, limit int64) (msgs []string, err error) {
 	fr.br.Reset(&fr.src)
 	o := newWSOut(discardConn{})
 	for {
-		op, data, err := readMessage(fr, o, limit)
+		op, data, err := readMessage(fr, o, limit, false)
 		if err != nil {
 			return msgs, err
 		}
