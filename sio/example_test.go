@@ -2,6 +2,7 @@ package sio_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -280,4 +281,33 @@ func ExampleObserver() {
 	// out CONNECT
 	// in  EVENT ["ping"]
 	// out ACK ["pong"]
+}
+
+// Reading the client's auth payload without building the whole handshake.
+func ExampleSocket_Auth() {
+	io := sio.NewServer(sio.Config{})
+	io.Use(func(s *sio.Socket) error {
+		var auth struct{ Token string }
+		if err := json.Unmarshal(s.Auth(), &auth); err != nil || auth.Token != "secret" {
+			return &sio.ConnectError{Message: "not authorized"}
+		}
+		return nil
+	})
+	url, stop := serve(io)
+	defer stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), exampleWait)
+	defer cancel()
+	for _, token := range []string{"guess", "secret"} {
+		s, err := client.Connect(ctx, url, client.Options{ForceNew: true, NoReconnection: true, Auth: map[string]any{"token": token}})
+		if ce, ok := errors.AsType[*client.ConnectError](err); ok {
+			fmt.Printf("%s: refused: %s\n", token, ce.Message)
+		} else if err == nil {
+			fmt.Printf("%s: connected\n", token)
+			s.Disconnect()
+		}
+	}
+	// Output:
+	// guess: refused: not authorized
+	// secret: connected
 }

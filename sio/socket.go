@@ -150,6 +150,19 @@ func (s *Socket) Handshake() *Handshake {
 	return s.handshake
 }
 
+// Auth returns the auth payload of the socket's CONNECT packet as the
+// client sent it (Handshake().RawAuth), or nil when it sent none. Unlike
+// Handshake, it keeps nothing on the socket: a server that only needs the
+// auth saves the memory of the handshake's headers and query, which
+// Handshake builds and keeps on its first call. The caller may modify the
+// copy it gets.
+func (s *Socket) Auth() json.RawMessage {
+	if len(s.auth) == 0 {
+		return nil
+	}
+	return append(json.RawMessage(nil), s.auth...)
+}
+
 // SessionID returns the id of the Engine.IO session the socket rides on.
 // Keep it secret from other clients: it lets anyone post as this client.
 func (s *Socket) SessionID() string { return s.conn.session.ID() }

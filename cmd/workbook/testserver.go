@@ -226,7 +226,7 @@ func NewTestServer(cfg TestServerConfig) *TestServer {
 	// answer to anything the client sent behind its CONNECT.
 	emitAuth := func(s *sio.Socket) {
 		var auth any = map[string]any{}
-		if raw := s.Handshake().RawAuth; raw != nil {
+		if raw := s.Auth(); raw != nil { // not Handshake(): it would be kept for every socket
 			auth = raw
 		}
 		_ = s.Emit("auth", auth)
