@@ -125,6 +125,12 @@ measure() {
 		fi
 		dropped=$( (grep -ho 'dropped=[0-9]*' "$tmp/server.log" || true) | tail -1 | cut -d= -f2)
 		extra="$extra,\"exported_in\":$in,\"exported_out\":$out_,\"dropped\":${dropped:-0}"
+		# What the recorder said about them (the error of a batch it could
+		# not store), for the record: the log goes with the run.
+		if [ "${dropped:-0}" != 0 ]; then
+			echo "compare-node: $case round $round: the recorder dropped $dropped items:" >&2
+			grep -h 'dropped=' "$tmp/server.log" >&2 || true
+		fi
 	fi
 	echo "{\"case\":\"$case\",\"server\":\"$server\",\"round\":$round,\"load1\":$load1,\"date\":\"$(date -u +%F)\"$extra,${out#\{}"
 }
