@@ -450,6 +450,8 @@ func TestActThroughProxyEIO3(t *testing.T) {
 			}
 			if line := waitLine(t, p, "DISCONNECT "); line != "DISCONNECT io server disconnect" {
 				t.Errorf("the client says %q", line)
+				out, _, _ := runErr("packets", "--db", db, "--session", sid, "--width", "0")
+				t.Log(out)
 			}
 			tr := strings.Split(transports, ",")
 			waitMatch(t, []string{`out\s+` + tr[len(tr)-1] + `\s+message\s+EVENT\s+/\s+injected\b`, `in\s+\w+\s+message\s+BINARY_ACK\b`},

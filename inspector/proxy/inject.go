@@ -399,13 +399,32 @@ func (p *Proxy) takeOutbox(sid string, hold bool) []engine.Packet {
 // catchPolling takes the acks of injected events (and a BINARY_ACK's
 // attachments) out of a polling POST body of session sid. caught is false,
 // and kept the body itself, when there were none.
+//
+// A client may send a BINARY_ACK's attachments in later POSTs than the
+// packet itself (the official client writes the packet at once and the
+// attachments once that POST is done): the count still to come is kept
+// with the session, and they are taken out of the next POSTs. Forwarded,
+// they would reach the target as binary messages it never asked for.
 func (p *Proxy) catchPolling(sid string, v3 bool, contentType string, body []byte) (kept []byte, binary, caught bool) {
 	ps, err := decodePayload(v3, body, contentType)
 	if err != nil {
 		return body, false, false
 	}
 	rest := make([]engine.Packet, 0, len(ps))
+	p.mu.Lock()
+	s := p.sessions[sid]
 	swallow := 0
+	if s != nil {
+		swallow, s.swallow = s.swallow, 0
+	}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if s := p.sessions[sid]; s != nil {
+			s.swallow = swallow
+		}
+		p.mu.Unlock()
+	}()
 	for _, pk := range ps {
 		if pk.Binary && swallow > 0 {
 			swallow--

@@ -66,7 +66,7 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 			p.payload(ex, ex.at, sid, engine.In, body, r.Header.Get("Content-Type"))
 			ex.recorded = true
 		}
-		if sid != "" && !ex.jsonp && p.inj.waits(sid) {
+		if sid != "" && !ex.jsonp && (p.inj.waits(sid) || p.swallowing(sid)) {
 			// The answers to injected events are the proxy's (inject.go).
 			if kept, binary, caught := p.catchPolling(sid, ex.v3, r.Header.Get("Content-Type"), body); caught {
 				if len(kept) == 0 {
@@ -84,6 +84,15 @@ func (p *Proxy) servePolling(w http.ResponseWriter, r *http.Request, sid string)
 	}
 	r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	p.polling.ServeHTTP(w, r)
+}
+
+// swallowing reports whether attachments of a caught BINARY_ACK of
+// polling session sid are still to come (catchPolling).
+func (p *Proxy) swallowing(sid string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.sessions[sid]
+	return s != nil && s.swallow > 0
 }
 
 // tooLarge refuses a POST whose body is over MaxMessage, as the official

@@ -152,6 +152,7 @@ type session struct {
 	outbox    []engine.Packet // polling: injected packets for the next answer to a GET (inject.go)
 	path      string          // the path of its handshake, for the requests the proxy makes itself (inject.go)
 	closeNext bool            // polling: the proxy closed it toward the client; its next GET gets the close packet (inject.go)
+	swallow   int             // polling: attachments of a caught BINARY_ACK still to come, in a later POST (inject.go)
 }
 
 // New returns a proxy for cfg.
