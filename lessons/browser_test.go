@@ -390,6 +390,9 @@ var stepPages = []struct {
 		// typing, private messages.
 		p.click("show-done")
 		p.waitPane(0, `d.getElementById("online")`, "the finished client")
+		// The page's script has run once its socket exists: a form
+		// submitted before it has its handler would reload the page.
+		p.wait(`(() => { try { return document.querySelectorAll('.pane iframe')[0].contentWindow.eval('socket.connected') === true; } catch { return false; } })()`, "the finished client connected")
 		p.chat(0, `name.value = "Dora"; login.requestSubmit();`)
 		p.waitPane(0, `text.textContent === "Eres Dora, en general."`, "Dora in the first pane")
 		p.click("add-client")

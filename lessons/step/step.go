@@ -310,9 +310,6 @@ type sent struct {
 	// refused: a CONNECT_ERROR to browser, with its payload in args[0]
 	refused bool
 	browser string
-	// target: the socket the event went to, found as it was sent (nil
-	// when it was not found then: deliver looks again)
-	target *sio.Socket
 }
 
 // NewChecker returns a checker for the given task ids; done is called for
@@ -418,10 +415,16 @@ func (c *Checker) deliver() {
 			}
 			c.mu.Lock()
 			fns := c.sent[ev.event]
+			ios := c.ios
 			c.mu.Unlock()
-			target := ev.target
-			if target == nil {
-				target = c.socket(ev.sid, ev.nsp)
+			var target *sio.Socket
+			for _, io := range ios {
+				for _, s := range io.Of(ev.nsp).Sockets() {
+					if s.SessionID() == ev.sid {
+						target = s
+						break
+					}
+				}
 			}
 			if target == nil {
 				continue
@@ -431,22 +434,6 @@ func (c *Checker) deliver() {
 			}
 		}
 	}
-}
-
-// socket returns the socket of session sid in namespace nsp, on any of
-// the checker's servers, or nil when it has none (any more).
-func (c *Checker) socket(sid, nsp string) *sio.Socket {
-	c.mu.Lock()
-	ios := c.ios
-	c.mu.Unlock()
-	for _, io := range ios {
-		for _, s := range io.Of(nsp).Sockets() {
-			if s.SessionID() == sid {
-				return s
-			}
-		}
-	}
-	return nil
 }
 
 // observer holds the Checker's hooks: they keep the EVENT packets going
@@ -505,11 +492,8 @@ func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Pack
 	if !wanted {
 		return
 	}
-	// The socket is found now, while it is surely in its namespace: by the
-	// time the checker's goroutine gets to the event, a client that left
-	// at once is gone ("reuse" in the chat missed the name it had had).
 	select {
-	case c.queue <- sent{sid: sid, nsp: p.Namespace, event: event, args: args[1:], target: c.socket(sid, p.Namespace)}:
+	case c.queue <- sent{sid: sid, nsp: p.Namespace, event: event, args: args[1:]}:
 	default: // the checker is far behind: lose this one rather than hold up the connection
 	}
 }
