@@ -1,15 +1,17 @@
 package engine
 
 import (
-	"context"
+	"bufio"
 	"crypto/tls"
+	"fmt"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strings"
 )
 
 // handshakeReq is what a session keeps of its handshake request, for
-// Session.Request, which rebuilds an *http.Request from it on first call.
+// Session.Request, which rebuilds an *http.Request from it on each call.
 // The request itself, its Header map and URL would cost an idle session
 // about a kilobyte (more with a browser's headers); these strings cost what
 // their text does. The request line's parts are copied, so that the line
@@ -19,8 +21,7 @@ type handshakeReq struct {
 	requestURI string
 	host       string
 	remoteAddr string
-	header     string // "key\x00value\x00" for each value; neither holds a NUL
-	values     uint32 // how many values header holds
+	header     string // the headers in their wire format (http.Header.Write)
 	tls        *tls.ConnectionState
 	protoMinor uint8 // of HTTP/1.x; a 2.x request keeps protoMajor 2
 	protoMajor uint8
@@ -28,23 +29,8 @@ type handshakeReq struct {
 
 // keepRequest returns what a session keeps of r.
 func keepRequest(r *http.Request) handshakeReq {
-	n, values := 0, 0
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			n += len(k) + len(v) + 2
-		}
-		values += len(vs)
-	}
 	var b strings.Builder
-	b.Grow(n)
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			b.WriteString(k)
-			b.WriteByte(0)
-			b.WriteString(v)
-			b.WriteByte(0)
-		}
-	}
+	_ = r.Header.Write(&b) // a strings.Builder does not fail
 	uri := r.RequestURI
 	if uri == "" {
 		uri = r.URL.RequestURI() // a request a test or a handler built
@@ -55,7 +41,6 @@ func keepRequest(r *http.Request) handshakeReq {
 		host:       r.Host,
 		remoteAddr: r.RemoteAddr,
 		header:     b.String(),
-		values:     uint32(values),
 		tls:        r.TLS,
 		protoMajor: uint8(r.ProtoMajor),
 		protoMinor: uint8(r.ProtoMinor),
@@ -72,47 +57,31 @@ func internMethod(m string) string {
 	return strings.Clone(m)
 }
 
-// request rebuilds the handshake request.
+// request rebuilds the handshake request, with no body and no context of
+// its own (Context returns context.Background()).
 func (h *handshakeReq) request() *http.Request {
 	u, err := url.ParseRequestURI(h.requestURI)
 	if err != nil {
 		u = &url.URL{} // net/http parsed it once: cannot happen
 	}
-	// The values share one array: a header's values are next to each
-	// other in h.header, as keepRequest wrote them.
-	header := make(http.Header, h.values)
-	all := make([]string, 0, h.values)
-	for rest := h.header; rest != ""; {
-		k, after, _ := strings.Cut(rest, "\x00")
-		v, after2, _ := strings.Cut(after, "\x00")
-		rest = after2
-		all = append(all, v)
-		if vs := header[k]; len(vs) > 0 && &vs[len(vs)-1] == &all[len(all)-2] {
-			header[k] = all[len(all)-len(vs)-1 : len(all) : len(all)]
-		} else {
-			header[k] = all[len(all)-1 : len(all) : len(all)]
-		}
+	// The header's end: ReadMIMEHeader reads up to an empty line.
+	tr := textproto.NewReader(bufio.NewReader(strings.NewReader(h.header + "\r\n")))
+	header, err := tr.ReadMIMEHeader()
+	if err != nil {
+		header = textproto.MIMEHeader{} // what Header.Write wrote reads back: cannot happen
 	}
 	major, minor := int(h.protoMajor), int(h.protoMinor)
-	proto := "HTTP/1.1"
-	switch {
-	case major == 1 && minor == 0:
-		proto = "HTTP/1.0"
-	case major == 2:
-		proto = "HTTP/2.0"
-	}
-	r := &http.Request{
+	return &http.Request{
 		Method:     h.method,
 		URL:        u,
-		Proto:      proto,
+		Proto:      fmt.Sprintf("HTTP/%d.%d", major, minor),
 		ProtoMajor: major,
 		ProtoMinor: minor,
-		Header:     header,
+		Header:     http.Header(header),
 		Body:       http.NoBody,
 		Host:       h.host,
 		RemoteAddr: h.remoteAddr,
 		RequestURI: h.requestURI,
 		TLS:        h.tls,
 	}
-	return r.WithContext(context.Background())
 }
