@@ -330,7 +330,12 @@ func (wb *workbook) closeSockets() {
 	if wb.admin != nil {
 		wb.admin.Close()
 	}
-	_ = wb.io.Close()
+	// Shutdown, not Close: the handlers have returned when the recorder
+	// closes after this (the lessons' servers wait for their sessions'
+	// closes in Close).
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	_ = wb.io.Shutdown(sctx)
+	cancel()
 	if wb.lessons != nil {
 		_ = wb.lessons.Close() // also ends the step pages' live feeds
 	}

@@ -121,8 +121,18 @@ func (c *TestServerCommand) Run(ctx context.Context, args []string, stdout, stde
 	if c.DB != "" {
 		fmt.Fprintf(stdout, "recording to %s\n", c.DB)
 	}
-	return serveUntilDone(ctx, ln, h, h.Close)
+	return serveUntilDone(ctx, ln, h, func() {
+		// Every handler done before the recorder (deferred above) closes:
+		// what they tell it then is not counted as dropped.
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+		defer cancel()
+		h.Shutdown(sctx)
+	})
 }
+
+// shutdownWait bounds how long a serving command waits, once told to stop,
+// for the Socket.IO handlers of its connections to return.
+const shutdownWait = 5 * time.Second
 
 // serveUntilDone serves h on ln until ctx is done, then shuts down: it
 // calls onShutdown, which should end long-lived requests (long-polling
@@ -281,6 +291,16 @@ func (t *TestServer) Close() {
 		t.admin.Close()
 	}
 	t.io.Close()
+	t.engine.Close()
+}
+
+// Shutdown closes both servers, and waits until the Socket.IO server's
+// handlers have returned or ctx is done (sio.Server.Shutdown).
+func (t *TestServer) Shutdown(ctx context.Context) {
+	if t.admin != nil {
+		t.admin.Close()
+	}
+	_ = t.io.Shutdown(ctx)
 	t.engine.Close()
 }
 

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/sioworkbook/workbook/sio/engine"
 )
@@ -264,5 +268,55 @@ func TestClientClosePollingRacingGet(t *testing.T) {
 	}
 	if r := e.h.waitClose(t, p.sid); r != engine.ReasonTransportClose {
 		t.Errorf("reason = %q", r)
+	}
+}
+
+// blockingClose is a handler whose sessions' Close waits for release.
+type blockingClose struct {
+	entered  chan struct{}
+	release  chan struct{}
+	returned atomic.Bool
+}
+
+func (h *blockingClose) Open(*engine.Session) engine.SessionHandler { return h }
+func (h *blockingClose) Message([]byte, bool)                       {}
+func (h *blockingClose) Close(engine.Reason) {
+	close(h.entered)
+	<-h.release
+	h.returned.Store(true)
+}
+
+// TestCloseWaitsForClosesInProgress: a session that another goroutine is
+// closing when Server.Close runs (its client just left) has been closed to
+// the end, its handler's Close returned, when Server.Close returns, so
+// that an observer closed next misses nothing of it.
+func TestCloseWaitsForClosesInProgress(t *testing.T) {
+	h := &blockingClose{entered: make(chan struct{}), release: make(chan struct{})}
+	srv := engine.NewServer(engine.Config{}, h)
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/?EIO=4&transport=websocket", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, open, err := c.ReadMessage(); err != nil || open[0] != '0' {
+		t.Fatalf("open %q, %v", open, err)
+	}
+	c.Close() // the reader closes the session, and the handler's Close waits
+	<-h.entered
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+		t.Fatal("Server.Close returned while a session's close was in progress")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(h.release)
+	<-closed
+	if !h.returned.Load() {
+		t.Error("Server.Close returned before the handler's Close")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -64,6 +65,10 @@ type Server struct {
 	mu       sync.RWMutex
 	sessions map[string]*Session
 	closed   bool
+	// closing counts the closeSession calls running now; Close waits
+	// until it is 0 (closesDone, made by a waiter, is closed then).
+	closing    int
+	closesDone chan struct{}
 
 	pollOnce sync.Once
 	poll     *netpoll // see netpoller; nil until then, or without netpoll
@@ -101,10 +106,21 @@ func (srv *Server) Count() int {
 	return len(srv.sessions)
 }
 
+// closeWait bounds how long Close waits for the closes that other
+// goroutines began (a handler's Close that never returns must not hold the
+// server's shutdown for good).
+const closeWait = 5 * time.Second
+
 // Close ends every session with ReasonForcedClose: pending polling GETs get a
 // close packet, WebSockets are closed. Later requests, handshakes included,
-// get 400 {"code":1,"message":"Session ID unknown"}. Close does not wait for
-// the handlers' Close calls.
+// get 400 {"code":1,"message":"Session ID unknown"}.
+//
+// When Close returns, every session is closed and the observer and the
+// handlers have been told (SessionHandler.Close has returned), those that
+// other goroutines were closing at the time included (a client that left
+// just then), so that an observer may be closed next and miss nothing.
+// Close waits for those up to 5 seconds. What the handlers set off from
+// their Close calls may still be running.
 func (srv *Server) Close() {
 	srv.mu.Lock()
 	srv.closed = true
@@ -119,7 +135,48 @@ func (srv *Server) Close() {
 	for _, s := range all {
 		srv.closeSession(s, ReasonForcedClose, PacketClose)
 	}
+	srv.waitCloses(closeWait)
 	srv.closeNetpoll()
+}
+
+// waitCloses waits until no closeSession call is running, or for d.
+func (srv *Server) waitCloses(d time.Duration) {
+	srv.mu.Lock()
+	if srv.closing == 0 {
+		srv.mu.Unlock()
+		return
+	}
+	if srv.closesDone == nil {
+		srv.closesDone = make(chan struct{})
+	}
+	done := srv.closesDone
+	srv.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		srv.st.logger.Warn("engine: sessions still closing after the server closed", "waited", d)
+	}
+}
+
+// closeBegun notes that a closeSession call (or a reader about to make
+// one) has begun; closeEnded, that it has returned.
+func (srv *Server) closeBegun() {
+	srv.mu.Lock()
+	srv.closing++
+	srv.mu.Unlock()
+}
+
+// closeEnded notes that a closeSession call has returned.
+func (srv *Server) closeEnded() {
+	srv.mu.Lock()
+	srv.closing--
+	if srv.closing == 0 && srv.closesDone != nil {
+		close(srv.closesDone)
+		srv.closesDone = nil
+	}
+	srv.mu.Unlock()
 }
 
 // Sessions returns the sessions open now, in no particular order.
@@ -375,6 +432,10 @@ func (srv *Server) openSession(s *Session) bool {
 // closes its WebSockets (without a close frame when it was dropped), and
 // tells the observer and the handler why.
 func (srv *Server) closeSession(s *Session, reason Reason, pollFinal PacketType) {
+	// Counted before the state is looked at: a Close that finds s closing
+	// already then waits for this call.
+	srv.closeBegun()
+	defer srv.closeEnded()
 	s.mu.Lock()
 	if s.state == stateClosed {
 		s.mu.Unlock()

@@ -309,8 +309,17 @@ const frameLinger = 5 * time.Millisecond
 // the close frame.
 func (s *Session) readEnded(err error) {
 	srv := s.srv
+	// Counted as a close in progress until the session is closed, so that
+	// a Server.Close running now waits for this line to reach the
+	// observer; once the session has ended (closed by the server, most
+	// often), why its reader ends is no news, and no line is written.
+	srv.closeBegun()
+	s.mu.Lock()
+	ended := s.state == stateClosed
+	s.mu.Unlock()
 	var pe *protocolError
 	switch {
+	case ended:
 	case errors.Is(err, net.ErrClosed):
 		// closed by closeSession or lingerClose: the session has ended
 	case errors.Is(err, errReadLimit):
@@ -329,6 +338,7 @@ func (s *Session) readEnded(err error) {
 		}
 		srv.closeSession(s, ReasonTransportClose, PacketClose)
 	}
+	srv.closeEnded()
 	s.mu.Lock()
 	conn, drain := s.ws, s.readerCloses
 	s.mu.Unlock()
