@@ -11,8 +11,7 @@ import (
 )
 
 // burstGap is how soon after the end of a broadcast the next one counts as
-// part of a burst (see Local.Broadcast): the engine's writers linger that
-// long for more.
+// part of a burst (see Local.Broadcast).
 const burstGap = 5 * time.Millisecond
 
 // broadcastClock anchors Server.lastBroadcast on the monotonic clock.
@@ -52,10 +51,11 @@ func (l Local) Broadcast(p *parser.Packet, opts BroadcastOptions) {
 	msgs := encodeShared(p)
 	srv := l.n.server
 	// A broadcast that starts soon after the last one ended is part of a
-	// burst: its messages wait for each connection's writer, which then
-	// writes what piled up in one system call. Apart from a burst (a chat
-	// room's pace) a connection whose writer is idle is written at once,
-	// without waking a goroutine (engine.Message.Queued).
+	// burst: its messages are not written at once, but with what piles up
+	// for each connection, in one system call (engine.Message.Queued).
+	// Apart from a burst, the engine writes a message at once when the
+	// connection has had none for a while (a chat room's pace), and holds
+	// it for a few milliseconds otherwise.
 	if time.Since(broadcastClock)-time.Duration(srv.lastBroadcast.Load()) < burstGap {
 		for i := range msgs {
 			msgs[i] = msgs[i].Queued()

@@ -70,6 +70,9 @@ type Server struct {
 	closing    int
 	closesDone chan struct{}
 
+	flushOnce sync.Once
+	flush     []flusher // see flushers
+
 	pollOnce sync.Once
 	poll     *netpoll // see netpoller; nil until then, or without netpoll
 }

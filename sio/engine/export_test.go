@@ -22,3 +22,7 @@ func PollIdle(s *Session) bool { return s.pollIdle() }
 
 // NowWrites returns how many frames were written whole at once by Send.
 func NowWrites() int64 { return nowWrites.Load() }
+
+// HeldWrites returns how many writes the flushers made, and how many of
+// them the socket took in part or not at all.
+func HeldWrites() (writes, short int64) { return heldWrites.Load(), heldShort.Load() }

@@ -93,6 +93,7 @@ type Session struct {
 	// Not a state of writing's: Send may write at once while the goroutine
 	// lingers, so the two are separate facts.
 	lingering bool
+	held      bool          // on a flusher's list (flush.go)
 	wsWake    chan struct{} // wakes a lingering writer (buffered 1)
 	lingerT   *time.Timer   // the writer goroutine's own
 	// the session's registration with the server's poller, while its
@@ -206,16 +207,22 @@ func (s *Session) Send(msgs ...Message) error {
 		s.srv.closeSession(s, ReasonTransportError, PacketClose)
 		return ErrQueueFull
 	}
-	// A message of a burst goes to the writer, as more will follow
-	// (Message.Queued), and so does one that follows the session's
-	// previous one within writeNowGap. The first one after the client sent
-	// a message is a reply (an ack, most often), written at once whatever
-	// the gap: a client waiting for it sends nothing more, so no batch
-	// would form. Any other is written at once when it can be.
+	// A message of a burst is not written at once, as more will follow
+	// (Message.Queued), nor is one that follows the session's previous one
+	// within writeNowGap: they are held for a flusher (flush.go), or go to
+	// the writer goroutine when it is busy or lingers. The first one after
+	// the client sent a message is a reply (an ack, most often), written
+	// at once whatever the gap: a client waiting for it sends nothing
+	// more, so no batch would form. Any other is written at once when it
+	// can be.
 	now := len(msgs) == 1 && !msgs[0].queue && s.canWriteNowLocked()
+	hold := false
 	if s.transport == TransportWebSocket {
 		t := monotime()
 		now = now && (t-s.lastSend > writeNowGap || s.heard)
+		// Not at once, and nothing writes now: held for a flusher
+		// (flush.go), rather than a writer goroutine started for it.
+		hold = !now && !s.heard && !s.writing && !s.lingering && s.out != nil && s.out.rawOK && s.partial == nil
 		s.lastSend, s.heard = t, false
 	}
 	if now {
@@ -225,7 +232,11 @@ func (s *Session) Send(msgs ...Message) error {
 			s.queue = append(s.queue, Packet{Type: PacketMessage, Data: m.Data, Binary: m.Binary, frame: m.frame})
 		}
 		s.queueBytes += size
-		s.kickLocked()
+		if hold {
+			s.holdLocked()
+		} else {
+			s.kickLocked()
+		}
 	}
 	o := s.out
 	s.mu.Unlock()

@@ -197,12 +197,13 @@ func (m Message) Prepared() Message {
 	return m
 }
 
-// Queued returns m marked as part of a burst: Send hands it to the
-// session's writer goroutine, even where it could write it at once. A
-// sender in the middle of a burst (broadcasts back to back) marks its
-// messages so: while it sends, the writers gather what piles up for their
-// connection and write it in one system call, where writing each message
-// at once would cost one each.
+// Queued returns m marked as part of a burst: Send does not write it at
+// once, even where it could. It is held for one of the server's flushers
+// (flush.go), or handed to the session's writer goroutine when that is
+// busy. A sender in the middle of a burst (broadcasts back to back) marks
+// its messages so: what piles up for a connection meanwhile goes out in
+// one system call, where writing each message at once would cost one
+// each.
 func (m Message) Queued() Message {
 	m.queue = true
 	return m
@@ -287,9 +288,10 @@ func (s *Session) writeBatch(o *wsOut, batch []Packet) error {
 }
 
 // writeNowGap is how long after its previous Send a message may be
-// written at once (see writeNow), in nanoseconds: writerLinger. Tests
-// set it to 0 to write at once whenever the writer is idle.
-var writeNowGap = int64(writerLinger)
+// written at once (see writeNow), in nanoseconds; one that follows sooner
+// is held for a flusher (flush.go). Tests set it to 0 to write at once
+// whenever the writer is idle.
+var writeNowGap = int64(20 * time.Millisecond)
 
 // nowWrites counts the frames writeNow wrote whole: the tests check that
 // they took that path.
@@ -315,11 +317,11 @@ func (s *Session) canWriteNowLocked() bool {
 
 // writeNow writes p on the WebSocket from the calling goroutine, without
 // waiting. Send calls it for a message that finds the writer idle and
-// follows the session's previous one by more than writerLinger: a
-// connection that sends more often than that keeps its writer goroutine,
-// which writes what piles up meanwhile in one write, so that at saturation
-// the frames go out together rather than one system call, and one wake-up
-// of the client, each.
+// follows the session's previous one by more than writeNowGap (or answers
+// the client): a connection sent messages more often than that has them
+// held for a flusher (flush.go), or written by its writer goroutine while
+// that is busy, so that the frames go out together rather than one system
+// call, and one wake-up of the client, each.
 //
 // It tries one write that does not block. What the socket does not
 // take goes to the writer goroutine: the whole packet at the head of the
