@@ -38,12 +38,16 @@
 // so one encoded message can be sent to many sessions, the way a broadcast
 // should; Message.Prepared builds its WebSocket frame once for all of them.
 // On WebSocket, a message that finds the writer idle, and that does not
-// follow the session's previous one within 5 ms (unless it is the first
+// follow the session's previous one within 20 ms (unless it is the first
 // since the client sent one: a reply, as an ack is) nor is marked as part
 // of a burst (Message.Queued), is written at once by the goroutine that
 // sends it, in one write that never blocks: no goroutine is woken for it,
 // and what the socket does not take then goes to the writer goroutine as
-// any queued packet does. The engine writes its WebSocket frames itself,
+// any queued packet does. The others are held up to 10 ms, then written
+// together, one write per connection, by one of the server's flushers
+// (one per CPU, a goroutine only while it has work): a busy room's
+// connections get several messages per system call, and no goroutine
+// each. While the writer goroutine is busy or lingers, they go to it. The engine writes its WebSocket frames itself,
 // one writer at a time, and reads them itself too (gorilla only answers
 // the upgrade). Several messages
 // given to one Send are queued together, with nothing in between, which is
