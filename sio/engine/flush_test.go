@@ -72,16 +72,7 @@ func TestHeldMessagesPartialWrite(t *testing.T) {
 		return n > short
 	})
 	s.Close(engine.ReasonForcedClose)
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	for i := range n {
-		_, data, err := c.ReadMessage()
-		if err != nil {
-			t.Fatalf("message %d: %v", i, err)
-		}
-		if want := fmt.Sprintf("4%d %s", i, body); string(data) != want {
-			t.Fatalf("message %d: %.20q…, %d bytes; want %.20q…, %d bytes", i, data, len(data), want, len(want))
-		}
-	}
+	readNumbered(t, c, n, body)
 	if _, _, err := c.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseNoStatusReceived) {
 		t.Errorf("after the last message: %v, want a close frame without status (1005)", err)
 	}

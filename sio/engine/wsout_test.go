@@ -67,16 +67,7 @@ func TestWriteNowPartialFrames(t *testing.T) {
 	}
 	partial := engine.PartialWrites() - before
 	s.Close(engine.ReasonForcedClose)
-	c.SetReadDeadline(time.Now().Add(30 * time.Second))
-	for i := range n {
-		_, data, err := c.ReadMessage()
-		if err != nil {
-			t.Fatalf("message %d: %v", i, err)
-		}
-		if want := fmt.Sprintf("4%d %s", i, body); string(data) != want {
-			t.Fatalf("message %d: %.20q…, %d bytes; want %.20q…, %d bytes", i, data, len(data), want, len(want))
-		}
-	}
+	readNumbered(t, c, n, body)
 	_, _, err := c.ReadMessage()
 	if !websocket.IsCloseError(err, websocket.CloseNoStatusReceived) {
 		t.Errorf("after the last message: %v, want a close frame without status (1005)", err)
@@ -88,4 +79,20 @@ func TestWriteNowPartialFrames(t *testing.T) {
 		t.Errorf("no frame was written in part: the test did not test the path it is for")
 	}
 	t.Logf("%d frames written in part", partial)
+}
+
+// readNumbered reads the n messages "<i> body" the tests sent, in order,
+// each whole, within 30 seconds.
+func readNumbered(t *testing.T, c *websocket.Conn, n int, body string) {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for i := range n {
+		_, data, err := c.ReadMessage()
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if want := fmt.Sprintf("4%d %s", i, body); string(data) != want {
+			t.Fatalf("message %d: %.20q…, %d bytes; want %.20q…, %d bytes", i, data, len(data), want, len(want))
+		}
+	}
 }
