@@ -145,6 +145,12 @@ func (s *Session) flushHeld() {
 	case all:
 		s.writing = false
 		s.writingBytes = 0
+		if s.srv.obs == nil { // debug lines may point into batch (see wireFrame)
+			clear(batch) // let the data go
+			if s.spare == nil && cap(batch) <= maxSpareQueue {
+				s.spare = batch[:0] // the queue's next turn: no allocation
+			}
+		}
 		if s.state == stateOpen && len(s.queue) > 0 && !s.lingering {
 			s.holdLocked() // what was sent meanwhile: for the next flush
 		} else {
