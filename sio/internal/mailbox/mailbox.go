@@ -113,7 +113,15 @@ func (m *Mailbox) run() {
 		}
 		t := m.tasks[0]
 		m.tasks[0] = task{}
-		m.tasks = m.tasks[1:]
+		if len(m.tasks) == 1 {
+			// Emptied: from the start of its array again, which the next
+			// Post fills without allocating (slicing on would leave it no
+			// room, and a box that takes one task at a time would allocate
+			// an array for each).
+			m.tasks = m.tasks[:0]
+		} else {
+			m.tasks = m.tasks[1:]
+		}
 		if t.bounded {
 			m.bounded--
 			m.bytes -= t.size
