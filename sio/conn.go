@@ -313,14 +313,16 @@ func (c *conn) Close(reason engine.Reason) {
 
 // encode turns a packet into the Engine.IO messages that carry it: the text
 // part, then one binary message per attachment.
-func encode(p *parser.Packet) []engine.Message {
+func encode(p *parser.Packet) []engine.Message { return appendEncoded(nil, p) }
+
+// appendEncoded is encode, appending the messages to dst.
+func appendEncoded(dst []engine.Message, p *parser.Packet) []engine.Message {
 	text := parser.AppendText(make([]byte, 0, len(p.Data)+len(p.Namespace)+24), p)
-	msgs := make([]engine.Message, 1+len(p.Attachments))
-	msgs[0] = engine.Message{Data: text}
-	for i, a := range p.Attachments {
-		msgs[i+1] = engine.Message{Data: a, Binary: true}
+	dst = append(dst, engine.Message{Data: text})
+	for _, a := range p.Attachments {
+		dst = append(dst, engine.Message{Data: a, Binary: true})
 	}
-	return msgs
+	return dst
 }
 
 // encodeShared is encode for a packet sent to many sockets: each message
@@ -334,7 +336,8 @@ func encodeShared(p *parser.Packet) []engine.Message {
 }
 
 func (c *conn) send(p *parser.Packet, volatile bool) error {
-	_, err := c.sendEncoded(p, encode(p), volatile)
+	var buf [2]engine.Message // on the stack: a packet with at most one attachment
+	_, err := c.sendEncoded(p, appendEncoded(buf[:0], p), volatile)
 	return err
 }
 

@@ -505,7 +505,8 @@ func (s *Socket) dispatch(e *Event) {
 	if !s.Connected() {
 		return
 	}
-	for _, fn := range s.handlers.Take(e.Name) {
+	var buf [4]EventHandler // on the stack: most events have a handler or two
+	for _, fn := range s.handlers.AppendTake(buf[:0], e.Name) {
 		fn(e)
 	}
 }

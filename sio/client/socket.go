@@ -698,7 +698,8 @@ func (s *Socket) onEvent(p *parser.Packet) {
 
 // dispatch runs the handlers of an event; called on the mailbox.
 func (s *Socket) dispatch(e *Event) {
-	for _, fn := range s.handlers.Take(e.Name) {
+	var buf [4]EventHandler // on the stack: most events have a handler or two
+	for _, fn := range s.handlers.AppendTake(buf[:0], e.Name) {
 		fn(e)
 	}
 }

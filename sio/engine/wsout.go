@@ -332,7 +332,16 @@ func (s *Session) canWriteNowLocked() bool {
 func (s *Session) writeNow(o *wsOut, p Packet) {
 	frame := s.preparedFrame(p)
 	if frame == nil {
-		frame = s.appendWSFrame(nil, p)
+		// Built in a pooled buffer: it is only needed until the write (the
+		// rest of a partial one is copied out below).
+		bp := batchBufs.Get().(*[]byte)
+		frame = s.appendWSFrame((*bp)[:0], p)
+		defer func() {
+			if cap(frame) <= wsBatchSize {
+				*bp = frame[:0]
+				batchBufs.Put(bp)
+			}
+		}()
 	}
 	n := 0
 	if o.acquire(0) {
@@ -360,7 +369,7 @@ func (s *Session) writeNow(o *wsOut, p Packet) {
 			o.release()
 		}
 	case n > 0:
-		s.partial = frame[n:] // with the token
+		s.partial = append([]byte(nil), frame[n:]...) // with the token
 		partialWrites.Add(1)
 		s.startWriterLocked()
 	default:

@@ -64,11 +64,16 @@ func (s *Set[H]) Off(events ...string) {
 
 // Take returns what must run for one event, in order: the handlers of every
 // event, then those of event. Once handlers are removed as they are taken.
-func (s *Set[H]) Take(event string) []H {
+func (s *Set[H]) Take(event string) []H { return s.AppendTake(nil, event) }
+
+// AppendTake is Take, appending to dst: a caller that passes an array of
+// its own stack (var buf [4]H; AppendTake(buf[:0], name)) allocates
+// nothing for an event with that many handlers or fewer.
+func (s *Set[H]) AppendTake(dst []H, event string) []H {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	list := s.byEvent[event]
-	out := make([]H, 0, len(s.any)+len(list))
+	out := dst
 	for _, e := range s.any {
 		out = append(out, e.fn)
 	}

@@ -38,3 +38,25 @@ func TestSet(t *testing.T) {
 		t.Fatalf("a after Off(): %q", got)
 	}
 }
+
+// TestAppendTakeAllocs: handlers taken into an array of the caller's stack
+// cost no allocation, and come in Take's order.
+func TestAppendTakeAllocs(t *testing.T) {
+	var s listeners.Set[func() string]
+	s.OnAny(func() string { return "any" })
+	s.On("e", func() string { return "e" }, false)
+	var got []string
+	n := testing.AllocsPerRun(100, func() {
+		var buf [4]func() string
+		got = got[:0]
+		for _, fn := range s.AppendTake(buf[:0], "e") {
+			got = append(got, fn())
+		}
+	})
+	if strings.Join(got, ",") != "any,e" {
+		t.Errorf("handlers %v, want any,e", got)
+	}
+	if n > 0 && !raceEnabled {
+		t.Errorf("%.0f allocations per AppendTake, want 0", n)
+	}
+}
