@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
 // SetWriteNowGap sets how long after its previous Send a message may be
 // written at once, until the test ends.
@@ -26,3 +29,10 @@ func NowWrites() int64 { return nowWrites.Load() }
 // HeldWrites returns how many writes the flushers made, and how many of
 // them the socket took in part or not at all.
 func HeldWrites() (writes, short int64) { return heldWrites.Load(), heldShort.Load() }
+
+// NewRawRead returns a read through the engine's own socket reader, for
+// tests: ok is false when c is left to its Read.
+func NewRawRead() func(c net.Conn, b []byte) (n int, err error, ok bool) {
+	var r rawReader
+	return func(c net.Conn, b []byte) (int, error, bool) { return r.read(c, b) }
+}

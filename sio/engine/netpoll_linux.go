@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,7 +32,14 @@ import (
 // and the last connection.
 type netpoll struct {
 	epfd int // the epoll instance
-	efd  int // an eventfd that wakes the loop, registered with key 0
+	// epf is epfd as a file of the runtime's own poller: the loop waits for
+	// the epoll instance to be readable there, parked like any goroutine
+	// reading a socket, rather than in a blocking epoll_wait, whose thread
+	// the runtime would otherwise have to replace for the other goroutines
+	// each time it waits (and whose monitor thread that keeps awake).
+	epf *os.File
+	erc syscall.RawConn
+	efd int // an eventfd that wakes the loop, registered with key 0
 
 	// fdMu keeps the descriptors open while ctl uses them (read-locked),
 	// so that a registration racing Server.Close cannot reach a reused
@@ -73,7 +82,19 @@ func newNetpoll() (*netpoll, error) {
 		unix.Close(efd)
 		return nil, fmt.Errorf("engine: epoll_ctl on the eventfd: %w", err)
 	}
-	return &netpoll{epfd: epfd, efd: efd, entries: make(map[uint64]*polled)}, nil
+	if err := unix.SetNonblock(epfd, true); err != nil {
+		unix.Close(epfd)
+		unix.Close(efd)
+		return nil, fmt.Errorf("engine: epoll instance non-blocking: %w", err)
+	}
+	epf := os.NewFile(uintptr(epfd), "epoll")
+	erc, err := epf.SyscallConn()
+	if err != nil {
+		epf.Close()
+		unix.Close(efd)
+		return nil, fmt.Errorf("engine: epoll instance: %w", err)
+	}
+	return &netpoll{epfd: epfd, epf: epf, erc: erc, efd: efd, entries: make(map[uint64]*polled)}, nil
 }
 
 // pollEvent builds an epoll event with key as its data.
@@ -141,7 +162,7 @@ func (p *netpoll) ctl(pd *polled, op int) error {
 	var cerr error
 	err := pd.rc.Control(func(fd uintptr) {
 		ev := pollEvent(pd.key, pollEvents)
-		cerr = unix.EpollCtl(p.epfd, op, int(fd), &ev)
+		cerr = epollCtl(p.epfd, op, int(fd), &ev)
 	})
 	return errors.Join(err, cerr)
 }
@@ -185,7 +206,7 @@ func (p *netpoll) closeFDsLocked() {
 	p.fdMu.Lock()
 	defer p.fdMu.Unlock()
 	p.fdsClosed = true
-	unix.Close(p.epfd)
+	p.epf.Close()
 	unix.Close(p.efd)
 }
 
@@ -194,9 +215,25 @@ func (p *netpoll) closeFDsLocked() {
 // is closed.
 func (p *netpoll) loop() {
 	events := make([]unix.EpollEvent, 128)
+	var n int
+	var werr error
+	// take is called by the runtime's poller until it reports done: with
+	// nothing ready, the goroutine parks until the epoll instance is
+	// readable.
+	take := func(fd uintptr) (done bool) {
+		for {
+			n, werr = epollWaitNow(int(fd), events)
+			if werr != unix.EINTR {
+				return n > 0 || werr != nil
+			}
+		}
+	}
 	for {
-		n, err := unix.EpollWait(p.epfd, events, -1)
-		if err != nil && err != unix.EINTR {
+		err := p.erc.Read(take)
+		if err == nil {
+			err = werr
+		}
+		if err != nil {
 			// cannot happen with valid arguments; the registered sessions
 			// are still ended by their heartbeat
 			p.mu.Lock()
@@ -291,4 +328,25 @@ func (srv *Server) closeNetpoll() {
 	if srv.poll != nil {
 		srv.poll.close()
 	}
+}
+
+// epollWaitNow takes the events ready now, without waiting. Like the
+// engine's reads and writes of sockets, it does not tell the runtime of a
+// system call (see rawSyscall in sysraw_linux.go).
+func epollWaitNow(epfd int, events []unix.EpollEvent) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// epollCtl is unix.EpollCtl, which never blocks, without telling the
+// runtime of a system call.
+func epollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
 }

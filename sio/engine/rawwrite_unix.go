@@ -3,7 +3,9 @@
 package engine
 
 import (
+	"io"
 	"net"
+	"os"
 	"syscall"
 )
 
@@ -40,7 +42,7 @@ func (w *rawWriter) write(c net.Conn, b []byte) int {
 		}
 		w.rc = rc
 		w.fn = func(fd uintptr) bool {
-			w.n, w.err = syscall.Write(int(fd), w.buf)
+			w.n, w.err = sysWrite(int(fd), w.buf)
 			return true // never wait: what is not written now goes to the writer
 		}
 	}
@@ -51,4 +53,78 @@ func (w *rawWriter) write(c net.Conn, b []byte) int {
 		return 0
 	}
 	return w.n
+}
+
+// rawReader reads a connection's socket through its syscall.RawConn, as
+// rawWriter writes it: with nothing to read, it waits in the runtime's
+// poller, within the connection's read deadline, as the connection's own
+// Read does; the read itself is sysRead. Its fields are set on first use
+// with each connection; the function it hands the runtime is made once.
+type rawReader struct {
+	conn net.Conn
+	rc   syscall.RawConn
+	fn   func(fd uintptr) bool
+	buf  []byte
+	n    int
+	err  error
+}
+
+func (r *rawReader) reset() { r.conn, r.rc = nil, nil }
+
+// read reads into b as c's Read would: io.EOF at the peer's end, an error
+// that wraps os.ErrDeadlineExceeded past the read deadline. ok is false
+// when c cannot be read this way (it is not a socket of its own, as a TLS
+// connection), and the caller reads it through its Read.
+func (r *rawReader) read(c io.Reader, b []byte) (n int, err error, ok bool) {
+	nc, isConn := c.(net.Conn)
+	if !isConn {
+		return 0, nil, false
+	}
+	if r.conn != nc {
+		sc, isSC := nc.(syscall.Conn)
+		if !isSC {
+			return 0, nil, false
+		}
+		rc, err := sc.SyscallConn()
+		if err != nil {
+			return 0, nil, false
+		}
+		r.conn, r.rc = nc, rc
+		if r.fn == nil {
+			r.fn = func(fd uintptr) bool {
+				for {
+					r.n, r.err = sysRead(int(fd), r.buf)
+					switch r.err {
+					case syscall.EINTR:
+						continue
+					case syscall.EAGAIN:
+						return false // wait in the runtime's poller
+					}
+					return true
+				}
+			}
+		}
+	}
+	if len(b) == 0 {
+		return 0, nil, true
+	}
+	r.buf = b
+	err = r.rc.Read(r.fn)
+	r.buf = nil
+	if err != nil {
+		// as the connection's Read words it ("raw-read" otherwise)
+		if oe, isOp := err.(*net.OpError); isOp && oe.Op == "raw-read" {
+			e := *oe
+			e.Op = "read"
+			err = &e
+		}
+		return 0, err, true
+	}
+	if r.err != nil {
+		return 0, &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: os.NewSyscallError("read", r.err)}, true
+	}
+	if r.n == 0 {
+		return 0, io.EOF, true
+	}
+	return r.n, nil, true
 }

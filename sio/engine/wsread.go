@@ -50,7 +50,7 @@ var framePool = sync.Pool{New: func() any {
 // when there is one (the byte an idle reader waited for).
 func getFrameReader(conn net.Conn, pre []byte) *frameReader {
 	fr := framePool.Get().(*frameReader)
-	fr.src = prefixed{conn: conn}
+	fr.src.conn, fr.src.has = conn, false
 	if len(pre) == 1 {
 		fr.src.b, fr.src.has = pre[0], true
 	}
@@ -60,7 +60,8 @@ func getFrameReader(conn net.Conn, pre []byte) *frameReader {
 
 // putFrameReader gives fr back, letting go of its connection.
 func putFrameReader(fr *frameReader) {
-	fr.src = prefixed{}
+	fr.src.conn, fr.src.has = nil, false
+	fr.src.raw.reset()
 	fr.br.Reset(&fr.src)
 	framePool.Put(fr)
 }
@@ -68,6 +69,7 @@ func putFrameReader(fr *frameReader) {
 // prefixed reads one byte read beforehand, then the connection.
 type prefixed struct {
 	conn io.Reader
+	raw  rawReader
 	b    byte
 	has  bool
 }
@@ -79,6 +81,9 @@ func (p *prefixed) Read(b []byte) (int, error) {
 	}
 	if p.conn == nil {
 		return 0, io.EOF
+	}
+	if n, err, ok := p.raw.read(p.conn, b); ok {
+		return n, err
 	}
 	return p.conn.Read(b)
 }
