@@ -198,7 +198,8 @@
 //
 // A polling session costs no goroutine between requests, and on Linux an
 // idle WebSocket session costs none either: one goroutine per Server waits
-// in epoll for the next byte of every idle WebSocket. When one comes, a
+// for the next byte of every idle WebSocket, on an epoll instance that is
+// itself a file of the runtime's poller. When one comes, a
 // goroutine reads and handles that connection's messages with a buffer from
 // a pool, and gives both back once no message has begun for 5 ms. A writer
 // goroutine exists only while the session's queue has packets (it takes
@@ -209,4 +210,11 @@
 // connection, what Session.Request needs of the handshake request, and its
 // bookkeeping. Heartbeats, upgrade deadlines and close deadlines are
 // timers, not goroutines. Every goroutine ends with its connection.
+//
+// On Linux the engine reads and writes its WebSocket sockets, and calls
+// epoll, with raw system calls, which never block on these non-blocking
+// descriptors: a system call made the usual way wakes the runtime's
+// monitor thread from its sleep when every P had been idle, as between
+// the broadcasts of a chat room, and costs about a microsecond per
+// delivery at 20 broadcasts a second to 1,000 sockets in its wake-ups.
 package engine
