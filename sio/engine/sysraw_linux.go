@@ -1,3 +1,5 @@
+//go:build !race
+
 package engine
 
 import (
@@ -16,6 +18,11 @@ import (
 // next millisecond: some 60 wake-ups per broadcast, 1 µs per delivery at
 // 20 broadcasts a second to 1,000 sockets (docs/PERFORMANCE.md). The
 // engine's epoll calls do the same (netpoll_linux.go).
+//
+// Under the race detector they are the plain calls (sysraw_unix.go):
+// package syscall tells the detector that what one goroutine wrote to a
+// descriptor happens before what another read from one, and tests that
+// check what a handler did once its client has the reply rely on it.
 func sysWrite(fd int, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil

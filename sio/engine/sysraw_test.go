@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
 	"github.com/sioworkbook/workbook/sio/engine"
 )
 
@@ -129,4 +130,33 @@ func TestNetpollWaitsInRuntimePoller(t *testing.T) {
 		}
 	}
 	t.Errorf("the poller's goroutine waits in [%s]; want [IO wait]", last)
+}
+
+// TestRaceDetectorSeesSocketIO: under -race, what one side does before it
+// writes to the connection happens before what the other side does after
+// reading it, as for a connection's own Read and Write, which tell the race
+// detector so. The engine's own reads and writes must keep that: without
+// it, a test that checks what a handler did once its client has the reply
+// sees a race that is not there (lessons/jsserver TestAPISurface did).
+func TestRaceDetectorSeesSocketIO(t *testing.T) {
+	var before, after int
+	h := newTestHandler(t, false)
+	h.onMessage = func(s *engine.Session, data []byte, _ bool) {
+		if before != 1 {
+			t.Errorf("the handler sees before = %d, want 1", before)
+		}
+		after = 1
+		s.Send(engine.Message{Data: []byte("done")})
+	}
+	e := newEnv(t, engine.Config{}, h)
+	rc := dialRaw(t, e, "EIO=4&transport=websocket")
+	defer rc.c.Close()
+	before = 1
+	rc.write(frame(true, 0, ws.OpText, true, []byte("4hello")))
+	if f := rc.nextData(); string(f.Payload) != "4done" {
+		t.Fatalf("got %q, want 4done", f.Payload)
+	}
+	if after != 1 {
+		t.Errorf("the client sees after = %d, want 1", after)
+	}
 }
