@@ -217,4 +217,7 @@
 // monitor thread from its sleep when every P had been idle, as between
 // the broadcasts of a chat room, and costs about a microsecond per
 // delivery at 20 broadcasts a second to 1,000 sockets in its wake-ups.
+// Under the race detector the reads and writes are package syscall's,
+// which tell the detector that what was written to a descriptor happens
+// before what is read from it.
 package engine
