@@ -295,6 +295,7 @@ type Checker struct {
 	ios     []*sio.Server // the servers it watches: one, or each node of a cluster
 	started sync.Once
 	sent    map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
+	sentTo  map[string][]func(Sent)                           // event -> handlers (OnSentTo)
 	refused []func(browser string, payload json.RawMessage)
 	browser map[string]string         // Engine.IO session id -> browser id, while open
 	faults  map[string]map[Fault]bool // browser -> faults caused, not yet come back from
@@ -309,7 +310,7 @@ type sent struct {
 	args            []json.RawMessage
 	// refused: a CONNECT_ERROR to browser, with its payload in args[0]
 	refused bool
-	browser string
+	browser string // the client's browser id, as the session had it then
 }
 
 // NewChecker returns a checker for the given task ids; done is called for
@@ -320,6 +321,7 @@ func NewChecker(tasks []string, done func(browser, task string)) *Checker {
 		tasks:   map[string]bool{},
 		done:    done,
 		sent:    map[string][]func(*sio.Socket, []json.RawMessage){},
+		sentTo:  map[string][]func(Sent){},
 		browser: map[string]string{},
 		faults:  map[string]map[Fault]bool{},
 		queue:   make(chan sent, 1024),
@@ -352,6 +354,29 @@ func (c *Checker) OnSent(event string, fn func(s *sio.Socket, args []json.RawMes
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sent[event] = append(c.sent[event], fn)
+}
+
+// Sent is an event the server wrote to a client, as OnSentTo hands it on.
+type Sent struct {
+	// Socket is the socket it went to; nil when that socket had left its
+	// namespace by the time the checker's goroutine got to the event (a
+	// client that closed at once).
+	Socket *sio.Socket
+	// SessionID is the Engine.IO session of that client, and Browser its
+	// browser id ("" when it sent none), both as they were when the event
+	// was written.
+	SessionID, Browser string
+	Args               []json.RawMessage
+}
+
+// OnSentTo is OnSent for a handler that needs no live socket: it is also
+// called for an event to a socket that had gone by the time the checker's
+// goroutine got to it, with a nil Socket. Task ticks for such an event go
+// through DoneFor(ev.Browser, task).
+func (c *Checker) OnSentTo(event string, fn func(ev Sent)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sentTo[event] = append(c.sentTo[event], fn)
 }
 
 // OnRefused calls fn each time the server has refused a connection to a
@@ -414,7 +439,7 @@ func (c *Checker) deliver() {
 				continue
 			}
 			c.mu.Lock()
-			fns := c.sent[ev.event]
+			fns, tos := c.sent[ev.event], c.sentTo[ev.event]
 			ios := c.ios
 			c.mu.Unlock()
 			var target *sio.Socket
@@ -425,6 +450,9 @@ func (c *Checker) deliver() {
 						break
 					}
 				}
+			}
+			for _, fn := range tos {
+				fn(Sent{Socket: target, SessionID: ev.sid, Browser: ev.browser, Args: ev.args})
 			}
 			if target == nil {
 				continue
@@ -487,13 +515,14 @@ func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Pack
 		return
 	}
 	c.mu.Lock()
-	wanted := len(c.sent[event]) > 0
+	wanted := len(c.sent[event]) > 0 || len(c.sentTo[event]) > 0
+	browser := c.browser[sid]
 	c.mu.Unlock()
 	if !wanted {
 		return
 	}
 	select {
-	case c.queue <- sent{sid: sid, nsp: p.Namespace, event: event, args: args[1:]}:
+	case c.queue <- sent{sid: sid, nsp: p.Namespace, event: event, args: args[1:], browser: browser}:
 	default: // the checker is far behind: lose this one rather than hold up the connection
 	}
 }

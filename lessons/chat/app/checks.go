@@ -32,33 +32,47 @@ var Tasks = []string{"name", "taken", "message", "other", "html", "room", "reuse
 func Check(io *sio.Server, c *step.Checker) {
 	var mu sync.Mutex
 	// browser -> name -> the client of this browser that was last given
-	// it. "reuse" ticks when a name comes back to a client while the one
-	// that had it is closed: Connected() turns false before any disconnect
-	// handler runs, so the server freeing the name (on its own goroutine,
-	// or a learner's JavaScript server on its loop) cannot come first.
-	holders := map[string]map[string]*sio.Socket{}
+	// it. "reuse" ticks when a name comes back to another client while the
+	// one that had it is closed: Connected() turns false before any
+	// disconnect handler runs, so the server freeing the name (on its own
+	// goroutine, or a learner's JavaScript server on its loop) cannot come
+	// first. A client that had closed by the time the checker got to its
+	// name (one given a name and closed at once) is kept with a nil socket:
+	// closed.
+	type holder struct {
+		session string
+		socket  *sio.Socket
+	}
+	holders := map[string]map[string]holder{}
 
-	c.OnSent("userSet", func(socket *sio.Socket, args []json.RawMessage) {
-		c.Done(socket, "name")
+	c.OnSentTo("userSet", func(ev step.Sent) {
+		// Done while the socket is there, as before: it builds the
+		// socket's handshake here (step.Browser). Leaving that to a later
+		// Done on another goroutine made Eva's "typing" go missing in the
+		// Chromium run under load, a stall not yet understood.
+		done := func(task string) {
+			if ev.Socket != nil {
+				c.Done(ev.Socket, task)
+			} else {
+				c.DoneFor(ev.Browser, task)
+			}
+		}
+		done("name")
 		var data struct {
 			Username string `json:"username"`
 		}
-		if len(args) == 0 || json.Unmarshal(args[0], &data) != nil {
-			return
-		}
-		browser := step.Browser(socket)
-		if browser == "" {
+		if ev.Browser == "" || len(ev.Args) == 0 || json.Unmarshal(ev.Args[0], &data) != nil {
 			return
 		}
 		mu.Lock()
-		if holders[browser] == nil {
-			holders[browser] = map[string]*sio.Socket{}
+		if holders[ev.Browser] == nil {
+			holders[ev.Browser] = map[string]holder{}
 		}
-		prev := holders[browser][data.Username]
-		holders[browser][data.Username] = socket
+		prev, had := holders[ev.Browser][data.Username]
+		holders[ev.Browser][data.Username] = holder{session: ev.SessionID, socket: ev.Socket}
 		mu.Unlock()
-		if prev != nil && prev != socket && !prev.Connected() {
-			c.Done(socket, "reuse")
+		if had && prev.session != ev.SessionID && (prev.socket == nil || !prev.socket.Connected()) {
+			done("reuse")
 		}
 	})
 	c.OnSent("userExists", func(socket *sio.Socket, _ []json.RawMessage) {
