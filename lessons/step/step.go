@@ -294,8 +294,7 @@ type Checker struct {
 	mu      sync.Mutex
 	ios     []*sio.Server // the servers it watches: one, or each node of a cluster
 	started sync.Once
-	sent    map[string][]func(*sio.Socket, []json.RawMessage) // event -> handlers
-	sentTo  map[string][]func(Sent)                           // event -> handlers (OnSentTo)
+	sent    map[string][]func(Sent) // event -> handlers (OnSent wraps its own)
 	refused []func(browser string, payload json.RawMessage)
 	browser map[string]string         // Engine.IO session id -> browser id, while open
 	faults  map[string]map[Fault]bool // browser -> faults caused, not yet come back from
@@ -320,8 +319,7 @@ func NewChecker(tasks []string, done func(browser, task string)) *Checker {
 	c := &Checker{
 		tasks:   map[string]bool{},
 		done:    done,
-		sent:    map[string][]func(*sio.Socket, []json.RawMessage){},
-		sentTo:  map[string][]func(Sent){},
+		sent:    map[string][]func(Sent){},
 		browser: map[string]string{},
 		faults:  map[string]map[Fault]bool{},
 		queue:   make(chan sent, 1024),
@@ -351,9 +349,11 @@ func (c *Checker) Done(s *sio.Socket, task string) {
 // checker's own goroutine, shortly after the packet was queued for the
 // client; events to a socket that has gone by then are skipped.
 func (c *Checker) OnSent(event string, fn func(s *sio.Socket, args []json.RawMessage)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sent[event] = append(c.sent[event], fn)
+	c.OnSentTo(event, func(ev Sent) {
+		if ev.Socket != nil {
+			fn(ev.Socket, ev.Args)
+		}
+	})
 }
 
 // Sent is an event the server wrote to a client, as OnSentTo hands it on.
@@ -376,7 +376,7 @@ type Sent struct {
 func (c *Checker) OnSentTo(event string, fn func(ev Sent)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sentTo[event] = append(c.sentTo[event], fn)
+	c.sent[event] = append(c.sent[event], fn)
 }
 
 // OnRefused calls fn each time the server has refused a connection to a
@@ -439,7 +439,7 @@ func (c *Checker) deliver() {
 				continue
 			}
 			c.mu.Lock()
-			fns, tos := c.sent[ev.event], c.sentTo[ev.event]
+			fns := c.sent[ev.event]
 			ios := c.ios
 			c.mu.Unlock()
 			var target *sio.Socket
@@ -451,14 +451,8 @@ func (c *Checker) deliver() {
 					}
 				}
 			}
-			for _, fn := range tos {
-				fn(Sent{Socket: target, SessionID: ev.sid, Browser: ev.browser, Args: ev.args})
-			}
-			if target == nil {
-				continue
-			}
 			for _, fn := range fns {
-				fn(target, ev.args)
+				fn(Sent{Socket: target, SessionID: ev.sid, Browser: ev.browser, Args: ev.args})
 			}
 		}
 	}
@@ -515,7 +509,7 @@ func (o *observer) SocketPacket(sid string, dir engine.Direction, p *parser.Pack
 		return
 	}
 	c.mu.Lock()
-	wanted := len(c.sent[event]) > 0 || len(c.sentTo[event]) > 0
+	wanted := len(c.sent[event]) > 0
 	browser := c.browser[sid]
 	c.mu.Unlock()
 	if !wanted {

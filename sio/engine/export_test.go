@@ -34,5 +34,10 @@ func HeldWrites() (writes, short int64) { return heldWrites.Load(), heldShort.Lo
 // tests: ok is false when c is left to its Read.
 func NewRawRead() func(c net.Conn, b []byte) (n int, err error, ok bool) {
 	var r rawReader
-	return func(c net.Conn, b []byte) (int, error, bool) { return r.read(c, b) }
+	return func(c net.Conn, b []byte) (int, error, bool) {
+		if r.conn != c {
+			r.use(c)
+		}
+		return r.read(b)
+	}
 }

@@ -2,10 +2,7 @@
 
 package engine
 
-import (
-	"io"
-	"net"
-)
+import "net"
 
 // rawWriter writes without blocking where the platform allows it; here it
 // never does, and every packet goes through the writer goroutine.
@@ -18,6 +15,6 @@ func (w *rawWriter) write(net.Conn, []byte) int { return 0 }
 // rawReader reads through the connection's Read here.
 type rawReader struct{}
 
-func (r *rawReader) reset() {}
+func (r *rawReader) use(net.Conn) {}
 
-func (r *rawReader) read(io.Reader, []byte) (int, error, bool) { return 0, nil, false }
+func (r *rawReader) read([]byte) (int, error, bool) { return 0, nil, false }

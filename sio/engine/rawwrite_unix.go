@@ -58,52 +58,52 @@ func (w *rawWriter) write(c net.Conn, b []byte) int {
 // rawReader reads a connection's socket through its syscall.RawConn, as
 // rawWriter writes it: with nothing to read, it waits in the runtime's
 // poller, within the connection's read deadline, as the connection's own
-// Read does; the read itself is sysRead. Its fields are set on first use
-// with each connection; the function it hands the runtime is made once.
+// Read does; the read itself is sysRead. use sets it up for a connection;
+// the function it hands the runtime is made once.
 type rawReader struct {
 	conn net.Conn
-	rc   syscall.RawConn
+	rc   syscall.RawConn // nil: conn is read through its Read
 	fn   func(fd uintptr) bool
 	buf  []byte
 	n    int
 	err  error
 }
 
-func (r *rawReader) reset() { r.conn, r.rc = nil, nil }
-
-// read reads into b as c's Read would: io.EOF at the peer's end, an error
-// that wraps os.ErrDeadlineExceeded past the read deadline. ok is false
-// when c cannot be read this way (it is not a socket of its own, as a TLS
-// connection), and the caller reads it through its Read.
-func (r *rawReader) read(c io.Reader, b []byte) (n int, err error, ok bool) {
-	nc, isConn := c.(net.Conn)
-	if !isConn {
-		return 0, nil, false
+// use sets r up for c, or nil. A connection that is not a socket of its
+// own (a TLS connection) is left to its Read.
+func (r *rawReader) use(c net.Conn) {
+	r.conn, r.rc = nil, nil
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return
 	}
-	if r.conn != nc {
-		sc, isSC := nc.(syscall.Conn)
-		if !isSC {
-			return 0, nil, false
-		}
-		rc, err := sc.SyscallConn()
-		if err != nil {
-			return 0, nil, false
-		}
-		r.conn, r.rc = nc, rc
-		if r.fn == nil {
-			r.fn = func(fd uintptr) bool {
-				for {
-					r.n, r.err = sysRead(int(fd), r.buf)
-					switch r.err {
-					case syscall.EINTR:
-						continue
-					case syscall.EAGAIN:
-						return false // wait in the runtime's poller
-					}
-					return true
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	r.conn, r.rc = c, rc
+	if r.fn == nil {
+		r.fn = func(fd uintptr) bool {
+			for {
+				r.n, r.err = sysRead(int(fd), r.buf)
+				switch r.err {
+				case syscall.EINTR:
+					continue
+				case syscall.EAGAIN:
+					return false // wait in the runtime's poller
 				}
+				return true
 			}
 		}
+	}
+}
+
+// read reads into b as the connection's Read would: io.EOF at the peer's
+// end, an error that wraps os.ErrDeadlineExceeded past the read deadline.
+// ok is false when use found no socket to read this way.
+func (r *rawReader) read(b []byte) (n int, err error, ok bool) {
+	if r.rc == nil {
+		return 0, nil, false
 	}
 	if len(b) == 0 {
 		return 0, nil, true
@@ -121,7 +121,8 @@ func (r *rawReader) read(c io.Reader, b []byte) (n int, err error, ok bool) {
 		return 0, err, true
 	}
 	if r.err != nil {
-		return 0, &net.OpError{Op: "read", Net: nc.LocalAddr().Network(), Source: nc.LocalAddr(), Addr: nc.RemoteAddr(), Err: os.NewSyscallError("read", r.err)}, true
+		c := r.conn
+		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("read", r.err)}, true
 	}
 	if r.n == 0 {
 		return 0, io.EOF, true

@@ -51,6 +51,7 @@ var framePool = sync.Pool{New: func() any {
 func getFrameReader(conn net.Conn, pre []byte) *frameReader {
 	fr := framePool.Get().(*frameReader)
 	fr.src.conn, fr.src.has = conn, false
+	fr.src.raw.use(conn)
 	if len(pre) == 1 {
 		fr.src.b, fr.src.has = pre[0], true
 	}
@@ -61,7 +62,7 @@ func getFrameReader(conn net.Conn, pre []byte) *frameReader {
 // putFrameReader gives fr back, letting go of its connection.
 func putFrameReader(fr *frameReader) {
 	fr.src.conn, fr.src.has = nil, false
-	fr.src.raw.reset()
+	fr.src.raw.use(nil)
 	fr.br.Reset(&fr.src)
 	framePool.Put(fr)
 }
@@ -82,7 +83,7 @@ func (p *prefixed) Read(b []byte) (int, error) {
 	if p.conn == nil {
 		return 0, io.EOF
 	}
-	if n, err, ok := p.raw.read(p.conn, b); ok {
+	if n, err, ok := p.raw.read(b); ok {
 		return n, err
 	}
 	return p.conn.Read(b)
