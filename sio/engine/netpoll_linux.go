@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -18,14 +19,23 @@ import (
 // netpoll waits, for every idle WebSocket of a Server, for its next byte,
 // with one goroutine in epoll_wait for them all: an idle session then
 // holds no goroutine and no read buffer. A connection is registered
-// level-triggered and one-shot: its readiness starts one goroutine, which
-// reads a burst of messages (readBurst) and re-arms the connection when it
-// is done, so no two goroutines ever read one connection.
+// edge-triggered, once: new bytes on it start one goroutine (readPolled),
+// which reads and handles messages until the socket has nothing more at a
+// message's boundary, and gives the connection back. Each registration
+// has a state (polled.state) that makes sure that no two goroutines ever
+// read one connection, and that bytes which arrive while its goroutine is
+// on its way out are read, by that goroutine.
+//
+// So a message costs one read system call when it comes alone: a read
+// that finds less than it had room for has emptied the socket, and the
+// next bytes will be another event, so the reader ends without the read
+// that would find nothing. Nor is the connection re-armed (epoll_ctl)
+// after each burst, as a one-shot registration would need.
 //
 // Each registration has a key of its own (never reused) as its event data:
 // an event left over from a connection that has since been closed, or whose
 // descriptor number has been reused, finds no registration, or at worst
-// wakes a session with nothing to read, whose linger wait then times out.
+// starts a reader with nothing to read, which finds so at once.
 //
 // The goroutine runs while connections are registered, and ends with the
 // last of them; the epoll and eventfd descriptors live until Server.Close
@@ -47,6 +57,10 @@ type netpoll struct {
 	fdMu      sync.RWMutex
 	fdsClosed bool
 
+	// work hands a connection with news to a reader goroutine that has
+	// finished its last one and waits for more (see reader).
+	work chan *polled
+
 	mu      sync.Mutex
 	entries map[uint64]*polled
 	next    uint64 // the last key handed out
@@ -60,11 +74,40 @@ type polled struct {
 	conn net.Conn
 	rc   syscall.RawConn
 	key  uint64
-	busy atomic.Bool // a goroutine reads conn: the poller has not got it back yet
+	// state is pollIdle, pollReading or pollAgain.
+	state atomic.Int32
 }
 
-// pollEvents: readable, or the peer closed its end; one event per arming.
-const pollEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+// The states of a registration.
+const (
+	pollIdle    = iota // no goroutine reads the connection
+	pollReading        // one does
+	pollAgain          // one does, and the connection had news since it began
+)
+
+// ready is the loop's, for an event on pd: it reports whether the caller
+// should start a reader. A reader that runs already is told to read once
+// more before it ends.
+func (pd *polled) ready() bool {
+	for {
+		switch pd.state.Load() {
+		case pollIdle:
+			if pd.state.CompareAndSwap(pollIdle, pollReading) {
+				return true
+			}
+		case pollReading:
+			if pd.state.CompareAndSwap(pollReading, pollAgain) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+}
+
+// pollEvents: readable, or the peer closed its end; an event each time
+// bytes arrive, not while they wait unread.
+const pollEvents = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET
 
 func newNetpoll() (*netpoll, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -94,7 +137,7 @@ func newNetpoll() (*netpoll, error) {
 		unix.Close(efd)
 		return nil, fmt.Errorf("engine: epoll instance: %w", err)
 	}
-	return &netpoll{epfd: epfd, epf: epf, erc: erc, efd: efd, entries: make(map[uint64]*polled)}, nil
+	return &netpoll{epfd: epfd, epf: epf, erc: erc, efd: efd, work: make(chan *polled), entries: make(map[uint64]*polled)}, nil
 }
 
 // pollEvent builds an epoll event with key as its data.
@@ -151,8 +194,8 @@ func (p *netpoll) add(s *Session, conn net.Conn) bool {
 	return true
 }
 
-// ctl adds or re-arms pd's connection. It fails once the connection, or
-// the poller, is closed.
+// ctl adds pd's connection. It fails once the connection, or the poller,
+// is closed.
 func (p *netpoll) ctl(pd *polled, op int) error {
 	p.fdMu.RLock()
 	defer p.fdMu.RUnlock()
@@ -251,9 +294,12 @@ func (p *netpoll) loop() {
 			p.mu.Lock()
 			pd := p.entries[key]
 			p.mu.Unlock()
-			if pd != nil {
-				pd.busy.Store(true)
-				go pd.s.readPolled(p, pd)
+			if pd != nil && pd.ready() {
+				select {
+				case p.work <- pd: // to a reader that waits for work
+				default:
+					go p.reader(pd)
+				}
 			}
 		}
 		p.mu.Lock()
@@ -269,18 +315,85 @@ func (p *netpoll) loop() {
 	}
 }
 
-// readPolled reads a burst of messages from a polled connection that is
-// ready, then re-arms it.
-func (s *Session) readPolled(p *netpoll, pd *polled) {
-	fr := getFrameReader(pd.conn, nil)
-	more := s.readBurst(fr, pd.conn)
-	putFrameReader(fr)
-	if !more {
-		return
+// testHookBeforeIdle, when set by a test, runs as a reader has found its
+// connection empty, before it gives it back.
+var testHookBeforeIdle atomic.Pointer[func(*polled)]
+
+// reader reads pd's connection, then waits up to readerLinger for another
+// connection with news (from the loop, through p.work), and so on: on a
+// busy server a few goroutines, whose stacks have grown to what reading
+// and handling a message takes, read every connection in turn, rather
+// than a goroutine started for each message, which would grow its stack
+// again each time.
+func (p *netpoll) reader(pd *polled) {
+	var t *time.Timer
+	for {
+		pd.s.readPolled(pd)
+		if t == nil {
+			t = time.NewTimer(readerLinger)
+		} else {
+			t.Reset(readerLinger)
+		}
+		select {
+		case pd = <-p.work:
+			t.Stop()
+		case <-t.C:
+			return
+		}
 	}
-	pd.busy.Store(false)
-	if err := p.ctl(pd, unix.EPOLL_CTL_MOD); err != nil {
-		s.readEnded(fmt.Errorf("engine: re-arming the poller: %w", err))
+}
+
+// readerLinger is how long a reader goroutine of the poller waits for more
+// work before it ends (as frameLinger).
+const readerLinger = 5 * time.Millisecond
+
+// readPolled reads and handles the messages of a polled connection that
+// has news, until it has nothing more to read, then gives it back to the
+// poller (pd.state).
+func (s *Session) readPolled(pd *polled) {
+	fr := getFrameReader(pd.conn, nil)
+	defer putFrameReader(fr)
+	for {
+		if !s.readUntilEmpty(fr) {
+			return // reading has ended: the state stays, and no reader starts again
+		}
+		if hook := testHookBeforeIdle.Load(); hook != nil {
+			(*hook)(pd)
+		}
+		if pd.state.CompareAndSwap(pollReading, pollIdle) {
+			return
+		}
+		// pollAgain: bytes arrived after the last read began
+		pd.state.Store(pollReading)
+		fr.src.raw.short = false
+	}
+}
+
+// readUntilEmpty reads and handles messages from fr, one at a time and
+// in order, until the socket has nothing more to read where a message
+// would begin: it then reports true, with fr's buffer empty. It reports
+// false once reading has ended, as readBurst does. Inside a message, a
+// read with nothing to read waits for the rest.
+func (s *Session) readUntilEmpty(fr *frameReader) bool {
+	for {
+		if fr.br.Buffered() == 0 {
+			if fr.src.raw.short {
+				return true // the last read emptied the socket
+			}
+			fr.src.raw.nowait = true
+			_, err := fr.br.Peek(1)
+			fr.src.raw.nowait = false
+			if err == errWouldBlock {
+				return true
+			}
+			if err != nil {
+				s.readEnded(err)
+				return false
+			}
+		}
+		if !s.readOne(fr) {
+			return false
+		}
 	}
 }
 
@@ -319,7 +432,7 @@ func (s *Session) pollIdle() bool {
 	s.mu.Lock()
 	pd := s.polled
 	s.mu.Unlock()
-	return pd != nil && !pd.busy.Load()
+	return pd != nil && pd.state.Load() == pollIdle
 }
 
 // closeNetpoll stops the poller, for Server.Close.

@@ -3,6 +3,7 @@
 package engine
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -60,19 +61,29 @@ func (w *rawWriter) write(c net.Conn, b []byte) int {
 // poller, within the connection's read deadline, as the connection's own
 // Read does; the read itself is sysRead. use sets it up for a connection;
 // the function it hands the runtime is made once.
+//
+// For the poller (netpoll_linux.go), nowait makes a read with nothing to
+// read fail at once with errWouldBlock rather than wait, and short tells
+// whether the last read found less than it had room for: the socket had
+// nothing more at that moment.
 type rawReader struct {
-	conn net.Conn
-	rc   syscall.RawConn // nil: conn is read through its Read
-	fn   func(fd uintptr) bool
-	buf  []byte
-	n    int
-	err  error
+	conn   net.Conn
+	rc     syscall.RawConn // nil: conn is read through its Read
+	fn     func(fd uintptr) bool
+	buf    []byte
+	n      int
+	err    error
+	nowait bool
+	short  bool
 }
+
+// errWouldBlock: a read with nowait found nothing to read.
+var errWouldBlock = errors.New("engine: nothing to read yet")
 
 // use sets r up for c, or nil. A connection that is not a socket of its
 // own (a TLS connection) is left to its Read.
 func (r *rawReader) use(c net.Conn) {
-	r.conn, r.rc = nil, nil
+	r.conn, r.rc, r.nowait, r.short = nil, nil, false, false
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return
@@ -90,7 +101,7 @@ func (r *rawReader) use(c net.Conn) {
 				case syscall.EINTR:
 					continue
 				case syscall.EAGAIN:
-					return false // wait in the runtime's poller
+					return r.nowait // else wait in the runtime's poller
 				}
 				return true
 			}
@@ -120,6 +131,9 @@ func (r *rawReader) read(b []byte) (n int, err error, ok bool) {
 		}
 		return 0, err, true
 	}
+	if r.err == syscall.EAGAIN {
+		return 0, errWouldBlock, true
+	}
 	if r.err != nil {
 		c := r.conn
 		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("read", r.err)}, true
@@ -127,5 +141,6 @@ func (r *rawReader) read(b []byte) (n int, err error, ok bool) {
 	if r.n == 0 {
 		return 0, io.EOF, true
 	}
+	r.short = r.n < len(b)
 	return r.n, nil, true
 }

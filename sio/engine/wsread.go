@@ -15,13 +15,14 @@ import (
 )
 
 // The engine reads a session's WebSocket itself, on the raw connection:
-// gorilla only answers the upgrade. A message is read in a burst of reads
-// (readBurst), with a buffer and a goroutine taken for the burst only; the
-// burst ends once no message has begun for frameLinger, and the connection
-// goes back to waiting for its next byte with no buffer: on Linux in the
-// server's poller (netpoll_linux.go), with no goroutine either; elsewhere,
-// or with netpoll off or out of reach (TLS), in a goroutine that reads one
-// byte (readLoop).
+// gorilla only answers the upgrade. Messages are read in bursts, with a
+// buffer and a goroutine taken for the burst only. On Linux the server's
+// poller (netpoll_linux.go) starts a burst when bytes arrive, and it ends
+// as soon as the socket is empty between two messages (readUntilEmpty):
+// the connection then waits with no goroutine and no buffer. Elsewhere, or
+// with netpoll off or out of reach (TLS), a goroutine waits for the next
+// byte (readLoop), and its burst ends once no message has begun for
+// frameLinger (readBurst).
 //
 // Frame headers are read and checked with gobwas/ws. The server accepts no
 // extension (gorilla's upgrader negotiates no compression), so a frame with
@@ -275,20 +276,29 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 				return false
 			}
 		}
-		// Once the session has ended, the reader goes on reading what the
-		// client sends until its close frame or its end of the connection
-		// (see lingerClose), and drops it unread: a client that had filled
-		// the socket's buffers would otherwise cost a buffer per message.
-		ended := s.ended()
-		mt, data, err := readMessage(fr, s.out, s.st.MaxHTTPBufferSize, ended)
-		if err != nil {
-			s.readEnded(err)
+		if !s.readOne(fr) {
 			return false
 		}
-		if mt != 0 && !ended {
-			s.onFrame(mt, data)
-		}
 	}
+}
+
+// readOne reads the next message from fr and handles it. It reports false
+// once reading has ended (and readEnded has been told why).
+func (s *Session) readOne(fr *frameReader) bool {
+	// Once the session has ended, the reader goes on reading what the
+	// client sends until its close frame or its end of the connection
+	// (see lingerClose), and drops it unread: a client that had filled
+	// the socket's buffers would otherwise cost a buffer per message.
+	ended := s.ended()
+	mt, data, err := readMessage(fr, s.out, s.st.MaxHTTPBufferSize, ended)
+	if err != nil {
+		s.readEnded(err)
+		return false
+	}
+	if mt != 0 && !ended {
+		s.onFrame(mt, data)
+	}
+	return true
 }
 
 // ended reports whether the session has ended.
