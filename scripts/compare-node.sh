@@ -19,19 +19,27 @@
 #                   waits for its own to come back) to CLIENTS clients
 #   echo-websocket  echo with acks, CLIENTS_ECHO clients in a closed loop
 #   echo-polling    the same over HTTP long-polling
+#   echo-rate       echo with acks in open loop over WebSocket: CLIENTS_ECHO
+#                   clients emit ECHO_RATES events per second between them,
+#                   on schedule whatever the server's pace (latency from
+#                   the time each event was due; the unanswered missing)
 #   idle            CLIENTS_BIG idle connections: resident memory per
 #                   connection (the server's RSS with them minus before)
 #   record          (also with RECORD=1) our server without and with --db
 #                   in turn: open-loop broadcasts at each of RECORD_RATES
-#                   per second to CLIENTS clients, and both echoes; what
-#                   the file holds is exported and counted ("exported_in",
-#                   "exported_out") beside what was sent and delivered
+#                   per second to CLIENTS clients, both echoes, and the
+#                   open-loop echo at each of RECORD_ECHO_RATES per second;
+#                   what the file holds is exported and counted
+#                   ("exported_in", "exported_out") beside what was sent
+#                   and delivered
 #
 # Environment, with the defaults: SECONDS (10; or the first argument) the
 # window of each run, RATES ("1 20 100 300"), CLIENTS (1000), CLIENTS_BIG
-# (10000), CLIENTS_ECHO (100), ROUNDS (2), RECORD_RATES ("20 100"),
-# RECORD_ECHO (1; 0 leaves the echoes out of the record case), PORT (3990)
-# the servers' port. The load generator runs on the same machine as
+# (10000), CLIENTS_ECHO (100), ECHO_RATES ("1000 5000 10000 20000": light
+# load to near, but below, where Node falls behind on 2 cores, about
+# 25,000-30,000 round trips per second), ROUNDS (2), RECORD_RATES
+# ("20 100"), RECORD_ECHO (1; 0 leaves the echoes out of the record case),
+# RECORD_ECHO_RATES ("1000 10000"), PORT (3990) the servers' port. The load generator runs on the same machine as
 # the servers; each result gives its CPU time ("load_cpu_seconds") beside
 # the server's.
 set -euo pipefail
@@ -45,7 +53,7 @@ rounds=${ROUNDS:-2}
 clients=${CLIENTS:-1000}
 big=${CLIENTS_BIG:-10000}
 echo_clients=${CLIENTS_ECHO:-100}
-cases=${CASES:-rate big saturation echo-websocket echo-polling idle}
+cases=${CASES:-rate big saturation echo-websocket echo-polling echo-rate idle}
 [ "${RECORD:-}" = 1 ] && [[ " $cases " != *" record "* ]] && cases="$cases record"
 
 tmp=$(mktemp -d)
@@ -158,6 +166,11 @@ for case in $cases; do
 	saturation) pair saturation "sio node" -- --scenario broadcast --clients "$clients" --senders "${SENDERS:-10}" ;;
 	echo-websocket) pair echo-websocket "sio node" -- --scenario echo --clients "$echo_clients" ;;
 	echo-polling) pair echo-polling "sio node" -- --scenario echo --clients "$echo_clients" --transport polling ;;
+	echo-rate)
+		for rate in ${ECHO_RATES:-1000 5000 10000 20000}; do
+			pair echo-rate "sio node" -- --scenario echo --clients "$echo_clients" --rate "$rate"
+		done
+		;;
 	idle) pair idle "sio node" -- --scenario idle --clients "$big" ;;
 	record)
 		for rate in ${RECORD_RATES:-20 100}; do
@@ -166,10 +179,13 @@ for case in $cases; do
 		if [ "${RECORD_ECHO:-1}" != 0 ]; then
 			pair record-echo-websocket "sio sio-recorded" -- --scenario echo --clients "$echo_clients"
 			pair record-echo-polling "sio sio-recorded" -- --scenario echo --clients "$echo_clients" --transport polling
+			for rate in ${RECORD_ECHO_RATES:-1000 10000}; do
+				pair record-echo-rate "sio sio-recorded" -- --scenario echo --clients "$echo_clients" --rate "$rate"
+			done
 		fi
 		;;
 	*)
-		echo "unknown case $case (rate, big, saturation, echo-websocket, echo-polling, idle, record)" >&2
+		echo "unknown case $case (rate, big, saturation, echo-websocket, echo-polling, echo-rate, idle, record)" >&2
 		exit 2
 		;;
 	esac

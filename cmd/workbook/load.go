@@ -41,7 +41,12 @@ they are all connected, one scenario:
 
   echo       every client emits "echo" with an ack and waits for it (closed
              loop); the answers in flight when the window ends are waited
-             for, so that "sent" and "answered" count every event
+             for, so that "sent" and "answered" count every event. With
+             --rate R, open loop: R events per second between the clients,
+             in turn, on schedule whatever the server's pace (a client may
+             have several in flight); latency is from the time each event
+             was due to go to its ack, and the events still unanswered 10 s
+             after the window are counted as missing
   broadcast  --senders clients emit "bcast" and wait for it to come back;
              the server sends it to every client (deliveries). With
              --rate R, open loop: R broadcasts per second on schedule,
@@ -62,11 +67,12 @@ The server needs the handlers of the interop fixture ("echo" acks its first
 argument, "bcast" emits its arguments to everyone), which 'workbook
 testserver' and interop/node/fixture-server.mjs both have. With --server-pid
 (a server on this machine) the server's CPU time and resident memory are
-read from /proc: deliveries per CPU-second, CPU per delivery, bytes per
-connection (resident memory with the clients minus before, divided by the
-clients). The load generator's own CPU time in the window is given beside
-the server's: near the window times the cores, the generator is what
-limits the figures. With --debug-url (a URL answering
+read from /proc: deliveries per CPU-second, CPU per delivery (per round
+trip for echo, whose deliveries are the acks), bytes per connection
+(resident memory with the clients minus before, divided by the clients).
+The load generator's own CPU time in the window is given beside the
+server's: near the window times the cores, the generator is what limits
+the figures. With --debug-url (a URL answering
 {"goroutines":N,"heap_inuse":BYTES}, as /debug/stats of
 internal/loadgen/loadserver does) the samples of soak and slow-consumer
 hold the server's goroutines and heap.`)
@@ -84,11 +90,11 @@ hold the server's goroutines and heap.`)
 	fs.durationVar(&c.Sample, "sample", "", "DURATION", 10*time.Second, "soak: time between two samples of the server")
 	fs.stringVar(&c.DebugURL, "debug-url", "", "URL", "", "the server's goroutines and heap, as JSON")
 	fs.boolVar(&c.Slow, "slow", "", false, "slow-consumer: add a client that stops reading")
-	fs.valueVar(positiveFloat(&c.Rate), "rate", "", "R", "broadcast: R broadcasts per second in open loop (0: closed loop)")
+	fs.valueVar(positiveFloat(&c.Rate), "rate", "", "R", "broadcast or echo: R broadcasts or events per second in open loop (0: closed loop)")
 	return fs
 }
 
-// rateValue is a number of broadcasts per second, 0 or more.
+// rateValue is a number of broadcasts or events per second, 0 or more.
 type rateValue float64
 
 func positiveFloat(p *float64) *rateValue { return (*rateValue)(p) }
@@ -96,7 +102,7 @@ func positiveFloat(p *float64) *rateValue { return (*rateValue)(p) }
 func (v *rateValue) Set(s string) error {
 	n, err := strconv.ParseFloat(s, 64)
 	if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
-		return fmt.Errorf("want a number of broadcasts per second, 0 or more, got %q", s)
+		return fmt.Errorf("want a number per second, 0 or more, got %q", s)
 	}
 	*v = rateValue(n)
 	return nil
@@ -135,8 +141,8 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			OpsPerSecond: res.OpsPerSecond(), DeliveriesPerSecond: res.DeliveriesPerSecond(),
 			P50ms: ms(res.Latency.P50), P90ms: ms(res.Latency.P90), P99ms: ms(res.Latency.P99), P999ms: ms(res.Latency.P999), MaxMs: ms(res.Latency.Max),
 			ServerCPUSeconds: res.ServerCPU.Seconds(), DeliveriesPerCPUSecond: res.DeliveriesPerCPUSecond(),
-			CPUPerDeliveryUs: res.CPUPerDelivery().Seconds() * 1e6, LoadCPUSeconds: res.LoadCPU.Seconds(),
-			Sent: res.Sent, Answered: res.Answered,
+			CPUPerDeliveryUs: res.CPUPerDelivery().Seconds() * 1e6, CPUPerRoundTripUs: res.CPUPerRoundTrip().Seconds() * 1e6,
+			LoadCPUSeconds: res.LoadCPU.Seconds(), Sent: res.Sent, Answered: res.Answered,
 			RSSBefore: res.RSSBefore, RSSPeak: res.RSSPeak, BytesPerConnection: res.BytesPerConnection(),
 			Expected: res.Expected, Missing: res.Missing(), Samples: samplesJSON(res.Samples),
 			SlowDropped: res.SlowDropped, DroppedAfterSeconds: res.DroppedAfter.Seconds(), SlowReason: res.SlowReason,
@@ -155,10 +161,13 @@ func (c *LoadCommand) Run(ctx context.Context, args []string, stdout, stderr io.
 			res.Latency.P90.Round(time.Microsecond), res.Latency.P99.Round(time.Microsecond),
 			res.Latency.P999.Round(time.Microsecond), res.Latency.Max.Round(time.Microsecond))
 	}
-	if res.Scenario == loadgen.Echo {
+	switch {
+	case res.Scenario == loadgen.Echo && c.Rate > 0:
+		fmt.Fprintf(tw, "events\t%d sent on schedule, %d answered, %d missing\n", res.Sent, res.Answered, res.Missing())
+	case res.Scenario == loadgen.Echo:
 		fmt.Fprintf(tw, "events\t%d sent, %d answered (with those in flight at the end)\n", res.Sent, res.Answered)
 	}
-	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer || c.Rate > 0 {
+	if res.Scenario == loadgen.Soak || res.Scenario == loadgen.SlowConsumer || res.Scenario == loadgen.Broadcast && c.Rate > 0 {
 		fmt.Fprintf(tw, "deliveries due\t%d, %d missing\n", res.Expected, res.Missing())
 	}
 	if res.Scenario == loadgen.SlowConsumer && c.Slow {
@@ -243,6 +252,7 @@ type loadJSON struct {
 	ServerCPUSeconds       float64      `json:"server_cpu_seconds,omitempty"`
 	DeliveriesPerCPUSecond float64      `json:"deliveries_per_cpu_second,omitempty"`
 	CPUPerDeliveryUs       float64      `json:"server_cpu_us_per_delivery,omitempty"`
+	CPUPerRoundTripUs      float64      `json:"server_cpu_us_per_round_trip,omitempty"` // echo: the same figure, named for what it is
 	LoadCPUSeconds         float64      `json:"load_cpu_seconds"`
 	Sent                   int64        `json:"sent,omitempty"`
 	Answered               int64        `json:"answered,omitempty"`

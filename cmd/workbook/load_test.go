@@ -54,3 +54,39 @@ func TestLoad(t *testing.T) {
 		t.Error("an unknown transport was accepted")
 	}
 }
+
+// TestLoadEchoRate: echo with --rate runs in open loop, all of the
+// schedule sent and answered, and says so in JSON (with the server's CPU
+// per round trip) and in text.
+func TestLoadEchoRate(t *testing.T) {
+	ts := NewTestServer(TestServerConfig{PingInterval: 25 * time.Second, PingTimeout: 20 * time.Second})
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	defer ts.Close()
+	pid := strconv.Itoa(os.Getpid())
+
+	var res loadJSON
+	out := run(t, "load", "--url", srv.URL, "--scenario", "echo", "--rate", "200", "--clients", "5",
+		"--duration", "1s", "--server-pid", pid, "--json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if res.Rate != 200 || res.Sent != 200 || res.Answered != res.Sent || res.Expected != res.Sent || res.Missing != 0 ||
+		res.Ops != res.Answered || res.Errors != 0 || res.P50ms <= 0 || res.P999ms < res.P99ms {
+		t.Errorf("%+v", res)
+	}
+	if res.CPUPerRoundTripUs <= 0 || res.CPUPerRoundTripUs != res.CPUPerDeliveryUs {
+		t.Errorf("CPU per round trip %g µs, per delivery %g µs", res.CPUPerRoundTripUs, res.CPUPerDeliveryUs)
+	}
+
+	out = run(t, "load", "--url", srv.URL, "--scenario", "echo", "--rate", "50", "--clients", "2", "--duration", "200ms",
+		"--transport", "polling")
+	for _, want := range []string{"echo, 2 polling clients", "10 sent on schedule, 10 answered, 0 missing", "p99.9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if _, _, err := runErr("load", "--rate", "-1"); err == nil {
+		t.Error("a negative rate was accepted")
+	}
+}

@@ -28,7 +28,8 @@ import (
 // The scenarios.
 const (
 	// Echo: every client emits "echo" with an ack and waits for the answer
-	// before the next one (closed loop).
+	// before the next one (closed loop); with a Rate, the events go on a
+	// schedule instead (open loop, see Config.Rate).
 	Echo = "echo"
 	// Broadcast: Senders clients each emit "bcast" and wait until the
 	// server's broadcast comes back to them before the next one; every
@@ -84,6 +85,15 @@ type Config struct {
 	// server's pace, and every client times each arrival (Latency, from
 	// the send time the broadcast carries); Expected and Missing count
 	// the deliveries due and those that never came.
+	//
+	// With Echo, Rate is the number of "echo" events per second that the
+	// clients emit between them, in turn, each at its time on a fixed
+	// schedule whether or not the earlier ones were answered (a client may
+	// have many in flight). Latency is from the time an event was due to
+	// go, not the time it went, to the arrival of its ack, so that a
+	// server falling behind shows in it; Sent, Answered, Expected (equal
+	// to Sent) and Missing count the events and their answers, those that
+	// arrive within drainTimeout after the window included.
 	Rate float64
 }
 
@@ -113,7 +123,8 @@ type Result struct {
 	// Echo: the events emitted over the whole run and the acks received,
 	// the answers to the events still in flight when the window ended
 	// included (waited for up to 10 s). What a recording server stored
-	// should hold exactly these.
+	// should hold exactly these. With a Rate, Ops and Deliveries are the
+	// answers too, and Expected is Sent.
 	Sent, Answered int64
 
 	// Soak and SlowConsumer: the deliveries due (every broadcast to every
@@ -128,7 +139,8 @@ type Result struct {
 }
 
 // Missing is the number of deliveries due that did not arrive (Soak,
-// SlowConsumer, and Broadcast with a Rate).
+// SlowConsumer, and Broadcast with a Rate), or of events not answered
+// (Echo with a Rate).
 func (r *Result) Missing() int64 { return max(0, r.Expected-r.Deliveries) }
 
 // Latency summarizes the durations of the ops.
@@ -158,6 +170,16 @@ func (r *Result) CPUPerDelivery() time.Duration {
 		return 0
 	}
 	return r.ServerCPU / time.Duration(r.Deliveries)
+}
+
+// CPUPerRoundTrip is, for Echo, the server's CPU time divided by the round
+// trips (the acks that came in the time measured); 0 for another scenario
+// or when not known.
+func (r *Result) CPUPerRoundTrip() time.Duration {
+	if r.Scenario != Echo {
+		return 0
+	}
+	return r.CPUPerDelivery()
 }
 
 // BytesPerConnection is the growth of the server's resident memory per
@@ -213,8 +235,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Transport == Polling && cfg.Scenario == SlowConsumer {
 		return nil, errors.New("loadgen: slow-consumer runs over WebSocket only")
 	}
-	if cfg.Rate < 0 || cfg.Rate > 0 && cfg.Scenario != Broadcast {
-		return nil, fmt.Errorf("loadgen: a rate goes with the broadcast scenario, and is positive")
+	if cfg.Rate < 0 || cfg.Rate > 0 && cfg.Scenario != Broadcast && cfg.Scenario != Echo {
+		return nil, fmt.Errorf("loadgen: a rate goes with the broadcast or echo scenario, and is positive")
 	}
 	if cfg.Clients <= 0 || cfg.Duration <= 0 {
 		return nil, errors.New("loadgen: clients and duration must be positive")
@@ -256,13 +278,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer || cfg.Scenario == Broadcast && cfg.Rate > 0 {
+	if cfg.Scenario == Soak || cfg.Scenario == SlowConsumer || cfg.Rate > 0 {
 		run := runSoak
 		switch cfg.Scenario {
 		case SlowConsumer:
 			run = runSlowConsumer
 		case Broadcast:
 			run = runRate
+		case Echo:
+			run = runEchoRate
 		}
 		if err := run(ctx, cfg, res, clients); err != nil {
 			return nil, err
@@ -480,6 +504,9 @@ type client struct {
 	stall   chan struct{} // SlowConsumer: closed to make the reader stop reading
 	quit    chan struct{} // closed by close, to end a stalled reader
 	lastAck atomic.Value  // string: the arguments of the last ack received
+	// Echo with a Rate: while set, the reader times each ack against the
+	// schedule rather than signalling it.
+	sched atomic.Pointer[echoSchedule]
 	// SlowConsumer: broadcasts carry their send time; the reader keeps how
 	// long each took to arrive while measure is set.
 	measure atomic.Bool
@@ -552,6 +579,9 @@ func (c *client) handshake(ctx context.Context) error {
 
 func (c *client) write(s string) error { return c.conn.send(s) }
 
+// queue sends s without waiting for a long-polling POST (see conn.queue).
+func (c *client) queue(s string) error { return c.conn.queue(s) }
+
 // read answers pings and counts what arrives until the connection ends.
 func (c *client) read() {
 	defer close(c.done)
@@ -573,6 +603,11 @@ func (c *client) read() {
 		case s == "2":
 			c.write("3")
 		case strings.HasPrefix(s, "43"):
+			if sc := c.sched.Load(); sc != nil {
+				c.deliveries.Add(1)
+				c.timeAnswer(sc, s)
+				break
+			}
 			if i := strings.IndexByte(s, '['); i >= 0 {
 				c.lastAck.Store(s[i:])
 			}

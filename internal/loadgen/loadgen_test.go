@@ -169,16 +169,93 @@ func TestBroadcastRate(t *testing.T) {
 	if res.Latency.P50 <= 0 || res.Latency.P999 < res.Latency.P99 || res.Latency.Max < res.Latency.P999 {
 		t.Errorf("latency %+v", res.Latency)
 	}
-	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: srv.URL(), Scenario: loadgen.Echo,
+	if _, err := loadgen.Run(context.Background(), loadgen.Config{URL: srv.URL(), Scenario: loadgen.Idle,
 		Clients: 1, Rate: 5, Duration: time.Second}); err == nil {
-		t.Error("a rate with echo: no error")
+		t.Error("a rate with idle: no error")
 	}
 }
 
-// TestAgainstOfficialServer runs echo and open-loop broadcasts over both
-// transports against the official server (fixture-server.mjs, whose
-// heartbeat is 300 ms: the clients answer many pings): nothing is lost,
-// every event is answered, every broadcast reaches every client.
+// checkEchoRate checks an open-loop echo of rate events per second for a
+// second: every event of the schedule went and was answered, each round
+// trip was timed, and with a server pid its CPU per round trip is given.
+func checkEchoRate(t *testing.T, res *loadgen.Result, rate int64, pid bool) {
+	t.Helper()
+	t.Logf("%+v", *res)
+	if res.Sent != rate || res.Answered != res.Sent || res.Expected != res.Sent || res.Missing() != 0 ||
+		res.Ops != res.Answered || res.Deliveries != res.Answered || res.Errors != 0 {
+		t.Errorf("sent %d of %d due, answered %d, missing %d, ops %d, %d connections lost",
+			res.Sent, rate, res.Answered, res.Missing(), res.Ops, res.Errors)
+	}
+	if res.Latency.P50 <= 0 || res.Latency.P999 < res.Latency.P99 || res.Latency.Max < res.Latency.P999 {
+		t.Errorf("latency %+v", res.Latency)
+	}
+	if pid && (res.ServerCPU <= 0 || res.CPUPerRoundTrip() != res.ServerCPU/time.Duration(res.Answered)) {
+		t.Errorf("server CPU %s, %s per round trip", res.ServerCPU, res.CPUPerRoundTrip())
+	}
+}
+
+// TestEchoRate: in open loop the clients emit on schedule (200 events per
+// second for a second: 200, spread over the clients), over both
+// transports, and every one is answered.
+func TestEchoRate(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	srv := fixture.Start(t, nil)
+	for _, transport := range []string{loadgen.WebSocket, loadgen.Polling} {
+		t.Run(transport, func(t *testing.T) {
+			res, err := loadgen.Run(context.Background(), loadgen.Config{
+				URL: srv.URL(), Scenario: loadgen.Echo, Transport: transport, Clients: 20, Rate: 200,
+				Duration: time.Second, Payload: 16, ServerPID: os.Getpid(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEchoRate(t, res, 200, true)
+		})
+	}
+}
+
+// TestEchoRateInFlight: a client does not wait for its answers in open
+// loop: with one client and a server that answers each event half a
+// second late, about ten are in flight at once, and the ack ids tell each
+// answer's event, so that every one is timed from its own schedule.
+func TestEchoRateInFlight(t *testing.T) {
+	const late = 500 * time.Millisecond
+	io := sio.NewServer(sio.Config{})
+	io.OnConnection(func(s *sio.Socket) {
+		s.On("echo", func(e *sio.Event) {
+			arg := e.Arg(0)
+			time.AfterFunc(late, func() { e.Ack(arg) })
+		})
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() { io.Close(); srv.Close() })
+
+	for _, transport := range []string{loadgen.WebSocket, loadgen.Polling} {
+		t.Run(transport, func(t *testing.T) {
+			res, err := loadgen.Run(context.Background(), loadgen.Config{
+				URL: srv.URL, Scenario: loadgen.Echo, Transport: transport, Clients: 1, Rate: 20,
+				Duration: time.Second, Payload: 8,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEchoRate(t, res, 20, false)
+			if res.Latency.P50 < late {
+				t.Errorf("latency p50 %s, below the server's delay of %s", res.Latency.P50, late)
+			}
+		})
+	}
+}
+
+// TestAgainstOfficialServer runs echo in closed and open loop and
+// open-loop broadcasts over both transports against the official server
+// (fixture-server.mjs, whose heartbeat is 300 ms: the clients answer many
+// pings): nothing is lost, every event is answered, every broadcast
+// reaches every client.
 func TestAgainstOfficialServer(t *testing.T) {
 	node := nodetest.StartFixture(t)
 	for _, transport := range []string{loadgen.WebSocket, loadgen.Polling} {
@@ -201,6 +278,16 @@ func TestAgainstOfficialServer(t *testing.T) {
 			if res.Ops != 20 || res.Deliveries != res.Expected || res.Missing() != 0 || res.Errors != 0 {
 				t.Errorf("broadcast: sent %d, due %d, delivered %d, %d connections lost", res.Ops, res.Expected, res.Deliveries, res.Errors)
 			}
+			cfg := loadgen.Config{URL: node.URL, Scenario: loadgen.Echo, Transport: transport, Clients: 10, Rate: 200,
+				Duration: time.Second, Payload: 16}
+			if runtime.GOOS == "linux" {
+				cfg.ServerPID = node.Proc().Pid()
+			}
+			res, err = loadgen.Run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEchoRate(t, res, 200, cfg.ServerPID != 0)
 		})
 	}
 }

@@ -27,11 +27,16 @@ const (
 	Polling = "polling"
 )
 
-// conn is the wire under one client. send may be called from any
-// goroutine; next is called by one goroutine only (the client's reader);
-// close ends the connection and makes next return an error.
+// conn is the wire under one client. send and queue may be called from
+// any goroutine; next is called by one goroutine only (the client's
+// reader); close ends the connection and makes next return an error.
 type conn interface {
 	send(pkt string) error // one Engine.IO packet
+	// queue is send for a caller that must not wait on the server: over
+	// WebSocket the same as send, over long-polling it leaves the POST to
+	// a goroutine of the connection. An error may then be that of an
+	// earlier packet.
+	queue(pkt string) error
 	next() (string, error) // the next Engine.IO packet from the server
 	close()
 }
@@ -47,6 +52,8 @@ func (w *wsConn) send(pkt string) error {
 	defer w.wmu.Unlock()
 	return w.ws.WriteMessage(websocket.TextMessage, []byte(pkt))
 }
+
+func (w *wsConn) queue(pkt string) error { return w.send(pkt) }
 
 func (w *wsConn) next() (string, error) {
 	_, data, err := w.ws.ReadMessage()
@@ -98,7 +105,8 @@ var errPostQueueFull = errors.New("loadgen: polling: too many packets waiting fo
 // pollConn is a client on HTTP long-polling. The engine allows one GET and
 // one POST per session at a time: next, called by the reader only, has
 // the GET; send queues packets and the caller that finds no POST in flight
-// posts them, all it finds queued in one body, until none is left.
+// posts them, all it finds queued in one body, until none is left; queue
+// leaves that to a goroutine of the connection instead.
 type pollConn struct {
 	http   *http.Client
 	url    string // the endpoint with EIO, transport and sid
@@ -109,8 +117,13 @@ type pollConn struct {
 
 	mu      sync.Mutex
 	pending []string // packets waiting for a POST
-	posting bool     // a caller of send is posting
+	posting bool     // a caller of send, or the poster, is posting
 	err     error    // the first POST error: the session is gone
+
+	// queue's poster, started by its first call: wake tells it that
+	// packets wait.
+	posterOnce sync.Once
+	wake       chan struct{}
 }
 
 // newPollingClient returns the HTTP client the polling clients of one run
@@ -195,8 +208,16 @@ func (p *pollConn) send(pkt string) error {
 	}
 	p.pending = append(p.pending, pkt)
 	if p.posting {
-		return nil // the caller posting now takes it in its next body
+		return nil // the one posting now takes it in its next body
 	}
+	p.flushLocked()
+	return p.err
+}
+
+// flushLocked posts the pending packets, all those it finds in one body,
+// until none is left or a POST fails. p.mu is held on entry and on
+// return, and let go during each POST.
+func (p *pollConn) flushLocked() {
 	p.posting = true
 	for len(p.pending) > 0 && p.err == nil {
 		body := joinPayload(p.pending)
@@ -207,7 +228,45 @@ func (p *pollConn) send(pkt string) error {
 		p.err = err
 	}
 	p.posting = false
-	return p.err
+}
+
+func (p *pollConn) queue(pkt string) error {
+	p.posterOnce.Do(func() {
+		p.wake = make(chan struct{}, 1)
+		go p.poster()
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.err != nil {
+		return p.err
+	}
+	if len(p.pending) >= maxPendingPosts {
+		return errPostQueueFull
+	}
+	p.pending = append(p.pending, pkt)
+	if !p.posting {
+		select {
+		case p.wake <- struct{}{}:
+		default: // the poster is woken already
+		}
+	}
+	return nil
+}
+
+// poster posts what queue leaves, until the connection closes.
+func (p *pollConn) poster() {
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-p.wake:
+		}
+		p.mu.Lock()
+		if !p.posting {
+			p.flushLocked()
+		}
+		p.mu.Unlock()
+	}
 }
 
 func (p *pollConn) post(body string) error {

@@ -1,7 +1,7 @@
 // Command perftable turns the JSON lines of scripts/compare-node.sh into
-// the Markdown tables of docs/PERFORMANCE.md: one table per scenario, a
-// row per run, and, under each table, ours against the other server round
-// by round.
+// the Markdown tables of docs/PERFORMANCE.md: one table per scenario (the
+// open-loop echoes of one case make one, all rates), a row per run, and,
+// under each table, ours against the other server round by round.
 //
 //	scripts/compare-node.sh | tee sweep.jsonl
 //	go run ./scripts/perftable < sweep.jsonl
@@ -50,6 +50,7 @@ type run struct {
 	ServerCPU           float64 `json:"server_cpu_seconds"`
 	PerCPUSecond        float64 `json:"deliveries_per_cpu_second"`
 	CPUPerDelivery      float64 `json:"server_cpu_us_per_delivery"`
+	CPUPerRoundTrip     float64 `json:"server_cpu_us_per_round_trip"`
 	LoadCPU             float64 `json:"load_cpu_seconds"`
 	RSSBefore           int64   `json:"server_rss_before"`
 	RSSPeak             int64   `json:"server_rss_peak"`
@@ -63,9 +64,25 @@ type run struct {
 	Dropped             int64   `json:"dropped"`
 }
 
-// key names a scenario: the runs that share it make one table.
+// key names a scenario: the runs that share it make one table. The
+// open-loop echoes of a case make one table whatever their rate.
 func (r run) key() string {
+	if r.openEcho() {
+		return fmt.Sprintf("%s|%s|%s|%d|open", r.Case, r.Scenario, r.Transport, r.Clients)
+	}
 	return fmt.Sprintf("%s|%s|%s|%d|%g", r.Case, r.Scenario, r.Transport, r.Clients, r.Rate)
+}
+
+// openEcho tells an echo in open loop (with a rate).
+func (r run) openEcho() bool { return r.Scenario == "echo" && r.Rate > 0 }
+
+// cpuPerRoundTrip is the server's CPU per round trip of an echo, in µs
+// (per delivery in results from before the field: the same figure).
+func (r run) cpuPerRoundTrip() float64 {
+	if r.CPUPerRoundTrip > 0 {
+		return r.CPUPerRoundTrip
+	}
+	return r.CPUPerDelivery
 }
 
 // title is the heading of r's table.
@@ -77,6 +94,10 @@ func (r run) title() string {
 		return fmt.Sprintf("Broadcast at saturation: %d senders in a closed loop to %s %s clients", r.Senders, thousands(int64(r.Clients)), r.Transport)
 	case r.Scenario == "broadcast":
 		return fmt.Sprintf("Broadcast: %g/s to %s %s clients, open loop", r.Rate, thousands(int64(r.Clients)), r.Transport)
+	case r.openEcho() && strings.HasPrefix(r.Case, "record"):
+		return fmt.Sprintf("Recording: echo with acks in open loop, %d %s clients, without and with `--db`", r.Clients, r.Transport)
+	case r.openEcho():
+		return fmt.Sprintf("Echo with acks: %d %s clients, open loop", r.Clients, r.Transport)
 	case r.Scenario == "echo" && strings.HasPrefix(r.Case, "record"):
 		return fmt.Sprintf("Recording: echo with acks, %d %s clients, without and with `--db`", r.Clients, r.Transport)
 	case r.Scenario == "echo":
@@ -93,7 +114,9 @@ func (r run) command() string {
 	if r.Transport != "" && r.Transport != "websocket" {
 		s += " --transport " + r.Transport
 	}
-	if r.Rate > 0 {
+	if r.openEcho() {
+		s += " --rate R"
+	} else if r.Rate > 0 {
 		s += fmt.Sprintf(" --rate %g --payload 64", r.Rate)
 	} else if r.Scenario == "broadcast" {
 		s += fmt.Sprintf(" --senders %d", r.Senders)
@@ -147,6 +170,10 @@ func table(w io.Writer, runs []run) {
 	}
 	slices.Sort(ds)
 	fmt.Fprintf(w, "#### %s\n\n`%s`, measured %s, load average %.1f–%.1f.\n\n", first.title(), first.command(), strings.Join(ds, ", "), lo, hi)
+	if first.openEcho() {
+		openEchoTable(w, runs)
+		return
+	}
 	record := strings.HasPrefix(first.Case, "record")
 	var cols []string
 	var row func(r run) []string
@@ -198,13 +225,95 @@ func table(w io.Writer, runs []run) {
 	}
 }
 
+// openEchoTable writes the rows of the open-loop echoes of one case, the
+// rates one after the other, each run of ours with its CPU per round trip
+// over the other server's at the same rate and round.
+func openEchoTable(w io.Writer, runs []run) {
+	base, other := pairOf(runs[0])
+	record := strings.HasPrefix(runs[0].Case, "record")
+	ratioCol := "ours ÷ Node"
+	if record {
+		ratioCol = "with ÷ without `--db`"
+	}
+	cols := []string{"rate", "round", "server", "round trips/s", "server CPU per round trip", ratioCol,
+		"p50", "p99", "p99.9", "missing", "server CPU", "load tool CPU"}
+	if record {
+		cols = append(cols, "exported in / out", "dropped")
+	}
+	cols = append(cols, "connections lost", "load average")
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(cols, " | "), strings.Repeat(" --- |", len(cols)))
+	for _, r := range runs {
+		ratio := "—"
+		if o, ok := findAt(runs, r.Rate, r.Round, other); ok && r.Server == base && r.cpuPerRoundTrip() > 0 && o.cpuPerRoundTrip() > 0 {
+			ratio = fmt.Sprintf("%.2f×", r.cpuPerRoundTrip()/o.cpuPerRoundTrip())
+		}
+		cells := []string{fmt.Sprintf("%s/s", thousands(int64(r.Rate))), fmt.Sprint(r.Round), "`" + r.Server + "`",
+			thousands(int64(r.OpsPerSecond)), us(r.cpuPerRoundTrip()), ratio, msec(r.P50), msec(r.P99), msec(r.P999),
+			fmt.Sprintf("%s of %s", thousands(r.Missing), thousands(r.Sent)), sec(r.ServerCPU), sec(r.LoadCPU)}
+		if record {
+			if r.ExportedIn == nil {
+				cells = append(cells, "—", "—")
+			} else {
+				cells = append(cells, thousands(*r.ExportedIn)+" / "+thousands(*r.ExportedOut), thousands(r.Dropped))
+			}
+		}
+		cells = append(cells, thousands(r.Lost), fmt.Sprintf("%.1f", r.Load1))
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+	}
+	fmt.Fprintln(w)
+	// Under the table, the ratios rate by rate: CPU per round trip and p99.
+	var rates []float64
+	for _, r := range runs {
+		if !slices.Contains(rates, r.Rate) {
+			rates = append(rates, r.Rate)
+		}
+	}
+	var cpu, p99 []string
+	for _, rate := range rates {
+		var c, p []string
+		for round := 1; ; round++ {
+			a, okA := findAt(runs, rate, round, base)
+			b, okB := findAt(runs, rate, round, other)
+			if !okA && !okB {
+				break
+			}
+			if okA && okB && a.cpuPerRoundTrip() > 0 && b.cpuPerRoundTrip() > 0 {
+				c = append(c, fmt.Sprintf("%.2f×", a.cpuPerRoundTrip()/b.cpuPerRoundTrip()))
+			}
+			if okA && okB && a.P99 > 0 && b.P99 > 0 {
+				p = append(p, fmt.Sprintf("%.2f×", a.P99/b.P99))
+			}
+		}
+		at := thousands(int64(rate)) + "/s "
+		if len(c) > 0 {
+			cpu = append(cpu, at+strings.Join(c, ", "))
+		}
+		if len(p) > 0 {
+			p99 = append(p99, at+strings.Join(p, ", "))
+		}
+	}
+	if len(cpu) > 0 {
+		s := fmt.Sprintf("`%s` ÷ `%s`, server CPU per round trip, round by round: %s", base, other, strings.Join(cpu, "; "))
+		if len(p99) > 0 {
+			s += "; p99: " + strings.Join(p99, "; ")
+		}
+		fmt.Fprintf(w, "%s.\n\n", s)
+	}
+}
+
+// pairOf names the servers that r's table compares: ours and Node's, or
+// ours recording and ours not.
+func pairOf(r run) (base, other string) {
+	if strings.HasPrefix(r.Case, "record") {
+		return "sio-recorded", "sio"
+	}
+	return "sio", "node"
+}
+
 // ratios compares, round by round, our server with the other one of the
 // table (Node's, or ours recording): the figure the targets judge.
 func ratios(runs []run) string {
-	base, other := "sio", "node"
-	if strings.HasPrefix(runs[0].Case, "record") {
-		base, other = "sio-recorded", "sio"
-	}
+	base, other := pairOf(runs[0])
 	var fig func(r run) float64
 	var what string
 	switch runs[0].Scenario {
@@ -247,6 +356,16 @@ func ratios(runs []run) string {
 		s += "; p99: " + strings.Join(p99, ", ")
 	}
 	return s + "."
+}
+
+// findAt is find among the runs at rate.
+func findAt(runs []run, rate float64, round int, server string) (run, bool) {
+	for _, r := range runs {
+		if r.Rate == rate && r.Round == round && r.Server == server {
+			return r, true
+		}
+	}
+	return run{}, false
 }
 
 func find(runs []run, round int, server string) (run, bool) {
