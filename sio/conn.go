@@ -21,6 +21,12 @@ type conn struct {
 	session *engine.Session
 	decoder parser.Decoder
 	mailbox mailbox.Mailbox
+	// inline and claimed are MessageInline's: the handling of this message
+	// may run on the goroutine that read it, and has claimed the mailbox
+	// for it. Only Message's callers touch them, one at a time (the
+	// engine runs a session's callbacks in turn).
+	inline, claimed bool
+	runClaimed      func() // c.mailbox.RunClaimed, made once
 
 	// mu guards the fields below. A connection is usually in one or two
 	// namespaces: slices, searched in order, cost less than maps.
@@ -31,7 +37,7 @@ type conn struct {
 	connectTimer *time.Timer // until the first namespace is joined; then nil
 }
 
-var _ engine.SessionHandler = (*conn)(nil)
+var _ engine.InlineHandler = (*conn)(nil)
 
 func newConn(srv *Server, sess *engine.Session) *conn {
 	c := &conn{
@@ -45,6 +51,7 @@ func newConn(srv *Server, sess *engine.Session) *conn {
 		},
 	}
 	c.decoder.MaxAttachments = srv.cfg.MaxAttachments
+	c.runClaimed = c.mailbox.RunClaimed
 	c.connectTimer = time.AfterFunc(srv.connectTimeout(), func() {
 		c.mu.Lock()
 		idle := len(c.sockets) == 0 && len(c.connecting) == 0 && !c.closed
@@ -107,6 +114,21 @@ func (c *conn) Message(data []byte, binary bool) {
 		fromV3(p) // after the observer, which sees the packet as sent
 	}
 	c.route(p)
+}
+
+// MessageInline is Message for a message whose handlers may run on the
+// goroutine that read it (engine.InlineHandler): when the connection's
+// mailbox is idle, the event's handling is queued there without starting
+// its goroutine, and the function returned runs it on the reader's.
+func (c *conn) MessageInline(data []byte, binary bool) (after func()) {
+	c.inline = true
+	c.Message(data, binary)
+	c.inline = false
+	if c.claimed {
+		c.claimed = false
+		return c.runClaimed
+	}
+	return nil
 }
 
 func (c *conn) route(p *parser.Packet) {
@@ -220,6 +242,10 @@ func (c *conn) post(f func(), p *parser.Packet) {
 	size := int64(len(p.Data))
 	for _, a := range p.Attachments {
 		size += int64(len(a))
+	}
+	if c.inline && !c.claimed && c.mailbox.Claim(f) {
+		c.claimed = true
+		return
 	}
 	if c.mailbox.TryPost(f, size) {
 		return

@@ -78,18 +78,24 @@ func TestAckReachesBlockedHandlerPastQueuedEvents(t *testing.T) {
 	id := strings.TrimSuffix(strings.TrimPrefix(q, "42"), `["q"]`)
 	c.send("43" + id + `["fine"]`)
 	c.expect(`431["fine"]`)
+	if got := receiveN(t, seen, 4); strings.Join(got, "") != "abcd" {
+		t.Fatalf("queued events handled as %v", got)
+	}
+}
+
+// receiveN receives n strings from seen, failing after 10 s without one.
+func receiveN(t *testing.T, seen <-chan string, n int) []string {
+	t.Helper()
 	var got []string
-	for len(got) < 4 {
+	for len(got) < n {
 		select {
 		case s := <-seen:
 			got = append(got, s)
 		case <-time.After(10 * time.Second):
-			t.Fatalf("queued events handled: %v", got)
+			t.Fatalf("received only %v", got)
 		}
 	}
-	if strings.Join(got, "") != "abcd" {
-		t.Fatalf("queued events handled as %v", got)
-	}
+	return got
 }
 
 // With one handler blocked, a client that sends 5,000 events of 4 KB (the

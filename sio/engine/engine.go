@@ -39,6 +39,20 @@ type SessionHandler interface {
 	Close(reason Reason)
 }
 
+// InlineHandler is a SessionHandler that can take some of its messages'
+// work on the goroutine that read them. The engine calls MessageInline in
+// place of Message for a WebSocket message read by the server's poller
+// (Linux) that was the last the socket held; the function it returns, if
+// any, runs on that goroutine once the callback has returned. The engine
+// hands the connection to another goroutine as soon as more arrives
+// meanwhile, so the function may block (on an acknowledgement from the
+// same client, say). Work of a handler's own that a goroutine would
+// otherwise be started for is then done without that hand-off.
+type InlineHandler interface {
+	SessionHandler
+	MessageInline(data []byte, binary bool) (after func())
+}
+
 // Server is an Engine.IO v4 server: an http.Handler that accepts sessions
 // over HTTP long-polling and WebSocket, upgrades polling sessions to
 // WebSocket, keeps them alive with pings, and hands their messages to a

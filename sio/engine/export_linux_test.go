@@ -8,7 +8,7 @@ import "testing"
 // that connection.
 func OnReaderDone(t testing.TB, f func(news func() bool)) {
 	hook := func(pd *polled) {
-		f(func() bool { return pd.state.Load() == pollAgain })
+		f(func() bool { return pd.load().kind() == pollAgain })
 	}
 	testHookBeforeIdle.Store(&hook)
 	t.Cleanup(func() { testHookBeforeIdle.Store(nil) })

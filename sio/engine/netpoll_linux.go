@@ -74,29 +74,53 @@ type polled struct {
 	conn net.Conn
 	rc   syscall.RawConn
 	key  uint64
-	// state is pollIdle, pollReading or pollAgain.
-	state atomic.Int32
+	// state is a pollState: who reads the connection.
+	state atomic.Uint64
+	p     *netpoll
 }
 
-// The states of a registration.
+// pollState is a registration's state (the low two bits) and the number
+// of the reader that owns it (the rest): each reader the loop starts gets
+// a number of its own, so that a reader that has handed the connection on
+// while it ran a message's work (pollHandling) cannot take it back from
+// the next one.
+type pollState uint64
+
 const (
-	pollIdle    = iota // no goroutine reads the connection
-	pollReading        // one does
-	pollAgain          // one does, and the connection had news since it began
+	pollIdle     = iota // no goroutine reads the connection
+	pollReading         // the owner reads it
+	pollAgain           // the owner reads it, and it had news since the owner's last read began
+	pollHandling        // the owner runs a message's work (InlineHandler): news goes to a new reader
 )
 
+func (st pollState) kind() uint64 { return uint64(st) & 3 }
+
+// with returns st's owner with state k.
+func (st pollState) with(k uint64) pollState { return st&^3 | pollState(k) }
+
+// next returns a new owner, reading.
+func (st pollState) next() pollState { return (st>>2+1)<<2 | pollReading }
+
+func (pd *polled) load() pollState { return pollState(pd.state.Load()) }
+
+func (pd *polled) cas(old, new pollState) bool {
+	return pd.state.CompareAndSwap(uint64(old), uint64(new))
+}
+
 // ready is the loop's, for an event on pd: it reports whether the caller
-// should start a reader. A reader that runs already is told to read once
-// more before it ends.
+// should start a reader. A reader that reads already is told to read once
+// more before it ends; one that runs a message's work loses the connection
+// to a new one.
 func (pd *polled) ready() bool {
 	for {
-		switch pd.state.Load() {
-		case pollIdle:
-			if pd.state.CompareAndSwap(pollIdle, pollReading) {
+		st := pd.load()
+		switch st.kind() {
+		case pollIdle, pollHandling:
+			if pd.cas(st, st.next()) {
 				return true
 			}
 		case pollReading:
-			if pd.state.CompareAndSwap(pollReading, pollAgain) {
+			if pd.cas(st, st.with(pollAgain)) {
 				return false
 			}
 		default:
@@ -168,7 +192,7 @@ func (p *netpoll) add(s *Session, conn net.Conn) bool {
 		return false
 	}
 	p.next++
-	pd := &polled{s: s, conn: conn, rc: rc, key: p.next}
+	pd := &polled{s: s, conn: conn, rc: rc, key: p.next, p: p}
 	s.mu.Lock()
 	if s.state == stateClosed {
 		s.mu.Unlock()
@@ -295,11 +319,7 @@ func (p *netpoll) loop() {
 			pd := p.entries[key]
 			p.mu.Unlock()
 			if pd != nil && pd.ready() {
-				select {
-				case p.work <- pd: // to a reader that waits for work
-				default:
-					go p.reader(pd)
-				}
+				p.startReader(pd)
 			}
 		}
 		p.mu.Lock()
@@ -312,6 +332,16 @@ func (p *netpoll) loop() {
 			return
 		}
 		p.mu.Unlock()
+	}
+}
+
+// startReader hands pd, whose new owner the caller has made, to a reader
+// that waits for work, or to a new one.
+func (p *netpoll) startReader(pd *polled) {
+	select {
+	case p.work <- pd:
+	default:
+		go p.reader(pd)
 	}
 }
 
@@ -349,51 +379,71 @@ const readerLinger = 5 * time.Millisecond
 
 // readPolled reads and handles the messages of a polled connection that
 // has news, until it has nothing more to read, then gives it back to the
-// poller (pd.state).
+// poller (pd.state). The caller owns the connection.
+//
+// A message that leaves the socket empty may leave work to this goroutine
+// (InlineHandler): a handler run here rather than on a goroutine of its
+// own. While it runs, news on the connection goes to a new reader, which
+// then owns it, so that work which waits for the same client (for its
+// acknowledgement) gets what it waits for.
 func (s *Session) readPolled(pd *polled) {
+	me := pd.load() // the owner the loop made for this reader
 	fr := getFrameReader(pd.conn, nil)
-	defer putFrameReader(fr)
-	for {
-		if !s.readUntilEmpty(fr) {
-			return // reading has ended: the state stays, and no reader starts again
+	defer func() {
+		if fr != nil {
+			putFrameReader(fr)
 		}
-		if hook := testHookBeforeIdle.Load(); hook != nil {
-			(*hook)(pd)
-		}
-		if pd.state.CompareAndSwap(pollReading, pollIdle) {
-			return
-		}
-		// pollAgain: bytes arrived after the last read began
-		pd.state.Store(pollReading)
-		fr.src.raw.short = false
-	}
-}
-
-// readUntilEmpty reads and handles messages from fr, one at a time and
-// in order, until the socket has nothing more to read where a message
-// would begin: it then reports true, with fr's buffer empty. It reports
-// false once reading has ended, as readBurst does. Inside a message, a
-// read with nothing to read waits for the rest.
-func (s *Session) readUntilEmpty(fr *frameReader) bool {
+	}()
 	for {
 		if fr.br.Buffered() == 0 {
-			if fr.src.raw.short {
-				return true // the last read emptied the socket
+			if !fr.src.raw.short {
+				fr.src.raw.nowait = true
+				_, err := fr.br.Peek(1)
+				fr.src.raw.nowait = false
+				if err != nil && err != errWouldBlock {
+					s.readEnded(err)
+					return // reading has ended: the state stays, and no reader starts again
+				}
 			}
-			fr.src.raw.nowait = true
-			_, err := fr.br.Peek(1)
-			fr.src.raw.nowait = false
-			if err == errWouldBlock {
-				return true
-			}
-			if err != nil {
-				s.readEnded(err)
-				return false
+			if fr.br.Buffered() == 0 {
+				// The socket is empty.
+				if hook := testHookBeforeIdle.Load(); hook != nil {
+					(*hook)(pd)
+				}
+				if pd.cas(me, me.with(pollIdle)) {
+					return
+				}
+				// pollAgain: bytes arrived after the last read began
+				pd.state.Store(uint64(me))
+				fr.src.raw.short = false
+				continue
 			}
 		}
-		if !s.readOne(fr) {
-			return false
+		ok, after := s.readOne(fr, true)
+		if !ok {
+			return
 		}
+		if after == nil {
+			continue
+		}
+		// fr and the socket are empty: while after runs, the connection
+		// is handed to a new reader if anything comes.
+		putFrameReader(fr)
+		fr = nil
+		handed := !pd.cas(me, me.with(pollHandling))
+		if handed {
+			// news came already: a new reader takes it now
+			next := me.next()
+			pd.state.Store(uint64(next))
+			pd.p.startReader(pd)
+		}
+		after()
+		if handed || !pd.cas(me.with(pollHandling), me) {
+			return // another reader owns the connection
+		}
+		// No news while after ran: the socket is still empty.
+		fr = getFrameReader(pd.conn, nil)
+		fr.src.raw.short = true
 	}
 }
 
@@ -432,7 +482,7 @@ func (s *Session) pollIdle() bool {
 	s.mu.Lock()
 	pd := s.polled
 	s.mu.Unlock()
-	return pd != nil && pd.state.Load() == pollIdle
+	return pd != nil && pd.load().kind() == pollIdle
 }
 
 // closeNetpoll stops the poller, for Server.Close.

@@ -429,6 +429,12 @@ func (s *Session) stopTimersLocked() {
 // onPacket handles one decoded packet from the client, other than close
 // (which each transport handles itself).
 func (s *Session) onPacket(p Packet, transport string) {
+	s.onPacketInline(p, transport, false)
+}
+
+// onPacketInline is onPacket; with inline, a message may leave work to the
+// caller's goroutine, which it returns (see InlineHandler).
+func (s *Session) onPacketInline(p Packet, transport string, inline bool) (after func()) {
 	srv := s.srv
 	if srv.obs != nil {
 		srv.obs.Packet(s, In, transport, p)
@@ -452,8 +458,9 @@ func (s *Session) onPacket(p Packet, transport string) {
 			srv.closeSession(s, ReasonTransportError, PacketClose)
 		}
 	case PacketMessage:
-		s.deliver(p.Data, p.Binary)
+		return s.deliver(p.Data, p.Binary, inline)
 	}
+	return nil
 }
 
 // runOpen calls the Handler's Open, as a callback: a Close during it is
@@ -474,13 +481,13 @@ func (s *Session) runOpen() {
 }
 
 // deliver hands one message to the handler.
-func (s *Session) deliver(data []byte, binary bool) {
+func (s *Session) deliver(data []byte, binary bool, inline bool) (after func()) {
 	s.cbMu.Lock()
 	defer s.cbMu.Unlock()
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
-		return
+		return nil
 	}
 	s.inCallback = true
 	s.heard = true
@@ -488,9 +495,14 @@ func (s *Session) deliver(data []byte, binary bool) {
 	s.mu.Unlock()
 	func() {
 		defer s.recoverCallback("Message")
-		h.Message(data, binary)
+		if ih, ok := h.(InlineHandler); ok && inline {
+			after = ih.MessageInline(data, binary)
+		} else {
+			h.Message(data, binary)
+		}
 	}()
 	s.finishCallback(nil)
+	return after
 }
 
 // finishCallback ends a callback; if the session closed meanwhile it calls

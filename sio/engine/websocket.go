@@ -289,12 +289,13 @@ func (s *Session) completeUpgrade(conn net.Conn, o *wsOut) bool {
 }
 
 // onFrame handles one message read from the WebSocket; it reports whether
-// to read on.
-func (s *Session) onFrame(mt int, data []byte) bool {
+// to read on. With inline, the message may leave work to the caller's
+// goroutine, which it returns (see InlineHandler).
+func (s *Session) onFrame(mt int, data []byte, inline bool) (ok bool, after func()) {
 	srv := s.srv
 	select {
 	case <-s.done:
-		return true // closed for an earlier message: drained until the client closes
+		return true, nil // closed for an earlier message: drained until the client closes
 	default:
 	}
 	binary := mt == opBinary
@@ -306,7 +307,7 @@ func (s *Session) onFrame(mt int, data []byte) bool {
 			srv.debug(DebugWS, s.id, "invalid UTF-8 in a text frame")
 		}
 		s.failWebSocket(ReasonTransportError, websocket.CloseInvalidFramePayloadData)
-		return true // the reader drains until the client closes
+		return true, nil // the reader drains until the client closes
 	}
 	p, err := s.decodeFrame(data, binary)
 	if err != nil {
@@ -314,17 +315,16 @@ func (s *Session) onFrame(mt int, data []byte) bool {
 			srv.debug(DebugSocket, s.id, "parse error: %v", err)
 		}
 		srv.closeSession(s, ReasonParseError, PacketClose)
-		return false
+		return false, nil
 	}
 	if p.Type == PacketClose {
 		if srv.obs != nil {
 			srv.obs.Packet(s, In, TransportWebSocket, p)
 		}
 		srv.closeSession(s, ReasonTransportClose, PacketClose)
-		return false
+		return false, nil
 	}
-	s.onPacket(p, TransportWebSocket)
-	return true
+	return true, s.onPacketInline(p, TransportWebSocket, inline)
 }
 
 // writerLinger is how long a WebSocket's writer goroutine waits for more

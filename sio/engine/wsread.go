@@ -276,15 +276,17 @@ func (s *Session) readBurst(fr *frameReader, conn net.Conn) bool {
 				return false
 			}
 		}
-		if !s.readOne(fr) {
+		if ok, _ := s.readOne(fr, false); !ok {
 			return false
 		}
 	}
 }
 
 // readOne reads the next message from fr and handles it. It reports false
-// once reading has ended (and readEnded has been told why).
-func (s *Session) readOne(fr *frameReader) bool {
+// once reading has ended (and readEnded has been told why). With
+// mayInline, a message that leaves fr's buffer and the socket empty may
+// leave work to the caller (see InlineHandler), which it returns.
+func (s *Session) readOne(fr *frameReader, mayInline bool) (ok bool, after func()) {
 	// Once the session has ended, the reader goes on reading what the
 	// client sends until its close frame or its end of the connection
 	// (see lingerClose), and drops it unread: a client that had filled
@@ -293,12 +295,13 @@ func (s *Session) readOne(fr *frameReader) bool {
 	mt, data, err := readMessage(fr, s.out, s.st.MaxHTTPBufferSize, ended)
 	if err != nil {
 		s.readEnded(err)
-		return false
+		return false, nil
 	}
 	if mt != 0 && !ended {
-		s.onFrame(mt, data)
+		inline := mayInline && fr.br.Buffered() == 0 && fr.src.raw.short
+		_, after = s.onFrame(mt, data, inline)
 	}
-	return true
+	return true, after
 }
 
 // ended reports whether the session has ended.

@@ -97,6 +97,39 @@ func (m *Mailbox) enqueueLocked(t task) {
 	go m.run()
 }
 
+// Claim is for a caller that may run f itself, on a goroutine free to
+// block: when the box is idle (no goroutine runs it and nothing waits),
+// it queues f, starts no goroutine, and reports true; the caller must then
+// call RunClaimed. Otherwise it does nothing and reports false, and the
+// caller posts f as it would have. f is never refused by the bounds: it
+// is the only function queued.
+func (m *Mailbox) Claim(f func()) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running || len(m.tasks) > 0 {
+		return false
+	}
+	m.running = true
+	m.tasks = append(m.tasks, task{f: f})
+	return true
+}
+
+// RunClaimed runs, on the caller's goroutine, what Claim queued and
+// whatever is posted before the box is drained, then leaves the box idle.
+func (m *Mailbox) RunClaimed() {
+	for {
+		m.mu.Lock()
+		if len(m.tasks) == 0 {
+			m.running = false
+			m.mu.Unlock()
+			return
+		}
+		t := m.takeLocked()
+		m.mu.Unlock()
+		m.safely(t.f)
+	}
+}
+
 func (m *Mailbox) run() {
 	for {
 		m.mu.Lock()
@@ -111,24 +144,30 @@ func (m *Mailbox) run() {
 			}
 			return
 		}
-		t := m.tasks[0]
-		m.tasks[0] = task{}
-		if len(m.tasks) == 1 {
-			// Emptied: from the start of its array again, which the next
-			// Post fills without allocating (slicing on would leave it no
-			// room, and a box that takes one task at a time would allocate
-			// an array for each).
-			m.tasks = m.tasks[:0]
-		} else {
-			m.tasks = m.tasks[1:]
-		}
-		if t.bounded {
-			m.bounded--
-			m.bytes -= t.size
-		}
+		t := m.takeLocked()
 		m.mu.Unlock()
 		m.safely(t.f)
 	}
+}
+
+// takeLocked takes the first task off the queue, which is not empty.
+func (m *Mailbox) takeLocked() task {
+	t := m.tasks[0]
+	m.tasks[0] = task{}
+	if len(m.tasks) == 1 {
+		// Emptied: from the start of its array again, which the next
+		// Post fills without allocating (slicing on would leave it no
+		// room, and a box that takes one task at a time would allocate
+		// an array for each).
+		m.tasks = m.tasks[:0]
+	} else {
+		m.tasks = m.tasks[1:]
+	}
+	if t.bounded {
+		m.bounded--
+		m.bytes -= t.size
+	}
+	return t
 }
 
 // wait waits up to linger for Post to hand the goroutine more work. It

@@ -196,3 +196,56 @@ func TestPostAllocs(t *testing.T) {
 		t.Errorf("%.2f allocations per task, want 0", n)
 	}
 }
+
+// An idle box is claimed: the claimed function, and what is posted while
+// it runs, run on the claimer's goroutine, in order, and the box is idle
+// again afterwards. A busy box is not claimed, and a function posted while
+// the claimer has not yet run is taken in turn.
+func TestClaim(t *testing.T) {
+	m := &mailbox.Mailbox{MaxTasks: 1}
+	var got []string
+	self := goroutineID()
+	var others []uint64
+	if !m.Claim(func() {
+		got = append(got, "claimed")
+		m.Post(func() { got = append(got, "posted"); others = append(others, goroutineID()) })
+		if !m.TryPost(func() { got = append(got, "offered"); others = append(others, goroutineID()) }, 1) {
+			t.Error("TryPost refused while the box runs its claimed function")
+		}
+	}) {
+		t.Fatal("an idle box was not claimed")
+	}
+	if m.Claim(func() {}) {
+		t.Fatal("a claimed box was claimed again")
+	}
+	m.RunClaimed()
+	if strings.Join(got, ",") != "claimed,posted,offered" {
+		t.Fatalf("ran %v", got)
+	}
+	for _, id := range others {
+		if id != self {
+			t.Errorf("a function posted meanwhile ran on goroutine %d, not the claimer's %d", id, self)
+		}
+	}
+
+	// idle again: a Post starts a goroutine of its own
+	done := make(chan uint64)
+	m.Post(func() { done <- goroutineID() })
+	if id := <-done; id == self {
+		t.Error("a Post after RunClaimed ran on the claimer's goroutine")
+	}
+}
+
+// goroutineID is the caller's goroutine number, from its stack's header.
+func goroutineID() uint64 {
+	var buf [64]byte
+	s := strings.TrimPrefix(string(buf[:runtime.Stack(buf[:], false)]), "goroutine ")
+	var id uint64
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	return id
+}
