@@ -55,10 +55,12 @@
 // Every method of Server, Namespace, Socket and BroadcastOperator may be
 // called from any goroutine. The handlers of one connection (middlewares,
 // connection handlers, event handlers, disconnect handlers, AckFuncs) run one
-// at a time, in the order their packets arrived, on a goroutine that is not
-// the one reading the network; so a handler may block, even in EmitWithAck,
-// and Socket.Context tells it when to stop: it ends when the socket
-// disconnects. Server.Shutdown waits for every connection's handlers;
+// at a time, in the order their packets arrived, on a goroutine that may
+// block: a handler may wait, even in EmitWithAck for its own client's
+// answer, and Socket.Context tells it when to stop: it ends when the socket
+// disconnects. (On Linux an event that comes alone on a WebSocket runs on
+// the goroutine that read it, with no hand-off; the connection then goes
+// to another reader as soon as more comes, so the answer still arrives.) Server.Shutdown waits for every connection's handlers;
 // Close does not. An idle WebSocket connection holds no goroutine on Linux
 // (it waits in the engine's poller; elsewhere, its reader waits for the
 // next byte); reader, writer and handler goroutines exist only while there

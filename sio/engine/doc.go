@@ -199,9 +199,14 @@
 // A polling session costs no goroutine between requests, and on Linux an
 // idle WebSocket session costs none either: one goroutine per Server waits
 // for the next byte of every idle WebSocket, on an epoll instance that is
-// itself a file of the runtime's poller. When one comes, a
-// goroutine reads and handles that connection's messages with a buffer from
-// a pool, and gives both back once no message has begun for 5 ms. A writer
+// itself a file of the runtime's poller, registered edge-triggered. When
+// bytes come, one of a few reader goroutines (each waits up to 5 ms for
+// more work before it ends) reads and handles that connection's messages
+// with a buffer from a pool, and gives the connection and the buffer back
+// as soon as the socket is empty between two messages: a message that
+// comes alone costs one read system call. A handler that implements
+// InlineHandler may do the message's work on that goroutine; the poller
+// hands the connection to another reader if more comes meanwhile. A writer
 // goroutine exists only while the session's queue has packets (it takes
 // its write buffer from a pool, and lingers 5 ms for more before it ends).
 // Elsewhere, with Config.DisableNetpoll, or on a connection that is not a
