@@ -76,7 +76,12 @@ type polled struct {
 	key  uint64
 	// state is a pollState: who reads the connection.
 	state atomic.Uint64
-	p     *netpoll
+	// hup: the peer has closed its end, or the connection failed. A read
+	// that returns data then does not show that the socket is empty: the
+	// end of the stream takes a read of its own, and its event may have
+	// come with the data's, as one.
+	hup atomic.Bool
+	p   *netpoll
 }
 
 // pollState is a registration's state (the low two bits) and the number
@@ -318,7 +323,13 @@ func (p *netpoll) loop() {
 			p.mu.Lock()
 			pd := p.entries[key]
 			p.mu.Unlock()
-			if pd != nil && pd.ready() {
+			if pd == nil {
+				continue
+			}
+			if events[i].Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+				pd.hup.Store(true)
+			}
+			if pd.ready() {
 				p.startReader(pd)
 			}
 		}
@@ -399,7 +410,11 @@ const readerLinger = 5 * time.Millisecond
 // then owns it, so that work which waits for the same client (for its
 // acknowledgement) gets what it waits for.
 func (s *Session) readPolled(pd *polled) {
-	me := pd.load() // the owner the loop made for this reader
+	// The owner the loop made for this reader. The loop may have marked
+	// news already (pollAgain): that is what the first read reads, and
+	// the reader's own state is pollReading, so that news that comes
+	// later fails its compare-and-swap to idle rather than being lost.
+	me := pd.load().with(pollReading)
 	fr := getFrameReader(pd.conn, nil)
 	defer func() {
 		if fr != nil {
@@ -408,7 +423,7 @@ func (s *Session) readPolled(pd *polled) {
 	}()
 	for {
 		if fr.br.Buffered() == 0 {
-			if !fr.src.raw.short {
+			if !fr.src.raw.short || pd.hup.Load() {
 				fr.src.raw.nowait = true
 				_, err := fr.br.Peek(1)
 				fr.src.raw.nowait = false

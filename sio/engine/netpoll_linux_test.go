@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -80,5 +81,30 @@ func TestNetpollMessageInPieces(t *testing.T) {
 		if f, want := rc.nextData(), fmt.Sprintf("4m%d", i); string(f.Payload) != want {
 			t.Fatalf("echo %q, want %q", f.Payload, want)
 		}
+	}
+}
+
+// A client that sends its last message and closes its end at once is seen
+// to leave: the end of the stream takes a read of its own, even when its
+// event came merged with the message's, and a read that returned the
+// message, and less than it had room for, does not end the reader then.
+func TestNetpollMessageThenEnd(t *testing.T) {
+	h := newTestHandler(t, true)
+	e := newEnv(t, engine.Config{}, h)
+	for i := range 30 {
+		rc := dialRaw(t, e, "EIO=4&transport=websocket")
+		s := h.session(t)
+		eventually(t, "the session to wait in the poller", func() bool { return engine.PollIdle(s) })
+		msg := text(fmt.Sprintf("4last%d", i))
+		if _, err := rc.c.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if err := rc.c.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		if r := h.waitClose(t, s.ID()); r != engine.ReasonTransportClose {
+			t.Fatalf("round %d: reason %q", i, r)
+		}
+		rc.c.Close()
 	}
 }
